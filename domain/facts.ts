@@ -127,8 +127,15 @@ export const ComplaintExtended = z.object({
 export const LookedAfterStarted = z.object({ type: z.literal('looked-after-started'), ...base });
 export const PlacementStarted = z.object({ type: z.literal('placement-started'), ...base, placementId: SafeId });
 export const LookedAfterEnded = z.object({ type: z.literal('looked-after-ended'), ...base });
-export const IncidentNotified = z.object({ type: z.literal('incident-notified'), ...base });
-export const RapidReviewCompleted = z.object({ type: z.literal('rapid-review-completed'), ...base });
+/** The local authority became aware of a serious incident (starts the 5-working-day clock). */
+export const IncidentReported = z.object({ type: z.literal('incident-reported'), ...base, incidentId: SafeId });
+/** The national panel was notified. */
+export const IncidentNotified = z.object({ type: z.literal('incident-notified'), ...base, incidentId: SafeId });
+export const RapidReviewCompleted = z.object({
+  type: z.literal('rapid-review-completed'),
+  ...base,
+  incidentId: SafeId,
+});
 export const ObligationWaived = z.object({
   type: z.literal('obligation-waived'),
   ...base,
@@ -184,6 +191,7 @@ export const CaseEvent = z.discriminatedUnion('type', [
   LookedAfterStarted,
   PlacementStarted,
   LookedAfterEnded,
+  IncidentReported,
   IncidentNotified,
   RapidReviewCompleted,
   ObligationWaived,
