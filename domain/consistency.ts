@@ -1,0 +1,198 @@
+/**
+ * Whether an event may be recorded on a case, given what the case already holds. Zod checks the
+ * shape of an event; these rules check that it makes sense here: nothing before the case opened or
+ * in the future, no meeting recorded twice, no waiver of an obligation that is not open.
+ * Pure, so the workflow's update validators and the console use the same rules.
+ */
+import type { CaseEvent } from './facts';
+
+export interface Problem {
+  /** The input field at fault, as the user would name it (e.g. `meetingId`). */
+  field: string;
+  message: string;
+}
+
+export interface CaseSoFar {
+  /** A child's case, or a serious incident (which records only incident events). */
+  subject: 'case' | 'incident';
+  openedAt: string;
+  events: readonly CaseEvent[];
+  /** Open obligations with the highest escalation level each has reached. */
+  open: ReadonlyArray<{ id: string; escalationLevel: number }>;
+}
+
+/** Tolerance for clocks of the console and the worker that differ a little. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+const CONFERENCES = new Set(['icpc', 'review-conference']);
+const INCIDENT_EVENTS = new Set<CaseEvent['type']>(['incident-reported', 'incident-notified', 'rapid-review-completed']);
+/** Events that make sense on an incident as on a case. */
+const SHARED_EVENTS = new Set<CaseEvent['type']>([
+  'obligation-waived',
+  'escalation-acknowledged',
+  'hold-started',
+  'hold-ended',
+  'case-closed',
+]);
+
+export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string): Problem[] {
+  const problems: Problem[] = [];
+  const problem = (field: string, message: string) => problems.push({ field, message });
+  const events = kase.events;
+
+  if (events.some((e) => e.type === 'case-closed')) {
+    problem('type', 'the case is closed: nothing more can be recorded');
+    return problems;
+  }
+  const incidentEvent = INCIDENT_EVENTS.has(event.type);
+  if (kase.subject === 'incident' && !incidentEvent && !SHARED_EVENTS.has(event.type)) {
+    problem('type', `${event.type} is recorded on the case, not on the incident`);
+    return problems;
+  }
+  if (event.at < kase.openedAt) problem('at', `is before the case was opened (${kase.openedAt})`);
+  if (Date.parse(event.at) > Date.parse(now) + CLOCK_SKEW_MS) problem('at', 'is in the future');
+
+  const meetings = meetingsOf(events);
+  const meeting = 'meetingId' in event && event.meetingId !== undefined ? meetings.get(event.meetingId) : undefined;
+
+  switch (event.type) {
+    case 'meeting-scheduled':
+      if (meeting) problem('meetingId', `meeting ${event.meetingId} is already recorded`);
+      if (event.scheduledFor <= event.at) problem('scheduledFor', 'must be after the time it was scheduled');
+      break;
+    case 'meeting-postponed':
+    case 'meeting-cancelled':
+      if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
+      else if (meeting.state !== 'scheduled') problem('meetingId', `meeting ${event.meetingId} is already ${meeting.state}`);
+      if (event.type === 'meeting-postponed' && event.newDate <= event.at) problem('newDate', 'must be after the postponement');
+      break;
+    case 'meeting-held':
+      if (event.meetingId !== undefined) {
+        if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
+        else if (meeting.state !== 'scheduled') problem('meetingId', `meeting ${event.meetingId} is already ${meeting.state}`);
+        else if (meeting.meetingType !== event.meetingType)
+          problem('meetingType', `meeting ${event.meetingId} is a ${meeting.meetingType}, not a ${event.meetingType}`);
+      }
+      if (event.outcome === 'cp-plan' && event.meetingType !== 'icpc') problem('outcome', 'only an initial conference starts a plan');
+      break;
+    case 'pre-meeting-held':
+      if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
+      else if (!CONFERENCES.has(meeting.meetingType)) problem('meetingId', `meeting ${event.meetingId} is not a conference`);
+      break;
+    case 'report-submitted':
+      if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
+      else if (event.reportType === 'iro-report' && meeting.meetingType !== 'cic-review')
+        problem('meetingId', `meeting ${event.meetingId} is not a child-in-care review`);
+      break;
+    case 'child-returned':
+      if (lastOf(events, ['missing-started', 'child-returned'])?.type !== 'missing-started')
+        problem('type', 'no missing episode is open on this case');
+      break;
+    case 'return-interview-held':
+      if (!events.some((e) => e.type === 'child-returned')) problem('type', 'the child has not been recorded as returned');
+      break;
+    case 'referral-decided':
+    case 'assessment-completed':
+      if (!events.some((e) => e.type === 'referral-received')) problem('type', 'no referral is recorded on this case');
+      break;
+    case 'complaint-received': {
+      const known = events.filter(
+        (e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage,
+      );
+      if (known.length > 0) problem('complaintId', `complaint ${event.complaintId} is already recorded at stage ${event.stage}`);
+      break;
+    }
+    case 'complaint-responded':
+    case 'complaint-extended': {
+      const received = events.some(
+        (e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage,
+      );
+      if (!received) problem('complaintId', `no stage ${event.stage} complaint ${event.complaintId} on this case`);
+      const responded = events.some(
+        (e) => e.type === 'complaint-responded' && e.complaintId === event.complaintId && e.stage === event.stage,
+      );
+      if (responded) problem('complaintId', `complaint ${event.complaintId} already has its stage ${event.stage} response`);
+      break;
+    }
+    case 'placement-started':
+    case 'looked-after-ended':
+      if (lastOf(events, ['looked-after-started', 'looked-after-ended'])?.type !== 'looked-after-started')
+        problem('type', 'the child is not recorded as looked after');
+      break;
+    case 'looked-after-started':
+      if (lastOf(events, ['looked-after-started', 'looked-after-ended'])?.type === 'looked-after-started')
+        problem('type', 'the child is already recorded as looked after');
+      break;
+    case 'obligation-waived':
+      if (!kase.open.some((o) => o.id === event.obligationId)) problem('obligationId', `no open obligation ${event.obligationId}`);
+      break;
+    case 'escalation-acknowledged': {
+      const open = kase.open.find((o) => o.id === event.obligationId);
+      if (!open) problem('obligationId', `no open obligation ${event.obligationId}`);
+      else if (open.escalationLevel < event.level)
+        problem('level', `obligation ${event.obligationId} has not been escalated to level ${event.level}`);
+      break;
+    }
+    case 'hold-started':
+      if (events.some((e) => e.type === 'hold-started' && e.holdId === event.holdId)) problem('holdId', `hold ${event.holdId} already exists`);
+      break;
+    case 'hold-ended': {
+      const started = events.some((e) => e.type === 'hold-started' && e.holdId === event.holdId);
+      const ended = events.some((e) => e.type === 'hold-ended' && e.holdId === event.holdId);
+      if (!started) problem('holdId', `no hold ${event.holdId} on this case`);
+      else if (ended) problem('holdId', `hold ${event.holdId} has already ended`);
+      break;
+    }
+    case 'policy-applied':
+      problem('type', 'apply a policy with the applyPolicy action, which carries the policy itself');
+      break;
+    case 'incident-reported':
+      if (kase.subject === 'case') problem('type', 'report a serious incident as an incident of its own');
+      else if (events.some((e) => e.type === 'incident-reported')) problem('type', 'the incident is already reported');
+      break;
+    case 'incident-notified':
+    case 'rapid-review-completed': {
+      if (kase.subject === 'case') {
+        problem('type', 'serious incidents are recorded on the incident, not on the case');
+        break;
+      }
+      const before = event.type === 'incident-notified' ? 'incident-reported' : 'incident-notified';
+      if (!events.some((e) => e.type === before)) problem('type', `record ${before} first`);
+      if (events.some((e) => e.type === event.type)) problem('type', `${event.type} is already recorded`);
+      break;
+    }
+    default:
+      break;
+  }
+  return problems;
+}
+
+interface MeetingSoFar {
+  meetingType: string;
+  state: 'scheduled' | 'held' | 'cancelled';
+}
+
+function meetingsOf(events: readonly CaseEvent[]): Map<string, MeetingSoFar> {
+  const meetings = new Map<string, MeetingSoFar>();
+  for (const e of events) {
+    if (e.type === 'meeting-scheduled') meetings.set(e.meetingId, { meetingType: e.meetingType, state: 'scheduled' });
+    else if (e.type === 'meeting-cancelled') {
+      const m = meetings.get(e.meetingId);
+      if (m) m.state = 'cancelled';
+    } else if (e.type === 'meeting-held' && e.meetingId !== undefined) {
+      const m = meetings.get(e.meetingId);
+      if (m) m.state = 'held';
+    }
+  }
+  return meetings;
+}
+
+function lastOf(events: readonly CaseEvent[], types: readonly CaseEvent['type'][]): CaseEvent | undefined {
+  let last: CaseEvent | undefined;
+  for (const e of events) if (types.includes(e.type) && (last === undefined || e.at >= last.at)) last = e;
+  return last;
+}
+
+export function describeProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+}

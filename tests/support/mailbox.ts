@@ -1,0 +1,88 @@
+/**
+ * A real SMTP server in the test process (smtp-server), collecting every message it accepts,
+ * parsed with mailparser. It can refuse chosen addresses for good (550) to test undeliverable mail.
+ */
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  caseMessageId: string;
+  /** Header X-CaseClock-Case: the case reference. */
+  caseReference: string;
+}
+
+export interface Mailbox {
+  url: string;
+  port: number;
+  messages: ReceivedMail[];
+  /** Addresses refused with a permanent 550. */
+  refuse: Set<string>;
+  transport(): nodemailer.Transporter;
+  close(): Promise<void>;
+  /** Resolves when `predicate` holds for the messages received so far. */
+  waitFor(predicate: (messages: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<ReceivedMail[]>;
+}
+
+export async function startMailbox(): Promise<Mailbox> {
+  const messages: ReceivedMail[] = [];
+  const refuse = new Set<string>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (refuse.has(address.address.toLowerCase())) {
+        const err = new Error('mailbox unavailable') as Error & { responseCode: number };
+        err.responseCode = 550;
+        return callback(err);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const header = (name: string) => {
+            const v = mail.headers.get(name);
+            return typeof v === 'string' ? v : '';
+          };
+          messages.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+            messageId: mail.messageId ?? '',
+            caseMessageId: header('x-caseclock-message'),
+            caseReference: header('x-caseclock-case'),
+          });
+          callback();
+        })
+        .catch((err: Error) => callback(err));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  const url = `smtp://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    messages,
+    refuse,
+    transport: () => nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async waitFor(predicate, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(messages)) {
+        if (Date.now() > deadline) throw new Error(`mail did not arrive; received: ${messages.map((m) => m.subject).join(' | ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return messages;
+    },
+  };
+}
