@@ -1,0 +1,274 @@
+/**
+ * Working days in England and Wales (DOMAIN.md "How to count time").
+ *
+ * - Local dates are Europe/London dates; instants are UTC ISO strings.
+ * - "N working days" after a trigger: the trigger's local date is day 0 whatever day it is; day 1
+ *   is the first working day after that date; the deadline is the end (23:59:59.999 local) of
+ *   the Nth working day.
+ * - "N working days before D": the end of the Nth working day counted back from D's local date.
+ * - A working day is Monday to Friday and not a bank holiday.
+ *
+ * The calendar refuses to answer for a year it has no bank holidays for, instead of silently
+ * treating that year as holiday-free; later years are added by configuration
+ * (`WorkingDayCalendar.englandAndWales(extra)`).
+ *
+ * Pure and deterministic: no I/O, no clock, no environment. Safe inside Temporal workflows. A
+ * running case freezes `calendar.holidays` (plain JSON) and rebuilds the calendar with
+ * `WorkingDayCalendar.fromHolidays`, so replay never depends on data that can change.
+ */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from './bank-holidays';
+import { IsoInstant } from './facts';
+import { LEGAL_ZONE } from './kinds';
+
+/** A calendar date, 'YYYY-MM-DD'. */
+export type IsoDate = string;
+
+export interface BankHoliday {
+  date: IsoDate;
+  name: string;
+}
+
+/** A real calendar date written 'YYYY-MM-DD' (refuses 2026-02-30). */
+export const IsoDateSchema = z.iso.date({ error: 'must be a calendar date written YYYY-MM-DD, e.g. 2026-12-25' });
+
+/** One bank holiday, as configured or frozen into a case. */
+export const BankHolidaySchema = z.object({
+  date: IsoDateSchema,
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+});
+
+/** Thrown when a computation needs a year the calendar has no bank holidays for. */
+export class CalendarCoverageError extends Error {
+  constructor(
+    readonly year: number,
+    readonly firstYear: number,
+    readonly lastYear: number,
+  ) {
+    super(
+      `no England and Wales bank holidays are known for ${year} (the calendar covers ${firstYear} to ${lastYear}); ` +
+        `configure the extra bank holidays for ${year} to count working days in it`,
+    );
+    this.name = 'CalendarCoverageError';
+  }
+}
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * A calendar date as a whole number of days since 1970-01-01: plain integer arithmetic, no clock
+ * changes, and fast enough for the engine to count months of working days.
+ */
+type DayNumber = number;
+
+function dayNumber(year: number, month: number, day: number): DayNumber {
+  return Date.UTC(year, month - 1, day) / MS_PER_DAY;
+}
+
+function parseDate(date: IsoDate, what: string): DayNumber {
+  const parsed = IsoDateSchema.safeParse(date);
+  if (!parsed.success) throw new Error(`${what} ${JSON.stringify(date)} must be a calendar date written YYYY-MM-DD`);
+  const [year = NaN, month = NaN, day = NaN] = parsed.data.split('-').map(Number);
+  return dayNumber(year, month, day);
+}
+
+function formatDate(day: DayNumber): IsoDate {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+function yearOfDay(day: DayNumber): number {
+  return new Date(day * MS_PER_DAY).getUTCFullYear();
+}
+
+/** ISO weekday: 1 = Monday ... 7 = Sunday (1970-01-01 was a Thursday). */
+function weekdayOf(day: DayNumber): number {
+  return ((((day + 3) % 7) + 7) % 7) + 1;
+}
+
+/** The Europe/London date on which an instant falls. */
+function localDateOf(instant: string, what: string): DayNumber {
+  const parsed = IsoInstant.safeParse(instant);
+  if (!parsed.success) {
+    throw new Error(`${what} ${JSON.stringify(instant)} must be an ISO-8601 instant with an offset, e.g. 2026-03-28T20:30:00Z`);
+  }
+  const local = DateTime.fromISO(parsed.data, { zone: LEGAL_ZONE });
+  return dayNumber(local.year, local.month, local.day);
+}
+
+/** 23:59:59.999 Europe/London on a date, as a UTC ISO instant (right on both clock-change days). */
+function endOfLocalDay(day: DayNumber): string {
+  const date = new Date(day * MS_PER_DAY);
+  const end = DateTime.fromObject(
+    {
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      hour: 23,
+      minute: 59,
+      second: 59,
+      millisecond: 999,
+    },
+    { zone: LEGAL_ZONE },
+  );
+  const iso = end.toUTC().toISO();
+  if (iso === null) throw new Error(`cannot represent the end of ${formatDate(day)} in ${LEGAL_ZONE}`);
+  return iso;
+}
+
+function assertCount(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`the number of working days must be a whole number, 0 or more; got ${n}`);
+  }
+}
+
+function yearOf(date: IsoDate): number {
+  return Number(date.slice(0, 4));
+}
+
+export class WorkingDayCalendar {
+  /** Sorted by date, one entry per date, plain JSON: freeze this into a running case. */
+  readonly holidays: readonly BankHoliday[];
+  /** First calendar year whose bank holidays are known. */
+  readonly firstYear: number;
+  /** Last calendar year whose bank holidays are known. */
+  readonly lastYear: number;
+  readonly #names: ReadonlyMap<DayNumber, string>;
+  readonly #firstDay: DayNumber;
+  readonly #lastDay: DayNumber;
+
+  private constructor(holidays: readonly BankHoliday[], firstYear: number, lastYear: number) {
+    this.holidays = Object.freeze(holidays.map((h) => Object.freeze({ date: h.date, name: h.name })));
+    this.firstYear = firstYear;
+    this.lastYear = lastYear;
+    this.#names = new Map(holidays.map((h) => [parseDate(h.date, 'bank holiday'), h.name]));
+    this.#firstDay = dayNumber(firstYear, 1, 1);
+    this.#lastDay = dayNumber(lastYear, 12, 31);
+  }
+
+  /**
+   * The bank holidays shipped with CaseClock plus configured extras (for years after the shipped
+   * list, or a newly proclaimed day). On a date in both, the shipped name is kept.
+   */
+  static englandAndWales(extra: readonly BankHoliday[] = []): WorkingDayCalendar {
+    return WorkingDayCalendar.fromHolidays([...ENGLAND_AND_WALES_BANK_HOLIDAYS, ...extra]);
+  }
+
+  /**
+   * A calendar from an explicit list, e.g. one frozen into a running case. The years covered are
+   * those from the earliest to the latest holiday; every year in between must have at least one
+   * (every year in England and Wales has bank holidays, so an empty year is a missing year).
+   * On duplicate dates the first entry wins.
+   */
+  static fromHolidays(holidays: readonly BankHoliday[]): WorkingDayCalendar {
+    const byDate = new Map<IsoDate, BankHoliday>();
+    holidays.forEach((holiday, index) => {
+      const parsed = BankHolidaySchema.safeParse(holiday);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') ?? '';
+        throw new Error(
+          `bank holiday #${index + 1} (${JSON.stringify(holiday)}): ${field ? `${field} ` : ''}${issue?.message ?? 'is invalid'}`,
+        );
+      }
+      if (!byDate.has(parsed.data.date)) byDate.set(parsed.data.date, parsed.data);
+    });
+    const sorted = [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    if (!first || !last) throw new Error('a working-day calendar needs at least one bank holiday');
+    const firstYear = yearOf(first.date);
+    const lastYear = yearOf(last.date);
+    const years = new Set(sorted.map((h) => yearOf(h.date)));
+    for (let year = firstYear; year <= lastYear; year++) {
+      if (!years.has(year)) {
+        throw new Error(
+          `no bank holidays are given for ${year}, between ${firstYear} and ${lastYear}; configure that year's bank holidays`,
+        );
+      }
+    }
+    return new WorkingDayCalendar(sorted, firstYear, lastYear);
+  }
+
+  isBankHoliday(date: IsoDate): boolean {
+    return this.#holidayName(parseDate(date, 'date')) !== undefined;
+  }
+
+  bankHolidayName(date: IsoDate): string | undefined {
+    return this.#holidayName(parseDate(date, 'date'));
+  }
+
+  /** Monday to Friday and not a bank holiday. */
+  isWorkingDay(date: IsoDate): boolean {
+    return this.#isWorking(parseDate(date, 'date'));
+  }
+
+  /**
+   * "N working days" after an instant: the trigger's local (Europe/London) date is day 0 whatever
+   * day it is; day 1 is the first working day after it; returns the END of the Nth working day,
+   * 23:59:59.999 local, as a UTC ISO instant. n >= 0 (n = 0 → end of the trigger's own day).
+   */
+  addWorkingDays(from: string, n: number): string {
+    assertCount(n);
+    let day = localDateOf(from, 'from');
+    for (let counted = 0; counted < n; ) {
+      day += 1;
+      if (this.#isWorking(day)) counted++;
+    }
+    return endOfLocalDay(day);
+  }
+
+  /**
+   * "N working days before D": the end (23:59:59.999 local) of the Nth working day counted back
+   * from D's local date (D's date is day 0; n = 0 → end of D's own day).
+   */
+  subtractWorkingDays(before: string, n: number): string {
+    assertCount(n);
+    let day = localDateOf(before, 'before');
+    for (let counted = 0; counted < n; ) {
+      day -= 1;
+      if (this.#isWorking(day)) counted++;
+    }
+    return endOfLocalDay(day);
+  }
+
+  /** Every date from..to inclusive with working/bank-holiday/weekend status. */
+  days(from: IsoDate, to: IsoDate): Array<{ date: IsoDate; weekday: string; working: boolean; bankHoliday?: string }> {
+    const start = parseDate(from, 'from');
+    const end = parseDate(to, 'to');
+    if (start > end) throw new Error(`from ${from} is after to ${to}`);
+    const result: Array<{ date: IsoDate; weekday: string; working: boolean; bankHoliday?: string }> = [];
+    for (let day = start; day <= end; day++) {
+      const bankHoliday = this.#holidayName(day);
+      const weekday = WEEKDAYS[weekdayOf(day) - 1] ?? '';
+      const working = this.#isWorking(day);
+      result.push(
+        bankHoliday === undefined
+          ? { date: formatDate(day), weekday, working }
+          : { date: formatDate(day), weekday, working, bankHoliday },
+      );
+    }
+    return result;
+  }
+
+  /** End of the local day (23:59:59.999 Europe/London) containing an instant, or of the next working day if that day is not one. */
+  endOfWorkingDayOnOrAfter(instant: string): string {
+    let day = localDateOf(instant, 'instant');
+    while (!this.#isWorking(day)) day += 1;
+    return endOfLocalDay(day);
+  }
+
+  #holidayName(day: DayNumber): string | undefined {
+    if (day < this.#firstDay || day > this.#lastDay) {
+      throw new CalendarCoverageError(yearOfDay(day), this.firstYear, this.lastYear);
+    }
+    return this.#names.get(day);
+  }
+
+  /** Monday to Friday and not a bank holiday; refuses a year the calendar does not cover. */
+  #isWorking(day: DayNumber): boolean {
+    const name = this.#holidayName(day);
+    return weekdayOf(day) <= 5 && name === undefined;
+  }
+}
