@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities, rfcMessageId } from '../../activities/notifications';
+import { createNotificationActivities, rfcMessageId, type DeliveryReceipt } from '../../activities/notifications';
 import { PERMANENT_REJECTION_TYPE } from '../../activities/failure-types';
 import { renderMessage, type CaseMessage } from '../../activities/render-message';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -82,7 +82,7 @@ describe('deliverCaseMessage over SMTP', () => {
   it('delivers with a stable Message-ID and returns the SMTP answer', async () => {
     const activities = createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' });
     const env = new MockActivityEnvironment();
-    const receipt = await env.run(activities.deliverCaseMessage, { message: escalation, to: { email: 'hos@council.test', name: 'Head' } });
+    const receipt: DeliveryReceipt = await env.run(activities.deliverCaseMessage, { message: escalation, to: { email: 'hos@council.test', name: 'Head' } });
     expect(receipt.smtpResponse).toMatch(/^250 /);
     expect(receipt.accepted).toEqual(['hos@council.test']);
     const [mail] = await mailbox.waitFor((m) => m.length === 1);

@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -24,7 +24,7 @@ export interface Mailbox {
   messages: ReceivedMail[];
   /** Addresses refused with a permanent 550. */
   refuse: Set<string>;
-  transport(): nodemailer.Transporter;
+  transport(): Transporter;
   close(): Promise<void>;
   /** Resolves when `predicate` holds for the messages received so far. */
   waitFor(predicate: (messages: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<ReceivedMail[]>;

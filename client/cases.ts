@@ -1,0 +1,230 @@
+/**
+ * What the console (command line and web) does to cases, on @temporalio/client. Every input is
+ * validated with zod here, before anything reaches Temporal; the workflow validates again.
+ */
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { CaseEvent } from '../domain/facts';
+import type { RiskTier } from '../domain/kinds';
+import type { PolicySnapshot } from '../domain/policy';
+import {
+  applyPolicyUpdate,
+  type CaseState,
+  type CaseWorkflowInput,
+  caseWorkflowId,
+  obligationsQuery,
+  OpenCaseInput,
+  incidentWorkflowId,
+  ReportIncidentInput,
+  type ReassignInput,
+  reassignUpdate,
+  recordEventUpdate,
+  stateQuery,
+  TASK_QUEUE,
+  type TimelineEntry,
+  timelineQuery,
+  type UpdateDetailsInput,
+  updateDetailsUpdate,
+} from '../workflows/messages';
+import {
+  NextDueAtAttribute,
+  OverdueCountAttribute,
+  RiskTierAttribute,
+  StatusAttribute,
+  TeamAttribute,
+} from '../workflows/search-attributes';
+import { describeZodError } from '../workflows/validation';
+import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
+
+/** A refusal meant for the user: bad input, unknown case, or a rule the case enforces. */
+export class CaseActionError extends Error {
+  override name = 'CaseActionError';
+}
+
+function parse<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, raw: unknown, label: string): T {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new CaseActionError(`${label} refused: ${describeZodError(result.error)}`);
+  return result.data;
+}
+
+/** Unwraps Temporal's errors into the one line a person needs. */
+async function asCaseAction<T>(caseId: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new CaseActionError(`no case ${caseId}`);
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause as { message?: string } | undefined;
+      throw new CaseActionError(cause?.message ?? err.message);
+    }
+    if (err instanceof Error && /not found/i.test(err.message)) throw new CaseActionError(`no case ${caseId}`);
+    throw err;
+  }
+}
+
+export async function openCase(
+  client: Client,
+  rawInput: unknown,
+  policy: PolicySnapshot,
+  options: { now?: Date; historyLimit?: number; taskQueue?: string } = {},
+): Promise<{ workflowId: string }> {
+  const input = parse(OpenCaseInput, rawInput, 'open case');
+  const openedAt = (options.now ?? new Date()).toISOString();
+  const tierAt = input.initialTier?.at ?? openedAt;
+  const workflowInput: CaseWorkflowInput & { historyLimit?: number } = {
+    caseId: input.caseId,
+    details: input.details,
+    openedAt: tierAt < openedAt ? tierAt : openedAt,
+    openedBy: input.openedBy,
+    policies: [policy],
+    events: input.initialTier
+      ? [{ type: 'tier-set', at: tierAt, by: input.openedBy, tier: input.initialTier.tier, reason: input.initialTier.reason }]
+      : [],
+    deliveries: [],
+    notes: [],
+    ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+  };
+  const workflowId = caseWorkflowId(input.caseId);
+  try {
+    await client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+      workflowId,
+      taskQueue: options.taskQueue ?? TASK_QUEUE,
+      args: [workflowInput],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: TeamAttribute, value: input.details.team },
+        { key: RiskTierAttribute, value: (input.initialTier?.tier ?? 'UNRATED') as RiskTier | 'UNRATED' },
+        { key: StatusAttribute, value: 'open' },
+        { key: OverdueCountAttribute, value: 0 },
+      ]),
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`case ${input.caseId} already exists`);
+    throw err;
+  }
+  return { workflowId };
+}
+
+/** Starts the clocks of a serious incident (notification to the national panel, then rapid review). */
+export async function reportIncident(
+  client: Client,
+  rawInput: unknown,
+  policy: PolicySnapshot,
+  options: { taskQueue?: string } = {},
+): Promise<{ workflowId: string }> {
+  const input = parse(ReportIncidentInput, rawInput, 'report incident');
+  const workflowId = incidentWorkflowId(input.incidentId);
+  try {
+    await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
+      workflowId,
+      taskQueue: options.taskQueue ?? TASK_QUEUE,
+      args: [
+        {
+          subject: 'incident',
+          ...(input.linkedCaseId ? { linkedCaseId: input.linkedCaseId } : {}),
+          caseId: input.incidentId,
+          details: input.details,
+          openedAt: input.awareAt,
+          openedBy: input.reportedBy,
+          policies: [policy],
+          events: [{ type: 'incident-reported', at: input.awareAt, by: input.reportedBy, incidentId: input.incidentId }],
+          deliveries: [],
+          notes: [],
+        },
+      ],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: TeamAttribute, value: input.details.team },
+        { key: StatusAttribute, value: 'open' },
+        { key: OverdueCountAttribute, value: 0 },
+      ]),
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`incident ${input.incidentId} already exists`);
+    throw err;
+  }
+  return { workflowId };
+}
+
+export function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseState> {
+  const event = parse(CaseEvent, rawEvent, 'record');
+  return asCaseAction(incidentId, () =>
+    client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] }),
+  );
+}
+
+export function incidentState(client: Client, incidentId: string): Promise<CaseState> {
+  return asCaseAction(incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
+}
+
+export function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseState> {
+  const event = parse(CaseEvent, rawEvent, 'record');
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] }));
+}
+
+export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseState> {
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] }));
+}
+
+export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseState> {
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] }));
+}
+
+export function applyPolicy(
+  client: Client,
+  caseId: string,
+  input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string },
+): Promise<CaseState> {
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] }));
+}
+
+export function caseState(client: Client, caseId: string): Promise<CaseState> {
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(stateQuery));
+}
+
+export function caseTimeline(client: Client, caseId: string): Promise<TimelineEntry[]> {
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(timelineQuery));
+}
+
+export function caseObligations(client: Client, caseId: string) {
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(obligationsQuery));
+}
+
+export interface CaseListing {
+  caseId: string;
+  team?: string;
+  tier?: string;
+  status?: string;
+  nextDueAt?: string;
+  overdueCount: number;
+}
+
+const quote = (s: string) => `'${s.replace(/['\\]/g, '')}'`;
+
+/** Lists cases from search attributes alone: no case is opened to answer. */
+export async function listCases(
+  client: Client,
+  filter: { team?: string; tier?: string; overdueOnly?: boolean; includeClosed?: boolean } = {},
+): Promise<CaseListing[]> {
+  const clauses = [`WorkflowType = 'caseWorkflow'`, `ExecutionStatus = 'Running'`];
+  if (filter.includeClosed) clauses.pop();
+  if (filter.team) clauses.push(`${TeamAttribute.name} = ${quote(filter.team)}`);
+  if (filter.tier) clauses.push(`${RiskTierAttribute.name} = ${quote(filter.tier)}`);
+  if (filter.overdueOnly) clauses.push(`${OverdueCountAttribute.name} > 0`);
+  const listings: CaseListing[] = [];
+  for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const attrs = wf.typedSearchAttributes;
+    const nextDue = attrs.get(NextDueAtAttribute);
+    listings.push({
+      caseId: wf.workflowId.replace(/^case:/, ''),
+      team: attrs.get(TeamAttribute),
+      tier: attrs.get(RiskTierAttribute),
+      status: attrs.get(StatusAttribute),
+      ...(nextDue ? { nextDueAt: nextDue.toISOString() } : {}),
+      overdueCount: attrs.get(OverdueCountAttribute) ?? 0,
+    });
+  }
+  return listings.sort((a, b) => b.overdueCount - a.overdueCount || (a.nextDueAt ?? '~').localeCompare(b.nextDueAt ?? '~'));
+}

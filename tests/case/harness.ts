@@ -1,0 +1,193 @@
+/**
+ * A case under test: the Java time-skipping server, a worker with the real email activities,
+ * and a real SMTP server in-process. Time moves only when a test says so (`advance`), because
+ * cases are driven through updates, and the test server skips time by itself only while a client
+ * waits for a workflow result.
+ */
+import path from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { Duration as LuxonDuration } from 'luxon';
+import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { createNotificationActivities } from '../../activities/notifications';
+import { caseState, caseTimeline, openCase, recordEvent, reportIncident, recordIncidentEvent } from '../../client/cases';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import type { PolicySnapshot } from '../../domain/policy';
+import type { CaseEvent } from '../../domain/facts';
+import type { RiskTier } from '../../domain/kinds';
+import { caseWorkflowId, incidentWorkflowId, TASK_QUEUE, type CaseContacts } from '../../workflows/messages';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { createTimeSkippingEnv, uniqueName } from '../support/temporal-env';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export const CONTACTS: CaseContacts = {
+  'allocated-worker': { name: 'Sam Worker', email: 'worker@council.test' },
+  'team-manager': { name: 'Tess Manager', email: 'manager@council.test' },
+  'head-of-service': { name: 'Hal Head', email: 'head@council.test' },
+  'deputy-lead': { name: 'Dee Lead', email: 'deputy@council.test' },
+  iro: { name: 'Ira Officer', email: 'iro@council.test' },
+};
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  mailbox: Mailbox;
+  bundle: WorkflowBundleWithSourceMap;
+  policy: PolicySnapshot;
+  /** Task queue of the worker that runs for the whole file. */
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  quietRuntime();
+  const [env, mailbox, bundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    startMailbox(),
+    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') }),
+  ]);
+  await registerSearchAttributes(env);
+  // One worker for the whole file: a case whose timer fires always has a worker to run it, so
+  // the test server never waits on a workflow task nobody will pick up.
+  const partial = { env, mailbox, bundle, policy: loadDefaultSnapshot(), taskQueue: uniqueName('q') };
+  const worker = await newWorker(partial as Harness, partial.taskQueue);
+  const running = worker.run();
+  return {
+    ...partial,
+    async close() {
+      worker.shutdown();
+      await running;
+      await Promise.all([env.teardown(), mailbox.close()]);
+    },
+  };
+}
+
+/** The test server knows no custom search attributes until told (the dev server gets flags). */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const types: Record<string, number> = {
+    [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    [SearchAttributeType.DATETIME]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(CASECLOCK_SEARCH_ATTRIBUTES.map((a) => [a.name, types[a.type]!])),
+  });
+}
+
+/** A worker on a fresh task queue for one test; the case id is unique too. */
+export async function newWorker(h: Pick<Harness, 'env' | 'bundle' | 'mailbox'>, taskQueue = uniqueName('q')): Promise<Worker> {
+  return Worker.create({
+    connection: h.env.nativeConnection,
+    taskQueue,
+    workflowBundle: h.bundle,
+    activities: createNotificationActivities({ transport: h.mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://caseclock.test' }),
+  });
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+export const ms = (isoDuration: string) => LuxonDuration.fromISO(isoDuration).as('milliseconds');
+
+/**
+ * One case in a test: opened at the test server's current time, driven through the same client
+ * functions as the console.
+ */
+export class CaseUnderTest {
+  readonly caseId = uniqueName('WCF');
+  private constructor(
+    readonly h: Harness,
+    readonly taskQueue: string,
+  ) {}
+
+  static async open(
+    h: Harness,
+    options: { tier?: RiskTier; policy?: PolicySnapshot; historyLimit?: number; contacts?: CaseContacts; taskQueue?: string } = {},
+  ): Promise<CaseUnderTest> {
+    const taskQueue = options.taskQueue ?? h.taskQueue;
+    const kase = new CaseUnderTest(h, taskQueue);
+    const now = new Date(await h.env.currentTimeMs());
+    await openCase(
+      h.env.client,
+      {
+        caseId: kase.caseId,
+        details: { reference: kase.caseId, team: 'LOCALITY-NORTH', contacts: options.contacts ?? CONTACTS },
+        openedBy: 'admin1',
+        ...(options.tier ? { initialTier: { tier: options.tier, reason: 'rated by team manager' } } : {}),
+      },
+      options.policy ?? h.policy,
+      { now, taskQueue, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) },
+    );
+    return kase;
+  }
+
+  get client() {
+    return this.h.env.client;
+  }
+
+  async now(): Promise<string> {
+    return iso(await this.h.env.currentTimeMs());
+  }
+
+  /** Records an event at the test server's current time (unless `at` is given); returns its `at`. */
+  async record(event: Record<string, unknown> & { type: CaseEvent['type'] }): Promise<string> {
+    const at = typeof event.at === 'string' ? event.at : await this.now();
+    await recordEvent(this.client, this.caseId, { at, by: 'sw1', ...event });
+    return at;
+  }
+
+  async state() {
+    return caseState(this.client, this.caseId);
+  }
+
+  async timeline() {
+    return caseTimeline(this.client, this.caseId);
+  }
+
+  /** Moves the test server's clock on and lets the worker act on the timers that fired. */
+  async advance(isoDuration: string): Promise<void> {
+    await this.h.env.sleep(ms(isoDuration));
+    await this.settle();
+  }
+
+  /** Waits (in real time) until the workflow has nothing left to send for now. */
+  async settle(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const state = await this.state();
+      const handle = this.client.workflow.getHandle(caseWorkflowId(this.caseId));
+      const desc = await handle.describe();
+      // Settled when no activity is pending; the state query then reflects every delivery.
+      if ((desc.raw.pendingActivities ?? []).length === 0 && state) return;
+      if (Date.now() > deadline) throw new Error('case did not settle');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Mail for this case, in the order received. */
+  mail() {
+    return this.h.mailbox.messages.filter((m) => m.caseReference === this.caseId);
+  }
+
+  subjects(): string[] {
+    return this.mail().map((m) => m.subject);
+  }
+
+  /** Runs a test body; the case is terminated afterwards so its timers do not outlive the test. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      await this.client.workflow.getHandle(caseWorkflowId(this.caseId)).terminate('test finished').catch(() => undefined);
+    }
+  }
+}
+
+export { caseWorkflowId, incidentWorkflowId, recordIncidentEvent, reportIncident, TASK_QUEUE };

@@ -1,0 +1,101 @@
+/**
+ * A worker stopped while a deadline passes, against the real dev server (real time, so the
+ * policy here counts seconds): when a worker comes back, exactly one escalation is delivered.
+ * The time-skipping server cannot show this: it will not move its clock while a workflow task
+ * waits for a worker that is not there.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotificationActivities } from '../../activities/notifications';
+import { caseState, openCase } from '../../client/cases';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import type { PolicySnapshot } from '../../domain/policy';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { CONTACTS } from './harness';
+
+let mailbox: Mailbox;
+let connection: NativeConnection;
+let clientConnection: Connection;
+let client: Client;
+let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+
+/** The national policy with the 24-hour visit counted in seconds, so real time can pass it. */
+function secondsPolicy(): PolicySnapshot {
+  const policy = loadDefaultSnapshot();
+  policy.version = `${policy.version}+seconds`;
+  policy.baseline['initial-visit-high'] = {
+    ...policy.baseline['initial-visit-high'],
+    deadline: { duration: 'PT6S' },
+    reminders: [],
+    escalation: [
+      { level: 1, role: 'team-manager', after: 'PT0S' },
+      { level: 2, role: 'head-of-service', after: 'PT1H', repeatEvery: 'PT24H' },
+    ],
+  };
+  return policy;
+}
+
+beforeAll(async () => {
+  mailbox = await startMailbox();
+  connection = await NativeConnection.connect({ address: devServerAddress() });
+  clientConnection = await Connection.connect({ address: devServerAddress() });
+  client = new Client({ connection: clientConnection });
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+});
+afterAll(async () => {
+  await clientConnection?.close();
+  await connection?.close();
+  await mailbox?.close();
+});
+
+const worker = (taskQueue: string) =>
+  Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+  });
+
+describe('a worker stopped while a deadline passes', () => {
+  it('delivers exactly one escalation when a worker comes back', async () => {
+    const taskQueue = uniqueName('restart');
+    const caseId = uniqueName('WCF');
+    const escalations = () => mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
+
+    const first = await worker(taskQueue);
+    const due = await first.runUntil(async () => {
+      await openCase(
+        client,
+        {
+          caseId,
+          details: { reference: caseId, team: 'LOCALITY-NORTH', contacts: CONTACTS },
+          openedBy: 'admin1',
+          initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated by team manager' },
+        },
+        secondsPolicy(),
+        { taskQueue },
+      );
+      const clock = (await caseState(client, caseId)).open.find((o) => o.kind === 'initial-visit-high');
+      expect(clock).toBeDefined();
+      return clock!.dueAt;
+    });
+
+    // No worker: the deadline passes on the server alone.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(due) - Date.now()) + 1500));
+    expect(escalations()).toEqual([]);
+
+    const second = await worker(taskQueue);
+    await second.runUntil(async () => {
+      await mailbox.waitFor(() => escalations().length >= 1);
+      // Give a duplicate every chance to show itself.
+      await new Promise((r) => setTimeout(r, 2000));
+      const state = await caseState(client, caseId);
+      expect(state.open.find((o) => o.kind === 'initial-visit-high')?.escalationLevel).toBe(1);
+    });
+    expect(escalations().map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([['manager@council.test', 'L1/0']]);
+    await client.workflow.getHandle(`case:${caseId}`).terminate('test finished');
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * Prebuilds the workflow bundle (dist/workflow-bundle.js) so production workers start without
+ * bundling, and every replica runs byte-identical workflow code.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+export const BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  mkdirSync(path.dirname(BUNDLE_PATH), { recursive: true });
+  writeFileSync(BUNDLE_PATH, code);
+  process.stdout.write(`workflow bundle written to ${path.relative(process.cwd(), BUNDLE_PATH)} (${code.length} bytes)\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bundle failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * The CaseClock worker: runs the case and incident workflows and the email activities.
+ * Configuration comes from the validated environment; SIGINT/SIGTERM drain it gracefully.
+ */
+import { existsSync } from 'node:fs';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { createNotificationActivities } from '../activities/notifications';
+import { loadConfigOrExit, temporalConnectionOptions } from '../client/config';
+import { TASK_QUEUE } from '../workflows/messages';
+import { BUNDLE_PATH } from './build-bundle';
+import { installJsonLogger } from './logging';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  installJsonLogger(config.LOG_LEVEL.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR');
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const transport = nodemailer.createTransport(config.SMTP_URL);
+  const usePrebuilt = config.NODE_ENV === 'production';
+  if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
+    throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle: run \`npx tsx worker/build-bundle.ts\` first`);
+  }
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: TASK_QUEUE,
+    ...(usePrebuilt ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createNotificationActivities({
+      transport,
+      from: config.MAIL_FROM,
+      consoleUrl: config.CONSOLE_PUBLIC_URL,
+    }),
+    // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
+    shutdownGraceTime: '20 seconds',
+  });
+  process.stdout.write(
+    `${JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, address: config.TEMPORAL_ADDRESS })}\n`,
+  );
+  try {
+    await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks drain
+  } finally {
+    transport.close();
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'worker stopped', error: err instanceof Error ? err.message : String(err) })}\n`);
+  process.exit(1);
+});

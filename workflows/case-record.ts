@@ -1,0 +1,253 @@
+/**
+ * The state of one case inside its workflow: the facts recorded, the policy snapshots frozen into
+ * it, and the messages delivered. Every change goes through `record*`, which stamps workflow time,
+ * so the timeline misses nothing. Deadlines come from the pure engine; this class only keeps facts.
+ */
+import { evaluateCase, type CaseEvaluation, type DueMessage } from '../domain/engine';
+import { problemsWithEvent, type Problem } from '../domain/consistency';
+import type { CaseEvent } from '../domain/facts';
+import type { RiskTier } from '../domain/kinds';
+import type { PolicySnapshot } from '../domain/policy';
+import type { CaseMessage } from '../activities/render-message';
+import type { CaseDetails, CaseState, CaseWorkflowInput, Delivery, RecordedEvent, TimelineEntry } from './messages';
+
+export class CaseRecord {
+  readonly subject: 'case' | 'incident';
+  readonly linkedCaseId: string | undefined;
+  readonly caseId: string;
+  details: CaseDetails;
+  readonly openedAt: string;
+  readonly openedBy: string;
+  readonly policies: PolicySnapshot[];
+  readonly events: RecordedEvent[];
+  readonly deliveries: Delivery[];
+  readonly notes: TimelineEntry[];
+  /** Set by every change; the main loop re-evaluates when it sees it. */
+  changed = false;
+  private cached?: { now: string; evaluation: CaseEvaluation };
+
+  constructor(input: CaseWorkflowInput) {
+    this.subject = input.subject ?? 'case';
+    this.linkedCaseId = input.linkedCaseId;
+    this.caseId = input.caseId;
+    this.details = input.details;
+    this.openedAt = input.openedAt;
+    this.openedBy = input.openedBy;
+    this.policies = [...input.policies];
+    this.events = [...input.events];
+    this.deliveries = [...input.deliveries];
+    this.notes = [...input.notes];
+  }
+
+  /** What the case carries across continue-as-new: nothing lost, plain JSON. */
+  toInput(): CaseWorkflowInput {
+    return {
+      subject: this.subject,
+      ...(this.linkedCaseId ? { linkedCaseId: this.linkedCaseId } : {}),
+      caseId: this.caseId,
+      details: this.details,
+      openedAt: this.openedAt,
+      openedBy: this.openedBy,
+      policies: this.policies,
+      events: this.events,
+      deliveries: this.deliveries,
+      notes: this.notes,
+    };
+  }
+
+  evaluate(now: string): CaseEvaluation {
+    if (this.cached?.now === now) return this.cached.evaluation;
+    const evaluation = evaluateCase({
+      facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.deliveries },
+      policies: this.policies,
+      now,
+    });
+    this.cached = { now, evaluation };
+    return evaluation;
+  }
+
+  problemsWith(event: CaseEvent, now: string): Problem[] {
+    return problemsWithEvent(
+      { subject: this.subject, openedAt: this.openedAt, events: this.events, open: this.evaluate(now).open },
+      event,
+      now,
+    );
+  }
+
+  recordEvent(event: CaseEvent, now: string): void {
+    this.events.push(Object.assign({}, event, { recordedAt: now }));
+    this.touch();
+  }
+
+  recordDelivery(delivery: Delivery): void {
+    this.deliveries.push(delivery);
+    this.touch();
+  }
+
+  recordNote(note: TimelineEntry, change?: () => void): void {
+    change?.();
+    this.notes.push(note);
+    this.touch();
+  }
+
+  addPolicy(snapshot: PolicySnapshot): void {
+    if (!this.policies.some((p) => p.version === snapshot.version)) this.policies.push(snapshot);
+  }
+
+  private touch(): void {
+    this.changed = true;
+    this.cached = undefined;
+  }
+
+  get closed(): boolean {
+    return this.events.some((e) => e.type === 'case-closed');
+  }
+
+  get tier(): RiskTier | null {
+    let tier: RiskTier | null = null;
+    let at = '';
+    for (const e of this.events) if (e.type === 'tier-set' && e.at >= at) ({ tier, at } = e);
+    return tier;
+  }
+
+  get policyVersion(): string {
+    let version = this.policies[0]?.version ?? 'unknown';
+    for (const e of this.events) if (e.type === 'policy-applied') version = e.policyVersion;
+    return version;
+  }
+
+  state(now: string): CaseState {
+    const evaluation = this.evaluate(now);
+    return {
+      subject: this.subject,
+      ...(this.linkedCaseId ? { linkedCaseId: this.linkedCaseId } : {}),
+      caseId: this.caseId,
+      details: this.details,
+      openedAt: this.openedAt,
+      status: this.closed ? 'closed' : 'open',
+      tier: this.tier,
+      policyVersion: this.policyVersion,
+      open: evaluation.open,
+      overdueCount: evaluation.overdueCount,
+      nextDueAt: evaluation.nextDueAt,
+      nextWakeAt: evaluation.nextWakeAt,
+      undeliverable: this.deliveries.filter((d) => d.outcome === 'undeliverable'),
+    };
+  }
+
+  /** The email for one due message, with what it is about, and the person it goes to. */
+  messageFor(due: DueMessage, now: string): { message: CaseMessage; to?: { email: string; name: string } } {
+    const obligation = due.obligationId ? this.evaluate(now).obligations.find((o) => o.id === due.obligationId) : undefined;
+    const meetingEvent = due.meetingId ? this.meetingChange(due.meetingId) : undefined;
+    const contact = this.details.contacts[due.role];
+    return {
+      message: {
+        messageId: due.messageId,
+        caseId: this.caseId,
+        caseReference: this.details.reference,
+        team: this.details.team,
+        type: due.type,
+        level: due.level,
+        repeat: due.repeat,
+        role: due.role,
+        sendAt: due.sendAt,
+        ...(obligation
+          ? {
+              obligation: {
+                id: obligation.id,
+                kind: obligation.kind,
+                title: obligation.title,
+                dueAt: obligation.dueAt,
+                basis: obligation.basis.reference,
+              },
+            }
+          : {}),
+        ...(meetingEvent ? { meeting: meetingEvent } : {}),
+      },
+      ...(contact ? { to: { email: contact.email, name: contact.name } } : {}),
+    };
+  }
+
+  private meetingChange(meetingId: string): CaseMessage['meeting'] | undefined {
+    let scheduled: Extract<CaseEvent, { type: 'meeting-scheduled' }> | undefined;
+    let scheduledFor: string | undefined;
+    let change: CaseMessage['meeting'] | undefined;
+    for (const e of this.events) {
+      if (e.type === 'meeting-scheduled' && e.meetingId === meetingId) {
+        scheduled = e;
+        scheduledFor = e.scheduledFor;
+      } else if (e.type === 'meeting-postponed' && e.meetingId === meetingId && scheduled) {
+        change = { meetingId, meetingType: scheduled.meetingType, change: 'postponed', scheduledFor, newDate: e.newDate };
+        scheduledFor = e.newDate;
+      } else if (e.type === 'meeting-cancelled' && e.meetingId === meetingId && scheduled) {
+        change = { meetingId, meetingType: scheduled.meetingType, change: 'cancelled', scheduledFor };
+      }
+    }
+    return change;
+  }
+
+  timeline(): TimelineEntry[] {
+    const entries: TimelineEntry[] = [
+      ...this.events.map((event): TimelineEntry => ({
+        at: event.at,
+        recordedAt: event.recordedAt ?? event.at,
+        by: event.by,
+        entry: event.type === 'policy-applied' ? 'policy' : 'event',
+        summary: describeEvent(event),
+        event,
+      })),
+      ...this.deliveries.map((delivery): TimelineEntry => ({
+        at: delivery.sentAt,
+        recordedAt: delivery.sentAt,
+        by: 'caseclock',
+        entry: 'message',
+        summary: describeDelivery(delivery),
+        delivery,
+      })),
+      ...this.notes,
+    ];
+    return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+}
+
+export function describeEvent(e: CaseEvent): string {
+  switch (e.type) {
+    case 'tier-set':
+      return `Risk tier set to ${e.tier}`;
+    case 'contact':
+      return e.contactType === 'visit'
+        ? `Visit${e.childSeenAlone === undefined ? '' : e.childSeenAlone ? ' (child seen alone)' : ' (child not seen alone)'}`
+        : e.contactType === 'kit-call'
+          ? 'Keeping-in-touch call'
+          : 'Other contact';
+    case 'meeting-scheduled':
+      return `${e.meetingType} ${e.meetingId} scheduled for ${e.scheduledFor}`;
+    case 'meeting-postponed':
+      return `Meeting ${e.meetingId} postponed to ${e.newDate}`;
+    case 'meeting-cancelled':
+      return `Meeting ${e.meetingId} cancelled`;
+    case 'meeting-held':
+      return `${e.meetingType}${e.meetingId ? ` ${e.meetingId}` : ''} held${e.outcome ? ` (${e.outcome})` : ''}`;
+    case 'obligation-waived':
+      return `Obligation ${e.obligationId} waived`;
+    case 'escalation-acknowledged':
+      return `Escalation level ${e.level} of ${e.obligationId} acknowledged`;
+    case 'hold-started':
+      return `Clock ${e.kind ?? '(all)'} put on hold (${e.holdId})`;
+    case 'hold-ended':
+      return `Hold ${e.holdId} ended`;
+    case 'policy-applied':
+      return `Policy ${e.policyVersion} applied (${e.mode})`;
+    case 'case-closed':
+      return 'Case closed';
+    default:
+      return e.type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  }
+}
+
+function describeDelivery(d: Delivery): string {
+  const what = d.type === 'reminder' ? 'Reminder' : d.type === 'notice' ? 'Notice' : `Escalation level ${d.level}`;
+  return d.outcome === 'delivered'
+    ? `${what} sent to ${d.role}${d.kind ? ` (${d.kind})` : ''}`
+    : `${what} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`;
+}

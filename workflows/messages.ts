@@ -1,0 +1,155 @@
+/**
+ * The contract of the case and incident workflows: task queue, workflow ids, and every update and
+ * query with its input and result types. Worker, client and console import it; no name is typed twice.
+ *
+ * Workflow-safe: imported by workflow code, so no Node built-ins here.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { CaseEvaluation, Obligation } from '../domain/engine';
+import { CaseEvent, FreeText, IsoInstant, SafeId, type SentMessage, UserId } from '../domain/facts';
+import { RiskTier, StaffRole } from '../domain/kinds';
+import type { PolicySnapshot } from '../domain/policy';
+
+export const TASK_QUEUE = 'caseclock';
+
+export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
+export const incidentWorkflowId = (incidentId: string): string => `incident:${incidentId}`;
+
+/** A staff member to notify. Staff details only: never the child's. */
+export const StaffContact = z.object({
+  name: FreeText(200),
+  email: z.email({ error: 'must be an email address' }).max(254),
+});
+export type StaffContact = z.infer<typeof StaffContact>;
+
+/** Who is on the case, by role (allocated worker, team manager, head of service, deputy lead, IRO or chair). */
+export const CaseContacts = z.partialRecord(StaffRole, StaffContact);
+export type CaseContacts = z.infer<typeof CaseContacts>;
+
+/** The case as the service sees it: a reference and a team, never the child's name or address. */
+export const CaseDetails = z.object({
+  /** The local authority's case reference, shown in emails and the console. */
+  reference: SafeId,
+  /** Team code, e.g. LOCALITY-NORTH: used for filtering and search attributes. */
+  team: SafeId,
+  contacts: CaseContacts,
+});
+export type CaseDetails = z.infer<typeof CaseDetails>;
+
+/** One thing that happened on a case, or one message sent: what the timeline query returns. */
+export interface TimelineEntry {
+  at: string;
+  /** Workflow time when it was recorded. */
+  recordedAt: string;
+  by: string;
+  entry: 'event' | 'message' | 'details' | 'policy';
+  summary: string;
+  event?: CaseEvent;
+  delivery?: Delivery;
+}
+
+/** The proof of a message sent: the SMTP server's answer, or why it could not be delivered. */
+export interface Delivery extends SentMessage {
+  type: 'reminder' | 'escalation' | 'notice';
+  level: number;
+  role: string;
+  obligationId?: string;
+  kind?: string;
+  /** 'delivered': the SMTP server accepted it; 'undeliverable': it never can be (shown in the console). */
+  outcome: 'delivered' | 'undeliverable';
+  /** Recipient address, or absent when the role has nobody assigned. */
+  to?: string;
+  smtpResponse?: string;
+  reason?: string;
+}
+
+/** An event as stored on the case: what happened, plus when it was recorded (workflow time). */
+export type RecordedEvent = CaseEvent & { recordedAt?: string };
+
+/** Everything a case workflow carries, including across continue-as-new: plain JSON only. */
+export interface CaseWorkflowInput {
+  /** 'case' (default) or a serious 'incident', which keeps only the incident clocks. */
+  subject?: 'case' | 'incident';
+  /** For an incident: the case it concerns, where there is one. */
+  linkedCaseId?: string;
+  /** The case id (for an incident, the incident id). */
+  caseId: string;
+  details: CaseDetails;
+  openedAt: string;
+  openedBy: string;
+  /** Policy snapshots frozen into the case: the first it started with, then each applied version. */
+  policies: PolicySnapshot[];
+  events: RecordedEvent[];
+  deliveries: Delivery[];
+  /** Changes to details and contacts, for the timeline. */
+  notes: TimelineEntry[];
+  /** Continue-as-new after this many history events (tests set it low). */
+  historyLimit?: number;
+}
+
+/** Input to open a case: the first risk tier is optional (referrals may not be rated yet). */
+export const OpenCaseInput = z.object({
+  caseId: SafeId,
+  details: CaseDetails,
+  openedBy: UserId,
+  initialTier: z.object({ tier: RiskTier, reason: FreeText(), at: IsoInstant.optional() }).optional(),
+});
+export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
+
+/** Input to report a serious incident: when the local authority became aware of it. */
+export const ReportIncidentInput = z.object({
+  incidentId: SafeId,
+  linkedCaseId: SafeId.optional(),
+  details: CaseDetails,
+  reportedBy: UserId,
+  awareAt: IsoInstant,
+});
+export type ReportIncidentInput = z.infer<typeof ReportIncidentInput>;
+
+export interface CaseState {
+  subject: 'case' | 'incident';
+  linkedCaseId?: string;
+  caseId: string;
+  details: CaseDetails;
+  openedAt: string;
+  status: 'open' | 'closed';
+  tier: RiskTier | null;
+  policyVersion: string;
+  open: Obligation[];
+  overdueCount: number;
+  nextDueAt: string | null;
+  nextWakeAt: string | null;
+  undeliverable: Delivery[];
+}
+
+// --- Updates: each validated (zod + case consistency) before anything reaches history ---------
+
+/** Record anything that happened on the case (visit, KIT call, meeting, report, waiver, hold, ...). */
+export const recordEventUpdate = defineUpdate<CaseState, [CaseEvent]>('recordEvent');
+
+export const UpdateDetailsInput = z.object({ details: CaseDetails, by: UserId });
+export type UpdateDetailsInput = z.infer<typeof UpdateDetailsInput>;
+export const updateDetailsUpdate = defineUpdate<CaseState, [UpdateDetailsInput]>('updateDetails');
+
+/** Reassign one role (e.g. a new allocated worker) without retyping the whole case. */
+export const ReassignInput = z.object({ role: StaffRole, contact: StaffContact, by: UserId });
+export type ReassignInput = z.infer<typeof ReassignInput>;
+export const reassignUpdate = defineUpdate<CaseState, [ReassignInput]>('reassign');
+
+export const ApplyPolicyInput = z.object({
+  /** Validated again by the workflow's validator (PolicySnapshotSchema). */
+  snapshot: z.unknown(),
+  mode: z.enum(['forward', 'recompute']),
+  by: UserId,
+});
+export type ApplyPolicyInput = { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string };
+export const applyPolicyUpdate = defineUpdate<CaseState, [ApplyPolicyInput]>('applyPolicy');
+
+// --- Queries --------------------------------------------------------------------------------
+
+export const stateQuery = defineQuery<CaseState>('state');
+export const obligationsQuery = defineQuery<CaseEvaluation['obligations']>('obligations');
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+
+export { CaseEvent, IsoInstant };
