@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: files run one at a time so Temporal servers do not starve each other.
     fileParallelism: false,
+    // One throwaway Temporal dev server for the run; tests get its address via inject('temporalAddress').
+    globalSetup: ['tests/support/global-setup.ts'],
   },
 });

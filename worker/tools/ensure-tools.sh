@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Puts every tool CaseClock needs in place, idempotently, under the git-ignored .tools/:
+#   1. node_modules        (npm ci when missing or when package-lock.json changed)
+#   2. Temporal CLI v1.5.x  (from PATH, or built from source into .tools/bin/temporal)
+#   3. Java test server     (io.temporal:temporal-test-server + deps via Maven, with an
+#                            AppCDS archive so it listens well inside the SDK's 5 s limit)
+# and writes .tools/env (one KEY=VALUE a line, values unquoted) for scripts and TypeScript:
+#   TEMPORAL_CLI, TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER, TEMPORAL_TEST_SERVER_VERSION
+# Runs from any directory. A second run with nothing to do takes about a second.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOLS="$ROOT/.tools"
+STAMPS="$TOOLS/stamps"
+TEMPORAL_CLI_VERSION=1.5.1
+TEST_SERVER_POM="$ROOT/worker/tools/test-server/pom.xml"
+TEST_SERVER_DIR="$TOOLS/test-server"
+TEST_SERVER_WRAPPER="$TOOLS/bin/temporal-test-server"
+
+mkdir -p "$TOOLS/bin" "$STAMPS"
+
+# One ensure-tools at a time per checkout (npm test and npm start may race on a fresh clone).
+exec 9>"$TOOLS/.lock"
+flock 9
+
+started_at=$EPOCHREALTIME
+summary=()
+
+die() {
+  printf 'ensure-tools: %s\n' "$*" >&2
+  exit 1
+}
+note() { printf 'ensure-tools: %s\n' "$*"; }
+# Milliseconds elapsed since the EPOCHREALTIME value given.
+elapsed_ms() {
+  local now=${EPOCHREALTIME//[.,]/} then=${1//[.,]/}
+  echo $(((now - then) / 1000))
+}
+fmt_ms() { printf '%d.%01ds' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+
+# --- 1. Node and node_modules ------------------------------------------------------------
+
+command -v node >/dev/null 2>&1 || die "node not found: install Node.js 20.19+ (or 22.12+)"
+node_version="$(node -p 'process.versions.node')"
+IFS=. read -r node_major node_minor _ <<<"$node_version"
+# package.json engines: ">=20.19 <21 || >=22.12"
+if ! { [[ $node_major -eq 20 && $node_minor -ge 19 ]] ||
+  [[ $node_major -eq 22 && $node_minor -ge 12 ]] ||
+  [[ $node_major -ge 23 ]]; }; then
+  die "Node.js $node_version is too old or unsupported: CaseClock needs Node >= 20.19 (20.x) or >= 22.12"
+fi
+
+npm_stamp="$STAMPS/npm-ci"
+needs_ci=""
+if [[ ! -d "$ROOT/node_modules" ]]; then
+  needs_ci="node_modules is missing"
+elif [[ -f "$npm_stamp" ]]; then
+  [[ "$ROOT/package-lock.json" -nt "$npm_stamp" ]] && needs_ci="package-lock.json changed since the last npm ci"
+elif [[ ! -f "$ROOT/node_modules/.package-lock.json" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
+  # No stamp yet (installed by hand): trust npm's own record of the last install.
+  needs_ci="package-lock.json is newer than node_modules"
+fi
+if [[ -n "$needs_ci" ]]; then
+  note "npm ci ($needs_ci)"
+  t=$EPOCHREALTIME
+  (cd "$ROOT" && npm ci --no-audit --no-fund)
+  summary+=("node_modules: npm ci in $(fmt_ms "$(elapsed_ms "$t")")")
+else
+  summary+=("node_modules: up to date (Node $node_version)")
+fi
+touch "$npm_stamp"
+
+# --- 2. Temporal CLI ---------------------------------------------------------------------
+
+go_install_hint="CaseClock builds the Temporal CLI from source: install Go 1.23 or later (https://go.dev/dl/ or apt-get install golang-go), or put temporal CLI v1.5.x on PATH"
+temporal_cli=""
+if path_cli="$(command -v temporal 2>/dev/null)" &&
+  "$path_cli" --version 2>/dev/null | grep -Eq 'version 1\.5\.[0-9]+'; then
+  temporal_cli="$path_cli"
+  summary+=("Temporal CLI: $("$path_cli" --version | head -n1) on PATH ($path_cli)")
+fi
+
+local_cli="$TOOLS/bin/temporal"
+cli_is_pinned() {
+  # A go-installed binary reports 0.0.0-DEV as its version: read its module version instead.
+  command -v go >/dev/null 2>&1 || return 1
+  [[ -x "$local_cli" ]] || return 1
+  go version -m "$local_cli" 2>/dev/null |
+    grep -Eq "^[[:space:]]*mod[[:space:]]+github\.com/temporalio/cli[[:space:]]+v${TEMPORAL_CLI_VERSION//./\\.}([[:space:]]|$)"
+}
+if [[ -z "$temporal_cli" ]]; then
+  if cli_is_pinned; then
+    temporal_cli="$local_cli"
+    summary+=("Temporal CLI: v$TEMPORAL_CLI_VERSION already built ($local_cli)")
+  else
+    command -v go >/dev/null 2>&1 || die "$go_install_hint"
+    go_version="$(go env GOVERSION 2>/dev/null || true)"
+    IFS=. read -r _ go_minor _ <<<"${go_version#go}"
+    [[ "${go_version#go}" == 1.* && ${go_minor:-0} -ge 23 ]] || die "Go ${go_version:-unknown} is too old. $go_install_hint"
+    note "building Temporal CLI v$TEMPORAL_CLI_VERSION from source with $go_version (several minutes the first time)"
+    t=$EPOCHREALTIME
+    # Later tags carry a replace directive that `go install pkg@version` refuses.
+    GOBIN="$TOOLS/bin" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
+    cli_is_pinned || die "go install finished but $local_cli is not temporal CLI v$TEMPORAL_CLI_VERSION"
+    temporal_cli="$local_cli"
+    summary+=("Temporal CLI: built v$TEMPORAL_CLI_VERSION in $(fmt_ms "$(elapsed_ms "$t")") ($local_cli)")
+  fi
+fi
+
+# --- 3. Java time-skipping test server ---------------------------------------------------
+
+java_hint="the time-skipping test server needs Java 17+ and Maven: apt-get install openjdk-17-jre-headless maven"
+if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+  java_bin="$JAVA_HOME/bin/java"
+elif command -v java >/dev/null 2>&1; then
+  java_bin="$(readlink -f "$(command -v java)")"
+else
+  die "java not found: $java_hint"
+fi
+command -v mvn >/dev/null 2>&1 || die "mvn not found: $java_hint"
+java_version_line="$("$java_bin" -version 2>&1 | head -n1)"
+java_version="$(sed -E 's/.*version "([^"]+)".*/\1/' <<<"$java_version_line")"
+java_major="${java_version%%[.+-]*}"
+[[ "$java_major" =~ ^[0-9]+$ && $java_major -ge 17 ]] || die "$java_bin is Java ${java_version:-unknown}: $java_hint"
+
+test_server_version="$(sed -nE 's:.*<temporal.test-server.version>([^<]+)</temporal.test-server.version>.*:\1:p' "$TEST_SERVER_POM")"
+[[ -n "$test_server_version" ]] || die "cannot read temporal.test-server.version from $TEST_SERVER_POM"
+test_server_key="pom=$(sha256sum "$TEST_SERVER_POM" | cut -d' ' -f1) java=$java_bin ($java_version) root=$ROOT"
+test_server_stamp="$TEST_SERVER_DIR/stamp"
+cds_archive="$TEST_SERVER_DIR/server.jsa"
+
+# Prints a free TCP port on 127.0.0.1.
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+# Starts "$@" in the background, waits until 127.0.0.1:$port accepts connections (max 30 s),
+# prints the milliseconds it took, and leaves the process's pid in $server_pid.
+start_and_wait_listening() {
+  local port=$1 log=$2
+  shift 2
+  local t=$EPOCHREALTIME
+  "$@" >"$log" 2>&1 &
+  server_pid=$!
+  local deadline=$((SECONDS + 30))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      cat "$log" >&2
+      die "test server exited before listening on port $port (log above)"
+    fi
+    ((SECONDS < deadline)) || die "test server did not listen on port $port within 30 s (log: $log)"
+    sleep 0.02
+  done
+  startup_ms=$(elapsed_ms "$t")
+}
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+
+write_wrapper() {
+  local mode=$1 # "dump" writes the CDS archive at exit; "run" uses it
+  local cds_flag
+  if [[ $mode == dump ]]; then
+    cds_flag="-XX:ArchiveClassesAtExit=$cds_archive"
+  else
+    cds_flag="-XX:SharedArchiveFile=$cds_archive"
+  fi
+  cat >"$TEST_SERVER_WRAPPER.tmp" <<EOF
+#!/usr/bin/env bash
+# Generated by worker/tools/ensure-tools.sh: do not edit. Runs the Temporal Java test server
+# (io.temporal:temporal-test-server $test_server_version) on the port given as first argument.
+# AppCDS archive + C1 only + serial GC: it listens in about half a second on two cores.
+# A watcher stops the server if the process that started it dies without stopping it
+# (e.g. a test run killed by a timeout), so no orphaned JVMs pile up.
+parent=\$PPID self=\$\$
+( while kill -0 "\$parent" 2>/dev/null && kill -0 "\$self" 2>/dev/null; do sleep 2; done
+  kill -TERM "\$self" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+exec '$java_bin' -Xshare:auto '$cds_flag' -Xlog:disable -Xlog:all=error:stderr \\
+  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \\
+  -cp '$TEST_SERVER_DIR/lib/*' io.temporal.testserver.TestServer "\$@"
+EOF
+  chmod +x "$TEST_SERVER_WRAPPER.tmp"
+  mv -f "$TEST_SERVER_WRAPPER.tmp" "$TEST_SERVER_WRAPPER"
+}
+
+if [[ -f "$test_server_stamp" && "$(<"$test_server_stamp")" == "$test_server_key" &&
+  -f "$cds_archive" && -x "$TEST_SERVER_WRAPPER" ]]; then
+  summary+=("Test server: io.temporal:temporal-test-server $test_server_version ready ($TEST_SERVER_WRAPPER)")
+else
+  note "fetching io.temporal:temporal-test-server $test_server_version and its dependencies with Maven"
+  rm -rf "$TEST_SERVER_DIR"
+  mkdir -p "$TEST_SERVER_DIR"
+  t=$EPOCHREALTIME
+  mvn -B -Dstyle.color=never -f "$TEST_SERVER_POM" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$TEST_SERVER_DIR/lib.tmp" \
+    >"$TEST_SERVER_DIR/maven.log" 2>&1 ||
+    { tail -n 40 "$TEST_SERVER_DIR/maven.log" >&2; die "Maven could not resolve the test server (log: $TEST_SERVER_DIR/maven.log)"; }
+  mv "$TEST_SERVER_DIR/lib.tmp" "$TEST_SERVER_DIR/lib"
+  fetch_ms=$(elapsed_ms "$t")
+
+  # AppCDS: one run that starts, listens and is stopped cleanly writes the class archive.
+  note "building the AppCDS archive for the test server"
+  t=$EPOCHREALTIME
+  write_wrapper dump
+  port="$(free_port)"
+  start_and_wait_listening "$port" "$TEST_SERVER_DIR/cds-dump.log" "$TEST_SERVER_WRAPPER" "$port"
+  sleep 1 # let main() finish registering its shutdown hook before the SIGTERM
+  stop_server
+  [[ -f "$cds_archive" ]] || die "the JVM wrote no CDS archive (see $TEST_SERVER_DIR/cds-dump.log)"
+  cds_ms=$(elapsed_ms "$t")
+
+  write_wrapper run
+  port="$(free_port)"
+  start_and_wait_listening "$port" "$TEST_SERVER_DIR/first-start.log" "$TEST_SERVER_WRAPPER" "$port"
+  stop_server
+  printf '%s\n' "$test_server_key" >"$test_server_stamp"
+  summary+=("Test server: io.temporal:temporal-test-server $test_server_version on Java $java_version;" \
+    "  Maven fetch $(fmt_ms "$fetch_ms"), CDS archive $(fmt_ms "$cds_ms"), start-up to listening $(fmt_ms "$startup_ms")")
+fi
+
+# --- 4. .tools/env -----------------------------------------------------------------------
+
+{
+  echo "# Written by worker/tools/ensure-tools.sh. One KEY=VALUE a line, values unquoted."
+  echo "TEMPORAL_CLI=$temporal_cli"
+  echo "TEMPORAL_CLI_VERSION=$TEMPORAL_CLI_VERSION"
+  echo "TEMPORAL_TEST_SERVER=$TEST_SERVER_WRAPPER"
+  echo "TEMPORAL_TEST_SERVER_VERSION=$test_server_version"
+} >"$TOOLS/env.tmp"
+mv -f "$TOOLS/env.tmp" "$TOOLS/env"
+
+summary+=("Wrote $TOOLS/env")
+printf 'ensure-tools: %s\n' "${summary[@]}"
+note "done in $(fmt_ms "$(elapsed_ms "$started_at")")"

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# `npm start`: the whole system on this machine.
+#   1. worker/tools/ensure-tools.sh (node_modules, Temporal CLI, test server)
+#   2. a Temporal dev server (SQLite .data/temporal.sqlite, so cases survive restarts; Web UI)
+#   3. the worker (worker/main.ts) and the console (client/console/main.ts)
+# Settings come from the environment, then from .env if present (the environment wins):
+#   TEMPORAL_ADDRESS (default 127.0.0.1:7233; a non-local address means no local dev server),
+#   TEMPORAL_UI_PORT (default 8233), CONSOLE_PORT / CONSOLE_PUBLIC_URL (default 8080),
+#   CASECLOCK_DATA_DIR (default .data: the SQLite file and logs/).
+# Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+DATA="${CASECLOCK_DATA_DIR:-$ROOT/.data}"
+LOGS="$DATA/logs"
+READY_FILE="$DATA/dev-server.json"
+
+say() { printf 'caseclock: %s\n' "$*"; }
+
+bash "$ROOT/worker/tools/ensure-tools.sh"
+
+# --- settings ----------------------------------------------------------------------------
+
+# Reads .env (KEY=VALUE lines, optional quotes, # comments) without overriding the environment.
+if [[ -f "$ROOT/.env" ]]; then
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    key="${BASH_REMATCH[2]}"
+    value="${BASH_REMATCH[3]}"
+    value="${value%"${value##*[![:space:]]}"}" # trim trailing blanks
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
+    [[ -v "$key" ]] || export "$key=$value"
+  done <"$ROOT/.env"
+  say "read settings from .env"
+fi
+
+TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
+export TEMPORAL_ADDRESS
+temporal_host="${TEMPORAL_ADDRESS%:*}"
+temporal_port="${TEMPORAL_ADDRESS##*:}"
+ui_port="${TEMPORAL_UI_PORT:-8233}"
+console_url="${CONSOLE_PUBLIC_URL:-http://localhost:${CONSOLE_PORT:-8080}}"
+
+mkdir -p "$LOGS"
+
+# --- process bookkeeping -----------------------------------------------------------------
+
+# Every child runs in its own process group (job control on), so a signal reaches all of
+# its processes (npx/tsx/node) and the terminal's Ctrl-C reaches only this script.
+set -m
+names=() # in start order
+pids=()
+logs=()
+dev_server_pid=""
+
+start() { # start NAME LOGFILE COMMAND...
+  local name=$1 log=$2
+  shift 2
+  "$@" >>"$log" 2>&1 </dev/null &
+  names+=("$name")
+  pids+=("$!")
+  logs+=("$log")
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+stop_group() { # stop_group NAME PID GRACE_SECONDS
+  local name=$1 pid=$2 grace=$3
+  alive "$pid" || return 0
+  say "stopping $name"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + grace))
+  while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+  if alive "$pid"; then
+    say "$name did not stop within ${grace}s: killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+stopping=""
+stop_all() {
+  [[ -z "$stopping" ]] || return 0
+  stopping=1
+  trap - INT TERM
+  local i
+  # Reverse start order: console and worker first (the worker drains in-flight emails,
+  # up to its 20 s shutdown grace), Temporal last.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    stop_group "${names[i]}" "${pids[i]}" 30
+  done
+  # The dev-server CLI stops Temporal itself; make sure nothing outlived it.
+  if [[ -n "$dev_server_pid" ]] && alive "$dev_server_pid"; then
+    kill -TERM "$dev_server_pid" 2>/dev/null || true
+    sleep 2
+    kill -KILL "$dev_server_pid" 2>/dev/null || true
+  fi
+  rm -f "$READY_FILE"
+  say "stopped"
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
+# --- 1. Temporal dev server --------------------------------------------------------------
+
+if [[ "$temporal_host" == "127.0.0.1" || "$temporal_host" == "localhost" ]]; then
+  rm -f "$READY_FILE"
+  say "starting Temporal dev server on $TEMPORAL_ADDRESS (data in $DATA/temporal.sqlite)"
+  start dev-server "$LOGS/dev-server.log" \
+    node --import tsx "$ROOT/worker/tools/dev-server.ts" \
+    --db-file "$DATA/temporal.sqlite" --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
+    --log-file "$LOGS/temporal.log" --ready-file "$READY_FILE"
+  deadline=$((SECONDS + 120))
+  until [[ -s "$READY_FILE" ]]; do
+    if ! alive "${pids[-1]}"; then
+      tail -n 20 "$LOGS/dev-server.log" >&2 || true
+      say "the Temporal dev server did not start (logs: $LOGS/dev-server.log, $LOGS/temporal.log)" >&2
+      exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      say "the Temporal dev server did not answer within 120 s (logs: $LOGS/temporal.log)" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  dev_server_pid="$(sed -nE 's/.*"pid":([0-9]+).*/\1/p' "$READY_FILE")"
+  temporal_summary="Temporal gRPC  $TEMPORAL_ADDRESS (dev server, SQLite $DATA/temporal.sqlite)
+  Temporal UI    http://localhost:$ui_port"
+else
+  say "TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS is not local: using that server, not starting a dev server"
+  temporal_summary="Temporal gRPC  $TEMPORAL_ADDRESS (external)"
+fi
+
+# --- 2. mail catcher (HOOK) --------------------------------------------------------------
+# HOOK: local mail catcher. The worker sends to SMTP_URL (default smtp://127.0.0.1:1025).
+# To catch mail locally, start a catcher here before the worker, e.g.
+#   start mail "$LOGS/mail.log" node --import tsx "$ROOT/worker/tools/mail-catcher.ts" --smtp-port 1025 --web-port 8025
+# and add its inbox URL to the summary below. Until then, mail to an SMTP server that is not
+# running is retried by Temporal (see the worker log).
+mail_summary="Mail (SMTP)    ${SMTP_URL:-smtp://127.0.0.1:1025} (no local catcher started)"
+
+# --- 3. worker and console ---------------------------------------------------------------
+
+app_summary=""
+if [[ -f "$ROOT/worker/main.ts" ]]; then
+  start worker "$LOGS/worker.log" node --import tsx "$ROOT/worker/main.ts"
+  app_summary+="
+  Worker         log $LOGS/worker.log"
+else
+  say "note: worker/main.ts does not exist yet: no worker started"
+fi
+if [[ -f "$ROOT/client/console/main.ts" ]]; then
+  start console "$LOGS/console.log" node --import tsx "$ROOT/client/console/main.ts"
+  app_summary+="
+  Console        $console_url (log $LOGS/console.log)"
+else
+  say "note: client/console/main.ts does not exist yet: no console started"
+fi
+
+cat <<EOF
+
+CaseClock is running:
+  $temporal_summary
+  $mail_summary$app_summary
+  Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
+Press Ctrl-C to stop everything.
+
+EOF
+
+# --- wait --------------------------------------------------------------------------------
+# Runs until Ctrl-C; if any part stops on its own, say which, show its log, stop the rest.
+set +m # every child has its own process group by now; no job-status chatter from here on
+set +e
+wait -n "${pids[@]}"
+status=$?
+set -e
+for i in "${!pids[@]}"; do
+  if ! alive "${pids[i]}"; then
+    say "${names[i]} exited (status $status); last lines of ${logs[i]}:" >&2
+    tail -n 20 "${logs[i]}" >&2 || true
+    break
+  fi
+done
+stop_all
+exit 1
