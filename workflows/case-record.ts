@@ -132,6 +132,7 @@ export class CaseRecord {
       nextDueAt: evaluation.nextDueAt,
       nextWakeAt: evaluation.nextWakeAt,
       undeliverable: this.deliveries.filter((d) => d.outcome === 'undeliverable'),
+      warnings: evaluation.warnings,
     };
   }
 

@@ -152,9 +152,15 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
 
   const historyLimit = input.historyLimit ?? HISTORY_EVENTS_LIMIT;
   const attributesSent: { last?: string } = {};
+  const warned = new Set<string>();
   for (;;) {
     const now = nowIso();
     const evaluation = kase.evaluate(now);
+    for (const warning of evaluation.warnings) {
+      if (warned.has(warning)) continue;
+      warned.add(warning);
+      log.warn('case needs attention', { caseId: kase.caseId, warning });
+    }
     if (evaluation.messagesDue.length > 0) {
       await Promise.all(evaluation.messagesDue.map((due) => deliver(kase, due, now)));
     }

@@ -121,6 +121,11 @@ export interface CaseState {
   nextDueAt: string | null;
   nextWakeAt: string | null;
   undeliverable: Delivery[];
+  /**
+   * Facts the engine could not use (e.g. a date beyond the bank-holiday calendar frozen into the
+   * case): shown to staff and logged, never silently dropped.
+   */
+  warnings: string[];
 }
 
 // --- Updates: each validated (zod + case consistency) before anything reaches history ---------

@@ -76,6 +76,8 @@ export function createConsoleServer(client: Client): http.Server {
           page(
             `Case ${state.details.reference}`,
             `<p>Team ${escapeHtml(state.details.team)} · tier ${escapeHtml(state.tier ?? 'not rated')} · ${escapeHtml(state.status)} · policy ${escapeHtml(state.policyVersion)}</p>
+${state.warnings.length > 0 ? `<h2 class="overdue">Needs attention</h2><ul>${state.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>` : ''}
+${state.undeliverable.length > 0 ? `<h2 class="overdue">Messages that could not be delivered</h2><ul>${state.undeliverable.map((d) => `<li>${escapeHtml(`${d.type} to ${d.role}: ${d.reason ?? ''}`)}</li>`).join('')}</ul>` : ''}
 <h2>Open obligations</h2><table><thead><tr><th>Obligation</th><th>Due</th><th>Late</th><th>Escalation</th></tr></thead><tbody>${obligations || '<tr><td colspan="4">None open</td></tr>'}</tbody></table>
 <h2>Timeline</h2><table><tbody>${entries}</tbody></table>`,
           ),

@@ -47,13 +47,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The workflow bundle, built once per test file however many harnesses it starts. */
+let bundling: Promise<WorkflowBundleWithSourceMap> | undefined;
+
 export async function startHarness(): Promise<Harness> {
   quietRuntime();
-  const [env, mailbox, bundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    startMailbox(),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') }),
-  ]);
+  bundling ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  const [env, mailbox, bundle] = await Promise.all([createTimeSkippingEnv(), startMailbox(), bundling]);
   await registerSearchAttributes(env);
   // One worker for the whole file: a case whose timer fires always has a worker to run it, so
   // the test server never waits on a workflow task nobody will pick up.
@@ -68,6 +68,18 @@ export async function startHarness(): Promise<Harness> {
       await Promise.all([env.teardown(), mailbox.close()]);
     },
   };
+}
+
+/**
+ * Waits (in real time) for a closed case's workflow to complete. Not `handle.result()`: awaiting
+ * a result lets the time-skipping server race its clock ahead for every other open workflow.
+ */
+export async function waitUntilClosed(handle: { describe(): Promise<{ status: { name: string } }> }): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if ((await handle.describe()).status.name === 'COMPLETED') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the closed case did not complete');
 }
 
 /** The test server knows no custom search attributes until told (the dev server gets flags). */
@@ -180,12 +192,20 @@ export class CaseUnderTest {
     return this.mail().map((m) => m.subject);
   }
 
-  /** Runs a test body; the case is terminated afterwards so its timers do not outlive the test. */
+  /**
+   * Runs a test body, then closes the case through the console's own action so the workflow
+   * completes by itself and its timers do not outlive the test. (Terminating a workflow mid-task
+   * can leave the time-skipping server's clock locked.)
+   */
   async run<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } finally {
-      await this.client.workflow.getHandle(caseWorkflowId(this.caseId)).terminate('test finished').catch(() => undefined);
+      const handle = this.client.workflow.getHandle(caseWorkflowId(this.caseId));
+      const closed = await recordEvent(this.client, this.caseId, { type: 'case-closed', at: await this.now(), by: 'admin1', reason: 'test finished' })
+        .then(() => true)
+        .catch(() => false);
+      if (closed) await waitUntilClosed(handle);
     }
   }
 }
