@@ -7,6 +7,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createNotificationActivities } from '../activities/notifications';
 import { loadConfigOrExit, temporalConnectionOptions } from '../client/config';
+import { dataConverter } from '../client/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
 import { installJsonLogger } from './logging';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUE,
     ...(usePrebuilt ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
+    dataConverter: dataConverter(config),
     activities: createNotificationActivities({
       transport,
       from: config.MAIL_FROM,

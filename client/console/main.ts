@@ -3,13 +3,14 @@
  * timeline in local time. It calls the same client functions as the command line.
  */
 import http from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { escapeHtml, lateness, localTime } from '../../activities/render-message';
 import { RiskTier } from '../../domain/kinds';
 import { SafeId } from '../../domain/facts';
 import { CaseActionError, caseState, caseTimeline, listCases } from '../cases';
-import { loadConfigOrExit, temporalConnectionOptions } from '../config';
+import { loadConfigOrExit } from '../config';
+import { connectClient } from '../temporal';
 
 const ListFilter = z.object({
   team: SafeId.optional().or(z.literal('').transform(() => undefined)),
@@ -95,14 +96,13 @@ ${state.undeliverable.length > 0 ? `<h2 class="overdue">Messages that could not 
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { client, close } = await connectClient(config);
   const server = createConsoleServer(client);
   server.listen(config.CONSOLE_PORT, () => {
     process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'console listening', url: config.CONSOLE_PUBLIC_URL })}\n`);
   });
   const stop = () => {
-    server.close(() => void connection.close().then(() => process.exit(0)));
+    server.close(() => void close().then(() => process.exit(0)));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
