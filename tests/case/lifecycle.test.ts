@@ -107,6 +107,17 @@ describe('a postponed conference', () => {
 });
 
 describe('continue-as-new mid-flight', () => {
+  // A server of its own: no other case's timers share its clock.
+  let outer: Harness;
+  beforeAll(async () => {
+    outer = h;
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+    h = outer;
+  });
+
   it('keeps every obligation, escalation level and timeline entry, and sends nothing twice', async () => {
     const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE', historyLimit: 40 });
     await kase.run(async () => {

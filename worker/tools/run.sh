@@ -132,13 +132,20 @@ else
   temporal_summary="Temporal gRPC  $TEMPORAL_ADDRESS (external)"
 fi
 
-# --- 2. mail catcher (HOOK) --------------------------------------------------------------
-# HOOK: local mail catcher. The worker sends to SMTP_URL (default smtp://127.0.0.1:1025).
-# To catch mail locally, start a catcher here before the worker, e.g.
-#   start mail "$LOGS/mail.log" node --import tsx "$ROOT/worker/tools/mail-catcher.ts" --smtp-port 1025 --web-port 8025
-# and add its inbox URL to the summary below. Until then, mail to an SMTP server that is not
-# running is retried by Temporal (see the worker log).
-mail_summary="Mail (SMTP)    ${SMTP_URL:-smtp://127.0.0.1:1025} (no local catcher started)"
+# --- 2. mail catcher ----------------------------------------------------------------------
+# With the default local SMTP_URL, a mail catcher receives every email and shows it in a web
+# inbox. Any other SMTP_URL is a real server: nothing is started.
+
+smtp_url="${SMTP_URL:-smtp://127.0.0.1:1025}"
+if [[ "$smtp_url" =~ ^smtp://(127\.0\.0\.1|localhost):([0-9]+)$ ]]; then
+  smtp_port="${BASH_REMATCH[2]}"
+  mail_web_port="${MAIL_CATCHER_PORT:-8025}"
+  start mail "$LOGS/mail.log" node --import tsx "$ROOT/worker/tools/mail-catcher.ts" \
+    --smtp-port "$smtp_port" --web-port "$mail_web_port" --dir "$DATA/mail"
+  mail_summary="Mail inbox     http://localhost:$mail_web_port (catches $smtp_url)"
+else
+  mail_summary="Mail (SMTP)    $smtp_url (external)"
+fi
 
 # --- 3. worker and console ---------------------------------------------------------------
 

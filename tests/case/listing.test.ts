@@ -1,0 +1,99 @@
+/**
+ * Managers see what is overdue across cases from search attributes alone, against the real dev
+ * server: by team, by tier, overdue only. One case is given a policy counted in seconds so it
+ * really goes overdue in the test's real time.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotificationActivities } from '../../activities/notifications';
+import { listCases, openCase, recordEvent, type CaseListing } from '../../client/cases';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import type { PolicySnapshot } from '../../domain/policy';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { CONTACTS } from './harness';
+
+let mailbox: Mailbox;
+let connection: NativeConnection;
+let clientConnection: Connection;
+let client: Client;
+let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+
+beforeAll(async () => {
+  mailbox = await startMailbox();
+  connection = await NativeConnection.connect({ address: devServerAddress() });
+  clientConnection = await Connection.connect({ address: devServerAddress() });
+  client = new Client({ connection: clientConnection });
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+});
+afterAll(async () => {
+  await clientConnection?.close();
+  await connection?.close();
+  await mailbox?.close();
+});
+
+function fastVisitPolicy(): PolicySnapshot {
+  const policy = loadDefaultSnapshot();
+  policy.version = `${policy.version}+seconds`;
+  policy.baseline['initial-visit-high'] = { ...policy.baseline['initial-visit-high'], deadline: { duration: 'PT3S' }, reminders: [] };
+  return policy;
+}
+
+/** Search attributes reach the visibility store a moment after the workflow sets them. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`never saw ${what}`);
+}
+
+describe('listing cases by search attributes', () => {
+  it('filters by team and tier, and lists the overdue case first', async () => {
+    const taskQueue = uniqueName('listing');
+    const north = uniqueName('NORTH');
+    const south = uniqueName('SOUTH');
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+    });
+    const ids = { overdue: uniqueName('WCF'), onTime: uniqueName('WCF'), otherTeam: uniqueName('WCF') };
+    await worker.runUntil(async () => {
+      const open = (caseId: string, team: string, tier: 'HIGH_IMMEDIATE' | 'VULNERABLE', policy: PolicySnapshot) =>
+        openCase(
+          client,
+          { caseId, details: { reference: caseId, team, contacts: CONTACTS }, openedBy: 'admin1', initialTier: { tier, reason: 'rated' } },
+          policy,
+          { taskQueue },
+        );
+      await open(ids.overdue, north, 'HIGH_IMMEDIATE', fastVisitPolicy());
+      await open(ids.onTime, north, 'VULNERABLE', loadDefaultSnapshot());
+      await open(ids.otherTeam, south, 'VULNERABLE', loadDefaultSnapshot());
+
+      const inNorth = () => listCases(client, { team: north });
+      await eventually(async () => (await inNorth()).length === 2, 'both north cases');
+      await eventually(async () => (await listCases(client, { team: north, overdueOnly: true })).some((c) => c.caseId === ids.overdue), 'the overdue case');
+
+      const overdue = await listCases(client, { team: north, overdueOnly: true });
+      expect(overdue.map((c) => c.caseId)).toEqual([ids.overdue]);
+      expect(overdue[0]).toMatchObject<Partial<CaseListing>>({ team: north, tier: 'HIGH_IMMEDIATE', status: 'overdue' });
+      expect(overdue[0]!.overdueCount).toBeGreaterThanOrEqual(1);
+
+      const listed = await inNorth();
+      expect(listed[0]?.caseId).toBe(ids.overdue); // overdue cases first
+      expect((await listCases(client, { team: north, tier: 'VULNERABLE' })).map((c) => c.caseId)).toEqual([ids.onTime]);
+      expect((await listCases(client, { team: south })).map((c) => c.caseId)).toEqual([ids.otherTeam]);
+      expect(listed.find((c) => c.caseId === ids.onTime)?.nextDueAt).toMatch(/Z$/);
+
+      // Meeting the obligation clears the flag.
+      await recordEvent(client, ids.overdue, { type: 'contact', contactType: 'visit', at: new Date().toISOString(), by: 'sw1' });
+      await eventually(async () => (await listCases(client, { team: north, overdueOnly: true })).length === 0, 'the flag cleared');
+
+      for (const id of Object.values(ids)) await client.workflow.getHandle(`case:${id}`).terminate('test finished');
+    });
+  });
+});
