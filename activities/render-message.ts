@@ -90,11 +90,13 @@ export function renderMessage(message: CaseMessage, consoleUrl: string): Rendere
     lines.push(`Case ${ref} (team ${message.team}): ${o.title} is due by ${localTime(o.dueAt)}.`);
     lines.push('Please record it in CaseClock when it is done.');
   } else if (o) {
-    const late = lateness(o.dueAt, message.sendAt);
+    // At level 1 the message goes at the deadline itself: "now overdue" rather than "0 minutes late".
+    const justDue = Date.parse(message.sendAt) - Date.parse(o.dueAt) < 60_000;
+    const late = justDue ? 'now overdue' : `${lateness(o.dueAt, message.sendAt)} late`;
     const repeat = message.repeat > 0 ? ` (reminder ${message.repeat + 1})` : '';
-    subject = `[CaseClock] OVERDUE level ${message.level}${repeat} ${ref}: ${o.title}, ${late} late`;
+    subject = `[CaseClock] OVERDUE level ${message.level}${repeat} ${ref}: ${o.title}, ${late}`;
     lines.push(`Case ${ref} (team ${message.team}): ${o.title} was due by ${localTime(o.dueAt)} and has not been recorded.`);
-    lines.push(`It is ${late} late. Escalation level ${message.level}, to the ${ROLE_NAMES[message.role] ?? message.role}.`);
+    lines.push(`It is ${late}. Escalation level ${message.level}, to the ${ROLE_NAMES[message.role] ?? message.role}.`);
     lines.push('Please make sure it happens, or acknowledge this escalation in CaseClock.');
   } else {
     subject = `[CaseClock] ${ref}: ${message.type}`;

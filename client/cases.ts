@@ -228,3 +228,25 @@ export async function listCases(
   }
   return listings.sort((a, b) => b.overdueCount - a.overdueCount || (a.nextDueAt ?? '~').localeCompare(b.nextDueAt ?? '~'));
 }
+
+export function incidentTimeline(client: Client, incidentId: string): Promise<TimelineEntry[]> {
+  return asCaseAction(incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(timelineQuery));
+}
+
+/**
+ * Whether a case (or incident) workflow exists and is still running: tells "no such case" apart
+ * from "the case is closed" after an update or query was refused as not found.
+ */
+export async function caseRunStatus(
+  client: Client,
+  id: string,
+  subject: 'case' | 'incident' = 'case',
+): Promise<'running' | 'closed' | 'absent'> {
+  try {
+    const description = await client.workflow.getHandle(subject === 'case' ? caseWorkflowId(id) : incidentWorkflowId(id)).describe();
+    return description.status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'absent';
+    throw err;
+  }
+}

@@ -4,16 +4,22 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-support';
+import * as admin from './commands/admin';
 import * as calendar from './commands/calendar';
 import * as due from './commands/due';
+import * as events from './commands/events';
+import * as report from './commands/report';
+import * as view from './commands/view';
 
 export function buildProgram(): Command {
   const program = new Command('caseclock')
     .description('CaseClock: statutory clocks for children\'s social care')
     .exitOverride()
     .showHelpAfterError(false)
+    // Commander puts "(Did you mean ...?)" on a second line; errors are one line.
+    .showSuggestionAfterError(false)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [due, calendar]) command.register(program);
+  for (const command of [admin, events, report, view, due, calendar]) command.register(program);
   return program;
 }
 

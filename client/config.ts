@@ -17,6 +17,81 @@ const booleanFlag = z
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * One payload-encryption key: an id (stored with every payload it encrypts, so old histories
+ * stay readable after rotation) and 32 bytes of AES-256 key material. The material never
+ * appears when the configuration is logged or inspected.
+ */
+export class EncryptionKey {
+  constructor(
+    readonly id: string,
+    readonly material: Buffer,
+  ) {}
+  toJSON(): { id: string; material: string } {
+    return { id: this.id, material: '[redacted]' };
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `EncryptionKey(${this.id})`;
+  }
+}
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** `keyId:base64key,keyId:base64key`: every key 32 bytes, every id unique. */
+const encryptionKeys = z
+  .string()
+  .optional()
+  .transform((raw, ctx): EncryptionKey[] | undefined => {
+    const entries = (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    if (entries.length === 0) return undefined;
+    const keys: EncryptionKey[] = [];
+    entries.forEach((entry, i) => {
+      const at = `entry ${i + 1}`;
+      const colon = entry.indexOf(':');
+      const id = colon < 0 ? '' : entry.slice(0, colon).trim();
+      const encoded = colon < 0 ? '' : entry.slice(colon + 1).trim();
+      if (colon < 0 || !KEY_ID.test(id)) {
+        ctx.addIssue({ code: 'custom', message: `${at} must be keyId:base64key, the id made of letters, digits, dot, dash and underscore` });
+      } else if (!STRICT_BASE64.test(encoded)) {
+        ctx.addIssue({ code: 'custom', message: `key "${id}" is not valid base64 (generate one with \`openssl rand -base64 32\`)` });
+      } else {
+        const material = Buffer.from(encoded, 'base64');
+        if (material.length !== 32) {
+          ctx.addIssue({ code: 'custom', message: `key "${id}" must be 32 bytes (AES-256), got ${material.length} (generate one with \`openssl rand -base64 32\`)` });
+        } else if (keys.some((k) => k.id === id)) {
+          ctx.addIssue({ code: 'custom', message: `key id "${id}" appears more than once` });
+        } else {
+          keys.push(new EncryptionKey(id, material));
+        }
+      }
+    });
+    return keys;
+  });
+
+const DEFAULT_CODEC_ORIGIN = 'http://localhost:8233';
+/** Browser origins allowed to call the codec server (the Temporal Web UI), comma-separated. */
+const origins = z
+  .string()
+  .optional()
+  .transform((raw, ctx): string[] => {
+    const list: string[] = [];
+    for (const entry of (raw?.trim() ? raw : DEFAULT_CODEC_ORIGIN).split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/+$/, '')) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path), e.g. http://localhost:8233` });
+      } else {
+        list.push(url.origin);
+      }
+    }
+    return list;
+  });
+
 const port = (fallback: number) =>
   z.coerce
     .number({ error: 'must be a port number' })
@@ -68,6 +143,22 @@ export const ConfigSchema = z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .default('http://localhost:8080')
       .transform((s) => s.replace(/\/+$/, '')),
+    /**
+     * Payload encryption (AES-256-GCM): every key that may have encrypted stored data, as
+     * `keyId:base64key,...`, and the id of the one that encrypts from now on. Required in
+     * production; in development CaseClock runs unencrypted with a warning when unset.
+     */
+    CASECLOCK_ENCRYPTION_KEYS: encryptionKeys,
+    CASECLOCK_ENCRYPTION_KEY_ID: optionalText,
+    /** Codec server for the Temporal Web UI / CLI: bearer token, listen address, allowed origins. */
+    CASECLOCK_CODEC_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 32, {
+      message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)',
+    }),
+    CASECLOCK_CODEC_HOST: optionalText
+      .refine((s) => s === undefined || /^[A-Za-z0-9.:-]+$/.test(s), 'must be a host name or IP address, e.g. 127.0.0.1')
+      .transform((s) => s ?? '127.0.0.1'),
+    CASECLOCK_CODEC_PORT: port(8888),
+    CASECLOCK_CODEC_CORS_ORIGINS: origins,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })
@@ -80,6 +171,34 @@ export const ConfigSchema = z
         path: [hasCert ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
         message: 'must be set together with ' + (hasCert ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH'),
       });
+    }
+    const keys = c.CASECLOCK_ENCRYPTION_KEYS;
+    const currentId = c.CASECLOCK_ENCRYPTION_KEY_ID;
+    if (keys === undefined) {
+      if (currentId !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['CASECLOCK_ENCRYPTION_KEY_ID'], message: 'is set but CASECLOCK_ENCRYPTION_KEYS is empty' });
+      }
+      if (c.NODE_ENV === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CASECLOCK_ENCRYPTION_KEYS'],
+          message: 'must be set when NODE_ENV=production: case data is encrypted before it leaves the worker (see .env.example)',
+        });
+      }
+    } else if (keys.length > 0) {
+      if (currentId === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CASECLOCK_ENCRYPTION_KEY_ID'],
+          message: `must name the key that encrypts new data, one of: ${keys.map((k) => k.id).join(', ')}`,
+        });
+      } else if (!keys.some((k) => k.id === currentId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CASECLOCK_ENCRYPTION_KEY_ID'],
+          message: `"${currentId}" is not one of the ids in CASECLOCK_ENCRYPTION_KEYS (${keys.map((k) => k.id).join(', ')})`,
+        });
+      }
     }
   });
 

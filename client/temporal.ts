@@ -1,18 +1,50 @@
 /**
- * One place that turns configuration into Temporal connections, for the console, the command
- * line and the worker alike, so every process talks to Temporal the same way.
+ * One place that turns configuration into Temporal connections and the data converter, for the
+ * console, the command line and the worker alike, so every process talks to Temporal the same way
+ * and every process encrypts case data the same way.
  */
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type Config, temporalConnectionOptions } from './config';
+import { encryptionCodecFromConfig } from './encryption';
 
-/** The data converter every CaseClock process uses (payload codecs are added here). */
-export function dataConverter(_config: Config): DataConverter {
-  return {};
+/**
+ * The failure converter module used with encryption (failure messages and stack traces become an
+ * encrypted payload). A prebuilt workflow bundle must be built with it too:
+ * `bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH })`.
+ */
+export const FAILURE_CONVERTER_PATH = path.resolve(__dirname, 'failure-converter.js');
+
+let warnedUnencrypted = false;
+
+/**
+ * The data converter every CaseClock process uses. With keys configured: the AES-256-GCM payload
+ * codec, plus a failure converter that puts failure messages in (encrypted) payloads. Without
+ * keys (allowed outside production only; the configuration refuses it in production): nothing,
+ * after a loud warning on stderr, once per process.
+ */
+export function dataConverter(config: Config): DataConverter {
+  const codec = encryptionCodecFromConfig(config);
+  if (!codec) {
+    if (!warnedUnencrypted) {
+      warnedUnencrypted = true;
+      process.stderr.write(
+        `${JSON.stringify({
+          level: 'warn',
+          msg: 'PAYLOAD ENCRYPTION IS OFF: case data is stored in Temporal in plain text. Set CASECLOCK_ENCRYPTION_KEYS and CASECLOCK_ENCRYPTION_KEY_ID (see .env.example); NODE_ENV=production refuses to start without them.',
+          nodeEnv: config.NODE_ENV,
+        })}\n`,
+      );
+    }
+    return {};
+  }
+  return { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 export async function connectClient(config: Config): Promise<{ client: Client; close(): Promise<void> }> {
+  const converter = dataConverter(config);
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: converter });
   return { client, close: () => connection.close() };
 }

@@ -35,6 +35,15 @@ describe('rendering', () => {
     expect(html).toContain('<a href="https://caseclock.example/cases/WCF-1001">');
   });
 
+  it('says "now overdue" at the deadline itself', () => {
+    const { subject, text } = renderMessage(
+      { ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt },
+      'https://caseclock.example',
+    );
+    expect(subject).toBe('[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, now overdue');
+    expect(text).toContain('It is now overdue. Escalation level 1, to the team manager.');
+  });
+
   it('reminds before the deadline', () => {
     const { subject } = renderMessage(
       { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-03-31T09:00:00.000Z' },

@@ -147,7 +147,16 @@ else
   mail_summary="Mail (SMTP)    $smtp_url (external)"
 fi
 
-# --- 3. worker and console ---------------------------------------------------------------
+# --- 3. codec server (only with encryption keys and a token) --------------------------------
+codec_summary=""
+if [[ -n "${CASECLOCK_ENCRYPTION_KEYS:-}" && -n "${CASECLOCK_CODEC_TOKEN:-}" ]]; then
+  export CASECLOCK_CODEC_CORS_ORIGINS="${CASECLOCK_CODEC_CORS_ORIGINS:-http://localhost:$ui_port}"
+  start codec "$LOGS/codec.log" node --import tsx "$ROOT/client/codec-server.ts"
+  codec_summary="
+  Codec server   http://127.0.0.1:${CASECLOCK_CODEC_PORT:-8888} (Web UI: Settings > Data Encoder)"
+fi
+
+# --- 4. worker and console ---------------------------------------------------------------
 
 app_summary=""
 if [[ -f "$ROOT/worker/main.ts" ]]; then
@@ -169,7 +178,7 @@ cat <<EOF
 
 CaseClock is running:
   $temporal_summary
-  $mail_summary$app_summary
+  $mail_summary$codec_summary$app_summary
   Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
 Press Ctrl-C to stop everything.
 

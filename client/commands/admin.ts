@@ -1,0 +1,220 @@
+/**
+ * Commands that start or reshape a case: `open`, `reassign`, `apply-policy`, and the serious
+ * incident commands (`incident report|notified|reviewed|show`).
+ */
+import type { Command } from 'commander';
+import { IncidentNotified, RapidReviewCompleted } from '../../domain/facts';
+import type { StaffRole } from '../../domain/kinds';
+import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/messages';
+import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../cases';
+import { CliError, output } from '../cli-support';
+import {
+  actor,
+  commonOptions,
+  type CommonOptions,
+  contactOption,
+  instantOption,
+  loadConfig,
+  parseOptions,
+  policySnapshot,
+  withClient,
+} from './common';
+import { explainNotFound, idArgument, recordFromOptions, summary } from './record';
+import { caseView, formatCaseView } from './view';
+
+/** The contact options of `open` and `incident report`, by role. */
+const CONTACT_OPTIONS: ReadonlyArray<{ flag: string; key: string; role: StaffRole; help: string }> = [
+  { flag: '--worker', key: 'worker', role: 'allocated-worker', help: 'allocated worker' },
+  { flag: '--manager', key: 'manager', role: 'team-manager', help: 'team manager' },
+  { flag: '--head', key: 'head', role: 'head-of-service', help: 'head of service' },
+  { flag: '--deputy', key: 'deputy', role: 'deputy-lead', help: 'deputy lead for safeguarding and QA' },
+  { flag: '--iro', key: 'iro', role: 'iro', help: 'independent chair / IRO' },
+];
+
+function withContactOptions(command: Command): Command {
+  for (const c of CONTACT_OPTIONS) command.option(`${c.flag} <contact>`, `${c.help}, as "Name <email>"`);
+  return command;
+}
+
+function contactsFrom(o: Record<string, unknown>): Record<string, { name: string; email: string }> {
+  const contacts: Record<string, { name: string; email: string }> = {};
+  for (const c of CONTACT_OPTIONS) {
+    const value = o[c.key];
+    const contact = contactOption(typeof value === 'string' ? value : undefined, c.flag);
+    if (contact) contacts[c.role] = contact;
+  }
+  return contacts;
+}
+
+const CONTACT_NAMES = Object.fromEntries(CONTACT_OPTIONS.map((c) => [`details.contacts.${c.role}`, c.flag]));
+
+type OpenOptions = CommonOptions & {
+  reference?: string;
+  team?: string;
+  tier?: string;
+  reason?: string;
+  ratedAt?: string;
+  policy?: string;
+  [contact: string]: unknown;
+};
+
+type IncidentOptions = CommonOptions & { team?: string; reference?: string; case?: string; awareAt?: string; policy?: string };
+
+export function register(program: Command): void {
+  withContactOptions(
+    commonOptions(
+      program
+        .command('open')
+        .description('open a case and start its clocks')
+        .argument('<caseId>', 'the new case id')
+        .option('--reference <ref>', 'the local authority\'s case reference (required)')
+        .option('--team <team>', 'team code, e.g. LOCALITY-NORTH (required)')
+        .option('--tier <tier>', 'first risk tier: HIGH_IMMEDIATE|PRIORITY|VULNERABLE (with --reason)')
+        .option('--reason <text>', 'why that tier')
+        .option('--rated-at <instant>', 'when the tier was rated, if before now (the clocks start then; default: now)')
+        .option('--policy <file>', 'policy file frozen into the case (default: $CASECLOCK_POLICY, else the national baseline)'),
+    ),
+  ).action(async (id: string, o: OpenOptions) => {
+    const caseId = idArgument(id);
+    const openedBy = actor(o);
+    if (o.tier === undefined && (o.reason !== undefined || o.ratedAt !== undefined)) {
+      throw new CliError(`${o.reason !== undefined ? '--reason' : '--rated-at'} is given without --tier`);
+    }
+    const ratedAt = o.ratedAt === undefined ? undefined : instantOption(o.ratedAt, '--rated-at');
+    if (ratedAt !== undefined && Date.parse(ratedAt) > Date.now()) throw new CliError(`--rated-at ${JSON.stringify(o.ratedAt)} is in the future`);
+    const input = parseOptions(
+      OpenCaseInput,
+      {
+        caseId,
+        details: { reference: o.reference, team: o.team, contacts: contactsFrom(o) },
+        openedBy,
+        ...(o.tier !== undefined ? { initialTier: { tier: o.tier, reason: o.reason, ...(ratedAt ? { at: ratedAt } : {}) } } : {}),
+      },
+      {
+        caseId: '<caseId>',
+        'details.reference': '--reference',
+        'details.team': '--team',
+        'initialTier.tier': '--tier',
+        'initialTier.reason': '--reason',
+        openedBy: '--as',
+        ...CONTACT_NAMES,
+      },
+    );
+    const snapshot = policySnapshot(o.policy, loadConfig());
+    const state = await withClient(async (client) => {
+      await openCase(client, input, snapshot);
+      return caseState(client, caseId);
+    });
+    output(o.json === true, { caseId, state }, () => [`case ${caseId} opened by ${openedBy} (policy ${state.policyVersion})`, summary(state)].join('\n'));
+  });
+
+  commonOptions(
+    program
+      .command('reassign')
+      .description('give one role on the case to someone else (e.g. a new allocated worker)')
+      .argument('<caseId>', 'the case id')
+      .option('--role <role>', 'allocated-worker|team-manager|group-manager|head-of-service|deputy-lead|iro (required)')
+      .option('--name <name>', 'their name (required)')
+      .option('--email <email>', 'their email address (required)'),
+  ).action(async (id: string, o: CommonOptions & { role?: string; name?: string; email?: string }) => {
+    const caseId = idArgument(id);
+    const input = parseOptions(
+      ReassignInput,
+      { role: o.role, contact: { name: o.name, email: o.email }, by: actor(o) },
+      { role: '--role', 'contact.name': '--name', 'contact.email': '--email', by: '--as' },
+    );
+    const state = await withClient((client) => reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err))));
+    output(o.json === true, { caseId, state }, () => [`case ${caseId}: ${input.role} is now ${input.contact.name}`, summary(state)].join('\n'));
+  });
+
+  commonOptions(
+    program
+      .command('apply-policy')
+      .description('apply a new policy version to a case')
+      .argument('<caseId>', 'the case id')
+      .option('--policy <file>', 'the policy file (required)')
+      .option('--mode <mode>', 'forward: open deadlines stay, new ones follow the policy; recompute: open deadlines are recomputed now (required)'),
+  ).action(async (id: string, o: CommonOptions & { policy?: string; mode?: string }) => {
+    const caseId = idArgument(id);
+    const { mode, by } = parseOptions(ApplyPolicyInput, { snapshot: null, mode: o.mode, by: actor(o) }, { mode: '--mode', by: '--as' });
+    if (o.policy === undefined) throw new CliError('--policy is required');
+    const snapshot = policySnapshot(o.policy, loadConfig());
+    const state = await withClient((client) =>
+      applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err))),
+    );
+    output(o.json === true, { caseId, state }, () =>
+      [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(state)].join('\n'),
+    );
+  });
+
+  const incident = program.command('incident').description('serious incidents: notification to the national panel, then rapid review');
+  withContactOptions(
+    commonOptions(
+      incident
+        .command('report')
+        .description('the local authority became aware of a serious incident (starts the 5-working-day notification clock)')
+        .argument('<incidentId>', 'the new incident id')
+        .option('--team <team>', 'team code (required)')
+        .option('--reference <ref>', 'reference shown in emails (default: the incident id)')
+        .option('--case <caseId>', 'the case it concerns, if any')
+        .option('--aware-at <instant>', 'when the local authority became aware (default: now)')
+        .option('--policy <file>', 'policy file (default: $CASECLOCK_POLICY, else the national baseline)'),
+    ),
+  ).action(async (id: string, o: IncidentOptions & Record<string, unknown>) => {
+    const incidentId = idArgument(id, '<incidentId>');
+    const input = parseOptions(
+      ReportIncidentInput,
+      {
+        incidentId,
+        ...(o.case !== undefined ? { linkedCaseId: o.case } : {}),
+        details: { reference: o.reference ?? incidentId, team: o.team, contacts: contactsFrom(o) },
+        reportedBy: actor(o),
+        awareAt: instantOption(o.awareAt, '--aware-at'),
+      },
+      {
+        linkedCaseId: '--case',
+        'details.reference': '--reference',
+        'details.team': '--team',
+        reportedBy: '--as',
+        ...CONTACT_NAMES,
+      },
+    );
+    const snapshot = policySnapshot(o.policy, loadConfig());
+    const state = await withClient(async (client) => {
+      await reportIncident(client, input, snapshot);
+      return incidentState(client, incidentId);
+    });
+    output(o.json === true, { incidentId, state }, () => [`incident ${incidentId} reported by ${input.reportedBy}`, summary(state)].join('\n'));
+  });
+
+  commonOptions(
+    incident
+      .command('notified')
+      .description('the national panel was notified')
+      .argument('<incidentId>', 'the incident id')
+      .option('--at <instant>', 'when (default: now)'),
+  ).action((id: string, o: CommonOptions & { at?: string }) =>
+    recordFromOptions('incident', id, IncidentNotified, { type: 'incident-notified', incidentId: id }, o),
+  );
+
+  commonOptions(
+    incident
+      .command('reviewed')
+      .description('the rapid review was completed')
+      .argument('<incidentId>', 'the incident id')
+      .option('--at <instant>', 'when (default: now)'),
+  ).action((id: string, o: CommonOptions & { at?: string }) =>
+    recordFromOptions('incident', id, RapidReviewCompleted, { type: 'rapid-review-completed', incidentId: id }, o),
+  );
+
+  commonOptions(incident.command('show').description('open obligations and timeline of an incident').argument('<incidentId>', 'the incident id'), false).action(
+    async (id: string, o: { json?: boolean }) => {
+      const incidentId = idArgument(id, '<incidentId>');
+      const view = await withClient(async (client) => {
+        const [state, timeline] = await Promise.all([incidentState(client, incidentId), incidentTimeline(client, incidentId)]);
+        return caseView('incident', state, timeline, new Date().toISOString());
+      });
+      output(o.json === true, view, () => formatCaseView(view));
+    },
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * What every case command shares: who is acting (`--as`), option validation that names the
+ * option at fault, a Temporal connection that is always closed, and refusals turned into one line.
+ * Not a command itself (cli.ts does not register it).
+ */
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { IsoInstant, UserId } from '../../domain/facts';
+import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../domain/policy-loader';
+import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
+import { WorkingDayCalendar } from '../../domain/calendar';
+import { CaseActionError } from '../cases';
+import { CliError } from '../cli-support';
+import { type Config, ConfigError, parseConfig } from '../config';
+import { connectClient } from '../temporal';
+
+/** How long a command waits for Temporal (and the case's worker) to answer before giving up. */
+export const ANSWER_TIMEOUT_MS = 30_000;
+
+/** The options every case command takes. */
+export interface CommonOptions {
+  as?: string;
+  json?: boolean;
+}
+
+/**
+ * Validates raw command-line values with a zod schema; the first problem becomes one line naming
+ * the option (`--at "2026-02-30T10:00Z": must be ...`). `names` maps schema paths to option names.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, names: Record<string, string> = {}): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new CliError('invalid input');
+  const key = issue.path.map(String).join('.');
+  let name = key === '' ? (names[''] ?? '') : `--${key}`;
+  for (let n = issue.path.length; n > 0; n--) {
+    const known = names[issue.path.slice(0, n).map(String).join('.')];
+    if (known !== undefined) {
+      name = known;
+      break;
+    }
+  }
+  const given = valueAt(raw, issue.path);
+  if (given === undefined && issue.code === 'invalid_type') throw new CliError(`${name} is required`);
+  const shown = typeof given === 'string' || typeof given === 'number' ? ` ${JSON.stringify(String(given))}` : '';
+  const message =
+    issue.code === 'invalid_value' ? `must be one of: ${issue.values.map(String).join(', ')}` : issue.message;
+  throw new CliError(`${name}${shown}: ${message}`.trim());
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Who made the change: `--as`, else CASECLOCK_USER, else a clear refusal. */
+export function actor(options: CommonOptions, env: Record<string, string | undefined> = process.env): string {
+  const raw = options.as ?? (env['CASECLOCK_USER'] === '' ? undefined : env['CASECLOCK_USER']);
+  if (raw === undefined) throw new CliError('who is making this change? pass --as <userId> or set CASECLOCK_USER');
+  const parsed = UserId.safeParse(raw);
+  if (!parsed.success) {
+    const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
+    throw new CliError(`${source} ${JSON.stringify(raw)}: ${parsed.error.issues[0]?.message ?? 'is not a user id'}`);
+  }
+  return parsed.data;
+}
+
+/** `--at`, validated; now when absent. */
+export function instantOption(value: string | undefined, flag = '--at', now: Date = new Date()): string {
+  if (value === undefined) return now.toISOString();
+  const parsed = IsoInstant.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new CliError(`${flag} ${JSON.stringify(value)} is not a valid instant: it ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+}
+
+/** The configuration, or one line naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const problems = err.message.split('\n').slice(1).map((l) => l.trim());
+      throw new CliError(`configuration is not valid: ${problems.join('; ')}`, 78);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Connects to Temporal, runs `fn`, always closes the connection. Refusals from the case become
+ * CliError; a case that does not answer in time (no worker running) says so instead of hanging.
+ */
+export async function withClient<T>(
+  fn: (client: Client, config: Config) => Promise<T>,
+  options: { timeoutMs?: number } = {},
+): Promise<T> {
+  const config = loadConfig();
+  const timeoutMs = options.timeoutMs ?? ANSWER_TIMEOUT_MS;
+  let connection: Awaited<ReturnType<typeof connectClient>>;
+  try {
+    connection = await connectClient(config);
+  } catch (err) {
+    throw new CliError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${firstLine(err)}`, 69);
+  }
+  try {
+    return await connection.client.withDeadline(Date.now() + timeoutMs, () => fn(connection.client, config));
+  } catch (err) {
+    throw asCliError(err, timeoutMs);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Turns whatever a case action threw into the one line a person needs. */
+export function asCliError(err: unknown, timeoutMs = ANSWER_TIMEOUT_MS): unknown {
+  if (err instanceof CliError) return err;
+  if (err instanceof CaseActionError) return new CliError(firstLine(err), 1);
+  if (err instanceof PolicyError) return new CliError(err.message);
+  const message = firstLine(err);
+  if (/deadline exceeded|DEADLINE_EXCEEDED/i.test(message)) {
+    return new CliError(
+      `no answer within ${Math.round(timeoutMs / 1000)} s: is a CaseClock worker running? (a change sent may still be applied when it is)`,
+      75,
+    );
+  }
+  return err;
+}
+
+export function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * The policy a case is frozen with: `--policy`, else CASECLOCK_POLICY, else the national
+ * baseline, with the England and Wales bank holidays (plus the policy's extras).
+ */
+export function policySnapshot(file: string | undefined, config: Config): PolicySnapshot {
+  const chosen = file ?? config.CASECLOCK_POLICY;
+  try {
+    const policy = chosen === undefined ? loadDefaultPolicy() : loadPolicyFile(chosen);
+    return snapshotPolicy(policy, WorkingDayCalendar.englandAndWales(policy.extraBankHolidays));
+  } catch (err) {
+    if (err instanceof PolicyError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** `"Sam Worker <sam@council.example>"` → a staff contact (validated by the caller's schema). */
+export function contactOption(value: string | undefined, flag: string): { name: string; email: string } | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(.+?)\s*<\s*([^<>\s]+)\s*>\s*$/.exec(value);
+  if (!match?.[1] || !match[2]) throw new CliError(`${flag} ${JSON.stringify(value)}: write "Name <email>", e.g. "Sam Worker <sam@council.example>"`);
+  return { name: match[1], email: match[2] };
+}
+
+/** The options every command that changes a case takes. */
+export function commonOptions(command: Command, changes = true): Command {
+  if (changes) command.option('--as <userId>', 'who is making the change (default: $CASECLOCK_USER)');
+  return command.option('--json', 'print one JSON document for scripts').showSuggestionAfterError(false);
+}
+
+/** `"2"` → 2 for schemas that want a number; anything else is passed on for the schema to refuse by name. */
+export function numeric(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^\d{1,3}$/.test(value) ? Number(value) : value;
+}

@@ -1,0 +1,104 @@
+/**
+ * Recording one event on a case or an incident, shared by the event commands: validate everything
+ * before connecting (the fact schemas of domain/facts.ts, never retyped), send it as one update,
+ * print what the case now looks like. A refusal by the case changes nothing and prints one line.
+ */
+import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
+import { localTime } from '../../activities/render-message';
+import { type CaseEvent, SafeId } from '../../domain/facts';
+import { describeEvent } from '../../workflows/case-record';
+import type { CaseState } from '../../workflows/messages';
+import { CaseActionError, caseRunStatus, recordEvent, recordIncidentEvent } from '../cases';
+import { CliError, output } from '../cli-support';
+import { actor, type CommonOptions, instantOption, parseOptions, withClient } from './common';
+
+/** How each event field is called on the command line, for error messages. */
+export const OPTION_NAMES: Record<string, string> = {
+  at: '--at',
+  by: '--as',
+  tier: '<tier>',
+  reason: '--reason',
+  meetingId: '--meeting',
+  meetingType: '--type',
+  scheduledFor: '--date',
+  newDate: '--date',
+  outcome: '--outcome',
+  reportType: '--type',
+  complaintId: '--id',
+  stage: '--stage',
+  placementId: '--id',
+  holdId: '--id',
+  kind: '--kind',
+  obligationId: '<obligationId>',
+  level: '--level',
+  incidentId: '<incidentId>',
+  childSeenAlone: '--seen-alone',
+};
+
+export interface RecordResult {
+  subject: 'case' | 'incident';
+  caseId: string;
+  event: CaseEvent;
+  state: CaseState;
+}
+
+/** Validates a case (or incident) id given as an argument. */
+export function idArgument(value: string, name = '<caseId>'): string {
+  return parseOptions(SafeId, value, { '': name });
+}
+
+/**
+ * Builds the event from `fields` plus `--at` and `--as`, validates it with `schema`, records it.
+ * `subject` says whether `id` is a case or an incident.
+ */
+export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
+  subject: 'case' | 'incident',
+  id: string,
+  schema: S,
+  fields: Record<string, unknown>,
+  options: CommonOptions & { at?: string },
+): Promise<void> {
+  const caseId = idArgument(id, subject === 'case' ? '<caseId>' : '<incidentId>');
+  const by = actor(options);
+  const at = instantOption(options.at);
+  const event = parseOptions(schema, { ...fields, at, by }, OPTION_NAMES) as CaseEvent;
+  const state = await withClient(async (client) => {
+    try {
+      return await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
+    } catch (err) {
+      throw await explainNotFound(client, caseId, subject, err);
+    }
+  });
+  const result: RecordResult = { subject, caseId, event, state };
+  output(options.json === true, result, () => describeRecorded(result));
+}
+
+/**
+ * A closed case's workflow has completed, so Temporal answers "not found": tell a closed case
+ * from one that never existed, and call an incident an incident.
+ */
+export async function explainNotFound(client: Client, id: string, subject: 'case' | 'incident', err: unknown): Promise<unknown> {
+  if (!(err instanceof CaseActionError) || !/^no case /.test(err.message)) return err;
+  if ((await caseRunStatus(client, id, subject)) === 'closed') return new CliError(`${subject} ${id} is closed: nothing more can be changed`, 1);
+  return new CliError(`no ${subject} ${id}`, 1);
+}
+
+export function describeRecorded(r: RecordResult): string {
+  return [`${r.subject} ${r.caseId}: ${describeEvent(r.event)}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`, summary(r.state)].join(
+    '\n',
+  );
+}
+
+/** One line on where the case stands now. */
+export function summary(state: CaseState): string {
+  const open = state.open.length;
+  const parts = [
+    `${state.status === 'closed' ? 'closed' : 'open'}`,
+    `tier ${state.tier ?? 'not rated'}`,
+    `${open} open obligation${open === 1 ? '' : 's'}`,
+    `${state.overdueCount} overdue`,
+  ];
+  if (state.nextDueAt) parts.push(`next due ${localTime(state.nextDueAt)}`);
+  return `  ${parts.join(', ')}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * `caseclock report` does two things, told apart by whether a case id is given:
+ * - `report <caseId> --type iro-report|conference-report --meeting ID`: a report was submitted;
+ * - `report --from <date> --to <date> [--team] [--tier]`: the visiting KPI of seed 004 §3c (visits
+ *   and KIT calls on time, late or missed, and the median lateness), by team, tier and kind,
+ *   gathered from every case, open or closed. The counting itself is client/kpi.ts.
+ */
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { Duration } from 'luxon';
+import { z } from 'zod';
+import { IsoDateSchema } from '../../domain/calendar';
+import { ReportSubmitted, SafeId } from '../../domain/facts';
+import { REPORT_TYPES, RiskTier } from '../../domain/kinds';
+import { caseObligations, listCases } from '../cases';
+import { CliError, output } from '../cli-support';
+import { computeKpi, type KpiCase, KPI_KINDS, type KpiRow } from '../kpi';
+import { commonOptions, type CommonOptions, firstLine, parseOptions, withClient } from './common';
+import { recordFromOptions } from './record';
+import { table } from './view';
+
+/** Cases asked at once, and how long one case may take to answer before it is reported as unreadable. */
+const CONCURRENCY = 4;
+const PER_CASE_TIMEOUT_MS = 10_000;
+/** The whole report may take this long (thousands of cases). */
+const REPORT_TIMEOUT_MS = 30 * 60_000;
+
+const KpiOptions = z
+  .object({
+    from: IsoDateSchema,
+    to: IsoDateSchema,
+    team: SafeId.optional(),
+    tier: RiskTier.optional(),
+  })
+  .check((ctx) => {
+    if (ctx.value.from > ctx.value.to) {
+      ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after --to ${ctx.value.to}` });
+    }
+  });
+
+export interface KpiReport {
+  period: { from: string; to: string; zone: 'Europe/London' };
+  filter: { team?: string; tier?: string };
+  generatedAt: string;
+  kinds: readonly string[];
+  casesRead: number;
+  /** Cases that did not answer (e.g. no worker for them): left out of the rows, named here. */
+  unreadable: Array<{ caseId: string; reason: string }>;
+  rows: KpiRow[];
+}
+
+type ReportOptions = CommonOptions & {
+  at?: string;
+  type?: string;
+  meeting?: string;
+  from?: string;
+  to?: string;
+  team?: string;
+  tier?: string;
+};
+
+/** Reads every case's obligations, a few at a time; cases that do not answer are listed, not fatal. */
+async function gather(client: Client, filter: { team?: string; tier?: string }): Promise<{ cases: KpiCase[]; unreadable: KpiReport['unreadable'] }> {
+  const listings = await listCases(client, { ...filter, includeClosed: true });
+  const unique = [...new Map(listings.map((l) => [l.caseId, l])).values()];
+  const cases: KpiCase[] = [];
+  const unreadable: KpiReport['unreadable'] = [];
+  let next = 0;
+  const workers = Array.from({ length: Math.min(CONCURRENCY, unique.length) }, async () => {
+    for (let i = next++; i < unique.length; i = next++) {
+      const listing = unique[i];
+      if (!listing) continue;
+      try {
+        const obligations = await client.withDeadline(Date.now() + PER_CASE_TIMEOUT_MS, () => caseObligations(client, listing.caseId));
+        cases.push({ team: listing.team ?? 'UNKNOWN', tier: listing.tier ?? 'UNRATED', obligations });
+      } catch (err) {
+        unreadable.push({ caseId: listing.caseId, reason: firstLine(err) });
+      }
+    }
+  });
+  await Promise.all(workers);
+  unreadable.sort((a, b) => a.caseId.localeCompare(b.caseId));
+  return { cases, unreadable };
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '-';
+  const d = Duration.fromMillis(ms).shiftTo('days', 'hours', 'minutes');
+  if (d.days >= 1) return `${Math.floor(d.days)}d ${Math.floor(d.hours)}h`;
+  if (d.hours >= 1) return `${Math.floor(d.hours)}h ${Math.floor(d.minutes)}m`;
+  return `${Math.max(1, Math.round(d.minutes))}m`;
+}
+
+export function formatKpiReport(r: KpiReport): string {
+  const filter = [r.filter.team ? `team ${r.filter.team}` : '', r.filter.tier ? `tier ${r.filter.tier}` : ''].filter((s) => s).join(', ');
+  const lines = [
+    `Visits and keeping-in-touch calls due ${r.period.from} to ${r.period.to} (UK dates)${filter ? `, ${filter}` : ''}`,
+    `${r.casesRead} case${r.casesRead === 1 ? '' : 's'} read`,
+    '',
+  ];
+  if (r.rows.length === 0) lines.push('Nothing came due in the period.');
+  else {
+    const head = ['team', 'tier', 'kind', 'due', 'on time', 'late', 'missed', 'waived', 'pending', 'on time %', 'median late'];
+    const body = r.rows.map((row) => [
+      row.team,
+      row.tier,
+      row.kind,
+      String(row.due),
+      String(row.onTime),
+      String(row.late),
+      String(row.missed),
+      String(row.waived),
+      String(row.pending),
+      row.onTimeRate === null ? '-' : `${Math.round(row.onTimeRate * 100)}%`,
+      duration(row.medianLateByMs),
+    ]);
+    lines.push(...table([head, ...body]));
+  }
+  for (const u of r.unreadable) lines.push(`! case ${u.caseId} could not be read and is left out: ${u.reason}`);
+  return lines.join('\n');
+}
+
+async function kpiReport(o: ReportOptions): Promise<void> {
+  const { from, to, team, tier } = parseOptions(
+    KpiOptions,
+    { from: o.from, to: o.to, team: o.team, tier: o.tier },
+    { from: '--from', to: '--to', team: '--team', tier: '--tier' },
+  );
+  const filter = { ...(team ? { team } : {}), ...(tier ? { tier } : {}) };
+  const { cases, unreadable } = await withClient((client) => gather(client, filter), { timeoutMs: REPORT_TIMEOUT_MS });
+  const generatedAt = new Date().toISOString();
+  const report: KpiReport = {
+    period: { from, to, zone: 'Europe/London' },
+    filter,
+    generatedAt,
+    kinds: KPI_KINDS,
+    casesRead: cases.length,
+    unreadable,
+    rows: computeKpi(cases, { from, to }, generatedAt),
+  };
+  output(o.json === true, report, () => formatKpiReport(report));
+}
+
+export function register(program: Command): void {
+  commonOptions(
+    program
+      .command('report')
+      .description(
+        'with <caseId>: record a report submitted (--type, --meeting); without: the visiting KPI for --from..--to by team and tier',
+      )
+      .argument('[caseId]', 'the case a report was submitted on (leave out for the KPI report)')
+      .option('--type <type>', `with <caseId>: ${REPORT_TYPES.join('|')} (required)`)
+      .option('--meeting <id>', 'with <caseId>: the meeting it is for (required)')
+      .option('--at <instant>', 'with <caseId>: when it was submitted (default: now)')
+      .option('--from <date>', 'KPI: first UK date, YYYY-MM-DD (required)')
+      .option('--to <date>', 'KPI: last UK date, YYYY-MM-DD, included (required)')
+      .option('--team <team>', 'KPI: only this team')
+      .option('--tier <tier>', 'KPI: only this risk tier'),
+  ).action(async (caseId: string | undefined, o: ReportOptions) => {
+    if (caseId === undefined) {
+      if (o.type !== undefined || o.meeting !== undefined) throw new CliError('--type and --meeting record a report: give the <caseId> too');
+      return kpiReport(o);
+    }
+    const stray = (['from', 'to', 'team', 'tier'] as const).find((k) => o[k] !== undefined);
+    if (stray) throw new CliError(`--${stray} is for the KPI report, which takes no <caseId>`);
+    return recordFromOptions('case', caseId, ReportSubmitted, { type: 'report-submitted', reportType: o.type, meetingId: o.meeting }, o);
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * Read-only commands: `show <caseId>` (open obligations in local time and how late, then the
+ * timeline), `overdue` and `due-soon` across every case (from search attributes: no case is
+ * opened to answer), filtered by team and tier.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { lateness, localTime } from '../../activities/render-message';
+import { addIsoDuration, PositiveIsoDurationSchema, toLocalIso } from '../../domain/durations';
+import type { Obligation } from '../../domain/engine';
+import { SafeId } from '../../domain/facts';
+import { RiskTier } from '../../domain/kinds';
+import type { CaseState, TimelineEntry } from '../../workflows/messages';
+import { type CaseListing, caseState, caseTimeline, listCases } from '../cases';
+import { output } from '../cli-support';
+import { commonOptions, parseOptions, withClient } from './common';
+import { idArgument } from './record';
+
+/** An open obligation as shown: its deadline in local time and how late it is now. */
+export interface ShownObligation extends Obligation {
+  dueLocal: string;
+  /** Past its deadline by this many milliseconds now (0 when not yet due). */
+  overdueByMs: number;
+}
+
+export interface CaseView {
+  subject: 'case' | 'incident';
+  caseId: string;
+  now: string;
+  state: CaseState;
+  open: ShownObligation[];
+  timeline: TimelineEntry[];
+}
+
+export function caseView(subject: 'case' | 'incident', state: CaseState, timeline: TimelineEntry[], now: string): CaseView {
+  const open = [...state.open]
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+    .map((o) => ({ ...o, dueLocal: toLocalIso(o.dueAt), overdueByMs: Math.max(0, Date.parse(now) - Date.parse(o.dueAt)) }));
+  return { subject, caseId: state.caseId, now, state, open, timeline };
+}
+
+export function formatCaseView(v: CaseView): string {
+  const s = v.state;
+  const lines = [
+    `${v.subject === 'incident' ? 'Incident' : 'Case'} ${s.caseId} (reference ${s.details.reference}, team ${s.details.team})` +
+      `${s.linkedCaseId ? `, case ${s.linkedCaseId}` : ''}`,
+    `  ${s.status}, tier ${s.tier ?? 'not rated'}, policy ${s.policyVersion}, opened ${localTime(s.openedAt)}`,
+    '',
+    `Open obligations: ${v.open.length}${s.overdueCount > 0 ? `, ${s.overdueCount} overdue` : ''}`,
+  ];
+  if (v.open.length === 0) lines.push('  none');
+  for (const o of v.open) {
+    const when = o.overdueByMs > 0 ? `OVERDUE by ${lateness(o.dueAt, v.now)}` : `due in ${lateness(v.now, o.dueAt)}`;
+    const flags = [o.onHold ? 'on hold' : '', o.escalationLevel > 0 ? `escalated to level ${o.escalationLevel}` : '']
+      .filter((f) => f !== '')
+      .join(', ');
+    lines.push(`  ${o.title}`);
+    lines.push(`    due ${localTime(o.dueAt)}: ${when}${flags ? ` (${flags})` : ''}`);
+    lines.push(`    id ${o.id}`);
+  }
+  for (const d of s.undeliverable) lines.push(`  ! message ${d.messageId} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`);
+  for (const w of s.warnings) lines.push(`  ! ${w}`);
+  lines.push('', 'Timeline');
+  for (const t of v.timeline) lines.push(`  ${localTime(t.at)}  ${t.by.padEnd(12)}  ${t.summary}`);
+  return lines.join('\n');
+}
+
+const ListFilter = z.object({
+  team: SafeId.optional(),
+  tier: RiskTier.optional(),
+  within: PositiveIsoDurationSchema.default('P7D'),
+});
+const FILTER_NAMES = { team: '--team', tier: '--tier', within: '--within' };
+
+export interface CaseList {
+  now: string;
+  filter: { team?: string; tier?: string; within?: string };
+  cases: Array<CaseListing & { nextDueLocal?: string; overdue: boolean }>;
+}
+
+function listed(cases: CaseListing[], now: string): CaseList['cases'] {
+  return cases.map((c) => ({
+    ...c,
+    ...(c.nextDueAt ? { nextDueLocal: toLocalIso(c.nextDueAt) } : {}),
+    overdue: c.overdueCount > 0,
+  }));
+}
+
+export function formatCaseList(list: CaseList, title: string): string {
+  if (list.cases.length === 0) return `${title}: none`;
+  const head = ['case', 'team', 'tier', 'overdue', 'next deadline'];
+  const body = list.cases.map((c) => [
+    c.caseId,
+    c.team ?? '-',
+    c.tier ?? '-',
+    String(c.overdueCount),
+    c.nextDueAt
+      ? `${localTime(c.nextDueAt)} (${c.nextDueAt <= list.now ? `${lateness(c.nextDueAt, list.now)} late` : `in ${lateness(list.now, c.nextDueAt)}`})`
+      : '-',
+  ]);
+  return [`${title}: ${list.cases.length}`, '', ...table([head, ...body])].join('\n');
+}
+
+/** Rows of cells as left-aligned columns two spaces apart. */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}
+
+export function register(program: Command): void {
+  commonOptions(program.command('show').description('open obligations (local time, how late) and the timeline of a case'), false)
+    .argument('<caseId>', 'the case id')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const caseId = idArgument(id);
+      const view = await withClient(async (client) => {
+        const [state, timeline] = await Promise.all([caseState(client, caseId), caseTimeline(client, caseId)]);
+        return caseView('case', state, timeline, new Date().toISOString());
+      });
+      output(o.json === true, view, () => formatCaseView(view));
+    });
+
+  commonOptions(program.command('overdue').description('cases with at least one obligation past its deadline'), false)
+    .option('--team <team>', 'only this team')
+    .option('--tier <tier>', 'only this risk tier: HIGH_IMMEDIATE|PRIORITY|VULNERABLE')
+    .action(async (o: { team?: string; tier?: string; json?: boolean }) => {
+      const { team, tier } = parseOptions(ListFilter, { team: o.team, tier: o.tier }, FILTER_NAMES);
+      const now = new Date().toISOString();
+      const cases = await withClient((client) => listCases(client, { team, tier, overdueOnly: true }));
+      const list: CaseList = { now, filter: { team, tier }, cases: listed(cases, now) };
+      output(o.json === true, list, () => formatCaseList(list, 'Overdue cases'));
+    });
+
+  commonOptions(
+    program.command('due-soon').description('cases with a deadline within --within from now (overdue ones included, marked late)'),
+    false,
+  )
+    .option('--within <duration>', 'ISO-8601 duration, e.g. PT48H, P7D, P2W', 'P7D')
+    .option('--team <team>', 'only this team')
+    .option('--tier <tier>', 'only this risk tier: HIGH_IMMEDIATE|PRIORITY|VULNERABLE')
+    .action(async (o: { team?: string; tier?: string; within?: string; json?: boolean }) => {
+      const { team, tier, within } = parseOptions(ListFilter, { team: o.team, tier: o.tier, within: o.within }, FILTER_NAMES);
+      const now = new Date().toISOString();
+      const horizon = addIsoDuration(now, within);
+      const cases = await withClient((client) => listCases(client, { team, tier }));
+      const soon = cases.filter((c) => c.nextDueAt !== undefined && c.nextDueAt <= horizon);
+      const list: CaseList = { now, filter: { team, tier, within }, cases: listed(soon, now) };
+      output(o.json === true, list, () => formatCaseList(list, `Cases due within ${within}`));
+    });
+}
