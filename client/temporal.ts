@@ -24,10 +24,10 @@ let warnedUnencrypted = false;
  * keys (allowed outside production only; the configuration refuses it in production): nothing,
  * after a loud warning on stderr, once per process.
  */
-export function dataConverter(config: Config): DataConverter {
+export function dataConverter(config: Config, options: { warnIfUnencrypted?: boolean } = {}): DataConverter {
   const codec = encryptionCodecFromConfig(config);
   if (!codec) {
-    if (!warnedUnencrypted) {
+    if (!warnedUnencrypted && options.warnIfUnencrypted !== false) {
       warnedUnencrypted = true;
       process.stderr.write(
         `${JSON.stringify({
@@ -42,8 +42,16 @@ export function dataConverter(config: Config): DataConverter {
   return { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
-export async function connectClient(config: Config): Promise<{ client: Client; close(): Promise<void> }> {
-  const converter = dataConverter(config);
+/**
+ * A client for one CaseClock process. Long-running processes warn when encryption is off; the
+ * command line passes `warnIfUnencrypted: false` so each error stays one line (the worker and
+ * console logs carry the warning).
+ */
+export async function connectClient(
+  config: Config,
+  options: { warnIfUnencrypted?: boolean } = {},
+): Promise<{ client: Client; close(): Promise<void> }> {
+  const converter = dataConverter(config, options);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: converter });
   return { client, close: () => connection.close() };

@@ -104,7 +104,7 @@ export async function withClient<T>(
   const timeoutMs = options.timeoutMs ?? ANSWER_TIMEOUT_MS;
   let connection: Awaited<ReturnType<typeof connectClient>>;
   try {
-    connection = await connectClient(config);
+    connection = await connectClient(config, { warnIfUnencrypted: false });
   } catch (err) {
     throw new CliError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${firstLine(err)}`, 69);
   }
