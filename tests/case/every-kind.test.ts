@@ -15,7 +15,7 @@ import { OBLIGATION_KINDS } from '../../domain/kinds';
 import type { CaseContacts } from '../../workflows/messages';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { uniqueName } from '../support/temporal-env';
-import { CONTACTS, startHarness, waitUntilClosed, type Harness } from './harness';
+import { CONTACTS, settleWorkflow, startHarness, waitUntilClosed, type Harness } from './harness';
 
 /** Each kind gets its own test server, so months of skipped time in one never reach another. */
 let h: Harness;
@@ -64,15 +64,9 @@ class Subject {
     if (wait > 0) await h.env.sleep(wait);
     await this.settle();
   }
-  /** Waits in real time for the activities the last timers started. */
+  /** Waits in real time for the workflow to act on the timers that fired. */
   async settle(): Promise<void> {
-    const handle = h.env.client.workflow.getHandle(this.incident ? incidentWorkflowId(this.id) : caseWorkflowId(this.id));
-    for (let i = 0; i < 600; i++) {
-      const desc = await handle.describe();
-      if ((desc.raw.pendingActivities ?? []).length === 0) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('activities did not finish');
+    await settleWorkflow(h.env.client.workflow.getHandle(this.incident ? incidentWorkflowId(this.id) : caseWorkflowId(this.id)));
   }
   /**
    * Closes the case through the console's own action, so the workflow completes by itself.

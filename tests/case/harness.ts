@@ -70,6 +70,27 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+interface Describable {
+  describe(): Promise<{ historyLength: number; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }>;
+}
+
+/**
+ * Waits (in real time) until a workflow has caught up with the timers that fired: no workflow
+ * task or activity pending, and its history no longer growing. Checking activities alone races
+ * the workflow task that starts them.
+ */
+export async function settleWorkflow(handle: Describable): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    const desc = await handle.describe();
+    const busy = (desc.raw.pendingActivities ?? []).length > 0 || Boolean(desc.raw.pendingWorkflowTask);
+    if (!busy && desc.historyLength === last) return;
+    last = busy ? -1 : desc.historyLength;
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  throw new Error('the workflow did not settle');
+}
+
 /**
  * Waits (in real time) for a closed case's workflow to complete. Not `handle.result()`: awaiting
  * a result lets the time-skipping server race its clock ahead for every other open workflow.
@@ -171,16 +192,7 @@ export class CaseUnderTest {
 
   /** Waits (in real time) until the workflow has nothing left to send for now. */
   async settle(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const state = await this.state();
-      const handle = this.client.workflow.getHandle(caseWorkflowId(this.caseId));
-      const desc = await handle.describe();
-      // Settled when no activity is pending; the state query then reflects every delivery.
-      if ((desc.raw.pendingActivities ?? []).length === 0 && state) return;
-      if (Date.now() > deadline) throw new Error('case did not settle');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await settleWorkflow(this.client.workflow.getHandle(caseWorkflowId(this.caseId)));
   }
 
   /** Mail for this case, in the order received. */

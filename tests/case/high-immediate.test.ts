@@ -102,3 +102,35 @@ describe('initial visit for a HIGH_IMMEDIATE case (24 hours)', () => {
     });
   });
 });
+
+describe('a HIGH_IMMEDIATE case over a bank-holiday weekend', () => {
+  // A server of its own, moved to Friday 28 May 2027, 18:00 BST, before the spring bank holiday
+  // (Monday 31 May 2027): hour deadlines are elapsed time, so the weekend changes nothing.
+  let outer: Harness;
+  beforeAll(async () => {
+    outer = h;
+    h = await startHarness();
+    const target = Date.parse('2027-05-28T17:00:00.000Z');
+    const now = await h.env.currentTimeMs();
+    if (now > target) throw new Error('this test expects to run before May 2027');
+    await h.env.sleep(target - now);
+  });
+  afterAll(async () => {
+    await h.close();
+    h = outer;
+  });
+
+  it('is due 24 hours later, on Saturday evening, and escalates then', async () => {
+    const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
+    await kase.run(async () => {
+      const clock = await visitClock(kase);
+      expect(clock.dueAt.slice(0, 13)).toBe('2027-05-29T17');
+      await kase.advance('PT23H');
+      expect(kase.mail().filter((m) => m.caseMessageId.includes('/escalation/'))).toEqual([]);
+      await kase.advance('PT1H');
+      const l1 = kase.mail().filter((m) => m.caseMessageId.includes('/escalation/L1/'));
+      expect(l1.map((m) => m.to[0])).toEqual(['manager@council.test']);
+      expect(l1[0]?.text).toContain('was due by Sat 29 May 2027, 18:00 BST');
+    });
+  });
+});

@@ -24,13 +24,16 @@ export interface Mailbox {
   messages: ReceivedMail[];
   /** Addresses refused with a permanent 550. */
   refuse: Set<string>;
+  /** While true, every recipient is refused with a temporary 451 (server busy). */
+  busy: boolean;
   transport(): Transporter;
   close(): Promise<void>;
   /** Resolves when `predicate` holds for the messages received so far. */
   waitFor(predicate: (messages: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<ReceivedMail[]>;
 }
 
-export async function startMailbox(): Promise<Mailbox> {
+/** Starts on a random port, or on `port` (to bring a stopped server back where senders expect it). */
+export async function startMailbox(port = 0): Promise<Mailbox> {
   const messages: ReceivedMail[] = [];
   const refuse = new Set<string>();
   const server = new SMTPServer({
@@ -38,6 +41,11 @@ export async function startMailbox(): Promise<Mailbox> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
+      if (mailbox.busy) {
+        const err = new Error('try again later') as Error & { responseCode: number };
+        err.responseCode = 451;
+        return callback(err);
+      }
       if (refuse.has(address.address.toLowerCase())) {
         const err = new Error('mailbox unavailable') as Error & { responseCode: number };
         err.responseCode = 550;
@@ -66,15 +74,16 @@ export async function startMailbox(): Promise<Mailbox> {
         .catch((err: Error) => callback(err));
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  const url = `smtp://127.0.0.1:${port}`;
-  return {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const boundPort = (server.server.address() as AddressInfo).port;
+  const url = `smtp://127.0.0.1:${boundPort}`;
+  const mailbox: Mailbox = {
+    busy: false,
     url,
-    port,
+    port: boundPort,
     messages,
     refuse,
-    transport: () => nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }),
+    transport: () => nodemailer.createTransport({ host: '127.0.0.1', port: boundPort, secure: false, ignoreTLS: true }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -85,4 +94,5 @@ export async function startMailbox(): Promise<Mailbox> {
       return messages;
     },
   };
+  return mailbox;
 }
