@@ -1,0 +1,151 @@
+/**
+ * Fault drills with a real Temporal dev server of the drill's own (real time, so the policy here
+ * counts seconds):
+ * - the Temporal server stopped across a deadline and restarted on its SQLite file;
+ * - two worker processes on one task queue.
+ * In both, every due escalation is delivered exactly once and no obligation is lost.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotificationActivities } from '../../activities/notifications';
+import { caseState, caseTimeline, openCase } from '../../client/cases';
+import type { PolicySnapshot } from '../../domain/policy';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { freePort, startDevServer } from '../../worker/tools/dev-server';
+import { TASK_QUEUE } from '../../workflows/messages';
+import { CONTACTS } from '../case/harness';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { uniqueName } from '../support/temporal-env';
+
+let mailbox: Mailbox;
+let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+let dir: string;
+
+beforeAll(async () => {
+  mailbox = await startMailbox();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-drill-'));
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+});
+afterAll(async () => {
+  await mailbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The national policy with the 24-hour visit counted in seconds. */
+function secondsPolicy(deadline: string): PolicySnapshot {
+  const policy = loadDefaultSnapshot();
+  policy.version = `${policy.version}+drill`;
+  policy.baseline['initial-visit-high'] = {
+    ...policy.baseline['initial-visit-high'],
+    deadline: { duration: deadline },
+    reminders: [],
+    escalation: [
+      { level: 1, role: 'team-manager', after: 'PT0S' },
+      { level: 2, role: 'head-of-service', after: 'PT1H', repeatEvery: 'PT24H' },
+    ],
+  };
+  return policy;
+}
+
+const escalationsOf = (caseId: string) =>
+  mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
+
+async function openDrillCase(client: Client, taskQueue: string, deadline: string): Promise<string> {
+  const caseId = uniqueName('DRILL');
+  await openCase(
+    client,
+    {
+      caseId,
+      details: { reference: caseId, team: 'LOCALITY-DRILL', contacts: CONTACTS },
+      openedBy: 'admin1',
+      initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'drill' },
+    },
+    secondsPolicy(deadline),
+    { taskQueue },
+  );
+  return caseId;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault drills on a real Temporal server', () => {
+  it('Temporal stopped across a deadline and restarted on its SQLite file: one escalation, nothing lost', async () => {
+    const port = await freePort();
+    const dbFile = path.join(dir, 'temporal.sqlite');
+    const start = () => startDevServer({ dbFile, port, logFile: path.join(dir, 'temporal.log') });
+    let server = await start();
+    const taskQueue = uniqueName('drill');
+    const connection = await NativeConnection.connect({ address: server.address });
+    const clientConnection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection: clientConnection });
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+    });
+    const running = worker.run();
+    try {
+      const caseId = await openDrillCase(client, taskQueue, 'PT10S');
+      const before = await caseState(client, caseId);
+      const due = before.open.find((o) => o.kind === 'initial-visit-high')!.dueAt;
+
+      await server.stop(); // Temporal down; the deadline passes meanwhile
+      await sleep(Math.max(0, Date.parse(due) - Date.now()) + 2000);
+      expect(escalationsOf(caseId)).toEqual([]);
+      server = await start(); // same SQLite file, same port
+
+      await mailbox.waitFor(() => escalationsOf(caseId).length >= 1, 60_000);
+      await sleep(2000); // room for a duplicate to show itself
+      expect(escalationsOf(caseId).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([
+        ['manager@council.test', 'L1/0'],
+      ]);
+      const after = await caseState(client, caseId);
+      expect(after.open.map((o) => o.id).sort()).toEqual(before.open.map((o) => o.id).sort());
+      const timeline = await caseTimeline(client, caseId);
+      expect(timeline.filter((t) => t.entry === 'message')).toHaveLength(1);
+      expect(timeline.filter((t) => t.event?.type === 'tier-set')).toHaveLength(1);
+      await client.workflow.getHandle(`case:${caseId}`).terminate('drill finished');
+    } finally {
+      worker.shutdown();
+      await running;
+      await clientConnection.close();
+      await connection.close();
+      await server.stop();
+    }
+  });
+
+  it('two worker processes on one task queue: each escalation delivered exactly once', async () => {
+    // Real worker processes (worker/main.ts), as two replicas run in production.
+    const server = await startDevServer({ port: await freePort(), logFile: path.join(dir, 'temporal-2.log') });
+    const clientConnection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection: clientConnection });
+    const spawnWorker = (n: number) =>
+      spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
+        env: { ...process.env, TEMPORAL_ADDRESS: server.address, SMTP_URL: mailbox.url, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }).once('exit', (code) => exits.push(`worker ${n} exited ${code}`));
+    const exits: string[] = [];
+    const workers = [spawnWorker(1), spawnWorker(2)];
+    try {
+      const cases = await Promise.all([1, 2, 3, 4, 5, 6].map(() => openDrillCase(client, TASK_QUEUE, 'PT8S')));
+      await mailbox.waitFor(() => cases.every((c) => escalationsOf(c).length >= 1), 90_000);
+      await sleep(2000);
+      expect(exits).toEqual([]);
+      for (const caseId of cases) {
+        expect(escalationsOf(caseId).map((m) => m.caseMessageId.split('/').slice(-2).join('/'))).toEqual(['L1/0']);
+        await client.workflow.getHandle(`case:${caseId}`).terminate('drill finished');
+      }
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+      await clientConnection.close();
+      await server.stop();
+    }
+  });
+});
