@@ -53,7 +53,20 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
   if (Date.parse(event.at) > Date.parse(now) + CLOCK_SKEW_MS) problem('at', 'is in the future');
 
   const meetings = meetingsOf(events);
-  const meeting = 'meetingId' in event && event.meetingId !== undefined ? meetings.get(event.meetingId) : undefined;
+  const meetingId = 'meetingId' in event ? event.meetingId : undefined;
+  const meeting = meetingId !== undefined ? meetings.get(meetingId) : undefined;
+
+  /** Out of order: the event is dated before the event it follows from (e.g. a hold ending before it started). */
+  const notBefore = (earlierAt: string | undefined, what: string) => {
+    if (earlierAt !== undefined && event.at < earlierAt) problem('at', `is before ${what} (${earlierAt})`);
+  };
+  /** When the earliest recorded event that matches happened. */
+  const firstOf = (match: (e: CaseEvent) => boolean): string | undefined => {
+    let first: string | undefined;
+    for (const e of events) if (match(e) && (first === undefined || e.at < first)) first = e.at;
+    return first;
+  };
+  if (meeting && event.type !== 'meeting-scheduled') notBefore(meeting.scheduledAt, `meeting ${meetingId} was scheduled`);
 
   switch (event.type) {
     case 'meeting-scheduled':
@@ -84,16 +97,20 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       else if (event.reportType === 'iro-report' && meeting.meetingType !== 'cic-review')
         problem('meetingId', `meeting ${event.meetingId} is not a child-in-care review`);
       break;
-    case 'child-returned':
-      if (lastOf(events, ['missing-started', 'child-returned'])?.type !== 'missing-started')
-        problem('type', 'no missing episode is open on this case');
+    case 'child-returned': {
+      const last = lastOf(events, ['missing-started', 'child-returned']);
+      if (last?.type !== 'missing-started') problem('type', 'no missing episode is open on this case');
+      else notBefore(last.at, 'the child went missing');
       break;
+    }
     case 'return-interview-held':
       if (!events.some((e) => e.type === 'child-returned')) problem('type', 'the child has not been recorded as returned');
+      else notBefore(firstOf((e) => e.type === 'child-returned'), 'the child was recorded as returned');
       break;
     case 'referral-decided':
     case 'assessment-completed':
       if (!events.some((e) => e.type === 'referral-received')) problem('type', 'no referral is recorded on this case');
+      else notBefore(firstOf((e) => e.type === 'referral-received'), 'the referral was received');
       break;
     case 'complaint-received': {
       const known = events.filter(
@@ -108,6 +125,11 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
         (e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage,
       );
       if (!received) problem('complaintId', `no stage ${event.stage} complaint ${event.complaintId} on this case`);
+      else
+        notBefore(
+          firstOf((e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage),
+          `complaint ${event.complaintId} was received`,
+        );
       const responded = events.some(
         (e) => e.type === 'complaint-responded' && e.complaintId === event.complaintId && e.stage === event.stage,
       );
@@ -115,10 +137,12 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       break;
     }
     case 'placement-started':
-    case 'looked-after-ended':
-      if (lastOf(events, ['looked-after-started', 'looked-after-ended'])?.type !== 'looked-after-started')
-        problem('type', 'the child is not recorded as looked after');
+    case 'looked-after-ended': {
+      const last = lastOf(events, ['looked-after-started', 'looked-after-ended']);
+      if (last?.type !== 'looked-after-started') problem('type', 'the child is not recorded as looked after');
+      else notBefore(firstOf((e) => e.type === 'looked-after-started'), 'the child became looked after');
       break;
+    }
     case 'looked-after-started':
       if (lastOf(events, ['looked-after-started', 'looked-after-ended'])?.type === 'looked-after-started')
         problem('type', 'the child is already recorded as looked after');
@@ -137,10 +161,11 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       if (events.some((e) => e.type === 'hold-started' && e.holdId === event.holdId)) problem('holdId', `hold ${event.holdId} already exists`);
       break;
     case 'hold-ended': {
-      const started = events.some((e) => e.type === 'hold-started' && e.holdId === event.holdId);
+      const started = events.find((e) => e.type === 'hold-started' && e.holdId === event.holdId);
       const ended = events.some((e) => e.type === 'hold-ended' && e.holdId === event.holdId);
       if (!started) problem('holdId', `no hold ${event.holdId} on this case`);
       else if (ended) problem('holdId', `hold ${event.holdId} has already ended`);
+      else notBefore(started.at, `hold ${event.holdId} started`);
       break;
     }
     case 'policy-applied':
@@ -158,6 +183,7 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       }
       const before = event.type === 'incident-notified' ? 'incident-reported' : 'incident-notified';
       if (!events.some((e) => e.type === before)) problem('type', `record ${before} first`);
+      else notBefore(firstOf((e) => e.type === before), `the ${before} event`);
       if (events.some((e) => e.type === event.type)) problem('type', `${event.type} is already recorded`);
       break;
     }
@@ -170,12 +196,14 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
 interface MeetingSoFar {
   meetingType: string;
   state: 'scheduled' | 'held' | 'cancelled';
+  /** When it was scheduled (nothing about the meeting can have happened before). */
+  scheduledAt: string;
 }
 
 function meetingsOf(events: readonly CaseEvent[]): Map<string, MeetingSoFar> {
   const meetings = new Map<string, MeetingSoFar>();
   for (const e of events) {
-    if (e.type === 'meeting-scheduled') meetings.set(e.meetingId, { meetingType: e.meetingType, state: 'scheduled' });
+    if (e.type === 'meeting-scheduled') meetings.set(e.meetingId, { meetingType: e.meetingType, state: 'scheduled', scheduledAt: e.at });
     else if (e.type === 'meeting-cancelled') {
       const m = meetings.get(e.meetingId);
       if (m) m.state = 'cancelled';
@@ -193,6 +221,12 @@ function lastOf(events: readonly CaseEvent[], types: readonly CaseEvent['type'][
   return last;
 }
 
+/**
+ * `field: message; ...` on one line. Messages may quote ids the user typed (an obligation id may
+ * hold any character): control and line-separator characters are shown as `\uXXXX`.
+ */
 export function describeProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  // eslint-disable-next-line no-control-regex
+  const oneLine = (s: string) => s.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return problems.map((p) => `${p.field}: ${oneLine(p.message)}`).join('; ');
 }

@@ -1,0 +1,461 @@
+/**
+ * Records the histories that tests/replay/replay.test.ts replays: realistic case and incident
+ * workflows driven through the console's client functions, on the time-skipping test server, with
+ * the real email activities and an in-process SMTP server. Each workflow run's history is saved as
+ * JSON in tests/replay/histories/ (committed fixtures).
+ *
+ *   npx tsx tests/replay/record-histories.ts            # every scenario
+ *   npx tsx tests/replay/record-histories.ts meetings   # only the scenarios named
+ *
+ * Only fictitious data goes in: staff called "Fictitious ...", addresses at example.test, case
+ * references REPLAY-*, reasons that say they are test reasons. Check `git diff` before committing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createNotificationActivities } from '../../activities/notifications';
+import {
+  applyPolicy,
+  caseState,
+  incidentState,
+  openCase,
+  reassign,
+  recordEvent,
+  recordIncidentEvent,
+  reportIncident,
+  updateDetails,
+} from '../../client/cases';
+import type { PolicySnapshot } from '../../domain/policy';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { readToolsEnv } from '../../worker/tools/tools-env';
+import { type CaseContacts, caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
+import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { historyToJsonValue } from './history-json';
+
+export const HISTORIES_DIR = path.join(__dirname, 'histories');
+const IDENTITY = 'caseclock-replay-recorder';
+const TEAM = 'TEAM-REPLAY';
+
+/** Obviously fictitious staff: no real person's name or address ever goes into a fixture. */
+const STAFF: CaseContacts = {
+  'allocated-worker': { name: 'Fictitious Allocated Worker', email: 'allocated.worker@example.test' },
+  'team-manager': { name: 'Fictitious Team Manager', email: 'team.manager@example.test' },
+  'group-manager': { name: 'Fictitious Group Manager', email: 'group.manager@example.test' },
+  'head-of-service': { name: 'Fictitious Head Of Service', email: 'head.of.service@example.test' },
+  'deputy-lead': { name: 'Fictitious Deputy Lead', email: 'deputy.lead@example.test' },
+  iro: { name: 'Fictitious Reviewing Officer', email: 'reviewing.officer@example.test' },
+};
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** What a fixture file holds: which workflow it was, and its history in Temporal's JSON format. */
+export interface HistoryFixture {
+  scenario: string;
+  description: string;
+  workflowType: 'caseWorkflow' | 'incidentWorkflow';
+  workflowId: string;
+  /** 'running': saved while the workflow was still open (as a live case would be replayed). */
+  savedWhile: 'running' | 'completed' | 'continued-as-new';
+  recordedWith: string;
+  /** Temporal's standard history JSON (as `temporal workflow show --output json` writes it). */
+  history: unknown;
+}
+
+/** The time-skipping server, one worker, a client and a mailbox for all scenarios. */
+class Recorder {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly client: Client,
+    readonly mailbox: Mailbox,
+    readonly policy: PolicySnapshot,
+    readonly taskQueue: string,
+    private readonly stopWorker: () => Promise<void>,
+  ) {}
+
+  static async start(): Promise<Recorder> {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const [env, mailbox, bundle] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: readToolsEnv().TEMPORAL_TEST_SERVER } },
+      }),
+      startMailbox(),
+      bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') }),
+    ]);
+    await registerSearchAttributes(env);
+    const taskQueue = 'replay-recorder';
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      identity: IDENTITY,
+      workflowBundle: bundle,
+      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
+    });
+    const running = worker.run();
+    const client = new Client({ connection: env.connection, identity: IDENTITY });
+    return new Recorder(env, client, mailbox, loadDefaultSnapshot(), taskQueue, async () => {
+      worker.shutdown();
+      await running;
+      await Promise.all([env.teardown(), mailbox.close()]);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.stopWorker();
+  }
+
+  async now(): Promise<string> {
+    return new Date(await this.env.currentTimeMs()).toISOString();
+  }
+
+  /** Waits (in real time) until the workflow has no workflow task or activity in flight. */
+  async settle(workflowId: string): Promise<void> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    let quiet = 0;
+    for (let i = 0; i < 600; i++) {
+      const { raw, status } = await handle.describe();
+      const busy = (raw.pendingActivities ?? []).length > 0 || (status.name === 'RUNNING' && raw.pendingWorkflowTask != null);
+      quiet = busy ? 0 : quiet + 1;
+      if (quiet >= 3) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${workflowId} did not settle`);
+  }
+
+  /** Moves the server's clock on and lets the worker act on every timer that fired. */
+  async advance(workflowId: string, ms: number): Promise<void> {
+    await this.env.sleep(ms);
+    await this.settle(workflowId);
+  }
+
+  async runId(workflowId: string): Promise<string> {
+    return (await this.client.workflow.getHandle(workflowId).describe()).runId;
+  }
+
+  /** Saves one run's history as a fixture. */
+  async save(fixture: Omit<HistoryFixture, 'history' | 'recordedWith'>, runId?: string): Promise<void> {
+    await this.settle(fixture.workflowId);
+    const history = await this.client.workflow.getHandle(fixture.workflowId, runId).fetchHistory();
+    const file: HistoryFixture = {
+      ...fixture,
+      recordedWith: `@temporalio/worker ${require('@temporalio/worker/package.json').version as string}`,
+      history: historyToJsonValue(history),
+    };
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+    writeFileSync(path.join(HISTORIES_DIR, `${fixture.scenario}.json`), `${JSON.stringify(file, null, 1)}\n`);
+    process.stdout.write(`saved ${fixture.scenario}: ${history.events?.length ?? 0} events (${fixture.savedWhile})\n`);
+  }
+}
+
+/** One case driven like the console drives it: every event at the server's current time. */
+class ReplayCase {
+  readonly workflowId: string;
+  constructor(
+    readonly r: Recorder,
+    readonly caseId: string,
+  ) {
+    this.workflowId = caseWorkflowId(caseId);
+  }
+
+  async open(options: { tier?: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE'; historyLimit?: number; contacts?: CaseContacts } = {}) {
+    await openCase(
+      this.r.client,
+      {
+        caseId: this.caseId,
+        details: { reference: this.caseId, team: TEAM, contacts: options.contacts ?? STAFF },
+        openedBy: 'admin-test',
+        ...(options.tier ? { initialTier: { tier: options.tier, reason: 'Test reason: rated by the fictitious team manager' } } : {}),
+      },
+      this.r.policy,
+      { now: new Date(await this.r.env.currentTimeMs()), taskQueue: this.r.taskQueue, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) },
+    );
+    await this.r.settle(this.workflowId);
+    return this;
+  }
+
+  async record(event: Record<string, unknown> & { type: string }): Promise<void> {
+    await recordEvent(this.r.client, this.caseId, { at: await this.r.now(), by: 'sw-test', ...event });
+    await this.r.settle(this.workflowId);
+  }
+
+  advance(ms: number): Promise<void> {
+    return this.r.advance(this.workflowId, ms);
+  }
+
+  async openObligation(kind: string) {
+    const found = (await caseState(this.r.client, this.caseId)).open.find((o) => o.kind === kind);
+    if (!found) throw new Error(`${this.caseId}: no open ${kind}`);
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await this.record({ type: 'case-closed', by: 'admin-test', reason: 'Test reason: scenario finished' });
+    await waitForCompletion(this.r, this.workflowId);
+  }
+}
+
+async function waitForCompletion(r: Recorder, workflowId: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if ((await r.client.workflow.getHandle(workflowId).describe()).status.name === 'COMPLETED') return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`${workflowId} did not complete`);
+}
+
+const later = async (r: Recorder, ms: number) => new Date((await r.env.currentTimeMs()) + ms).toISOString();
+
+type Scenario = (r: Recorder) => Promise<void>;
+
+const SCENARIOS: Record<string, Scenario> = {
+  /** HIGH_IMMEDIATE: both reminders, level 1 and level 2 escalations, both acknowledged, then the visit; closed. */
+  async 'high-immediate-missed-escalated'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-HIGH-1').open({ tier: 'HIGH_IMMEDIATE' });
+    const visit = await c.openObligation('initial-visit-high');
+    await c.advance(13 * HOUR); // reminder 12 h before
+    await c.advance(10 * HOUR); // reminder 2 h before
+    await c.advance(1 * HOUR + 60_000); // level 1 to the team manager
+    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
+    await c.advance(12 * HOUR); // level 2 to the head of service
+    await c.advance(24 * HOUR); // level 2 repeated
+    await c.record({ type: 'escalation-acknowledged', by: 'hos-test', obligationId: visit.id, level: 2 });
+    await c.advance(24 * HOUR); // nothing more: acknowledged
+    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+    await c.advance(2 * DAY);
+    await c.close();
+    await r.save({
+      scenario: 'high-immediate-missed-escalated',
+      description: 'HIGH_IMMEDIATE case: 24-hour visit missed, reminders, levels 1 and 2 escalated and acknowledged, visit recorded, case closed',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'completed',
+    });
+  },
+
+  /** PRIORITY: rated after opening, initial visit on time, a fortnightly visit late (level 1); still open. */
+  async 'priority-visits'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-PRIORITY-1').open();
+    await c.record({ type: 'tier-set', tier: 'PRIORITY', reason: 'Test reason: rated Priority' });
+    await c.advance(12 * DAY); // reminder 3 days before the initial visit
+    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: false });
+    await c.advance(13 * DAY + HOUR); // both reminders for the fortnightly visit
+    await c.record({ type: 'contact', contactType: 'kit-call' });
+    await c.advance(2 * DAY); // the fortnightly visit is missed: level 1
+    await c.record({ type: 'contact', contactType: 'visit' });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'priority-visits',
+      description: 'PRIORITY case rated after opening: initial visit on time, next visit missed (level 1) then made; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** Strategy discussion, ICPC scheduled, postponed (notices), pre-meeting, report, held with a plan; core groups. */
+  async meetings(r) {
+    const c = await new ReplayCase(r, 'REPLAY-MEETINGS-1').open();
+    await c.record({ type: 'strategy-discussion' });
+    await c.record({ type: 'meeting-scheduled', meetingId: 'ICPC-1', meetingType: 'icpc', scheduledFor: await later(r, 10 * DAY) });
+    await c.advance(3 * DAY);
+    await c.record({
+      type: 'meeting-postponed',
+      meetingId: 'ICPC-1',
+      newDate: await later(r, 12 * DAY),
+      reason: 'Test reason: fictitious chair unavailable',
+    });
+    await c.advance(7 * DAY);
+    await c.record({ type: 'pre-meeting-held', meetingId: 'ICPC-1' });
+    await c.record({ type: 'report-submitted', reportType: 'conference-report', meetingId: 'ICPC-1' });
+    await c.advance(5 * DAY);
+    await c.record({ type: 'meeting-held', meetingId: 'ICPC-1', meetingType: 'icpc', outcome: 'cp-plan' });
+    await c.record({ type: 'meeting-scheduled', meetingId: 'CG-1', meetingType: 'core-group', scheduledFor: await later(r, 7 * DAY) });
+    await c.advance(2 * DAY);
+    await c.record({ type: 'meeting-cancelled', meetingId: 'CG-1', reason: 'Test reason: fictitious venue closed' });
+    await c.record({ type: 'meeting-scheduled', meetingId: 'CG-2', meetingType: 'core-group', scheduledFor: await later(r, 6 * DAY) });
+    await c.advance(6 * DAY + HOUR);
+    await c.record({ type: 'meeting-held', meetingId: 'CG-2', meetingType: 'core-group' });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'meetings',
+      description: 'Conference scheduled, postponed (notices to deputy lead and head of service), pre-meeting, report, held with a plan; core group cancelled, another held; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** VULNERABLE: a KIT-call hold and an all-clocks hold, each started and ended. */
+  async 'hold-and-resume'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-HOLD-1').open({ tier: 'VULNERABLE' });
+    await c.advance(5 * DAY);
+    await c.record({ type: 'contact', contactType: 'kit-call' });
+    await c.record({ type: 'hold-started', holdId: 'HOLD-1', kind: 'kit-call', reason: 'Test reason: fictitious family away' });
+    await c.advance(20 * DAY);
+    await c.record({ type: 'hold-ended', holdId: 'HOLD-1' });
+    await c.advance(12 * DAY);
+    await c.record({ type: 'hold-started', holdId: 'HOLD-2', reason: 'Test reason: all clocks paused' });
+    await c.advance(3 * DAY);
+    await c.record({ type: 'hold-ended', holdId: 'HOLD-2' });
+    await c.advance(DAY);
+    await c.record({ type: 'contact', contactType: 'kit-call' });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'hold-and-resume',
+      description: 'VULNERABLE case: KIT-call clock on hold and resumed, then every clock on hold and resumed; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** A waiver, plus every other update: details changed, a role reassigned, a new policy applied. */
+  async 'waiver-and-admin'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-WAIVER-1').open({ tier: 'PRIORITY' });
+    const initial = await c.openObligation('initial-visit-priority');
+    await c.advance(2 * DAY);
+    await c.record({ type: 'obligation-waived', by: 'tm-test', obligationId: initial.id, reason: 'Test reason: seen by another agency' });
+    await updateDetails(r.client, c.caseId, { details: { reference: c.caseId, team: 'TEAM-REPLAY-2', contacts: STAFF }, by: 'admin-test' });
+    await reassign(r.client, c.caseId, {
+      role: 'allocated-worker',
+      contact: { name: 'Fictitious Second Worker', email: 'second.worker@example.test' },
+      by: 'tm-test',
+    });
+    const next: PolicySnapshot = { ...r.policy, version: `${r.policy.version}+replay` };
+    await applyPolicy(r.client, c.caseId, { snapshot: next, mode: 'forward', by: 'admin-test' });
+    await r.settle(c.workflowId);
+    await c.record({ type: 'contact', contactType: 'visit' });
+    await c.advance(12 * DAY);
+    await r.save({
+      scenario: 'waiver-and-admin',
+      description: 'PRIORITY case: initial visit waived, details updated, worker reassigned, a policy version applied, visits continue; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** Escalations that cannot go: the team manager's address is refused (550), no head of service is assigned. */
+  async undeliverable(r) {
+    const refused = 'refused.manager@example.test';
+    const contacts: CaseContacts = {
+      'allocated-worker': STAFF['allocated-worker']!,
+      'team-manager': { name: 'Fictitious Refused Manager', email: refused },
+    };
+    r.mailbox.refuse.add(refused);
+    const c = await new ReplayCase(r, 'REPLAY-UNDELIVERABLE-1').open({ tier: 'HIGH_IMMEDIATE', contacts });
+    await c.advance(24 * HOUR + 60_000); // level 1: refused for good
+    await c.advance(12 * HOUR); // level 2: nobody to send it to
+    await r.save({
+      scenario: 'undeliverable',
+      description: 'HIGH_IMMEDIATE case whose level 1 escalation is refused by the mail server (550) and level 2 has nobody assigned; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** historyLimit small: the case continues as new; both runs are saved. */
+  async 'continue-as-new'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-CAN-1').open({ tier: 'VULNERABLE', historyLimit: 40 });
+    const firstRun = await r.runId(c.workflowId);
+    for (let i = 0; i < 8 && (await r.runId(c.workflowId)) === firstRun; i++) {
+      await c.advance(12 * DAY);
+      await c.record({ type: 'contact', contactType: 'kit-call' });
+    }
+    const secondRun = await r.runId(c.workflowId);
+    if (secondRun === firstRun) throw new Error('the case did not continue as new');
+    await c.advance(13 * DAY);
+    await c.record({ type: 'contact', contactType: 'visit' });
+    const base = { workflowType: 'caseWorkflow' as const, workflowId: c.workflowId };
+    await r.save(
+      { ...base, scenario: 'continue-as-new-run-1', description: 'VULNERABLE case with historyLimit 40: KIT calls until it continues as new', savedWhile: 'continued-as-new' },
+      firstRun,
+    );
+    await r.save(
+      { ...base, scenario: 'continue-as-new-run-2', description: 'The same case after continue-as-new: carried facts, more KIT calls; still running', savedWhile: 'running' },
+      secondRun,
+    );
+    await c.close();
+  },
+
+  /** A serious incident: notification reminders and level 1, notified, rapid review on time, closed. */
+  async 'serious-incident'(r) {
+    const incidentId = 'REPLAY-SI-1';
+    const workflowId = incidentWorkflowId(incidentId);
+    await reportIncident(
+      r.client,
+      {
+        incidentId,
+        linkedCaseId: 'REPLAY-HIGH-1',
+        details: { reference: incidentId, team: TEAM, contacts: STAFF },
+        reportedBy: 'admin-test',
+        awareAt: await r.now(),
+      },
+      r.policy,
+      { taskQueue: r.taskQueue },
+    );
+    await r.settle(workflowId);
+    const record = async (event: Record<string, unknown> & { type: string }) => {
+      await recordIncidentEvent(r.client, incidentId, { at: await r.now(), by: 'hos-test', incidentId, ...event });
+      await r.settle(workflowId);
+    };
+    const notification = (await incidentState(r.client, incidentId)).open.find((o) => o.kind === 'serious-incident-notification');
+    if (!notification) throw new Error('no notification clock');
+    await r.advance(workflowId, Date.parse(notification.dueAt) - (await r.env.currentTimeMs()) + 60_000);
+    await record({ type: 'incident-notified' });
+    await r.advance(workflowId, 10 * DAY);
+    await record({ type: 'rapid-review-completed' });
+    await record({ type: 'case-closed', reason: 'Test reason: incident process complete' });
+    await waitForCompletion(r, workflowId);
+    await r.save({
+      scenario: 'serious-incident',
+      description: 'Serious incident linked to a case: notification reminders, missed (level 1), notified, rapid review completed, closed',
+      workflowType: 'incidentWorkflow',
+      workflowId,
+      savedWhile: 'completed',
+    });
+  },
+};
+
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const types: Record<string, number> = {
+    [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    [SearchAttributeType.DATETIME]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(CASECLOCK_SEARCH_ATTRIBUTES.map((a) => [a.name, types[a.type]!])),
+  });
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in SCENARIOS));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  const r = await Recorder.start();
+  try {
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      if (wanted.length === 0 || wanted.includes(name)) await scenario(r);
+    }
+  } finally {
+    await r.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
