@@ -148,7 +148,7 @@ export async function reportIncident(
   return { workflowId };
 }
 
-export function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseState> {
+export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseState> {
   const event = parse(CaseEvent, rawEvent, 'record');
   return asCaseAction(incidentId, () =>
     client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] }),
@@ -159,7 +159,7 @@ export function incidentState(client: Client, incidentId: string): Promise<CaseS
   return asCaseAction(incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
 }
 
-export function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseState> {
+export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseState> {
   const event = parse(CaseEvent, rawEvent, 'record');
   return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] }));
 }

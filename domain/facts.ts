@@ -35,7 +35,11 @@ export const FreeText = (max = 2000) =>
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
     // eslint-disable-next-line no-control-regex
-    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'must not contain control characters');
+    // C0 and C1 controls (U+009B is an 8-bit terminal escape) and bidi overrides that can disguise text.
+    .refine(
+      (s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.test(s),
+      'must not contain control characters',
+    );
 
 /** Identifiers that end up in workflow ids, URLs and message ids: no path or query syntax. */
 export const SafeId = z
@@ -43,6 +47,13 @@ export const SafeId = z
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, dot, dash and underscore');
+
+/** An obligation id as the engine makes them: `kind@trigger-instant` and similar, nothing else. */
+export const ObligationId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[a-z0-9-]+@[A-Za-z0-9._:@+-]+$/, 'must be an obligation id such as kit-call@2026-03-20T10:00:00.000Z');
 
 /** Staff user id of whoever made a change (every change records who made it). */
 export const UserId = SafeId;
@@ -139,7 +150,7 @@ export const RapidReviewCompleted = z.object({
 export const ObligationWaived = z.object({
   type: z.literal('obligation-waived'),
   ...base,
-  obligationId: z.string().min(1).max(200),
+  obligationId: ObligationId,
   reason: FreeText(),
 });
 /** A hold pauses the clock of one kind (or every clock when kind is absent). */
@@ -154,7 +165,7 @@ export const HoldEnded = z.object({ type: z.literal('hold-ended'), ...base, hold
 export const EscalationAcknowledged = z.object({
   type: z.literal('escalation-acknowledged'),
   ...base,
-  obligationId: z.string().min(1).max(200),
+  obligationId: ObligationId,
   level: z.number().int().min(1).max(9),
 });
 /**

@@ -44,7 +44,7 @@ import {
   StatusAttribute,
   TeamAttribute,
 } from './search-attributes';
-import { parseOrFail } from './validation';
+import { acceptedInput, parseOrFail } from './validation';
 
 const { deliverCaseMessage } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
@@ -80,7 +80,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     recordEventUpdate,
     (raw) => {
-      const event = CaseEvent.parse(raw);
+      const event = acceptedInput(CaseEvent, raw);
       kase.recordEvent(event, nowIso());
       return kase.state(nowIso());
     },
@@ -96,7 +96,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     updateDetailsUpdate,
     (raw) => {
-      const { details, by } = UpdateDetailsInput.parse(raw);
+      const { details, by } = acceptedInput(UpdateDetailsInput, raw);
       const now = nowIso();
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' }, () => {
         kase.details = details;
@@ -116,7 +116,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     reassignUpdate,
     (raw) => {
-      const { role, contact, by } = ReassignInput.parse(raw);
+      const { role, contact, by } = acceptedInput(ReassignInput, raw);
       const now = nowIso();
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` }, () => {
         kase.details = { ...kase.details, contacts: { ...kase.details.contacts, [role]: contact } };
@@ -134,8 +134,8 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     applyPolicyUpdate,
     (raw) => {
-      const { mode, by } = ApplyPolicyInput.parse(raw);
-      const snapshot = PolicySnapshotSchema.parse(raw.snapshot);
+      const { mode, by } = acceptedInput(ApplyPolicyInput, raw);
+      const snapshot = acceptedInput(PolicySnapshotSchema, raw.snapshot);
       const now = nowIso();
       kase.addPolicy(snapshot);
       kase.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);

@@ -125,10 +125,7 @@ describe('free text: bounded, no control characters, HTML kept as text', () => {
     expectRefusedNaming(refusal(CaseEvent, closed(reason)), 'reason');
   });
 
-  // KNOWN GAP (domain/facts.ts FreeText, not owned here): C1 controls such as U+009B (the 8-bit
-  // terminal CSI) and U+0085, and bidi overrides such as U+202E, pass. Remove `.fails` once
-  // FreeText's pattern covers \u0080-\u009f and \u202a-\u202e\u2066-\u2069.
-  it.fails('refuses C1 control characters and bidi overrides in a reason', () => {
+  it('refuses C1 control characters and bidi overrides in a reason', () => {
     for (const reason of ['a\u009b31mred', 'a\u0085b', 'abc\u202Etxt.exe']) expectRefusedNaming(refusal(CaseEvent, closed(reason)), 'reason');
   });
 
@@ -264,7 +261,11 @@ describe('consistency: duplicate and out-of-order events', () => {
   });
 
   it('keeps refusals on one line when an id holds line breaks or HTML', () => {
-    const message = check(kase([]), e('obligation-waived', now, { obligationId: 'x\n<script>alert(1)</script>\r\nforged: line', reason: 'r' }));
+    const hostileId = 'x\n<script>alert(1)</script>\r\nforged: line';
+    // The schema refuses such an id outright; the consistency rules stay one line even without it.
+    expectRefusedNaming(refusal(CaseEvent, { type: 'obligation-waived', at: now, by: 'sw1', obligationId: hostileId, reason: 'r' }), 'obligationId');
+    const unchecked = { type: 'obligation-waived', at: now, by: 'sw1', obligationId: hostileId, reason: 'r' } as CaseEvent;
+    const message = check(kase([]), unchecked);
     expect(message).toBe('obligationId: no open obligation x\\u000a<script>alert(1)</script>\\u000d\\u000aforged: line');
   });
 });
