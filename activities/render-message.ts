@@ -58,7 +58,10 @@ export function lateness(dueAt: string, at: string): string {
   const parts: string[] = [];
   if (d.days >= 1) parts.push(`${Math.floor(d.days)} day${Math.floor(d.days) === 1 ? '' : 's'}`);
   if (Math.floor(d.hours) >= 1) parts.push(`${Math.floor(d.hours)} hour${Math.floor(d.hours) === 1 ? '' : 's'}`);
-  if (parts.length === 0) parts.push(`${Math.max(1, Math.floor(d.minutes))} minute${Math.floor(d.minutes) === 1 ? '' : 's'}`);
+  if (parts.length === 0) {
+    const minutes = Math.max(1, Math.floor(d.minutes));
+    parts.push(`${minutes} minute${minutes === 1 ? '' : 's'}`);
+  }
   return parts.join(' ');
 }
 

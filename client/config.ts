@@ -159,6 +159,21 @@ export const ConfigSchema = z
       .transform((s) => s ?? '127.0.0.1'),
     CASECLOCK_CODEC_PORT: port(8888),
     CASECLOCK_CODEC_CORS_ORIGINS: origins,
+    /**
+     * Web console sign-in: the users file (JSON, password hashes only; `npx tsx client/console/users.ts add`),
+     * the secret that signs session cookies (required in production; in development a random one is
+     * made at start-up, so sessions end when the console restarts), and how long a session lasts.
+     */
+    CASECLOCK_USERS_FILE: optionalText.transform((s) => s ?? '.data/users.json'),
+    CASECLOCK_SESSION_SECRET: optionalText.refine((s) => s === undefined || s.length >= 32, {
+      message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)',
+    }),
+    CONSOLE_SESSION_HOURS: z.coerce
+      .number({ error: 'must be a number of hours' })
+      .int('must be a whole number of hours')
+      .min(1, 'must be between 1 and 24')
+      .max(24, 'must be between 1 and 24')
+      .default(8),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })

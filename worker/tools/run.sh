@@ -180,6 +180,7 @@ CaseClock is running:
   $temporal_summary
   $mail_summary$codec_summary$app_summary
   Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
+First run: the console's first user and password are in $LOGS/console.log ("FIRST RUN").
 Press Ctrl-C to stop everything.
 
 EOF

@@ -5,4 +5,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 bash "$ROOT/worker/tools/ensure-tools.sh"
+
+# The web console's browser tests drive Debian's Chromium (nothing downloads a browser).
+if [[ -z "${CASECLOCK_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "test: installing chromium for the console's browser tests (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "test: the console's browser tests need Chromium: sudo apt-get install chromium (or set CASECLOCK_CHROMIUM to a Chromium binary)" >&2
+    exit 1
+  fi
+fi
 exec npx vitest run "$@"

@@ -1,0 +1,138 @@
+/**
+ * The data behind the overdue dashboard and the KPI page: the overdue cases grouped by team and
+ * tier (search attributes only), and the visiting KPI of client/kpi.ts gathered from every case.
+ * The same counting as `caseclock overdue` and `caseclock report --from --to`.
+ */
+import type { Client } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { IsoDateSchema } from '../../domain/calendar';
+import { SafeId } from '../../domain/facts';
+import { LEGAL_ZONE, RiskTier } from '../../domain/kinds';
+import { type CaseListing, caseObligations, listCases } from '../cases';
+import { computeKpi, type KpiCase, type KpiRow } from '../kpi';
+
+export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;
+
+export interface OverdueByTeam {
+  team: string;
+  byTier: Record<string, number>;
+  cases: number;
+  obligations: number;
+}
+
+/** Overdue cases per team, split by tier; teams with the most overdue cases first. */
+export function groupOverdue(overdue: readonly CaseListing[]): OverdueByTeam[] {
+  const teams = new Map<string, OverdueByTeam>();
+  for (const c of overdue) {
+    const team = c.team ?? 'UNKNOWN';
+    const tier = c.tier && c.tier !== '' ? c.tier : 'UNRATED';
+    const row = teams.get(team) ?? { team, byTier: {}, cases: 0, obligations: 0 };
+    row.byTier[tier] = (row.byTier[tier] ?? 0) + 1;
+    row.cases += 1;
+    row.obligations += c.overdueCount;
+    teams.set(team, row);
+  }
+  return [...teams.values()].sort((a, b) => b.cases - a.cases || b.obligations - a.obligations || a.team.localeCompare(b.team));
+}
+
+/** The KPI page's query: a period of UK dates, optionally one team or tier. */
+export const KpiQuery = z
+  .object({
+    from: IsoDateSchema,
+    to: IsoDateSchema,
+    team: SafeId.optional(),
+    tier: RiskTier.optional(),
+  })
+  .check((ctx) => {
+    if (ctx.value.from > ctx.value.to) ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after the end date ${ctx.value.to}` });
+  });
+export type KpiQuery = z.infer<typeof KpiQuery>;
+
+/** The last four weeks, to today (UK dates). */
+export function defaultPeriod(now: Date): { from: string; to: string } {
+  const today = DateTime.fromJSDate(now).setZone(LEGAL_ZONE);
+  return { from: today.minus({ days: 27 }).toISODate() ?? '', to: today.toISODate() ?? '' };
+}
+
+export interface KpiResult {
+  rows: KpiRow[];
+  casesRead: number;
+  unreadable: Array<{ caseId: string; reason: string }>;
+  generatedAt: string;
+}
+
+const CONCURRENCY = 4;
+const PER_CASE_TIMEOUT_MS = 10_000;
+
+/** Reads every case's obligations (open and closed cases), a few at a time; cases that do not answer are listed. */
+export async function gatherKpi(client: Client, query: KpiQuery, now: Date): Promise<KpiResult> {
+  const listings = await listCases(client, { ...(query.team ? { team: query.team } : {}), ...(query.tier ? { tier: query.tier } : {}), includeClosed: true });
+  const unique = [...new Map(listings.map((l) => [l.caseId, l])).values()];
+  const cases: KpiCase[] = [];
+  const unreadable: KpiResult['unreadable'] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, unique.length) }, async () => {
+      for (let i = next++; i < unique.length; i = next++) {
+        const listing = unique[i];
+        if (!listing) continue;
+        try {
+          const obligations = await client.withDeadline(Date.now() + PER_CASE_TIMEOUT_MS, () => caseObligations(client, listing.caseId));
+          cases.push({ team: listing.team ?? 'UNKNOWN', tier: listing.tier ?? 'UNRATED', obligations });
+        } catch (err) {
+          unreadable.push({ caseId: listing.caseId, reason: (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'no answer' });
+        }
+      }
+    }),
+  );
+  unreadable.sort((a, b) => a.caseId.localeCompare(b.caseId));
+  const generatedAt = now.toISOString();
+  return { rows: computeKpi(cases, { from: query.from, to: query.to }, generatedAt), casesRead: cases.length, unreadable, generatedAt };
+}
+
+/** KPI rows summed per team and tier (over the visit and KIT kinds), for the chart. */
+export function kpiByTeamAndTier(rows: readonly KpiRow[]): Array<{ label: string; onTime: number; late: number; missed: number; due: number }> {
+  const groups = new Map<string, { label: string; onTime: number; late: number; missed: number; due: number }>();
+  for (const r of rows) {
+    const label = `${r.team} · ${r.tier}`;
+    const g = groups.get(label) ?? { label, onTime: 0, late: 0, missed: 0, due: 0 };
+    g.onTime += r.onTime;
+    g.late += r.late;
+    g.missed += r.missed;
+    g.due += r.due;
+    groups.set(label, g);
+  }
+  return [...groups.values()].filter((g) => g.due > 0);
+}
+
+/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
+function cell(value: string | number | null): string {
+  let s = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function kpiCsv(rows: readonly KpiRow[], query: KpiQuery): string {
+  const head = ['period_from', 'period_to', 'team', 'tier', 'kind', 'due', 'on_time', 'late', 'missed', 'waived', 'pending', 'on_time_rate', 'median_late_hours'];
+  const lines = rows.map((r) =>
+    [
+      query.from,
+      query.to,
+      r.team,
+      r.tier,
+      r.kind,
+      r.due,
+      r.onTime,
+      r.late,
+      r.missed,
+      r.waived,
+      r.pending,
+      r.onTimeRate === null ? null : r.onTimeRate.toFixed(3),
+      r.medianLateByMs === null ? null : (r.medianLateByMs / 3_600_000).toFixed(1),
+    ]
+      .map(cell)
+      .join(','),
+  );
+  return `${[head.join(','), ...lines].join('\r\n')}\r\n`;
+}

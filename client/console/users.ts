@@ -1,0 +1,112 @@
+/**
+ * Manages the web console's users file (CASECLOCK_USERS_FILE, default .data/users.json):
+ *
+ *   npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"]
+ *   npx tsx client/console/users.ts remove <id>
+ *   npx tsx client/console/users.ts list
+ *
+ * `add` asks for the password twice on a terminal (not echoed), or reads it from the first line of
+ * standard input (`printf '%s\n' "$PW" | npx tsx client/console/users.ts add sam --role viewer`).
+ * Adding an existing id replaces that user (new role, team or password). Only the scrypt hash is
+ * written; the file is readable by its owner only.
+ */
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '../config';
+import { ConsoleUser, hashPassword, MIN_PASSWORD_LENGTH, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"]
+  npx tsx client/console/users.ts remove <id>
+  npx tsx client/console/users.ts list`;
+
+/** Reads a password: hidden prompt on a terminal (asked twice), else the first line of stdin. */
+async function readPassword(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
+  if (!input.isTTY) {
+    const rl = createInterface({ input, terminal: false });
+    for await (const l of rl) {
+      rl.close();
+      return l;
+    }
+    return '';
+  }
+  const ask = (prompt: string) =>
+    new Promise<string>((resolve) => {
+      output.write(prompt);
+      input.setRawMode(true);
+      input.resume();
+      let value = '';
+      const onData = (buf: Buffer) => {
+        for (const ch of buf.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') {
+            input.setRawMode(false);
+            input.pause();
+            input.off('data', onData);
+            output.write('\n');
+            return resolve(value);
+          }
+          if (ch === '\u0003') process.exit(130);
+          if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+          else value += ch;
+        }
+      };
+      input.on('data', onData);
+    });
+  const first = await ask('Password: ');
+  const again = await ask('Password again: ');
+  if (first !== again) throw new UsageError('the two passwords differ: nothing was written');
+  return first;
+}
+
+export async function run(argv: string[], file: string, password: () => Promise<string> = () => readPassword()): Promise<string> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' } },
+  });
+  const [command, id] = positionals;
+  const current: UsersFile = existsSync(file) ? readUsersFile(file) : { users: [] };
+  if (command === 'list') {
+    return current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}\t${u.name}`).join('\n') || '(no users)';
+  }
+  if (command === 'remove' && id) {
+    if (!current.users.some((u) => u.id === id)) throw new UsageError(`no user ${id} in ${file}`);
+    writeUsersFile(file, { users: current.users.filter((u) => u.id !== id) });
+    return `removed ${id} from ${file}`;
+  }
+  if (command !== 'add' || !id) throw new UsageError(USAGE);
+  const role = Role.safeParse(values.role);
+  if (!role.success) throw new UsageError(`--role ${values.role === undefined ? 'is required' : JSON.stringify(values.role)}: must be one of: ${Role.options.join(', ')}`);
+  const pw = await password();
+  if (pw.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters: nothing was written`);
+  const candidate = ConsoleUser.safeParse({
+    id,
+    name: values.name ?? id,
+    role: role.data,
+    ...(values.team !== undefined ? { team: values.team } : {}),
+    passwordHash: await hashPassword(pw),
+  });
+  if (!candidate.success) {
+    const issue = candidate.error.issues[0];
+    const flag = issue?.path[0] === 'id' ? '<id>' : `--${String(issue?.path[0] ?? '')}`;
+    throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}: nothing was written`);
+  }
+  const replaced = current.users.some((u) => u.id === id);
+  writeUsersFile(file, { users: [...current.users.filter((u) => u.id !== id), candidate.data] });
+  return `${replaced ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}) in ${file}`;
+}
+
+if (require.main === module) {
+  const config = loadConfigOrExit();
+  run(process.argv.slice(2), config.CASECLOCK_USERS_FILE).then(
+    (message) => process.stdout.write(`${message}\n`),
+    (err: unknown) => {
+      const known = err instanceof UsageError || err instanceof UsersFileError || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');
+      process.stderr.write(`users: ${known && err instanceof Error ? err.message : `failed: ${err instanceof Error ? err.message : String(err)}`}\n`);
+      process.exit(known ? 2 : 1);
+    },
+  );
+}

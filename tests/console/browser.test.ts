@@ -1,0 +1,263 @@
+/**
+ * The web console end to end in headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core; no browser is downloaded), against the run's real dev server with a worker in
+ * this process and the console server in-process on a random port. Covers: sign-in, opening a
+ * case, recording a visit, bad input refused by field, an overdue case on the dashboard (a policy
+ * counted in seconds), a manager acknowledging its escalation, an action refused to a viewer, and
+ * a screenshot of the dashboard in .artifacts/dashboard.png.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotificationActivities } from '../../activities/notifications';
+import { caseTimeline, openCase } from '../../client/cases';
+import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
+import { createConsoleServer } from '../../client/console/server';
+import type { PolicySnapshot } from '../../domain/policy';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { CONTACTS } from '../case/harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CHROMIUM = process.env.CASECLOCK_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, '.artifacts');
+const PASSWORDS = { admin: 'admin password 123', manager: 'manager password 123', viewer: 'viewer password 123' };
+
+let temporal: DevServerConnections;
+let client: Client;
+let mailbox: Mailbox;
+let worker: Worker;
+let running: Promise<void>;
+let server: ReturnType<typeof createConsoleServer>;
+let base: string;
+/** One persistent context on a fresh profile; each user signs in after its cookies are cleared. */
+let browser: BrowserContext;
+let profile: string;
+const taskQueue = uniqueName('console');
+/** One suffix for this run's teams: short, so the dashboard reads like a real one. */
+const run = Math.random().toString(36).slice(2, 6).toUpperCase();
+const TEAMS = { north: `LOCALITY-NORTH-${run}`, south: `LOCALITY-SOUTH-${run}`, edge: `EDGE-OF-CARE-${run}` };
+
+function secondsPolicy(): PolicySnapshot {
+  const policy = loadDefaultSnapshot();
+  policy.version = `${policy.version}+seconds`;
+  policy.baseline['initial-visit-high'] = { ...policy.baseline['initial-visit-high'], deadline: { duration: 'PT3S' }, reminders: [] };
+  policy.baseline['initial-visit-priority'] = { ...policy.baseline['initial-visit-priority'], deadline: { duration: 'PT4S' }, reminders: [] };
+  return policy;
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`never saw ${what}`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: the console's browser tests need Debian's chromium package. ` +
+        'Install it with `apt-get install -y chromium` (worker/tools/ensure-tools.sh does this for `npm test`), or set CASECLOCK_CHROMIUM to its path.',
+    );
+  }
+  const [connections, box, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'))]);
+  temporal = connections;
+  mailbox = box;
+  client = temporal.client;
+  worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+  });
+  running = worker.run();
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-e2e-'));
+  const usersFile = path.join(dir, 'users.json');
+  writeUsersFile(usersFile, {
+    users: [
+      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
+      { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.manager) },
+      { id: 'val', name: 'Val Viewer', role: 'viewer', passwordHash: await hashPassword(PASSWORDS.viewer) },
+    ],
+  });
+  server = createConsoleServer({
+    client,
+    users: new UserDirectory(usersFile),
+    sessions: new SessionKeeper('e2e-secret-e2e-secret-e2e-secret-e2e!', 3_600_000),
+    taskQueue,
+    log: () => undefined,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  profile = mkdtempSync(path.join(os.tmpdir(), 'caseclock-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // --user-data-dir is the fresh `profile` directory, passed by launchPersistentContext.
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  worker?.shutdown();
+  await running;
+  await temporal?.close();
+  await mailbox?.close();
+});
+
+async function signedIn(user: keyof typeof PASSWORDS): Promise<Page> {
+  await browser.clearCookies();
+  const page = await browser.newPage();
+  const id = { admin: 'ada', manager: 'tess', viewer: 'val' }[user];
+  await page.goto(`${base}/`);
+  await expect.poll(() => page.url()).toContain('/login');
+  await page.fill('#login-user', id);
+  await page.fill('#login-password', PASSWORDS[user]);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+const open = (caseId: string, team: string, tier: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE', policy: PolicySnapshot) =>
+  openCase(client, { caseId, details: { reference: caseId, team, contacts: CONTACTS }, openedBy: 'seed', initialTier: { tier, reason: 'rated' } }, policy, { taskQueue });
+
+describe('the web console in a browser', () => {
+  it('signs in, opens a case, records a visit, and refuses bad input by field', async () => {
+    const page = await signedIn('admin');
+    expect(await page.textContent('.who')).toContain('Ada Administrator');
+
+    const caseId = uniqueName('WEB').slice(0, 20);
+    await page.click('nav >> text=Open a case');
+    await page.fill('#case-caseId', caseId);
+    await page.fill('#case-reference', 'REF-WEB-1');
+    await page.fill('#case-team', TEAMS.north);
+    await page.selectOption('#case-tier', 'PRIORITY');
+    await page.fill('#case-reason', 'Rated by the team manager');
+    await page.fill('#case-worker', 'Sam Worker <worker@council.test>');
+    await page.fill('#case-manager', 'Tess Manager <manager@council.test>');
+    await page.click('button:has-text("Open a case")');
+    await page.waitForURL(`${base}/cases/${caseId}?done=open`);
+    expect(await page.textContent('.notice-ok')).toContain('Case opened: recorded by ada');
+    expect(await page.textContent('table.data >> nth=0')).toMatch(/initial planned visit|Initial/i);
+    expect(await page.locator('time[data-countdown]').first().textContent()).toMatch(/^due in 1[34] days/);
+
+    // Record a visit.
+    await page.click('summary:has-text("Record a visit")');
+    await page.selectOption('#a-visit-childSeenAlone', 'yes');
+    await page.click('#a-visit button');
+    await page.waitForURL(`${base}/cases/${caseId}?done=visit`);
+    const timeline = await page.textContent('section.timeline');
+    expect(timeline).toMatch(/ada\s*event\s*Visit \(child seen alone\)/);
+    expect(timeline).toMatch(/ada\s*event\s*Risk tier set to PRIORITY/);
+
+    // Bad input: the form comes back naming the field, and nothing is recorded.
+    const before = await caseTimeline(client, caseId);
+    await page.click('summary:has-text("Schedule a meeting")');
+    await page.fill('#a-meeting-schedule-meetingId', 'CG 1');
+    await page.selectOption('#a-meeting-schedule-meetingType', 'core-group');
+    await page.fill('#a-meeting-schedule-scheduledFor', '2026-07-01T10:00');
+    await page.click('#a-meeting-schedule button');
+    await page.waitForLoadState();
+    expect(await page.textContent('#a-meeting-schedule .error')).toMatch(/^Meeting id: may contain only letters, digits/);
+    expect(await page.inputValue('#a-meeting-schedule-meetingId')).toBe('CG 1');
+    expect(await caseTimeline(client, caseId)).toEqual(before);
+    await page.close();
+  });
+
+  it('flags an overdue case on the dashboard; its manager acknowledges the escalation; a viewer is refused', async () => {
+    const overdue = `WCF-${run}-0042`;
+    await open(overdue, TEAMS.north, 'HIGH_IMMEDIATE', secondsPolicy());
+    // The rest of a small service, for a dashboard that looks like one.
+    const seeds: Array<[string, 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE', boolean]> = [
+      [TEAMS.north, 'PRIORITY', true],
+      [TEAMS.north, 'VULNERABLE', false],
+      [TEAMS.south, 'HIGH_IMMEDIATE', true],
+      [TEAMS.south, 'PRIORITY', true],
+      [TEAMS.south, 'PRIORITY', true],
+      [TEAMS.south, 'VULNERABLE', false],
+      [TEAMS.edge, 'PRIORITY', true],
+      [TEAMS.edge, 'VULNERABLE', false],
+    ];
+    await Promise.all(seeds.map(([team, tier, late], i) => open(`WCF-${run}-${String(i + 1).padStart(4, '0')}`, team, tier, late ? secondsPolicy() : loadDefaultSnapshot())));
+
+    const admin = await signedIn('admin');
+    await eventually(async () => {
+      await admin.goto(`${base}/dashboard`);
+      const text = (await admin.textContent('#overdue-cases')) ?? '';
+      const late = 1 + seeds.filter(([, , l]) => l).length;
+      return text.includes(overdue) && (await admin.locator(`#overdue-cases a:has-text("WCF-${run}-")`).count()) >= late;
+    }, 'the overdue cases on the dashboard');
+    const row = admin.locator('#overdue-cases tr', { hasText: overdue });
+    expect(await row.textContent()).toMatch(/High and immediate/);
+    expect(await row.locator('time').textContent()).toMatch(/overdue$/);
+    expect(await admin.locator('figure.chart svg').getAttribute('aria-label')).toBe('Cases with an overdue obligation, by team and risk tier');
+    expect(await admin.locator('figure.chart').textContent()).toContain(TEAMS.north);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await admin.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await admin.close();
+
+    // The team manager acknowledges the escalation from the case page.
+    const manager = await signedIn('manager');
+    await eventually(async () => {
+      await manager.goto(`${base}/cases/${overdue}`);
+      return (await manager.locator('button:has-text("Acknowledge level 1")').count()) > 0;
+    }, 'the level 1 escalation');
+    await manager.click('button:has-text("Acknowledge level 1")');
+    await manager.waitForURL(`${base}/cases/${overdue}?done=ack`);
+    expect(await manager.textContent('section.timeline')).toMatch(/tess\s*event\s*Escalation level 1 of initial-visit-high@.* acknowledged/);
+    expect(await manager.textContent('table.data >> nth=0')).toContain('acknowledged by tess');
+    expect(await manager.locator('button:has-text("Acknowledge level 1")').count()).toBe(0);
+    await manager.screenshot({ path: path.join(ARTIFACTS, 'case-manager.png'), fullPage: true });
+    // A case of another team: readable, but no forms, and a forged post is refused.
+    await manager.goto(`${base}/cases/WCF-${run}-0003`);
+    expect(await manager.textContent('section.actions')).toContain(`Changes are made by the managers of team ${TEAMS.south}`);
+    await manager.close();
+
+    // A viewer sees no forms; a visit sent anyway (with the viewer's own CSRF token) is refused with a 403 page.
+    const viewer = await signedIn('viewer');
+    await viewer.goto(`${base}/cases/${overdue}`);
+    expect(await viewer.locator('section.actions form').count()).toBe(0);
+    const before = await caseTimeline(client, overdue);
+    const csrf = await viewer.inputValue('input[name=csrf]');
+    const refused = await viewer.request.post(`${base}/cases/${overdue}/actions/visit`, { form: { csrf }, maxRedirects: 0 });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain('val has read-only access (role viewer): nothing was changed');
+    expect(await caseTimeline(client, overdue)).toEqual(before);
+
+    // Reading is open to a viewer: the visiting KPI with its chart, and its CSV.
+    await viewer.goto(`${base}/kpi?team=${TEAMS.north}`);
+    expect(await viewer.locator('figure.chart svg').getAttribute('aria-label')).toMatch(/share on time, late and missed/);
+    expect(await viewer.textContent('table.data')).toMatch(new RegExp(`${TEAMS.north}\\s*High and immediate\\s*initial-visit-high\\s*1\\s*0\\s*0\\s*1`));
+    const csv = await viewer.request.get(`${base}${await viewer.getAttribute('a[download]', 'href')}`);
+    expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename="caseclock-kpi-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect((await csv.text()).split('\r\n')[0]).toBe('period_from,period_to,team,tier,kind,due,on_time,late,missed,waived,pending,on_time_rate,median_late_hours');
+    await viewer.screenshot({ path: path.join(ARTIFACTS, 'kpi.png'), fullPage: true });
+    await viewer.goto(`${base}/cases/${overdue}`);
+    await viewer.screenshot({ path: path.join(ARTIFACTS, 'case-viewer.png'), fullPage: true });
+    await viewer.close();
+  });
+});
