@@ -250,3 +250,42 @@ export async function caseRunStatus(
     throw err;
   }
 }
+
+/** Cases asked at once for the KPI, and how long one case may take before it is reported as unreadable. */
+const KPI_CONCURRENCY = 4;
+const KPI_PER_CASE_TIMEOUT_MS = 10_000;
+
+/**
+ * Every case's obligations (open and closed cases) with its team and tier, for the KPI report of
+ * the command line and the console; read a few at a time, and cases that do not answer are
+ * listed rather than failing the report.
+ */
+export async function gatherCaseObligations(
+  client: Client,
+  filter: { team?: string; tier?: string },
+): Promise<{
+  cases: Array<{ team: string; tier: string; obligations: Awaited<ReturnType<typeof caseObligations>> }>;
+  unreadable: Array<{ caseId: string; reason: string }>;
+}> {
+  const listings = await listCases(client, { ...filter, includeClosed: true });
+  const unique = [...new Map(listings.map((l) => [l.caseId, l])).values()];
+  const cases: Array<{ team: string; tier: string; obligations: Awaited<ReturnType<typeof caseObligations>> }> = [];
+  const unreadable: Array<{ caseId: string; reason: string }> = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(KPI_CONCURRENCY, unique.length) }, async () => {
+      for (let i = next++; i < unique.length; i = next++) {
+        const listing = unique[i];
+        if (!listing) continue;
+        try {
+          const obligations = await client.withDeadline(Date.now() + KPI_PER_CASE_TIMEOUT_MS, () => caseObligations(client, listing.caseId));
+          cases.push({ team: listing.team ?? 'UNKNOWN', tier: listing.tier ?? 'UNRATED', obligations });
+        } catch (err) {
+          unreadable.push({ caseId: listing.caseId, reason: (err instanceof Error ? err.message : String(err)).split('\n')[0] || 'no answer' });
+        }
+      }
+    }),
+  );
+  unreadable.sort((a, b) => a.caseId.localeCompare(b.caseId));
+  return { cases, unreadable };
+}

@@ -5,23 +5,19 @@
  *   and KIT calls on time, late or missed, and the median lateness), by team, tier and kind,
  *   gathered from every case, open or closed. The counting itself is client/kpi.ts.
  */
-import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { IsoDateSchema } from '../../domain/calendar';
 import { ReportSubmitted, SafeId } from '../../domain/facts';
 import { REPORT_TYPES, RiskTier } from '../../domain/kinds';
-import { caseObligations, listCases } from '../cases';
+import { gatherCaseObligations } from '../cases';
 import { CliError, output } from '../cli-support';
-import { computeKpi, type KpiCase, KPI_KINDS, type KpiRow } from '../kpi';
-import { commonOptions, type CommonOptions, firstLine, parseOptions, withClient } from './common';
+import { computeKpi, KPI_KINDS, type KpiRow } from '../kpi';
+import { commonOptions, type CommonOptions, parseOptions, withClient } from './common';
 import { recordFromOptions } from './record';
 import { table } from './view';
 
-/** Cases asked at once, and how long one case may take to answer before it is reported as unreadable. */
-const CONCURRENCY = 4;
-const PER_CASE_TIMEOUT_MS = 10_000;
 /** The whole report may take this long (thousands of cases). */
 const REPORT_TIMEOUT_MS = 30 * 60_000;
 
@@ -58,30 +54,6 @@ type ReportOptions = CommonOptions & {
   team?: string;
   tier?: string;
 };
-
-/** Reads every case's obligations, a few at a time; cases that do not answer are listed, not fatal. */
-async function gather(client: Client, filter: { team?: string; tier?: string }): Promise<{ cases: KpiCase[]; unreadable: KpiReport['unreadable'] }> {
-  const listings = await listCases(client, { ...filter, includeClosed: true });
-  const unique = [...new Map(listings.map((l) => [l.caseId, l])).values()];
-  const cases: KpiCase[] = [];
-  const unreadable: KpiReport['unreadable'] = [];
-  let next = 0;
-  const workers = Array.from({ length: Math.min(CONCURRENCY, unique.length) }, async () => {
-    for (let i = next++; i < unique.length; i = next++) {
-      const listing = unique[i];
-      if (!listing) continue;
-      try {
-        const obligations = await client.withDeadline(Date.now() + PER_CASE_TIMEOUT_MS, () => caseObligations(client, listing.caseId));
-        cases.push({ team: listing.team ?? 'UNKNOWN', tier: listing.tier ?? 'UNRATED', obligations });
-      } catch (err) {
-        unreadable.push({ caseId: listing.caseId, reason: firstLine(err) });
-      }
-    }
-  });
-  await Promise.all(workers);
-  unreadable.sort((a, b) => a.caseId.localeCompare(b.caseId));
-  return { cases, unreadable };
-}
 
 function duration(ms: number | null): string {
   if (ms === null) return '-';
@@ -127,7 +99,7 @@ async function kpiReport(o: ReportOptions): Promise<void> {
     { from: '--from', to: '--to', team: '--team', tier: '--tier' },
   );
   const filter = { ...(team ? { team } : {}), ...(tier ? { tier } : {}) };
-  const { cases, unreadable } = await withClient((client) => gather(client, filter), { timeoutMs: REPORT_TIMEOUT_MS });
+  const { cases, unreadable } = await withClient((client) => gatherCaseObligations(client, filter), { timeoutMs: REPORT_TIMEOUT_MS });
   const generatedAt = new Date().toISOString();
   const report: KpiReport = {
     period: { from, to, zone: 'Europe/London' },

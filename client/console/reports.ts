@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { IsoDateSchema } from '../../domain/calendar';
 import { SafeId } from '../../domain/facts';
 import { LEGAL_ZONE, RiskTier } from '../../domain/kinds';
-import { type CaseListing, caseObligations, listCases } from '../cases';
-import { computeKpi, type KpiCase, type KpiRow } from '../kpi';
+import { type CaseListing, gatherCaseObligations } from '../cases';
+import { computeKpi, type KpiRow } from '../kpi';
 
 export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;
 
@@ -62,31 +62,9 @@ export interface KpiResult {
   generatedAt: string;
 }
 
-const CONCURRENCY = 4;
-const PER_CASE_TIMEOUT_MS = 10_000;
-
 /** Reads every case's obligations (open and closed cases), a few at a time; cases that do not answer are listed. */
 export async function gatherKpi(client: Client, query: KpiQuery, now: Date): Promise<KpiResult> {
-  const listings = await listCases(client, { ...(query.team ? { team: query.team } : {}), ...(query.tier ? { tier: query.tier } : {}), includeClosed: true });
-  const unique = [...new Map(listings.map((l) => [l.caseId, l])).values()];
-  const cases: KpiCase[] = [];
-  const unreadable: KpiResult['unreadable'] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, unique.length) }, async () => {
-      for (let i = next++; i < unique.length; i = next++) {
-        const listing = unique[i];
-        if (!listing) continue;
-        try {
-          const obligations = await client.withDeadline(Date.now() + PER_CASE_TIMEOUT_MS, () => caseObligations(client, listing.caseId));
-          cases.push({ team: listing.team ?? 'UNKNOWN', tier: listing.tier ?? 'UNRATED', obligations });
-        } catch (err) {
-          unreadable.push({ caseId: listing.caseId, reason: (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'no answer' });
-        }
-      }
-    }),
-  );
-  unreadable.sort((a, b) => a.caseId.localeCompare(b.caseId));
+  const { cases, unreadable } = await gatherCaseObligations(client, { ...(query.team ? { team: query.team } : {}), ...(query.tier ? { tier: query.tier } : {}) });
   const generatedAt = now.toISOString();
   return { rows: computeKpi(cases, { from: query.from, to: query.to }, generatedAt), casesRead: cases.length, unreadable, generatedAt };
 }
