@@ -13,6 +13,7 @@ import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { PolicySnapshot } from '../../domain/policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { secondsPolicy } from '../support/seconds-policy';
 import { CONTACTS } from './harness';
 
 let mailbox: Mailbox;
@@ -34,12 +35,6 @@ afterAll(async () => {
   await mailbox?.close();
 });
 
-function fastVisitPolicy(): PolicySnapshot {
-  const policy = loadDefaultSnapshot();
-  policy.version = `${policy.version}+seconds`;
-  policy.baseline['initial-visit-high'] = { ...policy.baseline['initial-visit-high'], deadline: { duration: 'PT3S' }, reminders: [] };
-  return policy;
-}
 
 /** Search attributes reach the visibility store a moment after the workflow sets them. */
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -70,7 +65,7 @@ describe('listing cases by search attributes', () => {
           policy,
           { taskQueue },
         );
-      await open(ids.overdue, north, 'HIGH_IMMEDIATE', fastVisitPolicy());
+      await open(ids.overdue, north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT3S' }));
       await open(ids.onTime, north, 'VULNERABLE', loadDefaultSnapshot());
       await open(ids.otherTeam, south, 'VULNERABLE', loadDefaultSnapshot());
 

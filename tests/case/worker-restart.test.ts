@@ -10,10 +10,9 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, openCase } from '../../client/cases';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
-import type { PolicySnapshot } from '../../domain/policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { CONTACTS } from './harness';
 
 let mailbox: Mailbox;
@@ -22,21 +21,6 @@ let clientConnection: Connection;
 let client: Client;
 let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
 
-/** The national policy with the 24-hour visit counted in seconds, so real time can pass it. */
-function secondsPolicy(): PolicySnapshot {
-  const policy = loadDefaultSnapshot();
-  policy.version = `${policy.version}+seconds`;
-  policy.baseline['initial-visit-high'] = {
-    ...policy.baseline['initial-visit-high'],
-    deadline: { duration: 'PT6S' },
-    reminders: [],
-    escalation: [
-      { level: 1, role: 'team-manager', after: 'PT0S' },
-      { level: 2, role: 'head-of-service', after: 'PT1H', repeatEvery: 'PT24H' },
-    ],
-  };
-  return policy;
-}
 
 beforeAll(async () => {
   mailbox = await startMailbox();
@@ -75,7 +59,7 @@ describe('a worker stopped while a deadline passes', () => {
           openedBy: 'admin1',
           initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated by team manager' },
         },
-        secondsPolicy(),
+        secondsPolicy({ 'initial-visit-high': 'PT6S' }, LEVEL_1_ONLY),
         { taskQueue },
       );
       const clock = (await caseState(client, caseId)).open.find((o) => o.kind === 'initial-visit-high');

@@ -21,6 +21,7 @@ import { createConsoleServer } from '../../client/console/server';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { secondsPolicy } from '../support/seconds-policy';
 import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { CONTACTS } from '../case/harness';
 
@@ -44,13 +45,9 @@ const taskQueue = uniqueName('console');
 const run = Math.random().toString(36).slice(2, 6).toUpperCase();
 const TEAMS = { north: `LOCALITY-NORTH-${run}`, south: `LOCALITY-SOUTH-${run}`, edge: `EDGE-OF-CARE-${run}` };
 
-function secondsPolicy(): PolicySnapshot {
-  const policy = loadDefaultSnapshot();
-  policy.version = `${policy.version}+seconds`;
-  policy.baseline['initial-visit-high'] = { ...policy.baseline['initial-visit-high'], deadline: { duration: 'PT3S' }, reminders: [] };
-  policy.baseline['initial-visit-priority'] = { ...policy.baseline['initial-visit-priority'], deadline: { duration: 'PT4S' }, reminders: [] };
-  return policy;
-}
+
+/** Both first-visit clocks pass in seconds, so cases go overdue during the test. */
+const latePolicy = () => secondsPolicy({ 'initial-visit-high': 'PT3S', 'initial-visit-priority': 'PT4S' });
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -189,7 +186,7 @@ describe('the web console in a browser', () => {
 
   it('flags an overdue case on the dashboard; its manager acknowledges the escalation; a viewer is refused', async () => {
     const overdue = `WCF-${run}-0042`;
-    await open(overdue, TEAMS.north, 'HIGH_IMMEDIATE', secondsPolicy());
+    await open(overdue, TEAMS.north, 'HIGH_IMMEDIATE', latePolicy());
     // The rest of a small service, for a dashboard that looks like one.
     const seeds: Array<[string, 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE', boolean]> = [
       [TEAMS.north, 'PRIORITY', true],
@@ -201,7 +198,7 @@ describe('the web console in a browser', () => {
       [TEAMS.edge, 'PRIORITY', true],
       [TEAMS.edge, 'VULNERABLE', false],
     ];
-    await Promise.all(seeds.map(([team, tier, late], i) => open(`WCF-${run}-${String(i + 1).padStart(4, '0')}`, team, tier, late ? secondsPolicy() : loadDefaultSnapshot())));
+    await Promise.all(seeds.map(([team, tier, late], i) => open(`WCF-${run}-${String(i + 1).padStart(4, '0')}`, team, tier, late ? latePolicy() : loadDefaultSnapshot())));
 
     const admin = await signedIn('admin');
     await eventually(async () => {

@@ -14,11 +14,10 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, caseTimeline, openCase } from '../../client/cases';
-import type { PolicySnapshot } from '../../domain/policy';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { CONTACTS } from '../case/harness';
+import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { uniqueName } from '../support/temporal-env';
 
@@ -36,21 +35,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The national policy with the 24-hour visit counted in seconds. */
-function secondsPolicy(deadline: string): PolicySnapshot {
-  const policy = loadDefaultSnapshot();
-  policy.version = `${policy.version}+drill`;
-  policy.baseline['initial-visit-high'] = {
-    ...policy.baseline['initial-visit-high'],
-    deadline: { duration: deadline },
-    reminders: [],
-    escalation: [
-      { level: 1, role: 'team-manager', after: 'PT0S' },
-      { level: 2, role: 'head-of-service', after: 'PT1H', repeatEvery: 'PT24H' },
-    ],
-  };
-  return policy;
-}
 
 const escalationsOf = (caseId: string) =>
   mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
@@ -65,7 +49,7 @@ async function openDrillCase(client: Client, taskQueue: string, deadline: string
       openedBy: 'admin1',
       initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'drill' },
     },
-    secondsPolicy(deadline),
+    secondsPolicy({ 'initial-visit-high': deadline }, LEVEL_1_ONLY),
     { taskQueue },
   );
   return caseId;

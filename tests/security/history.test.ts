@@ -15,11 +15,10 @@ import { caseState, openCase, reassign, recordEvent } from '../../client/cases';
 import { parseConfig } from '../../client/config';
 import { EncryptionCodec } from '../../client/encryption';
 import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
-import type { PolicySnapshot } from '../../domain/policy';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseWorkflowId, type CaseContacts } from '../../workflows/messages';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { secondsPolicy } from '../support/seconds-policy';
 import { connectDevServer, type DevServerConnections, installTestRuntime, uniqueName } from '../support/temporal-env';
 import { encryptionEnv, testKey } from './keys';
 
@@ -60,21 +59,6 @@ let rawClient: Client;
 let mailbox: Mailbox;
 let bundle: WorkflowBundleWithSourceMap;
 
-/** The national policy with the 24-hour visit counted in seconds, escalating at once. */
-function secondsPolicy(): PolicySnapshot {
-  const policy = loadDefaultSnapshot();
-  policy.version = `${policy.version}+seconds`;
-  policy.baseline['initial-visit-high'] = {
-    ...policy.baseline['initial-visit-high'],
-    deadline: { duration: 'PT2S' },
-    reminders: [],
-    escalation: [
-      { level: 1, role: 'team-manager', after: 'PT0S' },
-      { level: 2, role: 'head-of-service', after: 'PT1S', repeatEvery: 'PT24H' },
-    ],
-  };
-  return policy;
-}
 
 beforeAll(async () => {
   installTestRuntime();
@@ -144,7 +128,10 @@ describe('case data stored in Temporal', () => {
     const taskQueue = uniqueName('security');
     const caseId = uniqueName('SEC');
     const workflowId = caseWorkflowId(caseId);
-    const policy = secondsPolicy();
+    const policy = secondsPolicy({ 'initial-visit-high': 'PT2S' }, [
+      { level: 1, role: 'team-manager', after: 'PT0S' },
+      { level: 2, role: 'head-of-service', after: 'PT1S', repeatEvery: 'PT24H' },
+    ]);
     mailbox.refuse.add(CONTACTS['team-manager']!.email);
     const worker = await Worker.create({
       connection: dev.nativeConnection,
