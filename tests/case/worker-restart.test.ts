@@ -5,33 +5,31 @@
  * waits for a worker that is not there.
  */
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, openCase } from '../../client/cases';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { CONTACTS } from './harness';
 
 let mailbox: Mailbox;
+let dev: DevServerConnections;
 let connection: NativeConnection;
-let clientConnection: Connection;
 let client: Client;
-let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+let bundle: WorkflowBundleWithSourceMap;
 
 
 beforeAll(async () => {
   mailbox = await startMailbox();
-  connection = await NativeConnection.connect({ address: devServerAddress() });
-  clientConnection = await Connection.connect({ address: devServerAddress() });
-  client = new Client({ connection: clientConnection });
-  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  dev = await connectDevServer();
+  ({ nativeConnection: connection, client } = dev);
+  bundle = await bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'));
 });
 afterAll(async () => {
-  await clientConnection?.close();
-  await connection?.close();
+  await dev?.close();
   await mailbox?.close();
 });
 
