@@ -3,7 +3,7 @@
  * Built by a factory that takes the transport, so tests hand in a transport to a real SMTP server.
  */
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import { PERMANENT_REJECTION_TYPE } from './failure-types';
 import { renderMessage, type CaseMessage } from './render-message';
@@ -35,10 +35,18 @@ export function rfcMessageId(messageId: string): string {
   return `<${createHash('sha256').update(messageId).digest('hex').slice(0, 32)}@caseclock>`;
 }
 
+/** How often a sending activity tells Temporal it is alive (well inside the workflow's heartbeat timeout). */
+export const HEARTBEAT_EVERY_MS = 3_000;
+
 export function createNotificationActivities(deps: NotificationDeps) {
   return {
     async deliverCaseMessage({ message, to }: DeliverInput): Promise<DeliveryReceipt> {
       const rendered = renderMessage(message, deps.consoleUrl);
+      // Heartbeats let Temporal notice a worker that died mid-send within the heartbeat timeout
+      // and retry elsewhere, instead of waiting out the whole start-to-close timeout.
+      const activity = Context.current();
+      activity.heartbeat();
+      const alive = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const info = await deps.transport.sendMail({
           from: deps.from,
@@ -69,6 +77,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         }
         log.warn('message not delivered yet, will retry', { messageId: message.messageId, caseId: message.caseId, code });
         throw err;
+      } finally {
+        clearInterval(alive);
       }
     },
   };

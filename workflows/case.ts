@@ -48,6 +48,9 @@ import { acceptedInput, parseOrFail } from './validation';
 
 const { deliverCaseMessage } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
+  // A worker killed mid-send is noticed this soon (the activity heartbeats every few seconds),
+  // and the message is retried on another worker with the same Message-ID.
+  heartbeatTimeout: '15 seconds',
   // SMTP outages are retried for as long as they last (with backoff); a 5xx refusal is final.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
