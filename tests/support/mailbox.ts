@@ -1,6 +1,7 @@
 /**
  * A real SMTP server in the test process (smtp-server), collecting every message it accepts,
- * parsed with mailparser. It can refuse chosen addresses for good (550) to test undeliverable mail.
+ * parsed with mailparser. It can refuse chosen addresses for good (550) to test undeliverable mail,
+ * and hold chosen messages unanswered so a drill can kill the sender mid-delivery.
  */
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
@@ -26,6 +27,18 @@ export interface Mailbox {
   refuse: Set<string>;
   /** While true, every recipient is refused with a temporary 451 (server busy). */
   busy: boolean;
+  /**
+   * Messages for which this returns true are held after their content arrives and before the
+   * server answers. A message is delivered only once the server says 250 (RFC 5321 §4.1.1.4): if
+   * the sender disconnects while its message is held, the message is discarded, as a real mail
+   * server would; `release()` answers 250 to every held message still connected.
+   */
+  hold?: (mail: ReceivedMail) => boolean;
+  /** Messages being held now. */
+  held: ReceivedMail[];
+  /** Held messages whose sender went away before the server answered: never delivered. */
+  discarded: ReceivedMail[];
+  release(): void;
   transport(): Transporter;
   close(): Promise<void>;
   /** Resolves when `predicate` holds for the messages received so far. */
@@ -36,10 +49,15 @@ export interface Mailbox {
 export async function startMailbox(port = 0): Promise<Mailbox> {
   const messages: ReceivedMail[] = [];
   const refuse = new Set<string>();
+  /** Per held message's session: settles the hold with whether the sender is still there. */
+  const waiting = new Map<string, (stillConnected: boolean) => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onClose(session) {
+      waiting.get(session.id)?.(false);
+    },
     onRcptTo(address, _session, callback) {
       if (mailbox.busy) {
         const err = new Error('try again later') as Error & { responseCode: number };
@@ -55,12 +73,12 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
     },
     onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
           const header = (name: string) => {
             const v = mail.headers.get(name);
             return typeof v === 'string' ? v : '';
           };
-          messages.push({
+          const received: ReceivedMail = {
             to: session.envelope.rcptTo.map((r) => r.address),
             subject: mail.subject ?? '',
             text: mail.text ?? '',
@@ -68,7 +86,18 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
             messageId: mail.messageId ?? '',
             caseMessageId: header('x-caseclock-message'),
             caseReference: header('x-caseclock-case'),
-          });
+          };
+          if (mailbox.hold?.(received)) {
+            mailbox.held.push(received);
+            const stillConnected = await new Promise<boolean>((resolve) => waiting.set(session.id, resolve));
+            waiting.delete(session.id);
+            mailbox.held.splice(mailbox.held.indexOf(received), 1);
+            if (!stillConnected) {
+              mailbox.discarded.push(received);
+              return;
+            }
+          }
+          messages.push(received);
           callback();
         })
         .catch((err: Error) => callback(err));
@@ -79,6 +108,11 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
   const url = `smtp://127.0.0.1:${boundPort}`;
   const mailbox: Mailbox = {
     busy: false,
+    held: [],
+    discarded: [],
+    release() {
+      for (const settle of waiting.values()) settle(true);
+    },
     url,
     port: boundPort,
     messages,
