@@ -3,14 +3,23 @@
  * who are allowed to read them. POST /decode and POST /encode take and return
  * `{ "payloads": [{ "metadata": { key: base64 }, "data": base64 }] }` (protobuf JSON of Payload).
  *
- * Every /encode and /decode request needs `Authorization: Bearer <CASECLOCK_CODEC_TOKEN>`
- * (compared in constant time; 401 otherwise). Browsers may call it only from the origins in
- * CASECLOCK_CODEC_CORS_ORIGINS (the Web UI, default http://localhost:8233); CORS preflights
- * (OPTIONS) are answered without a token, as browsers send them without credentials.
- * It logs who asked for what (namespace, payload count, status), never payload contents.
+ * Every /encode and /decode request must prove who sends it, in one of two ways:
+ * - `Authorization: Bearer <CASECLOCK_CODEC_TOKEN>` (the `temporal` CLI; compared in constant time);
+ * - the web console's session cookie (the Temporal Web UI, with "Include cross-origin credentials"
+ *   ticked in its Data Encoder settings), checked exactly as the console checks it (same
+ *   SessionKeeper and secret, same expiry, the users file re-read so a removed user or a changed
+ *   role counts at once). Only an administrator may: a payload does not say which case or team
+ *   it belongs to, so a manager's own-team limit could not be enforced here (403 for other roles).
+ *   The cookie counts only on requests whose Origin is an allowed one, so no other page a
+ *   signed-in browser visits can use it.
+ * Neither → 401. Browsers may call it only from the origins in CASECLOCK_CODEC_CORS_ORIGINS (the
+ * Web UI, default http://localhost:8233), which get the exact origin back with
+ * Access-Control-Allow-Credentials (never `*`, which browsers refuse for credentialed requests).
+ * CORS preflights (OPTIONS) are answered without credentials, as browsers send them without.
+ * It logs who asked for what (user or token, namespace, payload count, status), never payload contents.
  *
  *   npx tsx client/codec-server.ts
- *   temporal workflow show -w case:WCF-1 --codec-endpoint http://127.0.0.1:8888 --codec-auth "Bearer $CASECLOCK_CODEC_TOKEN"
+ *   temporal workflow show -w case:WCF-1 --codec-endpoint http://localhost:8888 --codec-auth "Bearer $CASECLOCK_CODEC_TOKEN"
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -18,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { type Config, loadConfigOrExit } from './config';
+import { type ConsoleUser, type Role, SESSION_COOKIE, SessionKeeper, UserDirectory } from './console/auth';
 import { encryptionCodecFromConfig } from './encryption';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
@@ -60,6 +70,22 @@ function bearerToken(req: http.IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/** One cookie's value; the first of that name wins, as in the console. */
+function cookieValue(req: http.IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Roles whose console sessions may decode. Decoding shows any case's data and the codec server
+ * cannot tell which case (or team) a payload belongs to, so only a role that may read every
+ * case's data qualifies: not a manager (own team only) nor a viewer.
+ */
+export const CODEC_ROLES: ReadonlySet<Role> = new Set<Role>(['administrator']);
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -81,10 +107,18 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The web console's sign-in, shared with the codec server: same secret, lifetime and users file. */
+export interface ConsoleSignIn {
+  sessions: SessionKeeper;
+  users: UserDirectory;
+}
+
 export interface CodecServerOptions {
   codec: PayloadCodec;
-  /** The bearer token callers must present. */
-  token: string;
+  /** The bearer token the CLI presents; omitted: no token is accepted. */
+  token?: string;
+  /** Accept the console's session cookie (the Web UI); omitted: no cookie is accepted. */
+  consoleSignIn?: ConsoleSignIn;
   /** Browser origins allowed by CORS, e.g. ['http://localhost:8233']. */
   allowedOrigins: readonly string[];
   /** One JSON object per request (audit trail); defaults to stdout. */
@@ -93,8 +127,12 @@ export interface CodecServerOptions {
 
 /** The HTTP server (not yet listening). */
 export function createCodecServer(options: CodecServerOptions): http.Server {
+  if (options.token === undefined && options.consoleSignIn === undefined) {
+    throw new Error('the codec server needs a bearer token or the console sign-in: it refuses to run without authentication');
+  }
   const log = options.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
   const allowed = new Set(options.allowedOrigins);
+  const { token, consoleSignIn } = options;
 
   return http.createServer((req, res) => {
     const started = Date.now();
@@ -102,6 +140,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
     const path = new URL(req.url ?? '/', 'http://codec').pathname.replace(/\/+$/, '');
     const namespace = req.headers['x-namespace'];
     let payloadCount: number | undefined;
+    let caller: Record<string, string> = {};
 
     const send = (status: number, body?: unknown) => {
       if (body === undefined) {
@@ -117,6 +156,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
         status,
         ...(typeof namespace === 'string' ? { namespace } : {}),
         ...(origin ? { origin } : {}),
+        ...caller,
         ...(payloadCount !== undefined ? { payloads: payloadCount } : {}),
         ms: Date.now() - started,
       });
@@ -136,16 +176,41 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
       return send(204);
     }
     if (path === '/healthz' && req.method === 'GET') return send(200, { ok: true });
-    if (path !== '/encode' && path !== '/decode') return send(404, { error: 'not found' });
+    // The codec protocol routes on the last path segment only, so a proxy may mount it under a prefix.
+    const operation = path.slice(path.lastIndexOf('/') + 1);
+    if (operation !== 'encode' && operation !== 'decode') return send(404, { error: 'not found' });
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST, OPTIONS');
       return send(405, { error: 'use POST' });
     }
     if (origin && !allowed.has(origin)) return send(403, { error: 'origin not allowed' });
+
     const presented = bearerToken(req);
-    if (presented === undefined || !tokenMatches(presented, options.token)) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="caseclock-codec"');
-      return send(401, { error: 'a valid bearer token is required' });
+    if (presented !== undefined && token !== undefined && tokenMatches(presented, token)) {
+      caller = { auth: 'token' };
+    } else {
+      // The cookie rides along on any request the browser makes, so it counts only from an allowed origin.
+      const cookie = consoleSignIn && origin ? cookieValue(req, SESSION_COOKIE) : undefined;
+      let user: ConsoleUser | undefined;
+      if (consoleSignIn && cookie !== undefined) {
+        const session = consoleSignIn.sessions.verify(cookie);
+        try {
+          user = session ? consoleSignIn.users.find(session.uid) : undefined;
+        } catch (err) {
+          // The users file is missing or broken: nobody can be checked (the message names the file, no secrets).
+          log({ level: 'error', msg: 'codec cannot read the users file', error: err instanceof Error ? err.message : String(err) });
+          return send(503, { error: 'sign-in cannot be checked just now' });
+        }
+      }
+      if (!user) {
+        const ways = [token !== undefined ? 'a valid bearer token' : '', consoleSignIn ? 'a console sign-in' : ''].filter((w) => w !== '');
+        res.setHeader('WWW-Authenticate', 'Bearer realm="caseclock-codec"');
+        return send(401, { error: `${ways.join(' or ')} is required` });
+      }
+      caller = { auth: 'session', user: user.id };
+      if (!CODEC_ROLES.has(user.role)) {
+        return send(403, { error: `${user.id} (role ${user.role}) may not read decoded payloads: only an administrator may, as a payload does not say which case it belongs to` });
+      }
     }
 
     readBody(req)
@@ -162,7 +227,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
         const input = parsed.data.payloads.map(fromJson);
         let output: Payload[];
         try {
-          output = path === '/decode' ? await options.codec.decode(input) : await options.codec.encode(input);
+          output = operation === 'decode' ? await options.codec.decode(input) : await options.codec.encode(input);
         } catch (err) {
           // Codec errors name a key id at most, never key material or payload contents.
           throw new HttpError(422, err instanceof Error ? err.message : String(err));
@@ -177,13 +242,40 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
   });
 }
 
+/**
+ * Why the Web UI would not send the console's cookie, when that is certain. The cookie is
+ * host-only and SameSite=Strict: the browser sends it to any port of the console's host name
+ * (cookies are not port-isolated), from pages of the same site only. On a loopback console,
+ * the Web UI must therefore be opened on the very same host name (localhost and 127.0.0.1 are
+ * different hosts, and different sites). Other host names may be same-site without being
+ * equal (a shared registrable domain), which is not checked here.
+ */
+export function cookieWarning(config: Config): string | undefined {
+  if (!config.CASECLOCK_SESSION_SECRET) return undefined;
+  const consoleHost = new URL(config.CONSOLE_PUBLIC_URL).hostname;
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(consoleHost)) return undefined;
+  if (config.CASECLOCK_CODEC_CORS_ORIGINS.some((o) => new URL(o).hostname === consoleHost)) return undefined;
+  return `the console is on ${consoleHost} but no origin in CASECLOCK_CODEC_CORS_ORIGINS is: browsers will not send the console's sign-in cookie from the Web UI, so only the bearer token works`;
+}
+
 /** Starts the codec server from configuration; resolves once it listens. */
 export async function startCodecServer(config: Config): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
   const codec = encryptionCodecFromConfig(config);
   if (!codec) throw new Error('CASECLOCK_ENCRYPTION_KEYS is not set: there is nothing for a codec server to decrypt');
   const token = config.CASECLOCK_CODEC_TOKEN;
-  if (!token) throw new Error('CASECLOCK_CODEC_TOKEN is not set: the codec server refuses to run without authentication');
-  const server = createCodecServer({ codec, token, allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS });
+  const secret = config.CASECLOCK_SESSION_SECRET;
+  if (!token && !secret) {
+    throw new Error('neither CASECLOCK_CODEC_TOKEN nor CASECLOCK_SESSION_SECRET is set: the codec server refuses to run without authentication');
+  }
+  const server = createCodecServer({
+    codec,
+    ...(token ? { token } : {}),
+    // The console's own settings, so a cookie is valid here exactly when (and as long as) it is there.
+    ...(secret
+      ? { consoleSignIn: { sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000), users: new UserDirectory(config.CASECLOCK_USERS_FILE) } }
+      : {}),
+    allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.CASECLOCK_CODEC_PORT, config.CASECLOCK_CODEC_HOST, () => {
@@ -204,8 +296,17 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const { url, close } = await startCodecServer(config);
   process.stdout.write(
-    `${JSON.stringify({ level: 'info', msg: 'codec server started', url, allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS, currentKeyId: config.CASECLOCK_ENCRYPTION_KEY_ID })}\n`,
+    `${JSON.stringify({
+      level: 'info',
+      msg: 'codec server started',
+      url,
+      allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS,
+      auth: [...(config.CASECLOCK_CODEC_TOKEN ? ['bearer token'] : []), ...(config.CASECLOCK_SESSION_SECRET ? ['console session (administrators)'] : [])],
+      currentKeyId: config.CASECLOCK_ENCRYPTION_KEY_ID,
+    })}\n`,
   );
+  const warning = cookieWarning(config);
+  if (warning) process.stderr.write(`${JSON.stringify({ level: 'warn', msg: warning })}\n`);
   const stop = () => {
     close().then(
       () => process.exit(0),

@@ -150,7 +150,11 @@ export const ConfigSchema = z
      */
     CASECLOCK_ENCRYPTION_KEYS: encryptionKeys,
     CASECLOCK_ENCRYPTION_KEY_ID: optionalText,
-    /** Codec server for the Temporal Web UI / CLI: bearer token, listen address, allowed origins. */
+    /**
+     * Codec server for the Temporal Web UI / CLI: bearer token (the CLI; optional when
+     * CASECLOCK_SESSION_SECRET is set, as the Web UI signs in with the console's cookie instead),
+     * listen address, allowed origins.
+     */
     CASECLOCK_CODEC_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 32, {
       message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)',
     }),
@@ -163,6 +167,7 @@ export const ConfigSchema = z
      * Web console sign-in: the users file (JSON, password hashes only; `npx tsx client/console/users.ts add`),
      * the secret that signs session cookies (required in production; in development a random one is
      * made at start-up, so sessions end when the console restarts), and how long a session lasts.
+     * The codec server reads the same three to accept an administrator's console cookie.
      */
     CASECLOCK_USERS_FILE: optionalText.transform((s) => s ?? '.data/users.json'),
     CASECLOCK_SESSION_SECRET: optionalText.refine((s) => s === undefined || s.length >= 32, {

@@ -1,14 +1,22 @@
 /**
- * The codec server over real HTTP on a random port: bearer-token authentication, CORS for the
- * Temporal Web UI, and the `{payloads:[...]}` JSON the UI and the `temporal` CLI send.
+ * The codec server over real HTTP on a random port: bearer-token authentication (the CLI), the
+ * web console's session cookie (the Web UI, administrators only), CORS for credentialed requests
+ * from the Web UI, and the `{payloads:[...]}` JSON the UI and the `temporal` CLI send. Console
+ * cookies come from signing in to the real console server (in-process; it never reaches Temporal).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../client/config';
-import { createCodecServer, startCodecServer, tokenMatches } from '../../client/codec-server';
+import { cookieWarning, createCodecServer, startCodecServer, tokenMatches } from '../../client/codec-server';
+import { type ConsoleUser, hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
+import { createConsoleServer } from '../../client/console/server';
 import { EncryptionCodec } from '../../client/encryption';
 import { freePort } from '../../worker/tools/dev-server';
 import { encryptionEnv, testKey } from './keys';
@@ -18,8 +26,20 @@ const TOKEN = randomBytes(32).toString('base64url');
 const SECRET = { reason: 'Child ZEBRA-NAME seen at 12 Secret Street' };
 const codec = new EncryptionCodec([testKey('k1')], 'k1');
 
+const SESSION_SECRET = randomBytes(32).toString('base64');
+const LIFETIME_MS = 3_600_000;
+const PASSWORD = 'codec test password 1';
+
 let server: http.Server;
 let base: string;
+let consoleServer: http.Server;
+let consoleBase: string;
+let dir: string;
+let usersFile: string;
+let people: ConsoleUser[];
+/** The clock both the console and the codec server read sessions by (moved to expire one). */
+let now = Date.now();
+const sessions = new SessionKeeper(SESSION_SECRET, LIFETIME_MS, () => now);
 const audit: Record<string, unknown>[] = [];
 
 const toJson = (p: Payload) => ({
@@ -40,13 +60,62 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
+const listen = async (s: http.Server): Promise<string> => {
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+};
+const close = (s: http.Server | undefined) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+
+/** Writes the users file anew (a second write may land in the same millisecond: the size differs). */
+function saveUsers(users: ConsoleUser[]): void {
+  people = users;
+  writeUsersFile(usersFile, { users });
+}
+
+/** Signs in to the console as a person would and returns the `caseclock_session=...` pair and its Set-Cookie line. */
+async function consoleCookie(user: string): Promise<{ cookie: string; setCookie: string }> {
+  const form = await fetch(`${consoleBase}/login`);
+  const loginCookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const token = /name="token" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const res = await fetch(`${consoleBase}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
+    body: new URLSearchParams({ token, user, password: PASSWORD, next: '/' }),
+  });
+  expect(res.status).toBe(303);
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session=')) ?? '';
+  return { cookie: setCookie.split(';')[0] ?? '', setCookie };
+}
+
 beforeAll(async () => {
-  server = createCodecServer({ codec, token: TOKEN, allowedOrigins: [UI_ORIGIN], log: (e) => audit.push(e) });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-codec-'));
+  usersFile = path.join(dir, 'users.json');
+  const passwordHash = await hashPassword(PASSWORD);
+  saveUsers([
+    { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash },
+    { id: 'abe', name: 'Abe Administrator', role: 'administrator', passwordHash },
+    { id: 'amy', name: 'Amy Administrator', role: 'administrator', passwordHash },
+    { id: 'tess', name: 'Tess Manager', role: 'manager', team: 'NORTH', passwordHash },
+    { id: 'val', name: 'Val Viewer', role: 'viewer', passwordHash },
+  ]);
+  // Each server has its own UserDirectory, as the console and codec server are separate processes.
+  const client = new Proxy({}, { get: () => () => Promise.reject(new Error('Temporal must not be called')) }) as unknown as Client;
+  consoleServer = createConsoleServer({ client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
+  consoleBase = await listen(consoleServer);
+  server = createCodecServer({
+    codec,
+    token: TOKEN,
+    consoleSignIn: { sessions, users: new UserDirectory(usersFile) },
+    allowedOrigins: [UI_ORIGIN],
+    log: (e) => audit.push(e),
+  });
+  base = await listen(server);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await close(server);
+  await close(consoleServer);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the codec server', () => {
@@ -124,10 +193,11 @@ describe('the codec server', () => {
     expect(tokenMatches(TOKEN.slice(0, -1), TOKEN)).toBe(false);
   });
 
-  it('starts from configuration only with keys and a token', async () => {
+  it('starts from configuration only with keys and a token or a session secret', async () => {
     const keys = encryptionEnv(testKey('k1'));
     await expect(startCodecServer(parseConfig({ CASECLOCK_CODEC_PORT: '1' }))).rejects.toThrow(/CASECLOCK_ENCRYPTION_KEYS is not set/);
-    await expect(startCodecServer(parseConfig({ ...keys }))).rejects.toThrow(/CASECLOCK_CODEC_TOKEN is not set/);
+    await expect(startCodecServer(parseConfig({ ...keys }))).rejects.toThrow(/neither CASECLOCK_CODEC_TOKEN nor CASECLOCK_SESSION_SECRET is set/);
+    expect(() => createCodecServer({ codec, allowedOrigins: [UI_ORIGIN] })).toThrow(/refuses to run without authentication/);
     const started = await startCodecServer(parseConfig({ ...keys, CASECLOCK_CODEC_TOKEN: TOKEN, CASECLOCK_CODEC_PORT: String(await freePort()) }));
     try {
       const res = await fetch(`${started.url}/decode`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"payloads":[]}' });
@@ -136,5 +206,184 @@ describe('the codec server', () => {
     } finally {
       await started.close();
     }
+  });
+});
+
+describe('the codec server with the console sign-in (the Web UI)', () => {
+  const EVIL = 'https://evil.example';
+  const encrypted = async () => ({ payloads: (await codec.encode([defaultPayloadConverter.toPayload(SECRET)])).map(toJson) });
+  const decodeWith = async (cookie: string, headers: Record<string, string> = {}) => post('/decode', await encrypted(), { Cookie: cookie, ...headers });
+  const decoded = async (res: Response) =>
+    ((await res.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads.map((p) => defaultPayloadConverter.fromPayload(fromJson(p)));
+  /** What a browser needs to let the page read a credentialed answer. */
+  const expectCredentialedCors = (res: Response) => {
+    expect(res.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('vary') ?? '').toMatch(/\bOrigin\b/);
+  };
+
+  it('gets a console cookie the browser also sends to the codec server on another port of the same host', async () => {
+    const { setCookie } = await consoleCookie('ada');
+    // Host-only (no Domain), Path=/ and SameSite=Strict: sent to every port of the console's host
+    // from pages of the same site (the Web UI on localhost:8233); no Secure over http.
+    expect(setCookie).toMatch(/^caseclock_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(setCookie).not.toMatch(/Domain=|Secure/i);
+  });
+
+  it('decodes for an administrator signed in to the console, with CORS for credentials', async () => {
+    const { cookie } = await consoleCookie('ada');
+    const res = await decodeWith(cookie);
+    expect(res.status).toBe(200);
+    expectCredentialedCors(res);
+    expect(await decoded(res)).toEqual([SECRET]);
+    expect(audit.at(-1)).toMatchObject({ path: '/decode', status: 200, auth: 'session', user: 'ada', origin: UI_ORIGIN, payloads: 1 });
+    const encode = await post('/encode', { payloads: [toJson(defaultPayloadConverter.toPayload(SECRET))] }, { Cookie: `other=1; ${cookie}` });
+    expect(encode.status).toBe(200);
+  });
+
+  it('refuses managers and viewers with 403, and says why', async () => {
+    for (const who of ['tess', 'val']) {
+      const { cookie } = await consoleCookie(who);
+      const res = await decodeWith(cookie);
+      expect(res.status).toBe(403);
+      expectCredentialedCors(res); // so the Web UI can tell "forbidden" from a network error
+      const text = await res.text();
+      expect(text).toMatch(/only an administrator may/);
+      expect(text).not.toContain('ZEBRA');
+      expect(audit.at(-1)).toMatchObject({ status: 403, auth: 'session', user: who });
+      expect((await post('/encode', { payloads: [] }, { Cookie: cookie })).status).toBe(403);
+    }
+  });
+
+  it('refuses a tampered, forged, foreign or expired cookie with 401', async () => {
+    const { cookie } = await consoleCookie('val');
+    const value = cookie.slice('caseclock_session='.length);
+    const [body, signature] = value.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as { uid: string };
+    const forged = Buffer.from(JSON.stringify({ ...claims, uid: 'ada' })).toString('base64url');
+    const otherSecret = new SessionKeeper(randomBytes(32).toString('base64'), LIFETIME_MS).issue('ada').cookie;
+    for (const bad of [`${forged}.${signature}`, `${body}.${signature}x`, `${body}.`, 'garbage', otherSecret]) {
+      const res = await decodeWith(`caseclock_session=${bad}`);
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain('ZEBRA');
+    }
+    const admin = await consoleCookie('ada');
+    expect((await decodeWith(admin.cookie)).status).toBe(200);
+    now += LIFETIME_MS + 1;
+    try {
+      expect((await decodeWith(admin.cookie)).status).toBe(401);
+    } finally {
+      now -= LIFETIME_MS + 1;
+    }
+  });
+
+  it('reads the users file on every request: a removed administrator gets 401, a demoted one 403, at once', async () => {
+    const abe = await consoleCookie('abe');
+    const amy = await consoleCookie('amy');
+    expect((await decodeWith(abe.cookie)).status).toBe(200);
+    expect((await decodeWith(amy.cookie)).status).toBe(200);
+    const before = people;
+    try {
+      saveUsers(before.filter((u) => u.id !== 'abe').map((u) => (u.id === 'amy' ? { ...u, role: 'viewer' as const } : u)));
+      expect((await decodeWith(abe.cookie)).status).toBe(401);
+      expect((await decodeWith(amy.cookie)).status).toBe(403);
+    } finally {
+      saveUsers(before);
+    }
+    expect((await decodeWith(abe.cookie)).status).toBe(200);
+  });
+
+  it('ignores the cookie without an allowed Origin, so no other page can use it', async () => {
+    const { cookie } = await consoleCookie('ada');
+    const noOrigin = await fetch(`${base}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: JSON.stringify(await encrypted()) });
+    expect(noOrigin.status).toBe(401);
+    expect(noOrigin.headers.get('access-control-allow-origin')).toBeNull();
+    const evil = await decodeWith(cookie, { Origin: EVIL });
+    expect(evil.status).toBe(403);
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    expect(evil.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(await evil.text()).not.toContain('ZEBRA');
+  });
+
+  it('answers the credentialed preflight from the Web UI with its exact origin, never *, and nothing to another origin', async () => {
+    // fetch(..., { credentials: 'include' }) with Content-Type: application/json and X-Namespace.
+    const preflight = (origin: string) =>
+      fetch(`${base}/decode`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+    const ok = await preflight(UI_ORIGIN);
+    expect(ok.status).toBe(204);
+    expectCredentialedCors(ok);
+    expect(ok.headers.get('access-control-allow-methods')).toMatch(/POST/);
+    expect((ok.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(['content-type', 'x-namespace']));
+    const other = await preflight(EVIL);
+    expect(other.status).toBe(403);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(other.headers.get('access-control-allow-credentials')).toBeNull();
+    const unauthenticated = await post('/decode', { payloads: [] });
+    expect(unauthenticated.status).toBe(401);
+    expectCredentialedCors(unauthenticated);
+    for (const res of [ok, unauthenticated]) expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
+  });
+
+  it('still takes the bearer token (the CLI), with or without a cookie', async () => {
+    const val = await consoleCookie('val');
+    const res = await post('/decode', await encrypted(), { ...auth, Cookie: val.cookie });
+    expect(res.status).toBe(200);
+    expect(await decoded(res)).toEqual([SECRET]);
+    expect(audit.at(-1)).toMatchObject({ status: 200, auth: 'token' });
+    expect(audit.at(-1)).not.toHaveProperty('user');
+  });
+
+  it('routes on the last path segment, as the codec protocol asks (a proxy may add a prefix)', async () => {
+    const { cookie } = await consoleCookie('ada');
+    const res = await post('/caseclock/codec/decode', await encrypted(), { Cookie: cookie });
+    expect(res.status).toBe(200);
+    expect(await decoded(res)).toEqual([SECRET]);
+  });
+
+  it('says 503, not 401, when the users file cannot be read', async () => {
+    const broken = createCodecServer({
+      codec,
+      consoleSignIn: { sessions, users: new UserDirectory(path.join(dir, 'missing.json')) },
+      allowedOrigins: [UI_ORIGIN],
+      log: () => undefined,
+    });
+    const brokenBase = await listen(broken);
+    try {
+      const { cookie } = await consoleCookie('ada');
+      const res = await fetch(`${brokenBase}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, Cookie: cookie }, body: '{"payloads":[]}' });
+      expect(res.status).toBe(503);
+    } finally {
+      await close(broken);
+    }
+  });
+
+  it('starts from configuration with keys and only the session secret: cookies work, no token is accepted', async () => {
+    const key = testKey('k1');
+    const started = await startCodecServer(
+      parseConfig({
+        ...encryptionEnv(key),
+        CASECLOCK_SESSION_SECRET: SESSION_SECRET,
+        CASECLOCK_USERS_FILE: usersFile,
+        CASECLOCK_CODEC_PORT: String(await freePort()),
+        CASECLOCK_CODEC_CORS_ORIGINS: UI_ORIGIN,
+      }),
+    );
+    try {
+      const call = (headers: Record<string, string>) =>
+        fetch(`${started.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, ...headers }, body: '{"payloads":[]}' });
+      const realClock = new SessionKeeper(SESSION_SECRET, LIFETIME_MS); // the started server reads the real clock
+      expect((await call({ Cookie: `caseclock_session=${realClock.issue('ada').cookie}` })).status).toBe(200);
+      expect((await call({ Cookie: `caseclock_session=${realClock.issue('val').cookie}` })).status).toBe(403);
+      expect((await call(auth)).status).toBe(401);
+    } finally {
+      await started.close();
+    }
+  });
+
+  it('warns when a loopback console and the Web UI are on different host names (the cookie would not be sent)', () => {
+    const base = { CASECLOCK_SESSION_SECRET: SESSION_SECRET, CONSOLE_PUBLIC_URL: 'http://localhost:8080' };
+    expect(cookieWarning(parseConfig(base))).toBeUndefined();
+    expect(cookieWarning(parseConfig({ ...base, CASECLOCK_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233' }))).toMatch(/only the bearer token works/);
+    expect(cookieWarning(parseConfig({ CONSOLE_PUBLIC_URL: 'http://localhost:8080', CASECLOCK_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233' }))).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@
 # `npm start`: the whole system on this machine.
 #   1. worker/tools/ensure-tools.sh (node_modules, Temporal CLI, test server)
 #   2. a Temporal dev server (SQLite .data/temporal.sqlite, so cases survive restarts; Web UI)
-#   3. the worker (worker/main.ts) and the console (client/console/main.ts)
+#   3. the codec server (client/codec-server.ts), when encryption keys are set
+#   4. the worker (worker/main.ts) and the console (client/console/main.ts)
 # Settings come from the environment, then from .env if present (the environment wins):
 #   TEMPORAL_ADDRESS (default 127.0.0.1:7233; a non-local address means no local dev server),
 #   TEMPORAL_UI_PORT (default 8233), CONSOLE_PORT / CONSOLE_PUBLIC_URL (default 8080),
@@ -147,13 +148,37 @@ else
   mail_summary="Mail (SMTP)    $smtp_url (external)"
 fi
 
-# --- 3. codec server (only with encryption keys and a token) --------------------------------
+# --- 3. codec server (with encryption keys, and a token or a console session secret) -------
+# The codec server accepts the console's session cookie (administrators, for the Web UI), so the
+# console and it must share one session secret. The console would otherwise make up its own, in
+# memory; make one for this run instead (sign-ins still end when `npm start` restarts, as before).
+if [[ -z "${CASECLOCK_SESSION_SECRET:-}" && "${NODE_ENV:-development}" != "production" ]]; then
+  CASECLOCK_SESSION_SECRET="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))')"
+  export CASECLOCK_SESSION_SECRET
+  say "CASECLOCK_SESSION_SECRET is not set: made one for this run, shared by the console and codec server (set it in .env to keep sign-ins across restarts)"
+fi
 codec_summary=""
-if [[ -n "${CASECLOCK_ENCRYPTION_KEYS:-}" && -n "${CASECLOCK_CODEC_TOKEN:-}" ]]; then
+if [[ -n "${CASECLOCK_ENCRYPTION_KEYS:-}" && ( -n "${CASECLOCK_CODEC_TOKEN:-}" || -n "${CASECLOCK_SESSION_SECRET:-}" ) ]]; then
   export CASECLOCK_CODEC_CORS_ORIGINS="${CASECLOCK_CODEC_CORS_ORIGINS:-http://localhost:$ui_port}"
+  codec_host="${CASECLOCK_CODEC_HOST:-127.0.0.1}"
+  # The browser sends the console's cookie (host-only) to the console's host name only: localhost.
+  if [[ "$codec_host" == "127.0.0.1" || "$codec_host" == "::1" ]]; then codec_host=localhost; fi
+  codec_url="http://$codec_host:${CASECLOCK_CODEC_PORT:-8888}"
   start codec "$LOGS/codec.log" node --import tsx "$ROOT/client/codec-server.ts"
   codec_summary="
-  Codec server   http://127.0.0.1:${CASECLOCK_CODEC_PORT:-8888} (Web UI: Settings > Data Encoder)"
+  Codec server   $codec_url (log $LOGS/codec.log)"
+  # The dev server's --ui-codec-endpoint cannot also turn on "include credentials" (CLI 1.5.1),
+  # and with it set the Web UI would call the codec server without the cookie: so the browser
+  # setting is the one way, a one-off per browser.
+  if [[ -n "${CASECLOCK_SESSION_SECRET:-}" ]]; then
+    codec_summary+="
+                 Web UI: sign in to the console as an administrator, then in the Web UI at
+                 http://localhost:$ui_port open Data Encoder, enter $codec_url, tick \"Include cross-origin credentials\""
+  fi
+  if [[ -n "${CASECLOCK_CODEC_TOKEN:-}" ]]; then
+    codec_summary+="
+                 CLI: temporal ... --codec-endpoint $codec_url --codec-auth \"Bearer \$CASECLOCK_CODEC_TOKEN\""
+  fi
 fi
 
 # --- 4. worker and console ---------------------------------------------------------------
