@@ -2,9 +2,17 @@
  * Fault drills for email, under time skipping with a real SMTP server: the server down for an
  * hour, and the server answering "try again later" for an hour. In both, the escalation that fell
  * due meanwhile is delivered exactly once when mail works again, and the timeline records it once.
- * A message the server refuses for good is shown on the case, not retried forever.
+ * A message the server refuses for good is shown on the case and in the web console, not retried
+ * forever.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword, SESSION_COOKIE, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
+import { createConsoleServer } from '../../client/console/server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { CaseUnderTest, startHarness, type Harness } from '../case/harness';
 
@@ -22,6 +30,27 @@ const l1Of = (mailbox: Mailbox, kase: CaseUnderTest) =>
 
 async function deliveredEscalations(kase: CaseUnderTest) {
   return (await kase.timeline()).filter((t) => t.delivery?.type === 'escalation' && t.delivery.outcome === 'delivered');
+}
+
+/** The case page of the web console, as a viewer signed in to it sees it. */
+async function consoleCasePage(client: Client, caseId: string): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-'));
+  const usersFile = path.join(dir, 'users.json');
+  writeUsersFile(usersFile, { users: [{ id: 'viewer1', name: 'Viewer', role: 'viewer', passwordHash: await hashPassword('a long enough password') }] });
+  const sessions = new SessionKeeper('drill-secret-drill-secret-drill-secret-0', 60_000);
+  const server = createConsoleServer({ client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/cases/${encodeURIComponent(caseId)}`, {
+      headers: { cookie: `${SESSION_COOKIE}=${sessions.issue('viewer1').cookie}` },
+    });
+    expect(res.status).toBe(200);
+    return await res.text();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('email fault drills', () => {
@@ -69,6 +98,9 @@ describe('email fault drills', () => {
         const state = await kase.state();
         expect(state.undeliverable.map((d) => [d.type, d.level, d.role, d.to])).toEqual([['escalation', 1, 'team-manager', 'manager@council.test']]);
         expect(state.undeliverable[0]?.reason).toMatch(/550/);
+        const page = await consoleCasePage(h.env.client, kase.caseId);
+        expect(page).toContain('Messages that could not be delivered');
+        expect(page).toMatch(/Escalation level 1 to team-manager \(initial-visit-high\): [^<]*550/);
         await kase.advance('PT12H'); // level 2 still reaches the head of service
         expect(h.mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/L2/')).map((m) => m.to[0])).toEqual([
           'head@council.test',
