@@ -18,6 +18,7 @@ import {
   HoldEnded,
   HoldStarted,
   IncidentNotified,
+  IsoInstant,
   MeetingCancelled,
   MeetingHeld,
   MeetingPostponed,
@@ -62,6 +63,28 @@ export function localToInstant(value: string): { instant: string } | { error: st
     return { error: `${v.replace('T', ' ')} does not exist in UK time (the clocks go forward that night)` };
   }
   return { instant: local.toUTC().toISO() ?? v };
+}
+
+/**
+ * Grace for a typed time against the server's clock: the form has minute precision, so the
+ * current minute typed a few seconds early is not "in the future".
+ */
+const FUTURE_GRACE_MS = 60_000;
+
+/** A typed UK time as an instant that has already happened (`field` is refused otherwise). */
+function pastInstant(value: string, now: Date, errors: FieldErrors, field: string): string | undefined {
+  const converted = localToInstant(value);
+  if ('error' in converted) {
+    errors[field] = converted.error;
+    return undefined;
+  }
+  // Checked only when it is a valid instant: the schema names anything else wrong with it (e.g. year 9999).
+  const instant = IsoInstant.safeParse(converted.instant);
+  if (instant.success && Date.parse(instant.data) > now.getTime() + FUTURE_GRACE_MS) {
+    errors[field] = 'is in the future';
+    return undefined;
+  }
+  return converted.instant;
 }
 
 /** An instant as a `datetime-local` value in UK time, to fill a form again. */
@@ -591,17 +614,13 @@ export interface OpenCaseSubmission {
   policy: PolicySnapshot;
 }
 
-export function parseOpenCase(form: Form, by: string, options: { configuredPolicy?: string }): Outcome<OpenCaseSubmission> {
+export function parseOpenCase(form: Form, by: string, options: { configuredPolicy?: string; now?: Date }): Outcome<OpenCaseSubmission> {
   const errors: FieldErrors = {};
   const contacts = contactsFrom(form, errors);
   const tier = optional(form['tier']);
-  let ratedAt: string | undefined;
   const ratedRaw = optional(form['ratedAt']);
-  if (ratedRaw !== undefined) {
-    const converted = localToInstant(ratedRaw);
-    if ('error' in converted) errors['ratedAt'] = converted.error;
-    else ratedAt = converted.instant;
-  }
+  // A rating "at" a future time would start the clocks from a moment that has not happened (as `caseclock open --rated-at`).
+  const ratedAt = ratedRaw === undefined ? undefined : pastInstant(ratedRaw, options.now ?? new Date(), errors, 'ratedAt');
   if (tier === undefined && optional(form['reason']) !== undefined) errors['tier'] = 'is required when a reason is given';
   if (tier !== undefined && optional(form['reason']) === undefined) errors['reason'] = 'is required with a tier';
   const raw = {
@@ -663,13 +682,9 @@ export interface IncidentSubmission {
 export function parseIncident(form: Form, by: string, now: Date, options: { configuredPolicy?: string }): Outcome<IncidentSubmission> {
   const errors: FieldErrors = {};
   const contacts = contactsFrom(form, errors);
-  let awareAt = now.toISOString();
   const awareRaw = optional(form['awareAt']);
-  if (awareRaw !== undefined) {
-    const converted = localToInstant(awareRaw);
-    if ('error' in converted) errors['awareAt'] = converted.error;
-    else awareAt = converted.instant;
-  }
+  // Becoming aware in the future would start the 5-working-day clock from a moment that has not happened.
+  const awareAt = awareRaw === undefined ? now.toISOString() : pastInstant(awareRaw, now, errors, 'awareAt');
   const incidentId = optional(form['incidentId']);
   const linked = optional(form['linkedCaseId']);
   const parsed = validate(

@@ -105,7 +105,7 @@ async function readForm(req: http.IncomingMessage): Promise<Form> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'Too much', 'The form was too large.');
+    if (size > MAX_BODY) throw new HttpError(413, 'Too much', `The form was too large (more than ${MAX_BODY / 1024} KB): nothing was changed.`);
     chunks.push(chunk as Buffer);
   }
   const form: Form = {};
@@ -114,10 +114,61 @@ async function readForm(req: http.IncomingMessage): Promise<Form> {
 }
 
 const ListFilter = z.object({
-  team: z.union([z.literal('').transform(() => undefined), SafeId]).optional(),
-  tier: z.union([z.literal('').transform(() => undefined), RiskTier]).optional(),
+  team: SafeId.optional(),
+  tier: RiskTier.optional(),
   overdue: z.enum(['on', '1', 'true']).optional(),
 });
+
+/** Query parameters without the blank ones (an empty filter box means "any"). */
+const queryValues = (url: URL): Form => Object.fromEntries([...url.searchParams].filter(([, v]) => v !== ''));
+
+/** Each parameter a query schema refused → what is wrong with it, in words. */
+function queryErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) errors[String(issue.path[0] ?? '_form')] ??= issue.code === 'invalid_value' ? `must be one of: ${issue.values.join(', ')}` : issue.message;
+  return errors;
+}
+
+/** A case or incident id from a path segment; undefined for bad percent-encoding or anything SafeId refuses. */
+function idFromPath(segment: string | undefined): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment ?? '');
+  } catch {
+    return undefined; // URIError: "%ZZ" and the like
+  }
+  const id = SafeId.safeParse(decoded);
+  return id.success ? id.data : undefined;
+}
+
+/** Event fields a case names in a refusal → the action form's field that holds them. */
+const REFUSAL_FIELD: Record<string, string> = { type: 'what', 'contact.name': 'name', 'contact.email': 'email' };
+
+/**
+ * The form fields a case's refusal names ("recordEvent refused: at: is before ...; meetingId: ..."),
+ * so each reason is shown by the field, under its label, as well as at the top of the form.
+ */
+function refusedFields(message: string, action: CaseAction, c: CaseContext): FieldErrors {
+  const names = new Set(action.fields(c).map((f) => f.name));
+  const errors: FieldErrors = {};
+  const problems = /^[\w.]+ refused: (.*)$/.exec(message)?.[1] ?? '';
+  for (const problem of problems.split('; ')) {
+    const m = /^([\w.]+): (.+)$/.exec(problem);
+    if (!m?.[1] || !m[2]) continue;
+    const name = names.has(m[1]) ? m[1] : REFUSAL_FIELD[m[1]];
+    if (name !== undefined && names.has(name)) errors[name] ??= m[2];
+  }
+  return errors;
+}
+
+/** Whether a request's Origin header names the console itself (a header that is not a URL does not). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 const TIER_LABEL: Record<string, string> = { HIGH_IMMEDIATE: 'High and immediate', PRIORITY: 'Priority', VULNERABLE: 'Vulnerable', UNRATED: 'Not rated' };
 
@@ -233,12 +284,12 @@ export function createConsoleServer(options: ConsoleOptions): http.Server {
   // --- pages ------------------------------------------------------------------------------
 
   async function caseList(r: Request): Promise<void> {
-    const filter = ListFilter.safeParse(Object.fromEntries(r.url.searchParams));
+    const filter = ListFilter.safeParse(queryValues(r.url));
     const params = Object.fromEntries(r.url.searchParams);
-    const errors: FieldErrors = {};
+    let errors: FieldErrors = {};
     let cases: Awaited<ReturnType<typeof listCases>> = [];
     if (!filter.success) {
-      for (const issue of filter.error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message;
+      errors = queryErrors(filter.error.issues);
     } else {
       const { team, tier, overdue } = filter.data;
       cases = await ask(() => listCases(client, { ...(team ? { team } : {}), ...(tier ? { tier } : {}), overdueOnly: overdue !== undefined }));
@@ -255,7 +306,10 @@ export function createConsoleServer(options: ConsoleOptions): http.Server {
 ${field({ name: 'team', label: 'Team', type: 'text', placeholder: 'e.g. LOCALITY-NORTH' }, params['team'], errors['team'], 'f')}
 ${field({ name: 'tier', label: 'Tier', type: 'select', options: RISK_TIERS.map((t) => ({ value: t, label: TIER_LABEL[t] ?? t })) }, params['tier'], errors['tier'], 'f')}
 <label class="check"><input type="checkbox" name="overdue" value="on"${params['overdue'] ? raw(' checked') : ''}> Overdue only</label>
-<button>Filter</button> <a href="/" class="muted">clear</a></form>`;
+<button>Filter</button> <a href="/" class="muted">clear</a>${
+      // The checkbox has no note of its own: say what was wrong with it here.
+      errors['overdue'] ? html`<span class="error" role="alert">Overdue only: ${errors['overdue']}</span>` : ''
+    }</form>`;
     send(
       r,
       Object.keys(errors).length > 0 ? 400 : 200,
@@ -347,7 +401,14 @@ ${specs.map((s) => field(s, values[s.name], errors[s.name], formId))}
       (t: TimelineEntry) =>
         html`<tr class="${t.delivery?.outcome === 'undeliverable' ? 'row-overdue' : ''}"><td class="nowrap">${localTime(t.at)}</td><td>${t.by}</td><td><span class="kind kind-${t.entry}">${t.entry}</span></td><td>${t.summary}</td></tr>`,
     );
-    const ackError = formState?.slug === 'ack' && Object.keys(formState.errors).length > 0 ? html`<div class="notice notice-error" role="alert">Acknowledgement not recorded: ${Object.values(formState.errors).join('; ')}</div>` : '';
+    // The acknowledge button's fields are hidden, so the notice names them.
+    const ackLabel = (name: string) => ack?.fields(c).find((f) => f.name === name)?.label ?? name;
+    const ackError =
+      formState?.slug === 'ack' && Object.keys(formState.errors).length > 0
+        ? html`<div class="notice notice-error" role="alert">Acknowledgement not recorded: ${Object.entries(formState.errors)
+            .map(([k, v]) => (k === '_form' ? v : `${ackLabel(k)}: ${v}`))
+            .join('; ')}</div>`
+        : '';
     const title = `${subject === 'case' ? 'Case' : 'Serious incident'} ${s.caseId}`;
     send(
       r,
@@ -403,7 +464,8 @@ ${
       await ask(() => submit(client, subject, id, parsed.value, user.id));
     } catch (err) {
       if (err instanceof CaseActionError && !/^no (case|incident) /.test(err.message)) {
-        return subjectPage(r, subject, id, await load(subject, id), 409, { slug, values: form, errors: { _form: `Refused by the ${subject}: ${err.message}` } });
+        const current = await load(subject, id);
+        return subjectPage(r, subject, id, current, 409, { slug, values: form, errors: { ...refusedFields(err.message, action, current), _form: `Refused by the ${subject}: ${err.message}` } });
       }
       throw err;
     }
@@ -498,12 +560,10 @@ ${kind === 'incident' ? html`<p class="muted">Starts the 5-working-day clock for
   }
 
   function kpiQuery(r: Request): { query?: KpiQuery; values: Form; errors: FieldErrors } {
-    const values: Form = { ...defaultPeriod(new Date()), ...Object.fromEntries([...r.url.searchParams].filter(([, v]) => v !== '')) };
+    const values: Form = { ...defaultPeriod(new Date()), ...queryValues(r.url) };
     const parsed = KpiQuery.safeParse(values);
     if (parsed.success) return { query: parsed.data, values, errors: {} };
-    const errors: FieldErrors = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.code === 'invalid_value' ? `must be one of: ${issue.values.join(', ')}` : issue.message;
-    return { values, errors };
+    return { values, errors: queryErrors(parsed.error.issues) };
   }
 
   async function kpi(r: Request): Promise<void> {
@@ -600,8 +660,7 @@ ${chart}
     if (method === 'POST') {
       // Same-origin posts only (the CSRF token is checked below as well).
       const origin = r.req.headers.origin;
-      if (origin !== undefined && origin !== 'null' && new URL(origin).host !== r.req.headers.host) throw new HttpError(403, 'Not allowed', 'Forms can only be sent from the console itself.');
-      if (origin === 'null') throw new HttpError(403, 'Not allowed', 'Forms can only be sent from the console itself.');
+      if (origin !== undefined && !sameOrigin(origin, r.req.headers.host)) throw new HttpError(403, 'Not allowed', 'Forms can only be sent from the console itself.');
     }
     if (p === '/login') {
       if (method === 'GET') return loginPage(r, 200);
@@ -633,9 +692,9 @@ ${chart}
       if (p === '/incidents') return start(r, 'incident', form);
       const m = /^\/(cases|incidents)\/([^/]+)\/actions\/([a-z-]+)$/.exec(p);
       if (m) {
-        const id = SafeId.safeParse(decodeURIComponent(m[2] ?? ''));
-        if (!id.success) throw new HttpError(404, 'Not found', 'That is not a case id.');
-        return subjectAction(r, m[1] === 'cases' ? 'case' : 'incident', id.data, m[3] ?? '', form);
+        const id = idFromPath(m[2]);
+        if (id === undefined) throw new HttpError(404, 'Not found', 'That is not a case id.');
+        return subjectAction(r, m[1] === 'cases' ? 'case' : 'incident', id, m[3] ?? '', form);
       }
       throw new HttpError(404, 'Not found', 'There is no such page.');
     }
@@ -650,17 +709,20 @@ ${chart}
       return startPage(r, p === '/cases/new' ? 'case' : 'incident');
     }
     if (p === '/api/cases') {
-      const filter = ListFilter.safeParse(Object.fromEntries(r.url.searchParams));
-      if (!filter.success) throw new HttpError(400, 'Not accepted', 'Bad filter.');
+      const filter = ListFilter.safeParse(queryValues(r.url));
+      if (!filter.success) {
+        const error = Object.entries(queryErrors(filter.error.issues)).map(([k, v]) => `${k}: ${v}`).join('; ');
+        return send(r, 400, JSON.stringify({ error }), { 'content-type': 'application/json; charset=utf-8' });
+      }
       const { team, tier, overdue } = filter.data;
       const cases = await ask(() => listCases(client, { ...(team ? { team } : {}), ...(tier ? { tier } : {}), overdueOnly: overdue !== undefined }));
       return send(r, 200, JSON.stringify(cases), { 'content-type': 'application/json; charset=utf-8' });
     }
     const m = /^\/(cases|incidents)\/([^/]+)$/.exec(p);
     if (m) {
-      const id = SafeId.safeParse(decodeURIComponent(m[2] ?? ''));
-      if (!id.success) throw new HttpError(404, 'Not found', 'That is not a case id.');
-      return subjectView(r, m[1] === 'cases' ? 'case' : 'incident', id.data);
+      const id = idFromPath(m[2]);
+      if (id === undefined) throw new HttpError(404, 'Not found', 'That is not a case id.');
+      return subjectView(r, m[1] === 'cases' ? 'case' : 'incident', id);
     }
     throw new HttpError(404, 'Not found', 'There is no such page.');
   }
