@@ -9,11 +9,11 @@ import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
-import { caseState, openCase } from '../../client/cases';
+import { caseState } from '../../client/cases';
+import { openHighRiskCase } from '../support/drill';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { CONTACTS } from './harness';
 
 let mailbox: Mailbox;
 let dev: DevServerConnections;
@@ -44,22 +44,12 @@ const worker = (taskQueue: string) =>
 describe('a worker stopped while a deadline passes', () => {
   it('delivers exactly one escalation when a worker comes back', async () => {
     const taskQueue = uniqueName('restart');
-    const caseId = uniqueName('WCF');
+    let caseId = '';
     const escalations = () => mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
 
     const first = await worker(taskQueue);
     const due = await first.runUntil(async () => {
-      await openCase(
-        client,
-        {
-          caseId,
-          details: { reference: caseId, team: 'LOCALITY-NORTH', contacts: CONTACTS },
-          openedBy: 'admin1',
-          initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated by team manager' },
-        },
-        secondsPolicy({ 'initial-visit-high': 'PT6S' }, LEVEL_1_ONLY),
-        { taskQueue },
-      );
+      caseId = await openHighRiskCase(client, secondsPolicy({ 'initial-visit-high': 'PT6S' }, LEVEL_1_ONLY), { taskQueue, prefix: 'WCF' });
       const clock = (await caseState(client, caseId)).open.find((o) => o.kind === 'initial-visit-high');
       expect(clock).toBeDefined();
       return clock!.dueAt;

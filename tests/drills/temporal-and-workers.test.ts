@@ -5,7 +5,6 @@
  * - two worker processes on one task queue.
  * In both, every due escalation is delivered exactly once and no obligation is lost.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +12,10 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
-import { caseState, caseTimeline, openCase } from '../../client/cases';
+import { caseState, caseTimeline } from '../../client/cases';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { TASK_QUEUE } from '../../workflows/messages';
-import { CONTACTS } from '../case/harness';
+import { openHighRiskCase, startWorkerProcess } from '../support/drill';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { uniqueName } from '../support/temporal-env';
@@ -39,21 +38,8 @@ afterAll(async () => {
 const escalationsOf = (caseId: string) =>
   mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
 
-async function openDrillCase(client: Client, taskQueue: string, deadline: string): Promise<string> {
-  const caseId = uniqueName('DRILL');
-  await openCase(
-    client,
-    {
-      caseId,
-      details: { reference: caseId, team: 'LOCALITY-DRILL', contacts: CONTACTS },
-      openedBy: 'admin1',
-      initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'drill' },
-    },
-    secondsPolicy({ 'initial-visit-high': deadline }, LEVEL_1_ONLY),
-    { taskQueue },
-  );
-  return caseId;
-}
+const openDrillCase = (client: Client, taskQueue: string, deadline: string) =>
+  openHighRiskCase(client, secondsPolicy({ 'initial-visit-high': deadline }, LEVEL_1_ONLY), { taskQueue });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,14 +95,11 @@ describe('fault drills on a real Temporal server', () => {
     const server = await startDevServer({ port: await freePort(), logFile: path.join(dir, 'temporal-2.log') });
     const clientConnection = await Connection.connect({ address: server.address });
     const client = new Client({ connection: clientConnection });
-    const spawnWorker = (n: number) =>
-      spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-        env: { ...process.env, TEMPORAL_ADDRESS: server.address, SMTP_URL: mailbox.url, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      }).once('exit', (code) => exits.push(`worker ${n} exited ${code}`));
+    const workers = [startWorkerProcess(server.address, mailbox.url), startWorkerProcess(server.address, mailbox.url)];
     const exits: string[] = [];
-    const workers = [spawnWorker(1), spawnWorker(2)];
+    workers.forEach((w, i) => w.child.once('exit', (code) => exits.push(`worker ${i + 1} exited ${code}`)));
     try {
+      await Promise.all(workers.map((w) => w.started));
       const cases = await Promise.all([1, 2, 3, 4, 5, 6].map(() => openDrillCase(client, TASK_QUEUE, 'PT8S')));
       await mailbox.waitFor(() => cases.every((c) => escalationsOf(c).length >= 1), 90_000);
       await sleep(2000);
@@ -126,8 +109,7 @@ describe('fault drills on a real Temporal server', () => {
         await client.workflow.getHandle(`case:${caseId}`).terminate('drill finished');
       }
     } finally {
-      for (const w of workers) w.kill('SIGTERM');
-      await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+      await Promise.all(workers.map((w) => w.stop('SIGTERM')));
       await clientConnection.close();
       await server.stop();
     }

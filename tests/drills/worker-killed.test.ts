@@ -9,27 +9,26 @@
  * as a real mail server would (RFC 5321 §4.1.1.4). In every drill: each due message is delivered
  * exactly once, no obligation is lost, and the timeline before the kill is kept as it was.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, caseTimeline, openCase, recordEvent } from '../../client/cases';
+import { caseState, caseTimeline, recordEvent } from '../../client/cases';
 import type { PolicySnapshot } from '../../domain/policy';
 import { freePort, startDevServer, type DevServer } from '../../worker/tools/dev-server';
 import { caseWorkflowId, TASK_QUEUE } from '../../workflows/messages';
-import { CONTACTS } from '../case/harness';
+import { openHighRiskCase, startWorkerProcess, type WorkerProcess } from '../support/drill';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { installTestRuntime, uniqueName } from '../support/temporal-env';
+import { installTestRuntime } from '../support/temporal-env';
 
 let dir: string;
 let server: DevServer;
 let connection: Connection;
 let client: Client;
 let mailbox: Mailbox;
-const workers: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   installTestRuntime();
@@ -43,7 +42,7 @@ beforeAll(async () => {
 afterEach(async () => {
   mailbox.hold = undefined;
   mailbox.release();
-  await Promise.all(workers.splice(0).map((w) => stop(w, 'SIGTERM')));
+  await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
 });
 afterAll(async () => {
   await connection?.close();
@@ -52,35 +51,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A real worker process; resolves once it polls (its first line on stdout says so). */
-async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: server.address, SMTP_URL: mailbox.url, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker started')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code} before starting: ${stderr}`)));
-  });
-  return child;
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  return exited;
+async function startWorker(): Promise<WorkerProcess> {
+  const worker = startWorkerProcess(server.address, mailbox.url);
+  workers.push(worker);
+  await worker.started;
+  return worker;
 }
 
 /** SIGKILL: the process ends at once, mid-send, with nothing drained or acknowledged. */
-async function killWorker(child: ChildProcess): Promise<void> {
-  await stop(child, 'SIGKILL');
-  workers.splice(workers.indexOf(child), 1);
+async function killWorker(worker: WorkerProcess): Promise<void> {
+  await worker.stop('SIGKILL');
+  workers.splice(workers.indexOf(worker), 1);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,21 +74,8 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
   }
 }
 
-async function openDrillCase(policy: PolicySnapshot, historyLimit?: number): Promise<string> {
-  const caseId = uniqueName('KILL');
-  await openCase(
-    client,
-    {
-      caseId,
-      details: { reference: caseId, team: 'LOCALITY-DRILL', contacts: CONTACTS },
-      openedBy: 'admin1',
-      initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'drill' },
-    },
-    policy,
-    { taskQueue: TASK_QUEUE, ...(historyLimit ? { historyLimit } : {}) },
-  );
-  return caseId;
-}
+const openDrillCase = (policy: PolicySnapshot, historyLimit?: number) =>
+  openHighRiskCase(client, policy, { taskQueue: TASK_QUEUE, prefix: 'KILL', ...(historyLimit ? { historyLimit } : {}) });
 
 const mailOf = (caseId: string, type: 'reminder' | 'escalation') => (m: ReceivedMail) =>
   m.caseReference === caseId && m.caseMessageId.includes(`/${type}/`);

@@ -1,0 +1,67 @@
+/**
+ * What the real-time fault drills share: a High and Immediate case on a seconds-counted policy,
+ * and the production worker (worker/main.ts) as a process of its own, to be stopped or killed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { openCase } from '../../client/cases';
+import type { PolicySnapshot } from '../../domain/policy';
+import { CONTACTS } from '../case/harness';
+import { uniqueName } from './temporal-env';
+
+/** Opens a case rated High and Immediate now, under `policy`; resolves to its id. */
+export async function openHighRiskCase(
+  client: Client,
+  policy: PolicySnapshot,
+  options: { taskQueue: string; prefix?: string; historyLimit?: number },
+): Promise<string> {
+  const caseId = uniqueName(options.prefix ?? 'DRILL');
+  await openCase(
+    client,
+    {
+      caseId,
+      details: { reference: caseId, team: 'LOCALITY-DRILL', contacts: CONTACTS },
+      openedBy: 'admin1',
+      initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'drill' },
+    },
+    policy,
+    { taskQueue: options.taskQueue, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) },
+  );
+  return caseId;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resolves once the worker polls Temporal (its first line on stdout says so). */
+  started: Promise<void>;
+  /** Stops it: SIGTERM drains in-flight work; SIGKILL ends it at once, mid-task. */
+  stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+/** The production worker in a process of its own, on `temporalAddress`, sending mail to `smtpUrl`. */
+export function startWorkerProcess(temporalAddress: string, smtpUrl: string): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker started')) resolve();
+    });
+    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it started: ${stderr}`)));
+  });
+  started.catch(() => undefined); // reported to whoever awaits it
+  return {
+    child,
+    started,
+    stop(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
