@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-support';
 import * as admin from './commands/admin';
 import * as calendar from './commands/calendar';
+import { oneLine, quoted } from './commands/common';
 import * as due from './commands/due';
 import * as events from './commands/events';
 import * as report from './commands/report';
@@ -18,9 +19,28 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     // Commander puts "(Did you mean ...?)" on a second line; errors are one line.
     .showSuggestionAfterError(false)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's own usage errors ("error: unknown option '--x'") read like every other error.
+      outputError: (s, write) => write(`caseclock: ${oneLine(s.trim().replace(/^error: /, ''))}\n`),
+    });
   for (const command of [admin, events, report, view, due, calendar]) command.register(program);
+  for (const group of [program, ...program.commands]) if (group.commands.length > 0) requireSubcommand(group);
   return program;
+}
+
+/**
+ * Commander answers a group (`caseclock`, `caseclock meeting`) given no command, or one it does not
+ * know, by printing the whole help on stderr: here that is one line naming the commands instead.
+ */
+function requireSubcommand(group: Command): void {
+  const path = group.parent ? `${group.parent.name()} ${group.name()}` : group.name();
+  const names = group.commands.map((c) => c.name()).join(', ');
+  group.helpCommand(true).allowExcessArguments().action((_options: unknown, self: Command) => {
+    const given = self.args[0];
+    if (given === undefined) throw new CliError(`${group.parent ? `${path} needs` : 'give'} a command: ${names} (see ${path} --help)`);
+    throw new CliError(`unknown command ${quoted(given)}${group.parent ? ` for ${path}` : ''}; use one of: ${names}`);
+  });
 }
 
 /** Runs the command line and resolves to the process exit code. */
@@ -35,11 +55,11 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`caseclock: ${err.message}\n`);
+      process.stderr.write(`caseclock: ${oneLine(err.message)}\n`);
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`caseclock: unexpected error: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`caseclock: unexpected error: ${oneLine(message.split('\n')[0] ?? '')}\n`);
     return 70;
   }
 }

@@ -17,6 +17,7 @@ import {
   loadConfig,
   parseOptions,
   policySnapshot,
+  quoted,
   withClient,
 } from './common';
 import { explainNotFound, idArgument, recordFromOptions, summary } from './record';
@@ -81,7 +82,7 @@ export function register(program: Command): void {
       throw new CliError(`${o.reason !== undefined ? '--reason' : '--rated-at'} is given without --tier`);
     }
     const ratedAt = o.ratedAt === undefined ? undefined : instantOption(o.ratedAt, '--rated-at');
-    if (ratedAt !== undefined && Date.parse(ratedAt) > Date.now()) throw new CliError(`--rated-at ${JSON.stringify(o.ratedAt)} is in the future`);
+    if (ratedAt !== undefined && Date.parse(ratedAt) > Date.now()) throw new CliError(`--rated-at ${quoted(String(o.ratedAt))} is in the future`);
     const input = parseOptions(
       OpenCaseInput,
       {
@@ -179,6 +180,8 @@ export function register(program: Command): void {
         ...CONTACT_NAMES,
       },
     );
+    // Awareness in the future would start the 5-working-day clock from a moment that has not happened.
+    if (Date.parse(input.awareAt) > Date.now()) throw new CliError(`--aware-at ${quoted(String(o.awareAt))} is in the future`);
     const snapshot = policySnapshot(o.policy, loadConfig());
     const state = await withClient(async (client) => {
       await reportIncident(client, input, snapshot);

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CalendarCoverageError, WorkingDayCalendar, type IsoDate } from '../../domain/calendar';
 import { CliError, output } from '../cli-support';
+import { quoted } from './common';
 
 /** Longest range listed at once, in days (inclusive): one leap year. */
 export const MAX_RANGE_DAYS = 366;
@@ -16,7 +17,7 @@ const dateOption = (flag: string) =>
     .string({ error: (issue) => (issue.input === undefined ? `${flag} is required, e.g. ${flag} 2026-12-21` : undefined) })
     .pipe(
       z.iso.date({
-        error: (issue) => `${flag} ${JSON.stringify(issue.input)} is not a calendar date; write YYYY-MM-DD, e.g. 2026-12-21`,
+        error: (issue) => `${flag} ${quoted(String(issue.input))} is not a calendar date; write YYYY-MM-DD, e.g. 2026-12-21`,
       }),
     );
 
@@ -66,8 +67,9 @@ export function calendarReport(rawOptions: unknown, calendar = WorkingDayCalenda
     days = calendar.days(from, to);
   } catch (err) {
     if (err instanceof CalendarCoverageError) {
+      const flag = Number(from.slice(0, 4)) === err.year ? `--from ${from}` : `--to ${to}`;
       throw new CliError(
-        `${err.year} is outside the bank holiday calendar shipped with CaseClock (${err.firstYear} to ${err.lastYear})`,
+        `${flag}: ${err.year} is outside the bank holiday calendar shipped with CaseClock (${err.firstYear} to ${err.lastYear})`,
       );
     }
     throw err;

@@ -43,11 +43,37 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, names
     }
   }
   const given = valueAt(raw, issue.path);
-  if (given === undefined && issue.code === 'invalid_type') throw new CliError(`${name} is required`);
-  const shown = typeof given === 'string' || typeof given === 'number' ? ` ${JSON.stringify(String(given))}` : '';
+  // Nothing given where the schema wants a value (zod says invalid_type, invalid_value for an enum, invalid_union for 1|2).
+  if (given === undefined && issue.code !== 'custom') throw new CliError(`${name} is required`);
+  const shown = typeof given === 'string' || typeof given === 'number' ? ` ${quoted(String(given))}` : '';
   const message =
     issue.code === 'invalid_value' ? `must be one of: ${issue.values.map(String).join(', ')}` : issue.message;
   throw new CliError(`${name}${shown}: ${message}`.trim());
+}
+
+/** Longest part of a typed value echoed in an error (the rest is cut, marked with …). */
+const MAX_ECHO = 60;
+/** Longest error line printed. */
+const MAX_LINE = 1000;
+/** Characters JSON.stringify leaves as they are that can still disguise or rewrite a terminal line. */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+const escaped = (text: string) => text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * A value the user typed, as an error shows it: quoted, cut to its first characters, with control
+ * and bidirectional-override characters written as `\uXXXX`, so an echo can neither flood the
+ * terminal nor forge or disguise the line.
+ */
+export function quoted(value: string): string {
+  const cut = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  return escaped(JSON.stringify(cut));
+}
+
+/** Any message as one bounded line with nothing invisible in it (the last guard before stderr). */
+export function oneLine(message: string): string {
+  const line = escaped(message);
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -66,7 +92,7 @@ export function actor(options: CommonOptions, env: Record<string, string | undef
   const parsed = UserId.safeParse(raw);
   if (!parsed.success) {
     const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
-    throw new CliError(`${source} ${JSON.stringify(raw)}: ${parsed.error.issues[0]?.message ?? 'is not a user id'}`);
+    throw new CliError(`${source} ${quoted(raw)}: ${parsed.error.issues[0]?.message ?? 'is not a user id'}`);
   }
   return parsed.data;
 }
@@ -76,7 +102,9 @@ export function instantOption(value: string | undefined, flag = '--at', now: Dat
   if (value === undefined) return now.toISOString();
   const parsed = IsoInstant.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new CliError(`${flag} ${JSON.stringify(value)} is not a valid instant: it ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  const issue = parsed.error.issues[0];
+  const reason = issue?.code === 'too_big' ? 'is too long' : (issue?.message ?? 'is invalid');
+  throw new CliError(`${flag} ${quoted(value)} is not a valid instant: it ${reason}`);
 }
 
 /** The configuration, or one line naming every bad variable. */
@@ -156,7 +184,7 @@ export function policySnapshot(file: string | undefined, config: Config): Policy
 export function contactOption(value: string | undefined, flag: string): { name: string; email: string } | undefined {
   if (value === undefined) return undefined;
   const match = /^\s*(.+?)\s*<\s*([^<>\s]+)\s*>\s*$/.exec(value);
-  if (!match?.[1] || !match[2]) throw new CliError(`${flag} ${JSON.stringify(value)}: write "Name <email>", e.g. "Sam Worker <sam@council.example>"`);
+  if (!match?.[1] || !match[2]) throw new CliError(`${flag} ${quoted(value)}: write "Name <email>", e.g. "Sam Worker <sam@council.example>"`);
   return { name: match[1], email: match[2] };
 }
 

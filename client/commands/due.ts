@@ -14,19 +14,18 @@ import { LEGAL_ZONE, OBLIGATION_KINDS, type ObligationKind } from '../../domain/
 import type { Basis, Deadline, EscalationStep, Policy } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../domain/policy-loader';
 import { CliError, output } from '../cli-support';
+import { quoted } from './common';
 
 const DueOptions = z.object({
   kind: z.string().refine((k): k is ObligationKind => (OBLIGATION_KINDS as readonly string[]).includes(k), {
-    error: (issue) => `unknown obligation kind ${JSON.stringify(issue.input)}; valid kinds: ${OBLIGATION_KINDS.join(', ')}`,
+    error: (issue) => `unknown obligation kind ${quoted(String(issue.input))}; valid kinds: ${OBLIGATION_KINDS.join(', ')}`,
   }),
   from: z.string({ error: '--from is required, e.g. --from 2026-03-28T20:30:00Z' }).transform((value, ctx) => {
     const parsed = IsoInstant.safeParse(value);
     if (parsed.success) return parsed.data;
-    ctx.issues.push({
-      code: 'custom',
-      input: value,
-      message: `--from ${JSON.stringify(value)} is not a valid instant: it ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
-    });
+    const issue = parsed.error.issues[0];
+    const reason = issue?.code === 'too_big' ? 'is too long' : (issue?.message ?? 'is invalid');
+    ctx.issues.push({ code: 'custom', input: value, message: `--from ${quoted(value)} is not a valid instant: it ${reason}` });
     return z.NEVER;
   }),
   policy: z.string().min(1, '--policy needs a file path').optional(),
@@ -60,7 +59,7 @@ export function dueReport(rawKind: unknown, rawOptions: Record<string, unknown>)
   try {
     result = dueFor(policy, kind as ObligationKind, from, WorkingDayCalendar.englandAndWales(policy.extraBankHolidays));
   } catch (err) {
-    if (err instanceof CalendarCoverageError) throw new CliError(err.message);
+    if (err instanceof CalendarCoverageError) throw new CliError(`--from ${quoted(String(rawOptions['from']))}: ${err.message}`);
     throw err;
   }
   const { rule, dueAt } = result;

@@ -34,7 +34,7 @@ import {
 } from '../../domain/facts';
 import { MEETING_TYPES, OBLIGATION_KINDS, RISK_TIERS } from '../../domain/kinds';
 import { CliError } from '../cli-support';
-import { commonOptions, type CommonOptions, numeric } from './common';
+import { commonOptions, type CommonOptions, numeric, quoted } from './common';
 import { recordFromOptions } from './record';
 
 type Opts = CommonOptions & Record<string, string | boolean | undefined>;
@@ -50,7 +50,7 @@ function caseCommand(parent: Command, name: string, description: string): Comman
 /** Picks the action word (`started`, `received`, ...) or refuses it with the valid ones. */
 function verb<V extends string>(value: string, valid: readonly V[], what: string): V {
   if ((valid as readonly string[]).includes(value)) return value as V;
-  throw new CliError(`unknown ${what} ${JSON.stringify(value)}; use one of: ${valid.join(', ')}`);
+  throw new CliError(`unknown ${what} ${quoted(value)}; use one of: ${valid.join(', ')}`);
 }
 
 export function register(program: Command): void {
@@ -158,7 +158,7 @@ export function register(program: Command): void {
     .action((caseId: string, what: string, o: Opts) => {
       const v = verb(what, ['received', 'extended', 'responded'] as const, 'complaint event');
       const stage = str(o['stage']);
-      if (stage !== undefined && stage !== '1' && stage !== '2') throw new CliError(`--stage ${JSON.stringify(stage)}: must be 1 or 2`);
+      if (stage !== undefined && stage !== '1' && stage !== '2') throw new CliError(`--stage ${quoted(stage)}: must be 1 or 2`);
       const fields = { complaintId: str(o['id']), stage: numeric(stage) };
       if (v === 'received') return recordFromOptions('case', caseId, ComplaintReceived, { type: 'complaint-received', ...fields }, o);
       if (v === 'responded') return recordFromOptions('case', caseId, ComplaintResponded, { type: 'complaint-responded', ...fields }, o);
@@ -226,15 +226,17 @@ export function register(program: Command): void {
   caseCommand(program, 'ack', 'acknowledge an escalation of an overdue obligation')
     .argument('<obligationId>', 'the obligation id')
     .option('--level <n>', 'the escalation level acknowledged (required)')
-    .action((caseId: string, obligationId: string, o: Opts) =>
-      recordFromOptions(
+    .action((caseId: string, obligationId: string, o: Opts) => {
+      const level = str(o['level']);
+      if (level !== undefined && !/^[1-9]$/.test(level)) throw new CliError(`--level ${quoted(level)}: must be a whole number from 1 to 9`);
+      return recordFromOptions(
         'case',
         caseId,
         EscalationAcknowledged,
-        { type: 'escalation-acknowledged', obligationId, level: numeric(str(o['level'])) },
+        { type: 'escalation-acknowledged', obligationId, level: numeric(level) },
         o,
-      ),
-    );
+      );
+    });
 
   caseCommand(program, 'close', 'close the case (its open obligations are superseded)')
     .option('--reason <text>', 'why (required)')

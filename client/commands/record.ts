@@ -67,11 +67,30 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
     try {
       return await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
     } catch (err) {
-      throw await explainNotFound(client, caseId, subject, err);
+      throw await explainNotFound(client, caseId, subject, asOptionNames(err));
     }
   });
   const result: RecordResult = { subject, caseId, event, state };
   output(options.json === true, result, () => describeRecorded(result));
+}
+
+/**
+ * The case refuses an event as `recordEvent refused: meetingId: ...; at: ...`, naming the event's
+ * fields: on the command line, name the options that were typed (`--meeting`, `--at`). A problem
+ * with the event as a whole (`type: ...`) is the command itself, so it loses its field name.
+ */
+function asOptionNames(err: unknown): unknown {
+  if (!(err instanceof CaseActionError)) return err;
+  const match = /^(\w+ refused: )(.*)$/s.exec(err.message);
+  if (!match?.[1] || match[2] === undefined) return err;
+  const problems = match[2].split('; ').map((problem) => {
+    const field = /^(\w+): /.exec(problem)?.[1];
+    if (field === undefined) return problem;
+    if (field === 'type') return problem.slice('type: '.length);
+    const option = OPTION_NAMES[field];
+    return option === undefined ? problem : `${option}${problem.slice(field.length)}`;
+  });
+  return new CaseActionError(`${match[1]}${problems.join('; ')}`);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { IsoDateSchema } from '../../domain/calendar';
-import { ReportSubmitted, SafeId } from '../../domain/facts';
+import { EARLIEST_INSTANT, LATEST_INSTANT, ReportSubmitted, SafeId } from '../../domain/facts';
 import { REPORT_TYPES, RiskTier } from '../../domain/kinds';
 import { gatherCaseObligations } from '../cases';
 import { CliError, output } from '../cli-support';
@@ -29,6 +29,14 @@ const KpiOptions = z
     tier: RiskTier.optional(),
   })
   .check((ctx) => {
+    // The same years as any instant CaseClock accepts: refuses typos such as 9999 before asking Temporal.
+    for (const key of ['from', 'to'] as const) {
+      const date = ctx.value[key];
+      if (date < EARLIEST_INSTANT.slice(0, 10) || date >= LATEST_INSTANT.slice(0, 10)) {
+        ctx.issues.push({ code: 'custom', input: date, path: [key], message: `must be between ${EARLIEST_INSTANT.slice(0, 4)} and ${LATEST_INSTANT.slice(0, 4)}` });
+        return;
+      }
+    }
     if (ctx.value.from > ctx.value.to) {
       ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after --to ${ctx.value.to}` });
     }

@@ -1,14 +1,15 @@
 /**
- * `caseclock calendar`: in process through `register` on a fresh program (wired like
- * client/cli.ts), and end to end through the real bin once every command of client/cli.ts exists.
+ * `caseclock calendar`: in process through the program of client/cli.ts (`buildProgram`), and end
+ * to end through the real bin once every command of client/cli.ts exists.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../../client/cli';
 import { CliError } from '../../client/cli-support';
-import { register, type CalendarReport } from '../../client/commands/calendar';
+import type { CalendarReport } from '../../client/commands/calendar';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/bin/caseclock.js');
@@ -29,10 +30,11 @@ function runInProcess(args: string[]): Run {
     stdout += String(chunk);
     return true;
   });
-  const program = new Command('caseclock')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => (stdout += s), writeErr: (s) => (stderr += s) });
-  register(program);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const program = buildProgram();
   let code = 0;
   try {
     program.parse(['node', 'caseclock', 'calendar', ...args]);
@@ -94,10 +96,10 @@ const BAD_INPUTS: Array<[string, string[], RegExp]> = [
   ['impossible date', ['--from', '2026-12-01', '--to', '2026-02-30'], /^caseclock: --to "2026-02-30" is not a calendar date/],
   ['from after to', ['--from', '2026-12-31', '--to', '2026-12-01'], /^caseclock: --from 2026-12-31 is after --to 2026-12-01$/],
   ['range over five years', ['--from', '2020-01-01', '--to', '2025-01-01'], /^caseclock: the range .* is 1828 days; list at most 366/],
-  ['year out of coverage', ['--from', '2031-01-01', '--to', '2031-01-31'], /^caseclock: 2031 is outside the bank holiday calendar .* \(2015 to 2030\)$/],
-  ['range running out of coverage', ['--from', '2030-12-20', '--to', '2031-01-05'], /^caseclock: 2031 is outside/],
-  ['option without its value', ['--to', '2026-12-31', '--from'], /^error: option '--from <date>' argument missing/],
-  ['unknown option', ['--form', '2026-12-01', '--to', '2026-12-31'], /^error: unknown option '--form'/],
+  ['year out of coverage', ['--from', '2031-01-01', '--to', '2031-01-31'], /^caseclock: --from 2031-01-01: 2031 is outside the bank holiday calendar .* \(2015 to 2030\)$/],
+  ['range running out of coverage', ['--from', '2030-12-20', '--to', '2031-01-05'], /^caseclock: --to 2031-01-05: 2031 is outside/],
+  ['option without its value', ['--to', '2026-12-31', '--from'], /^caseclock: option '--from <date>' argument missing/],
+  ['unknown option', ['--form', '2026-12-01', '--to', '2026-12-31'], /^caseclock: unknown option '--form'/],
 ];
 
 function expectOneLineError(run: Run, pattern: RegExp): void {

@@ -92,7 +92,7 @@ describe('caseclock due', () => {
       expectOneLineError(due('kit-call', '--from', '2026-03-28T20:30:00Z', '--policy', file), /^caseclock: policy file .*x\.json: rules\.kit-call\.deadline\.duration: must be an ISO-8601 duration such as P14D/);
     });
     it('a year the calendar does not cover', () => {
-      expectOneLineError(due('icpc', '--from', '2040-06-15T10:00:00Z'), /^caseclock: no England and Wales bank holidays are known for 2040/);
+      expectOneLineError(due('icpc', '--from', '2040-06-15T10:00:00Z'), /^caseclock: --from "2040-06-15T10:00:00Z": no England and Wales bank holidays are known for 2040/);
     });
   });
 });
