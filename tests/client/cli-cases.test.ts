@@ -7,26 +7,20 @@
  * test uses its own case ids and its own team, and listings are filtered by that team.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseTimeline } from '../../client/cases';
 import { main } from '../../client/cli';
-import { parseConfig } from '../../client/config';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
 import { localDateOf } from '../../domain/durations';
-import { TASK_QUEUE } from '../../workflows/messages';
-import { startMailbox, type Mailbox } from '../support/mailbox';
-import { connectDevServer, devServerAddress, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
+import { devServerAddress, uniqueName } from '../support/temporal-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/bin/caseclock.js');
 const HOUR = 3_600_000;
 /** Case data is encrypted in production: the bin and the worker here share a throwaway key. */
-const ENCRYPTION_ENV = { CASECLOCK_ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, CASECLOCK_ENCRYPTION_KEY_ID: 'test' };
+const ENCRYPTION_ENV = throwawayEncryptionEnv();
 
 interface Run {
   code: number;
@@ -34,12 +28,9 @@ interface Run {
   stderr: string;
 }
 
-let temporal: DevServerConnections;
 /** Reads what the bin wrote (encrypted), to check a refused action changed nothing. */
 let client: Client;
-let mailbox: Mailbox;
-let worker: Worker;
-let running: Promise<void>;
+let cliWorker: CliWorker;
 
 /** Runs the bin asynchronously (a blocking spawn would starve the worker in this process). */
 function caseclock(...args: string[]): Promise<Run> {
@@ -101,35 +92,14 @@ async function poll<T>(ask: () => Promise<T>, done: (value: T) => boolean, timeo
 }
 
 beforeAll(async () => {
-  const [connections, box, bundle] = await Promise.all([
-    connectDevServer(),
-    startMailbox(),
-    bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    }),
-  ]);
-  temporal = connections;
-  mailbox = box;
-  worker = await Worker.create({
-    connection: temporal.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
-    dataConverter: dataConverter(parseConfig(ENCRYPTION_ENV)),
-    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
-  });
-  running = worker.run();
-  client = new Client({ connection: temporal.client.connection, dataConverter: dataConverter(parseConfig(ENCRYPTION_ENV)) });
+  cliWorker = await startCliWorker(ENCRYPTION_ENV);
+  ({ client } = cliWorker);
   // In-process runs (main()) read the same settings as the bin.
   Object.assign(process.env, ENCRYPTION_ENV, { TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await temporal?.close();
-  await mailbox?.close();
+  await cliWorker?.close();
 });
 
 describe('caseclock --help', () => {

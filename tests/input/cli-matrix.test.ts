@@ -16,24 +16,19 @@
  * case's history (every event, one for one), history length and timeline are unchanged after each.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseTimeline } from '../../client/cases';
 import { main } from '../../client/cli';
-import { parseConfig } from '../../client/config';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
-import { caseWorkflowId, incidentWorkflowId, TASK_QUEUE } from '../../workflows/messages';
-import { startMailbox, type Mailbox } from '../support/mailbox';
-import { connectDevServer, devServerAddress, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
+import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
+import { devServerAddress, uniqueName } from '../support/temporal-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/bin/caseclock.js');
 const HOUR = 3_600_000;
-const ENCRYPTION_ENV = { CASECLOCK_ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, CASECLOCK_ENCRYPTION_KEY_ID: 'test' };
+const ENCRYPTION_ENV = throwawayEncryptionEnv();
 const CLOSED_PORT = '127.0.0.1:1';
 
 // Hostile values.
@@ -474,11 +469,8 @@ const ROWS = Object.entries(TABLE).flatMap(([command, rows]) =>
 
 // --- Set-up: the dev server, a worker, and the cases the Temporal rows collide with --------------
 
-let temporal: DevServerConnections;
 let client: Client;
-let mailbox: Mailbox;
-let worker: Worker;
-let running: Promise<void>;
+let cliWorker: CliWorker;
 const DEV_ENV = () => ({ ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 const OFFLINE_ENV = { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: CLOSED_PORT, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' };
 
@@ -491,33 +483,12 @@ async function ok(...args: string[]): Promise<Record<string, any>> {
 }
 
 beforeAll(async () => {
-  const [connections, box, bundle] = await Promise.all([
-    connectDevServer(),
-    startMailbox(),
-    bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    }),
-  ]);
-  temporal = connections;
-  mailbox = box;
-  worker = await Worker.create({
-    connection: temporal.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
-    dataConverter: dataConverter(parseConfig(ENCRYPTION_ENV)),
-    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
-  });
-  running = worker.run();
-  client = new Client({ connection: temporal.client.connection, dataConverter: dataConverter(parseConfig(ENCRYPTION_ENV)) });
+  cliWorker = await startCliWorker(ENCRYPTION_ENV);
+  ({ client } = cliWorker);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await temporal?.close();
-  await mailbox?.close();
+  await cliWorker?.close();
 });
 
 // --- Refused before any connection ---------------------------------------------------------------

@@ -8,7 +8,7 @@
  * Where the client refuses first, the same input is also sent straight to the update (as a
  * caller that bypasses client/cases.ts would), and the workflow refuses it too.
  */
-import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ import {
   updateDetailsUpdate,
 } from '../../workflows/messages';
 import { CONTACTS, CaseUnderTest, startHarness, type Harness } from '../case/harness';
-import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { devServerAddress, uniqueName, workflowExists } from '../support/temporal-env';
 
 let h: Harness;
 let kase: CaseUnderTest;
@@ -270,17 +270,7 @@ describe('details, reassignment and policy: the workflow validates what the clie
 });
 
 describe('opening a case or reporting an incident with bad input starts nothing', () => {
-  const exists = async (workflowId: string) =>
-    h.env.client.workflow
-      .getHandle(workflowId)
-      .describe()
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        },
-      );
+  const exists = (workflowId: string) => workflowExists(h.env.client, workflowId);
   const details = (reference: string) => ({ reference, team: 'TEAM-TEST', contacts: CONTACTS });
 
   it.each<[string, (id: string) => Record<string, unknown>, string]>([

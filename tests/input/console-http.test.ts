@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ import { esc, type FieldSpec } from '../../client/console/html';
 import { createConsoleServer } from '../../client/console/server';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
 
 const SECRET = 'console-http-test-secret-0123456789abcdef';
 const PASSWORD = 'administrator password 1';
@@ -146,18 +146,7 @@ async function history(workflowId: string): Promise<string[]> {
   return (h.events ?? []).map((e) => `${String(e.eventId)}:${String(e.eventType)}`);
 }
 
-async function exists(workflowId: string): Promise<boolean> {
-  return client.workflow
-    .getHandle(workflowId)
-    .describe()
-    .then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return false;
-        throw err;
-      },
-    );
-}
+const exists = (workflowId: string) => workflowExists(client, workflowId);
 
 /** Sends a request that must change nothing in `workflowId`, and returns its answer. */
 async function unchanged(workflowId: string, send: () => Promise<Answer>): Promise<Answer> {

@@ -9,7 +9,7 @@
  * Worker and core logs are kept to warnings (TEMPORAL_TEST_LOG_LEVEL=DEBUG|INFO|... for more).
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -96,4 +96,18 @@ export async function connectDevServer(): Promise<DevServerConnections> {
  */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+/** Whether a workflow with this id was ever started (a refused start must leave none). */
+export function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  return client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      },
+    );
 }

@@ -1,0 +1,64 @@
+/**
+ * For tests of the `caseclock` command line, which opens cases on the production task queue and
+ * cannot be pointed at another: a worker on that queue, on the run's dev server, as production
+ * runs it (payloads encrypted with a throwaway key, failures through the failure converter), with
+ * its email activities sending to a real in-process SMTP server.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { createNotificationActivities } from '../../activities/notifications';
+import { parseConfig } from '../../client/config';
+import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
+import { TASK_QUEUE } from '../../workflows/messages';
+import { startMailbox, type Mailbox } from './mailbox';
+import { connectDevServer } from './temporal-env';
+
+export type EncryptionEnv = {
+  CASECLOCK_ENCRYPTION_KEYS: string;
+  CASECLOCK_ENCRYPTION_KEY_ID: string;
+};
+
+/** Case data is encrypted in production: the command line and the worker share this throwaway key. */
+export function throwawayEncryptionEnv(): EncryptionEnv {
+  return { CASECLOCK_ENCRYPTION_KEYS: `test:${randomBytes(32).toString('base64')}`, CASECLOCK_ENCRYPTION_KEY_ID: 'test' };
+}
+
+export interface CliWorker {
+  /** A client with the same key: reads what the command line wrote. */
+  client: Client;
+  mailbox: Mailbox;
+  close(): Promise<void>;
+}
+
+export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliWorker> {
+  const converter = dataConverter(parseConfig(encryptionEnv));
+  const [temporal, mailbox, bundle] = await Promise.all([
+    connectDevServer(),
+    startMailbox(),
+    bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: new DefaultLogger('WARN'),
+    }),
+  ]);
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: bundle,
+    dataConverter: converter,
+    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+  });
+  const running = worker.run();
+  return {
+    client: new Client({ connection: temporal.client.connection, dataConverter: converter }),
+    mailbox,
+    async close() {
+      worker.shutdown();
+      await running;
+      await temporal.close();
+      await mailbox.close();
+    },
+  };
+}
