@@ -27,7 +27,7 @@ import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { type Config, loadConfigOrExit } from './config';
-import { type ConsoleUser, type Role, SESSION_COOKIE, SessionKeeper, UserDirectory } from './console/auth';
+import { type ConsoleUser, endedSessionsFile, type Role, SESSION_COOKIE, SessionKeeper, UserDirectory } from './console/auth';
 import { encryptionCodecFromConfig } from './encryption';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
@@ -272,7 +272,7 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
     ...(token ? { token } : {}),
     // The console's own settings, so a cookie is valid here exactly when (and as long as) it is there.
     ...(secret
-      ? { consoleSignIn: { sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000), users: new UserDirectory(config.CASECLOCK_USERS_FILE) } }
+      ? { consoleSignIn: { sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000, Date.now, endedSessionsFile(config.CASECLOCK_USERS_FILE)), users: new UserDirectory(config.CASECLOCK_USERS_FILE) } }
       : {}),
     allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS,
   });

@@ -182,17 +182,78 @@ function sameMac(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const EndedSessionsFile = z.object({ ended: z.record(z.string(), z.number()) }).strict();
+
+/**
+ * Sessions signed out before they expired. Kept in a file when one is given, so that every
+ * process checking sessions refuses them: the console after a restart, another console replica,
+ * and the codec server (which accepts console sign-ins from the Web UI). The file holds random
+ * session ids and expiry times only; entries are dropped once expired.
+ */
+class EndedSessions {
+  private readonly inMemory = new Map<string, number>();
+  private cached: { mtimeMs: number; size: number; ended: Map<string, number> } | undefined;
+
+  constructor(private readonly file?: string) {}
+
+  has(sid: string): boolean {
+    return this.inMemory.has(sid) || this.fromFile().has(sid);
+  }
+
+  add(sid: string, exp: number, now: number): void {
+    for (const [id, until] of this.inMemory) if (until <= now) this.inMemory.delete(id);
+    this.inMemory.set(sid, exp);
+    if (!this.file) return;
+    // Read again just before writing, so a sign-out another process wrote a moment ago is kept.
+    this.cached = undefined;
+    const ended = new Map([...this.fromFile()].filter(([, until]) => until > now));
+    ended.set(sid, exp);
+    mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify({ ended: Object.fromEntries(ended) })}\n`, { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+
+  private fromFile(): Map<string, number> {
+    if (!this.file) return new Map();
+    let st: { mtimeMs: number; size: number };
+    try {
+      st = statSync(this.file);
+    } catch {
+      return new Map(); // nobody has signed out yet
+    }
+    if (!this.cached || this.cached.mtimeMs !== st.mtimeMs || this.cached.size !== st.size) {
+      let ended = new Map<string, number>();
+      try {
+        ended = new Map(Object.entries(EndedSessionsFile.parse(JSON.parse(readFileSync(this.file, 'utf8'))).ended));
+      } catch {
+        // A damaged file is rewritten whole at the next sign-out; meanwhile only this process's
+        // sign-outs count (refusing everyone instead would lock staff out of the console).
+      }
+      this.cached = { mtimeMs: st.mtimeMs, size: st.size, ended };
+    }
+    return this.cached.ended;
+  }
+}
+
+/** Where the signed-out sessions are kept: next to the users file, which every checking process reads. */
+export function endedSessionsFile(usersFile: string): string {
+  return path.join(path.dirname(usersFile), 'signed-out-sessions.json');
+}
+
 /** Signs and checks session cookies, CSRF tokens and the sign-in form's token with one secret. */
 export class SessionKeeper {
-  /** Sessions signed out before they expired: refused until then. */
-  private readonly ended = new Map<string, number>();
+  private readonly ended: EndedSessions;
 
+  /** `endedFile`: where sign-outs are shared with other processes (see endedSessionsFile). */
   constructor(
     private readonly secret: string,
     readonly lifetimeMs: number,
     private readonly now: () => number = Date.now,
+    endedFile?: string,
   ) {
     if (secret.length < 32) throw new Error('session secret must be at least 32 characters');
+    this.ended = new EndedSessions(endedFile);
   }
 
   issue(uid: string): { session: Session; cookie: string } {
@@ -224,9 +285,7 @@ export class SessionKeeper {
   }
 
   end(session: Session): void {
-    const now = this.now();
-    for (const [sid, exp] of this.ended) if (exp <= now) this.ended.delete(sid);
-    this.ended.set(session.sid, session.exp);
+    this.ended.add(session.sid, session.exp, this.now());
   }
 
   csrfToken(session: Session): string {

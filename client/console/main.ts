@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../config';
 import { connectClient } from '../temporal';
-import { ensureFirstUser, SessionKeeper, UserDirectory, UsersFileError, readUsersFile } from './auth';
+import { endedSessionsFile, ensureFirstUser, SessionKeeper, UserDirectory, UsersFileError, readUsersFile } from './auth';
 import { createConsoleServer } from './server';
 
 export { createConsoleServer } from './server';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const server = createConsoleServer({
     client,
     users: new UserDirectory(usersFile),
-    sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000),
+    sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000, Date.now, endedSessionsFile(config.CASECLOCK_USERS_FILE)),
     ...(config.CASECLOCK_POLICY ? { configuredPolicy: config.CASECLOCK_POLICY } : {}),
     secureCookies: config.CONSOLE_PUBLIC_URL.startsWith('https://'),
     log: line,

@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decide,
+  endedSessionsFile,
   ensureFirstUser,
   hashPassword,
   readUsersFile,
@@ -58,6 +59,42 @@ describe('sessions and CSRF', () => {
     now -= 30_000;
     keeper.end(session);
     expect(keeper.verify(cookie)).toBeUndefined();
+  });
+
+  it('a sign-out counts in every process sharing the signed-out sessions file, and after a restart', () => {
+    const dir = tmp();
+    const file = endedSessionsFile(path.join(dir, 'users.json'));
+    let now = 1_000_000;
+    const clock = () => now;
+    const console1 = new SessionKeeper(SECRET, 60_000, clock, file);
+    const codec = new SessionKeeper(SECRET, 60_000, clock, file); // another process: the codec server
+    const signedOut = console1.issue('ada');
+    const stillIn = console1.issue('ada');
+    expect(codec.verify(signedOut.cookie)).toEqual(signedOut.session);
+    console1.end(signedOut.session);
+    expect(codec.verify(signedOut.cookie)).toBeUndefined();
+    expect(codec.verify(stillIn.cookie)).toEqual(stillIn.session);
+    const restarted = new SessionKeeper(SECRET, 60_000, clock, file);
+    expect(restarted.verify(signedOut.cookie)).toBeUndefined();
+    // Sign-outs from two processes are both kept; expired ones are dropped from the file.
+    codec.end(stillIn.session);
+    expect(restarted.verify(stillIn.cookie)).toBeUndefined();
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).ended)).toHaveLength(2);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    now += 60_001;
+    const later = restarted.issue('ada');
+    restarted.end(later.session);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).ended)).toEqual([later.session.sid]);
+  });
+
+  it('a damaged signed-out sessions file neither locks staff out nor stops the next sign-out being kept', () => {
+    const file = endedSessionsFile(path.join(tmp(), 'users.json'));
+    writeFileSync(file, '{ not json');
+    const keeper = new SessionKeeper(SECRET, 60_000, Date.now, file);
+    const a = keeper.issue('ada');
+    expect(keeper.verify(a.cookie)).toEqual(a.session);
+    keeper.end(a.session);
+    expect(new SessionKeeper(SECRET, 60_000, Date.now, file).verify(a.cookie)).toBeUndefined();
   });
 
   it('binds the CSRF token to the session and the sign-in token to its cookie', () => {
