@@ -16,8 +16,19 @@
 import { localDateOf } from '../domain/durations';
 import type { Obligation } from '../domain/engine';
 import type { ObligationKind } from '../domain/kinds';
+import { IsoDateSchema } from '../domain/calendar';
+import { EARLIEST_INSTANT, LATEST_INSTANT } from '../domain/facts';
 
 /** The obligation kinds of the visiting programme: visits and KIT calls. */
+/**
+ * A date the KPI can be asked about (UK date, YYYY-MM-DD): the years CaseClock accepts instants
+ * for, so a typo such as 9999 is refused before Temporal is asked. Shared by the command line and
+ * the console.
+ */
+export const KpiDate = IsoDateSchema.refine((d) => d >= EARLIEST_INSTANT.slice(0, 10) && d < LATEST_INSTANT.slice(0, 10), {
+  error: `must be between ${EARLIEST_INSTANT.slice(0, 4)} and ${Number(LATEST_INSTANT.slice(0, 4)) - 1}`,
+});
+
 export const KPI_KINDS = ['initial-visit-high', 'initial-visit-priority', 'visit-priority', 'kit-call'] as const satisfies readonly ObligationKind[];
 export type KpiKind = (typeof KPI_KINDS)[number];
 

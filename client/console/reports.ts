@@ -6,11 +6,10 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { IsoDateSchema } from '../../domain/calendar';
-import { EARLIEST_INSTANT, LATEST_INSTANT, SafeId } from '../../domain/facts';
+import { SafeId } from '../../domain/facts';
 import { LEGAL_ZONE, RiskTier } from '../../domain/kinds';
 import { type CaseListing, gatherCaseObligations } from '../cases';
-import { computeKpi, type KpiRow } from '../kpi';
+import { computeKpi, KpiDate, type KpiRow } from '../kpi';
 
 export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;
 
@@ -35,11 +34,6 @@ export function groupOverdue(overdue: readonly CaseListing[]): OverdueByTeam[] {
   }
   return [...teams.values()].sort((a, b) => b.cases - a.cases || b.obligations - a.obligations || a.team.localeCompare(b.team));
 }
-
-/** A date the KPI can be asked about: the years CaseClock accepts instants for (refuses typos such as 9999). */
-const KpiDate = IsoDateSchema.refine((d) => d >= EARLIEST_INSTANT.slice(0, 10) && d < LATEST_INSTANT.slice(0, 10), {
-  error: `must be between ${EARLIEST_INSTANT.slice(0, 4)} and ${Number(LATEST_INSTANT.slice(0, 4)) - 1}`,
-});
 
 /** The KPI page's query: a period of UK dates, optionally one team or tier. */
 export const KpiQuery = z
