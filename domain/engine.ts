@@ -8,7 +8,6 @@
  * resolves occurrences; `settle` then gives each occurrence its deadline under the policy in
  * force (with `policy-applied` and holds taken into account) and plans its messages.
  */
-import type { CaseFacts } from './facts';
 import type { ObligationKind } from './kinds';
 import type { PolicySnapshot, ResolvedRule, RuleSource } from './policy';
 import { resolveRule } from './policy';

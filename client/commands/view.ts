@@ -78,7 +78,7 @@ export interface CaseList {
   cases: Array<CaseListing & { nextDueLocal?: string; overdue: boolean }>;
 }
 
-function listed(cases: CaseListing[], now: string): CaseList['cases'] {
+function listed(cases: CaseListing[]): CaseList['cases'] {
   return cases.map((c) => ({
     ...c,
     ...(c.nextDueAt ? { nextDueLocal: toLocalIso(c.nextDueAt) } : {}),
@@ -127,7 +127,7 @@ export function register(program: Command): void {
       const { team, tier } = parseOptions(ListFilter, { team: o.team, tier: o.tier }, FILTER_NAMES);
       const now = new Date().toISOString();
       const cases = await withClient((client) => listCases(client, { team, tier, overdueOnly: true }));
-      const list: CaseList = { now, filter: { team, tier }, cases: listed(cases, now) };
+      const list: CaseList = { now, filter: { team, tier }, cases: listed(cases) };
       output(o.json === true, list, () => formatCaseList(list, 'Overdue cases'));
     });
 
@@ -144,7 +144,7 @@ export function register(program: Command): void {
       const horizon = addIsoDuration(now, within);
       const cases = await withClient((client) => listCases(client, { team, tier }));
       const soon = cases.filter((c) => c.nextDueAt !== undefined && c.nextDueAt <= horizon);
-      const list: CaseList = { now, filter: { team, tier, within }, cases: listed(soon, now) };
+      const list: CaseList = { now, filter: { team, tier, within }, cases: listed(soon) };
       output(o.json === true, list, () => formatCaseList(list, `Cases due within ${within}`));
     });
 }

@@ -30,7 +30,7 @@ import {
   submit,
 } from './actions';
 import { type ConsoleUser, decide, decoy, LOGIN_COOKIE, type Session, SESSION_COOKIE, type SessionKeeper, SignInThrottle, type UserDirectory, verifyPassword } from './auth';
-import { esc, field, type FieldSpec, Html, html, page, type PageContext, raw, stackedBarChart } from './html';
+import { field, type FieldSpec, Html, html, page, type PageContext, raw, stackedBarChart } from './html';
 import { defaultPeriod, gatherKpi, groupOverdue, kpiByTeamAndTier, kpiCsv, KpiQuery, TIER_ORDER } from './reports';
 
 export interface ConsoleOptions {

@@ -16,4 +16,7 @@ if [[ -z "${CASECLOCK_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
     exit 1
   fi
 fi
+# vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
+echo "test: type check (tsc --noEmit)"
+npx tsc --noEmit -p "$ROOT/tsconfig.json"
 exec npx vitest run "$@"
