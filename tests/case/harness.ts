@@ -4,9 +4,8 @@
  * cases are driven through updates, and the test server skips time by itself only while a client
  * waits for a workflow result.
  */
-import path from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -20,7 +19,7 @@ import type { CaseEvent } from '../../domain/facts';
 import type { RiskTier } from '../../domain/kinds';
 import { caseWorkflowId, incidentWorkflowId, TASK_QUEUE, type CaseContacts } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { createTimeSkippingEnv, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, createTimeSkippingEnv, uniqueName } from '../support/temporal-env';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -52,7 +51,7 @@ let bundling: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 export async function startHarness(): Promise<Harness> {
   quietRuntime();
-  bundling ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  bundling ??= bundleCaseWorkflows();
   const [env, mailbox, bundle] = await Promise.all([createTimeSkippingEnv(), startMailbox(), bundling]);
   await registerSearchAttributes(env);
   // One worker for the whole file: a case whose timer fires always has a worker to run it, so

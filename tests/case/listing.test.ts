@@ -3,7 +3,6 @@
  * server: by team, by tier, overdue only. One case is given a policy counted in seconds so it
  * really goes overdue in the test's real time.
  */
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { listCases, openCase, recordEvent, type CaseListing } from '../../client
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { PolicySnapshot } from '../../domain/policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { secondsPolicy } from '../support/seconds-policy';
 import { CONTACTS } from './harness';
 
@@ -26,7 +25,7 @@ beforeAll(async () => {
   mailbox = await startMailbox();
   dev = await connectDevServer();
   ({ nativeConnection: connection, client } = dev);
-  bundle = await bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'));
+  bundle = await bundleCaseWorkflows();
 });
 afterAll(async () => {
   await dev?.close();

@@ -4,7 +4,6 @@
  * The time-skipping server cannot show this: it will not move its clock while a workflow task
  * waits for a worker that is not there.
  */
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { createNotificationActivities } from '../../activities/notifications';
 import { caseState } from '../../client/cases';
 import { openHighRiskCase } from '../support/drill';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 
 let mailbox: Mailbox;
@@ -26,7 +25,7 @@ beforeAll(async () => {
   mailbox = await startMailbox();
   dev = await connectDevServer();
   ({ nativeConnection: connection, client } = dev);
-  bundle = await bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'));
+  bundle = await bundleCaseWorkflows();
 });
 afterAll(async () => {
   await dev?.close();

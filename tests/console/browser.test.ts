@@ -22,7 +22,7 @@ import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
-import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { CONTACTS } from '../case/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -65,7 +65,7 @@ beforeAll(async () => {
         'Install it with `apt-get install -y chromium` (worker/tools/ensure-tools.sh does this for `npm test`), or set CASECLOCK_CHROMIUM to its path.',
     );
   }
-  const [connections, box, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'))]);
+  const [connections, box, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleCaseWorkflows()]);
   temporal = connections;
   mailbox = box;
   client = temporal.client;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, caseTimeline } from '../../client/cases';
@@ -18,16 +18,16 @@ import { TASK_QUEUE } from '../../workflows/messages';
 import { openHighRiskCase, startWorkerProcess } from '../support/drill';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, uniqueName } from '../support/temporal-env';
 
 let mailbox: Mailbox;
-let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+let bundle: WorkflowBundleWithSourceMap;
 let dir: string;
 
 beforeAll(async () => {
   mailbox = await startMailbox();
   dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-drill-'));
-  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  bundle = await bundleCaseWorkflows();
 });
 afterAll(async () => {
   await mailbox?.close();

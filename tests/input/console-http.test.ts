@@ -24,7 +24,7 @@ import { esc, type FieldSpec } from '../../client/console/html';
 import { createConsoleServer } from '../../client/console/server';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleWorkflows, connectDevServer, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
 
 const SECRET = 'console-http-test-secret-0123456789abcdef';
 const PASSWORD = 'administrator password 1';
@@ -185,7 +185,7 @@ const consoleServer = () =>
   createConsoleServer({ client, users: new UserDirectory(usersFile), sessions: new SessionKeeper(SECRET, 3_600_000), taskQueue, answerTimeoutMs: 15_000, log: () => undefined });
 
 beforeAll(async () => {
-  const bundle = bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'));
+  const bundle = bundleCaseWorkflows();
   [dev, mailbox] = await Promise.all([connectDevServer(), startMailbox()]);
   client = dev.client;
   taskQueue = uniqueName('console-http');

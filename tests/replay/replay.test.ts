@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows, installTestRuntime } from '../support/temporal-env';
+import { bundleCaseWorkflows, installTestRuntime } from '../support/temporal-env';
 import { historyFromJsonValue } from './history-json';
 import type { HistoryFixture } from './record-histories';
 
@@ -39,7 +39,7 @@ const results = new Map<string, ReplayResult>();
 
 beforeAll(async () => {
   installTestRuntime();
-  bundle = await bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'));
+  bundle = await bundleCaseWorkflows();
   const histories = fixtures.map((f) => ({ workflowId: f.workflowId, history: historyFromJsonValue(f.history) }));
   let i = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'caseclock-replay' }, histories)) {

@@ -4,22 +4,21 @@
  * then a client WITHOUT the codec reads what the server stores. Nothing recognisable may appear
  * in the history, in the raw bytes the server returns, or in the search attributes.
  */
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, openCase, reassign, recordEvent } from '../../client/cases';
 import { parseConfig } from '../../client/config';
 import { EncryptionCodec } from '../../client/encryption';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
+import { dataConverter } from '../../client/temporal';
 import { caseWorkflowId, type CaseContacts } from '../../workflows/messages';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
-import { connectDevServer, type DevServerConnections, installTestRuntime, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, installTestRuntime, uniqueName } from '../support/temporal-env';
 import { encryptionEnv, testKey } from './keys';
 
 const CHILD = 'Child ZEBRA-NAME seen at 12 Secret Street';
@@ -65,11 +64,7 @@ beforeAll(async () => {
   [dev, mailbox, bundle] = await Promise.all([
     connectDevServer(),
     startMailbox(),
-    bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    }),
+    bundleCaseWorkflows({ encrypted: true }),
   ]);
   rawClient = dev.client;
   client = new Client({ connection: dev.client.connection, dataConverter: dataConverter(config) });

@@ -5,15 +5,14 @@
  * its email activities sending to a real in-process SMTP server.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createNotificationActivities } from '../../activities/notifications';
 import { parseConfig } from '../../client/config';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
+import { dataConverter } from '../../client/temporal';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from './mailbox';
-import { connectDevServer } from './temporal-env';
+import { bundleCaseWorkflows, connectDevServer } from './temporal-env';
 
 export type EncryptionEnv = {
   CASECLOCK_ENCRYPTION_KEYS: string;
@@ -37,11 +36,7 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
   const [temporal, mailbox, bundle] = await Promise.all([
     connectDevServer(),
     startMailbox(),
-    bundleWorkflowCode({
-      workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    }),
+    bundleCaseWorkflows({ encrypted: true }),
   ]);
   const worker = await Worker.create({
     connection: temporal.nativeConnection,

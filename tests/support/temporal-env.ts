@@ -9,6 +9,7 @@
  * Worker and core logs are kept to warnings (TEMPORAL_TEST_LOG_LEVEL=DEBUG|INFO|... for more).
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -20,6 +21,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { FAILURE_CONVERTER_PATH } from '../../client/temporal';
 import { readToolsEnv } from '../../worker/tools/tools-env';
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -56,8 +58,17 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
  * Bundles workflow code once (call it in beforeAll; pass the result as `workflowBundle`),
  * without printing webpack's module list: `bundleWorkflows(path.resolve(__dirname, 'x.ts'))`.
  */
-export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger(testLogLevel()) });
+export function bundleWorkflows(workflowsPath: string, options: { failureConverterPath?: string } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, ...options, logger: new DefaultLogger(testLogLevel()) });
+}
+
+/**
+ * CaseClock's case and incident workflows, bundled as above. `encrypted: true` for a worker whose
+ * data converter encrypts (client/temporal.ts): its failure converter moves failure messages
+ * through the codec too, and the bundle must carry it.
+ */
+export function bundleCaseWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'), options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {});
 }
 
 /** host:port of the run's dev server. */
