@@ -15,9 +15,10 @@
  */
 import { localDateOf } from '../domain/durations';
 import type { Obligation } from '../domain/engine';
-import type { ObligationKind } from '../domain/kinds';
+import { RiskTier, type ObligationKind } from '../domain/kinds';
 import { IsoDateSchema } from '../domain/calendar';
-import { EARLIEST_INSTANT, LATEST_INSTANT } from '../domain/facts';
+import { EARLIEST_INSTANT, LATEST_INSTANT, SafeId } from '../domain/facts';
+import { z } from 'zod';
 
 /** The obligation kinds of the visiting programme: visits and KIT calls. */
 /**
@@ -25,9 +26,21 @@ import { EARLIEST_INSTANT, LATEST_INSTANT } from '../domain/facts';
  * for, so a typo such as 9999 is refused before Temporal is asked. Shared by the command line and
  * the console.
  */
-export const KpiDate = IsoDateSchema.refine((d) => d >= EARLIEST_INSTANT.slice(0, 10) && d < LATEST_INSTANT.slice(0, 10), {
+const KpiDate = IsoDateSchema.refine((d) => d >= EARLIEST_INSTANT.slice(0, 10) && d < LATEST_INSTANT.slice(0, 10), {
   error: `must be between ${EARLIEST_INSTANT.slice(0, 4)} and ${Number(LATEST_INSTANT.slice(0, 4)) - 1}`,
 });
+
+/**
+ * The KPI's question: a period of UK dates, optionally one team or tier. `endName` is how the
+ * asker knows the end date (`--to` on the command line, "the end date" in the console).
+ */
+export function kpiPeriodSchema(endName: string) {
+  return z
+    .object({ from: KpiDate, to: KpiDate, team: SafeId.optional(), tier: RiskTier.optional() })
+    .check((ctx) => {
+      if (ctx.value.from > ctx.value.to) ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after ${endName} ${ctx.value.to}` });
+    });
+}
 
 export const KPI_KINDS = ['initial-visit-high', 'initial-visit-priority', 'visit-priority', 'kit-call'] as const satisfies readonly ObligationKind[];
 export type KpiKind = (typeof KPI_KINDS)[number];

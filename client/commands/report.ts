@@ -7,12 +7,11 @@
  */
 import type { Command } from 'commander';
 import { Duration } from 'luxon';
-import { z } from 'zod';
-import { ReportSubmitted, SafeId } from '../../domain/facts';
-import { REPORT_TYPES, RiskTier } from '../../domain/kinds';
+import { ReportSubmitted } from '../../domain/facts';
+import { REPORT_TYPES } from '../../domain/kinds';
 import { gatherCaseObligations } from '../cases';
 import { CliError, output } from '../cli-support';
-import { computeKpi, KPI_KINDS, KpiDate, type KpiRow } from '../kpi';
+import { computeKpi, KPI_KINDS, kpiPeriodSchema, type KpiRow } from '../kpi';
 import { commonOptions, type CommonOptions, parseOptions, withClient } from './common';
 import { recordFromOptions } from './record';
 import { table } from './view';
@@ -20,18 +19,7 @@ import { table } from './view';
 /** The whole report may take this long (thousands of cases). */
 const REPORT_TIMEOUT_MS = 30 * 60_000;
 
-const KpiOptions = z
-  .object({
-    from: KpiDate,
-    to: KpiDate,
-    team: SafeId.optional(),
-    tier: RiskTier.optional(),
-  })
-  .check((ctx) => {
-    if (ctx.value.from > ctx.value.to) {
-      ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after --to ${ctx.value.to}` });
-    }
-  });
+const KpiOptions = kpiPeriodSchema('--to');
 
 export interface KpiReport {
   period: { from: string; to: string; zone: 'Europe/London' };

@@ -6,10 +6,9 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { SafeId } from '../../domain/facts';
-import { LEGAL_ZONE, RiskTier } from '../../domain/kinds';
+import { LEGAL_ZONE } from '../../domain/kinds';
 import { type CaseListing, gatherCaseObligations } from '../cases';
-import { computeKpi, KpiDate, type KpiRow } from '../kpi';
+import { computeKpi, kpiPeriodSchema, type KpiRow } from '../kpi';
 
 export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;
 
@@ -36,16 +35,7 @@ export function groupOverdue(overdue: readonly CaseListing[]): OverdueByTeam[] {
 }
 
 /** The KPI page's query: a period of UK dates, optionally one team or tier. */
-export const KpiQuery = z
-  .object({
-    from: KpiDate,
-    to: KpiDate,
-    team: SafeId.optional(),
-    tier: RiskTier.optional(),
-  })
-  .check((ctx) => {
-    if (ctx.value.from > ctx.value.to) ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after the end date ${ctx.value.to}` });
-  });
+export const KpiQuery = kpiPeriodSchema('the end date');
 export type KpiQuery = z.infer<typeof KpiQuery>;
 
 /** The last four weeks, to today (UK dates). */
