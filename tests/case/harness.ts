@@ -11,7 +11,6 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Duration as LuxonDuration } from 'luxon';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, caseTimeline, openCase, recordEvent, reportIncident, recordIncidentEvent } from '../../client/cases';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { PolicySnapshot } from '../../domain/policy';
@@ -121,7 +120,7 @@ export async function newWorker(h: Pick<Harness, 'env' | 'bundle' | 'mailbox'>, 
     connection: h.env.nativeConnection,
     taskQueue,
     workflowBundle: h.bundle,
-    activities: createNotificationActivities({ transport: h.mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://caseclock.test' }),
+    activities: h.mailbox.activities({ consoleUrl: 'https://caseclock.test' }),
   });
 }
 

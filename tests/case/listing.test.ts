@@ -6,7 +6,6 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { listCases, openCase, recordEvent, type CaseListing } from '../../client/cases';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { PolicySnapshot } from '../../domain/policy';
@@ -51,7 +50,7 @@ describe('listing cases by search attributes', () => {
       connection,
       taskQueue,
       workflowBundle: bundle,
-      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+      activities: mailbox.activities(),
     });
     const ids = { overdue: uniqueName('WCF'), onTime: uniqueName('WCF'), otherTeam: uniqueName('WCF') };
     await worker.runUntil(async () => {

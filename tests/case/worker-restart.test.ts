@@ -7,7 +7,6 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseState } from '../../client/cases';
 import { openHighRiskCase } from '../support/drill';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -37,7 +36,7 @@ const worker = (taskQueue: string) =>
     connection,
     taskQueue,
     workflowBundle: bundle,
-    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+    activities: mailbox.activities(),
   });
 
 describe('a worker stopped while a deadline passes', () => {

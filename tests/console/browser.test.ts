@@ -14,7 +14,6 @@ import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseTimeline, openCase } from '../../client/cases';
 import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
 import { createConsoleServer } from '../../client/console/server';
@@ -73,7 +72,7 @@ beforeAll(async () => {
     connection: temporal.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+    activities: mailbox.activities(),
   });
   running = worker.run();
 

@@ -11,7 +11,6 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, caseTimeline } from '../../client/cases';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { TASK_QUEUE } from '../../workflows/messages';
@@ -57,7 +56,7 @@ describe('fault drills on a real Temporal server', () => {
       connection,
       taskQueue,
       workflowBundle: bundle,
-      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+      activities: mailbox.activities(),
     });
     const running = worker.run();
     try {

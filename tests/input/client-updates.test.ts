@@ -12,7 +12,6 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import {
   applyPolicy,
   CaseActionError,
@@ -355,7 +354,7 @@ describe('on a real Temporal server, a rejected update leaves no history event a
       connection: native,
       taskQueue,
       workflowBundle: h.bundle,
-      activities: createNotificationActivities({ transport: h.mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://caseclock.test' }),
+      activities: h.mailbox.activities({ consoleUrl: 'https://caseclock.test' }),
     });
     const caseId = uniqueName('INPUT');
     const workflowId = caseWorkflowId(caseId);

@@ -17,7 +17,6 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { actionBySlug, incidentFields, openCaseFields } from '../../client/console/actions';
 import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
 import { esc, type FieldSpec } from '../../client/console/html';
@@ -193,7 +192,7 @@ beforeAll(async () => {
     connection: dev.nativeConnection,
     taskQueue,
     workflowBundle: await bundle,
-    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://caseclock.test' }),
+    activities: mailbox.activities({ consoleUrl: 'https://caseclock.test' }),
   });
   workerRun = worker.run();
 

@@ -17,7 +17,6 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createNotificationActivities } from '../../activities/notifications';
 import {
   applyPolicy,
   caseState,
@@ -94,7 +93,7 @@ class Recorder {
       taskQueue,
       identity: IDENTITY,
       workflowBundle: bundle,
-      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
+      activities: mailbox.activities({ from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
     });
     const running = worker.run();
     const client = new Client({ connection: env.connection, identity: IDENTITY });

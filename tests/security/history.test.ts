@@ -9,7 +9,6 @@ import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@t
 import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotificationActivities } from '../../activities/notifications';
 import { caseState, openCase, reassign, recordEvent } from '../../client/cases';
 import { parseConfig } from '../../client/config';
 import { EncryptionCodec } from '../../client/encryption';
@@ -133,7 +132,7 @@ describe('case data stored in Temporal', () => {
       taskQueue,
       workflowBundle: bundle,
       dataConverter: dataConverter(config),
-      activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+      activities: mailbox.activities(),
     });
 
     await worker.runUntil(async () => {

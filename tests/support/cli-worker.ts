@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { createNotificationActivities } from '../../activities/notifications';
 import { parseConfig } from '../../client/config';
 import { dataConverter } from '../../client/temporal';
 import { TASK_QUEUE } from '../../workflows/messages';
@@ -43,7 +42,7 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
     taskQueue: TASK_QUEUE,
     workflowBundle: bundle,
     dataConverter: converter,
-    activities: createNotificationActivities({ transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: 'https://c' }),
+    activities: mailbox.activities(),
   });
   const running = worker.run();
   return {

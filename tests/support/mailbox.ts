@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { createNotificationActivities, type NotificationActivities } from '../../activities/notifications';
 
 export interface ReceivedMail {
   to: string[];
@@ -40,6 +41,8 @@ export interface Mailbox {
   discarded: ReceivedMail[];
   release(): void;
   transport(): Transporter;
+  /** CaseClock's email activities (activities/notifications.ts) sending to this mailbox. */
+  activities(options?: { from?: string; consoleUrl?: string }): NotificationActivities;
   close(): Promise<void>;
   /** Resolves when `predicate` holds for the messages received so far. */
   waitFor(predicate: (messages: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<ReceivedMail[]>;
@@ -118,6 +121,8 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
     messages,
     refuse,
     transport: () => nodemailer.createTransport({ host: '127.0.0.1', port: boundPort, secure: false, ignoreTLS: true }),
+    activities: ({ from = 'caseclock@test', consoleUrl = 'https://c' } = {}) =>
+      createNotificationActivities({ transport: mailbox.transport(), from, consoleUrl }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
