@@ -3,7 +3,7 @@
  * Built by a factory that takes the transport, so tests hand in a transport to a real SMTP server.
  */
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import { PERMANENT_REJECTION_TYPE } from './failure-types';
 import { renderMessage, type CaseMessage } from './render-message';
@@ -41,10 +41,12 @@ export const HEARTBEAT_EVERY_MS = 3_000;
 export function createNotificationActivities(deps: NotificationDeps) {
   return {
     async deliverCaseMessage({ message, to }: DeliverInput): Promise<DeliveryReceipt> {
-      const rendered = renderMessage(message, deps.consoleUrl);
+      const activity = Context.current();
+      // Temporal's time for this attempt (a retry goes later than planned), so the wording is true when it is sent.
+      const attemptAt = new Date(activity.info.currentAttemptScheduledTimestampMs).toISOString();
+      const rendered = renderMessage(message, deps.consoleUrl, attemptAt);
       // Heartbeats let Temporal notice a worker that died mid-send within the heartbeat timeout
       // and retry elsewhere, instead of waiting out the whole start-to-close timeout.
-      const activity = Context.current();
       activity.heartbeat();
       const alive = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
@@ -74,6 +76,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
           throw ApplicationFailure.nonRetryable(`SMTP server refused the message: ${response}`, PERMANENT_REJECTION_TYPE, {
             smtpResponse: response,
           });
+        }
+        if (activity.cancellationSignal.aborted) {
+          // The case withdrew this send while the attempt was under way, and the mail server did
+          // not take it: report it withdrawn, so the case stops retrying and records why.
+          throw new CancelledFailure('withdrawn by the case before the mail server accepted it');
         }
         log.warn('message not delivered yet, will retry', { messageId: message.messageId, caseId: message.caseId, code });
         throw err;

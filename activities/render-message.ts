@@ -16,7 +16,7 @@ export interface CaseMessage {
   level: number;
   repeat: number;
   role: string;
-  /** Instant the engine scheduled the message for: lateness is measured at that moment. */
+  /** Instant the engine scheduled the message for. */
   sendAt: string;
   obligation?: { id: string; kind: string; title: string; dueAt: string; basis?: string };
   meeting?: { meetingId: string; meetingType: string; change: 'postponed' | 'cancelled'; scheduledFor?: string; newDate?: string };
@@ -73,7 +73,13 @@ export function caseLink(consoleUrl: string, caseId: string): string {
   return `${consoleUrl}/cases/${encodeURIComponent(caseId)}`;
 }
 
-export function renderMessage(message: CaseMessage, consoleUrl: string): RenderedMessage {
+/**
+ * `attemptAt` is when this attempt to send goes out (a retried message goes later than its
+ * `sendAt`): lateness is measured then, so a message held up by a mail fault never understates
+ * how late things are, and a reminder sent after its deadline says the deadline has passed.
+ */
+export function renderMessage(message: CaseMessage, consoleUrl: string, attemptAt: string = message.sendAt): RenderedMessage {
+  const at = attemptAt > message.sendAt ? attemptAt : message.sendAt;
   const link = caseLink(consoleUrl, message.caseId);
   const ref = message.caseReference;
   const lines: string[] = [];
@@ -88,14 +94,21 @@ export function renderMessage(message: CaseMessage, consoleUrl: string): Rendere
     if (m.scheduledFor) lines.push(`It was scheduled for ${localTime(m.scheduledFor)}.`);
     if (m.newDate) lines.push(`New date: ${localTime(m.newDate)}.`);
     lines.push('Please consider how ongoing risks to the child are being managed meanwhile.');
+  } else if (o && message.type === 'reminder' && at >= o.dueAt) {
+    // The reminder could not go before the deadline (mail was failing): say what is true now.
+    const late = lateness(o.dueAt, at);
+    subject = `[CaseClock] Late reminder ${ref}: ${o.title} fell due ${localTime(o.dueAt)}, not yet recorded`;
+    lines.push(`Case ${ref} (team ${message.team}): ${o.title} fell due at ${localTime(o.dueAt)} and has not been recorded.`);
+    lines.push(`It is ${late === 'not yet late' ? 'now' : late} overdue. This reminder could not be sent before the deadline.`);
+    lines.push('Please record it in CaseClock when it is done.');
   } else if (o && message.type === 'reminder') {
     subject = `[CaseClock] Reminder ${ref}: ${o.title} due ${localTime(o.dueAt)}`;
     lines.push(`Case ${ref} (team ${message.team}): ${o.title} is due by ${localTime(o.dueAt)}.`);
     lines.push('Please record it in CaseClock when it is done.');
   } else if (o) {
     // At level 1 the message goes at the deadline itself: "now overdue" rather than "0 minutes late".
-    const justDue = Date.parse(message.sendAt) - Date.parse(o.dueAt) < 60_000;
-    const late = justDue ? 'now overdue' : `${lateness(o.dueAt, message.sendAt)} late`;
+    const justDue = Date.parse(at) - Date.parse(o.dueAt) < 60_000;
+    const late = justDue ? 'now overdue' : `${lateness(o.dueAt, at)} late`;
     const repeat = message.repeat > 0 ? ` (reminder ${message.repeat + 1})` : '';
     subject = `[CaseClock] OVERDUE level ${message.level}${repeat} ${ref}: ${o.title}, ${late}`;
     lines.push(`Case ${ref} (team ${message.team}): ${o.title} was due by ${localTime(o.dueAt)} and has not been recorded.`);

@@ -184,6 +184,17 @@ export function caseState(client: Client, caseId: string): Promise<CaseState> {
   return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(stateQuery));
 }
 
+/** A send still unfinished this long after its time is waiting on the mail server (a send takes about a second). */
+export const WAITING_FOR_MAIL_AFTER_MS = 60_000;
+
+/**
+ * The case's messages that the mail server has not yet taken, a minute or more after they were
+ * due to go: Temporal is retrying them (at least once a minute) while mail fails.
+ */
+export function waitingForMail(state: CaseState, now: string): NonNullable<CaseState['sending']> {
+  return (state.sending ?? []).filter((m) => Date.parse(now) - Date.parse(m.sendAt) >= WAITING_FOR_MAIL_AFTER_MS);
+}
+
 export function caseTimeline(client: Client, caseId: string): Promise<TimelineEntry[]> {
   return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(timelineQuery));
 }

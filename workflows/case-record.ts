@@ -24,6 +24,12 @@ export class CaseRecord {
   readonly notes: TimelineEntry[];
   /** Set by every change; the main loop re-evaluates when it sees it. */
   changed = false;
+  /**
+   * Messages being sent now (their activity started, no outcome yet), by message id. The engine
+   * counts them as sent, so none is asked for twice; never carried across continue-as-new,
+   * which waits until this is empty.
+   */
+  private readonly sending = new Map<string, DueMessage>();
   private cached?: { now: string; evaluation: CaseEvaluation };
 
   constructor(input: CaseWorkflowInput) {
@@ -58,7 +64,7 @@ export class CaseRecord {
   evaluate(now: string): CaseEvaluation {
     if (this.cached?.now === now) return this.cached.evaluation;
     const evaluation = evaluateCase({
-      facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.deliveries },
+      facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.sentOrSending() },
       policies: this.policies,
       now,
     });
@@ -77,6 +83,38 @@ export class CaseRecord {
   recordEvent(event: CaseEvent, now: string): void {
     this.events.push(Object.assign({}, event, { recordedAt: now }));
     this.touch();
+  }
+
+  /** Delivered, given up on, or being sent now: what the engine must not ask for again. */
+  private sentOrSending(): Array<{ messageId: string; sentAt: string }> {
+    if (this.sending.size === 0) return this.deliveries;
+    return [...this.deliveries, ...[...this.sending.values()].map((due) => ({ messageId: due.messageId, sentAt: due.sendAt }))];
+  }
+
+  /** A message's send has started; it stays in flight until `finishSending`. */
+  startSending(due: DueMessage): void {
+    this.sending.set(due.messageId, due);
+    this.cached = undefined;
+  }
+
+  isSending(messageId: string): boolean {
+    return this.sending.has(messageId);
+  }
+
+  /** Messages in flight now, oldest first. */
+  inFlight(): DueMessage[] {
+    return [...this.sending.values()];
+  }
+
+  /**
+   * A send has ended: with a delivery (delivered, or undeliverable for good), or withdrawn with a
+   * note because what it was about no longer needs it. In one step, so the message is never
+   * neither in flight nor recorded.
+   */
+  finishSending(messageId: string, outcome: { delivery: Delivery } | { withdrawn: TimelineEntry }): void {
+    this.sending.delete(messageId);
+    if ('delivery' in outcome) this.recordDelivery(outcome.delivery);
+    else this.recordNote(outcome.withdrawn);
   }
 
   recordDelivery(delivery: Delivery): void {
@@ -132,6 +170,7 @@ export class CaseRecord {
       nextDueAt: evaluation.nextDueAt,
       nextWakeAt: evaluation.nextWakeAt,
       undeliverable: this.deliveries.filter((d) => d.outcome === 'undeliverable'),
+      sending: this.inFlight().map((d) => ({ messageId: d.messageId, type: d.type, level: d.level, role: d.role, sendAt: d.sendAt })),
       warnings: evaluation.warnings,
     };
   }

@@ -1,27 +1,34 @@
 /**
  * One durable workflow per case, for its whole life. It registers its handlers, then loops:
- * ask the engine what is due, send it, keep the search attributes current, and sleep until the
- * engine's next instant or a new message. Business rules live in domain/; this is the thin loop.
+ * ask the engine what is due, start each message's send on its own, keep the search attributes
+ * current, and sleep until the engine's next instant or any change. Business rules live in
+ * domain/; this is the thin loop.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications';
 import { PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
 import { describeProblems } from '../domain/consistency';
-import type { DueMessage } from '../domain/engine';
+import type { DueMessage, Obligation } from '../domain/engine';
 import { CaseEvent } from '../domain/facts';
 import { PolicySnapshotSchema } from '../domain/policy';
 import { CaseRecord } from './case-record';
+import { INDEPENDENT_SENDS_PATCH } from './patches';
 import {
   ApplyPolicyInput,
   applyPolicyUpdate,
@@ -29,6 +36,7 @@ import {
   type CaseWorkflowInput,
   type Delivery,
   obligationsQuery,
+  type TimelineEntry,
   ReassignInput,
   reassignUpdate,
   recordEventUpdate,
@@ -46,14 +54,31 @@ import {
 } from './search-attributes';
 import { acceptedInput, parseOrFail } from './validation';
 
-const { deliverCaseMessage } = proxyActivities<NotificationActivities>({
+const SEND_TIMEOUTS = {
   startToCloseTimeout: '1 minute',
   // A worker killed mid-send is noticed this soon (the activity heartbeats every few seconds),
   // and the message is retried on another worker with the same Message-ID.
   heartbeatTimeout: '15 seconds',
+} as const;
+
+/** Sends of cases started before INDEPENDENT_SENDS_PATCH (their recorded commands must not change). */
+const { deliverCaseMessage } = proxyActivities<NotificationActivities>({
+  ...SEND_TIMEOUTS,
   // SMTP outages are retried for as long as they last (with backoff); a 5xx refusal is final.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+
+/**
+ * Each message's own send. Retried for as long as an outage lasts, at least once a minute, so a
+ * message goes within a minute of mail returning; a 5xx refusal is final. A withdrawn send waits
+ * for an attempt under way to end, so a message the mail server accepted is always recorded.
+ */
+const { deliverCaseMessage: sendOnItsOwn } = proxyActivities<NotificationActivities>({
+  ...SEND_TIMEOUTS,
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
 
 /** Continue-as-new well before Temporal's limits; a case lives for years. */
 const HISTORY_EVENTS_LIMIT = 5_000;
@@ -154,25 +179,66 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   );
 
   const historyLimit = input.historyLimit ?? HISTORY_EVENTS_LIMIT;
+  // Cases started before messages were sent on their own keep the loop they were started with
+  // until they continue as new, so their histories replay; every new run takes the new loop.
+  if (patched(INDEPENDENT_SENDS_PATCH)) await keepClocksSendingIndependently(kase, input, historyLimit);
+  else await keepClocksSendingTogether(kase, input, historyLimit);
+  await condition(allHandlersFinished);
+  return kase.state(nowIso());
+}
+
+/**
+ * The loop: evaluate the case at the current workflow time, start each due message's send on its
+ * own, withdraw sends that are no longer needed, keep the search attributes current, then sleep
+ * until the engine's next instant or any change (an update, a send ending). Nothing awaits a send,
+ * so a message in retry for hours never holds back another message, an update or the overdue count.
+ */
+async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number): Promise<void> {
+  const attributesSent: { last?: string } = {};
+  const warned = new Set<string>();
+  const sends = new Map<string, CancellationScope>();
+  for (;;) {
+    const now = nowIso();
+    let evaluation = kase.evaluate(now);
+    warnOnce(kase, evaluation.warnings, warned);
+    const toSend = evaluation.messagesDue.filter((due) => !kase.isSending(due.messageId));
+    for (const due of toSend) startSend(kase, due, now, sends);
+    withdrawUnneeded(kase, evaluation.obligations, sends);
+    if (toSend.length > 0) evaluation = kase.evaluate(now);
+    syncSearchAttributes(kase, now, attributesSent);
+    if (kase.closed && evaluation.messagesDue.length === 0 && sends.size === 0) return;
+
+    const info = workflowInfo();
+    // Only between sends: an activity in flight would be abandoned by continue-as-new.
+    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && sends.size === 0) {
+      // Let running update handlers finish so no accepted update is lost across the boundary.
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof caseWorkflow>({ ...kase.toInput(), ...(input.historyLimit ? { historyLimit } : {}) });
+    }
+
+    kase.changed = false;
+    const wakeAt = evaluation.nextWakeAt;
+    if (wakeAt === null) await condition(() => kase.changed);
+    else await condition(() => kase.changed, Math.max(1, Date.parse(wakeAt) - Date.now()));
+  }
+}
+
+/** The loop of cases started before INDEPENDENT_SENDS_PATCH: a wake-up's sends awaited together. */
+async function keepClocksSendingTogether(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number): Promise<void> {
   const attributesSent: { last?: string } = {};
   const warned = new Set<string>();
   for (;;) {
     const now = nowIso();
     const evaluation = kase.evaluate(now);
-    for (const warning of evaluation.warnings) {
-      if (warned.has(warning)) continue;
-      warned.add(warning);
-      log.warn('case needs attention', { caseId: kase.caseId, warning });
-    }
+    warnOnce(kase, evaluation.warnings, warned);
     if (evaluation.messagesDue.length > 0) {
       await Promise.all(evaluation.messagesDue.map((due) => deliver(kase, due, now)));
     }
     syncSearchAttributes(kase, now, attributesSent);
-    if (kase.closed && kase.evaluate(nowIso()).messagesDue.length === 0) break;
+    if (kase.closed && kase.evaluate(nowIso()).messagesDue.length === 0) return;
 
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > historyLimit) {
-      // Let running update handlers finish so no accepted update is lost across the boundary.
       await condition(allHandlersFinished);
       await continueAsNew<typeof caseWorkflow>({ ...kase.toInput(), ...(input.historyLimit ? { historyLimit } : {}) });
     }
@@ -182,14 +248,19 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     if (wakeAt === null) await condition(() => kase.changed);
     else await condition(() => kase.changed, Math.max(1, Date.parse(wakeAt) - Date.now()));
   }
-  await condition(allHandlersFinished);
-  return kase.state(nowIso());
 }
 
-/** Sends one due message and records the outcome; a message that can never go is shown, not retried. */
-async function deliver(kase: CaseRecord, due: DueMessage, now: string): Promise<void> {
-  const { message, to } = kase.messageFor(due, now);
-  const base: Omit<Delivery, 'outcome' | 'sentAt'> = {
+function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<string>): void {
+  for (const warning of warnings) {
+    if (warned.has(warning)) continue;
+    warned.add(warning);
+    log.warn('case needs attention', { caseId: kase.caseId, warning });
+  }
+}
+
+/** What a delivery record says about a due message, before its outcome is known. */
+function deliveryBase(due: DueMessage): Omit<Delivery, 'outcome' | 'sentAt'> {
+  return {
     messageId: due.messageId,
     type: due.type,
     level: due.level,
@@ -197,6 +268,81 @@ async function deliver(kase: CaseRecord, due: DueMessage, now: string): Promise<
     ...(due.obligationId ? { obligationId: due.obligationId } : {}),
     ...(due.kind ? { kind: due.kind } : {}),
   };
+}
+
+/**
+ * Starts one message's send in a cancellation scope of its own and returns at once; the outcome
+ * is recorded on the case when the send ends, which wakes the loop.
+ */
+function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<string, CancellationScope>): void {
+  const { message, to } = kase.messageFor(due, now);
+  const base = deliveryBase(due);
+  if (!to) {
+    kase.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });
+    return;
+  }
+  kase.startSending(due);
+  const scope = new CancellationScope();
+  sends.set(due.messageId, scope);
+  void scope
+    .run(() => sendOnItsOwn({ message, to }))
+    .then(
+      (receipt): SendOutcome => ({
+        delivery: { ...base, sentAt: nowIso(), outcome: 'delivered', to: to.email, smtpResponse: receipt.smtpResponse },
+      }),
+      (err: unknown): SendOutcome => {
+        // Withdrawn: cancelled between attempts, or an attempt under way failed after the request.
+        if (isCancellation(err) || (err instanceof ActivityFailure && err.retryState === RetryState.CANCEL_REQUESTED)) {
+          return {
+            withdrawn: {
+              at: nowIso(),
+              recordedAt: nowIso(),
+              by: 'caseclock',
+              entry: 'message',
+              summary: `${describeMessage(due)} to ${due.role} withdrawn before the mail server accepted it: no longer needed`,
+            },
+          };
+        }
+        const permanent = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PERMANENT_REJECTION_TYPE;
+        // Sends retry until they succeed or are refused for good; anything else is shown, never resent in a loop.
+        if (!permanent) log.error('message send failed unexpectedly', { messageId: due.messageId, error: String(err) });
+        else log.warn('message undeliverable', { messageId: due.messageId });
+        const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+        return { delivery: { ...base, sentAt: nowIso(), outcome: 'undeliverable', to: to.email, reason } };
+      },
+    )
+    .then((outcome) => {
+      sends.delete(due.messageId);
+      kase.finishSending(due.messageId, outcome);
+    });
+}
+
+type SendOutcome = { delivery: Delivery } | { withdrawn: TimelineEntry };
+
+/**
+ * A reminder or escalation still in retry whose obligation has since been met, waived or
+ * superseded is withdrawn: nobody should be told to do what is done. Notices always go.
+ */
+function withdrawUnneeded(kase: CaseRecord, obligations: readonly Obligation[], sends: Map<string, CancellationScope>): void {
+  if (sends.size === 0) return;
+  for (const due of kase.inFlight()) {
+    if (due.obligationId === undefined) continue;
+    const obligation = obligations.find((o) => o.id === due.obligationId);
+    if (obligation && obligation.status !== 'open') sends.get(due.messageId)?.cancel();
+  }
+}
+
+function describeMessage(due: DueMessage): string {
+  return due.type === 'reminder' ? 'Reminder' : due.type === 'notice' ? 'Notice' : `Escalation level ${due.level}`;
+}
+
+/**
+ * Sends one due message and records the outcome; a message that can never go is shown, not
+ * retried. Only the loop of cases started before INDEPENDENT_SENDS_PATCH uses it.
+ */
+async function deliver(kase: CaseRecord, due: DueMessage, now: string): Promise<void> {
+  const { message, to } = kase.messageFor(due, now);
+  const base = deliveryBase(due);
   if (!to) {
     kase.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });
     return;

@@ -122,6 +122,11 @@ export interface CaseState {
   nextWakeAt: string | null;
   undeliverable: Delivery[];
   /**
+   * Messages whose send has started and not yet ended: usually for a moment, for longer while the
+   * mail server is failing and Temporal retries them. Absent from cases running older code.
+   */
+  sending?: Array<{ messageId: string; type: Delivery['type']; level: number; role: string; sendAt: string }>;
+  /**
    * Facts the engine could not use (e.g. a date beyond the bank-holiday calendar frozen into the
    * case): shown to staff and logged, never silently dropped.
    */

@@ -11,7 +11,7 @@ import type { Obligation } from '../../domain/engine';
 import { SafeId } from '../../domain/facts';
 import { RiskTier } from '../../domain/kinds';
 import type { CaseState, TimelineEntry } from '../../workflows/messages';
-import { type CaseListing, caseState, caseTimeline, listCases } from '../cases';
+import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../cases';
 import { output } from '../cli-support';
 import { commonOptions, parseOptions, withClient } from './common';
 import { idArgument } from './record';
@@ -57,6 +57,9 @@ export function formatCaseView(v: CaseView): string {
     lines.push(`  ${o.title}`);
     lines.push(`    due ${localTime(o.dueAt)}: ${when}${flags ? ` (${flags})` : ''}`);
     lines.push(`    id ${o.id}`);
+  }
+  for (const m of waitingForMail(s, v.now)) {
+    lines.push(`  … message ${m.messageId} to ${m.role} waiting for the mail server since ${localTime(m.sendAt)} (retried at least once a minute)`);
   }
   for (const d of s.undeliverable) lines.push(`  ! message ${d.messageId} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`);
   for (const w of s.warnings) lines.push(`  ! ${w}`);

@@ -15,7 +15,7 @@ import { SafeId } from '../../domain/facts';
 import { RISK_TIERS, RiskTier } from '../../domain/kinds';
 import { PolicyError } from '../../domain/policy-loader';
 import type { CaseState, TimelineEntry } from '../../workflows/messages';
-import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, openCase, reportIncident } from '../cases';
+import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, openCase, reportIncident, waitingForMail } from '../cases';
 import {
   actionBySlug,
   CASE_ACTIONS,
@@ -410,6 +410,7 @@ ${specs.map((s) => field(s, values[s.name], errors[s.name], formId))}
             .join('; ')}</div>`
         : '';
     const title = `${subject === 'case' ? 'Case' : 'Serious incident'} ${s.caseId}`;
+    const waiting = waitingForMail(s, new Date().toISOString());
     send(
       r,
       status,
@@ -424,6 +425,13 @@ ${specs.map((s) => field(s, values[s.name], errors[s.name], formId))}
           s.overdueCount > 0 ? 'late' : ''
         }">${s.overdueCount}</dd></div><div><dt>Policy</dt><dd>${s.policyVersion}</dd></div><div><dt>Opened</dt><dd>${localTime(s.openedAt)}</dd></div></dl>
 ${s.warnings.length > 0 ? html`<section class="notice notice-warn"><h2>Needs attention</h2><ul>${s.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ''}
+${
+  waiting.length > 0
+    ? html`<section class="notice notice-warn"><h2>Messages waiting for the mail server</h2><p>The mail server has not accepted these yet; CaseClock retries each at least once a minute and sends it as soon as mail works.</p><ul>${waiting.map(
+        (m) => html`<li>${m.type === 'escalation' ? `Escalation level ${m.level}` : m.type} to ${m.role}, due to go ${localTime(m.sendAt)}</li>`,
+      )}</ul></section>`
+    : ''
+}
 ${
   s.undeliverable.length > 0
     ? html`<section class="notice notice-error"><h2>Messages that could not be delivered</h2><ul>${s.undeliverable.map(

@@ -52,6 +52,29 @@ describe('rendering', () => {
     expect(subject).toBe('[CaseClock] Reminder WCF-1001: Keeping-in-touch call due Fri 3 Apr 2026, 10:00 BST');
   });
 
+  it('a reminder that could only go after the deadline says it fell due, never "due by"', () => {
+    const reminder: CaseMessage = { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-04-03T07:00:00.000Z' };
+    const { subject, text } = renderMessage(reminder, 'https://caseclock.example', '2026-04-03T12:30:00.000Z');
+    expect(subject).toBe('[CaseClock] Late reminder WCF-1001: Keeping-in-touch call fell due Fri 3 Apr 2026, 10:00 BST, not yet recorded');
+    expect(text).toContain('It is 3 hours overdue. This reminder could not be sent before the deadline.');
+    expect(text).not.toMatch(/due by/);
+    // Sent in time (a retry that still beat the deadline): the ordinary wording.
+    expect(renderMessage(reminder, 'https://caseclock.example', '2026-04-03T08:00:00.000Z').subject).toBe(
+      '[CaseClock] Reminder WCF-1001: Keeping-in-touch call due Fri 3 Apr 2026, 10:00 BST',
+    );
+  });
+
+  it('an escalation held up by a mail fault measures lateness when it goes, not when it was planned', () => {
+    const atDeadline: CaseMessage = { ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt };
+    expect(renderMessage(atDeadline, 'https://caseclock.example', '2026-04-03T12:05:00.000Z').subject).toBe(
+      '[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, 3 hours late',
+    );
+    // An attempt time before the planned one (clock skew) never makes it look earlier.
+    expect(renderMessage(escalation, 'https://caseclock.example', '2026-04-01T00:00:00.000Z').subject).toBe(
+      '[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour late',
+    );
+  });
+
   it('escapes HTML in anything it shows', () => {
     const { html } = renderMessage({ ...escalation, obligation: { ...escalation.obligation!, title: '<script>x</script>' } }, 'https://c');
     expect(html).not.toContain('<script>');

@@ -178,8 +178,22 @@ class ReplayCase {
   }
 
   async record(event: Record<string, unknown> & { type: string }): Promise<void> {
-    await recordEvent(this.r.client, this.caseId, { at: await this.r.now(), by: 'sw-test', ...event });
+    await this.recordInFlight(event);
     await this.r.settle(this.workflowId);
+  }
+
+  /** Records an event without waiting to settle: a case with a send in retry never does. */
+  async recordInFlight(event: Record<string, unknown> & { type: string }): Promise<void> {
+    await recordEvent(this.r.client, this.caseId, { at: await this.r.now(), by: 'sw-test', ...event });
+  }
+
+  /** Polls (in real time) until the case's state satisfies `check`. */
+  async stateUntil(check: (state: Awaited<ReturnType<typeof caseState>>) => boolean): Promise<void> {
+    for (let i = 0; i < 400; i++) {
+      if (check(await caseState(this.r.client, this.caseId))) return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`${this.caseId}: the state never got there`);
   }
 
   advance(ms: number): Promise<void> {
@@ -196,6 +210,30 @@ class ReplayCase {
     await this.record({ type: 'case-closed', by: 'admin-test', reason: 'Test reason: scenario finished' });
     await waitForCompletion(this.r, this.workflowId);
   }
+}
+
+/** KIT calls on a VULNERABLE case with historyLimit 40 until it continues as new; both runs saved. */
+async function continueAsNewScenario(r: Recorder, scenario: string, caseId: string): Promise<void> {
+  const c = await new ReplayCase(r, caseId).open({ tier: 'VULNERABLE', historyLimit: 40 });
+  const firstRun = await r.runId(c.workflowId);
+  for (let i = 0; i < 8 && (await r.runId(c.workflowId)) === firstRun; i++) {
+    await c.advance(12 * DAY);
+    await c.record({ type: 'contact', contactType: 'kit-call' });
+  }
+  const secondRun = await r.runId(c.workflowId);
+  if (secondRun === firstRun) throw new Error('the case did not continue as new');
+  await c.advance(13 * DAY);
+  await c.record({ type: 'contact', contactType: 'visit' });
+  const base = { workflowType: 'caseWorkflow' as const, workflowId: c.workflowId };
+  await r.save(
+    { ...base, scenario: `${scenario}-run-1`, description: 'VULNERABLE case with historyLimit 40: KIT calls until it continues as new', savedWhile: 'continued-as-new' },
+    firstRun,
+  );
+  await r.save(
+    { ...base, scenario: `${scenario}-run-2`, description: 'The same case after continue-as-new: carried facts, more KIT calls; still running', savedWhile: 'running' },
+    secondRun,
+  );
+  await c.close();
 }
 
 async function waitForCompletion(r: Recorder, workflowId: string): Promise<void> {
@@ -363,28 +401,47 @@ const SCENARIOS: Record<string, Scenario> = {
     await c.close();
   },
 
-  /** historyLimit small: the case continues as new; both runs are saved. */
-  async 'continue-as-new'(r) {
-    const c = await new ReplayCase(r, 'REPLAY-CAN-1').open({ tier: 'VULNERABLE', historyLimit: 40 });
-    const firstRun = await r.runId(c.workflowId);
-    for (let i = 0; i < 8 && (await r.runId(c.workflowId)) === firstRun; i++) {
-      await c.advance(12 * DAY);
-      await c.record({ type: 'contact', contactType: 'kit-call' });
+  /** historyLimit small: the case continues as new; both runs are saved (cases from before INDEPENDENT_SENDS_PATCH). */
+  'continue-as-new': (r) => continueAsNewScenario(r, 'continue-as-new', 'REPLAY-CAN-1'),
+
+  /** The same on the loop that sends each message on its own: continue-as-new waits for sends to end. */
+  'independent-sends-continue-as-new': (r) => continueAsNewScenario(r, 'independent-sends-continue-as-new', 'REPLAY-SENDS-CAN-1'),
+
+  /**
+   * Each message on its own: the worker's address deferred (451), so the 2-hour reminder is in
+   * retry; meanwhile a conference is postponed (notices go at once) and the deadline passes
+   * (level 1 goes to the team manager at once); the visit then withdraws the reminder.
+   */
+  async 'independent-sends-outage'(r) {
+    const deferred = STAFF['allocated-worker']!.email;
+    try {
+      const c = await new ReplayCase(r, 'REPLAY-SENDS-1').open({ tier: 'HIGH_IMMEDIATE' });
+      const mailOf = (part: string) => r.mailbox.messages.filter((m) => m.caseReference === c.caseId && m.caseMessageId.includes(part));
+      await c.advance(21 * HOUR); // the 12-hour reminder is delivered
+      r.mailbox.defer.add(deferred);
+      await r.env.sleep(HOUR + 60_000); // the 2-hour reminder is in retry
+      await c.stateUntil((s) => (s.sending ?? []).some((m) => m.type === 'reminder'));
+      await c.recordInFlight({ type: 'meeting-scheduled', meetingId: 'ICPC-1', meetingType: 'icpc', scheduledFor: await later(r, 10 * DAY) });
+      await c.recordInFlight({ type: 'meeting-postponed', meetingId: 'ICPC-1', newDate: await later(r, 12 * DAY), reason: 'Test reason: fictitious chair unavailable' });
+      await r.mailbox.waitFor(() => mailOf('/notice/').length === 2);
+      await r.env.sleep(2 * HOUR); // the deadline passes
+      await r.mailbox.waitFor(() => mailOf('/escalation/L1/').length === 1);
+      await c.stateUntil((s) => (s.sending ?? []).length === 1);
+      await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true }); // withdraws the reminder
+      r.mailbox.defer.delete(deferred);
+      await c.advance(DAY);
+      await r.save({
+        scenario: 'independent-sends-outage',
+        description:
+          'HIGH_IMMEDIATE case, each message sent on its own: reminder in retry (451) while a postponement notice and level 1 go; the visit withdraws the reminder; still running',
+        workflowType: 'caseWorkflow',
+        workflowId: c.workflowId,
+        savedWhile: 'running',
+      });
+      await c.close();
+    } finally {
+      r.mailbox.defer.delete(deferred);
     }
-    const secondRun = await r.runId(c.workflowId);
-    if (secondRun === firstRun) throw new Error('the case did not continue as new');
-    await c.advance(13 * DAY);
-    await c.record({ type: 'contact', contactType: 'visit' });
-    const base = { workflowType: 'caseWorkflow' as const, workflowId: c.workflowId };
-    await r.save(
-      { ...base, scenario: 'continue-as-new-run-1', description: 'VULNERABLE case with historyLimit 40: KIT calls until it continues as new', savedWhile: 'continued-as-new' },
-      firstRun,
-    );
-    await r.save(
-      { ...base, scenario: 'continue-as-new-run-2', description: 'The same case after continue-as-new: carried facts, more KIT calls; still running', savedWhile: 'running' },
-      secondRun,
-    );
-    await c.close();
   },
 
   /** A serious incident: notification reminders and level 1, notified, rapid review on time, closed. */

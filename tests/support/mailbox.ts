@@ -28,6 +28,8 @@ export interface Mailbox {
   refuse: Set<string>;
   /** While true, every recipient is refused with a temporary 451 (server busy). */
   busy: boolean;
+  /** Addresses answered with a temporary 451 (their mailbox server is struggling): senders retry. */
+  defer: Set<string>;
   /**
    * Messages for which this returns true are held after their content arrives and before the
    * server answers. A message is delivered only once the server says 250 (RFC 5321 §4.1.1.4): if
@@ -62,7 +64,7 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
       waiting.get(session.id)?.(false);
     },
     onRcptTo(address, _session, callback) {
-      if (mailbox.busy) {
+      if (mailbox.busy || mailbox.defer.has(address.address.toLowerCase())) {
         const err = new Error('try again later') as Error & { responseCode: number };
         err.responseCode = 451;
         return callback(err);
@@ -111,6 +113,7 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
   const url = `smtp://127.0.0.1:${boundPort}`;
   const mailbox: Mailbox = {
     busy: false,
+    defer: new Set(),
     held: [],
     discarded: [],
     release() {

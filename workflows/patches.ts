@@ -1,0 +1,8 @@
+/**
+ * Every patch id the case workflow has used with `patched()`, defined once: the workflow branches
+ * on them, and tests check the markers they leave in history. An id is never reused or renamed
+ * while a run that recorded it may still be replayed.
+ */
+
+/** Runs that send each due message on its own, never awaiting one send before another. */
+export const INDEPENDENT_SENDS_PATCH = 'independent-sends';
