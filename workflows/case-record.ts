@@ -94,7 +94,14 @@ export class CaseRecord {
   /** A message's send has started; it stays in flight until `finishSending`. */
   startSending(due: DueMessage): void {
     this.sending.set(due.messageId, due);
-    this.cached = undefined;
+    // In flight, a message counts as sent; that changes only what is due now (every message in
+    // flight is past its time, so no wake-up moves), so the cached evaluation drops it instead
+    // of the case being evaluated again.
+    const cached = this.cached;
+    if (cached) {
+      const messagesDue = cached.evaluation.messagesDue.filter((m) => m.messageId !== due.messageId);
+      this.cached = { now: cached.now, evaluation: { ...cached.evaluation, messagesDue } };
+    }
   }
 
   isSending(messageId: string): boolean {

@@ -109,8 +109,9 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     recordEventUpdate,
     (raw) => {
       const event = acceptedInput(CaseEvent, raw);
-      kase.recordEvent(event, nowIso());
-      return kase.state(nowIso());
+      const now = nowIso();
+      kase.recordEvent(event, now);
+      return { caseId: kase.caseId, recordedAt: now };
     },
     {
       validator: (raw) => {
@@ -129,7 +130,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' }, () => {
         kase.details = details;
       });
-      return kase.state(now);
+      return { caseId: kase.caseId, recordedAt: now };
     },
     {
       validator: (raw) => {
@@ -149,7 +150,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` }, () => {
         kase.details = { ...kase.details, contacts: { ...kase.details.contacts, [role]: contact } };
       });
-      return kase.state(now);
+      return { caseId: kase.caseId, recordedAt: now };
     },
     {
       validator: (raw) => {
@@ -167,7 +168,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const now = nowIso();
       kase.addPolicy(snapshot);
       kase.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);
-      return kase.state(now);
+      return { caseId: kase.caseId, recordedAt: now };
     },
     {
       validator: (raw) => {
@@ -204,7 +205,8 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     const toSend = evaluation.messagesDue.filter((due) => !kase.isSending(due.messageId));
     for (const due of toSend) startSend(kase, due, now, sends);
     withdrawUnneeded(kase, evaluation.obligations, sends);
-    if (toSend.length > 0) evaluation = kase.evaluate(now);
+    // The same evaluation unless a send was recorded at once (nobody assigned to the role).
+    evaluation = kase.evaluate(now);
     syncSearchAttributes(kase, now, attributesSent);
     if (kase.closed && evaluation.messagesDue.length === 0 && sends.size === 0) return;
 
