@@ -1,0 +1,569 @@
+/**
+ * The case-record store: an append-only record of everything that happened on a case (events,
+ * messages sent with the SMTP server's answer, notes, policy changes, obligation outcomes), kept
+ * in PostgreSQL outside Temporal so that it outlives Temporal's history retention.
+ *
+ * One SQL dialect, two engines (docs/decisions/0001-case-record-store.md):
+ *   - PostgreSQL in production (a DATABASE_URL);
+ *   - PGlite (PostgreSQL compiled to WebAssembly) behind its socket server as the embedded
+ *     default for `npm start` and tests (`startEmbeddedStore`, `store/serve.ts`).
+ * Every process reaches either one over the PostgreSQL protocol with a `pg` Pool.
+ *
+ * The embedded server runs ONE PostgreSQL session for all its connections and multiplexes their
+ * protocol messages through one queue; while a transaction is open it serves only the connection
+ * that opened it. So every statement here with parameters runs inside an explicit transaction
+ * (BEGIN/COMMIT sent as simple queries): then no other connection's messages can interleave with
+ * its Parse/Bind/Execute, whatever TCP does with them. Nothing here changes session state (no SET,
+ * no named prepared statements), since on the embedded server every client shares it.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunnerOption } from 'node-pg-migrate';
+import { Pool, type PoolClient } from 'pg';
+import { z } from 'zod';
+import { IsoInstant, SafeId, UserId } from '../domain/facts';
+
+// --- The entry ---------------------------------------------------------------------------------
+
+/** Largest `data` accepted for one entry, as JSON text (an SMTP answer or an event is far less). */
+export const MAX_ENTRY_DATA_BYTES = 256 * 1024;
+/** Largest batch `append` takes at once (one transaction, one statement). */
+export const MAX_APPEND_BATCH = 1000;
+
+// C0 and C1 controls and bidi overrides; NUL is refused by PostgreSQL text and jsonb anyway.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/** The entry's own stable id, e.g. `event:<caseId>:<n>` or a message id: printable, bounded. */
+const EntryId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(300, 'must be at most 300 characters')
+  .regex(/^[\x21-\x7E]+$/, 'may contain only printable ASCII characters without spaces');
+
+const Summary = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(4000, 'must be at most 4000 characters')
+  .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters');
+
+/** Where in a JSON value a string holds a NUL character (PostgreSQL's jsonb cannot store one). */
+function nulPath(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], `${at}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key.includes('\u0000')) return `${at} (a key)`;
+      const found = nulPath(inner, `${at}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Whatever the entry carries besides its summary: a JSON object (the event, the delivery, ...). */
+const EntryData = z.record(z.string(), z.json()).superRefine((data, ctx) => {
+  const where = nulPath(data, 'data');
+  if (where) ctx.addIssue({ code: 'custom', message: `must not contain a NUL character (at ${where})` });
+  else if (Buffer.byteLength(JSON.stringify(data)) > MAX_ENTRY_DATA_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_ENTRY_DATA_BYTES} bytes as JSON` });
+  }
+});
+
+export const CaseRecordSubject = z.enum(['case', 'incident']);
+export const CaseRecordKind = z.enum(['event', 'message', 'note', 'policy', 'outcome']);
+
+/** One entry of a case record, as appended and as read back (instants normalised to UTC, ms). */
+export const CaseRecordEntry = z.strictObject({
+  entryId: EntryId,
+  /** The case id, or the incident id when subject is 'incident'. */
+  caseId: SafeId,
+  subject: CaseRecordSubject,
+  kind: CaseRecordKind,
+  /** When it happened. */
+  at: IsoInstant,
+  /** When it was recorded (workflow time). */
+  recordedAt: IsoInstant,
+  /** Staff user id, or the service's own id for what it did itself. */
+  by: UserId,
+  summary: Summary,
+  data: EntryData,
+});
+export type CaseRecordEntry = z.infer<typeof CaseRecordEntry>;
+/** What `append` accepts: instants may carry any offset; they are stored in UTC. */
+export type CaseRecordEntryInput = z.input<typeof CaseRecordEntry>;
+
+const CaseRecordBatch = z.array(CaseRecordEntry).max(MAX_APPEND_BATCH, `must hold at most ${MAX_APPEND_BATCH} entries`);
+
+// --- Errors ------------------------------------------------------------------------------------
+
+/** An entry (or an argument) refused before anything reached the database; names the field. */
+export class CaseRecordInvalid extends Error {
+  override readonly name = 'CaseRecordInvalid';
+  constructor(
+    message: string,
+    /** Each problem as `path: message`, e.g. `entries[2].caseId: must not be empty`. */
+    readonly problems: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** An entry whose id is already stored (or twice in one batch) with different content. */
+export class CaseRecordConflict extends Error {
+  override readonly name = 'CaseRecordConflict';
+  constructor(
+    readonly entryId: string,
+    /** The fields that differ, in the entry's terms (caseId, summary, data, ...). */
+    readonly fields: string[],
+    where: 'stored' | 'batch',
+  ) {
+    super(
+      where === 'stored'
+        ? `case record entry ${entryId} is already stored with a different ${fields.join(', ')}: nothing of this batch was written`
+        : `case record entry ${entryId} appears twice in this batch with a different ${fields.join(', ')}: nothing of this batch was written`,
+    );
+  }
+}
+
+function pathOf(issuePath: ReadonlyArray<PropertyKey>, root: string): string {
+  let out = root;
+  for (const key of issuePath) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out;
+}
+
+/** The entry id of the item at `index` of a list given, when it has a readable one. */
+function entryIdAt(value: unknown, index: PropertyKey | undefined): string | undefined {
+  if (!Array.isArray(value) || typeof index !== 'number') return undefined;
+  const item: unknown = value[index];
+  if (item === null || typeof item !== 'object' || !('entryId' in item)) return undefined;
+  const id = item.entryId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 300 ? JSON.stringify(id) : undefined;
+}
+
+function invalid(error: z.ZodError, root: string, what: string, value: unknown): CaseRecordInvalid {
+  const problems = error.issues.map((issue) => {
+    // An unknown key is named by the issue, not by its path.
+    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+    const id = entryIdAt(value, issue.path[0]);
+    return `${pathOf(issue.path, root) || root}${keys}: ${issue.message}${id ? ` (entry ${id})` : ''}`;
+  });
+  return new CaseRecordInvalid(`${what}: ${problems.join('; ')}`, problems);
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, root: string, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalid(parsed.error, root, what, value);
+  return parsed.data;
+}
+
+// --- Rows --------------------------------------------------------------------------------------
+
+const COLUMNS = ['entry_id', 'case_id', 'subject', 'kind', 'at', 'recorded_at', 'by_user', 'summary', 'data'] as const;
+/** The entry's field for each column, for naming differences. */
+const FIELD_OF: Record<(typeof COLUMNS)[number], keyof CaseRecordEntry> = {
+  entry_id: 'entryId',
+  case_id: 'caseId',
+  subject: 'subject',
+  kind: 'kind',
+  at: 'at',
+  recorded_at: 'recordedAt',
+  by_user: 'by',
+  summary: 'summary',
+  data: 'data',
+};
+/** The column list of `jsonb_to_recordset(...) AS x(...)`. */
+const RECORDSET = `x(entry_id text, case_id text, subject text, kind text, at timestamptz, recorded_at timestamptz,
+  by_user text, summary text, data jsonb)`;
+
+type Row = Record<(typeof COLUMNS)[number], unknown>;
+
+function toRow(entry: CaseRecordEntry): Row {
+  return {
+    entry_id: entry.entryId,
+    case_id: entry.caseId,
+    subject: entry.subject,
+    kind: entry.kind,
+    at: entry.at,
+    recorded_at: entry.recordedAt,
+    by_user: entry.by,
+    summary: entry.summary,
+    data: entry.data,
+  };
+}
+
+/** A row as `pg` returns it (timestamptz as Date, jsonb parsed). */
+const StoredRow = z.object({
+  entry_id: z.string(),
+  case_id: z.string(),
+  subject: CaseRecordSubject,
+  kind: CaseRecordKind,
+  at: z.date(),
+  recorded_at: z.date(),
+  by_user: z.string(),
+  summary: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+function fromRow(row: unknown): CaseRecordEntry {
+  const r = StoredRow.parse(row);
+  return {
+    entryId: r.entry_id,
+    caseId: r.case_id,
+    subject: r.subject,
+    kind: r.kind,
+    at: r.at.toISOString(),
+    recordedAt: r.recorded_at.toISOString(),
+    by: r.by_user,
+    summary: r.summary,
+    data: r.data as CaseRecordEntry['data'],
+  };
+}
+
+/** JSON with object keys sorted: equal for equal content, whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function differingFields(a: CaseRecordEntry, b: CaseRecordEntry): Array<keyof CaseRecordEntry> {
+  return (Object.values(FIELD_OF) as Array<keyof CaseRecordEntry>).filter((field) => canonical(a[field]) !== canonical(b[field]));
+}
+
+// --- Connecting --------------------------------------------------------------------------------
+
+const StoreUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a PostgreSQL URL such as postgres://user@127.0.0.1:5432/caseclock');
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+}
+
+const TRANSIENT = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+function pgCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+export interface CaseRecordStore {
+  /**
+   * Appends entries, idempotently by entryId, in one transaction: an entry already stored with
+   * the same content counts as alreadyThere; one stored with different content throws
+   * CaseRecordConflict and nothing of the batch is written. Invalid entries throw
+   * CaseRecordInvalid naming the entry and field, before anything reaches the database.
+   */
+  append(entries: readonly CaseRecordEntryInput[]): Promise<{ stored: number; alreadyThere: number }>;
+  /** The whole record of one case (or incident), ordered by at, then recordedAt, then entryId. */
+  caseRecord(caseId: string): Promise<CaseRecordEntry[]>;
+  /** Closes the pool's connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface CaseRecordStoreOptions {
+  /** Connections in this process's pool (default 4). */
+  poolSize?: number;
+}
+
+/** Opens the store at `url` (PostgreSQL or the embedded server). Migrate it first. */
+export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions = {}): CaseRecordStore {
+  parseOrThrow(StoreUrl, url, 'url', 'cannot open the case record store');
+  const pool = new Pool({
+    connectionString: url,
+    max: options.poolSize ?? 4,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+    application_name: 'caseclock-case-record',
+  });
+  // An idle connection that breaks (the server stopped) must not crash the process; the next
+  // query gets a fresh connection or a clear error.
+  pool.on('error', () => undefined);
+  let closed: Promise<void> | undefined;
+
+  async function inTransaction<T>(readOnly: boolean, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (closed) throw new Error('the case record store is closed');
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      // A connection that breaks mid-transaction (the server stopped or died) emits 'error' on
+      // the client as well as failing the query: without a listener that would crash the process.
+      const onError = (error: Error): void => {
+        broken = error;
+      };
+      client.on('error', onError);
+      try {
+        await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        if (TRANSIENT.has(pgCode(error) ?? '') && attempt < 5) continue;
+        if (pgCode(error) === '42P01') {
+          throw new Error(`the case record store at ${redactUrl(url)} has no case_record_entries table: run migrateCaseRecordStore first`, {
+            cause: error,
+          });
+        }
+        throw error;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    }
+  }
+
+  return {
+    async append(input) {
+      const entries = parseOrThrow(CaseRecordBatch, input, 'entries', 'case record entries refused, nothing was written');
+      // The same id twice in one batch: once if identical, refused if not.
+      const byId = new Map<string, CaseRecordEntry>();
+      for (const entry of entries) {
+        const seen = byId.get(entry.entryId);
+        if (!seen) byId.set(entry.entryId, entry);
+        else {
+          const fields = differingFields(seen, entry);
+          if (fields.length > 0) throw new CaseRecordConflict(entry.entryId, fields, 'batch');
+        }
+      }
+      if (entries.length === 0) return { stored: 0, alreadyThere: 0 };
+      // Sorted by id so that concurrent batches take their row locks in one order (no deadlock).
+      const rows = [...byId.values()].map(toRow).sort((a, b) => (String(a.entry_id) < String(b.entry_id) ? -1 : 1));
+      const stored = await inTransaction(false, async (client) => {
+        const inserted = await client.query<{ entry_id: string }>(
+          `INSERT INTO case_record_entries (${COLUMNS.join(', ')})
+           SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET}
+           ON CONFLICT (entry_id) DO NOTHING
+           RETURNING entry_id`,
+          [JSON.stringify(rows)],
+        );
+        if (inserted.rowCount === rows.length) return rows.length;
+        // Some were already there: each must be there with the same content (compared by the
+        // database, so jsonb key order and instant notation do not count as differences).
+        const insertedIds = new Set(inserted.rows.map((r) => r.entry_id));
+        const others = rows.filter((row) => !insertedIds.has(String(row.entry_id)));
+        const differences = await client.query<{ entry_id: string; columns: string[] }>(
+          `SELECT x.entry_id, array_remove(ARRAY[${COLUMNS.filter((c) => c !== 'entry_id')
+            .map((c) => `CASE WHEN e.${c} IS DISTINCT FROM x.${c} THEN '${c}' END`)
+            .join(', ')}], NULL) AS columns
+           FROM jsonb_to_recordset($1::jsonb) AS ${RECORDSET}
+           JOIN case_record_entries e ON e.entry_id = x.entry_id`,
+          [JSON.stringify(others)],
+        );
+        const conflicts = new Map(differences.rows.filter((r) => r.columns.length > 0).map((r) => [r.entry_id, r.columns]));
+        // Name the first conflicting entry in the caller's order.
+        const first = entries.find((entry) => conflicts.has(entry.entryId));
+        if (first) {
+          const columns = conflicts.get(first.entryId) ?? [];
+          throw new CaseRecordConflict(
+            first.entryId,
+            columns.map((c) => FIELD_OF[c as (typeof COLUMNS)[number]] ?? c),
+            'stored',
+          );
+        }
+        if (differences.rowCount !== others.length) {
+          // Not inserted, yet not there: cannot happen with ON CONFLICT (entry_id) alone.
+          throw new Error(`case record: ${others.length - (differences.rowCount ?? 0)} entries neither stored nor found`);
+        }
+        return inserted.rowCount ?? 0;
+      });
+      return { stored, alreadyThere: entries.length - stored };
+    },
+
+    async caseRecord(caseId) {
+      parseOrThrow(SafeId, caseId, 'caseId', 'cannot read the case record');
+      return inTransaction(true, async (client) => {
+        const result = await client.query(
+          `SELECT ${COLUMNS.join(', ')} FROM case_record_entries
+           WHERE case_id = $1
+           ORDER BY at, recorded_at, entry_id COLLATE "C"`,
+          [caseId],
+        );
+        return result.rows.map(fromRow);
+      });
+    },
+
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}
+
+// --- Migrations --------------------------------------------------------------------------------
+
+export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+/** node-pg-migrate's bookkeeping table for this store. */
+export const MIGRATIONS_TABLE = 'case_record_store_migrations';
+
+// 42P07 duplicate_table, 42710 duplicate_object, 23505 unique_violation: what a migrator that
+// lost a race on the embedded server sees (see migrateCaseRecordStore).
+const LOST_RACE = /already exists|duplicate key value/;
+
+/**
+ * Runs the pending migrations of store/migrations/ with node-pg-migrate, all in one transaction;
+ * resolves to the names of those applied ([] when there were none). Idempotent.
+ *
+ * Two processes at once: on PostgreSQL, node-pg-migrate's advisory lock (waited for, not failed
+ * on) lets one migrate while the other waits and then finds nothing to do. On the embedded
+ * server every connection shares one session, so the advisory lock excludes nobody; there a
+ * transaction excludes everyone else instead, and the loser of a race fails on "already exists"
+ * with its transaction rolled back, so it tries again and finds nothing to do.
+ */
+export async function migrateCaseRecordStore(url: string, options: { log?: (line: string) => void } = {}): Promise<string[]> {
+  parseOrThrow(StoreUrl, url, 'url', 'cannot migrate the case record store');
+  const { runner } = await import('node-pg-migrate');
+  const log = options.log ?? (() => undefined);
+  const runnerOptions: RunnerOption = {
+    databaseUrl: url,
+    dir: MIGRATIONS_DIR,
+    migrationsTable: MIGRATIONS_TABLE,
+    direction: 'up',
+    singleTransaction: true,
+    checkOrder: true,
+    advisoryLockMode: 'wait',
+    logger: { info: log, warn: log, error: log },
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const applied = await runner(runnerOptions);
+      return applied.map((m) => m.name);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt < 5 && LOST_RACE.test(message)) {
+        log(`migration raced another process (${message.split('\n')[0]}); trying again`);
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        continue;
+      }
+      throw new Error(`could not migrate the case record store at ${redactUrl(url)}: ${message}`, { cause: error });
+    }
+  }
+}
+
+// --- The embedded store ------------------------------------------------------------------------
+
+const EmbeddedStoreOptions = z.strictObject({
+  dataDir: z.string().min(1, 'must not be empty'),
+  port: z.number().int('must be a whole number').min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535'),
+  // The embedded server has no authentication at all: loopback only.
+  host: z
+    .string()
+    .regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)$/, 'must be a loopback address (127.0.0.1): the embedded store has no authentication')
+    .default('127.0.0.1'),
+  /** Connections served at once (default 100); more are refused. */
+  maxConnections: z.number().int().min(1).max(1000).default(100),
+});
+export type EmbeddedStoreOptions = z.input<typeof EmbeddedStoreOptions>;
+
+export interface EmbeddedStore {
+  /** postgres://postgres@host:port/postgres, for openCaseRecordStore and migrateCaseRecordStore. */
+  url: string;
+  port: number;
+  /** Closes every connection (rolling back an open transaction), then the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The lock file beside a data dir: PGlite itself would let two processes open one dir. */
+function lockPath(dataDir: string): string {
+  return `${dataDir.replace(/[/\\]+$/, '')}.lock`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function takeLock(dataDir: string): () => void {
+  const file = lockPath(dataDir);
+  const mine = String(process.pid);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${mine}\n`, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === mine) rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new CaseRecordInvalid(
+          `dataDir: ${dataDir} is in use by process ${holder} (lock file ${file}); stop that store first, or remove the lock file if no store is running`,
+          [`dataDir: in use by process ${holder}`],
+        );
+      }
+      if (holder === process.pid) {
+        throw new CaseRecordInvalid(`dataDir: ${dataDir} is already served by this process`, ['dataDir: already served by this process']);
+      }
+      rmSync(file, { force: true }); // left by a store that died
+    }
+  }
+  throw new Error(`could not take the lock file ${file}`);
+}
+
+/**
+ * Starts PGlite persisted in `dataDir` (created when missing) behind pglite-socket's PostgreSQL
+ * protocol server on host:port (port 0: any free port). Does not migrate: see store/serve.ts.
+ */
+export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+  const { dataDir: givenDir, port, host, maxConnections } = parseOrThrow(
+    EmbeddedStoreOptions,
+    options,
+    'options',
+    'cannot start the embedded case record store',
+  );
+  const dataDir = path.resolve(givenDir);
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const releaseLock = takeLock(dataDir);
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
+  let db: InstanceType<typeof PGlite> | undefined;
+  try {
+    if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
+    db = await PGlite.create({ dataDir });
+    const server = new PGLiteSocketServer({ db, port, host, maxConnections });
+    await server.start();
+    const actualPort = Number(server.getServerConn().split(':').pop());
+    const openDb = db;
+    let stopped: Promise<void> | undefined;
+    return {
+      url: `postgres://postgres@${host}:${actualPort}/postgres`,
+      port: actualPort,
+      stop() {
+        stopped ??= (async () => {
+          try {
+            await server.stop();
+            await openDb.close();
+          } finally {
+            releaseLock();
+          }
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    releaseLock();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port: ${host}:${port} is already in use`, { cause: error });
+    throw error;
+  }
+}
