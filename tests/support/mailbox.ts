@@ -18,6 +18,8 @@ export interface ReceivedMail {
   caseMessageId: string;
   /** Header X-CaseClock-Case: the case reference. */
   caseReference: string;
+  /** When the server accepted it (its 250), in epoch milliseconds. */
+  receivedAt: number;
 }
 
 export interface Mailbox {
@@ -91,6 +93,7 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
             messageId: mail.messageId ?? '',
             caseMessageId: header('x-caseclock-message'),
             caseReference: header('x-caseclock-case'),
+            receivedAt: 0,
           };
           if (mailbox.hold?.(received)) {
             mailbox.held.push(received);
@@ -102,6 +105,7 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
               return;
             }
           }
+          received.receivedAt = Date.now();
           messages.push(received);
           callback();
         })

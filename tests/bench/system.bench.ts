@@ -1,0 +1,171 @@
+/**
+ * The whole system at an aligned deadline, on a dev server of its own, side by side with a
+ * no-op baseline (a workflow that waits on a timer and then sends one email through the same
+ * activity), same server, same worker process, one run (a plain script, no assertions):
+ *   npm run bench:system              # 500 cases, then 500 baseline workflows
+ *   npm run bench:system -- 2000      # or as many as given
+ * Every working-day deadline of a day falls due at the same instant, so this is what a council's
+ * evening looks like. Prints one line per figure: starts per second, time from the deadline until
+ * the last email is accepted, p50 and p99 lateness, emails per second, duplicates (by Message-ID),
+ * worker CPU per email, and errors in the server's log. The worker and the SMTP server share
+ * this process, so CPU per email includes the mail server's share for both sides alike.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { openCase } from '../../client/cases';
+import { freePort, startDevServer } from '../../worker/tools/dev-server';
+import { startMailbox, type ReceivedMail } from '../support/mailbox';
+import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
+import { baselineBurstWorkflow } from './bench-workflows';
+
+const N = Number(process.argv[2] ?? 500);
+const MANAGER = 'manager@bench.test';
+const CONTACTS = {
+  'allocated-worker': { name: 'Bench Worker', email: 'worker@bench.test' },
+  'team-manager': { name: 'Bench Manager', email: MANAGER },
+  'head-of-service': { name: 'Bench Head', email: 'head@bench.test' },
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const line = (label: string, caseValue: string, baselineValue: string, ratio?: number) =>
+  console.log(`${label.padEnd(44)} ${caseValue.padStart(12)} | ${baselineValue.padStart(12)}${ratio === undefined ? '' : `   ratio ${ratio.toFixed(2)}`}`);
+
+interface Burst {
+  startsPerSecond: number;
+  deadline: number;
+  mail: ReceivedMail[];
+  cpuMs: number;
+  timedOut: boolean;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(N) || N < 10 || N > 20_000) throw new Error('the number of cases must be a whole number from 10 to 20000');
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-system-bench-'));
+  const logFile = path.join(dir, 'temporal.log');
+  const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
+    (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }))(),
+    startMailbox(),
+    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('ERROR') }),
+    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
+  ]);
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const activities = mailbox.activities();
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-cases', workflowBundle: caseBundle, activities });
+  const baselineWorker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-baseline', workflowBundle: baselineBundle, activities });
+
+  /** Starts N workflows rated or timed at one instant, so their deadlines coincide; waits for the burst to be delivered. */
+  async function burst(kind: 'case' | 'baseline', n = N): Promise<Burst> {
+    const prefix = `${kind}-${Date.now()}`;
+    const leadSeconds = Math.ceil(n / (kind === 'case' ? 10 : 20)) + 15;
+    const t0 = Date.now();
+    const deadline = t0 + leadSeconds * 1000;
+    const policy = secondsPolicy({ 'initial-visit-high': `PT${leadSeconds}S` }, LEVEL_1_ONLY);
+    const startOne = (i: number) =>
+      kind === 'case'
+        ? openCase(
+            client,
+            {
+              caseId: `${prefix}-${i}`,
+              details: { reference: `${prefix}-${i}`, team: 'BENCH', contacts: CONTACTS },
+              openedBy: 'bench',
+              initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'benchmark', at: new Date(t0).toISOString() },
+            },
+            policy,
+            { taskQueue: 'bench-cases' },
+          )
+        : client.workflow.start(baselineBurstWorkflow, {
+            taskQueue: 'bench-baseline',
+            workflowId: `${prefix}-${i}`,
+            args: [{ id: `${prefix}-${i}`, at: new Date(deadline).toISOString(), to: MANAGER }],
+          });
+    for (let i = 0; i < n; i += 25) await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, k) => startOne(i + k)));
+    const startsPerSecond = n / ((Date.now() - t0) / 1000);
+    if (Date.now() > deadline - 2000) console.log(`(${kind}: starting took until ${((Date.now() - deadline) / 1000).toFixed(1)} s from the deadline)`);
+    await sleep(Math.max(0, deadline - 1000 - Date.now()));
+    const cpuBefore = process.cpuUsage();
+    const ours = (m: ReceivedMail) => m.caseReference.startsWith(prefix);
+    const limit = Date.now() + 600_000;
+    while (mailbox.messages.filter(ours).length < n && Date.now() < limit) await sleep(100);
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      startsPerSecond,
+      deadline,
+      mail: mailbox.messages.filter(ours),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      timedOut: Date.now() >= limit,
+    };
+  }
+
+  let cases: Burst | undefined;
+  let baseline: Burst | undefined;
+  try {
+    await baselineWorker.runUntil(() =>
+      worker.runUntil(async () => {
+        // A small burst of each first, unmeasured, so neither side pays for a cold worker and
+        // server; then the order alternates with N's parity.
+        await Promise.all([burst('baseline', 20), burst('case', 20)]);
+        if (N % 2 === 0) {
+          baseline = await burst('baseline');
+          cases = await burst('case');
+        } else {
+          cases = await burst('case');
+          baseline = await burst('baseline');
+        }
+      }),
+    );
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server.stop();
+    await mailbox.close();
+  }
+  const serverErrors = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l)).length;
+  if (process.env.CASECLOCK_BENCH_KEEP) console.log(`server log kept: ${logFile}`);
+  else rmSync(dir, { recursive: true, force: true });
+
+  const figures = (b: Burst) => {
+    const lateness = b.mail.map((m) => m.receivedAt - b.deadline).sort((x, y) => x - y);
+    const drain = (lateness.at(-1) ?? NaN) / 1000;
+    const unique = new Set(b.mail.map((m) => m.messageId)).size;
+    return {
+      drain,
+      p50: percentile(lateness, 50) / 1000,
+      p99: percentile(lateness, 99) / 1000,
+      perSecond: b.mail.length / Math.max(drain, 0.001),
+      duplicates: b.mail.length - unique,
+      cpuPerEmail: b.cpuMs / Math.max(1, b.mail.length),
+    };
+  };
+  const c = figures(cases!);
+  const b = figures(baseline!);
+  console.log(`aligned burst of ${N} on the dev server (case | baseline)`);
+  line('starts per second', cases!.startsPerSecond.toFixed(1), baseline!.startsPerSecond.toFixed(1), cases!.startsPerSecond / baseline!.startsPerSecond);
+  line('emails accepted', `${cases!.mail.length}${cases!.timedOut ? ' (gave up)' : ''}`, `${baseline!.mail.length}${baseline!.timedOut ? ' (gave up)' : ''}`);
+  line('deadline to last email accepted (s)', c.drain.toFixed(1), b.drain.toFixed(1));
+  line('lateness p50 (s)', c.p50.toFixed(1), b.p50.toFixed(1));
+  line('lateness p99 (s)', c.p99.toFixed(1), b.p99.toFixed(1));
+  line('emails per second', c.perSecond.toFixed(1), b.perSecond.toFixed(1), c.perSecond / b.perSecond);
+  line('duplicates (by Message-ID)', String(c.duplicates), String(b.duplicates));
+  line('worker process CPU per email (ms)', c.cpuPerEmail.toFixed(1), b.cpuPerEmail.toFixed(1));
+  console.log(`${'errors in the server log (whole run)'.padEnd(44)} ${serverErrors}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
