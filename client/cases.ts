@@ -20,7 +20,6 @@ import {
   reassignUpdate,
   recordEventUpdate,
   stateQuery,
-  type UpdateReceipt,
   TASK_QUEUE,
   type TimelineEntry,
   timelineQuery,
@@ -61,19 +60,6 @@ async function asCaseAction<T>(caseId: string, action: () => Promise<T>): Promis
     if (err instanceof Error && /not found/i.test(err.message)) throw new CaseActionError(`no case ${caseId}`);
     throw err;
   }
-}
-
-/**
- * Runs one update on a case's workflow, then reads the case's state after it. The update itself
- * answers with a small receipt (its answer is kept in the case's history for as long as the run
- * lasts); the state comes from a query, which writes nothing.
- */
-function updateCase(client: Client, workflowId: string, caseId: string, update: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<UpdateReceipt>): Promise<CaseState> {
-  return asCaseAction(caseId, async () => {
-    const handle = client.workflow.getHandle(workflowId);
-    await update(handle);
-    return handle.query(stateQuery);
-  });
 }
 
 export async function openCase(
@@ -164,7 +150,9 @@ export async function reportIncident(
 
 export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseState> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return updateCase(client, incidentWorkflowId(incidentId), incidentId, (h) => h.executeUpdate(recordEventUpdate, { args: [event] }));
+  return asCaseAction(incidentId, () =>
+    client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] }),
+  );
 }
 
 export function incidentState(client: Client, incidentId: string): Promise<CaseState> {
@@ -173,15 +161,15 @@ export function incidentState(client: Client, incidentId: string): Promise<CaseS
 
 export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseState> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return updateCase(client, caseWorkflowId(caseId), caseId, (h) => h.executeUpdate(recordEventUpdate, { args: [event] }));
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] }));
 }
 
 export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseState> {
-  return updateCase(client, caseWorkflowId(caseId), caseId, (h) => h.executeUpdate(updateDetailsUpdate, { args: [input] }));
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] }));
 }
 
 export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseState> {
-  return updateCase(client, caseWorkflowId(caseId), caseId, (h) => h.executeUpdate(reassignUpdate, { args: [input] }));
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] }));
 }
 
 export function applyPolicy(
@@ -189,7 +177,7 @@ export function applyPolicy(
   caseId: string,
   input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string },
 ): Promise<CaseState> {
-  return updateCase(client, caseWorkflowId(caseId), caseId, (h) => h.executeUpdate(applyPolicyUpdate, { args: [input] }));
+  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] }));
 }
 
 export function caseState(client: Client, caseId: string): Promise<CaseState> {

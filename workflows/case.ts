@@ -111,7 +111,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const event = acceptedInput(CaseEvent, raw);
       const now = nowIso();
       kase.recordEvent(event, now);
-      return { caseId: kase.caseId, recordedAt: now };
+      return kase.state(now);
     },
     {
       validator: (raw) => {
@@ -130,7 +130,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' }, () => {
         kase.details = details;
       });
-      return { caseId: kase.caseId, recordedAt: now };
+      return kase.state(now);
     },
     {
       validator: (raw) => {
@@ -150,7 +150,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` }, () => {
         kase.details = { ...kase.details, contacts: { ...kase.details.contacts, [role]: contact } };
       });
-      return { caseId: kase.caseId, recordedAt: now };
+      return kase.state(now);
     },
     {
       validator: (raw) => {
@@ -168,7 +168,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const now = nowIso();
       kase.addPolicy(snapshot);
       kase.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);
-      return { caseId: kase.caseId, recordedAt: now };
+      return kase.state(now);
     },
     {
       validator: (raw) => {

@@ -135,28 +135,17 @@ export interface CaseState {
 
 // --- Updates: each validated (zod + case consistency) before anything reaches history ---------
 
-/**
- * What every update answers: a receipt, not the case's state, because an update's answer is kept
- * in the run's history (the whole state was about 2 KiB per update). Clients read the state with
- * `stateQuery` afterwards, which writes nothing.
- */
-export interface UpdateReceipt {
-  caseId: string;
-  /** Workflow time at which the change was recorded. */
-  recordedAt: string;
-}
-
 /** Record anything that happened on the case (visit, KIT call, meeting, report, waiver, hold, ...). */
-export const recordEventUpdate = defineUpdate<UpdateReceipt, [CaseEvent]>('recordEvent');
+export const recordEventUpdate = defineUpdate<CaseState, [CaseEvent]>('recordEvent');
 
 export const UpdateDetailsInput = z.object({ details: CaseDetails, by: UserId });
 export type UpdateDetailsInput = z.infer<typeof UpdateDetailsInput>;
-export const updateDetailsUpdate = defineUpdate<UpdateReceipt, [UpdateDetailsInput]>('updateDetails');
+export const updateDetailsUpdate = defineUpdate<CaseState, [UpdateDetailsInput]>('updateDetails');
 
 /** Reassign one role (e.g. a new allocated worker) without retyping the whole case. */
 export const ReassignInput = z.object({ role: StaffRole, contact: StaffContact, by: UserId });
 export type ReassignInput = z.infer<typeof ReassignInput>;
-export const reassignUpdate = defineUpdate<UpdateReceipt, [ReassignInput]>('reassign');
+export const reassignUpdate = defineUpdate<CaseState, [ReassignInput]>('reassign');
 
 export const ApplyPolicyInput = z.object({
   /** Validated again by the workflow's validator (PolicySnapshotSchema). */
@@ -165,7 +154,7 @@ export const ApplyPolicyInput = z.object({
   by: UserId,
 });
 export type ApplyPolicyInput = { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string };
-export const applyPolicyUpdate = defineUpdate<UpdateReceipt, [ApplyPolicyInput]>('applyPolicy');
+export const applyPolicyUpdate = defineUpdate<CaseState, [ApplyPolicyInput]>('applyPolicy');
 
 // --- Queries --------------------------------------------------------------------------------
 
