@@ -108,6 +108,11 @@ export class CaseRecord {
     return this.sending.has(messageId);
   }
 
+  /** Whether staff have acknowledged this escalation level of this obligation. */
+  isAcknowledged(obligationId: string, level: number): boolean {
+    return this.events.some((e) => e.type === 'escalation-acknowledged' && e.obligationId === obligationId && e.level === level);
+  }
+
   /** Messages in flight now, oldest first. */
   inFlight(): DueMessage[] {
     return [...this.sending.values()];

@@ -323,14 +323,17 @@ type SendOutcome = { delivery: Delivery } | { withdrawn: TimelineEntry };
 
 /**
  * A reminder or escalation still in retry whose obligation has since been met, waived or
- * superseded is withdrawn: nobody should be told to do what is done. Notices always go.
+ * superseded is withdrawn: nobody should be told to do what is done. So is an escalation whose
+ * level has been acknowledged meanwhile. Notices always go.
  */
 function withdrawUnneeded(kase: CaseRecord, obligations: readonly Obligation[], sends: Map<string, CancellationScope>): void {
   if (sends.size === 0) return;
   for (const due of kase.inFlight()) {
     if (due.obligationId === undefined) continue;
     const obligation = obligations.find((o) => o.id === due.obligationId);
-    if (obligation && obligation.status !== 'open') sends.get(due.messageId)?.cancel();
+    const resolved = obligation !== undefined && obligation.status !== 'open';
+    const acknowledged = due.type === 'escalation' && kase.isAcknowledged(due.obligationId, due.level);
+    if (resolved || acknowledged) sends.get(due.messageId)?.cancel();
   }
 }
 

@@ -212,6 +212,31 @@ describe('each message is sent on its own', () => {
     }
   });
 
+  it('an escalation in retry is withdrawn once its level is acknowledged, and never arrives', async () => {
+    h.mailbox.defer.add(MANAGER);
+    const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
+    try {
+      await kase.run(async () => {
+        await kase.advance('PT23H'); // both reminders delivered
+        await h.env.sleep(HOUR + MINUTE); // level 1 to the manager is in retry
+        const state = await stateUntil(kase, (s) => (s.sending ?? []).some((m) => m.type === 'escalation'));
+        const visit = state.open.find((o) => o.kind === 'initial-visit-high')!;
+        await kase.record({ type: 'escalation-acknowledged', obligationId: visit.id, level: 1, by: 'tm1' });
+        await kase.settle();
+        expect((await kase.state()).sending).toEqual([]);
+        expect((await kase.timeline()).filter((t) => t.entry === 'message' && !t.delivery).map((t) => t.summary)).toEqual([
+          'Escalation level 1 to team-manager withdrawn before the mail server accepted it: no longer needed',
+        ]);
+        h.mailbox.defer.delete(MANAGER);
+        await h.env.sleep(5 * MINUTE);
+        expect(kase.mail().filter(isL1)).toEqual([]);
+        expect((await kase.state()).overdueCount).toBe(1); // acknowledged, still overdue
+      });
+    } finally {
+      h.mailbox.defer.clear();
+    }
+  });
+
   it('a reminder in retry is withdrawn once the visit is recorded, and never arrives', async () => {
     h.mailbox.defer.add(WORKER);
     const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
