@@ -9,7 +9,7 @@ import type { CaseEvent } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import type { CaseMessage } from '../activities/render-message';
-import type { CaseDetails, CaseState, CaseWorkflowInput, Delivery, RecordedEvent, TimelineEntry } from './messages';
+import { type CaseDetails, type CaseState, type CaseWorkflowInput, type Delivery, describeMessageKind, type RecordedEvent, type TimelineEntry } from './messages';
 
 export class CaseRecord {
   readonly subject: 'case' | 'incident';
@@ -298,7 +298,7 @@ export function describeEvent(e: CaseEvent): string {
 }
 
 function describeDelivery(d: Delivery): string {
-  const what = d.type === 'reminder' ? 'Reminder' : d.type === 'notice' ? 'Notice' : `Escalation level ${d.level}`;
+  const what = describeMessageKind(d);
   return d.outcome === 'delivered'
     ? `${what} sent to ${d.role}${d.kind ? ` (${d.kind})` : ''}`
     : `${what} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`;

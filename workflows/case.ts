@@ -35,6 +35,7 @@ import {
   type CaseState,
   type CaseWorkflowInput,
   type Delivery,
+  describeMessageKind,
   obligationsQuery,
   type TimelineEntry,
   ReassignInput,
@@ -295,15 +296,9 @@ function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<st
       (err: unknown): SendOutcome => {
         // Withdrawn: cancelled between attempts, or an attempt under way failed after the request.
         if (isCancellation(err) || (err instanceof ActivityFailure && err.retryState === RetryState.CANCEL_REQUESTED)) {
-          return {
-            withdrawn: {
-              at: nowIso(),
-              recordedAt: nowIso(),
-              by: 'caseclock',
-              entry: 'message',
-              summary: `${describeMessage(due)} to ${due.role} withdrawn before the mail server accepted it: no longer needed`,
-            },
-          };
+          const at = nowIso();
+          const summary = `${describeMessageKind(due)} to ${due.role} withdrawn before the mail server accepted it: no longer needed`;
+          return { withdrawn: { at, recordedAt: at, by: 'caseclock', entry: 'message', summary } };
         }
         const permanent = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PERMANENT_REJECTION_TYPE;
         // Sends retry until they succeed or are refused for good; anything else is shown, never resent in a loop.
@@ -335,10 +330,6 @@ function withdrawUnneeded(kase: CaseRecord, obligations: readonly Obligation[], 
     const acknowledged = due.type === 'escalation' && kase.isAcknowledged(due.obligationId, due.level);
     if (resolved || acknowledged) sends.get(due.messageId)?.cancel();
   }
-}
-
-function describeMessage(due: DueMessage): string {
-  return due.type === 'reminder' ? 'Reminder' : due.type === 'notice' ? 'Notice' : `Escalation level ${due.level}`;
 }
 
 /**

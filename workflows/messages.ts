@@ -64,6 +64,11 @@ export interface Delivery extends SentMessage {
   reason?: string;
 }
 
+/** "Reminder", "Notice" or "Escalation level N": how the timeline and the console name a message. */
+export function describeMessageKind(m: { type: Delivery['type']; level: number }): string {
+  return m.type === 'reminder' ? 'Reminder' : m.type === 'notice' ? 'Notice' : `Escalation level ${m.level}`;
+}
+
 /** An event as stored on the case: what happened, plus when it was recorded (workflow time). */
 export type RecordedEvent = CaseEvent & { recordedAt?: string };
 

@@ -14,7 +14,7 @@ import type { Obligation } from '../../domain/engine';
 import { SafeId } from '../../domain/facts';
 import { RISK_TIERS, RiskTier } from '../../domain/kinds';
 import { PolicyError } from '../../domain/policy-loader';
-import type { CaseState, TimelineEntry } from '../../workflows/messages';
+import { type CaseState, describeMessageKind, type TimelineEntry } from '../../workflows/messages';
 import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, openCase, reportIncident, waitingForMail } from '../cases';
 import {
   actionBySlug,
@@ -428,7 +428,7 @@ ${s.warnings.length > 0 ? html`<section class="notice notice-warn"><h2>Needs att
 ${
   waiting.length > 0
     ? html`<section class="notice notice-warn"><h2>Messages waiting for the mail server</h2><p>The mail server has not accepted these yet; CaseClock retries each at least once a minute and sends it as soon as mail works.</p><ul>${waiting.map(
-        (m) => html`<li>${m.type === 'escalation' ? `Escalation level ${m.level}` : m.type} to ${m.role}, due to go ${localTime(m.sendAt)}</li>`,
+        (m) => html`<li>${describeMessageKind(m)} to ${m.role}, due to go ${localTime(m.sendAt)}</li>`,
       )}</ul></section>`
     : ''
 }
