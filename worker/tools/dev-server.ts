@@ -65,19 +65,29 @@ export function devServerArgs(options: DevServerOptions): string[] {
   return args;
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out below Linux's ephemeral range (32768-60999 by default): a port the OS picked
+ * for `listen(0)` could be picked again, between our check and the server's bind, for any outgoing
+ * connection or for one of the dev server's own internal services, and the server then failed to
+ * start ("address already in use"). Ports from this range are never handed out by the OS.
+ */
+const QUIET_PORTS = { from: 20_000, to: 32_000 } as const;
+
+/** A TCP port that was free on 127.0.0.1 a moment ago, outside the OS's ephemeral range. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = QUIET_PORTS.from + Math.floor(Math.random() * (QUIET_PORTS.to - QUIET_PORTS.from));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free TCP port found on 127.0.0.1 between ${QUIET_PORTS.from} and ${QUIET_PORTS.to}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the port the OS chose'));
-      });
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
