@@ -12,31 +12,20 @@
  *   - the engine's time for one whole evaluation of a case 1, 5, 10 and 18 years old.
  * Starts a dev server of its own (SQLite in a temp dir) and a mail server; stops both.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { openCase, recordEvent } from '../../client/cases';
 import { evaluateCase } from '../../domain/engine';
 import type { CaseEvent, CaseFacts } from '../../domain/facts';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
-import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { caseWorkflowId } from '../../workflows/messages';
-import { startMailbox } from '../support/mailbox';
+import { BENCH_CONTACTS, sleep, startBenchServer, workflowCount } from './bench-support';
 import { baselineUpdate, baselineWorkflow } from './bench-workflows';
 
-const N = Number(process.argv[2] ?? 300);
-/** Fictitious staff: the benchmark's mail goes to a mail server in this process. */
-const CONTACTS = {
-  'allocated-worker': { name: 'Bench Worker', email: 'worker@bench.test' },
-  'team-manager': { name: 'Bench Manager', email: 'manager@bench.test' },
-  'head-of-service': { name: 'Bench Head', email: 'head@bench.test' },
-};
+const N = workflowCount(300);
 const UPDATES = 20;
 const MiB = 1024 * 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** This process's V8 heap in use after a full collection (run with --expose-gc, as `npm run bench:case` does). */
 function heapAfterGc(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,18 +37,8 @@ function heapAfterGc(): number {
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(N) || N < 10 || N > 20_000) throw new Error('the number of workflows must be a whole number from 10 to 20000');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-bench-'));
-  const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
-    (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') }))(),
-    startMailbox(),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('ERROR') }),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
-  ]);
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const bench = await startBenchServer('caseclock-bench');
+  const { mailbox, client, nativeConnection, caseBundle, baselineBundle } = bench;
   // Two workers in this process, each with its own bundle (every workflow gets a fresh copy of
   // its bundle's modules, so a baseline sharing the case bundle would carry the case's modules).
   // Workflows run on this thread (debugMode), so this process's V8 heap is theirs to measure.
@@ -74,7 +53,7 @@ async function main(): Promise<void> {
       client,
       {
         caseId,
-        details: { reference: caseId, team: 'BENCH', contacts: CONTACTS },
+        details: { reference: caseId, team: 'BENCH', contacts: BENCH_CONTACTS },
         openedBy: 'bench',
         initialTier: { tier: 'PRIORITY', reason: 'benchmark' },
       },
@@ -143,11 +122,7 @@ async function main(): Promise<void> {
       line('worker resident set at the end (all of the above cached)', `${rss.toFixed(0)} MiB`);
     }));
   } finally {
-    await connection.close();
-    await nativeConnection.close();
-    await server.stop();
-    await mailbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 
   // 3. The engine alone: one whole evaluation by case age.

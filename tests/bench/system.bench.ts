@@ -10,25 +10,16 @@
  * worker CPU per email, and errors in the server's log. The worker and the SMTP server share
  * this process, so CPU per email includes the mail server's share for both sides alike.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
 import { openCase } from '../../client/cases';
-import { freePort, startDevServer } from '../../worker/tools/dev-server';
-import { startMailbox, type ReceivedMail } from '../support/mailbox';
+import type { ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
+import { BENCH_CONTACTS, sleep, startBenchServer, workflowCount } from './bench-support';
 import { baselineBurstWorkflow } from './bench-workflows';
 
-const N = Number(process.argv[2] ?? 500);
-const MANAGER = 'manager@bench.test';
-const CONTACTS = {
-  'allocated-worker': { name: 'Bench Worker', email: 'worker@bench.test' },
-  'team-manager': { name: 'Bench Manager', email: MANAGER },
-  'head-of-service': { name: 'Bench Head', email: 'head@bench.test' },
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const N = workflowCount(500);
+const MANAGER = BENCH_CONTACTS['team-manager'].email;
 const line = (label: string, caseValue: string, baselineValue: string, ratio?: number) =>
   console.log(`${label.padEnd(44)} ${caseValue.padStart(12)} | ${baselineValue.padStart(12)}${ratio === undefined ? '' : `   ratio ${ratio.toFixed(2)}`}`);
 
@@ -46,19 +37,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(N) || N < 10 || N > 20_000) throw new Error('the number of cases must be a whole number from 10 to 20000');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-system-bench-'));
-  const logFile = path.join(dir, 'temporal.log');
-  const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
-    (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }))(),
-    startMailbox(),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('ERROR') }),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
-  ]);
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const bench = await startBenchServer('caseclock-system-bench');
+  const { mailbox, client, nativeConnection, caseBundle, baselineBundle, logFile } = bench;
   const activities = mailbox.activities();
   const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-cases', workflowBundle: caseBundle, activities });
   const baselineWorker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-baseline', workflowBundle: baselineBundle, activities });
@@ -76,7 +56,7 @@ async function main(): Promise<void> {
             client,
             {
               caseId: `${prefix}-${i}`,
-              details: { reference: `${prefix}-${i}`, team: 'BENCH', contacts: CONTACTS },
+              details: { reference: `${prefix}-${i}`, team: 'BENCH', contacts: BENCH_CONTACTS },
               openedBy: 'bench',
               initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'benchmark', at: new Date(t0).toISOString() },
             },
@@ -108,6 +88,7 @@ async function main(): Promise<void> {
 
   let cases: Burst | undefined;
   let baseline: Burst | undefined;
+  let serverErrors = 0;
   try {
     await baselineWorker.runUntil(() =>
       worker.runUntil(async () => {
@@ -123,17 +104,12 @@ async function main(): Promise<void> {
         }
       }),
     );
+    serverErrors = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l)).length;
   } finally {
-    await connection.close();
-    await nativeConnection.close();
-    await server.stop();
-    await mailbox.close();
+    await bench.close({ keep: Boolean(process.env.CASECLOCK_BENCH_KEEP) });
   }
-  const serverErrors = readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l)).length;
-  if (process.env.CASECLOCK_BENCH_KEEP) console.log(`server log kept: ${logFile}`);
-  else rmSync(dir, { recursive: true, force: true });
 
   const figures = (b: Burst) => {
     const lateness = b.mail.map((m) => m.receivedAt - b.deadline).sort((x, y) => x - y);

@@ -14,7 +14,7 @@ import { caseState, caseTimeline, listCases, recordEvent } from '../../client/ca
 import type { Rule } from '../../domain/policy';
 import { caseWorkflowId } from '../../workflows/messages';
 import { waitUntilClosed } from '../case/harness';
-import { openHighRiskCase } from '../support/drill';
+import { openHighRiskCase, waitUntil } from '../support/drill';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
@@ -37,14 +37,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('mail down across a deadline, on the dev server', () => {
   it('lists the case as overdue from the deadline on, and sends level 1 within seconds of mail returning', async () => {

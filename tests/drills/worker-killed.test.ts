@@ -18,7 +18,7 @@ import { caseState, caseTimeline, recordEvent } from '../../client/cases';
 import type { PolicySnapshot } from '../../domain/policy';
 import { freePort, startDevServer, type DevServer } from '../../worker/tools/dev-server';
 import { caseWorkflowId, TASK_QUEUE } from '../../workflows/messages';
-import { openHighRiskCase, startWorkerProcess, type WorkerProcess } from '../support/drill';
+import { openHighRiskCase, startWorkerProcess, waitUntil, type WorkerProcess } from '../support/drill';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { installTestRuntime } from '../support/temporal-env';
@@ -65,14 +65,6 @@ async function killWorker(worker: WorkerProcess): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(25);
-  }
-}
 
 const openDrillCase = (policy: PolicySnapshot, historyLimit?: number) =>
   openHighRiskCase(client, policy, { taskQueue: TASK_QUEUE, prefix: 'KILL', ...(historyLimit ? { historyLimit } : {}) });

@@ -10,6 +10,15 @@ import type { PolicySnapshot } from '../../domain/policy';
 import { CONTACTS } from '../case/harness';
 import { uniqueName } from './temporal-env';
 
+/** Polls `check` (in real time) until it holds; fails after `timeoutMs`, naming what it waited for. */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Opens a case rated High and Immediate now, under `policy`; resolves to its id. */
 export async function openHighRiskCase(
   client: Client,

@@ -1,0 +1,72 @@
+/**
+ * What the benchmark scripts share: the number of workflows from the command line, fictitious
+ * staff, and a dev server of their own with a mail server, the case bundle and the baseline
+ * bundle, and connections to it. Plain scripts: no vitest here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { CaseContacts } from '../../workflows/messages';
+import { freePort, startDevServer } from '../../worker/tools/dev-server';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The first command-line argument, or `fallback`: how many workflows of each kind to run. */
+export function workflowCount(fallback: number): number {
+  const n = Number(process.argv[2] ?? fallback);
+  if (!Number.isInteger(n) || n < 10 || n > 20_000) throw new Error('the number of workflows must be a whole number from 10 to 20000');
+  return n;
+}
+
+/** Fictitious staff: the benchmarks' mail goes to a mail server in this process. */
+export const BENCH_CONTACTS = {
+  'allocated-worker': { name: 'Bench Worker', email: 'worker@bench.test' },
+  'team-manager': { name: 'Bench Manager', email: 'manager@bench.test' },
+  'head-of-service': { name: 'Bench Head', email: 'head@bench.test' },
+} satisfies CaseContacts;
+
+export interface BenchServer {
+  mailbox: Mailbox;
+  client: Client;
+  nativeConnection: NativeConnection;
+  caseBundle: WorkflowBundleWithSourceMap;
+  /** tests/bench/bench-workflows.ts alone, so baseline workflows carry none of the case's modules. */
+  baselineBundle: WorkflowBundleWithSourceMap;
+  /** The dev server's log. */
+  logFile: string;
+  /** Stops everything; keeps the server's files when `keep` (and says where). */
+  close(options?: { keep?: boolean }): Promise<void>;
+}
+
+export async function startBenchServer(prefix: string): Promise<BenchServer> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const logFile = path.join(dir, 'temporal.log');
+  const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
+    (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }))(),
+    startMailbox(),
+    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('ERROR') }),
+    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
+  ]);
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  return {
+    mailbox,
+    client: new Client({ connection }),
+    nativeConnection,
+    caseBundle,
+    baselineBundle,
+    logFile,
+    async close({ keep = false } = {}) {
+      await connection.close();
+      await nativeConnection.close();
+      await server.stop();
+      await mailbox.close();
+      if (keep) console.log(`server files kept in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
