@@ -66,7 +66,11 @@ describe('listing cases by search attributes', () => {
       await open(ids.otherTeam, south, 'VULNERABLE', loadDefaultSnapshot());
 
       const inNorth = () => listCases(client, { team: north });
-      await eventually(async () => (await inNorth()).length === 2, 'both north cases');
+      // The team is set when the case starts; the next deadline only once its first task has run.
+      await eventually(async () => {
+        const listed = await inNorth();
+        return listed.length === 2 && listed.some((c) => c.caseId === ids.onTime && c.nextDueAt !== undefined);
+      }, 'both north cases, the on-time one with its next deadline');
       await eventually(async () => (await listCases(client, { team: north, overdueOnly: true })).some((c) => c.caseId === ids.overdue), 'the overdue case');
 
       const overdue = await listCases(client, { team: north, overdueOnly: true });
