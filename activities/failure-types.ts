@@ -4,3 +4,9 @@
 
 /** The SMTP server refused a message for good (5xx): retrying can never deliver it. */
 export const PERMANENT_REJECTION_TYPE = 'SmtpPermanentRejection';
+
+/**
+ * The case-record store refused a batch for good (an entry it cannot take, or an entry id already
+ * stored with other content): retrying the same batch can never succeed.
+ */
+export const CASE_RECORD_REFUSED_TYPE = 'CaseRecordRefused';

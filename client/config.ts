@@ -138,6 +138,15 @@ export const ConfigSchema = z
       .default('caseclock@localhost'),
     /** A policy file (JSON); the national baseline when unset. */
     CASECLOCK_POLICY: optionalText,
+    /**
+     * The case-record store (PostgreSQL): every case's record, kept for as long as the council
+     * keeps records. `npm start` runs the embedded store (PGlite) on 127.0.0.1:5433 by default.
+     */
+    CASECLOCK_STORE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://caseclock@127.0.0.1:5432/caseclock')
+      .default('postgres://postgres@127.0.0.1:5433/postgres'),
     CONSOLE_PORT: port(8080),
     CONSOLE_PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })

@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
+import { createCaseRecordActivities } from '../activities/case-record';
 import { createNotificationActivities } from '../activities/notifications';
+import { openCaseRecordStore } from '../store/case-record-store';
 import { loadConfigOrExit, temporalConnectionOptions } from '../client/config';
 import { dataConverter } from '../client/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   installJsonLogger(config.LOG_LEVEL.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const transport = nodemailer.createTransport(config.SMTP_URL);
+  // Opened lazily by its pool: a store that is down delays the record, never the clocks.
+  const store = openCaseRecordStore(config.CASECLOCK_STORE_URL);
   const usePrebuilt = config.NODE_ENV === 'production';
   if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
     throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle: run \`npx tsx worker/build-bundle.ts\` first`);
@@ -27,11 +31,14 @@ async function main(): Promise<void> {
     taskQueue: TASK_QUEUE,
     ...(usePrebuilt ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
     dataConverter: dataConverter(config),
-    activities: createNotificationActivities({
-      transport,
-      from: config.MAIL_FROM,
-      consoleUrl: config.CONSOLE_PUBLIC_URL,
-    }),
+    activities: {
+      ...createNotificationActivities({
+        transport,
+        from: config.MAIL_FROM,
+        consoleUrl: config.CONSOLE_PUBLIC_URL,
+      }),
+      ...createCaseRecordActivities({ store }),
+    },
     // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
     shutdownGraceTime: '20 seconds',
   });
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks drain
   } finally {
     transport.close();
+    await store.close();
     await connection.close();
   }
 }

@@ -3,13 +3,33 @@
  * it, and the messages delivered. Every change goes through `record*`, which stamps workflow time,
  * so the timeline misses nothing. Deadlines come from the pure engine; this class only keeps facts.
  */
-import { evaluateCase, type CaseEvaluation, type DueMessage } from '../domain/engine';
+import { evaluateCase, type CaseEvaluation, type DueMessage, type Obligation } from '../domain/engine';
 import { problemsWithEvent, type Problem } from '../domain/consistency';
 import type { CaseEvent } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import type { CaseMessage } from '../activities/render-message';
-import { type CaseDetails, type CaseState, type CaseWorkflowInput, type Delivery, describeMessageKind, type RecordedEvent, type TimelineEntry } from './messages';
+import type { CaseRecordEntryDraft } from '../activities/case-record';
+import {
+  type CaseDetails,
+  type CaseState,
+  type CaseWorkflowInput,
+  type Delivery,
+  describeMessageKind,
+  type ObligationOutcome,
+  type RecordedEvent,
+  type StoredMarks,
+  type TimelineEntry,
+} from './messages';
+
+/** Most entries written to the case-record store at once (a case migrating its past writes several batches). */
+export const STORE_BATCH_ENTRIES = 200;
+
+/** One batch on its way to the case-record store, and the marks it reaches once stored. */
+export interface StoreBatch {
+  entries: CaseRecordEntryDraft[];
+  reaches: Pick<StoredMarks, 'events' | 'deliveries' | 'notes'> & { outcomes: number; outcomesTaken: number };
+}
 
 export class CaseRecord {
   readonly subject: 'case' | 'incident';
@@ -31,6 +51,12 @@ export class CaseRecord {
    */
   private readonly sending = new Map<string, DueMessage>();
   private cached?: { now: string; evaluation: CaseEvaluation };
+  /** What the case-record store holds of this case; see StoredMarks. */
+  private stored: StoredMarks;
+  /** Outcomes noted, oldest first, not yet stored. */
+  private outcomesToStore: ObligationOutcome[];
+  /** Whether this run writes its record to the case-record store (runs of older code do not). */
+  keepsStoreRecord = false;
 
   constructor(input: CaseWorkflowInput) {
     this.subject = input.subject ?? 'case';
@@ -43,6 +69,8 @@ export class CaseRecord {
     this.events = [...input.events];
     this.deliveries = [...input.deliveries];
     this.notes = [...input.notes];
+    this.stored = input.stored ?? { events: 0, deliveries: 0, notes: 0, outcomes: 0, lastOutcome: {} };
+    this.outcomesToStore = [...(input.outcomesToStore ?? [])];
   }
 
   /** What the case carries across continue-as-new: nothing lost, plain JSON. */
@@ -58,7 +86,125 @@ export class CaseRecord {
       events: this.events,
       deliveries: this.deliveries,
       notes: this.notes,
+      ...(this.keepsStoreRecord ? { stored: this.stored, outcomesToStore: this.outcomesToStore } : {}),
     };
+  }
+
+  /**
+   * Notes each obligation whose status or deadline changed since it was last noted (a new one
+   * included), for the case record: the reports read outcomes from the store, never from Temporal.
+   */
+  noteOutcomes(obligations: readonly Obligation[], now: string): void {
+    if (!this.keepsStoreRecord) return;
+    const team = this.details.team;
+    const tier = this.tier ?? 'UNRATED';
+    for (const o of obligations) {
+      const key = `${o.status}|${o.dueAt}`;
+      if (this.stored.lastOutcome[o.id] === key) continue;
+      this.stored.lastOutcome[o.id] = key;
+      this.outcomesToStore.push({
+        at: o.resolvedAt ?? now,
+        recordedAt: now,
+        team,
+        tier,
+        obligation: {
+          id: o.id,
+          kind: o.kind,
+          title: o.title,
+          triggeredAt: o.triggeredAt,
+          dueAt: o.dueAt,
+          status: o.status,
+          ...(o.lateByMs === undefined ? {} : { lateByMs: o.lateByMs }),
+          ...(o.resolvedAt === undefined ? {} : { resolvedAt: o.resolvedAt }),
+        },
+      });
+    }
+  }
+
+  /**
+   * The oldest entries the case-record store does not hold yet (at most STORE_BATCH_ENTRIES), or
+   * undefined when it holds everything. Entry ids are the entry's place in the case's own lists,
+   * which only ever grow, so a batch sent again carries the same ids and the store keeps one copy.
+   */
+  nextStoreBatch(): StoreBatch | undefined {
+    const entries: CaseRecordEntryDraft[] = [];
+    const room = () => STORE_BATCH_ENTRIES - entries.length;
+    const prefix = `${this.subject}:${this.caseId}`;
+    const common = { caseId: this.caseId, subject: this.subject } as const;
+    const reaches = { ...this.stored, outcomesTaken: 0 };
+    for (; reaches.events < this.events.length && room() > 0; reaches.events++) {
+      const event = this.events[reaches.events]!;
+      entries.push({
+        ...common,
+        entryId: `${prefix}:event:${reaches.events}`,
+        kind: event.type === 'policy-applied' ? 'policy' : 'event',
+        at: event.at,
+        recordedAt: event.recordedAt ?? event.at,
+        by: event.by,
+        summary: describeEvent(event),
+        data: { event },
+      });
+    }
+    for (; reaches.deliveries < this.deliveries.length && room() > 0; reaches.deliveries++) {
+      const delivery = this.deliveries[reaches.deliveries]!;
+      entries.push({
+        ...common,
+        entryId: `${prefix}:message:${reaches.deliveries}`,
+        kind: 'message',
+        at: delivery.sentAt,
+        recordedAt: delivery.sentAt,
+        by: 'caseclock',
+        summary: describeDelivery(delivery),
+        data: { delivery },
+      });
+    }
+    for (; reaches.notes < this.notes.length && room() > 0; reaches.notes++) {
+      const note = this.notes[reaches.notes]!;
+      entries.push({
+        ...common,
+        entryId: `${prefix}:note:${reaches.notes}`,
+        kind: 'note',
+        at: note.at,
+        recordedAt: note.recordedAt,
+        by: note.by,
+        summary: note.summary,
+        data: { entry: note.entry },
+      });
+    }
+    for (; reaches.outcomesTaken < this.outcomesToStore.length && room() > 0; reaches.outcomesTaken++) {
+      const outcome = this.outcomesToStore[reaches.outcomesTaken]!;
+      entries.push({
+        ...common,
+        entryId: `${prefix}:outcome:${reaches.outcomes + reaches.outcomesTaken}`,
+        kind: 'outcome',
+        at: outcome.at,
+        recordedAt: outcome.recordedAt,
+        by: 'caseclock',
+        summary: describeOutcome(outcome),
+        // seq orders one obligation's outcomes (several may be noted at one workflow instant).
+        data: { seq: reaches.outcomes + reaches.outcomesTaken, team: outcome.team, tier: outcome.tier, obligation: outcome.obligation },
+      });
+    }
+    if (entries.length === 0) return undefined;
+    return { entries, reaches: { ...reaches, outcomes: reaches.outcomes + reaches.outcomesTaken } };
+  }
+
+  /** The store has a batch: the marks move on (nothing else changes, so no re-evaluation). */
+  batchStored(batch: StoreBatch): void {
+    const { events, deliveries, notes, outcomes, outcomesTaken } = batch.reaches;
+    this.stored = { events, deliveries, notes, outcomes, lastOutcome: this.stored.lastOutcome };
+    this.outcomesToStore = this.outcomesToStore.slice(outcomesTaken);
+    this.changed = true;
+  }
+
+  /** Entries the store does not hold yet (for the case page: a store that is down shows here). */
+  get entriesWaitingForStore(): number {
+    return (
+      this.events.length - this.stored.events +
+      (this.deliveries.length - this.stored.deliveries) +
+      (this.notes.length - this.stored.notes) +
+      this.outcomesToStore.length
+    );
   }
 
   evaluate(now: string): CaseEvaluation {
@@ -183,6 +329,7 @@ export class CaseRecord {
       nextWakeAt: evaluation.nextWakeAt,
       undeliverable: this.deliveries.filter((d) => d.outcome === 'undeliverable'),
       sending: this.inFlight().map((d) => ({ messageId: d.messageId, type: d.type, level: d.level, role: d.role, sendAt: d.sendAt })),
+      ...(this.keepsStoreRecord ? { waitingForStore: this.entriesWaitingForStore } : {}),
       warnings: evaluation.warnings,
     };
   }
@@ -295,6 +442,13 @@ export function describeEvent(e: CaseEvent): string {
     default:
       return e.type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
+}
+
+function describeOutcome({ obligation: o }: ObligationOutcome): string {
+  const what = `${o.title} (${o.id})`;
+  if (o.status === 'open') return `${what} due by ${o.dueAt}`;
+  if (o.status === 'met') return o.lateByMs ? `${what} met after its deadline ${o.dueAt}` : `${what} met on time`;
+  return `${what} ${o.status}`;
 }
 
 function describeDelivery(d: Delivery): string {

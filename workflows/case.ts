@@ -22,13 +22,14 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications';
-import { PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
+import type { CaseRecordActivities } from '../activities/case-record';
+import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
 import { describeProblems } from '../domain/consistency';
 import type { DueMessage, Obligation } from '../domain/engine';
 import { CaseEvent } from '../domain/facts';
 import { PolicySnapshotSchema } from '../domain/policy';
-import { CaseRecord } from './case-record';
-import { INDEPENDENT_SENDS_PATCH } from './patches';
+import { CaseRecord, type StoreBatch } from './case-record';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH } from './patches';
 import {
   ApplyPolicyInput,
   applyPolicyUpdate,
@@ -80,6 +81,18 @@ const { deliverCaseMessage: sendOnItsOwn } = proxyActivities<NotificationActivit
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
+/**
+ * Writes to the case-record store, idempotent by entry id, so a retry never writes twice. Retried
+ * for about five minutes; then the case pauses (see STORE_PAUSE_MS) with no activity in flight, so
+ * a long store outage never holds back continue-as-new.
+ */
+const { storeCaseEntries } = proxyActivities<CaseRecordActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 9 },
+});
+
+/** After a write fails (the store down for minutes, or refusing a batch), the case tries again this much later. */
+const STORE_PAUSE_MS = 5 * 60_000;
 
 /** Continue-as-new well before Temporal's limits; a case lives for years. */
 const HISTORY_EVENTS_LIMIT = 5_000;
@@ -183,8 +196,11 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   const historyLimit = input.historyLimit ?? HISTORY_EVENTS_LIMIT;
   // Cases started before messages were sent on their own keep the loop they were started with
   // until they continue as new, so their histories replay; every new run takes the new loop.
-  if (patched(INDEPENDENT_SENDS_PATCH)) await keepClocksSendingIndependently(kase, input, historyLimit);
-  else await keepClocksSendingTogether(kase, input, historyLimit);
+  if (patched(INDEPENDENT_SENDS_PATCH)) {
+    // Runs started before the store keep no record there; their next run writes the whole record.
+    kase.keepsStoreRecord = patched(CASE_RECORD_STORE_PATCH);
+    await keepClocksSendingIndependently(kase, input, historyLimit);
+  } else await keepClocksSendingTogether(kase, input, historyLimit);
   await condition(allHandlersFinished);
   return kase.state(nowIso());
 }
@@ -199,6 +215,7 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
   const attributesSent: { last?: string } = {};
   const warned = new Set<string>();
   const sends = new Map<string, CancellationScope>();
+  const storing: StoreWriting = {};
   for (;;) {
     const now = nowIso();
     let evaluation = kase.evaluate(now);
@@ -208,22 +225,67 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     withdrawUnneeded(kase, evaluation.obligations, sends);
     // The same evaluation unless a send was recorded at once (nobody assigned to the role).
     evaluation = kase.evaluate(now);
+    kase.noteOutcomes(evaluation.obligations, now);
+    if (kase.keepsStoreRecord) startStoreWrite(kase, storing);
     syncSearchAttributes(kase, now, attributesSent);
-    if (kase.closed && evaluation.messagesDue.length === 0 && sends.size === 0) return;
+    // A closed case ends only once the store holds its whole record.
+    const recordStored = !kase.keepsStoreRecord || (kase.entriesWaitingForStore === 0 && !storing.batch);
+    if (kase.closed && evaluation.messagesDue.length === 0 && sends.size === 0 && recordStored) return;
 
     const info = workflowInfo();
-    // Only between sends: an activity in flight would be abandoned by continue-as-new.
-    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && sends.size === 0) {
+    // Only between sends and writes: an activity in flight would be abandoned by continue-as-new.
+    if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && sends.size === 0 && !storing.batch) {
       // Let running update handlers finish so no accepted update is lost across the boundary.
       await condition(allHandlersFinished);
       await continueAsNew<typeof caseWorkflow>({ ...kase.toInput(), ...(input.historyLimit ? { historyLimit } : {}) });
     }
 
     kase.changed = false;
-    const wakeAt = evaluation.nextWakeAt;
+    const wakes = [evaluation.nextWakeAt, storing.pausedUntil].filter((w): w is string => w !== undefined && w !== null);
+    const wakeAt = wakes.length === 0 ? null : wakes.reduce((a, b) => (a < b ? a : b));
     if (wakeAt === null) await condition(() => kase.changed);
     else await condition(() => kase.changed, Math.max(1, Date.parse(wakeAt) - Date.now()));
   }
+}
+
+/** The write to the case-record store in flight (one at a time, oldest entries first). */
+interface StoreWriting {
+  batch?: StoreBatch;
+  /** After a failed write: not tried again before this instant. */
+  pausedUntil?: string;
+}
+
+/**
+ * Starts writing the oldest entries the store does not hold yet, unless a write is under way, and
+ * returns at once: a store that is down delays nothing but the record, and entries wait in the
+ * case (carried across continue-as-new) until it has them.
+ */
+function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
+  if (storing.batch) return;
+  if (storing.pausedUntil !== undefined) {
+    if (nowIso() < storing.pausedUntil) return;
+    storing.pausedUntil = undefined;
+  }
+  const batch = kase.nextStoreBatch();
+  if (!batch) return;
+  storing.batch = batch;
+  void storeCaseEntries(batch.entries).then(
+    () => {
+      storing.batch = undefined;
+      kase.batchStored(batch);
+    },
+    (err: unknown) => {
+      storing.batch = undefined;
+      const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === CASE_RECORD_REFUSED_TYPE;
+      // Kept in the case and tried again later; the engineer on call sees why in the worker's log.
+      log.error(refused ? 'case record store refused entries' : 'case record write failed', {
+        caseId: kase.caseId,
+        error: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err),
+      });
+      storing.pausedUntil = new Date(Date.now() + STORE_PAUSE_MS).toISOString();
+      kase.changed = true;
+    },
+  );
 }
 
 /** The loop of cases started before INDEPENDENT_SENDS_PATCH: a wake-up's sends awaited together. */

@@ -89,8 +89,34 @@ export interface CaseWorkflowInput {
   deliveries: Delivery[];
   /** Changes to details and contacts, for the timeline. */
   notes: TimelineEntry[];
+  /** How much of this record the case-record store already holds; absent until the case first writes to it. */
+  stored?: StoredMarks;
+  /** Obligation outcomes noted and not yet stored. */
+  outcomesToStore?: ObligationOutcome[];
   /** Continue-as-new after this many history events (tests set it low). */
   historyLimit?: number;
+}
+
+/**
+ * Where the case-record store has caught up to: counts of the case's events, deliveries and notes
+ * it holds (each list only ever grows), how many outcome entries were written, and the last
+ * outcome written for each obligation (status and deadline), so each change is written once.
+ */
+export interface StoredMarks {
+  events: number;
+  deliveries: number;
+  notes: number;
+  outcomes: number;
+  lastOutcome: Record<string, string>;
+}
+
+/** An obligation's state when it changed, for the case record and the reports read from it. */
+export interface ObligationOutcome {
+  at: string;
+  recordedAt: string;
+  team: string;
+  tier: string;
+  obligation: Pick<Obligation, 'id' | 'kind' | 'title' | 'triggeredAt' | 'dueAt' | 'status' | 'lateByMs' | 'resolvedAt'>;
 }
 
 /** Input to open a case: the first risk tier is optional (referrals may not be rated yet). */
@@ -131,6 +157,11 @@ export interface CaseState {
    * mail server is failing and Temporal retries them. Absent from cases running older code.
    */
   sending?: Array<{ messageId: string; type: Delivery['type']; level: number; role: string; sendAt: string }>;
+  /**
+   * Entries of the case's record the case-record store does not hold yet: usually none, more
+   * while the store is down (they wait in the case, nothing is lost). Absent from older runs.
+   */
+  waitingForStore?: number;
   /**
    * Facts the engine could not use (e.g. a date beyond the bank-holiday calendar frozen into the
    * case): shown to staff and logged, never silently dropped.

@@ -6,3 +6,6 @@
 
 /** Runs that send each due message on its own, never awaiting one send before another. */
 export const INDEPENDENT_SENDS_PATCH = 'independent-sends';
+
+/** Runs that write their record (events, messages, notes, obligation outcomes) to the case-record store. */
+export const CASE_RECORD_STORE_PATCH = 'case-record-store';

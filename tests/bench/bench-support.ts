@@ -11,6 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Work
 import type { CaseContacts } from '../../workflows/messages';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,6 +31,8 @@ export const BENCH_CONTACTS = {
 
 export interface BenchServer {
   mailbox: Mailbox;
+  /** Every activity a case worker runs: email to the mailbox, the record to an embedded store. */
+  activities: ReturnType<typeof caseActivitiesWith>;
   client: Client;
   nativeConnection: NativeConnection;
   caseBundle: WorkflowBundleWithSourceMap;
@@ -45,9 +48,10 @@ export async function startBenchServer(prefix: string): Promise<BenchServer> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   const logFile = path.join(dir, 'temporal.log');
-  const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
+  const [server, mailbox, store, caseBundle, baselineBundle] = await Promise.all([
     (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }))(),
     startMailbox(),
+    startScriptStore(),
     bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('ERROR') }),
     bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
   ]);
@@ -55,6 +59,7 @@ export async function startBenchServer(prefix: string): Promise<BenchServer> {
   const connection = await Connection.connect({ address: server.address });
   return {
     mailbox,
+    activities: caseActivitiesWith(mailbox, store.store),
     client: new Client({ connection }),
     nativeConnection,
     caseBundle,
@@ -65,6 +70,7 @@ export async function startBenchServer(prefix: string): Promise<BenchServer> {
       await nativeConnection.close();
       await server.stop();
       await mailbox.close();
+      await store.stop();
       if (keep) console.log(`server files kept in ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     },

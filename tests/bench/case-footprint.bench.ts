@@ -38,14 +38,14 @@ const line = (label: string, value: string) => console.log(`${label.padEnd(52)} 
 
 async function main(): Promise<void> {
   const bench = await startBenchServer('caseclock-bench');
-  const { mailbox, client, nativeConnection, caseBundle, baselineBundle } = bench;
+  const { activities, client, nativeConnection, caseBundle, baselineBundle } = bench;
   // Two workers in this process, each with its own bundle (every workflow gets a fresh copy of
   // its bundle's modules, so a baseline sharing the case bundle would carry the case's modules).
   // Workflows run on this thread (debugMode), so this process's V8 heap is theirs to measure.
   const taskQueue = 'bench';
   const baselineQueue = 'bench-baseline';
   const workerOptions = { connection: nativeConnection, maxCachedWorkflows: 2 * N + 100, debugMode: true };
-  const worker = await Worker.create({ ...workerOptions, taskQueue, workflowBundle: caseBundle, activities: mailbox.activities() });
+  const worker = await Worker.create({ ...workerOptions, taskQueue, workflowBundle: caseBundle, activities });
   const baselineWorker = await Worker.create({ ...workerOptions, taskQueue: baselineQueue, workflowBundle: baselineBundle });
   const policy = loadDefaultSnapshot();
   const openOne = (caseId: string) =>

@@ -38,8 +38,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const bench = await startBenchServer('caseclock-system-bench');
-  const { mailbox, client, nativeConnection, caseBundle, baselineBundle, logFile } = bench;
-  const activities = mailbox.activities();
+  const { mailbox, activities, client, nativeConnection, caseBundle, baselineBundle, logFile } = bench;
   const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-cases', workflowBundle: caseBundle, activities });
   const baselineWorker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-baseline', workflowBundle: baselineBundle, activities });
 

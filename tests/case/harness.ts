@@ -5,6 +5,7 @@
  * waits for a workflow result.
  */
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { caseActivities } from '../support/case-record';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
@@ -120,7 +121,7 @@ export async function newWorker(h: Pick<Harness, 'env' | 'bundle' | 'mailbox'>, 
     connection: h.env.nativeConnection,
     taskQueue,
     workflowBundle: h.bundle,
-    activities: h.mailbox.activities({ consoleUrl: 'https://caseclock.test' }),
+    activities: caseActivities(h.mailbox, { consoleUrl: 'https://caseclock.test' }),
   });
 }
 

@@ -4,6 +4,7 @@
  * really goes overdue in the test's real time.
  */
 import type { Client } from '@temporalio/client';
+import { caseActivities } from '../support/case-record';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCases, openCase, recordEvent, type CaseListing } from '../../client/cases';
@@ -50,7 +51,7 @@ describe('listing cases by search attributes', () => {
       connection,
       taskQueue,
       workflowBundle: bundle,
-      activities: mailbox.activities(),
+      activities: caseActivities(mailbox),
     });
     const ids = { overdue: uniqueName('WCF'), onTime: uniqueName('WCF'), otherTeam: uniqueName('WCF') };
     await worker.runUntil(async () => {

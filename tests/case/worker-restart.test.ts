@@ -5,6 +5,7 @@
  * waits for a worker that is not there.
  */
 import type { Client } from '@temporalio/client';
+import { caseActivities } from '../support/case-record';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState } from '../../client/cases';
@@ -36,7 +37,7 @@ const worker = (taskQueue: string) =>
     connection,
     taskQueue,
     workflowBundle: bundle,
-    activities: mailbox.activities(),
+    activities: caseActivities(mailbox),
   });
 
 describe('a worker stopped while a deadline passes', () => {

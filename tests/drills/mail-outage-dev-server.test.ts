@@ -8,6 +8,7 @@
  * policy's longest interval, one minute.
  */
 import type { Client } from '@temporalio/client';
+import { caseActivities } from '../support/case-record';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, caseTimeline, listCases, recordEvent } from '../../client/cases';
@@ -44,7 +45,7 @@ describe('mail down across a deadline, on the dev server', () => {
     const policy = secondsPolicy({ 'initial-visit-high': 'PT20S' }, LEVEL_1_ONLY);
     (policy.baseline as Record<string, Rule>)['initial-visit-high']!.reminders = ['PT12S'];
     const taskQueue = uniqueName('outage');
-    const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: mailbox.activities() });
+    const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: caseActivities(mailbox) });
     await worker.runUntil(async () => {
       const caseId = await openHighRiskCase(client, policy, { taskQueue, prefix: 'OUTAGE' });
       const ofCase = (m: ReceivedMail) => m.caseReference === caseId;

@@ -6,6 +6,7 @@
  * In both, every due escalation is delivered exactly once and no obligation is lost.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { caseActivities } from '../support/case-record';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -56,7 +57,7 @@ describe('fault drills on a real Temporal server', () => {
       connection,
       taskQueue,
       workflowBundle: bundle,
-      activities: mailbox.activities(),
+      activities: caseActivities(mailbox),
     });
     const running = worker.run();
     try {

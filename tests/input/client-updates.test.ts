@@ -9,6 +9,7 @@
  * caller that bypasses client/cases.ts would), and the workflow refuses it too.
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { caseActivities } from '../support/case-record';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ import {
   recordEventUpdate,
   updateDetailsUpdate,
 } from '../../workflows/messages';
-import { CONTACTS, CaseUnderTest, startHarness, type Harness } from '../case/harness';
+import { CONTACTS, CaseUnderTest, settleWorkflow, startHarness, type Harness } from '../case/harness';
 import { devServerAddress, uniqueName, workflowExists } from '../support/temporal-env';
 
 let h: Harness;
@@ -354,14 +355,13 @@ describe('on a real Temporal server, a rejected update leaves no history event a
       connection: native,
       taskQueue,
       workflowBundle: h.bundle,
-      activities: h.mailbox.activities({ consoleUrl: 'https://caseclock.test' }),
+      activities: caseActivities(h.mailbox, { consoleUrl: 'https://caseclock.test' }),
     });
     const caseId = uniqueName('INPUT');
     const workflowId = caseWorkflowId(caseId);
     const handle = client.workflow.getHandle(workflowId);
-    const idle = async () => {
-      for (let i = 0; i < 200 && (await handle.describe()).raw.pendingWorkflowTask; i++) await new Promise((r) => setTimeout(r, 25));
-    };
+    // No workflow task and no activity (an email, a write to the case-record store) under way.
+    const idle = () => settleWorkflow(handle);
     const now = () => new Date().toISOString();
     try {
       await worker.runUntil(async () => {

@@ -28,6 +28,7 @@ import {
   reportIncident,
   updateDetails,
 } from '../../client/cases';
+import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { readToolsEnv } from '../../worker/tools/tools-env';
@@ -79,11 +80,12 @@ class Recorder {
 
   static async start(): Promise<Recorder> {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
-    const [env, mailbox, bundle] = await Promise.all([
+    const [env, mailbox, store, bundle] = await Promise.all([
       TestWorkflowEnvironment.createTimeSkipping({
         server: { executable: { type: 'existing-path', path: readToolsEnv().TEMPORAL_TEST_SERVER } },
       }),
       startMailbox(),
+      startScriptStore(),
       bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') }),
     ]);
     await registerSearchAttributes(env);
@@ -93,14 +95,14 @@ class Recorder {
       taskQueue,
       identity: IDENTITY,
       workflowBundle: bundle,
-      activities: mailbox.activities({ from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
+      activities: caseActivitiesWith(mailbox, store.store, { from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
     });
     const running = worker.run();
     const client = new Client({ connection: env.connection, identity: IDENTITY });
     return new Recorder(env, client, mailbox, loadDefaultSnapshot(), taskQueue, async () => {
       worker.shutdown();
       await running;
-      await Promise.all([env.teardown(), mailbox.close()]);
+      await Promise.all([env.teardown(), mailbox.close(), store.stop()]);
     });
   }
 
@@ -406,6 +408,12 @@ const SCENARIOS: Record<string, Scenario> = {
 
   /** The same on the loop that sends each message on its own: continue-as-new waits for sends to end. */
   'independent-sends-continue-as-new': (r) => continueAsNewScenario(r, 'independent-sends-continue-as-new', 'REPLAY-SENDS-CAN-1'),
+
+  /**
+   * The same with the case record written to the store (CASE_RECORD_STORE_PATCH): each change's
+   * entries written by an activity, continue-as-new waiting for writes, the store's marks carried.
+   */
+  'case-record-store-continue-as-new': (r) => continueAsNewScenario(r, 'case-record-store-continue-as-new', 'REPLAY-STORE-CAN-1'),
 
   /**
    * Each message on its own: the worker's address deferred (451), so the 2-hour reminder is in

@@ -17,6 +17,8 @@ import type { HistoryFixture } from './record-histories';
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 /** The scenarios record-histories.ts saves: losing one silently would hollow the test out. */
 const EXPECTED = [
+  'case-record-store-continue-as-new-run-1',
+  'case-record-store-continue-as-new-run-2',
   'continue-as-new-run-1',
   'continue-as-new-run-2',
   'high-immediate-missed-escalated',

@@ -5,6 +5,7 @@
  * in the history, in the raw bytes the server returns, or in the search attributes.
  */
 import { Client } from '@temporalio/client';
+import { caseActivities } from '../support/case-record';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -14,7 +15,7 @@ import { parseConfig } from '../../client/config';
 import { EncryptionCodec } from '../../client/encryption';
 import { dataConverter } from '../../client/temporal';
 import { caseWorkflowId, type CaseContacts } from '../../workflows/messages';
-import { INDEPENDENT_SENDS_PATCH } from '../../workflows/patches';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH } from '../../workflows/patches';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
@@ -133,7 +134,7 @@ describe('case data stored in Temporal', () => {
       taskQueue,
       workflowBundle: bundle,
       dataConverter: dataConverter(config),
-      activities: mailbox.activities(),
+      activities: caseActivities(mailbox),
     });
 
     await worker.runUntil(async () => {
@@ -177,7 +178,10 @@ describe('case data stored in Temporal', () => {
     const isPatchMarker = (at: string) => /\.markerRecordedEventAttributes\.details\.patch-data\./.test(at);
     expect(
       everyPayload.filter(({ at }) => isPatchMarker(at)).map(({ payload }) => JSON.parse(Buffer.from(payload.data ?? []).toString()) as unknown),
-    ).toEqual([{ id: INDEPENDENT_SENDS_PATCH, deprecated: false }]);
+    ).toEqual([
+      { id: INDEPENDENT_SENDS_PATCH, deprecated: false },
+      { id: CASE_RECORD_STORE_PATCH, deprecated: false },
+    ]);
     const found = everyPayload.filter(({ at }) => !isPatchMarker(at));
     expect(found.length).toBeGreaterThan(10);
     const notEncrypted = found.filter(({ payload }) => Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString() !== 'binary/encrypted');

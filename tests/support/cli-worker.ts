@@ -5,6 +5,7 @@
  * its email activities sending to a real in-process SMTP server.
  */
 import { randomBytes } from 'node:crypto';
+import { caseActivities } from './case-record';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { parseConfig } from '../../client/config';
@@ -42,7 +43,7 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
     taskQueue: TASK_QUEUE,
     workflowBundle: bundle,
     dataConverter: converter,
-    activities: mailbox.activities(),
+    activities: caseActivities(mailbox),
   });
   const running = worker.run();
   return {

@@ -2,6 +2,7 @@
  * What the real-time fault drills share: a High and Immediate case on a seconds-counted policy,
  * and the production worker (worker/main.ts) as a process of its own, to be stopped or killed.
  */
+import { storeUrl } from './case-record';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -51,7 +52,7 @@ export interface WorkerProcess {
 /** The production worker in a process of its own, on `temporalAddress`, sending mail to `smtpUrl`. */
 export function startWorkerProcess(temporalAddress: string, smtpUrl: string): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeUrl(), NODE_ENV: 'development', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

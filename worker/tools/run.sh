@@ -148,6 +148,37 @@ else
   mail_summary="Mail (SMTP)    $smtp_url (external)"
 fi
 
+# --- 2b. case-record store ---------------------------------------------------------------
+# With a local CASECLOCK_STORE_URL, the embedded store (PGlite, PostgreSQL compiled to
+# WebAssembly) serves the case record from $DATA/store over the PostgreSQL protocol; any other
+# URL is the council's PostgreSQL: nothing is started.
+
+export CASECLOCK_STORE_URL="${CASECLOCK_STORE_URL:-postgres://postgres@127.0.0.1:5433/postgres}"
+if [[ "$CASECLOCK_STORE_URL" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localhost):([0-9]+)/postgres$ ]]; then
+  store_port="${BASH_REMATCH[3]}"
+  store_ready="$LOGS/store.ready"
+  rm -f "$store_ready"
+  say "starting the case-record store on 127.0.0.1:$store_port (data in $DATA/store)"
+  start store "$LOGS/store.log" bash -c 'node --import tsx "$0/store/serve.ts" --data-dir "$1" --port "$2" | tee "$3"' \
+    "$ROOT" "$DATA/store" "$store_port" "$store_ready"
+  deadline=$((SECONDS + 60))
+  until grep -q 'store listening' "$store_ready" 2>/dev/null; do
+    if ! alive "${pids[-1]}"; then
+      tail -n 20 "$LOGS/store.log" >&2 || true
+      say "the case-record store did not start (log: $LOGS/store.log)" >&2
+      exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      say "the case-record store did not start within 60 s (log: $LOGS/store.log)" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  store_summary="Case record    $CASECLOCK_STORE_URL (embedded, data in $DATA/store)"
+else
+  store_summary="Case record    $CASECLOCK_STORE_URL (external)"
+fi
+
 # --- 3. codec server (with encryption keys, and a token or a console session secret) -------
 # The codec server accepts the console's session cookie (administrators, for the Web UI), so the
 # console and it must share one session secret. The console would otherwise make up its own, in
@@ -203,7 +234,8 @@ cat <<EOF
 
 CaseClock is running:
   $temporal_summary
-  $mail_summary$codec_summary$app_summary
+  $mail_summary
+  $store_summary$codec_summary$app_summary
   Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
 First run: the console's first user and password are in $LOGS/console.log ("FIRST RUN").
 Press Ctrl-C to stop everything.

@@ -1,0 +1,79 @@
+/**
+ * Every case writes its record to the case-record store (a real embedded PostgreSQL, PGlite, the
+ * test run's own), under time skipping with a real SMTP server: events, messages with the SMTP
+ * server's answer, notes and obligation outcomes, each once, across continue-as-new, and a closed
+ * case ends only once the store holds its whole record.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateDetails } from '../../client/cases';
+import type { CaseRecordEntry } from '../../store/case-record-store';
+import { testStore } from '../support/case-record';
+import { CaseUnderTest, CONTACTS, startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const ofKind = (entries: CaseRecordEntry[], kind: CaseRecordEntry['kind']) => entries.filter((e) => e.kind === kind);
+
+describe('the case record in the store', () => {
+  it('holds every event, message (with the SMTP answer), note and outcome of a case, once', async () => {
+    const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
+    await kase.run(async () => {
+      await kase.advance('PT30H'); // the 24-hour visit missed: level 1
+      await kase.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+      await updateDetails(kase.client, kase.caseId, {
+        details: { reference: kase.caseId, team: 'LOCALITY-NORTH', contacts: { ...CONTACTS, iro: { name: 'Ivy Officer', email: 'ivy@council.test' } } },
+        by: 'admin1',
+      });
+      await kase.settle();
+    });
+    // The case ended (closed by run()), so the store holds everything.
+    const timeline = await kase.timeline();
+    const record = await testStore().caseRecord(kase.caseId);
+    const notOutcomes = record.filter((e) => e.kind !== 'outcome');
+    expect(notOutcomes.map((e) => e.summary).sort()).toEqual(timeline.map((t) => t.summary).sort());
+    expect(new Set(record.map((e) => e.entryId)).size).toBe(record.length);
+
+    const messages = ofKind(record, 'message');
+    expect(messages.length).toBe(kase.mail().length);
+    for (const m of messages) expect((m.data.delivery as { smtpResponse?: string }).smtpResponse).toMatch(/^250 /);
+    expect(ofKind(record, 'note').map((e) => e.summary)).toEqual(['Case details and contacts updated']);
+    expect(ofKind(record, 'event').map((e) => (e.data.event as { type: string }).type)).toEqual(['tier-set', 'contact', 'case-closed']);
+    // No child's name or address in any entry: details stay references and staff contacts.
+    expect(JSON.stringify(record)).not.toMatch(/address"|childName/);
+
+    const visit = ofKind(record, 'outcome')
+      .map((e) => e.data.obligation as { kind: string; status: string; lateByMs?: number })
+      .filter((o) => o.kind === 'initial-visit-high');
+    expect(visit.map((o) => o.status)).toEqual(['open', 'met']);
+    // Visited six hours (and the moment the test took) after the deadline.
+    expect(visit[1]!.lateByMs).toBeGreaterThanOrEqual(6 * 3600_000);
+    expect(visit[1]!.lateByMs).toBeLessThan(6 * 3600_000 + 60_000);
+    for (const outcome of ofKind(record, 'outcome')) expect(outcome.data).toMatchObject({ team: 'LOCALITY-NORTH', tier: 'HIGH_IMMEDIATE' });
+  });
+
+  it('carries what the store holds across continue-as-new: each event stored once, none lost', async () => {
+    const kase = await CaseUnderTest.open(h, { tier: 'PRIORITY', historyLimit: 60 });
+    const handle = kase.client.workflow.getHandle(`case:${kase.caseId}`);
+    const firstRun = (await handle.describe()).runId;
+    await kase.run(async () => {
+      for (let visit = 0; visit < 12; visit++) {
+        await kase.advance('P10D');
+        await kase.record({ type: 'contact', contactType: visit % 2 === 0 ? 'visit' : 'kit-call' });
+      }
+      await kase.settle();
+      expect((await handle.describe()).runId).not.toBe(firstRun);
+    });
+
+    const record = await testStore().caseRecord(kase.caseId);
+    const events = ofKind(record, 'event').map((e) => e.data.event as { type: string; at: string });
+    expect(events.length).toBe(1 + 12 + 1); // tier, twelve contacts, closure
+    expect(new Set(events.map((e) => `${e.type}@${e.at}`)).size).toBe(events.length);
+    expect(ofKind(record, 'message').length).toBe(kase.mail().length);
+  });
+});
