@@ -268,9 +268,47 @@ export interface CaseRecordStore {
   append(entries: readonly CaseRecordEntryInput[]): Promise<{ stored: number; alreadyThere: number }>;
   /** The whole record of one case (or incident), ordered by at, then recordedAt, then entryId. */
   caseRecord(caseId: string): Promise<CaseRecordEntry[]>;
+  /**
+   * The latest outcome of every obligation of the given kinds, across all cases and incidents,
+   * optionally of one team or tier (as they were when the outcome was noted), and only those
+   * whose deadline falls in `dueBetween` (instants, both included), for the reports.
+   */
+  obligationOutcomes(filter: OutcomeFilter): Promise<StoredOutcome[]>;
   /** Closes the pool's connections. Idempotent. */
   close(): Promise<void>;
 }
+
+export const OutcomeFilter = z.strictObject({
+  kinds: z.array(z.string().min(1).max(64)).min(1, 'must name at least one obligation kind'),
+  team: SafeId.optional(),
+  tier: z.string().regex(/^[A-Z_]{1,32}$/, 'must be a risk tier such as HIGH_IMMEDIATE').optional(),
+  dueBetween: z.tuple([IsoInstant, IsoInstant]),
+});
+export type OutcomeFilter = z.input<typeof OutcomeFilter>;
+
+/** One obligation as last noted in the case record. */
+export interface StoredOutcome {
+  caseId: string;
+  team: string;
+  tier: string;
+  obligation: { id: string; kind: string; dueAt: string; status: 'open' | 'met' | 'waived' | 'superseded'; lateByMs?: number; resolvedAt?: string };
+}
+
+const StoredOutcomeRow = z.object({
+  case_id: z.string(),
+  data: z.object({
+    team: z.string(),
+    tier: z.string(),
+    obligation: z.object({
+      id: z.string(),
+      kind: z.string(),
+      dueAt: z.string(),
+      status: z.enum(['open', 'met', 'waived', 'superseded']),
+      lateByMs: z.number().optional(),
+      resolvedAt: z.string().optional(),
+    }),
+  }),
+});
 
 export interface CaseRecordStoreOptions {
   /** Connections in this process's pool (default 4). */
@@ -392,6 +430,36 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
           [caseId],
         );
         return result.rows.map(fromRow);
+      });
+    },
+
+    async obligationOutcomes(input) {
+      const filter = parseOrThrow(OutcomeFilter, input, 'filter', 'cannot read obligation outcomes');
+      return inTransaction(true, async (client) => {
+        // The latest outcome of each obligation first, then the filters: an obligation whose
+        // deadline or team moved is counted where it is now, once.
+        const result = await client.query(
+          `WITH candidates AS (
+             SELECT DISTINCT case_id, subject, data->'obligation'->>'id' AS obligation_id
+             FROM case_record_entries
+             WHERE kind = 'outcome' AND data->'obligation'->>'kind' = ANY($1::text[])
+               AND (data->'obligation'->>'dueAt') BETWEEN $2 AND $3
+           )
+           SELECT case_id, data FROM (
+             SELECT DISTINCT ON (e.case_id, e.subject, e.data->'obligation'->>'id') e.case_id, e.data
+             FROM case_record_entries e
+             JOIN candidates c ON c.case_id = e.case_id AND c.subject = e.subject AND c.obligation_id = e.data->'obligation'->>'id'
+             WHERE e.kind = 'outcome'
+             ORDER BY e.case_id, e.subject, e.data->'obligation'->>'id', (e.data->>'seq')::bigint DESC
+           ) latest
+           WHERE (data->'obligation'->>'dueAt') BETWEEN $2 AND $3
+             AND ($4::text IS NULL OR data->>'team' = $4) AND ($5::text IS NULL OR data->>'tier' = $5)`,
+          [filter.kinds, filter.dueBetween[0], filter.dueBetween[1], filter.team ?? null, filter.tier ?? null],
+        );
+        return result.rows.map((row): StoredOutcome => {
+          const { case_id, data } = StoredOutcomeRow.parse(row);
+          return { caseId: case_id, team: data.team, tier: data.tier, obligation: data.obligation };
+        });
       });
     },
 

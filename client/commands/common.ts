@@ -3,6 +3,8 @@
  * option at fault, a Temporal connection that is always closed, and refusals turned into one line.
  * Not a command itself (cli.ts does not register it).
  */
+import { CaseRecordInvalid, redactUrl, type CaseRecordStore } from '../../store/case-record-store';
+import { openStore } from '../case-record';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { z } from 'zod';
@@ -142,6 +144,23 @@ export async function withClient<T>(
     throw asCliError(err, timeoutMs);
   } finally {
     await connection.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Opens the case-record store, runs `fn`, always closes it. A store that cannot be reached says
+ * where it was looked for (without its password).
+ */
+export async function withStore<T>(fn: (store: CaseRecordStore, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = openStore(config);
+  try {
+    return await fn(store, config);
+  } catch (err) {
+    if (err instanceof CliError || err instanceof CaseRecordInvalid) throw err instanceof CaseRecordInvalid ? new CliError(err.message) : err;
+    throw new CliError(`cannot read the case record at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
+  } finally {
+    await store.close().catch(() => undefined);
   }
 }
 

@@ -13,7 +13,9 @@ import { RiskTier } from '../../domain/kinds';
 import type { CaseState, TimelineEntry } from '../../workflows/messages';
 import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../cases';
 import { output } from '../cli-support';
-import { commonOptions, parseOptions, withClient } from './common';
+import { exportCaseRecord } from '../case-record';
+import { CliError } from '../cli-support';
+import { commonOptions, parseOptions, withClient, withStore } from './common';
 import { idArgument } from './record';
 
 /** An open obligation as shown: its deadline in local time and how late it is now. */
@@ -121,6 +123,19 @@ export function register(program: Command): void {
         return caseView('case', state, timeline, new Date().toISOString());
       });
       output(o.json === true, view, () => formatCaseView(view));
+    });
+
+  program
+    .command('export')
+    .description("a case's whole record from the case-record store, as JSON: every event, message (with the SMTP answer), note and obligation outcome")
+    .argument('<caseId>', 'the case id (or the incident id, with --incident)')
+    .option('--incident', 'the id is a serious incident')
+    .action(async (id: string, o: { incident?: boolean }) => {
+      const caseId = idArgument(id);
+      const subject = o.incident ? 'incident' : 'case';
+      const record = await withStore((store) => exportCaseRecord(store, caseId, subject, new Date().toISOString()));
+      if (record.entries.length === 0) throw new CliError(`the case record holds nothing for ${subject} ${caseId}`, 66);
+      process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
     });
 
   commonOptions(program.command('overdue').description('cases with at least one obligation past its deadline'), false)

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../config';
+import { openStore } from '../case-record';
 import { connectClient } from '../temporal';
 import { endedSessionsFile, ensureFirstUser, SessionKeeper, UserDirectory, UsersFileError, readUsersFile } from './auth';
 import { createConsoleServer } from './server';
@@ -48,8 +49,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const { client, close } = await connectClient(config);
+  const store = openStore(config);
   const server = createConsoleServer({
     client,
+    store,
     users: new UserDirectory(usersFile),
     sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000, Date.now, endedSessionsFile(config.CASECLOCK_USERS_FILE)),
     ...(config.CASECLOCK_POLICY ? { configuredPolicy: config.CASECLOCK_POLICY } : {}),
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
   });
   server.listen(config.CONSOLE_PORT, () => line('info', 'console listening', { url: config.CONSOLE_PUBLIC_URL, usersFile }));
   const stop = () => {
-    server.close(() => void close().then(() => process.exit(0)));
+    server.close(() => void Promise.all([close(), store.close()]).then(() => process.exit(0)));
     server.closeAllConnections();
   };
   process.once('SIGINT', stop);

@@ -1,14 +1,15 @@
 /**
  * The data behind the overdue dashboard and the KPI page: the overdue cases grouped by team and
- * tier (search attributes only), and the visiting KPI of client/kpi.ts gathered from every case.
+ * tier (search attributes only), and the visiting KPI of client/kpi.ts from the case-record store.
  * The same counting as `caseclock overdue` and `caseclock report --from --to`.
  */
-import type { Client } from '@temporalio/client';
+import type { CaseRecordStore } from '../../store/case-record-store';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { LEGAL_ZONE } from '../../domain/kinds';
-import { type CaseListing, gatherCaseObligations } from '../cases';
-import { computeKpi, kpiPeriodSchema, type KpiRow } from '../kpi';
+import { kpiFromStore } from '../case-record';
+import type { CaseListing } from '../cases';
+import { kpiPeriodSchema, type KpiRow } from '../kpi';
 
 export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;
 
@@ -47,15 +48,15 @@ export function defaultPeriod(now: Date): { from: string; to: string } {
 export interface KpiResult {
   rows: KpiRow[];
   casesRead: number;
-  unreadable: Array<{ caseId: string; reason: string }>;
   generatedAt: string;
 }
 
-/** Reads every case's obligations (open and closed cases), a few at a time; cases that do not answer are listed. */
-export async function gatherKpi(client: Client, query: KpiQuery, now: Date): Promise<KpiResult> {
-  const { cases, unreadable } = await gatherCaseObligations(client, { ...(query.team ? { team: query.team } : {}), ...(query.tier ? { tier: query.tier } : {}) });
+/** The KPI from the obligation outcomes in the case-record store: one query, no case replayed. */
+export async function gatherKpi(store: CaseRecordStore, query: KpiQuery, now: Date): Promise<KpiResult> {
   const generatedAt = now.toISOString();
-  return { rows: computeKpi(cases, { from: query.from, to: query.to }, generatedAt), casesRead: cases.length, unreadable, generatedAt };
+  const filter = { ...(query.team ? { team: query.team } : {}), ...(query.tier ? { tier: query.tier } : {}) };
+  const { rows, casesRead } = await kpiFromStore(store, filter, { from: query.from, to: query.to }, generatedAt);
+  return { rows, casesRead, generatedAt };
 }
 
 /** KPI rows summed per team and tier (over the visit and KIT kinds), for the chart. */

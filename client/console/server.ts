@@ -4,6 +4,7 @@
  * line uses (client/cases.ts) with the signed-in user as `by`, after the role check and the CSRF
  * check. Nothing a person typed reaches a page unescaped, and no stack trace reaches a browser.
  */
+import type { CaseRecordStore } from '../../store/case-record-store';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -35,6 +36,8 @@ import { defaultPeriod, gatherKpi, groupOverdue, kpiByTeamAndTier, kpiCsv, KpiQu
 
 export interface ConsoleOptions {
   client: Client;
+  /** The case-record store: the KPI reads obligation outcomes from it. */
+  store: CaseRecordStore;
   users: UserDirectory;
   sessions: SessionKeeper;
   /** CASECLOCK_POLICY: the policy a new case gets when "Configured default" is chosen. */
@@ -588,7 +591,7 @@ ${kind === 'incident' ? html`<p class="muted">Starts the 5-working-day clock for
       'k',
     )}<button>Show</button></form>`;
     if (!query) return send(r, 400, page('Visiting KPI', html`${form}<div class="notice notice-error" role="alert">Please correct the period.</div>`, ctx(r, 'kpi')));
-    const result = await ask(() => gatherKpi(client, query, new Date()));
+    const result = await ask(() => gatherKpi(options.store, query, new Date()));
     const groups = kpiByTeamAndTier(result.rows);
     const pct = (v: number) => `${Math.round(v * 100)}%`;
     const chart = stackedBarChart(
@@ -624,7 +627,7 @@ ${kind === 'incident' ? html`<p class="muted">Starts the 5-working-day clock for
         html`${form}<p class="muted">Visits and keeping-in-touch calls whose deadline fell between ${query.from} and ${query.to} (UK dates), from ${result.casesRead} case${
           result.casesRead === 1 ? '' : 's'
         }, open or closed (seed 004 §3c). <a href="${csvHref}" download>Download CSV</a></p>
-${result.unreadable.length > 0 ? html`<div class="notice notice-warn">Left out, could not be read: ${result.unreadable.map((u) => u.caseId).join(', ')}</div>` : ''}
+
 ${chart}
 <table class="data"><thead><tr><th>Team</th><th>Tier</th><th>Kind</th><th class="num">Due</th><th class="num">On time</th><th class="num">Late</th><th class="num">Missed</th><th class="num">Waived</th><th class="num">Pending</th><th class="num">On time %</th><th class="num">Median late</th></tr></thead><tbody>${
           rows.length > 0 ? rows : html`<tr><td colspan="11" class="muted">Nothing came due in the period.</td></tr>`
@@ -637,7 +640,7 @@ ${chart}
   async function kpiCsvDownload(r: Request): Promise<void> {
     const { query, errors } = kpiQuery(r);
     if (!query) throw new HttpError(400, 'Not accepted', `Bad period: ${Object.entries(errors).map(([k, v]) => `${k} ${v}`).join('; ')}`);
-    const result = await ask(() => gatherKpi(client, query, new Date()));
+    const result = await ask(() => gatherKpi(options.store, query, new Date()));
     r.res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': 'text/csv; charset=utf-8',

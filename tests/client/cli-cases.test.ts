@@ -15,6 +15,8 @@ import { main } from '../../client/cli';
 import { localDateOf } from '../../domain/durations';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { storeUrl } from '../support/case-record';
+import { waitUntilClosed } from '../case/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/bin/caseclock.js');
@@ -42,7 +44,7 @@ function caseclock(...args: string[]): Promise<Run> {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 60_000,
-        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
+        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
@@ -95,7 +97,7 @@ beforeAll(async () => {
   cliWorker = await startCliWorker(ENCRYPTION_ENV);
   ({ client } = cliWorker);
   // In-process runs (main()) read the same settings as the bin.
-  Object.assign(process.env, ENCRYPTION_ENV, { TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
+  Object.assign(process.env, ENCRYPTION_ENV, { TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 });
 
 afterAll(async () => {
@@ -203,20 +205,25 @@ describe('a case from the command line', () => {
       ),
       json<{ cases: Array<{ caseId: string }> }>('due-soon', '--team', team, '--within', 'P1D'),
       poll(
-        () => json<{ rows: Array<Record<string, unknown>>; unreadable: unknown[] }>('report', '--from', localDateOf(ratedAt), '--to', end, '--team', team),
+        () => json<{ rows: Array<Record<string, unknown>> }>('report', '--from', localDateOf(ratedAt), '--to', end, '--team', team),
         (r) => r.rows.length >= 2,
       ),
     ]);
     expect(text.stdout).toMatch(new RegExp(`^${late}\\s+${team}\\s+HIGH_IMMEDIATE\\s+1\\s+.*\\(1 hour.* late\\)`, 'm'));
     expect(within.cases.map((c) => c.caseId).sort()).toEqual([late, soon].sort());
     expect(nextDay.cases.map((c) => c.caseId)).toEqual([late]);
-    expect(kpi.unreadable).toEqual([]);
     expect(kpi.rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ team, tier: 'HIGH_IMMEDIATE', kind: 'initial-visit-high', missed: 1, onTime: 0 }),
         expect.objectContaining({ team, tier: 'PRIORITY', kind: 'initial-visit-priority', onTime: 1, late: 0, missed: 0 }),
       ]),
     );
+
+    // The whole record of a case, from the case-record store.
+    const exported = JSON.parse((await caseclock('export', late)).stdout) as { caseId: string; entries: Array<{ kind: string; summary: string }> };
+    expect(exported.caseId).toBe(late);
+    expect(exported.entries.filter((e) => e.kind === 'event').map((e) => e.summary)).toContain('Risk tier set to HIGH_IMMEDIATE');
+    expect(exported.entries.some((e) => e.kind === 'outcome')).toBe(true);
   });
 
   it('holds, reassigns, re-applies policy and closes a case; reports and notifies an incident (in process)', async () => {
@@ -238,6 +245,12 @@ describe('a case from the command line', () => {
     expect(applied.state.policyVersion).toBe('2020.06');
     const closed = await ok('close', caseId, '--reason', 'no further action');
     expect(closed.state).toMatchObject({ status: 'closed', open: [] });
+    // Refused at once, while the case still writes its last entries to the store, and after it has ended.
+    expectOneLineError(
+      await inProcess('kit-call', caseId),
+      new RegExp(`^caseclock: (case ${caseId} is closed: nothing more can be changed|recordEvent refused: the case is closed: nothing more can be recorded)$`),
+    );
+    await waitUntilClosed(client.workflow.getHandle(`case:${caseId}`));
     expectOneLineError(await inProcess('kit-call', caseId), new RegExp(`^caseclock: case ${caseId} is closed: nothing more can be changed$`));
     expectOneLineError(await inProcess('incident', 'notified', uniqueName('NOSUCH')), /^caseclock: no incident NOSUCH-/);
 

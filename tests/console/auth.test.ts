@@ -4,6 +4,7 @@
  * called (every request here is answered, or refused, before anything reaches Temporal).
  */
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { testStore } from '../support/case-record';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -193,7 +194,7 @@ describe('the console over HTTP, before Temporal', () => {
     const hash = await hashPassword('viewer password 1');
     writeUsersFile(file, { users: [{ id: 'vw1', name: 'Val Viewer', role: 'viewer', passwordHash: hash }] });
     const client = new Proxy({}, { get: (_t, key) => (touched.push(String(key)), () => Promise.reject(new Error('Temporal must not be called'))) }) as unknown as Client;
-    server = createConsoleServer({ client, users: new UserDirectory(file), sessions: new SessionKeeper(SECRET, 3_600_000), log: () => undefined });
+    server = createConsoleServer({ store: testStore(), client, users: new UserDirectory(file), sessions: new SessionKeeper(SECRET, 3_600_000), log: () => undefined });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -7,6 +7,7 @@
  * a screenshot of the dashboard in .artifacts/dashboard.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { caseActivities, testStore } from '../support/case-record';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +73,7 @@ beforeAll(async () => {
     connection: temporal.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: mailbox.activities(),
+    activities: caseActivities(mailbox),
   });
   running = worker.run();
 
@@ -86,6 +87,7 @@ beforeAll(async () => {
     ],
   });
   server = createConsoleServer({
+    store: testStore(),
     client,
     users: new UserDirectory(usersFile),
     sessions: new SessionKeeper('e2e-secret-e2e-secret-e2e-secret-e2e!', 3_600_000),

@@ -6,6 +6,7 @@
  * forever.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { testStore } from '../support/case-record';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ async function consoleCasePage(client: Client, caseId: string): Promise<string> 
   const usersFile = path.join(dir, 'users.json');
   writeUsersFile(usersFile, { users: [{ id: 'viewer1', name: 'Viewer', role: 'viewer', passwordHash: await hashPassword('a long enough password') }] });
   const sessions = new SessionKeeper('drill-secret-drill-secret-drill-secret-0', 60_000);
-  const server = createConsoleServer({ client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
+  const server = createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;

@@ -410,6 +410,13 @@ const TABLE: Record<string, Row[]> = {
     ['an unknown option', ['report', '--from', '2026-03-01', '--to', '2026-03-31', '--within', 'P1D'], /^caseclock: unknown option '--within'$/],
     ['two case ids', ['report', C, 'WCF-456'], /^caseclock: too many arguments for 'report'/],
   ],
+  export: [
+    ['no id at all', ['export'], /^caseclock: missing required argument 'caseId'$/, { json: false }],
+    ...BAD_IDS.map((bad): Row => [`id ${JSON.stringify(bad)}`, ['export', bad], /^caseclock: <caseId> "[^"]*": must|^caseclock: <caseId> "[^"]*": may/, { json: false }]),
+    ['id 100k long', ['export', BIG], /^caseclock: <caseId> "x{60}…": must be at most 64 characters$/, { json: false }],
+    ['an unknown option', ['export', C, '--at', '2026-01-01T00:00:00Z'], /^caseclock: unknown option '--at'$/, { json: false }],
+    ['a stray argument', ['export', C, 'extra'], /^caseclock: too many arguments for 'export'/, { json: false }],
+  ],
   show: [
     ['no id at all', ['show'], /^caseclock: missing required argument 'caseId'$/],
     ...BAD_IDS.map((bad): Row => [`id ${JSON.stringify(bad)}`, ['show', bad], /^caseclock: <caseId> "[^"]*": must|^caseclock: <caseId> "[^"]*": may/]),

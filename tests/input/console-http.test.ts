@@ -9,6 +9,7 @@
  * event, and no workflow was started. Markup typed into a field never comes back as markup.
  */
 import http from 'node:http';
+import { caseActivities, testStore } from '../support/case-record';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -181,7 +182,7 @@ function listen(s: http.Server): Promise<number> {
 }
 
 const consoleServer = () =>
-  createConsoleServer({ client, users: new UserDirectory(usersFile), sessions: new SessionKeeper(SECRET, 3_600_000), taskQueue, answerTimeoutMs: 15_000, log: () => undefined });
+  createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions: new SessionKeeper(SECRET, 3_600_000), taskQueue, answerTimeoutMs: 15_000, log: () => undefined });
 
 beforeAll(async () => {
   const bundle = bundleCaseWorkflows();
@@ -192,7 +193,7 @@ beforeAll(async () => {
     connection: dev.nativeConnection,
     taskQueue,
     workflowBundle: await bundle,
-    activities: mailbox.activities({ consoleUrl: 'https://caseclock.test' }),
+    activities: caseActivities(mailbox, { consoleUrl: 'https://caseclock.test' }),
   });
   workerRun = worker.run();
 

@@ -7,6 +7,7 @@
  * and that the browser accepts the CORS answers.
  */
 import { randomBytes } from 'node:crypto';
+import { testStore } from '../support/case-record';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   });
   const sessions = new SessionKeeper(randomBytes(32).toString('base64'), 3_600_000);
   const client = new Proxy({}, { get: () => () => Promise.reject(new Error('Temporal must not be called')) }) as unknown as Client;
-  consoleUrl = `http://localhost:${await listen(createConsoleServer({ client, users: new UserDirectory(usersFile), sessions, log: () => undefined }))}`;
+  consoleUrl = `http://localhost:${await listen(createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions, log: () => undefined }))}`;
 
   // The stand-in Web UI: an empty page; the test runs the Web UI's fetch in it.
   uiPort = await listen(http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Web UI</title>')));

@@ -5,6 +5,7 @@
  * cookies come from signing in to the real console server (in-process; it never reaches Temporal).
  */
 import { randomBytes } from 'node:crypto';
+import { testStore } from '../support/case-record';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
@@ -101,7 +102,7 @@ beforeAll(async () => {
   ]);
   // Each server has its own UserDirectory, as the console and codec server are separate processes.
   const client = new Proxy({}, { get: () => () => Promise.reject(new Error('Temporal must not be called')) }) as unknown as Client;
-  consoleServer = createConsoleServer({ client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
+  consoleServer = createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
   consoleBase = await listen(consoleServer);
   server = createCodecServer({
     codec,

@@ -29,7 +29,7 @@ import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresClu
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'store-child.ts');
-const MIGRATION = '1764547200000_case-record-entries';
+const MIGRATIONS = ['1764547200000_case-record-entries', '1764633600000_obligation-outcomes-index'];
 
 // --- Helpers -------------------------------------------------------------------------------------
 
@@ -147,12 +147,12 @@ function storeContract(engine: Engine): void {
 
   it('runs the migrations once: a second run changes nothing', async () => {
     const url = await engine.freshDatabase();
-    expect(await migrateCaseRecordStore(url)).toEqual([MIGRATION]);
+    expect(await migrateCaseRecordStore(url)).toEqual(MIGRATIONS);
     const first = await schemaSnapshot(url);
     expect(await migrateCaseRecordStore(url)).toEqual([]);
     expect(await schemaSnapshot(url)).toEqual(first);
     expect(first).toEqual(migratedSnapshot);
-    expect((first as { migrations: string[] }).migrations).toEqual([MIGRATION]);
+    expect((first as { migrations: string[] }).migrations).toEqual(MIGRATIONS);
   });
 
   it('two processes migrating a new database at once apply each migration once', async () => {
@@ -163,7 +163,7 @@ function storeContract(engine: Engine): void {
     const results = await Promise.all(children.map((c) => c.done));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const applied = results.map((r) => lastJsonLine(r.stdout).applied as string[]);
-    expect(applied.flat()).toEqual([MIGRATION]); // one of them applied it, the other found it done
+    expect(applied.flat()).toEqual(MIGRATIONS); // one of them applied it, the other found it done
     expect(await schemaSnapshot(url)).toEqual(migratedSnapshot);
   });
 
@@ -561,7 +561,7 @@ describe.skipIf(!postgresAvailable())(
     beforeAll(async () => {
       cluster = await startPostgresCluster();
       url = await cluster.createDatabase('caseclock');
-      expect(await migrateCaseRecordStore(url)).toEqual([MIGRATION]);
+      expect(await migrateCaseRecordStore(url)).toEqual(MIGRATIONS);
     });
     afterAll(async () => {
       await cluster?.stop();
