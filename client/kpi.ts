@@ -16,7 +16,7 @@
 import { localDateOf } from '../domain/durations';
 import type { Obligation } from '../domain/engine';
 import { RiskTier, type ObligationKind } from '../domain/kinds';
-import { IsoDateSchema } from '../domain/calendar';
+import { IsoDateSchema } from '../domain/calendar-schemas';
 import { EARLIEST_INSTANT, LATEST_INSTANT, SafeId } from '../domain/facts';
 import { z } from 'zod';
 

@@ -17,10 +17,8 @@
  * `WorkingDayCalendar.fromHolidays`, so replay never depends on data that can change.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
 import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from './bank-holidays';
-import { IsoInstant } from './facts';
-import { LEGAL_ZONE } from './kinds';
+import { LEGAL_ZONE } from './time-zone';
 
 /** A calendar date, 'YYYY-MM-DD'. */
 export type IsoDate = string;
@@ -30,14 +28,28 @@ export interface BankHoliday {
   name: string;
 }
 
-/** A real calendar date written 'YYYY-MM-DD' (refuses 2026-02-30). */
-export const IsoDateSchema = z.iso.date({ error: 'must be a calendar date written YYYY-MM-DD, e.g. 2026-12-25' });
+/** Whether `date` is a real calendar date written 'YYYY-MM-DD' (2026-02-30 is not). */
+export function isIsoDate(date: unknown): date is IsoDate {
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const [year = NaN, month = NaN, day = NaN] = date.split('-').map(Number);
+  return month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
 
-/** One bank holiday, as configured or frozen into a case. */
-export const BankHolidaySchema = z.object({
-  date: IsoDateSchema,
-  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-});
+/**
+ * What is wrong with one bank holiday, or undefined. The calendar runs inside workflows, whose
+ * modules stay free of zod (see docs/decisions/0003-shared-workflow-modules.md); policy files are
+ * checked with zod (domain/calendar-schemas.ts) before they reach it.
+ */
+function bankHolidayProblem(holiday: unknown): string | undefined {
+  if (holiday === null || typeof holiday !== 'object') return 'must be an object with a date and a name';
+  const { date, name } = holiday as { date?: unknown; name?: unknown };
+  if (!isIsoDate(date)) return 'date must be a calendar date written YYYY-MM-DD, e.g. 2026-12-25';
+  if (typeof name !== 'string' || name.trim() === '') return 'name must not be empty';
+  if (name.trim().length > 200) return 'name must be at most 200 characters';
+  return undefined;
+}
+
+const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Thrown when a computation needs a year the calendar has no bank holidays for. */
 export class CalendarCoverageError extends Error {
@@ -68,9 +80,8 @@ function dayNumber(year: number, month: number, day: number): DayNumber {
 }
 
 function parseDate(date: IsoDate, what: string): DayNumber {
-  const parsed = IsoDateSchema.safeParse(date);
-  if (!parsed.success) throw new Error(`${what} ${JSON.stringify(date)} must be a calendar date written YYYY-MM-DD`);
-  const [year = NaN, month = NaN, day = NaN] = parsed.data.split('-').map(Number);
+  if (!isIsoDate(date)) throw new Error(`${what} ${JSON.stringify(date)} must be a calendar date written YYYY-MM-DD`);
+  const [year = NaN, month = NaN, day = NaN] = date.split('-').map(Number);
   return dayNumber(year, month, day);
 }
 
@@ -89,11 +100,11 @@ function weekdayOf(day: DayNumber): number {
 
 /** The Europe/London date on which an instant falls. */
 function localDateOf(instant: string, what: string): DayNumber {
-  const parsed = IsoInstant.safeParse(instant);
-  if (!parsed.success) {
+  const ms = typeof instant === 'string' && INSTANT_WITH_OFFSET.test(instant) ? Date.parse(instant) : NaN;
+  if (Number.isNaN(ms)) {
     throw new Error(`${what} ${JSON.stringify(instant)} must be an ISO-8601 instant with an offset, e.g. 2026-03-28T20:30:00Z`);
   }
-  const local = DateTime.fromISO(parsed.data, { zone: LEGAL_ZONE });
+  const local = DateTime.fromMillis(ms, { zone: LEGAL_ZONE });
   return dayNumber(local.year, local.month, local.day);
 }
 
@@ -164,15 +175,10 @@ export class WorkingDayCalendar {
   static fromHolidays(holidays: readonly BankHoliday[]): WorkingDayCalendar {
     const byDate = new Map<IsoDate, BankHoliday>();
     holidays.forEach((holiday, index) => {
-      const parsed = BankHolidaySchema.safeParse(holiday);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = issue?.path.join('.') ?? '';
-        throw new Error(
-          `bank holiday #${index + 1} (${JSON.stringify(holiday)}): ${field ? `${field} ` : ''}${issue?.message ?? 'is invalid'}`,
-        );
-      }
-      if (!byDate.has(parsed.data.date)) byDate.set(parsed.data.date, parsed.data);
+      const problem = bankHolidayProblem(holiday);
+      if (problem) throw new Error(`bank holiday #${index + 1} (${JSON.stringify(holiday)}): ${problem}`);
+      const checked = { date: holiday.date, name: holiday.name.trim() };
+      if (!byDate.has(checked.date)) byDate.set(checked.date, checked);
     });
     const sorted = [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     const first = sorted[0];

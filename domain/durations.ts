@@ -10,8 +10,7 @@
  * Pure and deterministic: safe inside Temporal workflows.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import { LEGAL_ZONE } from './kinds';
+import { LEGAL_ZONE } from './time-zone';
 
 /** An ISO-8601 duration as written in policy files, e.g. 'PT24H', 'P14D', 'P8W', 'P3M'. */
 export type IsoDuration = string;
@@ -27,10 +26,10 @@ export interface DurationParts {
 }
 
 const DURATION_PATTERN = /^P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,6})S)?)?$/;
-const DURATION_MESSAGE = 'must be an ISO-8601 duration such as P14D, PT24H, P8W or P3M';
+export const DURATION_MESSAGE = 'must be an ISO-8601 duration such as P14D, PT24H, P8W or P3M';
 
 /** Longest duration accepted anywhere in a policy: nothing statutory is counted over ten years. */
-const MAX_APPROX_MS = 10 * 366 * 24 * 3600 * 1000;
+export const MAX_APPROX_MS = 10 * 366 * 24 * 3600 * 1000;
 
 /** The parts of an ISO-8601 duration, or undefined when it is not one CaseClock accepts. */
 export function parseIsoDuration(iso: string): DurationParts | undefined {
@@ -70,21 +69,6 @@ export function isZeroDuration(iso: IsoDuration): boolean {
   const p = parseOrThrow(iso);
   return !hasCalendarPart(p) && elapsedMs(p) === 0;
 }
-
-/** Any ISO-8601 duration CaseClock accepts, zero included (e.g. escalation level 1 'PT0S'). */
-export const IsoDurationSchema = z
-  .string({ error: DURATION_MESSAGE })
-  .max(40, DURATION_MESSAGE)
-  .refine((s) => parseIsoDuration(s) !== undefined, { error: DURATION_MESSAGE })
-  .refine((s) => parseIsoDuration(s) === undefined || approximateMs(s) <= MAX_APPROX_MS, {
-    error: 'must be at most ten years',
-  });
-
-/** A duration that must be longer than zero (deadlines, reminder offsets, repeat intervals). */
-export const PositiveIsoDurationSchema = IsoDurationSchema.refine(
-  (s) => parseIsoDuration(s) === undefined || !isZeroDuration(s),
-  { error: 'must be longer than zero' },
-);
 
 /** `count` times a duration, part by part (P7D × 3 = P21D: still wall-clock days). */
 export function multiplyDuration(iso: IsoDuration, count: number): DurationParts {

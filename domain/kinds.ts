@@ -61,5 +61,4 @@ export const REPORT_TYPES = ['iro-report', 'conference-report'] as const;
 export const ReportType = z.enum(REPORT_TYPES);
 export type ReportType = z.infer<typeof ReportType>;
 
-/** The legal time zone of every deadline (DOMAIN.md "How to count time"). */
-export const LEGAL_ZONE = 'Europe/London';
+export { LEGAL_ZONE } from './time-zone';

@@ -11,8 +11,10 @@
  * Pure: no I/O (files are read by policy-loader.ts). Safe inside Temporal workflows.
  */
 import { z } from 'zod';
-import { BankHolidaySchema, IsoDateSchema, type BankHoliday, type WorkingDayCalendar } from './calendar';
-import { approximateMs, IsoDurationSchema, localDateOf, PositiveIsoDurationSchema } from './durations';
+import type { BankHoliday, WorkingDayCalendar } from './calendar';
+import { BankHolidaySchema, IsoDateSchema } from './calendar-schemas';
+import { approximateMs } from './durations';
+import { IsoDurationSchema, PositiveIsoDurationSchema } from './duration-schemas';
 import { SafeId } from './facts';
 import { MeetingType, OBLIGATION_KINDS, RiskTier, StaffRole, type ObligationKind } from './kinds';
 
@@ -426,34 +428,4 @@ function structuredCloneJson<T>(value: T): T {
 // Resolving a rule
 // ---------------------------------------------------------------------------------------------
 
-/** Whether an overlay is in force on a Europe/London date ('YYYY-MM-DD'). */
-export function overlayInForce(overlay: Overlay, localDate: string): boolean {
-  return overlay.startDate <= localDate && (overlay.endDate === undefined || localDate <= overlay.endDate);
-}
-
-/**
- * The rule for `kind` in force at `atInstant`: the baseline with every overlay in force on that
- * instant's Europe/London date merged over it, in order (a later overlay wins). A field an overlay
- * gives replaces the baseline's whole field; a rule an overlay changes without giving its own
- * basis takes the overlay's basis.
- */
-export function resolveRule(policy: RuleSource, kind: ObligationKind, atInstant: string): ResolvedRule {
-  return resolveRuleOnDate(policy, kind, localDateOf(atInstant));
-}
-
-/** As resolveRule, for a Europe/London date. */
-export function resolveRuleOnDate(policy: RuleSource, kind: ObligationKind, localDate: string): ResolvedRule {
-  let rule: Rule = policy.baseline[kind];
-  const overlayIds: string[] = [];
-  for (const overlay of policy.overlays) {
-    const change = overlay.rules[kind] as Partial<Rule> | undefined;
-    if (!change || !overlayInForce(overlay, localDate)) continue;
-    rule = { ...rule, ...stripUndefined(change), basis: change.basis ?? overlay.basis };
-    overlayIds.push(overlay.id);
-  }
-  return { ...rule, kind, enabled: rule.enabled !== false, policyId: policy.id, policyVersion: policy.version, overlayIds };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+export { overlayInForce, resolveRule, resolveRuleOnDate } from './policy-rules';

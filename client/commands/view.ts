@@ -6,14 +6,15 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { lateness, localTime } from '../../activities/render-message';
-import { addIsoDuration, PositiveIsoDurationSchema, toLocalIso } from '../../domain/durations';
+import { addIsoDuration, toLocalIso } from '../../domain/durations';
+import { PositiveIsoDurationSchema } from '../../domain/duration-schemas';
 import type { Obligation } from '../../domain/engine';
 import { SafeId } from '../../domain/facts';
 import { RiskTier } from '../../domain/kinds';
 import type { CaseState, TimelineEntry } from '../../workflows/messages';
 import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../cases';
 import { output } from '../cli-support';
-import { exportCaseRecord } from '../case-record';
+import { exportCaseRecord, readTimeline } from '../case-record';
 import { CliError } from '../cli-support';
 import { commonOptions, parseOptions, withClient, withStore } from './common';
 import { idArgument } from './record';
@@ -118,10 +119,13 @@ export function register(program: Command): void {
     .argument('<caseId>', 'the case id')
     .action(async (id: string, o: { json?: boolean }) => {
       const caseId = idArgument(id);
-      const view = await withClient(async (client) => {
-        const [state, timeline] = await Promise.all([caseState(client, caseId), caseTimeline(client, caseId)]);
-        return caseView('case', state, timeline, new Date().toISOString());
-      });
+      const view = await withStore((store) =>
+        withClient(async (client) => {
+          const state = await caseState(client, caseId);
+          const timeline = await readTimeline(store, caseId, 'case', state, () => caseTimeline(client, caseId));
+          return caseView('case', state, timeline, new Date().toISOString());
+        }),
+      );
       output(o.json === true, view, () => formatCaseView(view));
     });
 

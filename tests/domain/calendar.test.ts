@@ -10,7 +10,8 @@ import {
   BANK_HOLIDAYS_LAST_YEAR,
   ENGLAND_AND_WALES_BANK_HOLIDAYS,
 } from '../../domain/bank-holidays';
-import { BankHolidaySchema, CalendarCoverageError, WorkingDayCalendar, type BankHoliday } from '../../domain/calendar';
+import { CalendarCoverageError, WorkingDayCalendar, type BankHoliday } from '../../domain/calendar';
+import { BankHolidaySchema } from '../../domain/calendar-schemas';
 
 const calendar = WorkingDayCalendar.englandAndWales();
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addIsoDuration,
-  IsoDurationSchema,
-  parseIsoDuration,
-  PositiveIsoDurationSchema,
-  subtractIsoDuration,
-  toLocalIso,
-} from '../../domain/durations';
+import { IsoDurationSchema, PositiveIsoDurationSchema } from '../../domain/duration-schemas';
+import { addIsoDuration, parseIsoDuration, subtractIsoDuration, toLocalIso } from '../../domain/durations';
 
 describe('hour parts are elapsed time', () => {
   it('24 hours after 20:30 on the Saturday before the clocks go forward is 21:30 BST on the Sunday', () => {
