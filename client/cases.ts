@@ -2,6 +2,7 @@
  * What the console (command line and web) does to cases, on @temporalio/client. Every input is
  * validated with zod here, before anything reaches Temporal; the workflow validates again.
  */
+import { policyRefFor } from '../domain/policy-refs';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CaseEvent } from '../domain/facts';
@@ -13,9 +14,7 @@ import {
   type CaseWorkflowInput,
   caseWorkflowId,
   obligationsQuery,
-  OpenCaseInput,
   incidentWorkflowId,
-  ReportIncidentInput,
   type ReassignInput,
   reassignUpdate,
   recordEventUpdate,
@@ -26,6 +25,7 @@ import {
   type UpdateDetailsInput,
   updateDetailsUpdate,
 } from '../workflows/messages';
+import { OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
 import {
   NextDueAtAttribute,
   OverdueCountAttribute,
@@ -76,7 +76,7 @@ export async function openCase(
     details: input.details,
     openedAt: tierAt < openedAt ? tierAt : openedAt,
     openedBy: input.openedBy,
-    policies: [policy],
+    policies: [policyRefFor(policy) ?? policy],
     events: input.initialTier
       ? [{ type: 'tier-set', at: tierAt, by: input.openedBy, tier: input.initialTier.tier, reason: input.initialTier.reason }]
       : [],
@@ -127,7 +127,7 @@ export async function reportIncident(
           details: input.details,
           openedAt: input.awareAt,
           openedBy: input.reportedBy,
-          policies: [policy],
+          policies: [policyRefFor(policy) ?? policy],
           events: [{ type: 'incident-reported', at: input.awareAt, by: input.reportedBy, incidentId: input.incidentId }],
           deliveries: [],
           notes: [],

@@ -26,12 +26,12 @@ import type { CaseRecordActivities } from '../activities/case-record';
 import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
 import { describeProblems } from '../domain/consistency';
 import type { DueMessage, Obligation } from '../domain/engine';
-import { CaseEvent } from '../domain/facts';
-import { PolicySnapshotSchema } from '../domain/policy';
+import type { CaseEvent } from '../domain/facts';
+import type { PolicySnapshot } from '../domain/policy';
 import { CaseRecord, type StoreBatch } from './case-record';
 import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH } from './patches';
 import {
-  ApplyPolicyInput,
+  type ApplyPolicyInput,
   applyPolicyUpdate,
   type CaseState,
   type CaseWorkflowInput,
@@ -39,12 +39,12 @@ import {
   describeMessageKind,
   obligationsQuery,
   type TimelineEntry,
-  ReassignInput,
+  type ReassignInput,
   reassignUpdate,
   recordEventUpdate,
   stateQuery,
   timelineQuery,
-  UpdateDetailsInput,
+  type UpdateDetailsInput,
   updateDetailsUpdate,
 } from './messages';
 import {
@@ -54,7 +54,16 @@ import {
   StatusAttribute,
   TeamAttribute,
 } from './search-attributes';
-import { acceptedInput, parseOrFail } from './validation';
+
+/**
+ * The zod half of the update validators, loaded on the first update a workflow validates: zod and
+ * the input schemas stay out of every case that is only keeping time (they would cost each cached
+ * case over a megabyte). Handlers never need it: a validator accepts only input in normal form.
+ */
+function checks(): typeof import('./update-checks') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./update-checks') as typeof import('./update-checks');
+}
 
 const SEND_TIMEOUTS = {
   startToCloseTimeout: '1 minute',
@@ -122,14 +131,14 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     recordEventUpdate,
     (raw) => {
-      const event = acceptedInput(CaseEvent, raw);
+      const event: CaseEvent = raw;
       const now = nowIso();
       kase.recordEvent(event, now);
       return kase.state(now);
     },
     {
       validator: (raw) => {
-        const event = parseOrFail(CaseEvent, raw, 'recordEvent');
+        const event = checks().checkRecordEvent(raw);
         const problems = kase.problemsWith(event, nowIso());
         if (problems.length > 0) throw new Error(`recordEvent refused: ${describeProblems(problems)}`);
       },
@@ -139,7 +148,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     updateDetailsUpdate,
     (raw) => {
-      const { details, by } = acceptedInput(UpdateDetailsInput, raw);
+      const { details, by }: UpdateDetailsInput = raw;
       const now = nowIso();
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' }, () => {
         kase.details = details;
@@ -148,7 +157,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     },
     {
       validator: (raw) => {
-        const { details } = parseOrFail(UpdateDetailsInput, raw, 'updateDetails');
+        const { details } = checks().checkUpdateDetails(raw);
         if (details.reference !== kase.details.reference)
           throw new Error('updateDetails refused: details.reference: a case keeps its reference');
         if (kase.closed) throw new Error('updateDetails refused: the case is closed');
@@ -159,7 +168,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     reassignUpdate,
     (raw) => {
-      const { role, contact, by } = acceptedInput(ReassignInput, raw);
+      const { role, contact, by }: ReassignInput = raw;
       const now = nowIso();
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` }, () => {
         kase.details = { ...kase.details, contacts: { ...kase.details.contacts, [role]: contact } };
@@ -168,7 +177,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     },
     {
       validator: (raw) => {
-        parseOrFail(ReassignInput, raw, 'reassign');
+        checks().checkReassign(raw);
         if (kase.closed) throw new Error('reassign refused: the case is closed');
       },
     },
@@ -177,8 +186,8 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   setHandler(
     applyPolicyUpdate,
     (raw) => {
-      const { mode, by } = acceptedInput(ApplyPolicyInput, raw);
-      const snapshot = acceptedInput(PolicySnapshotSchema, raw.snapshot);
+      const { mode, by }: ApplyPolicyInput = raw;
+      const snapshot: PolicySnapshot = raw.snapshot;
       const now = nowIso();
       kase.addPolicy(snapshot);
       kase.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);
@@ -186,8 +195,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     },
     {
       validator: (raw) => {
-        parseOrFail(ApplyPolicyInput, raw, 'applyPolicy');
-        parseOrFail(PolicySnapshotSchema, raw.snapshot, 'applyPolicy.snapshot');
+        checks().checkApplyPolicy(raw);
         if (kase.closed) throw new Error('applyPolicy refused: the case is closed');
       },
     },

@@ -2,43 +2,28 @@
  * The contract of the case and incident workflows: task queue, workflow ids, and every update and
  * query with its input and result types. Worker, client and console import it; no name is typed twice.
  *
- * Workflow-safe: imported by workflow code, so no Node built-ins here.
+ * Workflow-safe: imported by workflow code, so no Node built-ins here, and no zod: the input
+ * schemas are in ./inputs.ts, which workflow code loads only to validate an update.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
 import type { CaseEvaluation, Obligation } from '../domain/engine';
-import { CaseEvent, FreeText, IsoInstant, SafeId, type SentMessage, UserId } from '../domain/facts';
-import { RiskTier, StaffRole } from '../domain/kinds';
+import type { CaseEvent, SentMessage } from '../domain/facts';
+import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
+import type { PolicyRef } from '../domain/policy-library';
+import type { CaseDetails, ReassignInput, UpdateDetailsInput } from './inputs';
+
+export type { CaseContacts, CaseDetails, OpenCaseInput, ReassignInput, ReportIncidentInput, StaffContact, UpdateDetailsInput } from './inputs';
 
 export const TASK_QUEUE = 'caseclock';
 
 export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
 export const incidentWorkflowId = (incidentId: string): string => `incident:${incidentId}`;
 
-/** A staff member to notify. Staff details only: never the child's. */
-export const StaffContact = z.object({
-  name: FreeText(200),
-  email: z.email({ error: 'must be an email address' }).max(254),
-});
-export type StaffContact = z.infer<typeof StaffContact>;
-
-/** Who is on the case, by role (allocated worker, team manager, head of service, deputy lead, IRO or chair). */
-export const CaseContacts = z.partialRecord(StaffRole, StaffContact);
-export type CaseContacts = z.infer<typeof CaseContacts>;
-
-/** The case as the service sees it: a reference and a team, never the child's name or address. */
-export const CaseDetails = z.object({
-  /** The local authority's case reference, shown in emails and the console. */
-  reference: SafeId,
-  /** Team code, e.g. LOCALITY-NORTH: used for filtering and search attributes. */
-  team: SafeId,
-  contacts: CaseContacts,
-});
-export type CaseDetails = z.infer<typeof CaseDetails>;
-
 /** One thing that happened on a case, or one message sent: what the timeline query returns. */
 export interface TimelineEntry {
+  /** The entry's id in the case-record store (absent on entries of runs that keep no store record). */
+  entryId?: string;
   at: string;
   /** Workflow time when it was recorded. */
   recordedAt: string;
@@ -83,8 +68,12 @@ export interface CaseWorkflowInput {
   details: CaseDetails;
   openedAt: string;
   openedBy: string;
-  /** Policy snapshots frozen into the case: the first it started with, then each applied version. */
-  policies: PolicySnapshot[];
+  /**
+   * Policy versions frozen into the case: the first it started with, then each applied version.
+   * A version in the policy library travels as its reference (id, version, content hash); any
+   * other as the whole snapshot.
+   */
+  policies: Array<PolicySnapshot | PolicyRef>;
   events: RecordedEvent[];
   deliveries: Delivery[];
   /** Changes to details and contacts, for the timeline. */
@@ -119,25 +108,6 @@ export interface ObligationOutcome {
   obligation: Pick<Obligation, 'id' | 'kind' | 'title' | 'triggeredAt' | 'dueAt' | 'status' | 'lateByMs' | 'resolvedAt'>;
 }
 
-/** Input to open a case: the first risk tier is optional (referrals may not be rated yet). */
-export const OpenCaseInput = z.object({
-  caseId: SafeId,
-  details: CaseDetails,
-  openedBy: UserId,
-  initialTier: z.object({ tier: RiskTier, reason: FreeText(), at: IsoInstant.optional() }).optional(),
-});
-export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
-
-/** Input to report a serious incident: when the local authority became aware of it. */
-export const ReportIncidentInput = z.object({
-  incidentId: SafeId,
-  linkedCaseId: SafeId.optional(),
-  details: CaseDetails,
-  reportedBy: UserId,
-  awareAt: IsoInstant,
-});
-export type ReportIncidentInput = z.infer<typeof ReportIncidentInput>;
-
 export interface CaseState {
   subject: 'case' | 'incident';
   linkedCaseId?: string;
@@ -163,6 +133,11 @@ export interface CaseState {
    */
   waitingForStore?: number;
   /**
+   * The timeline entries the case-record store does not hold yet, with their store ids: readers
+   * show the store's timeline with these added, so a change shows at once. Absent from older runs.
+   */
+  notYetInRecord?: TimelineEntry[];
+  /**
    * Facts the engine could not use (e.g. a date beyond the bank-holiday calendar frozen into the
    * case): shown to staff and logged, never silently dropped.
    */
@@ -174,21 +149,10 @@ export interface CaseState {
 /** Record anything that happened on the case (visit, KIT call, meeting, report, waiver, hold, ...). */
 export const recordEventUpdate = defineUpdate<CaseState, [CaseEvent]>('recordEvent');
 
-export const UpdateDetailsInput = z.object({ details: CaseDetails, by: UserId });
-export type UpdateDetailsInput = z.infer<typeof UpdateDetailsInput>;
 export const updateDetailsUpdate = defineUpdate<CaseState, [UpdateDetailsInput]>('updateDetails');
 
-/** Reassign one role (e.g. a new allocated worker) without retyping the whole case. */
-export const ReassignInput = z.object({ role: StaffRole, contact: StaffContact, by: UserId });
-export type ReassignInput = z.infer<typeof ReassignInput>;
 export const reassignUpdate = defineUpdate<CaseState, [ReassignInput]>('reassign');
 
-export const ApplyPolicyInput = z.object({
-  /** Validated again by the workflow's validator (PolicySnapshotSchema). */
-  snapshot: z.unknown(),
-  mode: z.enum(['forward', 'recompute']),
-  by: UserId,
-});
 export type ApplyPolicyInput = { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string };
 export const applyPolicyUpdate = defineUpdate<CaseState, [ApplyPolicyInput]>('applyPolicy');
 
@@ -198,4 +162,3 @@ export const stateQuery = defineQuery<CaseState>('state');
 export const obligationsQuery = defineQuery<CaseEvaluation['obligations']>('obligations');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
 
-export { CaseEvent, IsoInstant };

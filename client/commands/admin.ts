@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { IncidentNotified, RapidReviewCompleted } from '../../domain/facts';
 import type { StaffRole } from '../../domain/kinds';
-import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/messages';
+import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
 import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../cases';
+import { readTimeline } from '../case-record';
 import { CliError, output } from '../cli-support';
 import {
   actor,
@@ -19,6 +20,7 @@ import {
   policySnapshot,
   quoted,
   withClient,
+  withStore,
 } from './common';
 import { explainNotFound, idArgument, recordFromOptions, summary } from './record';
 import { caseView, formatCaseView } from './view';
@@ -213,10 +215,13 @@ export function register(program: Command): void {
   commonOptions(incident.command('show').description('open obligations and timeline of an incident').argument('<incidentId>', 'the incident id'), false).action(
     async (id: string, o: { json?: boolean }) => {
       const incidentId = idArgument(id, '<incidentId>');
-      const view = await withClient(async (client) => {
-        const [state, timeline] = await Promise.all([incidentState(client, incidentId), incidentTimeline(client, incidentId)]);
-        return caseView('incident', state, timeline, new Date().toISOString());
-      });
+      const view = await withStore((store) =>
+        withClient(async (client) => {
+          const state = await incidentState(client, incidentId);
+          const timeline = await readTimeline(store, incidentId, 'incident', state, () => incidentTimeline(client, incidentId));
+          return caseView('incident', state, timeline, new Date().toISOString());
+        }),
+      );
       output(o.json === true, view, () => formatCaseView(view));
     },
   );

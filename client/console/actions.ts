@@ -34,7 +34,8 @@ import {
 import { LEGAL_ZONE, MEETING_TYPES, OBLIGATION_KINDS, REPORT_TYPES, RISK_TIERS, STAFF_ROLES, type StaffRole } from '../../domain/kinds';
 import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
-import { ApplyPolicyInput, type CaseState, OpenCaseInput, ReassignInput, ReportIncidentInput, type TimelineEntry } from '../../workflows/messages';
+import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
+import type { CaseState, TimelineEntry } from '../../workflows/messages';
 import { applyPolicy, reassign, recordEvent, recordIncidentEvent } from '../cases';
 import type { Permission } from './auth';
 import type { FieldSpec } from './html';

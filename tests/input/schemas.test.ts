@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderMessage, type CaseMessage } from '../../activities/render-message';
 import { describeProblems, problemsWithEvent, type CaseSoFar } from '../../domain/consistency';
 import { CaseEvent, IsoInstant } from '../../domain/facts';
-import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput, UpdateDetailsInput } from '../../workflows/messages';
+import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput, UpdateDetailsInput } from '../../workflows/inputs';
 import { describeZodError, parseOrFail } from '../../workflows/validation';
 
 const AT = '2026-01-20T10:00:00Z';

@@ -1,0 +1,61 @@
+/**
+ * The input schemas of the case and incident workflows' updates and of opening a case: what the
+ * console and the command line check before sending, and what the workflows' update validators
+ * check again on arrival. Kept apart from ./messages.ts so workflow code loads zod only when it
+ * validates an update (docs/decisions/0003-shared-workflow-modules.md).
+ */
+import { z } from 'zod';
+import { FreeText, IsoInstant, SafeId, UserId } from '../domain/facts';
+import { RiskTier, StaffRole } from '../domain/kinds';
+
+/** A staff member to notify. Staff details only: never the child's. */
+export const StaffContact = z.object({
+  name: FreeText(200),
+  email: z.email({ error: 'must be an email address' }).max(254),
+});
+export type StaffContact = z.infer<typeof StaffContact>;
+
+/** Who is on the case, by role (allocated worker, team manager, head of service, deputy lead, IRO or chair). */
+export const CaseContacts = z.partialRecord(StaffRole, StaffContact);
+export type CaseContacts = z.infer<typeof CaseContacts>;
+
+/** The case as the service sees it: a reference and a team, never the child's name or address. */
+export const CaseDetails = z.object({
+  /** The local authority's case reference, shown in emails and the console. */
+  reference: SafeId,
+  /** Team code, e.g. LOCALITY-NORTH: used for filtering and search attributes. */
+  team: SafeId,
+  contacts: CaseContacts,
+});
+export type CaseDetails = z.infer<typeof CaseDetails>;
+
+/** Input to open a case: the first risk tier is optional (referrals may not be rated yet). */
+export const OpenCaseInput = z.object({
+  caseId: SafeId,
+  details: CaseDetails,
+  openedBy: UserId,
+  initialTier: z.object({ tier: RiskTier, reason: FreeText(), at: IsoInstant.optional() }).optional(),
+});
+export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
+
+/** Input to report a serious incident: when the local authority became aware of it. */
+export const ReportIncidentInput = z.object({
+  incidentId: SafeId,
+  linkedCaseId: SafeId.optional(),
+  details: CaseDetails,
+  reportedBy: UserId,
+  awareAt: IsoInstant,
+});
+export type ReportIncidentInput = z.infer<typeof ReportIncidentInput>;
+
+export const UpdateDetailsInput = z.object({ details: CaseDetails, by: UserId });
+export type UpdateDetailsInput = z.infer<typeof UpdateDetailsInput>;
+/** Reassign one role (e.g. a new allocated worker) without retyping the whole case. */
+export const ReassignInput = z.object({ role: StaffRole, contact: StaffContact, by: UserId });
+export type ReassignInput = z.infer<typeof ReassignInput>;
+export const ApplyPolicyInput = z.object({
+  /** Validated again by the workflow's validator (PolicySnapshotSchema). */
+  snapshot: z.unknown(),
+  mode: z.enum(['forward', 'recompute']),
+  by: UserId,
+});
