@@ -10,7 +10,7 @@
  */
 import type { ObligationKind } from './kinds';
 import type { PolicySnapshot, ResolvedRule, RuleSource } from './policy';
-import { resolveRule } from './policy';
+import { resolveRule } from './policy-rules';
 import type { WorkingDayCalendar } from './calendar';
 import { complaintClocks } from './engine/complaints';
 import { calendarOf, CaseContext } from './engine/context';

@@ -6,12 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../client/temporal';
+import { caseBundleOptions } from './workflow-bundle';
 
 export const BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
 
 async function main(): Promise<void> {
   // The failure converter encrypts failure messages raised inside workflows too.
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH });
+  const { code } = await bundleWorkflowCode(caseBundleOptions({ failureConverterPath: FAILURE_CONVERTER_PATH }));
   mkdirSync(path.dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, code);
   process.stdout.write(`workflow bundle written to ${path.relative(process.cwd(), BUNDLE_PATH)} (${code.length} bytes)\n`);

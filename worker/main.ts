@@ -12,6 +12,7 @@ import { loadConfigOrExit, temporalConnectionOptions } from '../client/config';
 import { dataConverter } from '../client/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
+import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { installJsonLogger } from './logging';
 
 async function main(): Promise<void> {
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUE,
-    ...(usePrebuilt ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
+    ...(usePrebuilt
+      ? { workflowBundle: { codePath: BUNDLE_PATH } }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     dataConverter: dataConverter(config),
     activities: {
       ...createNotificationActivities({

@@ -8,6 +8,7 @@ import { problemsWithEvent, type Problem } from '../domain/consistency';
 import type { CaseEvent } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
+import { frozenPolicy, type PolicyRef } from '../domain/policy-library';
 import type { CaseMessage } from '../activities/render-message';
 import type { CaseRecordEntryDraft } from '../activities/case-record';
 import {
@@ -38,7 +39,10 @@ export class CaseRecord {
   details: CaseDetails;
   readonly openedAt: string;
   readonly openedBy: string;
-  readonly policies: PolicySnapshot[];
+  /** As carried: library versions by reference, others whole. */
+  private readonly policies: Array<PolicySnapshot | PolicyRef>;
+  /** The same, each a snapshot (library versions shared with every other case). */
+  private readonly snapshots: PolicySnapshot[];
   readonly events: RecordedEvent[];
   readonly deliveries: Delivery[];
   readonly notes: TimelineEntry[];
@@ -66,6 +70,7 @@ export class CaseRecord {
     this.openedAt = input.openedAt;
     this.openedBy = input.openedBy;
     this.policies = [...input.policies];
+    this.snapshots = this.policies.map(snapshotOf);
     this.events = [...input.events];
     this.deliveries = [...input.deliveries];
     this.notes = [...input.notes];
@@ -211,7 +216,7 @@ export class CaseRecord {
     if (this.cached?.now === now) return this.cached.evaluation;
     const evaluation = evaluateCase({
       facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.sentOrSending() },
-      policies: this.policies,
+      policies: this.snapshots,
       now,
     });
     this.cached = { now, evaluation };
@@ -287,7 +292,10 @@ export class CaseRecord {
   }
 
   addPolicy(snapshot: PolicySnapshot): void {
-    if (!this.policies.some((p) => p.version === snapshot.version)) this.policies.push(snapshot);
+    if (!this.snapshots.some((p) => p.version === snapshot.version)) {
+      this.policies.push(snapshot);
+      this.snapshots.push(snapshot);
+    }
   }
 
   private touch(): void {
@@ -307,7 +315,7 @@ export class CaseRecord {
   }
 
   get policyVersion(): string {
-    let version = this.policies[0]?.version ?? 'unknown';
+    let version = this.snapshots[0]?.version ?? 'unknown';
     for (const e of this.events) if (e.type === 'policy-applied') version = e.policyVersion;
     return version;
   }
@@ -329,7 +337,7 @@ export class CaseRecord {
       nextWakeAt: evaluation.nextWakeAt,
       undeliverable: this.deliveries.filter((d) => d.outcome === 'undeliverable'),
       sending: this.inFlight().map((d) => ({ messageId: d.messageId, type: d.type, level: d.level, role: d.role, sendAt: d.sendAt })),
-      ...(this.keepsStoreRecord ? { waitingForStore: this.entriesWaitingForStore } : {}),
+      ...(this.keepsStoreRecord ? { waitingForStore: this.entriesWaitingForStore, notYetInRecord: this.notYetInRecord() } : {}),
       warnings: evaluation.warnings,
     };
   }
@@ -385,28 +393,49 @@ export class CaseRecord {
     return change;
   }
 
+  /** The timeline entries from where the store's record ends, with the ids they are stored under. */
+  private notYetInRecord(): TimelineEntry[] {
+    const prefix = `${this.subject}:${this.caseId}`;
+    const entries: TimelineEntry[] = [];
+    for (let i = this.stored.events; i < this.events.length; i++) {
+      const event = this.events[i]!;
+      entries.push({ entryId: `${prefix}:event:${i}`, ...eventEntry(event) });
+    }
+    for (let i = this.stored.deliveries; i < this.deliveries.length; i++) {
+      entries.push({ entryId: `${prefix}:message:${i}`, ...deliveryEntry(this.deliveries[i]!) });
+    }
+    for (let i = this.stored.notes; i < this.notes.length; i++) entries.push({ entryId: `${prefix}:note:${i}`, ...this.notes[i]! });
+    return entries;
+  }
+
   timeline(): TimelineEntry[] {
     const entries: TimelineEntry[] = [
-      ...this.events.map((event): TimelineEntry => ({
-        at: event.at,
-        recordedAt: event.recordedAt ?? event.at,
-        by: event.by,
-        entry: event.type === 'policy-applied' ? 'policy' : 'event',
-        summary: describeEvent(event),
-        event,
-      })),
-      ...this.deliveries.map((delivery): TimelineEntry => ({
-        at: delivery.sentAt,
-        recordedAt: delivery.sentAt,
-        by: 'caseclock',
-        entry: 'message',
-        summary: describeDelivery(delivery),
-        delivery,
-      })),
+      ...this.events.map(eventEntry),
+      ...this.deliveries.map(deliveryEntry),
       ...this.notes,
     ];
     return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
+}
+
+function eventEntry(event: RecordedEvent): TimelineEntry {
+  return {
+    at: event.at,
+    recordedAt: event.recordedAt ?? event.at,
+    by: event.by,
+    entry: event.type === 'policy-applied' ? 'policy' : 'event',
+    summary: describeEvent(event),
+    event,
+  };
+}
+
+function deliveryEntry(delivery: Delivery): TimelineEntry {
+  return { at: delivery.sentAt, recordedAt: delivery.sentAt, by: 'caseclock', entry: 'message', summary: describeDelivery(delivery), delivery };
+}
+
+/** A carried policy as a snapshot: a reference is looked up in the policy library. */
+function snapshotOf(policy: PolicySnapshot | PolicyRef): PolicySnapshot {
+  return 'baseline' in policy ? policy : frozenPolicy(policy);
 }
 
 export function describeEvent(e: CaseEvent): string {

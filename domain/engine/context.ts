@@ -7,7 +7,8 @@ import { WorkingDayCalendar } from '../calendar';
 import { localDateOf } from '../durations';
 import type { CaseEvent, CaseFacts, EventOf } from '../facts';
 import type { ObligationKind } from '../kinds';
-import { resolveRuleOnDate, type PolicySnapshot, type ResolvedRule } from '../policy';
+import type { PolicySnapshot, ResolvedRule } from '../policy';
+import { resolveRuleOnDate } from '../policy-rules';
 
 /** An instant in one canonical form (UTC, milliseconds, Z), so ids and comparisons agree. */
 export function canonicalInstant(instant: string): string {

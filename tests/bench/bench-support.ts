@@ -3,6 +3,7 @@
  * staff, and a dev server of their own with a mail server, the case bundle and the baseline
  * bundle, and connections to it. Plain scripts: no vitest here.
  */
+import { caseBundleOptions } from '../../worker/workflow-bundle';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,7 +53,7 @@ export async function startBenchServer(prefix: string): Promise<BenchServer> {
     (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }))(),
     startMailbox(),
     startScriptStore(),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('ERROR') }),
+    bundleWorkflowCode(caseBundleOptions({ logger: new DefaultLogger('ERROR') })),
     bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
   ]);
   const nativeConnection = await NativeConnection.connect({ address: server.address });

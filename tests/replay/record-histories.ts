@@ -10,6 +10,7 @@
  * Only fictitious data goes in: staff called "Fictitious ...", addresses at example.test, case
  * references REPLAY-*, reasons that say they are test reasons. Check `git diff` before committing.
  */
+import { caseBundleOptions } from '../../worker/workflow-bundle';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
@@ -86,7 +87,7 @@ class Recorder {
       }),
       startMailbox(),
       startScriptStore(),
-      bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: new DefaultLogger('WARN') }),
+      bundleWorkflowCode(caseBundleOptions({ logger: new DefaultLogger('WARN') })),
     ]);
     await registerSearchAttributes(env);
     const taskQueue = 'replay-recorder';

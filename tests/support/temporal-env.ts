@@ -8,8 +8,8 @@
  *   attributes registered).
  * Worker and core logs are kept to warnings (TEMPORAL_TEST_LOG_LEVEL=DEBUG|INFO|... for more).
  */
+import { caseBundleOptions } from '../../worker/workflow-bundle';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -68,7 +68,9 @@ export function bundleWorkflows(workflowsPath: string, options: { failureConvert
  * through the codec too, and the bundle must carry it.
  */
 export function bundleCaseWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflows(path.resolve(__dirname, '../../workflows/index.ts'), options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {});
+  return bundleWorkflowCode(
+    caseBundleOptions({ ...(options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}), logger: new DefaultLogger(testLogLevel()) }),
+  );
 }
 
 /** host:port of the run's dev server. */

@@ -1,0 +1,12 @@
+/**
+ * The policy library: every frozen policy version, by id, version and SHA-256 of its canonical
+ * JSON. Written by worker/tools/freeze-policies.ts; never edit by hand. Workflow-safe (static
+ * requires of JSON only), and shared by every workflow (worker/workflow-bundle.ts).
+ */
+import type { PolicySnapshot } from '../../policy';
+
+export const FROZEN_POLICIES: ReadonlyArray<{ id: string; version: string; sha256: string; snapshot: PolicySnapshot }> = [
+  { id: "demo-minutes", version: "demo.1", sha256: "3928b3aadfc7dab7fd50e7d460e40ab97814babca8eb6fd9f1aa3deab038391f", snapshot: require("./demo-minutes@demo.1.json") as PolicySnapshot },
+  { id: "national", version: "2026.1", sha256: "5e32132b35a98f367a88d943f410bd66971f7eabd0f83938b2424ca9fc21017b", snapshot: require("./national@2026.1.json") as PolicySnapshot },
+  { id: "worcestershire-phase2", version: "2020.06", sha256: "9714cc3c92fdce0a54758e6ad0f4ec6a84cd94acdb9e2321a5b04915c740255a", snapshot: require("./worcestershire-phase2@2020.06.json") as PolicySnapshot },
+];
