@@ -4,7 +4,7 @@
  */
 import { localDateOf } from '../domain/durations';
 import { openCaseRecordStore, type CaseRecordEntry, type CaseRecordStore } from '../store/case-record-store';
-import type { Delivery, TimelineEntry } from '../workflows/messages';
+import type { CaseState, Delivery, TimelineEntry } from '../workflows/messages';
 import type { CaseEvent } from '../domain/facts';
 import { computeKpi, KPI_KINDS, type KpiCase, type KpiPeriod, type KpiRow } from './kpi';
 import type { Config } from './config';
@@ -15,7 +15,7 @@ export function openStore(config: Pick<Config, 'CASECLOCK_STORE_URL'>): CaseReco
 
 /** A stored entry as the timeline shows it; obligation outcomes are for reports, not the timeline. */
 function toTimelineEntry(e: CaseRecordEntry): TimelineEntry | undefined {
-  const common = { at: e.at, recordedAt: e.recordedAt, by: e.by, summary: e.summary };
+  const common = { entryId: e.entryId, at: e.at, recordedAt: e.recordedAt, by: e.by, summary: e.summary };
   switch (e.kind) {
     case 'event':
       return { ...common, entry: 'event', event: e.data.event as unknown as CaseEvent };
@@ -34,6 +34,31 @@ function toTimelineEntry(e: CaseRecordEntry): TimelineEntry | undefined {
 export async function storedTimeline(store: CaseRecordStore, id: string, subject: 'case' | 'incident'): Promise<TimelineEntry[]> {
   const entries = await store.caseRecord(id);
   return entries.filter((e) => e.subject === subject).flatMap((e) => toTimelineEntry(e) ?? []);
+}
+
+/**
+ * A case's timeline as staff see it: the store's record, plus what the case has not yet written
+ * to it (from its state, read first, so no entry falls between the two reads). A run of older code
+ * that keeps no record in the store yet answers from its own timeline (`fromWorkflow`).
+ */
+export async function readTimeline(
+  store: CaseRecordStore,
+  id: string,
+  subject: 'case' | 'incident',
+  state: Pick<CaseState, 'notYetInRecord'>,
+  fromWorkflow: () => Promise<TimelineEntry[]>,
+): Promise<TimelineEntry[]> {
+  if (state.notYetInRecord === undefined) return fromWorkflow();
+  let stored: TimelineEntry[];
+  try {
+    stored = await storedTimeline(store, id, subject);
+  } catch {
+    // The store down: the case still holds its timeline, so staff see it all the same.
+    return fromWorkflow();
+  }
+  const have = new Set(stored.map((e) => e.entryId));
+  const entries = [...stored, ...state.notYetInRecord.filter((e) => !have.has(e.entryId))];
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Everything the store holds of a case or incident: what `caseclock export` writes, as JSON. */

@@ -5,6 +5,7 @@
  * check. Nothing a person typed reaches a page unescaped, and no stack trace reaches a browser.
  */
 import type { CaseRecordStore } from '../../store/case-record-store';
+import { readTimeline } from '../case-record';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -330,9 +331,9 @@ ${field({ name: 'tier', label: 'Tier', type: 'select', options: RISK_TIERS.map((
   /** Loads a case or incident, telling a closed one from one that never existed. */
   async function load(subject: 'case' | 'incident', id: string): Promise<CaseContext> {
     try {
-      const [state, timeline] = await ask(() =>
-        Promise.all(subject === 'case' ? [caseState(client, id), caseTimeline(client, id)] : [incidentState(client, id), incidentTimeline(client, id)]),
-      );
+      const state = await ask(() => (subject === 'case' ? caseState(client, id) : incidentState(client, id)));
+      const fromWorkflow = () => ask(() => (subject === 'case' ? caseTimeline(client, id) : incidentTimeline(client, id)));
+      const timeline = await readTimeline(options.store, id, subject, state, fromWorkflow);
       return { state, timeline };
     } catch (err) {
       if (err instanceof CaseActionError && /^no case /.test(err.message)) {

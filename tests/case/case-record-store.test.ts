@@ -5,6 +5,7 @@
  * case ends only once the store holds its whole record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTimeline } from '../../client/case-record';
 import { updateDetails } from '../../client/cases';
 import type { CaseRecordEntry } from '../../store/case-record-store';
 import { testStore } from '../support/case-record';
@@ -55,6 +56,28 @@ describe('the case record in the store', () => {
     expect(visit[1]!.lateByMs).toBeGreaterThanOrEqual(6 * 3600_000);
     expect(visit[1]!.lateByMs).toBeLessThan(6 * 3600_000 + 60_000);
     for (const outcome of ofKind(record, 'outcome')) expect(outcome.data).toMatchObject({ team: 'LOCALITY-NORTH', tier: 'HIGH_IMMEDIATE' });
+  });
+
+  it("the timeline staff see is the store's record plus what the case has not yet written: nothing missing, nothing twice", async () => {
+    const kase = await CaseUnderTest.open(h, { tier: 'PRIORITY' });
+    await kase.run(async () => {
+      const seen = async () => {
+        const state = await kase.state();
+        expect(state.notYetInRecord).toBeDefined();
+        return readTimeline(testStore(), kase.caseId, 'case', state, () => kase.timeline());
+      };
+      const summaries = (entries: Array<{ summary: string }>) => entries.map((e) => e.summary).sort();
+      for (const contactType of ['visit', 'kit-call', 'other'] as const) {
+        await kase.record({ type: 'contact', contactType });
+        // At once, whether or not the write has landed yet.
+        expect(summaries(await seen())).toEqual(summaries(await kase.timeline()));
+      }
+      await kase.settle();
+      expect((await kase.state()).notYetInRecord).toEqual([]);
+      const settled = await seen();
+      expect(summaries(settled)).toEqual(summaries(await kase.timeline()));
+      expect(settled.every((e) => e.entryId?.startsWith(`case:${kase.caseId}:`))).toBe(true);
+    });
   });
 
   it('carries what the store holds across continue-as-new: each event stored once, none lost', async () => {
