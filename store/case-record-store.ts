@@ -294,20 +294,17 @@ export interface StoredOutcome {
   obligation: { id: string; kind: string; dueAt: string; status: 'open' | 'met' | 'waived' | 'superseded'; lateByMs?: number; resolvedAt?: string };
 }
 
+/** One outcome row as the report query gives it: text columns only (no JSON to parse per row). */
 const StoredOutcomeRow = z.object({
   case_id: z.string(),
-  data: z.object({
-    team: z.string(),
-    tier: z.string(),
-    obligation: z.object({
-      id: z.string(),
-      kind: z.string(),
-      dueAt: z.string(),
-      status: z.enum(['open', 'met', 'waived', 'superseded']),
-      lateByMs: z.number().optional(),
-      resolvedAt: z.string().optional(),
-    }),
-  }),
+  team: z.string(),
+  tier: z.string(),
+  id: z.string(),
+  kind: z.string(),
+  due_at: z.string(),
+  status: z.enum(['open', 'met', 'waived', 'superseded']),
+  late_by_ms: z.string().regex(/^\d+$/).nullable(),
+  resolved_at: z.string().nullable(),
 });
 
 export interface CaseRecordStoreOptions {
@@ -440,25 +437,30 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
         // deadline or team moved is counted where it is now, once.
         const result = await client.query(
           `WITH candidates AS (
-             SELECT DISTINCT case_id, subject, data->'obligation'->>'id' AS obligation_id
+             SELECT DISTINCT case_id, subject, obligation_id
              FROM case_record_entries
-             WHERE kind = 'outcome' AND data->'obligation'->>'kind' = ANY($1::text[])
-               AND (data->'obligation'->>'dueAt') BETWEEN $2 AND $3
+             WHERE kind = 'outcome' AND obligation_kind = ANY($1::text[]) AND due_at BETWEEN $2 AND $3
            )
-           SELECT case_id, data FROM (
-             SELECT DISTINCT ON (e.case_id, e.subject, e.data->'obligation'->>'id') e.case_id, e.data
-             FROM case_record_entries e
-             JOIN candidates c ON c.case_id = e.case_id AND c.subject = e.subject AND c.obligation_id = e.data->'obligation'->>'id'
-             WHERE e.kind = 'outcome'
-             ORDER BY e.case_id, e.subject, e.data->'obligation'->>'id', (e.data->>'seq')::bigint DESC
+           SELECT case_id, data->>'team' AS team, data->>'tier' AS tier, obligation_id AS id, obligation_kind AS kind, due_at,
+                  data->'obligation'->>'status' AS status, data->'obligation'->>'lateByMs' AS late_by_ms,
+                  data->'obligation'->>'resolvedAt' AS resolved_at
+           FROM (
+             SELECT DISTINCT ON (e.case_id, e.subject, e.obligation_id) e.case_id, e.data, e.due_at, e.obligation_id, e.obligation_kind
+             FROM candidates c
+             JOIN case_record_entries e
+               ON e.kind = 'outcome' AND e.case_id = c.case_id AND e.subject = c.subject AND e.obligation_id = c.obligation_id
+             ORDER BY e.case_id, e.subject, e.obligation_id, e.outcome_seq DESC
            ) latest
-           WHERE (data->'obligation'->>'dueAt') BETWEEN $2 AND $3
+           WHERE due_at BETWEEN $2 AND $3
              AND ($4::text IS NULL OR data->>'team' = $4) AND ($5::text IS NULL OR data->>'tier' = $5)`,
           [filter.kinds, filter.dueBetween[0], filter.dueBetween[1], filter.team ?? null, filter.tier ?? null],
         );
         return result.rows.map((row): StoredOutcome => {
-          const { case_id, data } = StoredOutcomeRow.parse(row);
-          return { caseId: case_id, team: data.team, tier: data.tier, obligation: data.obligation };
+          const r = StoredOutcomeRow.parse(row);
+          const obligation: StoredOutcome['obligation'] = { id: r.id, kind: r.kind, dueAt: r.due_at, status: r.status };
+          if (r.late_by_ms !== null) obligation.lateByMs = Number(r.late_by_ms);
+          if (r.resolved_at !== null) obligation.resolvedAt = r.resolved_at;
+          return { caseId: r.case_id, team: r.team, tier: r.tier, obligation };
         });
       });
     },
