@@ -13,37 +13,53 @@ import type { PolicySnapshot, ResolvedRule, RuleSource } from './policy';
 import { resolveRule } from './policy-rules';
 import type { WorkingDayCalendar } from './calendar';
 import { complaintClocks } from './engine/complaints';
-import { calendarOf, CaseContext } from './engine/context';
+import { calendarOf, canonicalInstant, CaseContext } from './engine/context';
 import { computeDueAt, extendByHold, heldTime } from './engine/deadlines';
 import { childProtectionClocks } from './engine/child-protection';
 import { missingChildClocks, referralClocks, seriousIncidentClocks } from './engine/incidents-and-front-door';
-import type { Draft, Resolution } from './engine/ledger';
+import type { Draft, Ledger, Resolution } from './engine/ledger';
 import { lookedAfterClocks } from './engine/looked-after';
 import { meetingPreparationClocks } from './engine/meeting-preparation';
 import { escalationLevelReached, planConferenceNotices, planEscalations, planReminders, type OpenClock } from './engine/messages';
 import { riskTierClocks } from './engine/tier-clocks';
-import type { CaseEvaluation, DueMessage, EvaluateCaseInput, Obligation } from './engine/types';
+import type { CaseCheckpoint, CaseEvaluation, DueMessage, EvaluateCaseInput, FamilyName, Obligation } from './engine/types';
 
-export type { CaseEvaluation, DueMessage, EvaluateCaseInput, Obligation, ObligationStatus, MessageType } from './engine/types';
+export type { CaseCheckpoint, CaseEvaluation, DueMessage, EvaluateCaseInput, Obligation, ObligationStatus, MessageType } from './engine/types';
 export { computeDueAt } from './engine/deadlines';
+
+/** Every family of clocks walked over the case's events (from the checkpoint, when there is one). */
+function walk(input: EvaluateCaseInput) {
+  const ctx = new CaseContext(input.facts, input.policies, input.now, input.checkpoint);
+  const tier = riskTierClocks(ctx);
+  const childProtection = childProtectionClocks(ctx);
+  const preparation = meetingPreparationClocks(ctx);
+  const lookedAfter = lookedAfterClocks(ctx);
+  const ledgers: Record<FamilyName, Ledger> = {
+    tier: tier.ledger,
+    childProtection: childProtection.ledger,
+    preparation: preparation.ledger,
+    seriousIncident: seriousIncidentClocks(ctx),
+    missing: missingChildClocks(ctx),
+    referral: referralClocks(ctx),
+    lookedAfter: lookedAfter.ledger,
+    complaints: complaintClocks(ctx),
+  };
+  const families: CaseCheckpoint['families'] = {
+    tier: tier.state(),
+    childProtection: childProtection.state(),
+    preparation: preparation.state(),
+    lookedAfter: lookedAfter.state(),
+  };
+  return { ctx, ledgers, families, changes: preparation.changes };
+}
 
 /** What the case owes now and what to send: see CaseEvaluation. Pure and deterministic. */
 export function evaluateCase(input: EvaluateCaseInput): CaseEvaluation {
-  const ctx = new CaseContext(input.facts, input.policies, input.now);
+  const { ctx, ledgers, changes } = walk(input);
   const sent = new Set(input.facts.sent.map((m) => m.messageId));
   const acknowledged = acknowledgementsOf(ctx);
 
-  const preparation = meetingPreparationClocks(ctx);
-  const drafts: Draft[] = [
-    ...riskTierClocks(ctx).all,
-    ...childProtectionClocks(ctx).all,
-    ...preparation.ledger.all,
-    ...seriousIncidentClocks(ctx).all,
-    ...missingChildClocks(ctx).all,
-    ...referralClocks(ctx).all,
-    ...lookedAfterClocks(ctx).all,
-    ...complaintClocks(ctx).all,
-  ];
+  const drafts: Draft[] = FAMILY_ORDER.flatMap((family) => ledgers[family].all);
   if (ctx.closedAt !== undefined) {
     for (const draft of drafts) if (!draft.resolution) draft.resolution = { status: 'superseded', at: ctx.closedAt };
   }
@@ -73,7 +89,7 @@ export function evaluateCase(input: EvaluateCaseInput): CaseEvaluation {
     }
     if (obligation.dueAt > ctx.now) wakes.push(obligation.dueAt);
   }
-  const notices = planConferenceNotices(ctx.caseId, preparation.changes, (at) => ctx.snapshotAt(at).conferenceNotice, ctx.now, sent);
+  const notices = planConferenceNotices(ctx.caseId, changes, (at) => ctx.snapshotAt(at).conferenceNotice, ctx.now, sent);
   messagesDue.push(...notices.due);
   wakes.push(...notices.wakes);
 
@@ -90,6 +106,55 @@ export function evaluateCase(input: EvaluateCaseInput): CaseEvaluation {
     overdueCount: running.filter((o) => o.dueAt <= ctx.now).length,
     nextDueAt: running.reduce<string | null>((min, o) => (min === null || o.dueAt < min ? o.dueAt : min), null),
     warnings: ctx.warnings,
+  };
+}
+
+/** The order obligations are listed in before sorting (as they always were). */
+const FAMILY_ORDER: readonly FamilyName[] = ['tier', 'childProtection', 'preparation', 'seriousIncident', 'missing', 'referral', 'lookedAfter', 'complaints'];
+
+/**
+ * The case's live state at `at` (see CaseCheckpoint): the events up to `at` folded into the
+ * families' state and the occurrences still open then. `input.facts.events` may hold later events
+ * too (they are left out); `input.facts.sent` says which notices have gone. The case must not be
+ * closed by then. Evaluating with it and only the events after `at` answers as evaluating all.
+ */
+export function checkpointCase(input: EvaluateCaseInput, at: string): CaseCheckpoint {
+  const cut = canonicalInstant(at);
+  if (input.checkpoint && cut < input.checkpoint.at) throw new Error(`cannot checkpoint at ${cut}, before the checkpoint it goes on from (${input.checkpoint.at})`);
+  const events = input.facts.events.filter((e) => canonicalInstant(e.at) <= cut);
+  const { ctx, ledgers, families, changes } = walk({ ...input, facts: { ...input.facts, events }, now: cut });
+  if (ctx.closedAt !== undefined) throw new Error('a closed case has no live state to checkpoint');
+
+  const open: CaseCheckpoint['open'] = [];
+  const namedIds = new Set<string>();
+  for (const family of FAMILY_ORDER) {
+    for (const draft of ledgers[family].all) if (!draft.resolution) open.push({ family, draft: { ...draft } });
+    for (const id of ledgers[family].namedIds()) namedIds.add(id);
+  }
+  const openIds = new Set(open.map((o) => o.draft.id));
+  const earliestOpen = open.reduce((min, o) => (o.draft.triggeredAt < min ? o.draft.triggeredAt : min), cut);
+  const holds = ctx.allHolds().filter((h) => h.end === undefined || h.end > earliestOpen).map((h) => ({ ...h }));
+  const sent = new Set(input.facts.sent.map((m) => m.messageId));
+  const pendingChanges = changes.filter((change) => {
+    const plan = planConferenceNotices(ctx.caseId, [change], (when) => ctx.snapshotAt(when).conferenceNotice, cut, sent);
+    return plan.due.length > 0 || plan.wakes.length > 0;
+  });
+  // Acknowledgements of occurrences still open, and of any not opened yet (the rules refuse those,
+  // but a fact is never dropped while it can still count); those of ended occurrences are done.
+  const ended = new Set(FAMILY_ORDER.flatMap((family) => ledgers[family].all.filter((d) => d.resolution).map((d) => d.id)));
+  const acknowledged: Record<string, number[]> = {};
+  for (const [id, levels] of acknowledgementsOf(ctx)) {
+    if (openIds.has(id) || !ended.has(id)) acknowledged[id] = [...levels].sort((x, y) => x - y);
+  }
+  return {
+    at: cut,
+    families,
+    open,
+    namedIds: [...namedIds].sort(),
+    changes: pendingChanges,
+    holds,
+    applications: ctx.applications.slice(1).map((a) => ({ at: a.at, policyVersion: a.snapshot.version, mode: a.mode === 'start' ? 'forward' : a.mode })),
+    acknowledged,
   };
 }
 
@@ -115,6 +180,7 @@ function compare(a: string, b: string): number {
 
 function acknowledgementsOf(ctx: CaseContext): Map<string, Set<number>> {
   const acks = new Map<string, Set<number>>();
+  for (const [id, levels] of Object.entries(ctx.checkpoint?.acknowledged ?? {})) acks.set(id, new Set(levels));
   for (const event of ctx.eventsOf('escalation-acknowledged')) {
     let levels = acks.get(event.obligationId);
     if (!levels) acks.set(event.obligationId, (levels = new Set()));

@@ -7,13 +7,14 @@
 import type { EventOf } from '../facts';
 import type { ObligationKind } from '../kinds';
 import type { CaseContext } from './context';
-import { Ledger } from './ledger';
+import type { Ledger } from './ledger';
+import type { CaseCheckpoint } from './types';
 
 const PLAN_KINDS: ObligationKind[] = ['first-core-group', 'core-group', 'first-review-conference', 'review-conference'];
 
-export function childProtectionClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
-  let planActive = false;
+export function childProtectionClocks(ctx: CaseContext): { ledger: Ledger; state: () => CaseCheckpoint['families']['childProtection'] } {
+  const ledger = ctx.ledgerFor('childProtection');
+  let planActive = ctx.checkpoint?.families.childProtection.planActive ?? false;
 
   const open = (kind: ObligationKind, at: string) => {
     if (ctx.enabled(kind, at)) ledger.open({ kind, triggeredAt: at });
@@ -64,5 +65,5 @@ export function childProtectionClocks(ctx: CaseContext): Ledger {
     else if (event.type === 'meeting-held') onMeetingHeld(event);
     else if (event.type === 'obligation-waived') onWaiver(event);
   }
-  return ledger;
+  return { ledger, state: () => ({ planActive }) };
 }

@@ -4,12 +4,12 @@
  */
 import type { ObligationKind } from '../kinds';
 import type { CaseContext } from './context';
-import { Ledger } from './ledger';
+import type { Ledger } from './ledger';
 
 const stageKind = (stage: 1 | 2): ObligationKind => (stage === 1 ? 'complaint-stage-1' : 'complaint-stage-2');
 
 export function complaintClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
+  const ledger = ctx.ledgerFor('complaints');
   const find = (complaintId: string, stage: 1 | 2) =>
     ledger.openOf(stageKind(stage)).find((d) => d.complaintId === complaintId);
 

@@ -7,6 +7,8 @@ import { WorkingDayCalendar } from '../calendar';
 import { localDateOf } from '../durations';
 import type { CaseEvent, CaseFacts, EventOf } from '../facts';
 import type { ObligationKind } from '../kinds';
+import { Ledger } from './ledger';
+import type { CaseCheckpoint, FamilyName } from './types';
 import type { PolicySnapshot, ResolvedRule } from '../policy';
 import { resolveRuleOnDate } from '../policy-rules';
 
@@ -62,13 +64,16 @@ export class CaseContext {
   readonly closedAt: string | undefined;
   readonly applications: PolicyApplication[];
   readonly warnings: string[] = [];
-  readonly #holds: Array<{ kind?: ObligationKind; start: string; end?: string }> = [];
+  readonly #holds: Array<{ holdId: string; kind?: ObligationKind; start: string; end?: string }> = [];
+  /** Where this evaluation goes on from (undefined: from the case's opening). */
+  readonly checkpoint: CaseCheckpoint | undefined;
   readonly #holdsByKind = new Map<ObligationKind, HoldPeriod[]>();
   readonly #rules = new Map<string, ResolvedRule>();
 
-  constructor(facts: CaseFacts, policies: readonly PolicySnapshot[], now: string) {
+  constructor(facts: CaseFacts, policies: readonly PolicySnapshot[], now: string, checkpoint?: CaseCheckpoint) {
     const first = policies[0];
     if (!first) throw new Error('evaluateCase needs at least the policy snapshot the case started with');
+    this.checkpoint = checkpoint;
     this.caseId = facts.caseId;
     this.now = canonicalInstant(now);
     const sorted = facts.events
@@ -80,7 +85,8 @@ export class CaseContext {
     this.closedAt = closure === -1 ? undefined : sorted[closure]?.at;
 
     this.applications = [{ at: canonicalInstant(facts.openedAt), snapshot: first, mode: 'start' }];
-    for (const event of this.eventsOf('policy-applied')) {
+    const applied = [...(checkpoint?.applications ?? []), ...this.eventsOf('policy-applied')];
+    for (const event of applied) {
       const snapshot = policies.find((p) => p.version === event.policyVersion || `${p.id}@${p.version}` === event.policyVersion);
       if (!snapshot) {
         this.warnings.push(`policy-applied at ${event.at} names policy version "${event.policyVersion}", which was not supplied; ignored`);
@@ -89,10 +95,15 @@ export class CaseContext {
       this.applications.push({ at: event.at, snapshot, mode: event.mode });
     }
 
-    const started = new Map<string, { kind?: ObligationKind; start: string; end?: string }>();
+    const started = new Map<string, { holdId: string; kind?: ObligationKind; start: string; end?: string }>();
+    for (const hold of checkpoint?.holds ?? []) {
+      const copy = { ...hold };
+      started.set(hold.holdId, copy);
+      this.#holds.push(copy);
+    }
     for (const event of this.events) {
       if (event.type === 'hold-started' && !started.has(event.holdId)) {
-        const hold = event.kind === undefined ? { start: event.at } : { kind: event.kind, start: event.at };
+        const hold = event.kind === undefined ? { holdId: event.holdId, start: event.at } : { holdId: event.holdId, kind: event.kind, start: event.at };
         started.set(event.holdId, hold);
         this.#holds.push(hold);
       } else if (event.type === 'hold-ended') {
@@ -101,6 +112,18 @@ export class CaseContext {
         else if (!hold) this.warnings.push(`hold-ended at ${event.at} names hold "${event.holdId}", which was never started; ignored`);
       }
     }
+  }
+
+  /** A family's ledger: empty from the opening, or going on from the checkpoint's open occurrences. */
+  ledgerFor(family: FamilyName): Ledger {
+    const checkpoint = this.checkpoint;
+    if (!checkpoint) return new Ledger();
+    return Ledger.resume(checkpoint.open.filter((o) => o.family === family).map((o) => o.draft), checkpoint.namedIds);
+  }
+
+  /** Every hold known, with its id (for a checkpoint). */
+  allHolds(): ReadonlyArray<{ holdId: string; kind?: ObligationKind; start: string; end?: string }> {
+    return this.#holds;
   }
 
   eventsOf<T extends CaseEvent['type']>(type: T): Array<EventOf<T>> {

@@ -4,10 +4,10 @@
  * referral decision and child and family assessment (Working Together).
  */
 import type { CaseContext } from './context';
-import { Ledger } from './ledger';
+import type { Ledger } from './ledger';
 
 export function seriousIncidentClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
+  const ledger = ctx.ledgerFor('seriousIncident');
   for (const event of ctx.events) {
     switch (event.type) {
       case 'incident-reported':
@@ -44,7 +44,7 @@ export function seriousIncidentClocks(ctx: CaseContext): Ledger {
 }
 
 export function missingChildClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
+  const ledger = ctx.ledgerFor('missing');
   for (const event of ctx.events) {
     if (event.type === 'child-returned' && ctx.enabled('return-interview', event.at)) {
       ledger.open({ kind: 'return-interview', triggeredAt: event.at });
@@ -58,7 +58,7 @@ export function missingChildClocks(ctx: CaseContext): Ledger {
 }
 
 export function referralClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
+  const ledger = ctx.ledgerFor('referral');
   for (const event of ctx.events) {
     switch (event.type) {
       case 'referral-received':

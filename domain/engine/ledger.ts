@@ -31,6 +31,27 @@ export class Ledger {
   readonly #open = new Map<string, Draft>();
   readonly #ids = new Set<string>();
 
+  /**
+   * A ledger going on from a checkpoint: the occurrences open then (copied, as the walk resolves
+   * them), and the ids given by facts that were used before it.
+   */
+  static resume(open: readonly Draft[], namedIds: readonly string[]): Ledger {
+    const ledger = new Ledger();
+    for (const id of namedIds) ledger.#ids.add(id);
+    for (const draft of open) {
+      const copy: Draft = { ...draft };
+      ledger.#ids.add(copy.id);
+      ledger.all.push(copy);
+      ledger.#open.set(copy.id, copy);
+    }
+    return ledger;
+  }
+
+  /** Ids of occurrences opened under an id given by the facts (not `kind@triggeredAt`). */
+  namedIds(): string[] {
+    return [...this.#ids].filter((id) => !/^[a-z0-9-]+@\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(id));
+  }
+
   /** Opens an occurrence; returns undefined if one with the same id already exists. */
   open(draft: NewDraft): Draft | undefined {
     const id = draft.id ?? `${draft.kind}@${draft.triggeredAt}`;

@@ -7,17 +7,19 @@
 import { addIsoDuration } from '../durations';
 import type { ObligationKind } from '../kinds';
 import type { CaseContext } from './context';
-import { Ledger } from './ledger';
+import type { Ledger } from './ledger';
+import type { CaseCheckpoint } from './types';
 
 const REVIEW_CHAIN: ObligationKind[] = ['cic-review-first', 'cic-review-second', 'cic-review'];
 const VISIT_KINDS: ObligationKind[] = ['cic-visit-first', 'cic-visit'];
 
-export function lookedAfterClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
-  let lookedAfter = false;
+export function lookedAfterClocks(ctx: CaseContext): { ledger: Ledger; state: () => CaseCheckpoint['families']['lookedAfter'] } {
+  const ledger = ctx.ledgerFor('lookedAfter');
+  const resumed = ctx.checkpoint?.families.lookedAfter;
+  let lookedAfter = resumed?.lookedAfter ?? false;
   /** How many reviews of this episode are behind us (held or waived). */
-  let reviewsDone = 0;
-  let placementStart: string | undefined;
+  let reviewsDone = resumed?.reviewsDone ?? 0;
+  let placementStart: string | undefined = resumed?.placementStart;
 
   const openNextReview = (at: string) => {
     const kind = REVIEW_CHAIN[Math.min(reviewsDone, REVIEW_CHAIN.length - 1)] ?? 'cic-review';
@@ -77,5 +79,5 @@ export function lookedAfterClocks(ctx: CaseContext): Ledger {
         break;
     }
   }
-  return ledger;
+  return { ledger, state: () => ({ lookedAfter, reviewsDone, ...(placementStart === undefined ? {} : { placementStart }) }) };
 }

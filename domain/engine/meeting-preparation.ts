@@ -8,7 +8,8 @@
 import type { EventOf } from '../facts';
 import type { MeetingType, ObligationKind } from '../kinds';
 import type { CaseContext } from './context';
-import { Ledger, type Draft } from './ledger';
+import type { Draft, Ledger } from './ledger';
+import type { CaseCheckpoint } from './types';
 
 const PREPARATION_KINDS = ['conference-pre-meeting', 'iro-report'] as const;
 
@@ -27,10 +28,15 @@ interface Meeting {
   met: Set<ObligationKind>;
 }
 
-export function meetingPreparationClocks(ctx: CaseContext): { ledger: Ledger; changes: ConferenceChange[] } {
-  const ledger = new Ledger();
-  const changes: ConferenceChange[] = [];
+export function meetingPreparationClocks(ctx: CaseContext): {
+  ledger: Ledger;
+  changes: ConferenceChange[];
+  state: () => CaseCheckpoint['families']['preparation'];
+} {
+  const ledger = ctx.ledgerFor('preparation');
+  const changes: ConferenceChange[] = [...(ctx.checkpoint?.changes ?? [])];
   const meetings = new Map<string, Meeting>();
+  for (const m of ctx.checkpoint?.families.preparation.meetings ?? []) meetings.set(m.meetingId, { type: m.type, at: m.at, met: new Set(m.met) });
 
   const openFor = (meetingId: string, meeting: Meeting, at: string) => {
     for (const kind of PREPARATION_KINDS) {
@@ -118,5 +124,6 @@ export function meetingPreparationClocks(ctx: CaseContext): { ledger: Ledger; ch
         break;
     }
   }
-  return { ledger, changes };
+  const state = () => ({ meetings: [...meetings].map(([meetingId, m]) => ({ meetingId, type: m.type, at: m.at, met: [...m.met] })) });
+  return { ledger, changes, state };
 }

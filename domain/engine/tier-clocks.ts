@@ -9,13 +9,14 @@
 import type { EventOf } from '../facts';
 import type { RiskTier } from '../kinds';
 import type { CaseContext } from './context';
-import { Ledger } from './ledger';
+import type { Ledger } from './ledger';
+import type { CaseCheckpoint } from './types';
 
 const TIER_KINDS = ['initial-visit-high', 'initial-visit-priority', 'visit-priority', 'kit-call'] as const;
 
-export function riskTierClocks(ctx: CaseContext): Ledger {
-  const ledger = new Ledger();
-  let tier: RiskTier | undefined;
+export function riskTierClocks(ctx: CaseContext): { ledger: Ledger; state: () => CaseCheckpoint['families']['tier'] } {
+  const ledger = ctx.ledgerFor('tier');
+  let tier: RiskTier | undefined = ctx.checkpoint?.families.tier.tier;
 
   const kitRuns = (at: string) => tier !== undefined && (ctx.ruleAt('kit-call', at)?.tiers ?? []).includes(tier);
   const startKit = (at: string) => {
@@ -65,5 +66,5 @@ export function riskTierClocks(ctx: CaseContext): Ledger {
     else if (event.type === 'contact') onContact(event);
     else if (event.type === 'obligation-waived') onWaiver(event);
   }
-  return ledger;
+  return { ledger, state: () => (tier === undefined ? {} : { tier }) };
 }

@@ -3,7 +3,9 @@
  * the console and in reports).
  */
 import type { CaseFacts } from '../facts';
-import type { ObligationKind, StaffRole } from '../kinds';
+import type { MeetingType, ObligationKind, RiskTier, StaffRole } from '../kinds';
+import type { Draft } from './ledger';
+import type { ConferenceChange } from './meeting-preparation';
 import type { Basis, PolicySnapshot } from '../policy';
 
 export type ObligationStatus = 'open' | 'met' | 'waived' | 'superseded';
@@ -70,7 +72,42 @@ export interface CaseEvaluation {
   warnings: string[];
 }
 
+/**
+ * A case's live state at an instant, as the engine needs it to go on from there: each family of
+ * clocks' own state (the tier, whether a plan is active, the meetings still to come, how many
+ * reviews are behind the child, ...), the occurrences still open, the holds that can still move a
+ * deadline, the policy applications and the acknowledgements of open obligations. Evaluating
+ * the events after `at` on top of it gives what evaluating every event would for everything open
+ * after `at` (tests/domain/checkpoint.property.test.ts). Plain JSON, small, and no bigger with age.
+ */
+export interface CaseCheckpoint {
+  /** Every event at or before this instant is folded in. */
+  at: string;
+  families: {
+    tier: { tier?: RiskTier };
+    childProtection: { planActive: boolean };
+    preparation: { meetings: Array<{ meetingId: string; type: MeetingType; at: string; met: ObligationKind[] }> };
+    lookedAfter: { lookedAfter: boolean; reviewsDone: number; placementStart?: string };
+  };
+  /** Occurrences open at `at`, with the family that keeps them. */
+  open: Array<{ family: FamilyName; draft: Draft }>;
+  /** Ids given by the facts (a complaint, an incident, a meeting) already used: never opened twice. */
+  namedIds: string[];
+  /** Conference changes whose notices had not all gone at `at`. */
+  changes: ConferenceChange[];
+  /** Holds still in force at `at`, or that paused an open occurrence. */
+  holds: Array<{ holdId: string; kind?: ObligationKind; start: string; end?: string }>;
+  /** Every policy applied after the first, in order. */
+  applications: Array<{ at: string; policyVersion: string; mode: 'forward' | 'recompute' }>;
+  /** Escalation levels acknowledged, for open occurrences. */
+  acknowledged: Record<string, number[]>;
+}
+
+export type FamilyName = 'tier' | 'childProtection' | 'preparation' | 'seriousIncident' | 'missing' | 'referral' | 'lookedAfter' | 'complaints';
+
 export interface EvaluateCaseInput {
+  /** Where to go on from: the facts then hold only events after `checkpoint.at`. */
+  checkpoint?: CaseCheckpoint;
   facts: CaseFacts;
   /** The first is the snapshot the case started with; later ones are named by `policy-applied`. */
   policies: readonly PolicySnapshot[];
