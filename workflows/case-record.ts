@@ -104,7 +104,8 @@ export class CaseRecord {
     const team = this.details.team;
     const tier = this.tier ?? 'UNRATED';
     for (const o of obligations) {
-      const key = `${o.status}|${o.dueAt}`;
+      // While on hold an occurrence's deadline moves with time: noted once on hold, then once resumed.
+      const key = `${o.status}|${o.onHold ? 'on hold' : o.dueAt}`;
       if (this.stored.lastOutcome[o.id] === key) continue;
       this.stored.lastOutcome[o.id] = key;
       this.outcomesToStore.push({
@@ -212,8 +213,16 @@ export class CaseRecord {
     );
   }
 
+  /**
+   * The engine's answer at `now`. Between wake-ups nothing the engine answers moves with time
+   * alone (every instant at which something falls due is a wake-up), so an evaluation stays good
+   * from its instant until its `nextWakeAt` or the next change, and the case is evaluated at most
+   * once per wake-up, however often the loop turns (a send ending, a write to the store). A held
+   * occurrence's deadline moves with time, so then only the same instant reuses it.
+   */
   evaluate(now: string): CaseEvaluation {
-    if (this.cached?.now === now) return this.cached.evaluation;
+    const cached = this.cached;
+    if (cached && (cached.now === now || this.stillGood(cached, now))) return cached.evaluation;
     const evaluation = evaluateCase({
       facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.sentOrSending() },
       policies: this.snapshots,
@@ -221,6 +230,11 @@ export class CaseRecord {
     });
     this.cached = { now, evaluation };
     return evaluation;
+  }
+
+  private stillGood(cached: { now: string; evaluation: CaseEvaluation }, now: string): boolean {
+    const { nextWakeAt, open } = cached.evaluation;
+    return now > cached.now && (nextWakeAt === null || now < nextWakeAt) && !open.some((o) => o.onHold);
   }
 
   problemsWith(event: CaseEvent, now: string): Problem[] {
