@@ -132,6 +132,7 @@ export function checkpointCase(input: EvaluateCaseInput, at: string): CaseCheckp
     for (const id of ledgers[family].namedIds()) namedIds.add(id);
   }
   const openIds = new Set(open.map((o) => o.draft.id));
+  const stillToCome = families.preparation.meetings.map((m) => m.meetingId);
   const earliestOpen = open.reduce((min, o) => (o.draft.triggeredAt < min ? o.draft.triggeredAt : min), cut);
   const holds = ctx.allHolds().filter((h) => h.end === undefined || h.end > earliestOpen).map((h) => ({ ...h }));
   const sent = new Set(input.facts.sent.map((m) => m.messageId));
@@ -150,7 +151,9 @@ export function checkpointCase(input: EvaluateCaseInput, at: string): CaseCheckp
     at: cut,
     families,
     open,
-    namedIds: [...namedIds].sort(),
+    // Meeting preparation ids matter only while the meeting is still to come; complaint and
+    // incident ids for good (they are few), so a repeated fact never opens a clock twice.
+    namedIds: [...namedIds].filter((id) => !/^(conference-pre-meeting|iro-report)@/.test(id) || stillToCome.some((m) => id.startsWith(`${m}@`) || id.includes(`@${m}@`))).sort(),
     changes: pendingChanges,
     holds,
     applications: ctx.applications.slice(1).map((a) => ({ at: a.at, policyVersion: a.snapshot.version, mode: a.mode === 'start' ? 'forward' : a.mode })),

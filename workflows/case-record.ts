@@ -3,7 +3,9 @@
  * it, and the messages delivered. Every change goes through `record*`, which stamps workflow time,
  * so the timeline misses nothing. Deadlines come from the pure engine; this class only keeps facts.
  */
-import { evaluateCase, type CaseEvaluation, type DueMessage, type Obligation } from '../domain/engine';
+import { checkpointCase, evaluateCase, type CaseCheckpoint, type CaseEvaluation, type DueMessage, type Obligation } from '../domain/engine';
+import { canonicalInstant as canonical } from '../domain/engine/context';
+import { eventsStandingFor, foldEarlierFacts, type EarlierFacts } from '../domain/settled';
 import { problemsWithEvent, type Problem } from '../domain/consistency';
 import type { CaseEvent } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
@@ -22,6 +24,12 @@ import {
   type StoredMarks,
   type TimelineEntry,
 } from './messages';
+
+/**
+ * How long a case keeps its events open to late recording: at continue-as-new, what happened
+ * before this many days ago is settled into the checkpoint (events dated before then are refused).
+ */
+export const SETTLE_AFTER_DAYS = 90;
 
 /** Most entries written to the case-record store at once (a case migrating its past writes several batches). */
 export const STORE_BATCH_ENTRIES = 200;
@@ -61,6 +69,11 @@ export class CaseRecord {
   private outcomesToStore: ObligationOutcome[];
   /** Whether this run writes its record to the case-record store (runs of older code do not). */
   keepsStoreRecord = false;
+  /** The settled part of the case (see `settle`); undefined until it first settles. */
+  private checkpoint: CaseCheckpoint | undefined;
+  private earlierFacts: EarlierFacts | undefined;
+  /** Store numbering of the first entry of each list. */
+  private entryBase: { events: number; deliveries: number; notes: number };
 
   constructor(input: CaseWorkflowInput) {
     this.subject = input.subject ?? 'case';
@@ -76,6 +89,9 @@ export class CaseRecord {
     this.notes = [...input.notes];
     this.stored = input.stored ?? { events: 0, deliveries: 0, notes: 0, outcomes: 0, lastOutcome: {} };
     this.outcomesToStore = [...(input.outcomesToStore ?? [])];
+    this.checkpoint = input.checkpoint;
+    this.earlierFacts = input.earlierFacts;
+    this.entryBase = input.entryBase ?? { events: 0, deliveries: 0, notes: 0 };
   }
 
   /** What the case carries across continue-as-new: nothing lost, plain JSON. */
@@ -92,7 +108,59 @@ export class CaseRecord {
       deliveries: this.deliveries,
       notes: this.notes,
       ...(this.keepsStoreRecord ? { stored: this.stored, outcomesToStore: this.outcomesToStore } : {}),
+      ...(this.checkpoint ? { checkpoint: this.checkpoint, earlierFacts: this.earlierFacts ?? { firstAt: {} }, entryBase: this.entryBase } : {}),
     };
+  }
+
+  /**
+   * Settles everything up to `cut` into the checkpoint, so the case carries only its live state
+   * and its events after `cut`: a case open for eighteen years carries no more than one open for
+   * one. Only when the store holds the whole record (what is settled is read from there); returns
+   * whether it settled. Deliveries stay while the engine may still plan their messages (their
+   * obligation still open, or a conference notice still pending); notes all go (they are stored).
+   */
+  settle(cut: string, now: string): boolean {
+    if (!this.keepsStoreRecord || this.closed || this.entriesWaitingForStore > 0 || this.sending.size > 0) return false;
+    if (cut <= this.openedAt || (this.checkpoint && cut <= this.checkpoint.at)) return false;
+    const settling = this.events.filter((e) => canonical(e.at) <= cut);
+    if (settling.length === 0) return false;
+    const checkpoint = checkpointCase(
+      {
+        ...(this.checkpoint ? { checkpoint: this.checkpoint } : {}),
+        facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.deliveries },
+        policies: this.snapshots,
+        now,
+      },
+      cut,
+    );
+    const openIds = new Set(checkpoint.open.map((o) => o.draft.id));
+    const pendingNotices = checkpoint.changes.map((c) => `${this.caseId}/notice/${c.meetingId}/${c.change}@${c.at}/`);
+    const keepEvents = this.events.filter((e) => canonical(e.at) > cut);
+    const keepDeliveries = this.deliveries.filter(
+      (d) => d.sentAt > cut || (d.obligationId !== undefined && openIds.has(d.obligationId)) || pendingNotices.some((p) => d.messageId.startsWith(p)),
+    );
+    // Everything here is stored (checked above): the store numbering goes on where it was.
+    this.entryBase = {
+      events: this.entryBase.events + this.events.length - keepEvents.length,
+      deliveries: this.entryBase.deliveries + this.deliveries.length - keepDeliveries.length,
+      notes: this.entryBase.notes + this.notes.length,
+    };
+    this.earlierFacts = foldEarlierFacts(this.earlierFacts, settling);
+    this.checkpoint = checkpoint;
+    this.events.splice(0, this.events.length, ...keepEvents);
+    this.deliveries.splice(0, this.deliveries.length, ...keepDeliveries);
+    this.notes.splice(0, this.notes.length);
+    this.stored = { ...this.stored, events: keepEvents.length, deliveries: keepDeliveries.length, notes: 0 };
+    this.touch();
+    // Outcomes are remembered only for occurrences the engine can still report.
+    const still = new Set(this.evaluate(now).obligations.map((o) => o.id));
+    this.stored.lastOutcome = Object.fromEntries(Object.entries(this.stored.lastOutcome).filter(([id]) => still.has(id)));
+    return true;
+  }
+
+  /** The earliest instant an event may be dated: after the settled part (undefined: the opening). */
+  get settledUntil(): string | undefined {
+    return this.checkpoint?.at;
   }
 
   /**
@@ -142,7 +210,7 @@ export class CaseRecord {
       const event = this.events[reaches.events]!;
       entries.push({
         ...common,
-        entryId: `${prefix}:event:${reaches.events}`,
+        entryId: `${prefix}:event:${this.entryBase.events + reaches.events}`,
         kind: event.type === 'policy-applied' ? 'policy' : 'event',
         at: event.at,
         recordedAt: event.recordedAt ?? event.at,
@@ -155,7 +223,7 @@ export class CaseRecord {
       const delivery = this.deliveries[reaches.deliveries]!;
       entries.push({
         ...common,
-        entryId: `${prefix}:message:${reaches.deliveries}`,
+        entryId: `${prefix}:message:${this.entryBase.deliveries + reaches.deliveries}`,
         kind: 'message',
         at: delivery.sentAt,
         recordedAt: delivery.sentAt,
@@ -168,7 +236,7 @@ export class CaseRecord {
       const note = this.notes[reaches.notes]!;
       entries.push({
         ...common,
-        entryId: `${prefix}:note:${reaches.notes}`,
+        entryId: `${prefix}:note:${this.entryBase.notes + reaches.notes}`,
         kind: 'note',
         at: note.at,
         recordedAt: note.recordedAt,
@@ -227,6 +295,7 @@ export class CaseRecord {
       facts: { caseId: this.caseId, openedAt: this.openedAt, events: this.events, sent: this.sentOrSending() },
       policies: this.snapshots,
       now,
+      ...(this.checkpoint ? { checkpoint: this.checkpoint } : {}),
     });
     this.cached = { now, evaluation };
     return evaluation;
@@ -238,11 +307,16 @@ export class CaseRecord {
   }
 
   problemsWith(event: CaseEvent, now: string): Problem[] {
-    return problemsWithEvent(
-      { subject: this.subject, openedAt: this.openedAt, events: this.events, open: this.evaluate(now).open },
-      event,
-      now,
-    );
+    const checkpoint = this.checkpoint;
+    const events = checkpoint ? [...eventsStandingFor(checkpoint, this.earlierFacts ?? { firstAt: {} }, this.caseId), ...this.events] : this.events;
+    const problems = problemsWithEvent({ subject: this.subject, openedAt: this.openedAt, events, open: this.evaluate(now).open }, event, now);
+    if (checkpoint && event.at <= checkpoint.at && !problems.some((p) => p.field === 'at')) {
+      problems.push({
+        field: 'at',
+        message: `is on or before ${checkpoint.at}: the case's clocks are settled up to then (it keeps ${SETTLE_AFTER_DAYS} days open to late recording)`,
+      });
+    }
+    return problems;
   }
 
   recordEvent(event: CaseEvent, now: string): void {
@@ -275,6 +349,7 @@ export class CaseRecord {
 
   /** Whether staff have acknowledged this escalation level of this obligation. */
   isAcknowledged(obligationId: string, level: number): boolean {
+    if (this.checkpoint?.acknowledged[obligationId]?.includes(level)) return true;
     return this.events.some((e) => e.type === 'escalation-acknowledged' && e.obligationId === obligationId && e.level === level);
   }
 
@@ -322,14 +397,14 @@ export class CaseRecord {
   }
 
   get tier(): RiskTier | null {
-    let tier: RiskTier | null = null;
+    let tier: RiskTier | null = this.checkpoint?.families.tier.tier ?? null;
     let at = '';
     for (const e of this.events) if (e.type === 'tier-set' && e.at >= at) ({ tier, at } = e);
     return tier;
   }
 
   get policyVersion(): string {
-    let version = this.snapshots[0]?.version ?? 'unknown';
+    let version = this.checkpoint?.applications.at(-1)?.policyVersion ?? this.snapshots[0]?.version ?? 'unknown';
     for (const e of this.events) if (e.type === 'policy-applied') version = e.policyVersion;
     return version;
   }
@@ -413,12 +488,12 @@ export class CaseRecord {
     const entries: TimelineEntry[] = [];
     for (let i = this.stored.events; i < this.events.length; i++) {
       const event = this.events[i]!;
-      entries.push({ entryId: `${prefix}:event:${i}`, ...eventEntry(event) });
+      entries.push({ entryId: `${prefix}:event:${this.entryBase.events + i}`, ...eventEntry(event) });
     }
     for (let i = this.stored.deliveries; i < this.deliveries.length; i++) {
-      entries.push({ entryId: `${prefix}:message:${i}`, ...deliveryEntry(this.deliveries[i]!) });
+      entries.push({ entryId: `${prefix}:message:${this.entryBase.deliveries + i}`, ...deliveryEntry(this.deliveries[i]!) });
     }
-    for (let i = this.stored.notes; i < this.notes.length; i++) entries.push({ entryId: `${prefix}:note:${i}`, ...this.notes[i]! });
+    for (let i = this.stored.notes; i < this.notes.length; i++) entries.push({ entryId: `${prefix}:note:${this.entryBase.notes + i}`, ...this.notes[i]! });
     return entries;
   }
 

@@ -28,8 +28,8 @@ import { describeProblems } from '../domain/consistency';
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
-import { CaseRecord, type StoreBatch } from './case-record';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH } from './patches';
+import { CaseRecord, SETTLE_AFTER_DAYS, type StoreBatch } from './case-record';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH } from './patches';
 import {
   type ApplyPolicyInput,
   applyPolicyUpdate,
@@ -245,6 +245,12 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     if ((info.continueAsNewSuggested || info.historyLength > historyLimit) && sends.size === 0 && !storing.batch) {
       // Let running update handlers finish so no accepted update is lost across the boundary.
       await condition(allHandlersFinished);
+      // The next run carries the case's live state and its recent events only: what is older is
+      // settled into the checkpoint (it is all in the case-record store by now, or nothing settles).
+      if (kase.keepsStoreRecord && patched(SETTLED_STATE_PATCH)) {
+        const now = nowIso();
+        kase.settle(new Date(Date.now() - SETTLE_AFTER_DAYS * 86_400_000).toISOString(), now);
+      }
       await continueAsNew<typeof caseWorkflow>({ ...kase.toInput(), ...(input.historyLimit ? { historyLimit } : {}) });
     }
 

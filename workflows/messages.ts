@@ -6,7 +6,8 @@
  * schemas are in ./inputs.ts, which workflow code loads only to validate an update.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CaseEvaluation, Obligation } from '../domain/engine';
+import type { CaseCheckpoint, CaseEvaluation, Obligation } from '../domain/engine';
+import type { EarlierFacts } from '../domain/settled';
 import type { CaseEvent, SentMessage } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
@@ -80,6 +81,15 @@ export interface CaseWorkflowInput {
   notes: TimelineEntry[];
   /** How much of this record the case-record store already holds; absent until the case first writes to it. */
   stored?: StoredMarks;
+  /**
+   * The case's live state up to an instant: events at or before it are settled into it and no
+   * longer carried (they are in the case-record store). Absent until the case first settles.
+   */
+  checkpoint?: CaseCheckpoint;
+  /** What the consistency rules still need of the settled events. */
+  earlierFacts?: EarlierFacts;
+  /** The store numbering of the first entry of each list (entries settled before it are not carried). */
+  entryBase?: { events: number; deliveries: number; notes: number };
   /** Obligation outcomes noted and not yet stored. */
   outcomesToStore?: ObligationOutcome[];
   /** Continue-as-new after this many history events (tests set it low). */

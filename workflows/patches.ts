@@ -9,3 +9,6 @@ export const INDEPENDENT_SENDS_PATCH = 'independent-sends';
 
 /** Runs that write their record (events, messages, notes, obligation outcomes) to the case-record store. */
 export const CASE_RECORD_STORE_PATCH = 'case-record-store';
+
+/** Runs that settle what is older than SETTLE_AFTER_DAYS into a checkpoint at continue-as-new. */
+export const SETTLED_STATE_PATCH = 'settled-state';

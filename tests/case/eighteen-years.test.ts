@@ -1,0 +1,117 @@
+/**
+ * A looked-after child's case for eighteen years, under time skipping with a real SMTP server and
+ * the run's case-record store: fortnightly keeping-in-touch calls, statutory visits every six
+ * weeks, child-in-care reviews twice a year with the reviewing officer's report, a missing episode
+ * and its return interview every year, a complaint, new placements in years 6 and 12, a spell at
+ * high and immediate risk, and deadlines missed now and then (so reminders and escalations go).
+ *
+ * No obligation is lost across its continue-as-news (the last visit, call and review set the
+ * deadlines open at the end); what each run carries does not grow with the case's age (the
+ * largest in its last six years is no larger than in its first six) and stays under 64 KiB; the
+ * whole record of all eighteen years is in the store; nothing is sent twice; and the last run's
+ * history replays. The replay time and the run input sizes are printed (speed
+ * goals live in `npm run bench:case`, not here).
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTimeline } from '../../client/case-record';
+import { testStore } from '../support/case-record';
+import { CaseUnderTest, caseWorkflowId, startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const DAY = 86_400_000;
+const YEARS = 18;
+const STEPS_A_YEAR = 26;
+
+describe('a looked-after case for eighteen years', () => {
+  it('keeps every clock, carries no more in its last years than in its first, and keeps its whole record in the store', { timeout: 900_000 }, async () => {
+    const kase = await CaseUnderTest.open(h, { tier: 'VULNERABLE', historyLimit: 200 });
+    const handle = kase.client.workflow.getHandle(caseWorkflowId(kase.caseId));
+    let recorded = 1; // the tier set at opening
+    const record = async (event: Parameters<CaseUnderTest['record']>[0]) => {
+      recorded++;
+      return kase.record(event);
+    };
+    const inputBytes: number[] = [];
+    let lastVisit = '';
+    let lastCall = '';
+    let lastReview = '';
+    let review = 0;
+    await kase.run(async () => {
+      await record({ type: 'looked-after-started' });
+      lastVisit = await record({ type: 'placement-started', placementId: 'P-1' });
+      for (let year = 1; year <= YEARS; year++) {
+        for (let step = 0; step < STEPS_A_YEAR; step++) {
+          // Now and then a call is late: a reminder, then the escalations go.
+          await kase.advance(step === 10 ? 'P17D' : 'P13D');
+          const now = await kase.now();
+          if (step % 3 === 0) lastVisit = lastCall = await record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+          else lastCall = await record({ type: 'contact', contactType: 'kit-call' });
+          if (step === 4 || step === 17) {
+            review++;
+            const meetingId = `CIC-${review}`;
+            await record({ type: 'meeting-scheduled', meetingId, meetingType: 'cic-review', scheduledFor: new Date(Date.parse(now) + 10 * DAY).toISOString() });
+            await record({ type: 'report-submitted', reportType: 'iro-report', meetingId });
+          }
+          if (step === 5 || step === 18) {
+            lastReview = await record({ type: 'meeting-held', meetingType: 'cic-review', meetingId: `CIC-${review}`, at: new Date(Date.parse(now) - 2 * DAY).toISOString() });
+          }
+          if (step === 7) {
+            await record({ type: 'missing-started', at: new Date(Date.parse(now) - DAY).toISOString() });
+            await record({ type: 'child-returned' });
+          }
+          if (step === 8) await record({ type: 'return-interview-held' });
+          // Complaints count working days, and the shipped calendar ends in 2030: one in year 3.
+          if (step === 20 && year === 3) await record({ type: 'complaint-received', complaintId: `COMP-${year}`, stage: 1 });
+          if (step === 21 && year === 3) await record({ type: 'complaint-responded', complaintId: `COMP-${year}`, stage: 1 });
+          if (step === 23 && (year === 6 || year === 12)) lastVisit = await record({ type: 'placement-started', placementId: `P-${year}` });
+          if (step === 12 && year === 9) {
+            await record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'test reason: risk rose' });
+            await record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+            await record({ type: 'tier-set', tier: 'VULNERABLE', reason: 'test reason: risk fell' });
+          }
+        }
+        await kase.settle();
+        const history = await handle.fetchHistory();
+        inputBytes.push(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data?.length ?? 0);
+      }
+
+      // No obligation lost: the open clocks are the ones the last facts set.
+      const open = (await kase.state()).open;
+      const dueOf = (kind: string) => open.find((o) => o.kind === kind)?.dueAt;
+      expect(dueOf('kit-call')).toBe(new Date(Date.parse(lastCall) + 14 * DAY).toISOString());
+      // Six years into the last placement: visits every three months.
+      expect(Date.parse(dueOf('cic-visit') ?? '') - Date.parse(lastVisit)).toBeGreaterThan(85 * DAY);
+      expect(Date.parse(dueOf('cic-review') ?? '') - Date.parse(lastReview)).toBeGreaterThan(180 * DAY); // six months
+      const ids = kase.mail().map((m) => m.caseMessageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(kase.mail().some((m) => m.caseMessageId.includes('/escalation/'))).toBe(true);
+
+      // The whole timeline of all eighteen years, from the store.
+      const timeline = await readTimeline(testStore(), kase.caseId, 'case', await kase.state(), () => kase.timeline());
+      expect(timeline.filter((t) => t.entry === 'event')).toHaveLength(recorded);
+      expect(timeline.filter((t) => t.entry === 'message')).toHaveLength(ids.length);
+
+      // The last run's history replays.
+      const history = await handle.fetchHistory();
+      const started = performance.now();
+      await Worker.runReplayHistory({ workflowBundle: h.bundle, replayName: 'eighteen-years' }, history);
+      process.stdout.write(
+        `eighteen years: ${recorded} events, ${ids.length} messages; run input at the end of each year ${inputBytes.join(', ')} bytes; ` +
+          `last run ${history.events?.length} history events, replayed in ${Math.round(performance.now() - started)} ms\n`,
+      );
+    });
+    // What a run carries depends on the last 90 days' events (a review, a new placement), not on
+    // the case's age: the largest of its last six years is no larger than the largest of its first six.
+    expect(Math.max(...inputBytes.slice(-6))).toBeLessThanOrEqual(Math.max(...inputBytes.slice(0, 6)));
+    expect(Math.max(...inputBytes)).toBeLessThan(64 * 1024);
+  });
+});
