@@ -239,6 +239,31 @@ async function continueAsNewScenario(r: Recorder, scenario: string, caseId: stri
   await c.close();
 }
 
+/**
+ * A VULNERABLE case with KIT calls every 12 days for about four months before it first continues
+ * as new, so that continue-as-new settles what is older than 90 days into a checkpoint; both runs
+ * saved (the second starts from the checkpoint).
+ */
+async function settledStateScenario(r: Recorder, scenario: string, caseId: string): Promise<void> {
+  const c = await new ReplayCase(r, caseId).open({ tier: 'VULNERABLE', historyLimit: 500 });
+  const firstRun = await r.runId(c.workflowId);
+  for (let i = 0; i < 20 && (await r.runId(c.workflowId)) === firstRun; i++) {
+    await c.advance(12 * DAY);
+    await c.record({ type: 'contact', contactType: i % 3 === 0 ? 'visit' : 'kit-call' });
+  }
+  const secondRun = await r.runId(c.workflowId);
+  if (secondRun === firstRun) throw new Error('the case did not continue as new');
+  const started = (await r.client.workflow.getHandle(c.workflowId, secondRun).fetchHistory()).events?.[0];
+  const input = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  if (!input || !Buffer.from(input).toString().includes('"checkpoint"')) throw new Error('the case continued as new without settling');
+  await c.advance(13 * DAY);
+  await c.record({ type: 'contact', contactType: 'visit' });
+  const base = { workflowType: 'caseWorkflow' as const, workflowId: c.workflowId };
+  await r.save({ ...base, scenario: `${scenario}-run-1`, description: 'VULNERABLE case, KIT calls and visits for four months until it continues as new and settles', savedWhile: 'continued-as-new' }, firstRun);
+  await r.save({ ...base, scenario: `${scenario}-run-2`, description: 'The same case going on from its checkpoint; still running', savedWhile: 'running' }, secondRun);
+  await c.close();
+}
+
 async function waitForCompletion(r: Recorder, workflowId: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
     if ((await r.client.workflow.getHandle(workflowId).describe()).status.name === 'COMPLETED') return;
@@ -415,6 +440,9 @@ const SCENARIOS: Record<string, Scenario> = {
    * entries written by an activity, continue-as-new waiting for writes, the store's marks carried.
    */
   'case-record-store-continue-as-new': (r) => continueAsNewScenario(r, 'case-record-store-continue-as-new', 'REPLAY-STORE-CAN-1'),
+
+  /** Continue-as-new that settles what is older than 90 days into a checkpoint (SETTLED_STATE_PATCH). */
+  'settled-state': (r) => settledStateScenario(r, 'settled-state', 'REPLAY-SETTLED-1'),
 
   /**
    * Each message on its own: the worker's address deferred (451), so the 2-hour reminder is in

@@ -29,6 +29,8 @@ const EXPECTED = [
   'meetings',
   'priority-visits',
   'serious-incident',
+  'settled-state-run-1',
+  'settled-state-run-2',
   'undeliverable',
   'waiver-and-admin',
 ];
