@@ -7,7 +7,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { createCaseRecordActivities } from '../activities/case-record';
 import { createNotificationActivities } from '../activities/notifications';
-import { openCaseRecordStore } from '../store/case-record-store';
+import { migrateCaseRecordStore, openCaseRecordStore, redactUrl } from '../store/case-record-store';
 import { loadConfigOrExit, temporalConnectionOptions } from '../client/config';
 import { dataConverter } from '../client/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
@@ -20,8 +20,15 @@ async function main(): Promise<void> {
   installJsonLogger(config.LOG_LEVEL.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const transport = nodemailer.createTransport(config.SMTP_URL);
-  // Opened lazily by its pool: a store that is down delays the record, never the clocks.
+  // Opened lazily by its pool: a store that is down delays the record, never the clocks. The
+  // store's migrations run here (idempotent, safe with several workers starting at once); a store
+  // that cannot be reached now is said in the log, and the worker starts all the same.
   const store = openCaseRecordStore(config.CASECLOCK_STORE_URL);
+  await migrateCaseRecordStore(config.CASECLOCK_STORE_URL).catch((err: unknown) => {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', msg: 'case record store not migrated: entries wait in the cases until it is reachable', store: redactUrl(config.CASECLOCK_STORE_URL), error: err instanceof Error ? err.message : String(err) })}\n`,
+    );
+  });
   const usePrebuilt = config.NODE_ENV === 'production';
   if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
     throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle: run \`npx tsx worker/build-bundle.ts\` first`);
