@@ -1,9 +1,10 @@
 /**
  * A looked-after child's case for eighteen years, under time skipping with a real SMTP server and
- * the run's case-record store: fortnightly keeping-in-touch calls, statutory visits every six
- * weeks, child-in-care reviews twice a year with the reviewing officer's report, a missing episode
- * and its return interview every year, a complaint, new placements in years 6 and 12, a spell at
- * high and immediate risk, and deadlines missed now and then (so reminders and escalations go).
+ * the run's case-record store: fortnightly keeping-in-touch calls and other contacts, statutory
+ * visits every six weeks, child-in-care reviews twice a year with the reviewing officer's report,
+ * a missing episode and its return interview every year, a complaint, new placements in years 6
+ * and 12, a spell at high and immediate risk, and deadlines missed now and then (so reminders and
+ * escalations go).
  *
  * No obligation is lost across its continue-as-news (the last visit, call and review set the
  * deadlines open at the end); what each run carries does not grow with the case's age (the
@@ -55,6 +56,8 @@ describe('a looked-after case for eighteen years', () => {
           const now = await kase.now();
           if (step % 3 === 0) lastVisit = lastCall = await record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
           else lastCall = await record({ type: 'contact', contactType: 'kit-call' });
+          // Contact with the carers and the school: on the record, not a keeping-in-touch call.
+          await record({ type: 'contact', contactType: 'other' });
           if (step === 4 || step === 17) {
             review++;
             const meetingId = `CIC-${review}`;
