@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { RunnerOption } from 'node-pg-migrate';
 import { Pool, type PoolClient } from 'pg';
 import { z } from 'zod';
+import { canonicalJson } from '../domain/canonical-json';
 import { IsoInstant, SafeId, UserId } from '../domain/facts';
 
 // --- The entry ---------------------------------------------------------------------------------
@@ -227,18 +228,8 @@ function fromRow(row: unknown): CaseRecordEntry {
   };
 }
 
-/** JSON with object keys sorted: equal for equal content, whatever the key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 function differingFields(a: CaseRecordEntry, b: CaseRecordEntry): Array<keyof CaseRecordEntry> {
-  return (Object.values(FIELD_OF) as Array<keyof CaseRecordEntry>).filter((field) => canonical(a[field]) !== canonical(b[field]));
+  return (Object.values(FIELD_OF) as Array<keyof CaseRecordEntry>).filter((field) => canonicalJson(a[field]) !== canonicalJson(b[field]));
 }
 
 // --- Connecting --------------------------------------------------------------------------------
