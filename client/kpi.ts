@@ -1,5 +1,5 @@
 /**
- * The Covid-19 visiting KPI (seed 004 §3c: "Data reports will be available ... to monitor this
+ * The Covid-19 visiting KPI (the local visiting protocol of 2020: "Data reports will be available ... to monitor this
  * work"): for a period, by team, tier and obligation kind, how many visits and keeping-in-touch
  * calls were on time, late or missed, and the median lateness. Pure: no Temporal, no clock.
  *

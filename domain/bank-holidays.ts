@@ -1,5 +1,5 @@
 /**
- * England and Wales bank holidays shipped with CaseClock (DOMAIN.md "How to count time": the
+ * England and Wales bank holidays shipped with CaseClock (the README, "How time is counted": the
  * machines have no internet, so the calendar is data in the software, never fetched at run time).
  *
  * Written out as a literal table so that it can be audited line by line against

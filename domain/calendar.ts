@@ -1,5 +1,5 @@
 /**
- * Working days in England and Wales (DOMAIN.md "How to count time").
+ * Working days in England and Wales (the README, "How time is counted").
  *
  * - Local dates are Europe/London dates; instants are UTC ISO strings.
  * - "N working days" after a trigger: the trigger's local date is day 0 whatever day it is; day 1

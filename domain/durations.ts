@@ -1,5 +1,5 @@
 /**
- * ISO-8601 durations as CaseClock counts them (DOMAIN.md "How to count time"):
+ * ISO-8601 durations as CaseClock counts them (the README, "How time is counted"):
  *
  * - hour, minute and second parts are ELAPSED time: PT24H after 20:30 on the Saturday before
  *   the clocks go forward is 21:30 local on the Sunday;

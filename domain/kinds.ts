@@ -37,7 +37,7 @@ export const RISK_TIERS = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE'] as const;
 export const RiskTier = z.enum(RISK_TIERS);
 export type RiskTier = z.infer<typeof RiskTier>;
 
-/** Who receives which message (DOMAIN.md "People"). */
+/** Who receives which message (the staff roles of the policy files). */
 export const STAFF_ROLES = [
   'allocated-worker',
   'team-manager',

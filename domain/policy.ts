@@ -6,7 +6,7 @@
  * A policy is a national baseline (every kind present) plus dated local overlays that carry
  * ONLY the rules they change (partial rules merged over the baseline). A case freezes the policy
  * it starts with, bank holidays included, as a `PolicySnapshot`, so replaying its workflow never
- * depends on data that can change later (DOMAIN.md "How to count time").
+ * depends on data that can change later (the README, "How time is counted").
  *
  * Pure: no I/O (files are read by policy-loader.ts). Safe inside Temporal workflows.
  */
@@ -121,7 +121,7 @@ const KitCallRule = z.strictObject({
   ...ruleFields,
   /** The risk tiers on which the KIT clock runs. */
   tiers: z.array(RiskTier).min(1, 'must name at least one risk tier'),
-  /** Whether contact from other professionals ('other' contacts) keeps the KIT clock (seed 004 §1b). */
+  /** Whether contact from other professionals ('other' contacts) keeps the KIT clock (the local visiting protocol). */
   countOtherContacts: z.boolean({ error: 'must be true or false' }),
 });
 
@@ -201,7 +201,7 @@ export interface Rule {
   longTerm?: { after: string; deadline: Deadline };
 }
 
-/** Who is told at once when a conference is postponed or cancelled (seed 003). */
+/** Who is told at once when a conference is postponed or cancelled (the local conference protocol). */
 export const ConferenceNoticeSchema = z.strictObject({
   roles: z.array(StaffRole).min(1, 'must name at least one role'),
   meetingTypes: z.array(MeetingType).min(1, 'must name at least one meeting type'),

@@ -1,2 +1,2 @@
-/** The legal time zone of every deadline (DOMAIN.md "How to count time"). Zod-free, for workflow code. */
+/** The legal time zone of every deadline (the README, "How time is counted"). Zod-free, for workflow code. */
 export const LEGAL_ZONE = 'Europe/London';

@@ -1,7 +1,7 @@
 /**
  * `caseclock report` does two things, told apart by whether a case id is given:
  * - `report <caseId> --type iro-report|conference-report --meeting ID`: a report was submitted;
- * - `report --from <date> --to <date> [--team] [--tier]`: the visiting KPI of seed 004 §3c (visits
+ * - `report --from <date> --to <date> [--team] [--tier]`: the visiting KPI of the local visiting protocol (visits
  *   and KIT calls on time, late or missed, and the median lateness), by team, tier and kind,
  *   gathered from every case, open or closed. The counting itself is client/kpi.ts.
  */

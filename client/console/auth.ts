@@ -349,7 +349,7 @@ export class SignInThrottle {
  * - `read`: any page;
  * - `steer`: change a case (record events, tier, meetings, waive, hold, reassign, close) or open one;
  * - `acknowledge`: acknowledge an escalation on a case;
- * - `administer`: apply a policy to a case (re-computes deadlines; DOMAIN.md: an administrator's act).
+ * - `administer`: apply a policy to a case (re-computes deadlines: an administrator's act).
  * `team` is the case's team (for opening a case, the team it is opened in; for a serious incident,
  * its team).
  */

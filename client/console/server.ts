@@ -627,7 +627,7 @@ ${kind === 'incident' ? html`<p class="muted">Starts the 5-working-day clock for
         'Visiting KPI',
         html`${form}<p class="muted">Visits and keeping-in-touch calls whose deadline fell between ${query.from} and ${query.to} (UK dates), from ${result.casesRead} case${
           result.casesRead === 1 ? '' : 's'
-        }, open or closed (seed 004 §3c). <a href="${csvHref}" download>Download CSV</a></p>
+        }, open or closed. <a href="${csvHref}" download>Download CSV</a></p>
 
 ${chart}
 <table class="data"><thead><tr><th>Team</th><th>Tier</th><th>Kind</th><th class="num">Due</th><th class="num">On time</th><th class="num">Late</th><th class="num">Missed</th><th class="num">Waived</th><th class="num">Pending</th><th class="num">On time %</th><th class="num">Median late</th></tr></thead><tbody>${

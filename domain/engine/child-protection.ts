@@ -1,5 +1,5 @@
 /**
- * Child protection clocks (Working Together; seed 004 §3a): the initial conference after a
+ * Child protection clocks (Working Together and the local protocol): the initial conference after a
  * strategy discussion, and while a child protection plan lasts the first core group, eight-weekly
  * core groups, the first review conference and six-monthly review conferences.
  * The plan starts when an initial conference's outcome is 'cp-plan' and ends with 'plan-ended'.

@@ -1,6 +1,6 @@
 /**
  * One-off clocks started by a single event: serious incident notification and rapid review
- * (Working Together; seed 001), the return interview after a missing episode (DfE 2014), and the
+ * (Working Together), the return interview after a missing episode (DfE 2014), and the
  * referral decision and child and family assessment (Working Together).
  */
 import type { CaseContext } from './context';

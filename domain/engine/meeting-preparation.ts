@@ -1,5 +1,5 @@
 /**
- * Preparation before a scheduled meeting (seed 003): the chair and social worker pre-meeting at
+ * Preparation before a scheduled meeting (the local conference protocol): the chair and social worker pre-meeting at
  * least two working days before a conference, and the social worker's report to the IRO 48 hours
  * before a child in care review. Both are counted back from the meeting's date; a postponement
  * moves the deadline (a new occurrence), a cancellation supersedes it. Postponing or cancelling a

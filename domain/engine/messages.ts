@@ -115,7 +115,7 @@ export function escalationLevelReached(rule: ResolvedRule, dueAt: string, until:
   return level;
 }
 
-/** Notices to the policy's roles at once when a conference is postponed or cancelled (seed 003). */
+/** Notices to the policy's roles at once when a conference is postponed or cancelled (the local conference protocol). */
 export function planConferenceNotices(
   caseId: string,
   changes: readonly ConferenceChange[],

@@ -1,5 +1,5 @@
 /**
- * Risk-tier clocks (seed 004 §1b, §3c): the visit within 24 hours of a High and Immediate rating,
+ * Risk-tier clocks (the local visiting protocol of 2020): the visit within 24 hours of a High and Immediate rating,
  * the initial planned visit and fortnightly visits of a Priority case, and keeping-in-touch calls.
  *
  * A change of tier supersedes the old tier's open clocks and starts the new tier's at the change;

@@ -1,5 +1,5 @@
 /**
- * The working-day conventions of DOMAIN.md "How to count time", with every expected instant
+ * The working-day conventions of the README, "How time is counted", with every expected instant
  * worked out by hand (the counting is written beside each case). BST is UTC+1, GMT is UTC+0:
  * the end of a BST day is 22:59:59.999Z, the end of a GMT day 23:59:59.999Z.
  */

@@ -54,11 +54,11 @@ describe('the shipped national baseline', () => {
     ['cic-visit', { duration: 'P6W' }],
     ['complaint-stage-1', { workingDays: 10 }],
     ['complaint-stage-2', { workingDays: 25 }],
-  ] as const)('%s defaults to %j as in DOMAIN.md', (kind, deadline) => {
+  ] as const)('%s defaults to %j as the national baseline states', (kind, deadline) => {
     expect(policy.baseline[kind].deadline).toEqual(deadline);
   });
 
-  it('carries the kind-specific options of DOMAIN.md', () => {
+  it('carries the kind-specific options of the national baseline', () => {
     expect(policy.baseline['kit-call'].tiers).toEqual(['VULNERABLE', 'HIGH_IMMEDIATE']);
     expect(policy.baseline['complaint-stage-1'].extended).toEqual({ workingDays: 20 });
     expect(policy.baseline['complaint-stage-2'].extended).toEqual({ workingDays: 65 });
