@@ -66,6 +66,26 @@ start() { # start NAME LOGFILE COMMAND...
 
 alive() { kill -0 "$1" 2>/dev/null; }
 
+# wait_ready NAME SECONDS LOG LOGS_SHOWN CHECK...: waits until CHECK succeeds for the process
+# started last; if it dies, shows the end of LOG, and if it takes too long, says so; both exit.
+wait_ready() {
+  local name=$1 seconds=$2 log=$3 shown=$4
+  shift 4
+  local deadline=$((SECONDS + seconds))
+  until "$@" 2>/dev/null; do
+    if ! alive "${pids[-1]}"; then
+      tail -n 20 "$log" >&2 || true
+      say "$name did not start (logs: $shown)" >&2
+      exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      say "$name did not answer within $seconds s (logs: $shown)" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 stop_group() { # stop_group NAME PID GRACE_SECONDS
   local name=$1 pid=$2 grace=$3
   alive "$pid" || return 0
@@ -112,19 +132,7 @@ if [[ "$temporal_host" == "127.0.0.1" || "$temporal_host" == "localhost" ]]; the
     node --import tsx "$ROOT/worker/tools/dev-server.ts" \
     --db-file "$DATA/temporal.sqlite" --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
     --log-file "$LOGS/temporal.log" --ready-file "$READY_FILE"
-  deadline=$((SECONDS + 120))
-  until [[ -s "$READY_FILE" ]]; do
-    if ! alive "${pids[-1]}"; then
-      tail -n 20 "$LOGS/dev-server.log" >&2 || true
-      say "the Temporal dev server did not start (logs: $LOGS/dev-server.log, $LOGS/temporal.log)" >&2
-      exit 1
-    fi
-    if ((SECONDS > deadline)); then
-      say "the Temporal dev server did not answer within 120 s (logs: $LOGS/temporal.log)" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
+  wait_ready "the Temporal dev server" 120 "$LOGS/dev-server.log" "$LOGS/dev-server.log, $LOGS/temporal.log" test -s "$READY_FILE"
   dev_server_pid="$(sed -nE 's/.*"pid":([0-9]+).*/\1/p' "$READY_FILE")"
   temporal_summary="Temporal gRPC  $TEMPORAL_ADDRESS (dev server, SQLite $DATA/temporal.sqlite)
   Temporal UI    http://localhost:$ui_port"
@@ -161,19 +169,7 @@ if [[ "$CASECLOCK_STORE_URL" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localhos
   say "starting the case-record store on 127.0.0.1:$store_port (data in $DATA/store)"
   start store "$LOGS/store.log" bash -c 'node --import tsx "$0/store/serve.ts" --data-dir "$1" --port "$2" | tee "$3"' \
     "$ROOT" "$DATA/store" "$store_port" "$store_ready"
-  deadline=$((SECONDS + 60))
-  until grep -q 'store listening' "$store_ready" 2>/dev/null; do
-    if ! alive "${pids[-1]}"; then
-      tail -n 20 "$LOGS/store.log" >&2 || true
-      say "the case-record store did not start (log: $LOGS/store.log)" >&2
-      exit 1
-    fi
-    if ((SECONDS > deadline)); then
-      say "the case-record store did not start within 60 s (log: $LOGS/store.log)" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
+  wait_ready "the case-record store" 60 "$LOGS/store.log" "$LOGS/store.log" grep -q 'store listening' "$store_ready"
   store_summary="Case record    $CASECLOCK_STORE_URL (embedded, data in $DATA/store)"
 else
   store_summary="Case record    $CASECLOCK_STORE_URL (external)"
