@@ -9,7 +9,9 @@ import { CaseEvent } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import {
+  answerFrom,
   applyPolicyUpdate,
+  type CaseAnswer,
   type CaseState,
   type CaseWorkflowInput,
   caseWorkflowId,
@@ -148,10 +150,10 @@ export async function reportIncident(
   return { workflowId };
 }
 
-export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseState> {
+export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction(incidentId, () =>
-    client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] }),
+  return asCaseAction(incidentId, async () =>
+    answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] })),
   );
 }
 
@@ -159,25 +161,33 @@ export function incidentState(client: Client, incidentId: string): Promise<CaseS
   return asCaseAction(incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
 }
 
-export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseState> {
+export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] }));
+  return asCaseAction(caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] })),
+  );
 }
 
-export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseState> {
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] }));
+export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseAnswer> {
+  return asCaseAction(caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })),
+  );
 }
 
-export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseState> {
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] }));
+export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseAnswer> {
+  return asCaseAction(caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] })),
+  );
 }
 
 export function applyPolicy(
   client: Client,
   caseId: string,
   input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string },
-): Promise<CaseState> {
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] }));
+): Promise<CaseAnswer> {
+  return asCaseAction(caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] })),
+  );
 }
 
 export function caseState(client: Client, caseId: string): Promise<CaseState> {

@@ -15,6 +15,7 @@ import type { CaseMessage } from '../activities/render-message';
 import type { CaseRecordEntryDraft } from '../activities/case-record';
 import {
   type CaseDetails,
+  type CaseAnswer,
   type CaseState,
   type CaseWorkflowInput,
   type Delivery,
@@ -427,6 +428,21 @@ export class CaseRecord {
       undeliverable: this.deliveries.filter((d) => d.outcome === 'undeliverable'),
       sending: this.inFlight().map((d) => ({ messageId: d.messageId, type: d.type, level: d.level, role: d.role, sendAt: d.sendAt })),
       ...(this.keepsStoreRecord ? { waitingForStore: this.entriesWaitingForStore, notYetInRecord: this.notYetInRecord() } : {}),
+      warnings: evaluation.warnings,
+    };
+  }
+
+  /** The small answer an update gives: see CaseAnswer. */
+  answer(now: string): CaseAnswer {
+    const evaluation = this.evaluate(now);
+    return {
+      caseId: this.caseId,
+      status: this.closed ? 'closed' : 'open',
+      tier: this.tier,
+      openCount: evaluation.open.length,
+      overdueCount: evaluation.overdueCount,
+      nextDueAt: evaluation.nextDueAt,
+      ...(this.keepsStoreRecord ? { waitingForStore: this.entriesWaitingForStore } : {}),
       warnings: evaluation.warnings,
     };
   }

@@ -29,7 +29,7 @@ import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
 import { CaseRecord, SETTLE_AFTER_DAYS, type StoreBatch } from './case-record';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH } from './patches';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH } from './patches';
 import {
   type ApplyPolicyInput,
   applyPolicyUpdate,
@@ -45,6 +45,7 @@ import {
   stateQuery,
   timelineQuery,
   type UpdateDetailsInput,
+  type UpdateAnswer,
   updateDetailsUpdate,
 } from './messages';
 import {
@@ -125,6 +126,8 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   const kase = new CaseRecord(input);
 
   setHandler(stateQuery, () => kase.state(nowIso()));
+  // Runs begun before updates answered small keep answering with the whole state on replay.
+  const answer = (now: string): UpdateAnswer => (patched(SMALL_UPDATE_ANSWER_PATCH) ? kase.answer(now) : kase.state(now));
   setHandler(obligationsQuery, () => kase.evaluate(nowIso()).obligations);
   setHandler(timelineQuery, () => kase.timeline());
 
@@ -134,7 +137,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const event: CaseEvent = raw;
       const now = nowIso();
       kase.recordEvent(event, now);
-      return kase.state(now);
+      return answer(now);
     },
     {
       validator: (raw) => {
@@ -153,7 +156,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' }, () => {
         kase.details = details;
       });
-      return kase.state(now);
+      return answer(now);
     },
     {
       validator: (raw) => {
@@ -173,7 +176,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` }, () => {
         kase.details = { ...kase.details, contacts: { ...kase.details.contacts, [role]: contact } };
       });
-      return kase.state(now);
+      return answer(now);
     },
     {
       validator: (raw) => {
@@ -191,7 +194,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const now = nowIso();
       kase.addPolicy(snapshot);
       kase.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);
-      return kase.state(now);
+      return answer(now);
     },
     {
       validator: (raw) => {

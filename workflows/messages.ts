@@ -154,17 +154,51 @@ export interface CaseState {
   warnings: string[];
 }
 
+/**
+ * What an update answers: where the case stands after the change. Each answer is kept in the
+ * case's history, so it is a few hundred bytes, never the whole state; a reader that needs more
+ * asks the state query or the case-record store.
+ */
+export interface CaseAnswer {
+  caseId: string;
+  status: 'open' | 'closed';
+  tier: RiskTier | null;
+  openCount: number;
+  overdueCount: number;
+  nextDueAt: string | null;
+  /** Entries the case-record store does not hold yet (absent from runs that keep no record there). */
+  waitingForStore?: number;
+  warnings: string[];
+}
+
+/** Runs started before SMALL_UPDATE_ANSWER_PATCH answer with the whole state; both read as a CaseAnswer. */
+export type UpdateAnswer = CaseAnswer | CaseState;
+
+export function answerFrom(answer: UpdateAnswer): CaseAnswer {
+  if (!('open' in answer)) return answer;
+  return {
+    caseId: answer.caseId,
+    status: answer.status,
+    tier: answer.tier,
+    openCount: answer.open.length,
+    overdueCount: answer.overdueCount,
+    nextDueAt: answer.nextDueAt,
+    ...(answer.waitingForStore !== undefined ? { waitingForStore: answer.waitingForStore } : {}),
+    warnings: answer.warnings,
+  };
+}
+
 // --- Updates: each validated (zod + case consistency) before anything reaches history ---------
 
 /** Record anything that happened on the case (visit, KIT call, meeting, report, waiver, hold, ...). */
-export const recordEventUpdate = defineUpdate<CaseState, [CaseEvent]>('recordEvent');
+export const recordEventUpdate = defineUpdate<UpdateAnswer, [CaseEvent]>('recordEvent');
 
-export const updateDetailsUpdate = defineUpdate<CaseState, [UpdateDetailsInput]>('updateDetails');
+export const updateDetailsUpdate = defineUpdate<UpdateAnswer, [UpdateDetailsInput]>('updateDetails');
 
-export const reassignUpdate = defineUpdate<CaseState, [ReassignInput]>('reassign');
+export const reassignUpdate = defineUpdate<UpdateAnswer, [ReassignInput]>('reassign');
 
 export type ApplyPolicyInput = { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string };
-export const applyPolicyUpdate = defineUpdate<CaseState, [ApplyPolicyInput]>('applyPolicy');
+export const applyPolicyUpdate = defineUpdate<UpdateAnswer, [ApplyPolicyInput]>('applyPolicy');
 
 // --- Queries --------------------------------------------------------------------------------
 

@@ -12,3 +12,6 @@ export const CASE_RECORD_STORE_PATCH = 'case-record-store';
 
 /** Runs that settle what is older than SETTLE_AFTER_DAYS into a checkpoint at continue-as-new. */
 export const SETTLED_STATE_PATCH = 'settled-state';
+
+/** Runs whose updates answer with a small summary of the case (CaseAnswer), not its whole state. */
+export const SMALL_UPDATE_ANSWER_PATCH = 'small-update-answer';

@@ -22,7 +22,7 @@ import {
   withClient,
   withStore,
 } from './common';
-import { explainNotFound, idArgument, recordFromOptions, summary } from './record';
+import { explainNotFound, idArgument, recordFromOptions, stateAfter, summary } from './record';
 import { caseView, formatCaseView } from './view';
 
 /** The contact options of `open` and `incident report`, by role. */
@@ -126,8 +126,11 @@ export function register(program: Command): void {
       { role: o.role, contact: { name: o.name, email: o.email }, by: actor(o) },
       { role: '--role', 'contact.name': '--name', 'contact.email': '--email', by: '--as' },
     );
-    const state = await withClient((client) => reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err))));
-    output(o.json === true, { caseId, state }, () => [`case ${caseId}: ${input.role} is now ${input.contact.name}`, summary(state)].join('\n'));
+    const result = await withClient(async (client) => {
+      const answer = await reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
+      return { caseId, answer, ...(await stateAfter(client, caseId, 'case')) };
+    });
+    output(o.json === true, result, () => [`case ${caseId}: ${input.role} is now ${input.contact.name}`, summary(result.answer)].join('\n'));
   });
 
   commonOptions(
@@ -142,11 +145,14 @@ export function register(program: Command): void {
     const { mode, by } = parseOptions(ApplyPolicyInput, { snapshot: null, mode: o.mode, by: actor(o) }, { mode: '--mode', by: '--as' });
     if (o.policy === undefined) throw new CliError('--policy is required');
     const snapshot = policySnapshot(o.policy, loadConfig());
-    const state = await withClient((client) =>
-      applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err))),
-    );
-    output(o.json === true, { caseId, state }, () =>
-      [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(state)].join('\n'),
+    const result = await withClient(async (client) => {
+      const answer = await applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) =>
+        Promise.reject(await explainNotFound(client, caseId, 'case', err)),
+      );
+      return { caseId, answer, ...(await stateAfter(client, caseId, 'case')) };
+    });
+    output(o.json === true, result, () =>
+      [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(result.answer)].join('\n'),
     );
   });
 

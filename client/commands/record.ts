@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import { localTime } from '../../activities/render-message';
 import { type CaseEvent, SafeId } from '../../domain/facts';
 import { describeEvent } from '../../workflows/case-record';
-import type { CaseState } from '../../workflows/messages';
-import { CaseActionError, caseRunStatus, recordEvent, recordIncidentEvent } from '../cases';
+import { answerFrom, type CaseAnswer, type CaseState } from '../../workflows/messages';
+import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../cases';
 import { CliError, output } from '../cli-support';
 import { actor, type CommonOptions, instantOption, parseOptions, withClient } from './common';
 
@@ -40,7 +40,10 @@ export interface RecordResult {
   subject: 'case' | 'incident';
   caseId: string;
   event: CaseEvent;
-  state: CaseState;
+  /** The case's answer to the update: where it stands now. */
+  answer: CaseAnswer;
+  /** The whole case as it now stands, when it could be read straight after (JSON output only). */
+  state?: CaseState;
 }
 
 /** Validates a case (or incident) id given as an argument. */
@@ -63,14 +66,15 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
   const by = actor(options);
   const at = instantOption(options.at);
   const event = parseOptions(schema, { ...fields, at, by }, OPTION_NAMES) as CaseEvent;
-  const state = await withClient(async (client) => {
+  const result = await withClient(async (client): Promise<RecordResult> => {
+    let answer: CaseAnswer;
     try {
-      return await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
+      answer = await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
     } catch (err) {
       throw await explainNotFound(client, caseId, subject, asOptionNames(err));
     }
+    return { subject, caseId, event, answer, ...(await stateAfter(client, caseId, subject)) };
   });
-  const result: RecordResult = { subject, caseId, event, state };
   output(options.json === true, result, () => describeRecorded(result));
 }
 
@@ -103,21 +107,32 @@ export async function explainNotFound(client: Client, id: string, subject: 'case
   return new CliError(`no ${subject} ${id}`, 1);
 }
 
+/**
+ * The whole case after a change, for JSON output: the update's own answer is kept small (it is
+ * stored in the case's history), so the state is read with a query, which adds nothing to history.
+ * The change is recorded either way, so a case that cannot be read just now is not an error.
+ */
+export async function stateAfter(client: Client, id: string, subject: 'case' | 'incident'): Promise<{ state?: CaseState }> {
+  const state = await (subject === 'case' ? caseState(client, id) : incidentState(client, id)).catch(() => undefined);
+  return state ? { state } : {};
+}
+
 export function describeRecorded(r: RecordResult): string {
-  return [`${r.subject} ${r.caseId}: ${describeEvent(r.event)}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`, summary(r.state)].join(
+  return [`${r.subject} ${r.caseId}: ${describeEvent(r.event)}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`, summary(r.answer)].join(
     '\n',
   );
 }
 
 /** One line on where the case stands now. */
-export function summary(state: CaseState): string {
-  const open = state.open.length;
+export function summary(where: CaseAnswer | CaseState): string {
+  const now = answerFrom(where);
+  const open = now.openCount;
   const parts = [
-    `${state.status === 'closed' ? 'closed' : 'open'}`,
-    `tier ${state.tier ?? 'not rated'}`,
+    `${now.status === 'closed' ? 'closed' : 'open'}`,
+    `tier ${now.tier ?? 'not rated'}`,
     `${open} open obligation${open === 1 ? '' : 's'}`,
-    `${state.overdueCount} overdue`,
+    `${now.overdueCount} overdue`,
   ];
-  if (state.nextDueAt) parts.push(`next due ${localTime(state.nextDueAt)}`);
+  if (now.nextDueAt) parts.push(`next due ${localTime(now.nextDueAt)}`);
   return `  ${parts.join(', ')}`;
 }

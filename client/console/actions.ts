@@ -35,7 +35,7 @@ import { LEGAL_ZONE, MEETING_TYPES, OBLIGATION_KINDS, REPORT_TYPES, RISK_TIERS, 
 import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
 import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
-import type { CaseState, TimelineEntry } from '../../workflows/messages';
+import type { CaseAnswer, CaseState, TimelineEntry } from '../../workflows/messages';
 import { applyPolicy, reassign, recordEvent, recordIncidentEvent } from '../cases';
 import type { Permission } from './auth';
 import type { FieldSpec } from './html';
@@ -563,7 +563,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
 export const actionBySlug = (slug: string): CaseAction | undefined => CASE_ACTIONS.find((a) => a.slug === slug);
 
 /** Sends a validated submission with the client functions the command line uses. */
-export function submit(client: Client, subject: 'case' | 'incident', id: string, submission: Submission, by: string): Promise<CaseState> {
+export function submit(client: Client, subject: 'case' | 'incident', id: string, submission: Submission, by: string): Promise<CaseAnswer> {
   if (submission.type === 'event') {
     return subject === 'incident' ? recordIncidentEvent(client, id, submission.event) : recordEvent(client, id, submission.event);
   }

@@ -106,8 +106,8 @@ describe('the worker process killed mid-work, then restarted', () => {
     ]);
 
     // The clock still works after the restart: the visit meets it, and nothing escalates.
-    const met = await recordEvent(client, caseId, { type: 'contact', contactType: 'visit', childSeenAlone: true, at: new Date().toISOString(), by: 'sw1' });
-    expect(met.open.find((o) => o.kind === 'initial-visit-high')).toBeUndefined();
+    await recordEvent(client, caseId, { type: 'contact', contactType: 'visit', childSeenAlone: true, at: new Date().toISOString(), by: 'sw1' });
+    expect((await caseState(client, caseId)).open.find((o) => o.kind === 'initial-visit-high')).toBeUndefined();
     await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('drill finished');
   });
 
@@ -174,7 +174,8 @@ describe('the worker process killed mid-work, then restarted', () => {
     expect(escalations()).toEqual([]);
 
     worker = await startWorker();
-    const stateAfterCrossing = await crossing; // answered, exactly once
+    await crossing; // answered, exactly once
+    const stateAfterCrossing = await caseState(client, caseId);
     await mailbox.waitFor(() => escalations().length >= 1, 60_000);
     await sleep(2_000);
     expect(escalations().map((m) => m.caseMessageId.split('/').slice(-2).join('/'))).toEqual(['L1/0']);

@@ -264,6 +264,33 @@ async function settledStateScenario(r: Recorder, scenario: string, caseId: strin
   await c.close();
 }
 
+/** A waiver, plus every other update: details changed, a role reassigned, a new policy applied. */
+async function waiverAndAdminScenario(r: Recorder, scenario: string, caseId: string): Promise<void> {
+  const c = await new ReplayCase(r, caseId).open({ tier: 'PRIORITY' });
+  const initial = await c.openObligation('initial-visit-priority');
+  await c.advance(2 * DAY);
+  await c.record({ type: 'obligation-waived', by: 'tm-test', obligationId: initial.id, reason: 'Test reason: seen by another agency' });
+  await updateDetails(r.client, c.caseId, { details: { reference: c.caseId, team: 'TEAM-REPLAY-2', contacts: STAFF }, by: 'admin-test' });
+  await reassign(r.client, c.caseId, {
+    role: 'allocated-worker',
+    contact: { name: 'Fictitious Second Worker', email: 'second.worker@example.test' },
+    by: 'tm-test',
+  });
+  const next: PolicySnapshot = { ...r.policy, version: `${r.policy.version}+replay` };
+  await applyPolicy(r.client, c.caseId, { snapshot: next, mode: 'forward', by: 'admin-test' });
+  await r.settle(c.workflowId);
+  await c.record({ type: 'contact', contactType: 'visit' });
+  await c.advance(12 * DAY);
+  await r.save({
+    scenario,
+    description: 'PRIORITY case: initial visit waived, details updated, worker reassigned, a policy version applied, visits continue; still running',
+    workflowType: 'caseWorkflow',
+    workflowId: c.workflowId,
+    savedWhile: 'running',
+  });
+  await c.close();
+}
+
 async function waitForCompletion(r: Recorder, workflowId: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
     if ((await r.client.workflow.getHandle(workflowId).describe()).status.name === 'COMPLETED') return;
@@ -382,31 +409,10 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 
   /** A waiver, plus every other update: details changed, a role reassigned, a new policy applied. */
-  async 'waiver-and-admin'(r) {
-    const c = await new ReplayCase(r, 'REPLAY-WAIVER-1').open({ tier: 'PRIORITY' });
-    const initial = await c.openObligation('initial-visit-priority');
-    await c.advance(2 * DAY);
-    await c.record({ type: 'obligation-waived', by: 'tm-test', obligationId: initial.id, reason: 'Test reason: seen by another agency' });
-    await updateDetails(r.client, c.caseId, { details: { reference: c.caseId, team: 'TEAM-REPLAY-2', contacts: STAFF }, by: 'admin-test' });
-    await reassign(r.client, c.caseId, {
-      role: 'allocated-worker',
-      contact: { name: 'Fictitious Second Worker', email: 'second.worker@example.test' },
-      by: 'tm-test',
-    });
-    const next: PolicySnapshot = { ...r.policy, version: `${r.policy.version}+replay` };
-    await applyPolicy(r.client, c.caseId, { snapshot: next, mode: 'forward', by: 'admin-test' });
-    await r.settle(c.workflowId);
-    await c.record({ type: 'contact', contactType: 'visit' });
-    await c.advance(12 * DAY);
-    await r.save({
-      scenario: 'waiver-and-admin',
-      description: 'PRIORITY case: initial visit waived, details updated, worker reassigned, a policy version applied, visits continue; still running',
-      workflowType: 'caseWorkflow',
-      workflowId: c.workflowId,
-      savedWhile: 'running',
-    });
-    await c.close();
-  },
+  'waiver-and-admin': (r) => waiverAndAdminScenario(r, 'waiver-and-admin', 'REPLAY-WAIVER-1'),
+
+  /** The same, recorded after updates began to answer small (`small-update-answer` patch). */
+  'small-answer-admin': (r) => waiverAndAdminScenario(r, 'small-answer-admin', 'REPLAY-WAIVER-2'),
 
   /** Escalations that cannot go: the team manager's address is refused (550), no head of service is assigned. */
   async undeliverable(r) {

@@ -31,6 +31,7 @@ const EXPECTED = [
   'serious-incident',
   'settled-state-run-1',
   'settled-state-run-2',
+  'small-answer-admin',
   'undeliverable',
   'waiver-and-admin',
 ];

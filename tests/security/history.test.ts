@@ -15,7 +15,7 @@ import { parseConfig } from '../../client/config';
 import { EncryptionCodec } from '../../client/encryption';
 import { dataConverter } from '../../client/temporal';
 import { caseWorkflowId, type CaseContacts } from '../../workflows/messages';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH } from '../../workflows/patches';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SMALL_UPDATE_ANSWER_PATCH } from '../../workflows/patches';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
@@ -153,11 +153,12 @@ describe('case data stored in Temporal', () => {
       await reassign(client, caseId, { role: 'allocated-worker', contact: NEW_WORKER, by: 'tm-7' });
       // A client without the key cannot read the case: the answer comes back encrypted.
       await expect(caseState(rawClient, caseId)).rejects.toThrow(/binary\/encrypted/);
-      const state = await recordEvent(client, caseId, { type: 'case-closed', at: now, by: 'tm-7', reason: `CLOSING-REASON-AXOLOTL: ${CHILD}` });
+      expect((await recordEvent(client, caseId, { type: 'case-closed', at: now, by: 'tm-7', reason: `CLOSING-REASON-AXOLOTL: ${CHILD}` })).status).toBe('closed');
       // The codec client reads everything back in clear: the data is there, just not readable without keys.
+      const state = await caseState(client, caseId);
       expect(state.undeliverable.map((d) => d.to)).toContain(CONTACTS['team-manager']!.email);
       expect(state.details.contacts['allocated-worker']).toEqual(NEW_WORKER);
-      expect((await caseState(client, caseId)).status).toBe('closed');
+      expect(state.status).toBe('closed');
     });
 
     // 1. The raw bytes of every history page the server returns.
@@ -181,6 +182,7 @@ describe('case data stored in Temporal', () => {
     ).toEqual([
       { id: INDEPENDENT_SENDS_PATCH, deprecated: false },
       { id: CASE_RECORD_STORE_PATCH, deprecated: false },
+      { id: SMALL_UPDATE_ANSWER_PATCH, deprecated: false },
     ]);
     const found = everyPayload.filter(({ at }) => !isPatchMarker(at));
     expect(found.length).toBeGreaterThan(10);
