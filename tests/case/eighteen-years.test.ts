@@ -1,10 +1,10 @@
 /**
  * A looked-after child's case for eighteen years, under time skipping with a real SMTP server and
- * the run's case-record store: fortnightly keeping-in-touch calls and other contacts, statutory
- * visits every six weeks, child-in-care reviews twice a year with the reviewing officer's report,
- * a missing episode and its return interview every year, a complaint, new placements in years 6
- * and 12, a spell at high and immediate risk, and deadlines missed now and then (so reminders and
- * escalations go).
+ * the run's case-record store: a keeping-in-touch call or a statutory visit each fortnight (every
+ * other one a day late, one a year missed), contacts with the carers and the school, child-in-care
+ * reviews twice a year with the reviewing officer's report, three missing episodes a year with
+ * their return interviews, a complaint, new placements in years 6 and 12, a spell at high and
+ * immediate risk: about 95 events and 95 messages (reminders and escalations) a year.
  *
  * No obligation is lost across its continue-as-news (the last visit, call and review set the
  * deadlines open at the end); what each run carries does not grow with the case's age (the
@@ -31,6 +31,8 @@ afterAll(async () => {
 const DAY = 86_400_000;
 const YEARS = 18;
 const STEPS_A_YEAR = 26;
+/** The step of each year whose call is missed (not a visit's: every third step is one). */
+const MISSED_STEPS = [20];
 
 describe('a looked-after case for eighteen years', () => {
   it('keeps every clock, carries no more in its last years than in its first, and keeps its whole record in the store', { timeout: 900_000 }, async () => {
@@ -51,27 +53,32 @@ describe('a looked-after case for eighteen years', () => {
       lastVisit = await record({ type: 'placement-started', placementId: 'P-1' });
       for (let year = 1; year <= YEARS; year++) {
         for (let step = 0; step < STEPS_A_YEAR; step++) {
-          // Now and then a call is late: a reminder, then the escalations go.
-          await kase.advance(step === 10 ? 'P17D' : 'P13D');
+          // Every other call is a day late (the team manager hears of it); a year is 26 steps, 364 days.
+          await kase.advance(step % 2 === 1 ? 'P15D' : 'P13D');
           const now = await kase.now();
-          if (step % 3 === 0) lastVisit = lastCall = await record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
-          else lastCall = await record({ type: 'contact', contactType: 'kit-call' });
-          // Contact with the carers and the school: on the record, not a keeping-in-touch call.
-          await record({ type: 'contact', contactType: 'other' });
+          const ago = (days: number) => new Date(Date.parse(now) - days * DAY).toISOString();
+          // A call each fortnight, a visit every third; one a year is missed, so the escalations go
+          // up to the head of service until the next call.
+          if (!MISSED_STEPS.includes(step)) {
+            if (step % 3 === 0) lastVisit = lastCall = await record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+            else lastCall = await record({ type: 'contact', contactType: 'kit-call' });
+          }
+          // Contact with the carers and with the school, recorded after the fact: on the record, not a keeping-in-touch call.
+          await record({ type: 'contact', contactType: 'other', at: ago(6) });
+          await record({ type: 'contact', contactType: 'other', at: ago(1) });
           if (step === 4 || step === 17) {
             review++;
             const meetingId = `CIC-${review}`;
             await record({ type: 'meeting-scheduled', meetingId, meetingType: 'cic-review', scheduledFor: new Date(Date.parse(now) + 10 * DAY).toISOString() });
             await record({ type: 'report-submitted', reportType: 'iro-report', meetingId });
           }
-          if (step === 5 || step === 18) {
-            lastReview = await record({ type: 'meeting-held', meetingType: 'cic-review', meetingId: `CIC-${review}`, at: new Date(Date.parse(now) - 2 * DAY).toISOString() });
+          if (step === 5 || step === 18) lastReview = await record({ type: 'meeting-held', meetingType: 'cic-review', meetingId: `CIC-${review}`, at: ago(2) });
+          // Three missing episodes a year; the return interview is held late now and then.
+          if (step === 7 || step === 15 || step === 23) {
+            await record({ type: 'missing-started', at: ago(4) });
+            await record({ type: 'child-returned', at: ago(3) });
+            await record({ type: 'return-interview-held', ...(step === 15 ? {} : { at: ago(1) }) });
           }
-          if (step === 7) {
-            await record({ type: 'missing-started', at: new Date(Date.parse(now) - DAY).toISOString() });
-            await record({ type: 'child-returned' });
-          }
-          if (step === 8) await record({ type: 'return-interview-held' });
           // Complaints count working days, and the shipped calendar ends in 2030: one in year 3.
           if (step === 20 && year === 3) await record({ type: 'complaint-received', complaintId: `COMP-${year}`, stage: 1 });
           if (step === 21 && year === 3) await record({ type: 'complaint-responded', complaintId: `COMP-${year}`, stage: 1 });
