@@ -10,7 +10,12 @@
  * Key rotation: encode always uses the current key; decode picks the key named by the payload,
  * so histories written under an older key stay readable as long as that key stays configured.
  * Payloads without the encrypted encoding (written before encryption was switched on) pass
- * through unchanged.
+ * through unchanged, except where the codec refuses them (`refuseUnencrypted`, on in production):
+ * anyone who can reach Temporal could otherwise send a case update in plain JSON that the
+ * workflow accepts. A refused payload is not an error here, since a throwing codec would fail the
+ * workflow task and leave the case stuck retrying it: it becomes a payload of an encoding no
+ * converter reads (REFUSED_ENCODING), so the update is rejected inside the workflow, nothing is
+ * written, and the case's clocks keep running.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
@@ -19,6 +24,8 @@ import type { EncryptionKey } from './config';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_ENCRYPTION_KEY_ID = 'encryption-key-id';
+/** What an unencrypted payload becomes where the codec refuses them: no payload converter reads it. */
+export const REFUSED_ENCODING = 'binary/refused-not-encrypted';
 
 const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -40,6 +47,7 @@ export class EncryptionCodec implements PayloadCodec {
   constructor(
     keys: readonly EncryptionKey[],
     readonly currentKeyId: string,
+    readonly options: { refuseUnencrypted?: boolean } = {},
   ) {
     const map = new Map<string, Buffer>();
     for (const k of keys) {
@@ -74,7 +82,9 @@ export class EncryptionCodec implements PayloadCodec {
 
   private decodeOne(payload: Payload): Payload {
     const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-    if (!encoding || untext.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
+    if (!encoding || untext.decode(encoding) !== ENCRYPTED_ENCODING) {
+      return this.options.refuseUnencrypted ? { metadata: { [METADATA_ENCODING_KEY]: text.encode(REFUSED_ENCODING) }, data: new Uint8Array() } : payload;
+    }
     const keyIdBytes = payload.metadata?.[METADATA_ENCRYPTION_KEY_ID];
     if (!keyIdBytes) throw new PayloadDecryptionError(`cannot decrypt payload: it has no ${METADATA_ENCRYPTION_KEY_ID}`);
     const keyId = untext.decode(keyIdBytes);
@@ -107,12 +117,15 @@ export class EncryptionCodec implements PayloadCodec {
 }
 
 /** The codec for a configuration, or undefined when no keys are configured. */
-export function encryptionCodecFromConfig(config: {
-  CASECLOCK_ENCRYPTION_KEYS?: readonly EncryptionKey[] | undefined;
-  CASECLOCK_ENCRYPTION_KEY_ID?: string | undefined;
-}): EncryptionCodec | undefined {
+export function encryptionCodecFromConfig(
+  config: {
+    CASECLOCK_ENCRYPTION_KEYS?: readonly EncryptionKey[] | undefined;
+    CASECLOCK_ENCRYPTION_KEY_ID?: string | undefined;
+  },
+  options: { refuseUnencrypted?: boolean } = {},
+): EncryptionCodec | undefined {
   const keys = config.CASECLOCK_ENCRYPTION_KEYS;
   if (!keys || keys.length === 0) return undefined;
   if (config.CASECLOCK_ENCRYPTION_KEY_ID === undefined) throw new ValueError('CASECLOCK_ENCRYPTION_KEY_ID is not set');
-  return new EncryptionCodec(keys, config.CASECLOCK_ENCRYPTION_KEY_ID);
+  return new EncryptionCodec(keys, config.CASECLOCK_ENCRYPTION_KEY_ID, options);
 }

@@ -20,12 +20,13 @@ let warnedUnencrypted = false;
 
 /**
  * The data converter every CaseClock process uses. With keys configured: the AES-256-GCM payload
- * codec, plus a failure converter that puts failure messages in (encrypted) payloads. Without
+ * codec, plus a failure converter that puts failure messages in (encrypted) payloads; in
+ * production the codec refuses unencrypted payloads (a forged plain update is rejected). Without
  * keys (allowed outside production only; the configuration refuses it in production): nothing,
  * after a loud warning on stderr, once per process.
  */
 export function dataConverter(config: Config, options: { warnIfUnencrypted?: boolean } = {}): DataConverter {
-  const codec = encryptionCodecFromConfig(config);
+  const codec = encryptionCodecFromConfig(config, { refuseUnencrypted: config.NODE_ENV === 'production' });
   if (!codec) {
     if (!warnedUnencrypted && options.warnIfUnencrypted !== false) {
       warnedUnencrypted = true;
