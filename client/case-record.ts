@@ -7,7 +7,7 @@ import { openCaseRecordStore, type CaseRecordEntry, type CaseRecordStore } from 
 import type { CaseState, Delivery, TimelineEntry } from '../workflows/messages';
 import type { CaseEvent } from '../domain/facts';
 import { computeKpi, KPI_KINDS, type KpiCase, type KpiPeriod, type KpiRow } from './kpi';
-import type { Config } from './config';
+import type { Config } from '../common/config';
 
 export function openStore(config: Pick<Config, 'CASECLOCK_STORE_URL'>): CaseRecordStore {
   return openCaseRecordStore(config.CASECLOCK_STORE_URL);

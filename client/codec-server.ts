@@ -26,9 +26,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { type Config, loadConfigOrExit } from './config';
+import { type Config, loadConfigOrExit } from '../common/config';
 import { type ConsoleUser, endedSessionsFile, type Role, SESSION_COOKIE, SessionKeeper, UserDirectory } from './console/auth';
-import { encryptionCodecFromConfig } from './encryption';
+import { encryptionCodecFromConfig } from '../common/encryption';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;

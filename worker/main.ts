@@ -8,12 +8,12 @@ import nodemailer from 'nodemailer';
 import { createCaseRecordActivities } from '../activities/case-record';
 import { createNotificationActivities } from '../activities/notifications';
 import { migrateCaseRecordStore, openCaseRecordStore, redactUrl } from '../store/case-record-store';
-import { loadConfigOrExit, temporalConnectionOptions } from '../client/config';
-import { dataConverter } from '../client/temporal';
+import { loadConfigOrExit, temporalConnectionOptions } from '../common/config';
+import { dataConverter } from '../common/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
-import { installJsonLogger } from './logging';
+import { installJsonLogger } from '../common/logging';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

@@ -14,8 +14,8 @@ import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { CaseActionError } from '../cases';
 import { CliError } from '../cli-support';
-import { type Config, ConfigError, parseConfig } from '../config';
-import { connectClient } from '../temporal';
+import { type Config, ConfigError, parseConfig } from '../../common/config';
+import { connectClient } from '../../common/temporal';
 
 /** How long a command waits for Temporal (and the case's worker) to answer before giving up. */
 export const ANSWER_TIMEOUT_MS = 30_000;

@@ -7,9 +7,9 @@
  * password is written once to this process's log (stdout; .data/logs/console.log under npm start).
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit } from '../../common/config';
 import { openStore } from '../case-record';
-import { connectClient } from '../temporal';
+import { connectClient } from '../../common/temporal';
 import { endedSessionsFile, ensureFirstUser, SessionKeeper, UserDirectory, UsersFileError, readUsersFile } from './auth';
 import { createConsoleServer } from './server';
 

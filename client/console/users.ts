@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit } from '../../common/config';
 import { ConsoleUser, hashPassword, MIN_PASSWORD_LENGTH, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
 
 class UsageError extends Error {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../client/config';
+import { ConfigError, parseConfig } from '../../common/config';
 
 describe('configuration from the environment', () => {
   it('gives working defaults for a laptop', () => {

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../../client/codec-server';
 import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
 import { createConsoleServer } from '../../client/console/server';
-import { EncryptionCodec } from '../../client/encryption';
+import { EncryptionCodec } from '../../common/encryption';
 import { testKey } from './keys';
 
 const CHROMIUM = process.env.CASECLOCK_CHROMIUM ?? '/usr/bin/chromium';

@@ -14,11 +14,11 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../client/config';
+import { parseConfig } from '../../common/config';
 import { cookieWarning, createCodecServer, startCodecServer, tokenMatches } from '../../client/codec-server';
 import { type ConsoleUser, hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
 import { createConsoleServer } from '../../client/console/server';
-import { EncryptionCodec } from '../../client/encryption';
+import { EncryptionCodec } from '../../common/encryption';
 import { freePort } from '../../worker/tools/dev-server';
 import { encryptionEnv, testKey } from './keys';
 

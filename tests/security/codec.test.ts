@@ -4,7 +4,7 @@
  */
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_ENCRYPTION_KEY_ID, PayloadDecryptionError } from '../../client/encryption';
+import { ENCRYPTED_ENCODING, EncryptionCodec, METADATA_ENCRYPTION_KEY_ID, PayloadDecryptionError } from '../../common/encryption';
 import { testKey } from './keys';
 
 const SECRET = { reason: 'Child ZEBRA-NAME seen at 12 Secret Street', worker: 'quentin.quokka@council.test' };

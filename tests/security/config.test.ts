@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, parseConfig } from '../../client/config';
-import { EncryptionCodec } from '../../client/encryption';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../client/temporal';
+import { ConfigError, parseConfig } from '../../common/config';
+import { EncryptionCodec } from '../../common/encryption';
+import { dataConverter, FAILURE_CONVERTER_PATH } from '../../common/temporal';
 import { encryptionEnv, testKey } from './keys';
 
 const b64 = (bytes: number) => randomBytes(bytes).toString('base64');

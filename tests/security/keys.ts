@@ -3,7 +3,7 @@
  * `env(...)` builds the two encryption variables as an operator would write them.
  */
 import { randomBytes } from 'node:crypto';
-import { EncryptionKey } from '../../client/config';
+import { EncryptionKey } from '../../common/config';
 
 export function testKey(id: string): EncryptionKey {
   return new EncryptionKey(id, randomBytes(32));

@@ -21,7 +21,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { FAILURE_CONVERTER_PATH } from '../../client/temporal';
+import { FAILURE_CONVERTER_PATH } from '../../common/temporal';
 import { readToolsEnv } from '../../worker/tools/tools-env';
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
