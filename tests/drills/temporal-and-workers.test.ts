@@ -1,9 +1,10 @@
 /**
- * Fault drills with a real Temporal dev server of the drill's own (real time, so the policy here
- * counts seconds):
- * - the Temporal server stopped across a deadline and restarted on its SQLite file;
+ * Fault drills with a real Temporal server in real time (so the policy here counts seconds), on
+ * the dev server (SQLite) and again on Temporal on PostgreSQL (the `postgres` test project):
+ * - the Temporal server stopped across a deadline and restarted on its database;
+ * - PostgreSQL stopped across a deadline under a running Temporal, then restarted (postgres only);
  * - two worker processes on one task queue.
- * In both, every due escalation is delivered exactly once and no obligation is lost.
+ * In each, every due escalation is delivered exactly once and no obligation is lost.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { caseActivities } from '../support/case-record';
@@ -11,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { caseState, caseTimeline } from '../../client/cases';
-import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { openHighRiskCase, startWorkerProcess } from '../support/drill';
+import { startDrillServer, type DrillServer } from '../support/drill-server';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, uniqueName } from '../support/temporal-env';
@@ -44,11 +45,8 @@ const openDrillCase = (client: Client, taskQueue: string, deadline: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fault drills on a real Temporal server', () => {
-  it('Temporal stopped across a deadline and restarted on its SQLite file: one escalation, nothing lost', async () => {
-    const port = await freePort();
-    const dbFile = path.join(dir, 'temporal.sqlite');
-    const start = () => startDevServer({ dbFile, port, logFile: path.join(dir, 'temporal.log') });
-    let server = await start();
+  /** A case on its own task queue and an in-process worker; `outage` runs while the deadline passes. */
+  async function deadlineDuringOutage(server: DrillServer, outage: () => Promise<void>, recover: () => Promise<void>): Promise<void> {
     const taskQueue = uniqueName('drill');
     const connection = await NativeConnection.connect({ address: server.address });
     const clientConnection = await Connection.connect({ address: server.address });
@@ -65,12 +63,12 @@ describe('fault drills on a real Temporal server', () => {
       const before = await caseState(client, caseId);
       const due = before.open.find((o) => o.kind === 'initial-visit-high')!.dueAt;
 
-      await server.stop(); // Temporal down; the deadline passes meanwhile
+      await outage(); // the deadline passes meanwhile
       await sleep(Math.max(0, Date.parse(due) - Date.now()) + 2000);
       expect(escalationsOf(caseId)).toEqual([]);
-      server = await start(); // same SQLite file, same port
+      await recover();
 
-      await mailbox.waitFor(() => escalationsOf(caseId).length >= 1, 60_000);
+      await mailbox.waitFor(() => escalationsOf(caseId).length >= 1, 90_000);
       await sleep(2000); // room for a duplicate to show itself
       expect(escalationsOf(caseId).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([
         ['manager@council.test', 'L1/0'],
@@ -86,13 +84,26 @@ describe('fault drills on a real Temporal server', () => {
       await running;
       await clientConnection.close();
       await connection.close();
-      await server.stop();
     }
+  }
+
+  it('Temporal stopped across a deadline and restarted on its database: one escalation, nothing lost', async () => {
+    const server = await startDrillServer(dir, 'restarted');
+    try {
+      await deadlineDuringOutage(server, () => server.stopTemporal(), () => server.restart());
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.runIf(inject('temporalKind') === 'postgres')('PostgreSQL stopped across a deadline under a running Temporal: one escalation, nothing lost', async () => {
+    const server = await startDrillServer(dir);
+    await deadlineDuringOutage(server, () => server.stopDatabase(), () => server.restart());
   });
 
   it('two worker processes on one task queue: each escalation delivered exactly once', async () => {
     // Real worker processes (worker/main.ts), as two replicas run in production.
-    const server = await startDevServer({ port: await freePort(), logFile: path.join(dir, 'temporal-2.log') });
+    const server = await startDrillServer(dir, 'two-workers');
     const clientConnection = await Connection.connect({ address: server.address });
     const client = new Client({ connection: clientConnection });
     const workers = [startWorkerProcess(server.address, mailbox.url), startWorkerProcess(server.address, mailbox.url)];
@@ -111,7 +122,7 @@ describe('fault drills on a real Temporal server', () => {
     } finally {
       await Promise.all(workers.map((w) => w.stop('SIGTERM')));
       await clientConnection.close();
-      await server.stop();
+      await server.close();
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Fault drills: the worker process killed outright (SIGKILL, no chance to drain) in the middle of
  * its work, then a new one started. The worker is the real `worker/main.ts` in its own process,
- * on a Temporal dev server of the drill's own, sending to a real SMTP server in this process.
+ * on a Temporal dev server of the drill's own (and again on Temporal on PostgreSQL, the `postgres`
+ * test project), sending to a real SMTP server in this process.
  * Time is real, so the policy counts seconds.
  *
  * The mail server holds the chosen message unanswered, so the kill lands exactly while it is
@@ -16,15 +17,15 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, caseTimeline, recordEvent } from '../../client/cases';
 import type { PolicySnapshot } from '../../domain/policy';
-import { freePort, startDevServer, type DevServer } from '../../worker/tools/dev-server';
 import { caseWorkflowId, TASK_QUEUE } from '../../workflows/messages';
 import { openHighRiskCase, startWorkerProcess, waitUntil, type WorkerProcess } from '../support/drill';
+import { startDrillServer, type DrillServer } from '../support/drill-server';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { installTestRuntime } from '../support/temporal-env';
 
 let dir: string;
-let server: DevServer;
+let server: DrillServer;
 let connection: Connection;
 let client: Client;
 let mailbox: Mailbox;
@@ -34,8 +35,8 @@ beforeAll(async () => {
   installTestRuntime();
   dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-kill-'));
   mailbox = await startMailbox();
-  // A server of its own: worker/main.ts polls the production task queue, which no other test shares here.
-  server = await startDevServer({ port: await freePort(), logFile: path.join(dir, 'temporal.log') });
+  // worker/main.ts polls the production task queue, which no other test shares meanwhile.
+  server = await startDrillServer(dir);
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });
 });
@@ -46,7 +47,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await connection?.close();
-  await server?.stop();
+  await server?.close();
   await mailbox?.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,24 +1,38 @@
 /**
- * vitest globalSetup: one throwaway Temporal dev server (SQLite in a temp dir, free ports, no
- * Web UI) for the whole run. Tests reach it through `devServerAddress()` in ./temporal-env.
+ * vitest globalSetup, once per project (vitest.config.mts):
+ * - `dev`: a throwaway Temporal dev server (SQLite in a temp dir, free ports, no Web UI) and an
+ *   embedded case-record store (PGlite);
+ * - `postgres`: the production-shaped cluster (Temporal server v1.32.0 on PostgreSQL, started by
+ *   worker/tools/temporal-cluster.sh in a temp dir), with the case record in a database of the
+ *   same PostgreSQL.
+ * Tests reach them through `devServerAddress()` in ./temporal-env and `storeUrl()` in ./case-record;
+ * drills that restart the server use ./drill-server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { migrateCaseRecordStore, startEmbeddedStore } from '../../store/case-record-store';
+import { startTemporalCluster } from './temporal-cluster';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** host:port of the dev server started for this test run. */
+    /** host:port of the Temporal server started for this test run. */
     temporalAddress: string;
-    /** URL of the embedded case-record store started for this test run (migrated). */
+    /** Which server that is: the CLI's dev server, or Temporal on PostgreSQL. */
+    temporalKind: 'dev' | 'postgres';
+    /** The cluster's state folder (postgres only; empty otherwise), for drills that restart it. */
+    clusterDataDir: string;
+    /** URL of the case-record store started for this test run (migrated). */
     storeUrl: string;
   }
 }
 
+const keep = Boolean(process.env.CASECLOCK_KEEP_TEST_TEMPORAL);
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (project.name === 'postgres') return setupCluster(project);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-test-temporal-'));
   const logFile = path.join(dir, 'temporal.log');
   const server = await startDevServer({
@@ -27,6 +41,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     logFile,
   });
   project.provide('temporalAddress', server.address);
+  project.provide('temporalKind', 'dev');
+  project.provide('clusterDataDir', '');
   // One store for the run, as one server serves every process in production; every test's case
   // ids are its own, so their records never mix.
   const store = await startEmbeddedStore({ dataDir: path.join(dir, 'store'), port: await freePort() });
@@ -35,10 +51,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await store.stop();
     await server.stop();
-    if (process.env.CASECLOCK_KEEP_TEST_TEMPORAL) {
-      process.stdout.write(`Temporal dev server files kept in ${dir}\n`);
-    } else {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    if (keep) process.stdout.write(`Temporal dev server files kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+async function setupCluster(project: TestProject): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-test-cluster-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as `postgres` when the tests run as root: it must reach its data
+  const cluster = await startTemporalCluster(dir);
+  project.provide('temporalAddress', cluster.address);
+  project.provide('temporalKind', 'postgres');
+  project.provide('clusterDataDir', dir);
+  const storeUrl = await cluster.database('caseclock_record');
+  await migrateCaseRecordStore(storeUrl);
+  project.provide('storeUrl', storeUrl);
+  return async () => {
+    await cluster.stop();
+    if (keep) process.stdout.write(`Temporal cluster files kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -9,13 +9,21 @@
 #   TEMPORAL_UI_PORT (default 8233), CONSOLE_PORT / CONSOLE_PUBLIC_URL (default 8080),
 #   CASECLOCK_DATA_DIR (default .data: the SQLite file and logs/).
 # Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
+#
+# `npm run start:cluster` (run.sh --cluster): the production shape instead. Temporal server v1.32.0
+# built from Go modules on PostgreSQL (worker/tools/temporal-cluster.sh; state in .data/temporal-pg/),
+# the case record in a database of the same PostgreSQL, and two worker processes. No Web UI
+# (the dev server's is built into the CLI); use `temporal` with the address printed.
 set -euo pipefail
+cluster=""
+if [[ "${1:-}" == "--cluster" ]]; then cluster=1; fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 DATA="${CASECLOCK_DATA_DIR:-$ROOT/.data}"
 LOGS="$DATA/logs"
 READY_FILE="$DATA/dev-server.json"
+cluster_script="$ROOT/worker/tools/temporal-cluster.sh"
 
 say() { printf 'caseclock: %s\n' "$*"; }
 
@@ -118,14 +126,35 @@ stop_all() {
     kill -KILL "$dev_server_pid" 2>/dev/null || true
   fi
   rm -f "$READY_FILE"
+  if [[ -n "$cluster" ]]; then bash "$cluster_script" stop || true; fi
   say "stopped"
 }
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
 
-# --- 1. Temporal dev server --------------------------------------------------------------
+# --- 1. Temporal: the cluster on PostgreSQL, or a dev server -----------------------------
 
-if [[ "$temporal_host" == "127.0.0.1" || "$temporal_host" == "localhost" ]]; then
+if [[ -n "$cluster" ]]; then
+  bash "$cluster_script" start
+  cluster_env="$DATA/temporal-pg/cluster.env"
+  temporal_port="$(sed -n 's/^FRONTEND_PORT=//p' "$cluster_env")"
+  pg_port="$(sed -n 's/^PG_PORT=//p' "$cluster_env")"
+  export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
+  # The case record lives in the cluster's PostgreSQL too, in a database of its own.
+  if [[ -n "$pg_port" && -z "${CASECLOCK_STORE_URL:-}" ]]; then
+    export CASECLOCK_STORE_URL="postgres://temporal@127.0.0.1:$pg_port/caseclock_record"
+    node -e '
+      const pg = require("pg");
+      const c = new pg.Client({ connectionString: process.argv[1] });
+      c.connect()
+        .then(() => c.query("SELECT 1 FROM pg_database WHERE datname = $1", ["caseclock_record"]))
+        .then((r) => (r.rowCount ? null : c.query("CREATE DATABASE caseclock_record")))
+        .then(() => c.end(), (e) => { console.error(`caseclock: cannot create the record database: ${e.message}`); process.exit(1); });
+    ' "postgres://temporal@127.0.0.1:$pg_port/postgres"
+  fi
+  temporal_summary="Temporal gRPC  $TEMPORAL_ADDRESS (server v1.32.0 on PostgreSQL 127.0.0.1:$pg_port; log $DATA/temporal-pg/server.log)
+  PostgreSQL     127.0.0.1:$pg_port (Temporal's databases and caseclock_record; data $DATA/temporal-pg/pgdata)"
+elif [[ "$temporal_host" == "127.0.0.1" || "$temporal_host" == "localhost" ]]; then
   rm -f "$READY_FILE"
   say "starting Temporal dev server on $TEMPORAL_ADDRESS (data in $DATA/temporal.sqlite)"
   start dev-server "$LOGS/dev-server.log" \
@@ -215,6 +244,12 @@ if [[ -f "$ROOT/worker/main.ts" ]]; then
   start worker "$LOGS/worker.log" node --import tsx "$ROOT/worker/main.ts"
   app_summary+="
   Worker         log $LOGS/worker.log"
+  if [[ -n "$cluster" ]]; then
+    # A second replica on the same task queue, as production runs several.
+    start worker-2 "$LOGS/worker-2.log" node --import tsx "$ROOT/worker/main.ts"
+    app_summary+="
+  Worker 2       log $LOGS/worker-2.log"
+  fi
 else
   say "note: worker/main.ts does not exist yet: no worker started"
 fi

@@ -16,6 +16,18 @@ if [[ -z "${CASECLOCK_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
     exit 1
   fi
 fi
+# The `postgres` test project runs the real-server tests again on Temporal server v1.32.0 on
+# PostgreSQL: Debian's PostgreSQL server, and the Temporal server built from Go modules (once).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "test: installing PostgreSQL for the postgres test project (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  else
+    echo "test: the postgres test project needs PostgreSQL's server: sudo apt-get install postgresql" >&2
+    exit 1
+  fi
+fi
+bash "$ROOT/worker/tools/ensure-temporal-server.sh"
 # vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
 echo "test: type check (tsc --noEmit)"
 npx tsc --noEmit -p "$ROOT/tsconfig.json"
