@@ -4,7 +4,7 @@
  * bundle, and connections to it. Plain scripts: no vitest here.
  */
 import { caseBundleOptions } from '../../worker/workflow-bundle';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,6 +13,7 @@ import type { CaseContacts } from '../../workflows/messages';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { caseActivitiesWith, startScriptStore } from '../support/script-store';
+import { startTemporalCluster } from '../support/temporal-cluster';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,12 +46,24 @@ export interface BenchServer {
   close(options?: { keep?: boolean }): Promise<void>;
 }
 
-export async function startBenchServer(prefix: string): Promise<BenchServer> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+/** Which Temporal a benchmark runs on: the CLI's dev server (SQLite), or server v1.32.0 on PostgreSQL. */
+export type BenchServerKind = 'dev' | 'postgres';
+
+let runtimeInstalled = false;
+
+export async function startBenchServer(prefix: string, kind: BenchServerKind = 'dev'): Promise<BenchServer> {
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
   const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-  const logFile = path.join(dir, 'temporal.log');
+  chmodSync(dir, 0o755); // PostgreSQL runs as `postgres` under root and must reach its data
+  const logFile = kind === 'dev' ? path.join(dir, 'temporal.log') : path.join(dir, 'temporal-pg', 'server.log');
+  const startServer = async () => {
+    if (kind === 'dev') return startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile });
+    const cluster = await startTemporalCluster(dir);
+    return { address: cluster.address, stop: () => cluster.stop() };
+  };
   const [server, mailbox, store, caseBundle, baselineBundle] = await Promise.all([
-    (async () => startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }))(),
+    startServer(),
     startMailbox(),
     startScriptStore(),
     bundleWorkflowCode(caseBundleOptions({ logger: new DefaultLogger('ERROR') })),

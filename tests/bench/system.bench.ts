@@ -1,24 +1,34 @@
 /**
- * The whole system at an aligned deadline, on a dev server of its own, side by side with a
- * no-op baseline (a workflow that waits on a timer and then sends one email through the same
- * activity), same server, same worker process, one run (a plain script, no assertions):
- *   npm run bench:system              # 500 cases, then 500 baseline workflows
- *   npm run bench:system -- 2000      # or as many as given
+ * The whole system at an aligned deadline, side by side with a no-op baseline (a workflow that
+ * waits on a timer and then sends one email through the same activity), same server, same worker
+ * process, one run (a plain script, no assertions), on the Temporal CLI's dev server (SQLite) and
+ * then on Temporal server v1.32.0 on PostgreSQL (worker/tools/temporal-cluster.sh):
+ *   npm run bench:system                          # 500 of each, both servers, one worker
+ *   npm run bench:system -- 2000 --server postgres --workers 2
  * Every working-day deadline of a day falls due at the same instant, so this is what a council's
  * evening looks like. Prints one line per figure: starts per second, time from the deadline until
  * the last email is accepted, p50 and p99 lateness, emails per second, duplicates (by Message-ID),
- * worker CPU per email, and errors in the server's log. The worker and the SMTP server share
- * this process, so CPU per email includes the mail server's share for both sides alike.
+ * worker CPU per email, resident memory per cached workflow, and errors in the server's log. The
+ * workers and the SMTP server share this process, so CPU per email includes the mail server's
+ * share for both sides alike. `--workers 2` runs two workers on each task queue (two workflow
+ * threads, as two worker processes would give).
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { openCase } from '../../client/cases';
 import type { ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { BENCH_CONTACTS, sleep, startBenchServer, workflowCount } from './bench-support';
+import { BENCH_CONTACTS, type BenchServerKind, sleep, startBenchServer, workflowCount } from './bench-support';
 import { baselineBurstWorkflow } from './bench-workflows';
 
 const N = workflowCount(500);
+const option = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const SERVERS: BenchServerKind[] = option('--server') === 'dev' ? ['dev'] : option('--server') === 'postgres' ? ['postgres'] : ['dev', 'postgres'];
+const WORKERS = Number(option('--workers') ?? 1);
+if (!Number.isInteger(WORKERS) || WORKERS < 1 || WORKERS > 4) throw new Error('--workers must be 1 to 4');
 const MANAGER = BENCH_CONTACTS['team-manager'].email;
 const line = (label: string, caseValue: string, baselineValue: string, ratio?: number) =>
   console.log(`${label.padEnd(44)} ${caseValue.padStart(12)} | ${baselineValue.padStart(12)}${ratio === undefined ? '' : `   ratio ${ratio.toFixed(2)}`}`);
@@ -28,6 +38,8 @@ interface Burst {
   deadline: number;
   mail: ReceivedMail[];
   cpuMs: number;
+  /** Resident memory gained per workflow started (all still cached, waiting or finished). */
+  rssPerWorkflowMiB: number;
   timedOut: boolean;
 }
 
@@ -36,16 +48,22 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function main(): Promise<void> {
-  const bench = await startBenchServer('caseclock-system-bench');
+async function benchOn(kind: BenchServerKind): Promise<void> {
+  const bench = await startBenchServer('caseclock-system-bench', kind);
   const { mailbox, activities, client, nativeConnection, caseBundle, baselineBundle, logFile } = bench;
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-cases', workflowBundle: caseBundle, activities });
-  const baselineWorker = await Worker.create({ connection: nativeConnection, taskQueue: 'bench-baseline', workflowBundle: baselineBundle, activities });
+  const workersFor = (taskQueue: string, workflowBundle: typeof caseBundle) =>
+    Promise.all(Array.from({ length: WORKERS }, () => Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities, maxCachedWorkflows: Math.max(1000, N + 100) })));
+  const caseWorkers = await workersFor('bench-cases', caseBundle);
+  const baselineWorkers = await workersFor('bench-baseline', baselineBundle);
+  const runAll = (fn: () => Promise<void>) =>
+    [...caseWorkers, ...baselineWorkers].reduce<() => Promise<void>>((inner, w) => () => w.runUntil(inner), fn)();
 
   /** Starts N workflows rated or timed at one instant, so their deadlines coincide; waits for the burst to be delivered. */
   async function burst(kind: 'case' | 'baseline', n = N): Promise<Burst> {
     const prefix = `${kind}-${Date.now()}`;
     const leadSeconds = Math.ceil(n / (kind === 'case' ? 10 : 20)) + 15;
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
     const t0 = Date.now();
     const deadline = t0 + leadSeconds * 1000;
     const policy = secondsPolicy({ 'initial-visit-high': `PT${leadSeconds}S` }, LEVEL_1_ONLY);
@@ -76,7 +94,10 @@ async function main(): Promise<void> {
     const limit = Date.now() + 600_000;
     while (mailbox.messages.filter(ours).length < n && Date.now() < limit) await sleep(100);
     const cpu = process.cpuUsage(cpuBefore);
+    global.gc?.();
+    const rssPerWorkflowMiB = (process.memoryUsage().rss - rssBefore) / n / 2 ** 20;
     return {
+      rssPerWorkflowMiB,
       startsPerSecond,
       deadline,
       mail: mailbox.messages.filter(ours),
@@ -89,20 +110,18 @@ async function main(): Promise<void> {
   let baseline: Burst | undefined;
   let serverErrors = 0;
   try {
-    await baselineWorker.runUntil(() =>
-      worker.runUntil(async () => {
-        // A small burst of each first, unmeasured, so neither side pays for a cold worker and
-        // server; then the order alternates with N's parity.
-        await Promise.all([burst('baseline', 20), burst('case', 20)]);
-        if (N % 2 === 0) {
-          baseline = await burst('baseline');
-          cases = await burst('case');
-        } else {
-          cases = await burst('case');
-          baseline = await burst('baseline');
-        }
-      }),
-    );
+    await runAll(async () => {
+      // A small burst of each first, unmeasured, so neither side pays for a cold worker and
+      // server; then the order alternates with N's parity.
+      await Promise.all([burst('baseline', 20), burst('case', 20)]);
+      if (N % 2 === 0) {
+        baseline = await burst('baseline');
+        cases = await burst('case');
+      } else {
+        cases = await burst('case');
+        baseline = await burst('baseline');
+      }
+    });
     serverErrors = readFileSync(logFile, 'utf8')
       .split('\n')
       .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l)).length;
@@ -125,7 +144,8 @@ async function main(): Promise<void> {
   };
   const c = figures(cases!);
   const b = figures(baseline!);
-  console.log(`aligned burst of ${N} on the dev server (case | baseline)`);
+  const where = kind === 'dev' ? 'the dev server (SQLite)' : 'Temporal v1.32.0 on PostgreSQL';
+  console.log(`\naligned burst of ${N} on ${where}, ${WORKERS} worker${WORKERS === 1 ? '' : 's'} a task queue (case | baseline)`);
   line('starts per second', cases!.startsPerSecond.toFixed(1), baseline!.startsPerSecond.toFixed(1), cases!.startsPerSecond / baseline!.startsPerSecond);
   line('emails accepted', `${cases!.mail.length}${cases!.timedOut ? ' (gave up)' : ''}`, `${baseline!.mail.length}${baseline!.timedOut ? ' (gave up)' : ''}`);
   line('deadline to last email accepted (s)', c.drain.toFixed(1), b.drain.toFixed(1));
@@ -134,7 +154,12 @@ async function main(): Promise<void> {
   line('emails per second', c.perSecond.toFixed(1), b.perSecond.toFixed(1), c.perSecond / b.perSecond);
   line('duplicates (by Message-ID)', String(c.duplicates), String(b.duplicates));
   line('worker process CPU per email (ms)', c.cpuPerEmail.toFixed(1), b.cpuPerEmail.toFixed(1));
+  line('resident memory per workflow (MiB)', cases!.rssPerWorkflowMiB.toFixed(3), baseline!.rssPerWorkflowMiB.toFixed(3), cases!.rssPerWorkflowMiB / baseline!.rssPerWorkflowMiB);
   console.log(`${'errors in the server log (whole run)'.padEnd(44)} ${serverErrors}`);
+}
+
+async function main(): Promise<void> {
+  for (const kind of SERVERS) await benchOn(kind);
 }
 
 main().then(
