@@ -4,14 +4,14 @@
  * process, one run (a plain script, no assertions), on the Temporal CLI's dev server (SQLite) and
  * then on Temporal server v1.32.0 on PostgreSQL (worker/tools/temporal-cluster.sh):
  *   npm run bench:system                          # 500 of each, both servers, one worker
- *   npm run bench:system -- 2000 --server postgres --workers 2
+ *   npm run bench:system -- 2000 --server postgres --threads 2
  * Every working-day deadline of a day falls due at the same instant, so this is what a council's
  * evening looks like. Prints one line per figure: starts per second, time from the deadline until
  * the last email is accepted, p50 and p99 lateness, emails per second, duplicates (by Message-ID),
  * worker CPU per email, resident memory per cached workflow, and errors in the server's log. The
  * workers and the SMTP server share this process, so CPU per email includes the mail server's
- * share for both sides alike. `--workers 2` runs two workers on each task queue (two workflow
- * threads, as two worker processes would give).
+ * share for both sides alike. `--threads 2` gives each worker two workflow threads, as two worker
+ * processes would (the SDK allows one worker a task queue in a process).
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
@@ -27,8 +27,8 @@ const option = (name: string) => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const SERVERS: BenchServerKind[] = option('--server') === 'dev' ? ['dev'] : option('--server') === 'postgres' ? ['postgres'] : ['dev', 'postgres'];
-const WORKERS = Number(option('--workers') ?? 1);
-if (!Number.isInteger(WORKERS) || WORKERS < 1 || WORKERS > 4) throw new Error('--workers must be 1 to 4');
+const THREADS = Number(option('--threads') ?? 1);
+if (!Number.isInteger(THREADS) || THREADS < 1 || THREADS > 4) throw new Error('--threads must be 1 to 4');
 const MANAGER = BENCH_CONTACTS['team-manager'].email;
 const line = (label: string, caseValue: string, baselineValue: string, ratio?: number) =>
   console.log(`${label.padEnd(44)} ${caseValue.padStart(12)} | ${baselineValue.padStart(12)}${ratio === undefined ? '' : `   ratio ${ratio.toFixed(2)}`}`);
@@ -51,10 +51,10 @@ function percentile(sorted: number[], p: number): number {
 async function benchOn(kind: BenchServerKind): Promise<void> {
   const bench = await startBenchServer('caseclock-system-bench', kind);
   const { mailbox, activities, client, nativeConnection, caseBundle, baselineBundle, logFile } = bench;
-  const workersFor = (taskQueue: string, workflowBundle: typeof caseBundle) =>
-    Promise.all(Array.from({ length: WORKERS }, () => Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities, maxCachedWorkflows: Math.max(1000, N + 100) })));
-  const caseWorkers = await workersFor('bench-cases', caseBundle);
-  const baselineWorkers = await workersFor('bench-baseline', baselineBundle);
+  const workerFor = (taskQueue: string, workflowBundle: typeof caseBundle) =>
+    Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities, workflowThreadPoolSize: THREADS, maxCachedWorkflows: Math.max(1000, N + 100) });
+  const caseWorkers = [await workerFor('bench-cases', caseBundle)];
+  const baselineWorkers = [await workerFor('bench-baseline', baselineBundle)];
   const runAll = (fn: () => Promise<void>) =>
     [...caseWorkers, ...baselineWorkers].reduce<() => Promise<void>>((inner, w) => () => w.runUntil(inner), fn)();
 
@@ -145,7 +145,7 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
   const c = figures(cases!);
   const b = figures(baseline!);
   const where = kind === 'dev' ? 'the dev server (SQLite)' : 'Temporal v1.32.0 on PostgreSQL';
-  console.log(`\naligned burst of ${N} on ${where}, ${WORKERS} worker${WORKERS === 1 ? '' : 's'} a task queue (case | baseline)`);
+  console.log(`\naligned burst of ${N} on ${where}, ${THREADS} workflow thread${THREADS === 1 ? '' : 's'} a worker (case | baseline)`);
   line('starts per second', cases!.startsPerSecond.toFixed(1), baseline!.startsPerSecond.toFixed(1), cases!.startsPerSecond / baseline!.startsPerSecond);
   line('emails accepted', `${cases!.mail.length}${cases!.timedOut ? ' (gave up)' : ''}`, `${baseline!.mail.length}${baseline!.timedOut ? ' (gave up)' : ''}`);
   line('deadline to last email accepted (s)', c.drain.toFixed(1), b.drain.toFixed(1));

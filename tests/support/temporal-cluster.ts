@@ -27,10 +27,14 @@ export interface TemporalCluster {
 
 /** Runs the cluster script with its state in `dataDir`; rejects with its output when it fails. */
 export async function clusterScript(dataDir: string, ...args: string[]): Promise<string> {
+  return clusterScriptWith({}, dataDir, ...args);
+}
+
+async function clusterScriptWith(env: Record<string, string>, dataDir: string, ...args: string[]): Promise<string> {
   try {
     const { stdout } = await run('bash', [SCRIPT, ...args], {
       // Never the default 7233: that is `npm start`'s (or `npm run start:cluster`'s) on this machine.
-      env: { ...process.env, CASECLOCK_DATA_DIR: dataDir, CASECLOCK_TEMPORAL_PORT: 'any' },
+      env: { ...process.env, CASECLOCK_DATA_DIR: dataDir, CASECLOCK_TEMPORAL_PORT: 'any', ...env },
       maxBuffer: 16 * 1024 * 1024,
       timeout: 900_000, // the first start may build the server from Go modules
     });
@@ -46,8 +50,12 @@ function ports(dataDir: string): Record<string, string> {
   return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=', 2) as [string, string]));
 }
 
-/** Starts (or finds running) the cluster whose state is in `dataDir`. */
-export async function startTemporalCluster(dataDir: string): Promise<TemporalCluster> {
+/**
+ * Starts (or finds running) the cluster whose state is in `dataDir`; with `tls`, speaking mTLS only
+ * (certificates in `dataDir`/temporal-pg/certs).
+ */
+export async function startTemporalCluster(dataDir: string, options: { tls?: boolean } = {}): Promise<TemporalCluster> {
+  const clusterScript = (d: string, ...args: string[]) => clusterScriptWith(options.tls ? { CASECLOCK_TEMPORAL_TLS: '1' } : {}, d, ...args);
   await clusterScript(dataDir, 'start');
   const p = ports(dataDir);
   const pgUrl = (db: string) => `postgres://temporal@127.0.0.1:${p.PG_PORT}/${db}`;

@@ -17,6 +17,9 @@
 #                              default postgres; the user must be allowed to create databases)
 #   CASECLOCK_DATA_DIR         state folder (default .data): everything lives in $CASECLOCK_DATA_DIR/temporal-pg/
 #   CASECLOCK_PG_BIN           PostgreSQL binaries (default: /usr/lib/postgresql/<newest>/bin, or PATH)
+#   CASECLOCK_TEMPORAL_BIND    the address Temporal's services listen on (default 127.0.0.1; 0.0.0.0 in a container)
+#   CASECLOCK_TEMPORAL_TLS     1: mTLS on every Temporal port, certificates by worker/tools/make-certs.sh in
+#                              $CASECLOCK_CERTS_DIR (default .data/temporal-pg/certs); `env` prints the client's paths
 # State in .data/temporal-pg/: pgdata/ (the PostgreSQL cluster, owned by `postgres` when run as root),
 # postgres.log, config.yaml, dynamicconfig.yaml, server.log (Temporal), temporal.pid, cluster.env (ports).
 set -euo pipefail
@@ -272,8 +275,20 @@ tcli() {
   local -a unset_args=()
   local var
   for var in $(compgen -e | grep '^TEMPORAL_' || true); do unset_args+=(-u "$var"); done
-  env "${unset_args[@]}" "$TEMPORAL_CLI" "$@"
+  env "${unset_args[@]}" "$TEMPORAL_CLI" "$@" "${tls_flags[@]}"
 }
+# With CASECLOCK_TEMPORAL_TLS=1 the cluster speaks mTLS only, with certificates from
+# worker/tools/make-certs.sh in $STATE/certs (or CASECLOCK_CERTS_DIR); this script's own CLI calls
+# use the client certificate.
+tls="${CASECLOCK_TEMPORAL_TLS:-}"
+CERTS="${CASECLOCK_CERTS_DIR:-$STATE/certs}"
+tls_flags=()
+if [[ "$tls" == 1 || "$tls" == true ]]; then
+  tls=1
+  tls_flags=(--tls-cert-path "$CERTS/client.pem" --tls-key-path "$CERTS/client.key" --tls-ca-path "$CERTS/ca.pem" --tls-server-name temporal)
+else
+  tls=""
+fi
 serving() { # serving ADDRESS: the frontend answers its health check
   tcli operator cluster health --address "$1" 2>/dev/null | grep -q SERVING
 }
@@ -304,8 +319,14 @@ write_server_config() {
     -e "s|@PG_USER@|$(sed_escape "$(yaml_escape "$pg_user")")|g"
     -e "s|@PG_PASSWORD@|$(sed_escape "$(yaml_escape "$pg_password")")|g"
     -e "s|@DYNAMIC_CONFIG_FILE@|$(sed_escape "$DYNAMIC_CONFIG_FILE")|g"
+    -e "s|@BIND_IP@|${CASECLOCK_TEMPORAL_BIND:-127.0.0.1}|g"
   )
   for key in "${!ports[@]}"; do edits+=(-e "s|@$key@|${ports[$key]}|g"); done
+  if [[ -n "$tls" ]]; then
+    bash "$ROOT/worker/tools/make-certs.sh" "$CERTS" >/dev/null
+    sed "s|@CERTS@|$CERTS|g" "$TEMPLATES/tls.yaml.tmpl" >"$STATE/tls.yaml"
+    edits+=(-e "/^  # TLS section here/r $STATE/tls.yaml")
+  fi
   sed "${edits[@]}" "$TEMPLATES/config.yaml.tmpl" >"$CONFIG_FILE.tmp"
   ! grep -q '@[A-Z_]*@' "$CONFIG_FILE.tmp" || die "unfilled placeholders in $CONFIG_FILE.tmp: $(grep -o '@[A-Z_]*@' "$CONFIG_FILE.tmp" | sort -u | tr '\n' ' ')"
   chmod 600 "$CONFIG_FILE.tmp" # it may hold an external server's password
@@ -414,6 +435,9 @@ print_env() {
   [[ -n "${ports[FRONTEND_PORT]:-}" ]] || die "no cluster has been started here yet ($PORTS_FILE is missing): run bash worker/tools/temporal-cluster.sh start"
   echo "export TEMPORAL_ADDRESS=127.0.0.1:${ports[FRONTEND_PORT]}"
   echo "export TEMPORAL_NAMESPACE=$NAMESPACE"
+  if [[ -n "$tls" ]]; then
+    echo "export TEMPORAL_TLS_CERT_PATH=$CERTS/client.pem TEMPORAL_TLS_KEY_PATH=$CERTS/client.key TEMPORAL_TLS_CA_PATH=$CERTS/ca.pem TEMPORAL_TLS_SERVER_NAME=temporal"
+  fi
   if [[ -n "${ports[PG_PORT]:-}" ]]; then
     echo "# PostgreSQL (Temporal's databases temporal, temporal_visibility): postgres://temporal@127.0.0.1:${ports[PG_PORT]}/postgres"
   fi
