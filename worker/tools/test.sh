@@ -1,31 +1,30 @@
 #!/usr/bin/env bash
 # `npm test`: puts the tools in place, then runs every test (or the vitest arguments given,
-# e.g. `npm test -- tests/foundation`). vitest's globalSetup starts a throwaway Temporal dev server.
+# e.g. `npm test -- tests/foundation`). vitest's globalSetup starts a throwaway Temporal dev server,
+# and for the `postgres` project a throwaway Temporal cluster on PostgreSQL.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 bash "$ROOT/worker/tools/ensure-tools.sh"
 
-# The web console's browser tests drive Debian's Chromium (nothing downloads a browser).
-if [[ -z "${CASECLOCK_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
+# apt_install PACKAGE WHY HINT: installs a Debian package as root, else says what to install.
+apt_install() {
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    echo "test: installing chromium for the console's browser tests (apt-get)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    echo "test: installing $1 for $2 (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null
   else
-    echo "test: the console's browser tests need Chromium: sudo apt-get install chromium (or set CASECLOCK_CHROMIUM to a Chromium binary)" >&2
+    echo "test: $2 need $1: sudo apt-get install $1$3" >&2
     exit 1
   fi
+}
+# The web console's browser tests drive Debian's Chromium (nothing downloads a browser).
+if [[ -z "${CASECLOCK_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
+  apt_install chromium "the console's browser tests" " (or set CASECLOCK_CHROMIUM to a Chromium binary)"
 fi
 # The `postgres` test project runs the real-server tests again on Temporal server v1.32.0 on
 # PostgreSQL: Debian's PostgreSQL server, and the Temporal server built from Go modules (once).
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    echo "test: installing PostgreSQL for the postgres test project (apt-get)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  else
-    echo "test: the postgres test project needs PostgreSQL's server: sudo apt-get install postgresql" >&2
-    exit 1
-  fi
+  apt_install postgresql "the postgres test project's tests" ""
 fi
 bash "$ROOT/worker/tools/ensure-temporal-server.sh"
 # vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
