@@ -394,9 +394,15 @@ setup_namespace() {
   if "${cli[@]}" namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1; then
     note "namespace $NAMESPACE exists"
   else
-    retry 30 "${cli[@]}" namespace create --namespace "$NAMESPACE" --retention "$RETENTION" >/dev/null ||
-      die "could not create namespace $NAMESPACE (CLI message above)"
-    note "created namespace $NAMESPACE (retention $RETENTION)"
+    # Just after PostgreSQL came back, describe can fail while the namespace is there: then
+    # create answers "already exists", which is as good.
+    local deadline=$((SECONDS + 30)) out
+    until out="$("${cli[@]}" namespace create --namespace "$NAMESPACE" --retention "$RETENTION" 2>&1)"; do
+      grep -q 'already exists' <<<"$out" && break
+      ((SECONDS < deadline)) || { printf '%s\n' "$out" >&2; die "could not create namespace $NAMESPACE (CLI message above)"; }
+      sleep 1
+    done
+    note "namespace $NAMESPACE ready (retention $RETENTION)"
   fi
 
   local attributes existing name type created=()
