@@ -128,7 +128,7 @@ export function register(program: Command): void {
     );
     const result = await withClient(async (client) => {
       const answer = await reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
-      return { caseId, answer, ...(await stateAfter(client, caseId, 'case')) };
+      return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
     });
     output(o.json === true, result, () => [`case ${caseId}: ${input.role} is now ${input.contact.name}`, summary(result.answer)].join('\n'));
   });
@@ -149,7 +149,7 @@ export function register(program: Command): void {
       const answer = await applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) =>
         Promise.reject(await explainNotFound(client, caseId, 'case', err)),
       );
-      return { caseId, answer, ...(await stateAfter(client, caseId, 'case')) };
+      return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
     });
     output(o.json === true, result, () =>
       [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(result.answer)].join('\n'),

@@ -73,7 +73,7 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
     } catch (err) {
       throw await explainNotFound(client, caseId, subject, asOptionNames(err));
     }
-    return { subject, caseId, event, answer, ...(await stateAfter(client, caseId, subject)) };
+    return { subject, caseId, event, answer, ...(await stateAfter(client, caseId, subject, options.json === true)) };
   });
   output(options.json === true, result, () => describeRecorded(result));
 }
@@ -112,7 +112,8 @@ export async function explainNotFound(client: Client, id: string, subject: 'case
  * stored in the case's history), so the state is read with a query, which adds nothing to history.
  * The change is recorded either way, so a case that cannot be read just now is not an error.
  */
-export async function stateAfter(client: Client, id: string, subject: 'case' | 'incident'): Promise<{ state?: CaseState }> {
+export async function stateAfter(client: Client, id: string, subject: 'case' | 'incident', json: boolean): Promise<{ state?: CaseState }> {
+  if (!json) return {}; // the text output prints the answer only: no query
   const state = await (subject === 'case' ? caseState(client, id) : incidentState(client, id)).catch(() => undefined);
   return state ? { state } : {};
 }
