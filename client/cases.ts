@@ -4,13 +4,16 @@
  */
 import { policyRefFor } from '../domain/policy-refs';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { z } from 'zod';
 import { CaseEvent } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import {
   answerFrom,
   applyPolicyUpdate,
+  CASE_REFUSED_TYPE,
+  type RefusalProblem,
   type CaseAnswer,
   type CaseState,
   type CaseWorkflowInput,
@@ -35,31 +38,68 @@ import {
   StatusAttribute,
   TeamAttribute,
 } from '../workflows/search-attributes';
-import { describeZodError } from '../workflows/validation';
+import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
 
-/** A refusal meant for the user: bad input, unknown case, or a rule the case enforces. */
+/** What kind of refusal a case action met, for interfaces that answer differently (404, 409, a field error). */
+export type CaseActionKind =
+  /** No such case or incident (or it has closed, and its workflow is gone from view). */
+  | 'not-found'
+  /** The case or incident already exists (opening it again). */
+  | 'already-exists'
+  /** Refused by the client before anything was sent: the input does not fit its schema or the opening rules. */
+  | 'invalid'
+  /** Refused by the case: the input does not fit the case (or it is closed). */
+  | 'refused';
+
+/** What a case's refusal carries (CASE_REFUSED_TYPE failure details), checked on arrival: it comes over the wire. */
+const CaseRefusalSchema = z.object({
+  problems: z.array(z.object({ field: z.string().max(1000), message: z.string().max(4000) })).max(50),
+});
+
+/**
+ * A refusal meant for the user: bad input, unknown case, or a rule the case enforces. `message` is
+ * one readable line; `kind` and `problems` (each naming the input field at fault, `''` for the
+ * input as a whole) let an interface show each problem where it belongs without reading the message.
+ */
 export class CaseActionError extends Error {
   override name = 'CaseActionError';
+  constructor(
+    message: string,
+    readonly kind: CaseActionKind = 'refused',
+    readonly problems: readonly RefusalProblem[] = [],
+  ) {
+    super(message);
+  }
 }
 
 function parse<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, raw: unknown, label: string): T {
   const result = schema.safeParse(raw);
-  if (!result.success) throw new CaseActionError(`${label} refused: ${describeZodError(result.error)}`);
+  if (!result.success) {
+    const problems = zodProblems(result.error);
+    throw new CaseActionError(`${label} refused: ${describeRefusal(problems)}`, 'invalid', problems);
+  }
   return result.data;
 }
 
-/** Unwraps Temporal's errors into the one line a person needs. */
-async function asCaseAction<T>(caseId: string, action: () => Promise<T>): Promise<T> {
+/** A failure a case workflow sent back as a refusal: its problems when it is CASE_REFUSED_TYPE with well-formed details. */
+export function refusalProblems(failure: unknown): RefusalProblem[] {
+  if (!(failure instanceof ApplicationFailure) || failure.type !== CASE_REFUSED_TYPE) return [];
+  const details = CaseRefusalSchema.safeParse(failure.details?.[0]);
+  return details.success ? details.data.problems : [];
+}
+
+/** Unwraps Temporal's errors into a CaseActionError: its kind, its problems by field, and one readable line. */
+async function asCaseAction<T>(subject: 'case' | 'incident', id: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new CaseActionError(`no case ${caseId}`);
+    if (err instanceof WorkflowNotFoundError) throw new CaseActionError(`no ${subject} ${id}`, 'not-found');
     if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as { message?: string } | undefined;
-      throw new CaseActionError(cause?.message ?? err.message);
+      // A refusal by a worker running code from before refusals were typed has no problems, only its message.
+      const cause = err.cause;
+      throw new CaseActionError(cause instanceof Error ? cause.message : err.message, 'refused', refusalProblems(cause));
     }
-    if (err instanceof Error && /not found/i.test(err.message)) throw new CaseActionError(`no case ${caseId}`);
     throw err;
   }
 }
@@ -102,7 +142,7 @@ export async function openCase(
       ]),
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`case ${input.caseId} already exists`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`case ${input.caseId} already exists`, 'already-exists', [{ field: 'caseId', message: 'already exists' }]);
     throw err;
   }
   return { workflowId };
@@ -144,7 +184,7 @@ export async function reportIncident(
       ]),
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`incident ${input.incidentId} already exists`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`incident ${input.incidentId} already exists`, 'already-exists', [{ field: 'incidentId', message: 'already exists' }]);
     throw err;
   }
   return { workflowId };
@@ -152,30 +192,30 @@ export async function reportIncident(
 
 export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction(incidentId, async () =>
+  return asCaseAction('incident', incidentId, async () =>
     answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] })),
   );
 }
 
 export function incidentState(client: Client, incidentId: string): Promise<CaseState> {
-  return asCaseAction(incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
+  return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
 }
 
 export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction(caseId, async () =>
+  return asCaseAction('case', caseId, async () =>
     answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] })),
   );
 }
 
 export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseAnswer> {
-  return asCaseAction(caseId, async () =>
+  return asCaseAction('case', caseId, async () =>
     answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })),
   );
 }
 
 export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseAnswer> {
-  return asCaseAction(caseId, async () =>
+  return asCaseAction('case', caseId, async () =>
     answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] })),
   );
 }
@@ -185,13 +225,13 @@ export function applyPolicy(
   caseId: string,
   input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string },
 ): Promise<CaseAnswer> {
-  return asCaseAction(caseId, async () =>
+  return asCaseAction('case', caseId, async () =>
     answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] })),
   );
 }
 
 export function caseState(client: Client, caseId: string): Promise<CaseState> {
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(stateQuery));
+  return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(stateQuery));
 }
 
 /** A send still unfinished this long after its time is waiting on the mail server (a send takes about a second). */
@@ -206,11 +246,11 @@ export function waitingForMail(state: CaseState, now: string): NonNullable<CaseS
 }
 
 export function caseTimeline(client: Client, caseId: string): Promise<TimelineEntry[]> {
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(timelineQuery));
+  return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(timelineQuery));
 }
 
 export function caseObligations(client: Client, caseId: string) {
-  return asCaseAction(caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(obligationsQuery));
+  return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(obligationsQuery));
 }
 
 export interface CaseListing {
@@ -251,7 +291,7 @@ export async function listCases(
 }
 
 export function incidentTimeline(client: Client, incidentId: string): Promise<TimelineEntry[]> {
-  return asCaseAction(incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(timelineQuery));
+  return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(timelineQuery));
 }
 
 /**

@@ -24,12 +24,12 @@ import { RetryState } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications';
 import type { CaseRecordActivities } from '../activities/case-record';
 import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
-import { describeProblems } from '../domain/consistency';
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
 import { CaseRecord, SETTLE_AFTER_DAYS, type StoreBatch } from './case-record';
 import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH } from './patches';
+import { refusal } from './validation';
 import {
   type ApplyPolicyInput,
   applyPolicyUpdate,
@@ -109,6 +109,12 @@ const HISTORY_EVENTS_LIMIT = 5_000;
 
 const nowIso = (): string => new Date().toISOString();
 
+/**
+ * Why a closed case refuses a change. Validators only refuse (a rejected update leaves nothing in
+ * history), so refusals may change shape without a patch; handlers never throw.
+ */
+const CASE_CLOSED = [{ field: '', message: 'the case is closed' }];
+
 /** A case: every clock of one child's case, for the whole life of the case. */
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseState> {
   return keepClocks(input);
@@ -143,7 +149,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       validator: (raw) => {
         const event = checks().checkRecordEvent(raw);
         const problems = kase.problemsWith(event, nowIso());
-        if (problems.length > 0) throw new Error(`recordEvent refused: ${describeProblems(problems)}`);
+        if (problems.length > 0) throw refusal('recordEvent', problems);
       },
     },
   );
@@ -162,8 +168,8 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       validator: (raw) => {
         const { details } = checks().checkUpdateDetails(raw);
         if (details.reference !== kase.details.reference)
-          throw new Error('updateDetails refused: details.reference: a case keeps its reference');
-        if (kase.closed) throw new Error('updateDetails refused: the case is closed');
+          throw refusal('updateDetails', [{ field: 'details.reference', message: 'a case keeps its reference' }]);
+        if (kase.closed) throw refusal('updateDetails', CASE_CLOSED);
       },
     },
   );
@@ -181,7 +187,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     {
       validator: (raw) => {
         checks().checkReassign(raw);
-        if (kase.closed) throw new Error('reassign refused: the case is closed');
+        if (kase.closed) throw refusal('reassign', CASE_CLOSED);
       },
     },
   );
@@ -199,7 +205,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     {
       validator: (raw) => {
         checks().checkApplyPolicy(raw);
-        if (kase.closed) throw new Error('applyPolicy refused: the case is closed');
+        if (kase.closed) throw refusal('applyPolicy', CASE_CLOSED);
       },
     },
   );

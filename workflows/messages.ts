@@ -18,6 +18,24 @@ export type { CaseContacts, CaseDetails, OpenCaseInput, ReassignInput, ReportInc
 
 export const TASK_QUEUE = 'caseclock';
 
+/**
+ * The `ApplicationFailure` type of every refusal by a case or incident workflow (bad input, or an
+ * event that does not fit the case). Its first detail is a `CaseRefusal`, so clients show each
+ * problem by its field without parsing the message.
+ */
+export const CASE_REFUSED_TYPE = 'CaseRefused';
+
+/** One thing wrong with a refused input: the input field at fault (`''`: the input as a whole) and why. */
+export interface RefusalProblem {
+  field: string;
+  message: string;
+}
+
+/** The details of a `CASE_REFUSED_TYPE` failure. */
+export interface CaseRefusal {
+  problems: RefusalProblem[];
+}
+
 export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
 export const incidentWorkflowId = (incidentId: string): string => `incident:${incidentId}`;
 

@@ -10,7 +10,7 @@ import { canonicalJson } from '../domain/canonical-json';
 import { CaseEvent } from '../domain/facts';
 import { PolicySnapshotSchema } from '../domain/policy';
 import { ApplyPolicyInput, ReassignInput, UpdateDetailsInput } from './inputs';
-import { parseOrFail } from './validation';
+import { parseOrFail, refusal } from './validation';
 
 /** The first path at which `sent` differs from `normal`, e.g. `at` or `details.contacts.iro.name`. */
 function firstDifference(sent: unknown, normal: unknown, at: string[] = []): string[] {
@@ -30,7 +30,8 @@ function normalForm<T>(parsed: T, raw: unknown, label: string): T {
   const diff = firstDifference(raw, parsed);
   if (canonicalJson(raw) !== canonicalJson(parsed)) {
     const field = diff.length > 0 ? diff.join('.') : '(input)';
-    throw new Error(`${label} refused: ${field}: not in normal form (send ${JSON.stringify(diff.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], parsed)) ?? 'nothing'} as CaseClock's clients do)`);
+    const normal = JSON.stringify(diff.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], parsed)) ?? 'nothing';
+    throw refusal(label, [{ field, message: `not in normal form (send ${normal} as CaseClock's clients do)` }]);
   }
   return parsed;
 }

@@ -1,8 +1,11 @@
 /**
- * Turns a zod failure into one error message naming each bad field, for update validators.
- * Workflow-safe.
+ * Refusals of the case and incident workflows' updates: a zod failure or a broken case rule becomes
+ * an `ApplicationFailure` of type CASE_REFUSED_TYPE whose details list each problem by field, with
+ * one readable line as its message. Workflow-safe (zod is imported for its types only).
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
+import { CASE_REFUSED_TYPE, type CaseRefusal, type RefusalProblem } from './messages';
 
 /** Bounds on the message: zod echoes some input (e.g. unknown record keys), which may be huge. */
 const MAX_ISSUES = 8;
@@ -19,18 +22,47 @@ function oneLine(text: string, max: number): string {
   return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible;
 }
 
-export function describeZodError(error: z.ZodError): string {
-  const described = error.issues.slice(0, MAX_ISSUES).map((issue) => {
-    const field = issue.path.length > 0 ? oneLine(issue.path.map(String).join('.'), MAX_PATH_CHARS) : '(input)';
-    return `${field}: ${oneLine(issue.message, MAX_ISSUE_CHARS)}`;
-  });
+/** Each zod issue as a problem naming its field (`(input)` for the input as a whole); at most MAX_ISSUES, then "and N more". */
+export function zodProblems(error: z.ZodError): RefusalProblem[] {
+  const problems = error.issues.slice(0, MAX_ISSUES).map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
+    message: issue.message,
+  }));
   const more = error.issues.length - MAX_ISSUES;
-  return more > 0 ? `${described.join('; ')}; and ${more} more` : described.join('; ');
+  return bounded(more > 0 ? [...problems, { field: '', message: `and ${more} more` }] : problems);
 }
 
-/** Parses or throws `label refused: field: reason; ...` (a thrown validator error rejects the update). */
+/** Problems with every field and message one bounded line, at most MAX_ISSUES + 1 of them. */
+export function bounded(problems: readonly RefusalProblem[]): RefusalProblem[] {
+  return problems.slice(0, MAX_ISSUES + 1).map((p) => ({ field: oneLine(p.field, MAX_PATH_CHARS), message: oneLine(p.message, MAX_ISSUE_CHARS) }));
+}
+
+/** `field: reason; field: reason`, a problem with no field as its reason alone. */
+export function describeRefusal(problems: readonly RefusalProblem[]): string {
+  return problems.map((p) => (p.field === '' ? p.message : `${p.field}: ${p.message}`)).join('; ');
+}
+
+export function describeZodError(error: z.ZodError): string {
+  return describeRefusal(zodProblems(error));
+}
+
+/**
+ * The failure a validator throws to refuse an update: `label refused: field: reason; ...` as its
+ * message, the problems as its details. Non-retryable: the same input is refused every time.
+ */
+export function refusal(label: string, problems: readonly RefusalProblem[]): ApplicationFailure {
+  const details: CaseRefusal = { problems: bounded(problems) };
+  return ApplicationFailure.create({
+    type: CASE_REFUSED_TYPE,
+    message: `${label} refused: ${describeRefusal(details.problems)}`,
+    nonRetryable: true,
+    details: [details],
+  });
+}
+
+/** Parses or throws a refusal naming each bad field (a thrown validator error rejects the update). */
 export function parseOrFail<S extends z.ZodType>(schema: S, raw: unknown, label: string): z.output<S> {
   const result = schema.safeParse(raw);
-  if (!result.success) throw new Error(`${label} refused: ${describeZodError(result.error)}`);
+  if (!result.success) throw refusal(label, zodProblems(result.error));
   return result.data;
 }

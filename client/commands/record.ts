@@ -9,6 +9,7 @@ import { localTime } from '../../activities/render-message';
 import { type CaseEvent, SafeId } from '../../domain/facts';
 import { describeEvent } from '../../workflows/case-record';
 import { answerFrom, type CaseAnswer, type CaseState } from '../../workflows/messages';
+import { describeRefusal } from '../../workflows/validation';
 import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../cases';
 import { CliError, output } from '../cli-support';
 import { actor, type CommonOptions, instantOption, parseOptions, withClient } from './common';
@@ -79,22 +80,14 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
 }
 
 /**
- * The case refuses an event as `recordEvent refused: meetingId: ...; at: ...`, naming the event's
- * fields: on the command line, name the options that were typed (`--meeting`, `--at`). A problem
- * with the event as a whole (`type: ...`) is the command itself, so it loses its field name.
+ * The case refuses an event naming the event's fields (`meetingId`, `at`): on the command line,
+ * name the options that were typed (`--meeting`, `--at`). A problem with the event as a whole
+ * (`type`) is the command itself, so it loses its field name.
  */
 function asOptionNames(err: unknown): unknown {
-  if (!(err instanceof CaseActionError)) return err;
-  const match = /^(\w+ refused: )(.*)$/s.exec(err.message);
-  if (!match?.[1] || match[2] === undefined) return err;
-  const problems = match[2].split('; ').map((problem) => {
-    const field = /^(\w+): /.exec(problem)?.[1];
-    if (field === undefined) return problem;
-    if (field === 'type') return problem.slice('type: '.length);
-    const option = OPTION_NAMES[field];
-    return option === undefined ? problem : `${option}${problem.slice(field.length)}`;
-  });
-  return new CaseActionError(`${match[1]}${problems.join('; ')}`);
+  if (!(err instanceof CaseActionError) || err.kind !== 'refused' || err.problems.length === 0) return err;
+  const named = err.problems.map((p) => ({ field: p.field === 'type' ? '' : (OPTION_NAMES[p.field] ?? p.field), message: p.message }));
+  return new CaseActionError(`recordEvent refused: ${describeRefusal(named)}`, err.kind, err.problems);
 }
 
 /**
@@ -102,7 +95,7 @@ function asOptionNames(err: unknown): unknown {
  * from one that never existed, and call an incident an incident.
  */
 export async function explainNotFound(client: Client, id: string, subject: 'case' | 'incident', err: unknown): Promise<unknown> {
-  if (!(err instanceof CaseActionError) || !/^no case /.test(err.message)) return err;
+  if (!(err instanceof CaseActionError) || err.kind !== 'not-found') return err;
   if ((await caseRunStatus(client, id, subject)) === 'closed') return new CliError(`${subject} ${id} is closed: nothing more can be changed`, 1);
   return new CliError(`no ${subject} ${id}`, 1);
 }

@@ -9,6 +9,7 @@
  * caller that bypasses client/cases.ts would), and the workflow refuses it too.
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { caseActivities } from '../support/case-record';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -21,12 +22,14 @@ import {
   reassign,
   recordEvent,
   recordIncidentEvent,
+  refusalProblems,
   reportIncident,
   updateDetails,
 } from '../../client/cases';
 import type { PolicySnapshot } from '../../domain/policy';
 import {
   applyPolicyUpdate,
+  CASE_REFUSED_TYPE,
   caseWorkflowId,
   incidentWorkflowId,
   reassignUpdate,
@@ -137,6 +140,10 @@ async function expectRefused(action: () => Promise<unknown>, field: string, work
   const { error, message } = await failure(action);
   expect(error, message).toBeInstanceOf(CaseActionError);
   expectNamesField(message, field);
+  // The same problem travels typed: the kind of refusal, and the field it names.
+  const refused = error as CaseActionError;
+  expect(['refused', 'invalid']).toContain(refused.kind);
+  expect(refused.problems.map((p) => p.field)).toContain(field);
   expect(await written(workflowId)).toEqual(before);
   return message;
 }
@@ -147,6 +154,12 @@ async function expectValidatorRefuses(update: () => Promise<unknown>, field: str
   const { error, message } = await failure(update);
   expect(error, message).toBeInstanceOf(WorkflowUpdateFailedError);
   expectNamesField(message, field);
+  // A typed, non-retryable failure whose details name each field.
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe(CASE_REFUSED_TYPE);
+  expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+  expect(refusalProblems(cause).map((p) => p.field)).toContain(field);
   expect(await written(workflowId)).toEqual(before);
 }
 
@@ -315,6 +328,7 @@ describe('opening a case or reporting an incident with bad input starts nothing'
     const { error, message } = await failure(() => openCase(h.env.client, { caseId: kase.caseId, details: details(kase.caseId), openedBy: 'admin1' }, h.policy, { taskQueue: h.taskQueue }));
     expect(error).toBeInstanceOf(CaseActionError);
     expect(message).toBe(`case ${kase.caseId} already exists`);
+    expect(error).toMatchObject({ kind: 'already-exists', problems: [{ field: 'caseId', message: 'already exists' }] });
     expect(await written()).toEqual(before);
   });
 });
@@ -324,6 +338,7 @@ describe('case ids with path or query syntax address no case', () => {
     const { error, message } = await failure(() => recordEvent(h.env.client, caseId, { type: 'contact', contactType: 'visit', at: t1, by: 'sw1' }));
     expect(error).toBeInstanceOf(CaseActionError);
     expect(message).toBe(`no case ${caseId}`);
+    expect(error).toMatchObject({ kind: 'not-found' });
     expect(await failure(() => caseState(h.env.client, caseId))).toMatchObject({ message: `no case ${caseId}` });
   });
 });
