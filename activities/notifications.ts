@@ -44,7 +44,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       const activity = Context.current();
       // Temporal's time for this attempt (a retry goes later than planned), so the wording is true when it is sent.
       const attemptAt = new Date(activity.info.currentAttemptScheduledTimestampMs).toISOString();
-      const rendered = renderMessage(message, deps.consoleUrl, attemptAt);
+      const rendered = renderMessage(message, deps.consoleUrl, attemptAt, to.name);
       // Heartbeats let Temporal notice a worker that died mid-send within the heartbeat timeout
       // and retry elsewhere, instead of waiting out the whole start-to-close timeout.
       activity.heartbeat();

@@ -28,9 +28,9 @@ const escalation: CaseMessage = {
 describe('rendering', () => {
   it('says what is late, by how much, in local time, with a console link', () => {
     const { subject, text, html } = renderMessage(escalation, 'https://caseclock.example');
-    expect(subject).toBe('[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour late');
+    expect(subject).toBe('[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour overdue');
     expect(text).toContain('was due by Fri 3 Apr 2026, 10:00 BST');
-    expect(text).toContain('It is 2 days 1 hour late. Escalation level 2, to the head of service.');
+    expect(text).toContain('It is 2 days 1 hour overdue. Escalation level 2, to the head of service.');
     expect(text).toContain('Open the case: https://caseclock.example/cases/WCF-1001');
     expect(html).toContain('<a href="https://caseclock.example/cases/WCF-1001">');
   });
@@ -44,19 +44,41 @@ describe('rendering', () => {
     expect(text).toContain('It is now overdue. Escalation level 1, to the team manager.');
   });
 
+  it('names the person it goes to beside their role', () => {
+    const { text } = renderMessage(escalation, 'https://caseclock.example', escalation.sendAt, 'Hal Head');
+    expect(text).toContain('Escalation level 2, to Hal Head (head of service).');
+  });
+
+  it('a repeat of a level-2 escalation is called a repeat, not a reminder', () => {
+    const repeated: CaseMessage = { ...escalation, repeat: 2, sendAt: '2026-04-07T10:00:00.000Z' };
+    const { subject, text } = renderMessage(repeated, 'https://caseclock.example');
+    expect(subject).toBe('[CaseClock] OVERDUE level 2 (repeat 2) WCF-1001: Keeping-in-touch call, 4 days 1 hour overdue');
+    expect(subject).not.toMatch(/reminder/i);
+    expect(text).toContain('This escalation has gone 2 times before;');
+  });
+
+  it('an escalation that goes long after its deadline says how late, never "now overdue"', () => {
+    const atDeadline: CaseMessage = { ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt };
+    expect(renderMessage(atDeadline, 'https://caseclock.example', '2026-04-03T09:00:59.000Z').subject).toMatch(/, now overdue$/);
+    const { subject, text } = renderMessage(atDeadline, 'https://caseclock.example', '2026-04-03T09:01:00.000Z');
+    expect(subject).toMatch(/, 1 minute overdue$/);
+    expect(text).not.toContain('now overdue');
+  });
+
   it('reminds before the deadline', () => {
-    const { subject } = renderMessage(
+    const { subject, text } = renderMessage(
       { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-03-31T09:00:00.000Z' },
       'https://caseclock.example',
     );
     expect(subject).toBe('[CaseClock] Reminder WCF-1001: Keeping-in-touch call due Fri 3 Apr 2026, 10:00 BST');
+    expect(text).toContain('is due by Fri 3 Apr 2026, 10:00 BST (due in 3 days).');
   });
 
   it('a reminder that could only go after the deadline says it fell due, never "due by"', () => {
     const reminder: CaseMessage = { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-04-03T07:00:00.000Z' };
     const { subject, text } = renderMessage(reminder, 'https://caseclock.example', '2026-04-03T12:30:00.000Z');
     expect(subject).toBe('[CaseClock] Late reminder WCF-1001: Keeping-in-touch call fell due Fri 3 Apr 2026, 10:00 BST, not yet recorded');
-    expect(text).toContain('It is 3 hours overdue. This reminder could not be sent before the deadline.');
+    expect(text).toContain('It is 3 hours 30 minutes overdue. This reminder could not be sent before the deadline.');
     expect(text).not.toMatch(/due by/);
     // Sent in time (a retry that still beat the deadline): the ordinary wording.
     expect(renderMessage(reminder, 'https://caseclock.example', '2026-04-03T08:00:00.000Z').subject).toBe(
@@ -67,11 +89,11 @@ describe('rendering', () => {
   it('an escalation held up by a mail fault measures lateness when it goes, not when it was planned', () => {
     const atDeadline: CaseMessage = { ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt };
     expect(renderMessage(atDeadline, 'https://caseclock.example', '2026-04-03T12:05:00.000Z').subject).toBe(
-      '[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, 3 hours late',
+      '[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, 3 hours 5 minutes overdue',
     );
     // An attempt time before the planned one (clock skew) never makes it look earlier.
     expect(renderMessage(escalation, 'https://caseclock.example', '2026-04-01T00:00:00.000Z').subject).toBe(
-      '[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour late',
+      '[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour overdue',
     );
   });
 

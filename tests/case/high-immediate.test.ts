@@ -48,7 +48,8 @@ describe('initial visit for a HIGH_IMMEDIATE case (24 hours)', () => {
       await kase.advance('PT24H');
       const atDeadline = kase.mail();
       expect(atDeadline.map((m) => m.to[0])).toEqual(['worker@council.test', 'worker@council.test', 'manager@council.test']);
-      expect(atDeadline[2]?.subject).toMatch(/OVERDUE level 1 .*Visit within 24 hours/);
+      expect(atDeadline[2]?.subject).toMatch(/OVERDUE level 1 .*Visit within 24 hours.*, now overdue$/);
+      expect(atDeadline[2]?.text).toContain('Escalation level 1, to Tess Manager (team manager).');
       expect(atDeadline[2]?.caseMessageId).toBe(`${kase.caseId}/${clock.id}/escalation/L1/0`);
       expect((await kase.state()).overdueCount).toBeGreaterThanOrEqual(1);
 
@@ -57,7 +58,9 @@ describe('initial visit for a HIGH_IMMEDIATE case (24 hours)', () => {
 
       await kase.advance('PT24H'); // repeat interval
       expect(kase.mail().slice(4).map((m) => m.to[0])).toEqual(['head@council.test']);
-      expect(kase.mail()[4]?.subject).toContain('(reminder 2)');
+      // A repeat of level 2 is a repeat, not a reminder, and says how late it is by now.
+      expect(kase.mail()[4]?.subject).toMatch(/^\[CaseClock\] OVERDUE level 2 \(repeat 1\) .*, 1 day 12 hours overdue$/);
+      expect(kase.mail()[4]?.subject).not.toMatch(/reminder/i);
 
       await kase.record({ type: 'escalation-acknowledged', obligationId: clock.id, level: 2, by: 'hos1' });
       await kase.advance('P3D');

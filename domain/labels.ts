@@ -1,0 +1,158 @@
+/**
+ * The words staff read for CaseClock's codes: risk tiers, roles, obligation kinds, meeting,
+ * report and contact types, and events. One module, so the command line, the console and the
+ * emails call things by the same names. Pure; codes stay as they are in data, JSON and policies.
+ * Every kind, tier and role of domain/kinds.ts has a label (the Record types make sure of it).
+ */
+import type { CaseEvent } from './facts';
+// Types only: this module loads no zod, so workflow code could use it too.
+import type { ContactType, MeetingType, ObligationKind, ReportType, RiskTier, StaffRole } from './kinds';
+
+/** Seed 004 §1b's names for the tiers. */
+export const TIER_LABELS: Readonly<Record<RiskTier, string>> = {
+  HIGH_IMMEDIATE: 'High and immediate',
+  PRIORITY: 'Priority',
+  VULNERABLE: 'Vulnerable',
+};
+
+export const ROLE_LABELS: Readonly<Record<StaffRole, string>> = {
+  'allocated-worker': 'allocated worker',
+  'team-manager': 'team manager',
+  'group-manager': 'group manager',
+  'head-of-service': 'head of service',
+  'deputy-lead': 'deputy lead for safeguarding and quality assurance',
+  iro: 'independent reviewing officer',
+};
+
+/**
+ * Short names of the obligation kinds, for where only the kind is known (report tables, holds).
+ * An obligation on a case has its policy's own title, which wins wherever it is at hand.
+ */
+export const OBLIGATION_KIND_LABELS: Readonly<Record<ObligationKind, string>> = {
+  'initial-visit-high': 'Initial visit (high and immediate risk)',
+  'initial-visit-priority': 'Initial planned visit (priority)',
+  'visit-priority': 'Fortnightly visit (priority)',
+  'kit-call': 'Keeping-in-touch call',
+  'core-group': 'Core group meeting',
+  'first-core-group': 'First core group meeting',
+  icpc: 'Initial child protection conference',
+  'first-review-conference': 'First review child protection conference',
+  'review-conference': 'Review child protection conference',
+  'conference-pre-meeting': 'Chair and social worker pre-meeting',
+  'iro-report': 'Report to the independent reviewing officer',
+  'serious-incident-notification': 'Serious incident notification to the national panel',
+  'rapid-review': 'Rapid review',
+  'return-interview': 'Return interview',
+  'referral-decision': 'Decision on a referral',
+  assessment: 'Child and family assessment',
+  'cic-review-first': 'First child in care review',
+  'cic-review-second': 'Second child in care review',
+  'cic-review': 'Child in care review',
+  'cic-visit-first': 'First statutory visit in a placement',
+  'cic-visit': 'Statutory visit to a looked-after child',
+  'complaint-stage-1': 'Response to a stage 1 complaint',
+  'complaint-stage-2': 'Response to a stage 2 complaint',
+};
+
+export const MEETING_TYPE_LABELS: Readonly<Record<MeetingType, string>> = {
+  'core-group': 'core group meeting',
+  icpc: 'initial child protection conference',
+  'review-conference': 'review child protection conference',
+  'cic-review': 'child in care review',
+};
+
+export const REPORT_TYPE_LABELS: Readonly<Record<ReportType, string>> = {
+  'iro-report': 'report to the independent reviewing officer',
+  'conference-report': 'conference report shared with parents',
+};
+
+export const CONTACT_TYPE_LABELS: Readonly<Record<ContactType, string>> = {
+  visit: 'visit',
+  'kit-call': 'keeping-in-touch call',
+  other: 'other contact',
+};
+
+export const MEETING_OUTCOME_LABELS: Readonly<Record<'cp-plan' | 'no-plan' | 'plan-ended', string>> = {
+  'cp-plan': 'child protection plan made',
+  'no-plan': 'no plan',
+  'plan-ended': 'plan ended',
+};
+
+/** A code the table does not know (an older or newer case) is shown as it is, never hidden. */
+function lookup<K extends string>(table: Readonly<Record<K, string>>, code: string): string {
+  return Object.prototype.hasOwnProperty.call(table, code) ? table[code as K] : code;
+}
+
+export const tierLabel = (tier: string | null | undefined): string => (tier ? lookup(TIER_LABELS, tier) : 'not rated');
+export const roleLabel = (role: string): string => lookup(ROLE_LABELS, role);
+export const kindLabel = (kind: string): string => lookup(OBLIGATION_KIND_LABELS, kind);
+export const meetingTypeLabel = (type: string): string => lookup(MEETING_TYPE_LABELS, type);
+export const reportTypeLabel = (type: string): string => lookup(REPORT_TYPE_LABELS, type);
+export const contactTypeLabel = (type: string): string => lookup(CONTACT_TYPE_LABELS, type);
+
+/** The kind an obligation id starts with (`kit-call@2026-...`), when it is a known one. */
+export function kindOfObligation(obligationId: string): ObligationKind | undefined {
+  const kind = obligationId.split('@')[0] ?? '';
+  return Object.prototype.hasOwnProperty.call(OBLIGATION_KIND_LABELS, kind) ? (kind as ObligationKind) : undefined;
+}
+
+/** "Tess Manager (team manager)" when the case names someone in the role, else "the team manager". */
+export function personLabel(role: string, contacts: Partial<Record<string, { name: string }>> = {}): string {
+  const name = contacts[role]?.name;
+  return name ? `${name} (${roleLabel(role)})` : `the ${roleLabel(role)}`;
+}
+
+/**
+ * An event in words, for timelines. `obligationTitle` names an obligation from its id (the
+ * case's own title); without it, the kind's label is used. `localTime` writes instants.
+ * Free text typed about the child (reasons) is left out: callers show it where it belongs.
+ */
+export function describeCaseEvent(
+  e: CaseEvent,
+  opts: { localTime: (instant: string) => string; obligationTitle?: (obligationId: string) => string | undefined },
+): string {
+  const obligation = (id: string) => opts.obligationTitle?.(id) ?? kindLabel(kindOfObligation(id) ?? id);
+  const meeting = (type: string) => meetingTypeLabel(type).replace(/^./, (c) => c.toUpperCase());
+  switch (e.type) {
+    case 'tier-set':
+      return `Risk tier set to ${tierLabel(e.tier)}`;
+    case 'contact':
+      return e.contactType === 'visit'
+        ? `Visit${e.childSeenAlone === undefined ? '' : e.childSeenAlone ? ' (child seen alone)' : ' (child not seen alone)'}`
+        : contactTypeLabel(e.contactType).replace(/^./, (c) => c.toUpperCase());
+    case 'meeting-scheduled':
+      return `${meeting(e.meetingType)} ${e.meetingId} scheduled for ${opts.localTime(e.scheduledFor)}`;
+    case 'meeting-postponed':
+      return `Meeting ${e.meetingId} postponed to ${opts.localTime(e.newDate)}`;
+    case 'meeting-cancelled':
+      return `Meeting ${e.meetingId} cancelled`;
+    case 'meeting-held':
+      return `${meeting(e.meetingType)}${e.meetingId ? ` ${e.meetingId}` : ''} held${e.outcome ? ` (${lookup(MEETING_OUTCOME_LABELS, e.outcome)})` : ''}`;
+    case 'pre-meeting-held':
+      return `Pre-meeting for ${e.meetingId} held`;
+    case 'report-submitted':
+      return `${reportTypeLabel(e.reportType).replace(/^./, (c) => c.toUpperCase())} for ${e.meetingId} submitted`;
+    case 'complaint-received':
+      return `Stage ${e.stage} complaint ${e.complaintId} received`;
+    case 'complaint-responded':
+      return `Stage ${e.stage} complaint ${e.complaintId} answered`;
+    case 'complaint-extended':
+      return `Stage ${e.stage} complaint ${e.complaintId}: time to respond extended`;
+    case 'placement-started':
+      return `Placement ${e.placementId} started`;
+    case 'obligation-waived':
+      return `${obligation(e.obligationId)} waived`;
+    case 'escalation-acknowledged':
+      return `Escalation level ${e.level} of ${obligation(e.obligationId)} acknowledged`;
+    case 'hold-started':
+      return `${e.kind ? `Clock for ${kindLabel(e.kind).replace(/^./, (c) => c.toLowerCase())}` : 'Every clock'} put on hold (${e.holdId})`;
+    case 'hold-ended':
+      return `Hold ${e.holdId} ended`;
+    case 'policy-applied':
+      return `Policy ${e.policyVersion} applied (${e.mode === 'forward' ? 'open deadlines kept' : 'open deadlines recomputed'})`;
+    case 'case-closed':
+      return 'Case closed';
+    default:
+      return e.type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  }
+}

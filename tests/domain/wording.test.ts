@@ -1,0 +1,99 @@
+/** The one wording of how soon or how late (domain/wording.ts) and the labels of codes (domain/labels.ts). */
+import { describe, expect, it } from 'vitest';
+import { OBLIGATION_KINDS, RISK_TIERS, STAFF_ROLES } from '../../domain/kinds';
+import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../domain/labels';
+import { dueIn, durationBetween, durationInWords, overdueBy } from '../../domain/wording';
+import { lateness } from '../../activities/render-message';
+
+const s = 1000;
+const m = 60 * s;
+const h = 60 * m;
+const d = 24 * h;
+
+describe('durationInWords', () => {
+  it.each([
+    [0, 'less than a second'],
+    [999, 'less than a second'],
+    [1 * s, '1 second'],
+    [4 * s + 900, '4 seconds'],
+    [59 * s + 999, '59 seconds'],
+    [1 * m, '1 minute'],
+    [2 * m + 58 * s, '2 minutes 58 seconds'],
+    [59 * m + 59 * s + 999, '59 minutes 59 seconds'],
+    [1 * h, '1 hour'],
+    [1 * h + 1 * m, '1 hour 1 minute'],
+    [3 * h + 5 * m + 59 * s, '3 hours 5 minutes'],
+    [23 * h + 59 * m + 59 * s, '23 hours 59 minutes'],
+    [1 * d, '1 day'],
+    [2 * d + 4 * h + 59 * m, '2 days 4 hours'],
+    [200 * d + 1 * h, '200 days 1 hour'],
+  ])('%d ms reads "%s" (two units at most, each truncated)', (ms, words) => {
+    expect(durationInWords(ms)).toBe(words);
+    expect(durationInWords(-ms)).toBe(words);
+  });
+
+  it('refuses what is not a length of time', () => {
+    expect(() => durationInWords(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('counts a day as 24 elapsed hours, across a clock change too', () => {
+    // 28 March 2026 20:30 GMT to 29 March 21:30 BST is 24 elapsed hours.
+    expect(durationBetween('2026-03-28T20:30:00Z', '2026-03-29T20:30:00Z')).toBe('1 day');
+  });
+});
+
+describe('dueIn', () => {
+  const due = '2026-04-03T09:00:00.000Z';
+  it('says "due in" before the deadline, with the seconds under an hour', () => {
+    expect(dueIn(due, '2026-04-03T08:57:02.000Z')).toBe('due in 2 minutes 58 seconds');
+    expect(dueIn(due, '2026-04-01T07:00:00.000Z')).toBe('due in 2 days 2 hours');
+  });
+  it('says "due now" at the deadline and "overdue" after it', () => {
+    expect(dueIn(due, due)).toBe('due now');
+    expect(dueIn(due, '2026-04-03T09:00:04.000Z')).toBe('4 seconds overdue');
+    expect(dueIn(due, '2026-04-03T09:01:00.000Z')).toBe('1 minute overdue');
+    expect(overdueBy(due, '2026-04-03T12:05:00.000Z')).toBe('3 hours 5 minutes overdue');
+    expect(overdueBy(due, '2026-04-03T08:00:00.000Z')).toBe('not yet overdue');
+  });
+  it('the old lateness of render-message says the same', () => {
+    expect(lateness(due, '2026-04-03T09:02:58.000Z')).toBe('2 minutes 58 seconds');
+    expect(lateness(due, '2026-04-03T08:00:00.000Z')).toBe('not yet late');
+  });
+  it('refuses what is not an instant', () => {
+    expect(() => dueIn('soon', due)).toThrow(RangeError);
+  });
+});
+
+describe('labels', () => {
+  it('names every tier, role and obligation kind in words', () => {
+    for (const t of RISK_TIERS) expect(tierLabel(t)).not.toMatch(/_/);
+    for (const r of STAFF_ROLES) expect(roleLabel(r)).not.toMatch(/-/);
+    for (const k of OBLIGATION_KINDS) expect(kindLabel(k)).toMatch(/^[A-Z]/);
+    expect(tierLabel('HIGH_IMMEDIATE')).toBe('High and immediate');
+    expect(tierLabel(null)).toBe('not rated');
+    expect(tierLabel('SOMETHING_NEW')).toBe('SOMETHING_NEW');
+  });
+  it('names the person in a role when the case has one', () => {
+    const contacts = { 'team-manager': { name: 'Tess Manager', email: 'manager@council.example' } };
+    expect(personLabel('team-manager', contacts)).toBe('Tess Manager (team manager)');
+    expect(personLabel('head-of-service', contacts)).toBe('the head of service');
+  });
+  it('describes events without codes', () => {
+    const at = '2026-04-03T09:00:00.000Z';
+    const localTime = (i: string) => `<${i}>`;
+    expect(describeCaseEvent({ type: 'tier-set', at, by: 'admin', tier: 'HIGH_IMMEDIATE', reason: 'r' }, { localTime })).toBe(
+      'Risk tier set to High and immediate',
+    );
+    const obligationId = 'initial-visit-high@2026-04-03T09:00:00.000Z';
+    expect(kindOfObligation(obligationId)).toBe('initial-visit-high');
+    expect(describeCaseEvent({ type: 'escalation-acknowledged', at, by: 'admin', obligationId, level: 1 }, { localTime })).toBe(
+      'Escalation level 1 of Initial visit (high and immediate risk) acknowledged',
+    );
+    expect(
+      describeCaseEvent(
+        { type: 'obligation-waived', at, by: 'admin', obligationId, reason: 'r' },
+        { localTime, obligationTitle: () => 'Visit within 24 hours' },
+      ),
+    ).toBe('Visit within 24 hours waived');
+  });
+});
