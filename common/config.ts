@@ -92,6 +92,45 @@ const origins = z
     return list;
   });
 
+/** The roles a single sign-on user can be given (CASECLOCK_OIDC_ROLE_MAP's values). */
+export const SSO_ROLES = ['administrator', 'head-of-service', 'manager', 'viewer'] as const;
+
+/** An identity provider's issuer: https, or http only on this machine (a test or development provider). */
+const oidcIssuer = optionalText.refine((s) => {
+  if (s === undefined) return true;
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}, 'must be an https:// URL (http:// only for localhost or 127.0.0.1), e.g. https://login.council.example/realms/staff');
+
+/** A claim name: printable characters without spaces (namespaced claims may be URLs). */
+const claimName = optionalText.refine((s) => s === undefined || /^[\x21-\x7E]{1,200}$/.test(s), 'must be a claim name (no spaces), e.g. groups');
+
+/** `{"idp group or role": "caseclock role", ...}` as JSON. */
+const oidcRoleMap = optionalText.transform((raw, ctx): Record<string, (typeof SSO_ROLES)[number]> | undefined => {
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"cc-admins":"administrator","cc-managers":"manager"}' });
+    return z.NEVER;
+  }
+  const result = z.record(z.string().min(1), z.enum(SSO_ROLES)).safeParse(parsed);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const at = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the value';
+      const message = issue.code === 'invalid_value' ? `must map to one of: ${SSO_ROLES.join(', ')}` : 'must be a JSON object of strings';
+      ctx.addIssue({ code: 'custom', message: `${at} ${message}` });
+    }
+    return z.NEVER;
+  }
+  return result.data;
+});
+
 const port = (fallback: number) =>
   z.coerce
     .number({ error: 'must be a port number' })
@@ -188,6 +227,32 @@ export const ConfigSchema = z
       .min(1, 'must be between 1 and 24')
       .max(24, 'must be between 1 and 24')
       .default(8),
+    /**
+     * Single sign-on (OpenID Connect): on when CASECLOCK_OIDC_ISSUER is set, and then the client id
+     * and secret are required. The redirect URL defaults to CONSOLE_PUBLIC_URL + /auth/callback;
+     * the claim names and role map say how the provider's claims become a CaseClock user
+     * (client/console/oidc.ts gives the defaults).
+     */
+    CASECLOCK_OIDC_ISSUER: oidcIssuer,
+    CASECLOCK_OIDC_CLIENT_ID: optionalText,
+    CASECLOCK_OIDC_CLIENT_SECRET: optionalText,
+    CASECLOCK_OIDC_REDIRECT_URL: optionalText.refine((s) => {
+      if (s === undefined) return true;
+      try {
+        return ['http:', 'https:'].includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be an http:// or https:// URL, e.g. https://caseclock.council.example/auth/callback'),
+    CASECLOCK_OIDC_SCOPES: optionalText
+      .transform((s) => s?.split(/[\s,]+/).filter((e) => e !== ''))
+      .refine((list) => list === undefined || list.includes('openid'), 'must include openid, e.g. "openid profile"'),
+    CASECLOCK_OIDC_USER_CLAIM: claimName,
+    CASECLOCK_OIDC_NAME_CLAIM: claimName,
+    CASECLOCK_OIDC_ROLE_CLAIM: claimName,
+    CASECLOCK_OIDC_ROLE_MAP: oidcRoleMap,
+    CASECLOCK_OIDC_TEAM_CLAIM: claimName,
+    CASECLOCK_OIDC_AREA_CLAIM: claimName,
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })
@@ -200,6 +265,13 @@ export const ConfigSchema = z
         path: [hasCert ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
         message: 'must be set together with ' + (hasCert ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH'),
       });
+    }
+    if (c.CASECLOCK_OIDC_ISSUER !== undefined) {
+      for (const name of ['CASECLOCK_OIDC_CLIENT_ID', 'CASECLOCK_OIDC_CLIENT_SECRET'] as const) {
+        if (c[name] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'must be set when CASECLOCK_OIDC_ISSUER is set (single sign-on is on)' });
+        }
+      }
     }
     const keys = c.CASECLOCK_ENCRYPTION_KEYS;
     const currentId = c.CASECLOCK_ENCRYPTION_KEY_ID;
