@@ -14,6 +14,8 @@
  *   exactly at the deadline, "due now".
  */
 
+import { parseIsoDuration } from './durations';
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -59,4 +61,25 @@ export function dueIn(dueAt: string, now: string): string {
 export function overdueBy(dueAt: string, now: string): string {
   const ms = msPast(dueAt, now);
   return ms > 0 ? `${durationInWords(ms)} overdue` : 'not yet overdue';
+}
+
+const ISO_UNITS = [
+  ['years', 'year'],
+  ['months', 'month'],
+  ['weeks', 'week'],
+  ['days', 'day'],
+  ['hours', 'hour'],
+  ['minutes', 'minute'],
+  ['seconds', 'second'],
+] as const;
+
+/**
+ * A policy's ISO-8601 duration in words, every part kept ("PT24H" → "24 hours", "P1M2D" →
+ * "1 month 2 days"): a rule is exact, so nothing is truncated. Unknown text is returned as it is.
+ */
+export function isoDurationInWords(iso: string): string {
+  const parts = parseIsoDuration(iso);
+  if (!parts) return iso;
+  const words = ISO_UNITS.filter(([key]) => parts[key] > 0).map(([key, name]) => unit(parts[key], name));
+  return words.length > 0 ? words.join(' ') : 'no time';
 }

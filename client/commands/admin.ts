@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { IncidentNotified, RapidReviewCompleted } from '../../domain/facts';
 import type { StaffRole } from '../../domain/kinds';
+import { roleLabel } from '../../domain/labels';
 import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
 import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../cases';
 import { readTimeline } from '../case-record';
@@ -108,7 +109,7 @@ export function register(program: Command): void {
       await openCase(client, input, snapshot);
       return caseState(client, caseId);
     });
-    output(o.json === true, { caseId, state }, () => [`case ${caseId} opened by ${openedBy} (policy ${state.policyVersion})`, summary(state)].join('\n'));
+    output(o.json === true, { caseId, state }, () => [`case ${caseId} opened by ${openedBy} (policy ${state.policyVersion})`, summary(state, input.initialTier?.reason)].join('\n'));
   });
 
   commonOptions(
@@ -130,7 +131,7 @@ export function register(program: Command): void {
       const answer = await reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
       return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
     });
-    output(o.json === true, result, () => [`case ${caseId}: ${input.role} is now ${input.contact.name}`, summary(result.answer)].join('\n'));
+    output(o.json === true, result, () => [`case ${caseId}: ${roleLabel(input.role)} is now ${input.contact.name}`, summary(result.answer)].join('\n'));
   });
 
   commonOptions(

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CalendarCoverageError, WorkingDayCalendar } from '../../domain/calendar';
 import { toLocalIso } from '../../domain/durations';
+import { isoDurationInWords } from '../../domain/wording';
 import { dueFor } from '../../domain/engine';
 import { IsoInstant } from '../../domain/facts';
 import { LEGAL_ZONE, OBLIGATION_KINDS, type ObligationKind } from '../../domain/kinds';
@@ -100,10 +101,11 @@ function readable(instant: string): string {
 
 function describeDeadline(report: DueReport): string {
   const d = report.rule.deadline;
-  const amount = d.workingDays !== undefined ? `${d.workingDays} working day${d.workingDays === 1 ? '' : 's'}` : `${d.duration}`;
+  const amount = d.workingDays !== undefined ? `${d.workingDays} working day${d.workingDays === 1 ? '' : 's'}` : isoDurationInWords(d.duration ?? '');
   return report.direction === 'before-meeting' ? `${amount} before the meeting` : `${amount} after the trigger`;
 }
 
+/** The text output: no citation of the rule's source document (that stays in --json). */
 export function formatDueReport(r: DueReport): string {
   const overlays = r.rule.overlays.length > 0 ? ` (overlays: ${r.rule.overlays.join(', ')})` : '';
   return [
@@ -111,7 +113,6 @@ export function formatDueReport(r: DueReport): string {
     `  ${r.direction === 'before-meeting' ? 'meeting' : 'from   '} ${readable(r.from)}  (${r.from})`,
     `  due     ${readable(r.dueAt)}  (${r.dueAt})`,
     `  rule    ${describeDeadline(r)}`,
-    `  basis   ${r.basis.type}: ${r.basis.reference}`,
     `  policy  ${r.policy.id} ${r.policy.version}${overlays}`,
   ].join('\n');
 }

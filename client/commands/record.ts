@@ -7,7 +7,8 @@ import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import { localTime } from '../../activities/render-message';
 import { type CaseEvent, SafeId } from '../../domain/facts';
-import { describeEvent } from '../../workflows/case-record';
+import { describeCaseEvent, tierLabel } from '../../domain/labels';
+import { dueIn } from '../../domain/wording';
 import { answerFrom, type CaseAnswer, type CaseState } from '../../workflows/messages';
 import { describeRefusal } from '../../workflows/validation';
 import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../cases';
@@ -112,21 +113,21 @@ export async function stateAfter(client: Client, id: string, subject: 'case' | '
 }
 
 export function describeRecorded(r: RecordResult): string {
-  return [`${r.subject} ${r.caseId}: ${describeEvent(r.event)}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`, summary(r.answer)].join(
+  return [`${r.subject} ${r.caseId}: ${describeCaseEvent(r.event, { localTime })}${r.event.type === 'tier-set' ? ` (${r.event.reason})` : ''}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`, summary(r.answer)].join(
     '\n',
   );
 }
 
-/** One line on where the case stands now. */
-export function summary(where: CaseAnswer | CaseState): string {
+/** One line on where the case stands now (`tierReason`: why it is in its tier, when known). */
+export function summary(where: CaseAnswer | CaseState, tierReason?: string, at: string = new Date().toISOString()): string {
   const now = answerFrom(where);
   const open = now.openCount;
   const parts = [
     `${now.status === 'closed' ? 'closed' : 'open'}`,
-    `tier ${now.tier ?? 'not rated'}`,
+    `tier ${tierLabel(now.tier)}${now.tier && tierReason ? ` (${tierReason})` : ''}`,
     `${open} open obligation${open === 1 ? '' : 's'}`,
     `${now.overdueCount} overdue`,
   ];
-  if (now.nextDueAt) parts.push(`next due ${localTime(now.nextDueAt)}`);
+  if (now.nextDueAt) parts.push(`next due ${localTime(now.nextDueAt)} (${dueIn(now.nextDueAt, at)})`);
   return `  ${parts.join(', ')}`;
 }

@@ -6,9 +6,10 @@
  *   gathered from every case, open or closed. The counting itself is client/kpi.ts.
  */
 import type { Command } from 'commander';
-import { Duration } from 'luxon';
 import { ReportSubmitted } from '../../domain/facts';
 import { REPORT_TYPES } from '../../domain/kinds';
+import { kindLabel, tierLabel } from '../../domain/labels';
+import { durationInWords } from '../../domain/wording';
 import { kpiFromStore } from '../case-record';
 import { CliError, output } from '../cli-support';
 import { KPI_KINDS, kpiPeriodSchema, type KpiRow } from '../kpi';
@@ -39,15 +40,11 @@ type ReportOptions = CommonOptions & {
 };
 
 function duration(ms: number | null): string {
-  if (ms === null) return '-';
-  const d = Duration.fromMillis(ms).shiftTo('days', 'hours', 'minutes');
-  if (d.days >= 1) return `${Math.floor(d.days)}d ${Math.floor(d.hours)}h`;
-  if (d.hours >= 1) return `${Math.floor(d.hours)}h ${Math.floor(d.minutes)}m`;
-  return `${Math.max(1, Math.round(d.minutes))}m`;
+  return ms === null ? '-' : durationInWords(ms);
 }
 
 export function formatKpiReport(r: KpiReport): string {
-  const filter = [r.filter.team ? `team ${r.filter.team}` : '', r.filter.tier ? `tier ${r.filter.tier}` : ''].filter((s) => s).join(', ');
+  const filter = [r.filter.team ? `team ${r.filter.team}` : '', r.filter.tier ? `tier ${tierLabel(r.filter.tier)}` : ''].filter((s) => s).join(', ');
   const lines = [
     `Visits and keeping-in-touch calls due ${r.period.from} to ${r.period.to} (UK dates)${filter ? `, ${filter}` : ''}`,
     `${r.casesRead} case${r.casesRead === 1 ? '' : 's'} read`,
@@ -55,14 +52,15 @@ export function formatKpiReport(r: KpiReport): string {
   ];
   if (r.rows.length === 0) lines.push('Nothing came due in the period.');
   else {
-    const head = ['team', 'tier', 'kind', 'due', 'on time', 'late', 'missed', 'waived', 'pending', 'on time %', 'median late'];
+    const head = ['team', 'tier', 'obligation', 'due', 'on time', 'late', 'overdue', 'missed', 'waived', 'pending', 'on time %', 'median late'];
     const body = r.rows.map((row) => [
       row.team,
-      row.tier,
-      row.kind,
+      tierLabel(row.tier),
+      kindLabel(row.kind),
       String(row.due),
       String(row.onTime),
       String(row.late),
+      String(row.overdue),
       String(row.missed),
       String(row.waived),
       String(row.pending),

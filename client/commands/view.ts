@@ -5,13 +5,15 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { lateness, localTime } from '../../activities/render-message';
+import { localTime } from '../../activities/render-message';
 import { addIsoDuration, toLocalIso } from '../../domain/durations';
 import { PositiveIsoDurationSchema } from '../../domain/duration-schemas';
 import type { Obligation } from '../../domain/engine';
 import { SafeId } from '../../domain/facts';
 import { RiskTier } from '../../domain/kinds';
-import type { CaseState, TimelineEntry } from '../../workflows/messages';
+import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../domain/labels';
+import { dueIn, isoDurationInWords } from '../../domain/wording';
+import { describeMessageKind, type CaseState, type TimelineEntry } from '../../workflows/messages';
 import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../cases';
 import { output } from '../cli-support';
 import { exportCaseRecord, readTimeline } from '../case-record';
@@ -42,18 +44,52 @@ export function caseView(subject: 'case' | 'incident', state: CaseState, timelin
   return { subject, caseId: state.caseId, now, state, open, timeline };
 }
 
+/** The reason given when the case was last put in its tier (from the timeline), if any. */
+function tierReason(v: CaseView): string | undefined {
+  for (let i = v.timeline.length - 1; i >= 0; i--) {
+    const e = v.timeline[i]?.event;
+    if (e?.type === 'tier-set') return e.tier === v.state.tier ? e.reason : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A timeline entry in words: events and messages are described again from their data with the
+ * labels of domain/labels.ts (the stored summary uses codes), anything else as it was stored.
+ */
+export function timelineText(t: TimelineEntry, s: CaseState): string {
+  const titles = new Map(s.open.map((o) => [o.id, o.title]));
+  const titleOf = (id: string) => titles.get(id);
+  if (t.event) return describeCaseEvent(t.event, { localTime, obligationTitle: titleOf });
+  const d = t.delivery;
+  if (d) {
+    const about = d.obligationId ? `: ${titleOf(d.obligationId) ?? kindLabel(d.kind ?? kindOfObligation(d.obligationId) ?? d.obligationId)}` : '';
+    const who = personLabel(d.role, s.details.contacts);
+    return d.outcome === 'delivered'
+      ? `${describeMessageKind(d)} sent to ${who}${about}`
+      : `${describeMessageKind(d)} to ${who} could not be delivered (${d.reason ?? 'unknown reason'})${about}`;
+  }
+  // Notes such as "team-manager reassigned" start with a role's code.
+  return t.summary.replace(/^([a-z]+(?:-[a-z]+)*) reassigned$/, (_all, role: string) => `${roleLabel(role).replace(/^./, (c) => c.toUpperCase())} reassigned`);
+}
+
 export function formatCaseView(v: CaseView): string {
   const s = v.state;
+  const reason = tierReason(v);
+  const people = Object.entries(s.details.contacts)
+    .filter(([, contact]) => contact !== undefined)
+    .map(([role]) => personLabel(role, s.details.contacts));
   const lines = [
     `${v.subject === 'incident' ? 'Incident' : 'Case'} ${s.caseId} (reference ${s.details.reference}, team ${s.details.team})` +
       `${s.linkedCaseId ? `, case ${s.linkedCaseId}` : ''}`,
-    `  ${s.status}, tier ${s.tier ?? 'not rated'}, policy ${s.policyVersion}, opened ${localTime(s.openedAt)}`,
+    `  ${s.status}, tier ${tierLabel(s.tier)}${reason ? ` (${reason})` : ''}, policy ${s.policyVersion}, opened ${localTime(s.openedAt)}`,
+    ...(people.length > 0 ? [`  people: ${people.join(', ')}`] : []),
     '',
     `Open obligations: ${v.open.length}${s.overdueCount > 0 ? `, ${s.overdueCount} overdue` : ''}`,
   ];
   if (v.open.length === 0) lines.push('  none');
   for (const o of v.open) {
-    const when = o.overdueByMs > 0 ? `OVERDUE by ${lateness(o.dueAt, v.now)}` : `due in ${lateness(v.now, o.dueAt)}`;
+    const when = dueIn(o.dueAt, v.now);
     const flags = [o.onHold ? 'on hold' : '', o.escalationLevel > 0 ? `escalated to level ${o.escalationLevel}` : '']
       .filter((f) => f !== '')
       .join(', ');
@@ -62,12 +98,12 @@ export function formatCaseView(v: CaseView): string {
     lines.push(`    id ${o.id}`);
   }
   for (const m of waitingForMail(s, v.now)) {
-    lines.push(`  … message ${m.messageId} to ${m.role} waiting for the mail server since ${localTime(m.sendAt)} (retried at least once a minute)`);
+    lines.push(`  … message ${m.messageId} to ${personLabel(m.role, s.details.contacts)} waiting for the mail server since ${localTime(m.sendAt)} (retried at least once a minute)`);
   }
-  for (const d of s.undeliverable) lines.push(`  ! message ${d.messageId} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`);
+  for (const d of s.undeliverable) lines.push(`  ! message ${d.messageId} to ${personLabel(d.role, s.details.contacts)} could not be delivered: ${d.reason ?? 'unknown reason'}`);
   for (const w of s.warnings) lines.push(`  ! ${w}`);
   lines.push('', 'Timeline');
-  for (const t of v.timeline) lines.push(`  ${localTime(t.at)}  ${t.by.padEnd(12)}  ${t.summary}`);
+  for (const t of v.timeline) lines.push(`  ${localTime(t.at)}  ${t.by.padEnd(12)}  ${timelineText(t, s)}`);
   return lines.join('\n');
 }
 
@@ -98,11 +134,9 @@ export function formatCaseList(list: CaseList, title: string): string {
   const body = list.cases.map((c) => [
     c.caseId,
     c.team ?? '-',
-    c.tier ?? '-',
+    c.tier ? tierLabel(c.tier) : '-',
     String(c.overdueCount),
-    c.nextDueAt
-      ? `${localTime(c.nextDueAt)} (${c.nextDueAt <= list.now ? `${lateness(c.nextDueAt, list.now)} late` : `in ${lateness(list.now, c.nextDueAt)}`})`
-      : '-',
+    c.nextDueAt ? `${localTime(c.nextDueAt)} (${dueIn(c.nextDueAt, list.now)})` : '-',
   ]);
   return [`${title}: ${list.cases.length}`, '', ...table([head, ...body])].join('\n');
 }
@@ -167,6 +201,6 @@ export function register(program: Command): void {
       const cases = await withClient((client) => listCases(client, { team, tier }));
       const soon = cases.filter((c) => c.nextDueAt !== undefined && c.nextDueAt <= horizon);
       const list: CaseList = { now, filter: { team, tier, within }, cases: listed(soon) };
-      output(o.json === true, list, () => formatCaseList(list, `Cases due within ${within}`));
+      output(o.json === true, list, () => formatCaseList(list, `Cases due within ${isoDurationInWords(within)}`));
     });
 }

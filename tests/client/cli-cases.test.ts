@@ -141,7 +141,10 @@ describe('a case from the command line', () => {
     expect(text.stdout).toMatch(/Open obligations: \d+/);
     expect(text.stdout).toMatch(/due \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d (GMT|BST): due in 1[34] days/);
     expect(text.stdout).toMatch(/sw42\s+Visit \(child seen alone\)/);
-    expect(text.stdout).toMatch(/admin1\s+Risk tier set to PRIORITY/);
+    expect(text.stdout).toMatch(/admin1\s+Risk tier set to Priority/);
+    expect(text.stdout).toContain('tier Priority (rated by team manager)');
+    expect(text.stdout).toContain('people: Sam Worker (allocated worker), Tess Manager (team manager)');
+    expect(text.stdout).not.toMatch(/PRIORITY|team-manager|allocated-worker/); // obligation ids (for ack) keep their kind
 
     const shown = await json('show', caseId);
     expect(shown.state.caseId).toBe(caseId);
@@ -209,7 +212,7 @@ describe('a case from the command line', () => {
         (r) => r.rows.length >= 2,
       ),
     ]);
-    expect(text.stdout).toMatch(new RegExp(`^${late}\\s+${team}\\s+HIGH_IMMEDIATE\\s+1\\s+.*\\(1 hour.* late\\)`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^${late}\\s+${team}\\s+High and immediate\\s+1\\s+.*\\(1 hour.* overdue\\)`, 'm'));
     expect(within.cases.map((c) => c.caseId).sort()).toEqual([late, soon].sort());
     expect(nextDay.cases.map((c) => c.caseId)).toEqual([late]);
     expect(kpi.rows).toEqual(
