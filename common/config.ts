@@ -131,6 +131,19 @@ const oidcRoleMap = optionalText.transform((raw, ctx): Record<string, (typeof SS
   return result.data;
 });
 
+/**
+ * An email address for MAIL_FROM. Not z.email(): that wants a dotted domain, and the development
+ * default `caseclock@localhost` (the mail catcher's) has none. Letters, digits and the usual
+ * symbols only, so nothing can be smuggled into the From header.
+ */
+const MAIL_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** A host name or IP address to listen on. */
+const listenHost = (fallback: string) =>
+  optionalText
+    .refine((s) => s === undefined || /^[A-Za-z0-9.:-]+$/.test(s), 'must be a host name or IP address, e.g. 127.0.0.1')
+    .transform((s) => s ?? fallback);
+
 const port = (fallback: number) =>
   z.coerce
     .number({ error: 'must be a port number' })
@@ -173,7 +186,7 @@ export const ConfigSchema = z
     MAIL_FROM: z
       .string()
       .trim()
-      .pipe(z.email({ error: 'must be an email address, e.g. caseclock@council.example' }))
+      .regex(MAIL_ADDRESS, 'must be an email address, e.g. caseclock@council.example')
       .default('caseclock@localhost'),
     /** A policy file (JSON); the national baseline when unset. */
     CASECLOCK_POLICY: optionalText,
@@ -187,6 +200,8 @@ export const ConfigSchema = z
       .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://caseclock@127.0.0.1:5432/caseclock')
       .default('postgres://postgres@127.0.0.1:5433/postgres'),
     CONSOLE_PORT: port(8080),
+    /** Where the console listens: this machine only by default, like every other CaseClock port; 0.0.0.0 behind a proxy or in a container. */
+    CONSOLE_HOST: listenHost('127.0.0.1'),
     CONSOLE_PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .default('http://localhost:8080')

@@ -1,0 +1,67 @@
+/**
+ * Reads `.env` into the environment for processes started by hand (`npx caseclock`,
+ * `users.ts`), so they see the settings `npm start` gives its children. Same rules as
+ * worker/tools/run.sh, on purpose, so one .env means one thing: KEY=VALUE lines (optionally
+ * `export KEY=VALUE`), trailing blanks dropped, one pair of surrounding quotes removed, anything
+ * else (comments, blank lines) ignored, and a variable already in the environment wins, even empty.
+ * (Node's process.loadEnvFile parses quotes and comments differently, and overrides.)
+ */
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The .env read: CASECLOCK_ENV_FILE, else .env at the top of the checkout (where `npm start` reads it). */
+export function envFilePath(env: Record<string, string | undefined> = process.env): string {
+  const given = env['CASECLOCK_ENV_FILE'];
+  return given !== undefined && given !== '' ? path.resolve(given) : path.join(REPO_ROOT, '.env');
+}
+
+const LINE = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+
+/** The KEY=VALUE pairs of a .env text, in order. */
+export function parseEnvText(text: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = LINE.exec(line);
+    if (!m?.[1]) continue;
+    let value = (m[2] ?? '').replace(/[ \t]+$/, '');
+    const quoted = /^"(.*)"$/.exec(value) ?? /^'(.*)'$/.exec(value);
+    if (quoted) value = quoted[1] ?? '';
+    pairs.push([m[1], value]);
+  }
+  return pairs;
+}
+
+/**
+ * Loads the .env file, if there is one, into `env` without overriding anything already set, and
+ * makes it readable by its owner only (it holds the encryption keys and secrets). Returns the
+ * names set, or undefined when there is no file.
+ */
+export function loadEnvFile(file: string = envFilePath(), env: Record<string, string | undefined> = process.env): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  keepPrivate(file);
+  const set: string[] = [];
+  for (const [key, value] of parseEnvText(text)) {
+    if (key in env) continue;
+    env[key] = value;
+    set.push(key);
+  }
+  return set;
+}
+
+/** chmod 600 when group or others may read the file and it is ours (someone else's is left alone). */
+function keepPrivate(file: string): void {
+  try {
+    const st = statSync(file);
+    if ((st.mode & 0o077) !== 0 && typeof process.getuid === 'function' && st.uid === process.getuid()) chmodSync(file, 0o600);
+  } catch {
+    // Reading the settings matters more than tightening them; run.sh says so at `npm start`.
+  }
+}
