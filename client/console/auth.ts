@@ -73,6 +73,8 @@ export const ConsoleUser = z
     /** Managers steer this team's cases (a team code, e.g. LOCALITY-NORTH). */
     team: SafeId.optional(),
     passwordHash: z.string().regex(HASH_FORMAT, 'must be a scrypt hash written by `npx tsx client/console/users.ts add`'),
+    /** The password was set by someone else (first run, `users.ts add --must-change`): the user must choose a new one at sign-in. */
+    mustChangePassword: z.boolean().optional(),
   })
   .strict()
   .check((ctx) => {
@@ -140,11 +142,19 @@ export class UserDirectory {
   }
 }
 
+/** Where the first administrator's password is written, beside the users file. */
+export const firstAdminPasswordFile = (usersFile: string): string => path.join(path.dirname(usersFile), 'first-admin-password.txt');
+
 /**
  * First run in development: when the users file does not exist, creates it with one
- * administrator, `admin`, and returns the random password (to be logged once). Never in production.
+ * administrator, `admin`, who must change the password at first sign-in. The random password is
+ * written to a file readable by its owner only (firstAdminPasswordFile), never to a log, which
+ * anyone reading logs could see. Never in production.
  */
-export async function ensureFirstUser(file: string, nodeEnv: string): Promise<{ created: false } | { created: true; id: string; password: string }> {
+export async function ensureFirstUser(
+  file: string,
+  nodeEnv: string,
+): Promise<{ created: false } | { created: true; id: string; password: string; passwordFile: string }> {
   if (existsSync(file)) return { created: false };
   if (nodeEnv === 'production') {
     throw new UsersFileError(
@@ -152,8 +162,17 @@ export async function ensureFirstUser(file: string, nodeEnv: string): Promise<{ 
     );
   }
   const password = randomBytes(15).toString('base64url');
-  writeUsersFile(file, { users: [{ id: 'admin', name: 'First administrator', role: 'administrator', passwordHash: await hashPassword(password) }] });
-  return { created: true, id: 'admin', password };
+  const passwordFile = firstAdminPasswordFile(file);
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  // The password file first: a users file without it would lock everyone out.
+  const tmp = `${passwordFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, `user: admin\npassword: ${password}\n(sign in once with it, then choose your own; delete this file afterwards)\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, passwordFile);
+  writeUsersFile(file, {
+    users: [{ id: 'admin', name: 'First administrator', role: 'administrator', passwordHash: await hashPassword(password), mustChangePassword: true }],
+  });
+  return { created: true, id: 'admin', password, passwordFile };
 }
 
 // --- sessions and CSRF ---------------------------------------------------------------------

@@ -4,7 +4,8 @@
  * visiting KPI, and record what happened, with the same client functions as the command line.
  *
  * First run in development: with no users file, one is created with an `admin` user whose random
- * password is written once to this process's log (stdout; .data/logs/console.log under npm start).
+ * password is written once to a file readable by its owner only (.data/first-admin-password.txt
+ * beside the users file), never to the log; `admin` must choose a new password at first sign-in.
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../../common/config';
@@ -34,10 +35,11 @@ async function main(): Promise<void> {
   try {
     const first = await ensureFirstUser(usersFile, config.NODE_ENV);
     if (first.created) {
-      line('warn', 'FIRST RUN: created a development users file with one administrator. Sign in with the user id and password below, then add real users with `npx tsx client/console/users.ts add`. This password is shown only once.', {
+      // Logs are often readable by more people than the console should be: the password goes to a 0600 file only.
+      line('warn', `FIRST RUN: created a development users file with one administrator, ${first.id}. Its password is in ${first.passwordFile} (readable by its owner only); sign in with it, choose a new password, delete the file, then add real users with \`npx tsx client/console/users.ts add\`.`, {
         usersFile,
         user: first.id,
-        password: first.password,
+        passwordFile: first.passwordFile,
       });
     }
     readUsersFile(usersFile);

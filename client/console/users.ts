@@ -1,25 +1,31 @@
 /**
  * Manages the web console's users file (CASECLOCK_USERS_FILE, default .data/users.json):
  *
- *   npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"]
+ *   npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"] [--must-change]
+ *   npx tsx client/console/users.ts passwd <id>
  *   npx tsx client/console/users.ts remove <id>
  *   npx tsx client/console/users.ts list
  *
  * `add` asks for the password twice on a terminal (not echoed), or reads it from the first line of
  * standard input (`printf '%s\n' "$PW" | npx tsx client/console/users.ts add sam --role viewer`).
- * Adding an existing id replaces that user (new role, team or password). Only the scrypt hash is
- * written; the file is readable by its owner only.
+ * Adding an existing id replaces that user (new role, team or password). `passwd` sets a new
+ * password and clears "must change password"; `--must-change` makes the user choose their own at
+ * their next sign-in (for a password given to them by someone else). Every new password is checked
+ * by password-policy.ts. Only the scrypt hash is written; the file is readable by its owner only.
  */
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../common/config';
-import { ConsoleUser, hashPassword, MIN_PASSWORD_LENGTH, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
+import { loadEnvFile } from '../../common/env-file';
+import { ConsoleUser, hashPassword, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
+import { checkNewPassword } from './password-policy';
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
-  npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"]
+  npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"] [--must-change]
+  npx tsx client/console/users.ts passwd <id>
   npx tsx client/console/users.ts remove <id>
   npx tsx client/console/users.ts list`;
 
@@ -65,29 +71,43 @@ export async function run(argv: string[], file: string, password: () => Promise<
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' } },
+    options: { role: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' }, 'must-change': { type: 'boolean' } },
   });
   const [command, id] = positionals;
   const current: UsersFile = existsSync(file) ? readUsersFile(file) : { users: [] };
   if (command === 'list') {
-    return current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}\t${u.name}`).join('\n') || '(no users)';
+    return current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}\t${u.name}${u.mustChangePassword ? '\t(must change password)' : ''}`).join('\n') || '(no users)';
   }
   if (command === 'remove' && id) {
     if (!current.users.some((u) => u.id === id)) throw new UsageError(`no user ${id} in ${file}`);
     writeUsersFile(file, { users: current.users.filter((u) => u.id !== id) });
     return `removed ${id} from ${file}`;
   }
+  if (command === 'passwd' && id) {
+    const user = current.users.find((u) => u.id === id);
+    if (!user) throw new UsageError(`no user ${id} in ${file}`);
+    const pw = await password();
+    const weak = checkNewPassword(pw, { userId: user.id, name: user.name, role: user.role });
+    if (weak !== undefined) throw new UsageError(`${weak}: nothing was written`);
+    // The user chose (or was told) a password that passed the policy: no forced change is pending.
+    const { mustChangePassword: _cleared, ...rest } = user;
+    const updated: ConsoleUser = { ...rest, passwordHash: await hashPassword(pw) };
+    writeUsersFile(file, { users: current.users.map((u) => (u.id === id ? updated : u)) });
+    return `changed the password of ${id} in ${file}`;
+  }
   if (command !== 'add' || !id) throw new UsageError(USAGE);
   const role = Role.safeParse(values.role);
   if (!role.success) throw new UsageError(`--role ${values.role === undefined ? 'is required' : JSON.stringify(values.role)}: must be one of: ${Role.options.join(', ')}`);
   const pw = await password();
-  if (pw.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters: nothing was written`);
+  const weak = checkNewPassword(pw, { userId: id, name: values.name ?? id, role: role.data });
+  if (weak !== undefined) throw new UsageError(`${weak}: nothing was written`);
   const candidate = ConsoleUser.safeParse({
     id,
     name: values.name ?? id,
     role: role.data,
     ...(values.team !== undefined ? { team: values.team } : {}),
     passwordHash: await hashPassword(pw),
+    ...(values['must-change'] === true ? { mustChangePassword: true } : {}),
   });
   if (!candidate.success) {
     const issue = candidate.error.issues[0];
@@ -96,10 +116,13 @@ export async function run(argv: string[], file: string, password: () => Promise<
   }
   const replaced = current.users.some((u) => u.id === id);
   writeUsersFile(file, { users: [...current.users.filter((u) => u.id !== id), candidate.data] });
-  return `${replaced ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}) in ${file}`;
+  const mustChange = candidate.data.mustChangePassword === true ? '; must change the password at first sign-in' : '';
+  return `${replaced ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}) in ${file}${mustChange}`;
 }
 
 if (require.main === module) {
+  // The same settings as `npm start`: .env at the top of the checkout (the environment wins).
+  loadEnvFile();
   const config = loadConfigOrExit();
   run(process.argv.slice(2), config.CASECLOCK_USERS_FILE).then(
     (message) => process.stdout.write(`${message}\n`),
