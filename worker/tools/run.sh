@@ -7,8 +7,10 @@
 # Settings come from the environment, then from .env if present (the environment wins):
 #   TEMPORAL_ADDRESS (default 127.0.0.1:7233; a non-local address means no local dev server),
 #   TEMPORAL_UI_PORT (default 8233), CONSOLE_PORT / CONSOLE_PUBLIC_URL (default 8080),
-#   CASECLOCK_DATA_DIR (default .data: the SQLite file and logs/).
-# Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
+#   CASECLOCK_DATA_DIR (default .data: the SQLite file and logs/),
+#   CASECLOCK_ENV_FILE (default .env at the top of the checkout).
+# .data and everything in it, and .env, are kept readable by this user only (umask 077;
+# worker/tools/private-data.sh tightens what is already there). Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
 #
 # `npm run start:cluster` (run.sh --cluster): the production shape instead. Temporal server v1.32.0
 # built from Go modules on PostgreSQL (worker/tools/temporal-cluster.sh; state in .data/temporal-pg/),
@@ -29,10 +31,17 @@ say() { printf 'caseclock: %s\n' "$*"; }
 
 bash "$ROOT/worker/tools/ensure-tools.sh"
 
+# Everything made from here on (case data, caught mail, logs, the first password) is this user's only.
+umask 077
+# shellcheck source=worker/tools/private-data.sh
+source "$ROOT/worker/tools/private-data.sh"
+
 # --- settings ----------------------------------------------------------------------------
 
 # Reads .env (KEY=VALUE lines, optional quotes, # comments) without overriding the environment.
-if [[ -f "$ROOT/.env" ]]; then
+# common/env-file.ts reads it by the same rules for `npx caseclock` and users.ts.
+env_file="${CASECLOCK_ENV_FILE:-$ROOT/.env}"
+if [[ -f "$env_file" ]]; then
   while IFS= read -r line || [[ -n "$line" ]]; do
     [[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
     key="${BASH_REMATCH[2]}"
@@ -40,8 +49,13 @@ if [[ -f "$ROOT/.env" ]]; then
     value="${value%"${value##*[![:space:]]}"}" # trim trailing blanks
     if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
     [[ -v "$key" ]] || export "$key=$value"
-  done <"$ROOT/.env"
-  say "read settings from .env"
+  done <"$env_file"
+  # It holds the encryption keys and secrets: a copy of .env.example is world-readable.
+  if [[ -n "$(private_file "$env_file")" ]]; then
+    say "read settings from $env_file (made it readable by you only: it holds keys)"
+  else
+    say "read settings from $env_file"
+  fi
 fi
 
 TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
@@ -51,6 +65,7 @@ temporal_port="${TEMPORAL_ADDRESS##*:}"
 ui_port="${TEMPORAL_UI_PORT:-8233}"
 console_url="${CONSOLE_PUBLIC_URL:-http://localhost:${CONSOLE_PORT:-8080}}"
 
+private_dir "$DATA"
 mkdir -p "$LOGS"
 
 # --- process bookkeeping -----------------------------------------------------------------
@@ -268,7 +283,8 @@ CaseClock is running:
   $mail_summary
   $store_summary$codec_summary$app_summary
   Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
-First run: the console's first user and password are in $LOGS/console.log ("FIRST RUN").
+First run: the console's first user is admin, its password in first-admin-password.txt beside the
+users file (${CASECLOCK_USERS_FILE:-.data/users.json}), readable by you only.
 Press Ctrl-C to stop everything.
 
 EOF

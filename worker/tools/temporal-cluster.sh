@@ -568,7 +568,11 @@ cmd_status() {
 command="${1:-}"
 case "$command" in
   start | stop)
+    # Case data and logs are this user's only. Run as root, PostgreSQL runs as `postgres` and must
+    # pass through to its data: execute-only folders on the way (no listing, no reading).
+    umask 077
     mkdir -p "$STATE"
+    if [[ $(id -u) -eq 0 ]]; then chmod 711 "$DATA" "$STATE"; fi
     # One start/stop at a time per state folder (`env` reads only, and does not wait).
     exec 9>"$STATE/.lock"
     flock 9

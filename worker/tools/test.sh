@@ -27,6 +27,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   apt_install postgresql "the postgres test project's tests" ""
 fi
 bash "$ROOT/worker/tools/ensure-temporal-server.sh"
+# What the tests write (servers' data, caught mail, logs) is this user's only, as under npm start.
+umask 077
+# shellcheck source=worker/tools/private-data.sh
+source "$ROOT/worker/tools/private-data.sh"
+if [[ -d "$ROOT/.data" ]]; then private_dir "$ROOT/.data"; fi
 # vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
 echo "test: type check (tsc --noEmit)"
 npx tsc --noEmit -p "$ROOT/tsconfig.json"
