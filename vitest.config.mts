@@ -28,6 +28,9 @@ export default defineConfig({
     // Per project: a throwaway Temporal server and case-record store for the run; tests get their
     // addresses via inject('temporalAddress') and inject('storeUrl').
     globalSetup: ['tests/support/global-setup.ts'],
+    // The command line checks --as against the console's users file (.data/users.json by default,
+    // which a developer's checkout may have): the tests act as operators unless a test says otherwise.
+    env: { CASECLOCK_OPERATOR: '1' },
     projects: [
       // Every test, on the Temporal CLI's dev server (SQLite) and the time-skipping test server.
       { extends: true, test: { name: 'dev', include: ['tests/**/*.test.ts'] } },

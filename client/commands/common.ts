@@ -14,7 +14,11 @@ import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { CaseActionError } from '../cases';
 import { CliError } from '../cli-support';
-import { type Config, ConfigError, parseConfig } from '../../common/config';
+import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../common/config';
+import { REPO_ROOT } from '../../common/env-file';
+import { readUsersFile, UsersFileError } from '../console/auth';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { connectClient } from '../../common/temporal';
 
 /** How long a command waits for Temporal (and the case's worker) to answer before giving up. */
@@ -24,6 +28,8 @@ export const ANSWER_TIMEOUT_MS = 30_000;
 export interface CommonOptions {
   as?: string;
   json?: boolean;
+  /** Act as an operator: the `--as` name is recorded without being looked up in the console's users. */
+  operator?: boolean;
 }
 
 /**
@@ -87,16 +93,51 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** Who made the change: `--as`, else CASECLOCK_USER, else a clear refusal. */
-export function actor(options: CommonOptions, env: Record<string, string | undefined> = process.env): string {
+/** The web console's users file as the console started by `npm start` finds it (a relative path is from the checkout's top). */
+export function consoleUsersFile(env: Record<string, string | undefined> = process.env): string {
+  const parsed = ConfigSchema.shape.CASECLOCK_USERS_FILE.safeParse(env['CASECLOCK_USERS_FILE']);
+  return path.resolve(REPO_ROOT, parsed.success ? parsed.data : '.data/users.json');
+}
+
+const OPERATOR_ENV = /^(1|true|yes)$/i;
+
+/**
+ * Who made the change: `--as`, else CASECLOCK_USER, else a clear refusal. The name goes on the
+ * case's timeline, so it must be someone the web console knows (its users file): a typo or a
+ * stranger is refused, and a viewer may not change anything, as in the console. Whoever runs the
+ * command line can reach Temporal directly, so this guards the record, not the cases: `--operator`
+ * (or CASECLOCK_OPERATOR=1) records the name unchecked, and with no users file at all the command
+ * says it acts as an operator.
+ */
+export function actor(options: CommonOptions, env: Record<string, string | undefined> = process.env, warn: (line: string) => void = (l) => void process.stderr.write(`${l}\n`)): string {
   const raw = options.as ?? (env['CASECLOCK_USER'] === '' ? undefined : env['CASECLOCK_USER']);
   if (raw === undefined) throw new CliError('who is making this change? pass --as <userId> or set CASECLOCK_USER');
+  const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
   const parsed = UserId.safeParse(raw);
   if (!parsed.success) {
-    const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
     throw new CliError(`${source} ${quoted(raw)}: ${parsed.error.issues[0]?.message ?? 'is not a user id'}`);
   }
-  return parsed.data;
+  const id = parsed.data;
+  if (options.operator === true || OPERATOR_ENV.test(env['CASECLOCK_OPERATOR'] ?? '')) return id;
+  const file = consoleUsersFile(env);
+  if (!existsSync(file)) {
+    warn(`caseclock: note: no web console users file at ${file}: acting as operator ${quoted(id)}, a name not checked against any user (--operator says so and hides this note)`);
+    return id;
+  }
+  let user;
+  try {
+    user = readUsersFile(file).users.find((u) => u.id === id);
+  } catch (err) {
+    if (err instanceof UsersFileError) throw new CliError(`cannot check ${source} ${quoted(id)}: ${err.message}`, 78);
+    throw err;
+  }
+  if (user === undefined) {
+    throw new CliError(
+      `${source} ${quoted(id)} is not a user of the web console (${file}): give your own user id, add it with \`npx tsx client/console/users.ts add\`, or pass --operator to record the change under this name as an operator`,
+    );
+  }
+  if (user.role === 'viewer') throw new CliError(`${source} ${quoted(id)} has read-only access in the web console (role viewer): nothing was changed`);
+  return id;
 }
 
 /** `--at`, validated; now when absent. */
@@ -209,7 +250,11 @@ export function contactOption(value: string | undefined, flag: string): { name: 
 
 /** The options every command that changes a case takes. */
 export function commonOptions(command: Command, changes = true): Command {
-  if (changes) command.option('--as <userId>', 'who is making the change (default: $CASECLOCK_USER)');
+  if (changes) {
+    command
+      .option('--as <userId>', 'who is making the change, a web console user (default: $CASECLOCK_USER)')
+      .option('--operator', 'record --as unchecked, as an operator without a console account (default: $CASECLOCK_OPERATOR)');
+  }
   return command.option('--json', 'print one JSON document for scripts').showSuggestionAfterError(false);
 }
 
