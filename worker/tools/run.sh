@@ -186,16 +186,18 @@ else
 fi
 
 # --- 2. mail catcher ----------------------------------------------------------------------
-# With the default local SMTP_URL, a mail catcher receives every email and shows it in a web
-# inbox. Any other SMTP_URL is a real server: nothing is started.
+# With the default local SMTP_URL, MailDev (worker/tools/mail-catcher.sh, on 127.0.0.1 only)
+# receives every email and shows it in a web inbox, with a JSON API at /api/email; messages are
+# kept in $DATA/mail. Any other SMTP_URL is a real server: nothing is started.
 
 smtp_url="${SMTP_URL:-smtp://127.0.0.1:1025}"
 if [[ "$smtp_url" =~ ^smtp://(127\.0\.0\.1|localhost):([0-9]+)$ ]]; then
   smtp_port="${BASH_REMATCH[2]}"
   mail_web_port="${MAIL_CATCHER_PORT:-8025}"
-  start mail "$LOGS/mail.log" node --import tsx "$ROOT/worker/tools/mail-catcher.ts" \
-    --smtp-port "$smtp_port" --web-port "$mail_web_port" --dir "$DATA/mail"
-  mail_summary="Mail inbox     http://localhost:$mail_web_port (catches $smtp_url)"
+  start mail "$LOGS/mail.log" bash "$ROOT/worker/tools/mail-catcher.sh" "$smtp_port" "$mail_web_port" "$DATA/mail"
+  # The worker's first email must not find the port closed (it would wait for a retry).
+  wait_ready "the mail catcher" 30 "$LOGS/mail.log" "$LOGS/mail.log" bash -c ': </dev/tcp/127.0.0.1/$0' "$smtp_port"
+  mail_summary="Mail inbox     http://localhost:$mail_web_port (MailDev; catches $smtp_url)"
 else
   mail_summary="Mail (SMTP)    $smtp_url (external)"
 fi
