@@ -44,6 +44,17 @@ describe('private-data.sh', () => {
     expect(mode(path.join(data, 'logs', 'worker.log'))).toBe(0o600);
   });
 
+  it.runIf(process.getuid?.() === 0)('run as root, leaves the way to PostgreSQL\'s data passable (0711) and nothing readable', () => {
+    const data = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-perm-')), '.data');
+    mkdirSync(path.join(data, 'temporal-pg', 'pgdata'), { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(data, 'temporal-pg', 'postgres.log'), 'log', { mode: 0o644 });
+    bash('private_dir "$1"', data);
+    expect(mode(data)).toBe(0o711);
+    expect(mode(path.join(data, 'temporal-pg'))).toBe(0o711);
+    expect(mode(path.join(data, 'temporal-pg', 'pgdata'))).toBe(0o700);
+    expect(mode(path.join(data, 'temporal-pg', 'postgres.log'))).toBe(0o600);
+  });
+
   it('makes a copied .env private and says so once', () => {
     const env = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-perm-')), '.env');
     writeFileSync(env, 'CASECLOCK_ENCRYPTION_KEYS=k:x\n', { mode: 0o644 });

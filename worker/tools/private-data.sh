@@ -5,13 +5,15 @@
 # functions tighten what an older version left readable.
 
 # private_dir DIR: creates DIR if needed; DIR and every folder in it 0700, every file in it
-# without group or other access (0600, or 0700 if executable). Only what this user owns is
-# changed: PostgreSQL's own data (owned by `postgres` when run as root) keeps its modes.
+# without group or other access (0600, or 0700 if executable). An ordinary user changes only
+# what they own; root also closes what PostgreSQL (running as `postgres`) left open, its log.
 private_dir() {
   local dir=$1 uid
   uid="$(id -u)"
+  local mine=(-user "$uid")
+  if [[ "$uid" == 0 ]]; then mine=(); fi
   mkdir -p "$dir"
-  find "$dir" -xdev \( -type d -o -type f \) -user "$uid" -perm /077 -exec chmod go-rwx {} +
+  find "$dir" -xdev \( -type d -o -type f \) "${mine[@]}" -perm /077 -exec chmod go-rwx {} +
   # Run as root, PostgreSQL (the cluster's, running as `postgres`) must pass through to its data:
   # execute only (0711), so it can reach a known path but not list or read anything.
   if [[ "$uid" == 0 && -d "$dir/temporal-pg" ]]; then chmod 711 "$dir" "$dir/temporal-pg"; fi
