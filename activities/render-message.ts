@@ -1,8 +1,9 @@
 /**
  * The words of every CaseClock email, plain text and HTML. Pure: the same message always renders
  * the same way, so tests read it without a mail server. Emails carry the case reference, the
- * obligation, the deadline in local time, how late it is and a console link; never the child's
- * name or address, and no free text typed about the child.
+ * obligation, the deadline in local time, how soon or late it is (domain/wording.ts), the staff
+ * member it is for and a console link; never the child's name or address, and no free text typed
+ * about the child.
  */
 import { DateTime } from 'luxon';
 import { LEGAL_ZONE } from '../domain/kinds';
@@ -117,7 +118,8 @@ export function renderMessage(
     subject = `[CaseClock] ${ref}: ${message.type}`;
     lines.push(`Case ${ref} (team ${message.team}) needs attention.`);
   }
-  if (o?.basis) lines.push(`Basis: ${o.basis}.`);
+  // No `basis` line: staff act on the deadline, and the citation of its source document is
+  // noise in an email (the console and `caseclock due --json` keep it).
   lines.push(`Open the case: ${link}`);
   lines.push('', `Message ${message.messageId}`);
 

@@ -32,6 +32,7 @@ describe('rendering', () => {
     expect(text).toContain('was due by Fri 3 Apr 2026, 10:00 BST');
     expect(text).toContain('It is 2 days 1 hour overdue. Escalation level 2, to the head of service.');
     expect(text).toContain('Open the case: https://caseclock.example/cases/WCF-1001');
+    expect(text).not.toContain('Basis'); // no citation of the rule's source document
     expect(html).toContain('<a href="https://caseclock.example/cases/WCF-1001">');
   });
 
