@@ -30,7 +30,7 @@ import {
   type UpdateDetailsInput,
   updateDetailsUpdate,
 } from '../workflows/messages';
-import { OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
+import { futureProblems, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
 import {
   NextDueAtAttribute,
   OverdueCountAttribute,
@@ -111,6 +111,9 @@ export async function openCase(
   options: { now?: Date; historyLimit?: number; taskQueue?: string } = {},
 ): Promise<{ workflowId: string }> {
   const input = parse(OpenCaseInput, rawInput, 'open case');
+  // The rule every client checks first, kept here too so no client can start clocks from a moment that has not happened.
+  const future = futureProblems('initialTier.at', input.initialTier?.at, options.now ?? new Date());
+  if (future.length > 0) throw new CaseActionError(`open case refused: ${describeRefusal(future)}`, 'invalid', future);
   const openedAt = (options.now ?? new Date()).toISOString();
   const tierAt = input.initialTier?.at ?? openedAt;
   const workflowInput: CaseWorkflowInput & { historyLimit?: number } = {

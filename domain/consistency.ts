@@ -21,8 +21,18 @@ export interface CaseSoFar {
   open: ReadonlyArray<{ id: string; escalationLevel: number }>;
 }
 
-/** Tolerance for clocks of the console and the worker that differ a little. */
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/**
+ * How far in the future a time typed as past may be: the clocks of the console, the command line
+ * and the worker differ a little, and forms have minute precision. The one grace every client and
+ * the workflows' validators use.
+ */
+export const FUTURE_GRACE_MS = 5 * 60 * 1000;
+
+/** Whether `instant` is later than `now` by more than FUTURE_GRACE_MS (an unparseable instant is not: the schema refuses it). */
+export function isInTheFuture(instant: string, now: string | Date): boolean {
+  const at = Date.parse(instant);
+  return !Number.isNaN(at) && at > new Date(now).getTime() + FUTURE_GRACE_MS;
+}
 
 const CONFERENCES = new Set(['icpc', 'review-conference']);
 const INCIDENT_EVENTS = new Set<CaseEvent['type']>(['incident-reported', 'incident-notified', 'rapid-review-completed']);
@@ -50,7 +60,7 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
     return problems;
   }
   if (event.at < kase.openedAt) problem('at', `is before the case was opened (${kase.openedAt})`);
-  if (Date.parse(event.at) > Date.parse(now) + CLOCK_SKEW_MS) problem('at', 'is in the future');
+  if (isInTheFuture(event.at, now)) problem('at', 'is in the future');
 
   const meetings = meetingsOf(events);
   const meetingId = 'meetingId' in event ? event.meetingId : undefined;

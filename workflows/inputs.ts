@@ -5,13 +5,15 @@
  * validates an update (docs/decisions/0003-shared-workflow-modules.md).
  */
 import { z } from 'zod';
+import { isInTheFuture, type Problem } from '../domain/consistency';
 import { FreeText, IsoInstant, SafeId, UserId } from '../domain/facts';
 import { RiskTier, StaffRole } from '../domain/kinds';
 
 /** A staff member to notify. Staff details only: never the child's. */
 export const StaffContact = z.object({
   name: FreeText(200),
-  email: z.email({ error: 'must be an email address' }).max(254),
+  // Length first: the email pattern is super-linear on long input, so it only ever sees 254 characters.
+  email: z.string().max(254, 'must be at most 254 characters').pipe(z.email({ error: 'must be an email address' })),
 });
 export type StaffContact = z.infer<typeof StaffContact>;
 
@@ -37,6 +39,43 @@ export const OpenCaseInput = z.object({
   initialTier: z.object({ tier: RiskTier, reason: FreeText(), at: IsoInstant.optional() }).optional(),
 });
 export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
+
+// --- The rules for opening a case beyond the schema's shape, one place for every client ----------
+
+/**
+ * The first tier as every form and command collects it, one value each: a tier, why, and when it
+ * was rated (each absent when not given; as typed, still to be validated by OpenCaseInput).
+ */
+export interface InitialTierChoice {
+  tier?: string | undefined;
+  reason?: string | undefined;
+  ratedAt?: string | undefined;
+}
+
+/**
+ * What is wrong with the first tier as chosen, by field (`tier`, `reason`, `ratedAt`): a tier
+ * needs a reason, a reason or a rating time needs a tier, and a rating cannot be in the future
+ * (it would start the clocks from a moment that has not happened).
+ */
+export function initialTierProblems(choice: InitialTierChoice, now: Date): Problem[] {
+  const problems: Problem[] = [];
+  // Blank is given: the schema then says what is wrong with it (a form's blank field arrives absent).
+  const given = (v: string | undefined) => v !== undefined;
+  if (!given(choice.tier)) {
+    if (given(choice.reason)) problems.push({ field: 'tier', message: 'is required when a reason is given' });
+    else if (given(choice.ratedAt)) problems.push({ field: 'tier', message: 'is required when a rating time is given' });
+    return problems;
+  }
+  if (!given(choice.reason)) problems.push({ field: 'reason', message: 'is required with a tier' });
+  problems.push(...futureProblems('ratedAt', choice.ratedAt, now));
+  return problems;
+}
+
+/** `field` refused when the instant it holds is in the future (beyond the grace every client allows). */
+export function futureProblems(field: string, instant: string | undefined, now: Date): Problem[] {
+  // Only a valid instant: the schema names anything else wrong with it (e.g. year 9999).
+  return instant !== undefined && IsoInstant.safeParse(instant).success && isInTheFuture(instant, now) ? [{ field, message: 'is in the future' }] : [];
+}
 
 /** Input to report a serious incident: when the local authority became aware of it. */
 export const ReportIncidentInput = z.object({

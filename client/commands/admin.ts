@@ -6,15 +6,15 @@ import type { Command } from 'commander';
 import { IncidentNotified, RapidReviewCompleted } from '../../domain/facts';
 import type { StaffRole } from '../../domain/kinds';
 import { roleLabel } from '../../domain/labels';
-import { ApplyPolicyInput, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
+import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
 import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../cases';
 import { readTimeline } from '../case-record';
+import { CONTACT_FORMAT, splitContact } from '../actions/fields';
 import { CliError, output } from '../cli-support';
 import {
   actor,
   commonOptions,
   type CommonOptions,
-  contactOption,
   instantOption,
   loadConfig,
   parseOptions,
@@ -44,11 +44,16 @@ function contactsFrom(o: Record<string, unknown>): Record<string, { name: string
   const contacts: Record<string, { name: string; email: string }> = {};
   for (const c of CONTACT_OPTIONS) {
     const value = o[c.key];
-    const contact = contactOption(typeof value === 'string' ? value : undefined, c.flag);
-    if (contact) contacts[c.role] = contact;
+    if (typeof value !== 'string') continue;
+    const contact = splitContact(value);
+    if (!contact) throw new CliError(`${c.flag} ${quoted(value)}: ${CONTACT_FORMAT.replace('e.g. ', 'e.g. "')}"`);
+    contacts[c.role] = contact;
   }
   return contacts;
 }
+
+/** The fields of the opening rules (initialTierProblems) as options. */
+const TIER_OPTIONS: Record<string, string> = { tier: '--tier', reason: '--reason', ratedAt: '--rated-at' };
 
 const CONTACT_NAMES = Object.fromEntries(CONTACT_OPTIONS.map((c) => [`details.contacts.${c.role}`, c.flag]));
 
@@ -81,11 +86,13 @@ export function register(program: Command): void {
   ).action(async (id: string, o: OpenOptions) => {
     const caseId = idArgument(id);
     const openedBy = actor(o);
-    if (o.tier === undefined && (o.reason !== undefined || o.ratedAt !== undefined)) {
-      throw new CliError(`${o.reason !== undefined ? '--reason' : '--rated-at'} is given without --tier`);
-    }
     const ratedAt = o.ratedAt === undefined ? undefined : instantOption(o.ratedAt, '--rated-at');
-    if (ratedAt !== undefined && Date.parse(ratedAt) > Date.now()) throw new CliError(`--rated-at ${quoted(String(o.ratedAt))} is in the future`);
+    // The opening rules every client shares (workflows/inputs.ts), named by option.
+    const problem = initialTierProblems({ tier: o.tier, reason: o.reason, ratedAt }, new Date())[0];
+    if (problem) {
+      const typed = problem.field === 'ratedAt' ? ` ${quoted(String(o.ratedAt))}` : '';
+      throw new CliError(`${TIER_OPTIONS[problem.field] ?? problem.field}${typed} ${problem.message}`);
+    }
     const input = parseOptions(
       OpenCaseInput,
       {
@@ -190,7 +197,8 @@ export function register(program: Command): void {
       },
     );
     // Awareness in the future would start the 5-working-day clock from a moment that has not happened.
-    if (Date.parse(input.awareAt) > Date.now()) throw new CliError(`--aware-at ${quoted(String(o.awareAt))} is in the future`);
+    const future = futureProblems('awareAt', input.awareAt, new Date())[0];
+    if (future) throw new CliError(`--aware-at ${quoted(String(o.awareAt))} ${future.message}`);
     const snapshot = policySnapshot(o.policy, loadConfig());
     const state = await withClient(async (client) => {
       await reportIncident(client, input, snapshot);

@@ -19,6 +19,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CASE_ACTIONS, type CaseAction } from '../../client/actions/case-actions';
 import { caseTimeline } from '../../client/cases';
 import { main } from '../../client/cli';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
@@ -193,9 +194,10 @@ const TABLE: Record<string, Row[]> = {
     ...safeId(['open', C, '--reference', 'WCF-REF'], '--team'),
     ['an unknown tier', ['open', C, '--reference', 'R', '--team', 'T', '--tier', 'HIGH', '--reason', 'r'], ENUM('--tier')],
     ['a number as the tier', ['open', C, '--reference', 'R', '--team', 'T', '--tier', '1', '--reason', 'r'], ENUM('--tier')],
-    ['a tier without a reason', ['open', C, '--reference', 'R', '--team', 'T', '--tier', 'PRIORITY'], REQUIRED('--reason')],
-    ['a reason without a tier', ['open', C, '--reference', 'R', '--team', 'T', '--reason', 'r'], /^caseclock: --reason is given without --tier$/],
-    ['--rated-at without a tier', ['open', C, '--reference', 'R', '--team', 'T', '--rated-at', '2026-01-01T10:00:00Z'], /^caseclock: --rated-at is given without --tier$/],
+    // The opening rules every client shares (workflows/inputs.ts), in the console's words.
+    ['a tier without a reason', ['open', C, '--reference', 'R', '--team', 'T', '--tier', 'PRIORITY'], /^caseclock: --reason is required with a tier$/],
+    ['a reason without a tier', ['open', C, '--reference', 'R', '--team', 'T', '--reason', 'r'], /^caseclock: --tier is required when a reason is given$/],
+    ['--rated-at without a tier', ['open', C, '--reference', 'R', '--team', 'T', '--rated-at', '2026-01-01T10:00:00Z'], /^caseclock: --tier is required when a rating time is given$/],
     ...freeText(['open', C, '--reference', 'R', '--team', 'T', '--tier', 'PRIORITY'], '--reason'),
     ...instant(['open', C, '--reference', 'R', '--team', 'T', '--tier', 'PRIORITY', '--reason', 'r'], '--rated-at'),
     ['--rated-at in 2099', ['open', C, '--reference', 'R', '--team', 'T', '--tier', 'PRIORITY', '--reason', 'r', '--rated-at', '2099-01-01T10:00:00Z'], /^caseclock: --rated-at "2099-01-01T10:00:00Z" is in the future$/],
@@ -556,6 +558,83 @@ describe('refused before connecting: one line naming the field, with and without
     expectRefusal(runs[1]!, /^caseclock: <caseId> "WCF\\u202e321": may contain only/);
     expectRefusal(runs[2]!, /^caseclock: caseclock meeting needs a command/);
     expectRefusal(runs[3]!, /^caseclock: unknown option '--bogus'$/);
+  });
+});
+
+// --- The commands built from the case actions' declarations ---------------------------------------
+
+/** A value each declared input accepts on the command line (instants as ISO-8601, choices as the first one). */
+function cliSample(action: CaseAction, field: string): string {
+  if (field === 'obligationId') return OBLIGATION;
+  const spec = action.fields(undefined).find((f) => f.name === field);
+  if (spec?.type === 'datetime') return '2026-03-01T10:00:00Z';
+  const first = spec?.options?.[0];
+  if (first !== undefined) return typeof first === 'string' ? first : first.value;
+  return 'X1';
+}
+
+/** The command line of a declared action with every required input given, leaving out `omit`. */
+function declaredArgs(action: CaseAction, omit?: string, override: Record<string, string> = {}): string[] {
+  const cli = action.cli!;
+  const required = new Set(action.fields(undefined).filter((f) => f.required).map((f) => f.name));
+  const args: string[] = [...cli.command, C];
+  const flags: string[] = [];
+  for (const [field, input] of Object.entries(cli.inputs)) {
+    if (field === omit || (!required.has(field) && override[field] === undefined)) continue;
+    const value = override[field] ?? cliSample(action, field);
+    if ('argument' in input) args.push(value);
+    else flags.push(input.flag, value);
+  }
+  return [...args, ...flags];
+}
+
+const DECLARED = CASE_ACTIONS.filter((a) => a.cli !== undefined);
+
+describe('commands built from the case actions\' declarations: the same fields, refused by name before connecting', () => {
+  it('there are such commands, and each is listed in --help with its flags', async () => {
+    expect(DECLARED.length).toBeGreaterThanOrEqual(10);
+    for (const action of DECLARED) {
+      const help = await inProcess([...action.cli!.command, '--help']);
+      expect(help.code, action.slug).toBe(0);
+      for (const input of Object.values(action.cli!.inputs)) expect(help.stdout, action.slug).toContain('argument' in input ? input.argument : input.flag);
+    }
+  });
+
+  const rows = DECLARED.flatMap((action) => {
+    const required = action.fields(undefined).filter((f) => f.required && action.cli!.inputs[f.name] !== undefined);
+    const selects = action.fields(undefined).filter((f) => f.type === 'select' && (f.options?.length ?? 0) > 0 && action.cli!.inputs[f.name] !== undefined);
+    return [
+      ...required.map((f) => {
+        const input = action.cli!.inputs[f.name]!;
+        const pattern = 'argument' in input ? new RegExp(`missing required argument '${input.argument}'`) : REQUIRED(input.flag);
+        return { name: `${action.slug} without ${f.name}`, args: declaredArgs(action, f.name), pattern };
+      }),
+      ...selects.map((f) => {
+        const input = action.cli!.inputs[f.name]!;
+        const name = 'argument' in input ? `<${input.argument}>` : input.flag;
+        return { name: `${action.slug} with an unknown ${f.name}`, args: declaredArgs(action, undefined, { [f.name]: 'NOPE' }), pattern: ENUM(name) };
+      }),
+    ];
+  });
+
+  it.each(rows)('$name', async ({ name, args, pattern }) => {
+    const connect = vi.spyOn(Connection, 'connect').mockRejectedValue(new Error('no connection in this test'));
+    try {
+      expectRefusal(await inProcess(args, OFFLINE_ENV), pattern, name);
+      expect(connect, name).not.toHaveBeenCalled();
+    } finally {
+      connect.mockRestore();
+    }
+  });
+
+  it.each(DECLARED.map((a) => [a.slug, a] as const))('%s with every required input: valid, so it reaches for Temporal', async (_slug, action) => {
+    const connect = vi.spyOn(Connection, 'connect').mockRejectedValue(new Error('no connection in this test'));
+    try {
+      expectRefusal(await inProcess(declaredArgs(action), OFFLINE_ENV), /^caseclock: cannot reach Temporal at 127\.0\.0\.1:1: no connection in this test$/);
+      expect(connect).toHaveBeenCalledTimes(1);
+    } finally {
+      connect.mockRestore();
+    }
   });
 });
 
