@@ -29,6 +29,7 @@ import { z } from 'zod';
 import { type Config, loadConfigOrExit } from '../common/config';
 import { type ConsoleUser, endedSessionsFile, type Role, SESSION_COOKIE, SessionKeeper, UserDirectory } from './console/auth';
 import { encryptionCodecFromConfig } from '../common/encryption';
+import { withoutTrailing } from '../common/linear-text';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -137,7 +138,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
   return http.createServer((req, res) => {
     const started = Date.now();
     const origin = req.headers.origin;
-    const path = new URL(req.url ?? '/', 'http://codec').pathname.replace(/\/+$/, '');
+    const path = withoutTrailing(new URL(req.url ?? '/', 'http://codec').pathname, '/');
     const namespace = req.headers['x-namespace'];
     let payloadCount: number | undefined;
     let caller: Record<string, string> = {};

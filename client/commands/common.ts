@@ -240,14 +240,6 @@ export function policySnapshot(file: string | undefined, config: Config): Policy
   }
 }
 
-/** `"Sam Worker <sam@council.example>"` → a staff contact (validated by the caller's schema). */
-export function contactOption(value: string | undefined, flag: string): { name: string; email: string } | undefined {
-  if (value === undefined) return undefined;
-  const match = /^\s*(.+?)\s*<\s*([^<>\s]+)\s*>\s*$/.exec(value);
-  if (!match?.[1] || !match[2]) throw new CliError(`${flag} ${quoted(value)}: write "Name <email>", e.g. "Sam Worker <sam@council.example>"`);
-  return { name: match[1], email: match[2] };
-}
-
 /** The options every command that changes a case takes. */
 export function commonOptions(command: Command, changes = true): Command {
   if (changes) {
