@@ -3,36 +3,29 @@
  * contacts, meetings, missing episodes, complaints, referrals, assessments, strategy discussions,
  * looked-after episodes and placements, waivers, holds, acknowledgements and closure.
  * Every one takes `--as` (who acted), `--at` (when it happened; default now) and `--json`.
+ * Most are built from the case action's one declaration (client/actions/case-actions.ts), which
+ * the console's forms are built from too; the rest (visit, missing, complaint, referral,
+ * assessment, looked-after, ack) are still written out here.
  */
 import { Command } from 'commander';
+import type { z } from 'zod';
 import {
   AssessmentCompleted,
-  CaseClosed,
+  type CaseEvent,
   ChildReturned,
   ComplaintExtended,
   ComplaintReceived,
   ComplaintResponded,
   ContactRecorded,
   EscalationAcknowledged,
-  HoldEnded,
-  HoldStarted,
   LookedAfterEnded,
   LookedAfterStarted,
-  MeetingCancelled,
-  MeetingHeld,
-  MeetingPostponed,
-  MeetingScheduled,
   MissingEpisodeStarted,
-  ObligationWaived,
-  PlacementStarted,
-  PreMeetingHeld,
   ReferralDecided,
   ReferralReceived,
   ReturnInterviewHeld,
-  StrategyDiscussion,
-  TierSet,
 } from '../../domain/facts';
-import { MEETING_TYPES, OBLIGATION_KINDS, RISK_TIERS } from '../../domain/kinds';
+import { actionBySlug } from '../actions/case-actions';
 import { CliError } from '../cli-support';
 import { commonOptions, type CommonOptions, numeric, quoted } from './common';
 import { recordFromOptions } from './record';
@@ -53,13 +46,47 @@ function verb<V extends string>(value: string, valid: readonly V[], what: string
   throw new CliError(`unknown ${what} ${quoted(value)}; use one of: ${valid.join(', ')}`);
 }
 
+/** Commander's attribute for a flag: `--meeting` → `meeting`, `--seen-alone` → `seenAlone`. */
+const attributeOf = (flag: string): string =>
+  flag
+    .slice(2)
+    .split('-')
+    .map((part, i) => (i === 0 ? part : `${part.charAt(0).toUpperCase()}${part.slice(1)}`))
+    .join('');
+
+/**
+ * A recording command built from the action's one declaration (client/actions/case-actions.ts):
+ * its words, description, and a flag or argument for each of the form's fields; the event is
+ * the action's fixed fields plus what was typed, validated by the action's schema.
+ */
+function declaredCommand(parent: Command, slug: string): void {
+  const action = actionBySlug(slug);
+  const cli = action?.cli;
+  const event = action?.event;
+  const name = cli?.command[cli.command.length - 1];
+  if (!cli || !event || name === undefined) throw new Error(`case action ${slug} declares no command line`);
+  const command = caseCommand(parent, name, cli.description);
+  const inputs = Object.entries(cli.inputs);
+  const positional = inputs.filter(([, i]) => 'argument' in i);
+  for (const [, i] of inputs) {
+    if ('argument' in i) command.argument(`<${i.argument}>`, i.help);
+    else command.option(`${i.flag} <${i.value}>`, i.help);
+  }
+  // How each field is called on the command line, for the one-line refusals.
+  const names = Object.fromEntries(inputs.map(([field, i]) => [field, 'argument' in i ? `<${i.argument}>` : i.flag]));
+  command.action((caseId: string, ...rest: unknown[]) => {
+    const o = rest[positional.length] as Opts;
+    const fields: Record<string, unknown> = { ...event.fixed };
+    for (const [field, i] of inputs) {
+      const value = 'argument' in i ? rest[positional.findIndex(([f]) => f === field)] : o[attributeOf(i.flag)];
+      if (typeof value === 'string') fields[field] = value;
+    }
+    return recordFromOptions('case', caseId, event.schema as z.ZodType<CaseEvent>, fields, o, names);
+  });
+}
+
 export function register(program: Command): void {
-  caseCommand(program, 'tier', 'set or change the risk tier (the clocks restart from the new tier)')
-    .argument('<tier>', RISK_TIERS.join('|'))
-    .option('--reason <text>', 'why (required)')
-    .action((caseId: string, tier: string, o: Opts) =>
-      recordFromOptions('case', caseId, TierSet, { type: 'tier-set', tier, reason: str(o['reason']) }, o),
-    );
+  declaredCommand(program, 'tier');
 
   caseCommand(program, 'visit', 'record a visit to the child')
     .option('--seen-alone', 'the child was seen alone')
@@ -76,70 +103,11 @@ export function register(program: Command): void {
       );
     });
 
-  caseCommand(program, 'kit-call', 'record a keeping-in-touch call').action((caseId: string, o: Opts) =>
-    recordFromOptions('case', caseId, ContactRecorded, { type: 'contact', contactType: 'kit-call' }, o),
-  );
-
-  caseCommand(program, 'contact', 'record contact by another professional (counts as keeping in touch where policy says so)').action(
-    (caseId: string, o: Opts) => recordFromOptions('case', caseId, ContactRecorded, { type: 'contact', contactType: 'other' }, o),
-  );
+  declaredCommand(program, 'kit-call');
+  declaredCommand(program, 'contact');
 
   const meeting = program.command('meeting').description('schedule, postpone, cancel or record meetings and conferences');
-  caseCommand(meeting, 'schedule', 'schedule a meeting')
-    .option('--meeting <id>', 'meeting id (required)')
-    .option('--type <type>', `${MEETING_TYPES.join('|')} (required)`)
-    .option('--date <instant>', 'when it will take place (required)')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions(
-        'case',
-        caseId,
-        MeetingScheduled,
-        { type: 'meeting-scheduled', meetingId: str(o['meeting']), meetingType: str(o['type']), scheduledFor: str(o['date']) },
-        o,
-      ),
-    );
-  caseCommand(meeting, 'postpone', 'postpone a scheduled meeting (the deputy lead and head of service are told)')
-    .option('--meeting <id>', 'meeting id (required)')
-    .option('--date <instant>', 'the new date (required)')
-    .option('--reason <text>', 'why (required)')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions(
-        'case',
-        caseId,
-        MeetingPostponed,
-        { type: 'meeting-postponed', meetingId: str(o['meeting']), newDate: str(o['date']), reason: str(o['reason']) },
-        o,
-      ),
-    );
-  caseCommand(meeting, 'cancel', 'cancel a scheduled meeting (the deputy lead and head of service are told)')
-    .option('--meeting <id>', 'meeting id (required)')
-    .option('--reason <text>', 'why (required)')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions('case', caseId, MeetingCancelled, { type: 'meeting-cancelled', meetingId: str(o['meeting']), reason: str(o['reason']) }, o),
-    );
-  caseCommand(meeting, 'held', 'record that a meeting took place')
-    .option('--meeting <id>', 'meeting id, if it was scheduled')
-    .option('--type <type>', `${MEETING_TYPES.join('|')} (required)`)
-    .option('--outcome <outcome>', 'cp-plan|no-plan|plan-ended')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions(
-        'case',
-        caseId,
-        MeetingHeld,
-        {
-          type: 'meeting-held',
-          meetingType: str(o['type']),
-          ...(o['meeting'] !== undefined ? { meetingId: str(o['meeting']) } : {}),
-          ...(o['outcome'] !== undefined ? { outcome: str(o['outcome']) } : {}),
-        },
-        o,
-      ),
-    );
-  caseCommand(meeting, 'pre-meeting', 'record the chair and social worker pre-meeting before a conference')
-    .option('--meeting <id>', 'the conference\'s meeting id (required)')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions('case', caseId, PreMeetingHeld, { type: 'pre-meeting-held', meetingId: str(o['meeting']) }, o),
-    );
+  for (const slug of ['meeting-schedule', 'meeting-postpone', 'meeting-cancel', 'meeting-held', 'pre-meeting']) declaredCommand(meeting, slug);
 
   caseCommand(program, 'missing', 'a missing episode: the child went missing, returned, or had the return interview')
     .argument('<event>', 'started|returned|interview')
@@ -180,9 +148,7 @@ export function register(program: Command): void {
       return recordFromOptions('case', caseId, AssessmentCompleted, { type: 'assessment-completed' }, o);
     });
 
-  caseCommand(program, 'strategy', 'a strategy discussion took place (starts the initial conference clock)').action(
-    (caseId: string, o: Opts) => recordFromOptions('case', caseId, StrategyDiscussion, { type: 'strategy-discussion' }, o),
-  );
+  declaredCommand(program, 'strategy');
 
   caseCommand(program, 'looked-after', 'the child became, or stopped being, looked after')
     .argument('<event>', 'started|ended')
@@ -192,36 +158,13 @@ export function register(program: Command): void {
         : recordFromOptions('case', caseId, LookedAfterEnded, { type: 'looked-after-ended' }, o),
     );
 
-  caseCommand(program, 'placement', 'a looked-after child started a placement')
-    .option('--id <placementId>', 'placement id (required)')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions('case', caseId, PlacementStarted, { type: 'placement-started', placementId: str(o['id']) }, o),
-    );
+  declaredCommand(program, 'placement');
 
-  caseCommand(program, 'waive', 'waive one open obligation (see `caseclock show` for ids)')
-    .argument('<obligationId>', 'the obligation id, e.g. kit-call@2026-03-02T10:00:00.000Z')
-    .option('--reason <text>', 'why (required)')
-    .action((caseId: string, obligationId: string, o: Opts) =>
-      recordFromOptions('case', caseId, ObligationWaived, { type: 'obligation-waived', obligationId, reason: str(o['reason']) }, o),
-    );
+  declaredCommand(program, 'waive');
 
-  caseCommand(program, 'hold', 'pause one clock (--kind) or every clock of the case')
-    .option('--id <holdId>', 'hold id, to resume it later (required)')
-    .option('--kind <kind>', `the obligation kind to pause (default: all): ${OBLIGATION_KINDS.join(', ')}`)
-    .option('--reason <text>', 'why (required)')
-    .action((caseId: string, o: Opts) =>
-      recordFromOptions(
-        'case',
-        caseId,
-        HoldStarted,
-        { type: 'hold-started', holdId: str(o['id']), reason: str(o['reason']), ...(o['kind'] !== undefined ? { kind: str(o['kind']) } : {}) },
-        o,
-      ),
-    );
+  declaredCommand(program, 'hold');
 
-  caseCommand(program, 'resume', 'end a hold').option('--id <holdId>', 'the hold id (required)').action((caseId: string, o: Opts) =>
-    recordFromOptions('case', caseId, HoldEnded, { type: 'hold-ended', holdId: str(o['id']) }, o),
-  );
+  declaredCommand(program, 'resume');
 
   caseCommand(program, 'ack', 'acknowledge an escalation of an overdue obligation')
     .argument('<obligationId>', 'the obligation id')
@@ -238,7 +181,5 @@ export function register(program: Command): void {
       );
     });
 
-  caseCommand(program, 'close', 'close the case (its open obligations are superseded)')
-    .option('--reason <text>', 'why (required)')
-    .action((caseId: string, o: Opts) => recordFromOptions('case', caseId, CaseClosed, { type: 'case-closed', reason: str(o['reason']) }, o));
+  declaredCommand(program, 'close');
 }

@@ -63,17 +63,20 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
   schema: S,
   fields: Record<string, unknown>,
   options: CommonOptions & { at?: string },
+  /** The command's own names for event fields, where its declaration gives them (client/actions/case-actions.ts). */
+  names: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const caseId = idArgument(id, subject === 'case' ? '<caseId>' : '<incidentId>');
   const by = actor(options);
   const at = instantOption(options.at);
-  const event = parseOptions(schema, { ...fields, at, by }, OPTION_NAMES) as CaseEvent;
+  const optionNames = { ...OPTION_NAMES, ...names };
+  const event = parseOptions(schema, { ...fields, at, by }, optionNames) as CaseEvent;
   const result = await withClient(async (client): Promise<RecordResult> => {
     let answer: CaseAnswer;
     try {
       answer = await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
     } catch (err) {
-      throw await explainNotFound(client, caseId, subject, asOptionNames(err));
+      throw await explainNotFound(client, caseId, subject, asOptionNames(err, optionNames));
     }
     return { subject, caseId, event, answer, ...(await stateAfter(client, caseId, subject, options.json === true)) };
   });
@@ -85,9 +88,9 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
  * name the options that were typed (`--meeting`, `--at`). A problem with the event as a whole
  * (`type`) is the command itself, so it loses its field name.
  */
-function asOptionNames(err: unknown): unknown {
+function asOptionNames(err: unknown, names: Readonly<Record<string, string>>): unknown {
   if (!(err instanceof CaseActionError) || err.kind !== 'refused' || err.problems.length === 0) return err;
-  const named = err.problems.map((p) => ({ field: p.field === 'type' ? '' : (OPTION_NAMES[p.field] ?? p.field), message: p.message }));
+  const named = err.problems.map((p) => ({ field: p.field === 'type' ? '' : (names[p.field] ?? p.field), message: p.message }));
   return new CaseActionError(`recordEvent refused: ${describeRefusal(named)}`, err.kind, err.problems);
 }
 
