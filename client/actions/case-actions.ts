@@ -532,6 +532,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: IncidentNotified,
     fixed: { type: 'incident-notified' },
     fields: [],
+    cli: { command: ['incident', 'notified'], description: 'the national panel was notified', inputs: {} },
   }),
   eventAction({
     slug: 'incident-reviewed',
@@ -541,6 +542,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: RapidReviewCompleted,
     fixed: { type: 'rapid-review-completed' },
     fields: [],
+    cli: { command: ['incident', 'reviewed'], description: 'the rapid review was completed', inputs: {} },
   }),
 ];
 
@@ -581,6 +583,43 @@ function contactsFrom(form: Form, errors: FieldErrors): Record<string, { name: s
 
 const CONTACT_PATHS = Object.fromEntries(CONTACT_FIELDS.map((c) => [`details.contacts.${c.role}`, c.name]));
 
+/** Input path (OpenCaseInput) → the opening form's field. */
+const OPEN_CASE_FIELDS: Record<string, string> = {
+  caseId: 'caseId',
+  'details.reference': 'reference',
+  'details.team': 'team',
+  'initialTier.tier': 'tier',
+  'initialTier.reason': 'reason',
+  'initialTier.at': 'ratedAt',
+  openedBy: '_form',
+  ...CONTACT_PATHS,
+};
+
+/** Input path (ReportIncidentInput) → the incident form's field. */
+const INCIDENT_FIELDS: Record<string, string> = {
+  incidentId: 'incidentId',
+  linkedCaseId: 'linkedCaseId',
+  'details.reference': 'reference',
+  'details.team': 'team',
+  awareAt: 'awareAt',
+  reportedBy: '_form',
+  ...CONTACT_PATHS,
+};
+
+/**
+ * Each problem of a refused opening (or incident report) by the form field that holds it, e.g. a
+ * case that already exists by `caseId`; problems of no field are left to the message over the form.
+ */
+export function startFormErrorsFromRefusal(err: CaseActionError, kind: 'case' | 'incident'): FieldErrors {
+  const paths = kind === 'case' ? OPEN_CASE_FIELDS : INCIDENT_FIELDS;
+  const errors: FieldErrors = {};
+  for (const problem of err.problems) {
+    const name = paths[problem.field];
+    if (name !== undefined && name !== '_form') errors[name] ??= problem.message;
+  }
+  return errors;
+}
+
 export function openCaseFields(defaultTeam?: string): FieldSpec[] {
   return [
     { name: 'caseId', label: 'Case id', type: 'text', required: true, placeholder: 'WCF-2026-0001' },
@@ -616,16 +655,7 @@ export function parseOpenCase(form: Form, by: string, options: { configuredPolic
     openedBy: by,
     ...(tier !== undefined ? { initialTier: { tier, reason: optional(form['reason']) ?? '', ...(ratedAt ? { at: ratedAt } : {}) } } : {}),
   };
-  const parsed = validate(OpenCaseInput, raw, {
-    caseId: 'caseId',
-    'details.reference': 'reference',
-    'details.team': 'team',
-    'initialTier.tier': 'tier',
-    'initialTier.reason': 'reason',
-    'initialTier.at': 'ratedAt',
-    openedBy: '_form',
-    ...CONTACT_PATHS,
-  });
+  const parsed = validate(OpenCaseInput, raw, OPEN_CASE_FIELDS);
   const policy = choosePolicy(form, options, errors);
   if (!parsed.ok) Object.assign(errors, { ...parsed.errors, ...errors });
   if (Object.keys(errors).length > 0 || !parsed.ok || !policy) return { ok: false, errors };
@@ -685,7 +715,7 @@ export function parseIncident(form: Form, by: string, now: Date, options: { conf
       reportedBy: by,
       awareAt,
     },
-    { incidentId: 'incidentId', linkedCaseId: 'linkedCaseId', 'details.reference': 'reference', 'details.team': 'team', awareAt: 'awareAt', reportedBy: '_form', ...CONTACT_PATHS },
+    INCIDENT_FIELDS,
   );
   const policy = choosePolicy(form, options, errors);
   if (!parsed.ok) Object.assign(errors, { ...parsed.errors, ...errors });

@@ -3,7 +3,6 @@
  * incident commands (`incident report|notified|reviewed|show`).
  */
 import type { Command } from 'commander';
-import { IncidentNotified, RapidReviewCompleted } from '../../domain/facts';
 import type { StaffRole } from '../../domain/kinds';
 import { roleLabel } from '../../domain/labels';
 import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
@@ -23,7 +22,8 @@ import {
   withClient,
   withStore,
 } from './common';
-import { explainNotFound, idArgument, recordFromOptions, stateAfter, summary } from './record';
+import { declaredCommand } from './events';
+import { explainNotFound, idArgument, stateAfter, summary } from './record';
 import { caseView, formatCaseView } from './view';
 
 /** The contact options of `open` and `incident report`, by role. */
@@ -207,25 +207,9 @@ export function register(program: Command): void {
     output(o.json === true, { incidentId, state }, () => [`incident ${incidentId} reported by ${input.reportedBy}`, summary(state)].join('\n'));
   });
 
-  commonOptions(
-    incident
-      .command('notified')
-      .description('the national panel was notified')
-      .argument('<incidentId>', 'the incident id')
-      .option('--at <instant>', 'when (default: now)'),
-  ).action((id: string, o: CommonOptions & { at?: string }) =>
-    recordFromOptions('incident', id, IncidentNotified, { type: 'incident-notified', incidentId: id }, o),
-  );
-
-  commonOptions(
-    incident
-      .command('reviewed')
-      .description('the rapid review was completed')
-      .argument('<incidentId>', 'the incident id')
-      .option('--at <instant>', 'when (default: now)'),
-  ).action((id: string, o: CommonOptions & { at?: string }) =>
-    recordFromOptions('incident', id, RapidReviewCompleted, { type: 'rapid-review-completed', incidentId: id }, o),
-  );
+  // Built from the case actions' declarations, as the console's incident forms are.
+  declaredCommand(incident, 'incident-notified');
+  declaredCommand(incident, 'incident-reviewed');
 
   commonOptions(incident.command('show').description('open obligations and timeline of an incident').argument('<incidentId>', 'the incident id'), false).action(
     async (id: string, o: { json?: boolean }) => {

@@ -34,9 +34,9 @@ type Opts = CommonOptions & Record<string, string | boolean | undefined>;
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** A case command with the options every recording command takes. */
-function caseCommand(parent: Command, name: string, description: string): Command {
-  const command = parent.command(name).description(description).argument('<caseId>', 'the case id');
+/** A case (or incident) command with the options every recording command takes. */
+function caseCommand(parent: Command, name: string, description: string, subject: 'case' | 'incident' = 'case'): Command {
+  const command = parent.command(name).description(description).argument(`<${subject}Id>`, `the ${subject} id`);
   return commonOptions(command.option('--at <instant>', 'when it happened, ISO-8601 with offset (default: now)'));
 }
 
@@ -59,13 +59,14 @@ const attributeOf = (flag: string): string =>
  * its words, description, and a flag or argument for each of the form's fields; the event is
  * the action's fixed fields plus what was typed, validated by the action's schema.
  */
-function declaredCommand(parent: Command, slug: string): void {
+export function declaredCommand(parent: Command, slug: string): void {
   const action = actionBySlug(slug);
   const cli = action?.cli;
   const event = action?.event;
   const name = cli?.command[cli.command.length - 1];
-  if (!cli || !event || name === undefined) throw new Error(`case action ${slug} declares no command line`);
-  const command = caseCommand(parent, name, cli.description);
+  if (!action || !cli || !event || name === undefined) throw new Error(`case action ${slug} declares no command line`);
+  const subject = action.subject;
+  const command = caseCommand(parent, name, cli.description, subject);
   const inputs = Object.entries(cli.inputs);
   const positional = inputs.filter(([, i]) => 'argument' in i);
   for (const [, i] of inputs) {
@@ -76,12 +77,13 @@ function declaredCommand(parent: Command, slug: string): void {
   const names = Object.fromEntries(inputs.map(([field, i]) => [field, 'argument' in i ? `<${i.argument}>` : i.flag]));
   command.action((caseId: string, ...rest: unknown[]) => {
     const o = rest[positional.length] as Opts;
-    const fields: Record<string, unknown> = { ...event.fixed };
+    // An incident's events carry its id.
+    const fields: Record<string, unknown> = { ...event.fixed, ...(subject === 'incident' ? { incidentId: caseId } : {}) };
     for (const [field, i] of inputs) {
       const value = 'argument' in i ? rest[positional.findIndex(([f]) => f === field)] : o[attributeOf(i.flag)];
       if (typeof value === 'string') fields[field] = value;
     }
-    return recordFromOptions('case', caseId, event.schema as z.ZodType<CaseEvent>, fields, o, names);
+    return recordFromOptions(subject, caseId, event.schema as z.ZodType<CaseEvent>, fields, o, names);
   });
 }
 

@@ -5,7 +5,7 @@
  * commands built from the same declarations are checked in cli-matrix.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CASE_ACTIONS, type CaseAction, formErrorsFromRefusal, type Form } from '../../client/actions/case-actions';
+import { CASE_ACTIONS, type CaseAction, formErrorsFromRefusal, type Form, startFormErrorsFromRefusal } from '../../client/actions/case-actions';
 import { CaseActionError } from '../../client/cases';
 import { initialTierProblems } from '../../workflows/inputs';
 
@@ -64,6 +64,15 @@ describe('refusal fields that the form calls by another name', () => {
   it('a reassignment refused on contact.email: shown by `email`', () => {
     const err = new CaseActionError('reassign refused: contact.email: must be an email address', 'refused', [{ field: 'contact.email', message: 'must be an email address' }]);
     expect(formErrorsFromRefusal(err, bySlug('reassign'))).toEqual({ email: 'must be an email address' });
+  });
+
+  it('opening a case that exists: shown by caseId; an incident that exists, by incidentId; a bad IRO email, by iro', () => {
+    const exists = new CaseActionError('case C-1 already exists', 'already-exists', [{ field: 'caseId', message: 'already exists' }]);
+    expect(startFormErrorsFromRefusal(exists, 'case')).toEqual({ caseId: 'already exists' });
+    const incident = new CaseActionError('incident SI-1 already exists', 'already-exists', [{ field: 'incidentId', message: 'already exists' }]);
+    expect(startFormErrorsFromRefusal(incident, 'incident')).toEqual({ incidentId: 'already exists' });
+    const iro = new CaseActionError('open case refused: ...', 'invalid', [{ field: 'details.contacts.iro', message: 'x' }, { field: 'openedBy', message: 'y' }]);
+    expect(startFormErrorsFromRefusal(iro, 'case')).toEqual({ iro: 'x' });
   });
 
   it('a refusal of the whole case (closed) names no field', () => {
