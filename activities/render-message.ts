@@ -64,7 +64,7 @@ export function overdueInEmail(dueAt: string, at: string): string {
 
 /**
  * `attemptAt` is when this attempt to send goes out (a retried message goes later than its
- * `sendAt`): lateness is measured then, so a message held up by a mail fault never understates
+ * `sendAt`): once it is a minute or more behind the plan, lateness is measured then, so a message held up by a mail fault never understates
  * how late things are, and a reminder sent after its deadline says the deadline has passed.
  * `recipientName` is the staff member it goes to (never anyone in the family), named beside
  * their role.
@@ -75,7 +75,9 @@ export function renderMessage(
   attemptAt: string = message.sendAt,
   recipientName?: string,
 ): RenderedMessage {
-  const at = attemptAt > message.sendAt ? attemptAt : message.sendAt;
+  // Within a minute of the plan, a message speaks as of its planned time: the few seconds an
+  // activity takes to start would otherwise turn "due in 2 hours" into "due in 1 hour 59 minutes".
+  const at = msPast(message.sendAt, attemptAt) >= 60_000 ? attemptAt : message.sendAt;
   const link = caseLink(consoleUrl, message.caseId);
   const ref = message.caseReference;
   const lines: string[] = [];

@@ -66,6 +66,12 @@ describe('rendering', () => {
     expect(text).not.toContain('now overdue');
   });
 
+  it('a message that goes within a minute of its plan speaks as of the plan', () => {
+    const reminder: CaseMessage = { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-04-03T07:00:00.000Z' };
+    expect(renderMessage(reminder, 'https://c', '2026-04-03T07:00:00.400Z').text).toContain('(due in 2 hours)');
+    expect(renderMessage(reminder, 'https://c', '2026-04-03T07:01:00.000Z').text).toContain('(due in 1 hour 59 minutes)');
+  });
+
   it('reminds before the deadline', () => {
     const { subject, text } = renderMessage(
       { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-03-31T09:00:00.000Z' },
