@@ -100,7 +100,7 @@ describe('computeKpi', () => {
 });
 
 describe('the KPI report as text', () => {
-  it('a table by team, tier and kind', () => {
+  it('a table by team, tier and obligation, in words', () => {
     const text = formatKpiReport({
       period: { from: '2026-04-01', to: '2026-04-30', zone: 'Europe/London' },
       filter: { team: 'NORTH' },
@@ -117,8 +117,8 @@ describe('the KPI report as text', () => {
       'Visits and keeping-in-touch calls due 2026-04-01 to 2026-04-30 (UK dates), team NORTH',
       '2 cases read',
       '',
-      'team   tier      kind            due  on time  late  missed  waived  pending  on time %  median late',
-      'NORTH  PRIORITY  visit-priority  2    1        1     0       0       0        50%        1d 2h',
+      'team   tier      obligation                    due  on time  late  missed  waived  pending  on time %  median late',
+      'NORTH  Priority  Fortnightly visit (priority)  2    1        1     0       0       0        50%        1 day 2 hours',
     ]);
   });
 });
