@@ -114,8 +114,11 @@ export interface CaseAction {
   refusalField(field: string): string | undefined;
   /** How the command line takes this action, when it does (built by client/commands/events.ts). */
   cli?: CliCommand;
-  /** For an action that records an event: the event's schema and the fields the action fixes (its type, ...). */
-  event?: { schema: z.ZodType; fixed: Readonly<Record<string, unknown>> };
+  /**
+   * For an action that records an event: its schema, the fields the action fixes (its type, ...),
+   * and the event from the values of the form's fields as typed (instants already instants).
+   */
+  event?: { schema: z.ZodType; fixed: Readonly<Record<string, unknown>>; build(values: Form): Record<string, unknown> };
 }
 
 /** How the command line takes an action: its command words, and a flag or argument for each form field. */
@@ -123,8 +126,19 @@ export interface CliCommand {
   /** e.g. ['kit-call'] or ['meeting', 'schedule']. */
   command: readonly string[];
   description: string;
-  /** Form field name → `--flag` (and its help), or a positional `<argument>`. */
-  inputs: Readonly<Record<string, { flag: string; value: string; help: string } | { argument: string; help: string }>>;
+  /**
+   * Form field name → `--flag` (and its help), or a positional `<argument>`; an argument with
+   * `words` takes a word (`started`) for each of the field's choices (`missing-started`), and
+   * calls itself `what` when refusing another.
+   */
+  inputs: Readonly<Record<string, { flag: string; value: string; help: string } | CliArgument>>;
+}
+
+export interface CliArgument {
+  argument: string;
+  help: string;
+  words?: Readonly<Record<string, string>>;
+  what?: string;
 }
 
 /** Fields of the form that hold the refused input fields: the same name, or one of `aliases`, if the form has that field. */
@@ -201,7 +215,7 @@ function eventAction(spec: {
     // An event's fields are named as the form's; `type` (what happened) is the `what` select where there is one.
     refusalField: refusalFieldOf((ctx) => [...fieldsOf(ctx), AT].map((f) => f.name), { type: 'what' }),
     ...(spec.cli ? { cli: spec.cli } : {}),
-    event: { schema: spec.schema, fixed: spec.fixed },
+    event: { schema: spec.schema, fixed: spec.fixed, build: (values) => ({ ...spec.fixed, ...values, ...(spec.convert?.(values) ?? {}) }) },
     parse(form, by, now, options) {
       const fields = [...fieldsOf(undefined), AT];
       const overlong = overlongFields(form);
@@ -358,6 +372,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       },
     ],
     convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
+    cli: { command: ['missing'], description: 'a missing episode: the child went missing, returned, or had the return interview', inputs: { what: { argument: 'event', help: 'started|returned|interview', what: 'missing-episode event', words: { started: 'missing-started', returned: 'child-returned', interview: 'return-interview-held' } } } },
   }),
   eventAction({
     slug: 'complaint',
@@ -391,6 +406,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fixed: {},
     fields: [{ name: 'what', label: 'What happened', type: 'select', required: true, options: [{ value: 'referral-received', label: 'Referral received' }, { value: 'referral-decided', label: 'Decision made on the referral' }] }],
     convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
+    cli: { command: ['referral'], description: 'a referral was received, or the decision on it made', inputs: { what: { argument: 'event', help: 'received|decided', what: 'referral event', words: { received: 'referral-received', decided: 'referral-decided' } } } },
   }),
   eventAction({ slug: 'assessment', title: 'Child and family assessment completed', group: 'Episodes', schema: AssessmentCompleted, fixed: { type: 'assessment-completed' }, fields: [] }),
   eventAction({ slug: 'strategy', title: 'Strategy discussion held', group: 'Episodes', schema: StrategyDiscussion, fixed: { type: 'strategy-discussion' }, fields: [], cli: { command: ['strategy'], description: 'a strategy discussion took place (starts the initial conference clock)', inputs: {} } }),
@@ -402,6 +418,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fixed: {},
     fields: [{ name: 'what', label: 'What happened', type: 'select', required: true, options: [{ value: 'looked-after-started', label: 'The child became looked after' }, { value: 'looked-after-ended', label: 'The child stopped being looked after' }] }],
     convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
+    cli: { command: ['looked-after'], description: 'the child became, or stopped being, looked after', inputs: { what: { argument: 'event', help: 'started|ended', what: 'looked-after event', words: { started: 'looked-after-started', ended: 'looked-after-ended' } } } },
   }),
   eventAction({
     slug: 'placement',

@@ -4,26 +4,19 @@
  * looked-after episodes and placements, waivers, holds, acknowledgements and closure.
  * Every one takes `--as` (who acted), `--at` (when it happened; default now) and `--json`.
  * Most are built from the case action's one declaration (client/actions/case-actions.ts), which
- * the console's forms are built from too; the rest (visit, missing, complaint, referral,
- * assessment, looked-after, ack) are still written out here.
+ * the console's forms are built from too; the rest (visit, complaint, assessment, ack)
+ * are still written out here.
  */
 import { Command } from 'commander';
 import type { z } from 'zod';
 import {
   AssessmentCompleted,
   type CaseEvent,
-  ChildReturned,
   ComplaintExtended,
   ComplaintReceived,
   ComplaintResponded,
   ContactRecorded,
   EscalationAcknowledged,
-  LookedAfterEnded,
-  LookedAfterStarted,
-  MissingEpisodeStarted,
-  ReferralDecided,
-  ReferralReceived,
-  ReturnInterviewHeld,
 } from '../../domain/facts';
 import { actionBySlug } from '../actions/case-actions';
 import { CliError } from '../cli-support';
@@ -77,12 +70,15 @@ export function declaredCommand(parent: Command, slug: string): void {
   const names = Object.fromEntries(inputs.map(([field, i]) => [field, 'argument' in i ? `<${i.argument}>` : i.flag]));
   command.action((caseId: string, ...rest: unknown[]) => {
     const o = rest[positional.length] as Opts;
-    // An incident's events carry its id.
-    const fields: Record<string, unknown> = { ...event.fixed, ...(subject === 'incident' ? { incidentId: caseId } : {}) };
+    const values: Record<string, string> = {};
     for (const [field, i] of inputs) {
       const value = 'argument' in i ? rest[positional.findIndex(([f]) => f === field)] : o[attributeOf(i.flag)];
-      if (typeof value === 'string') fields[field] = value;
+      if (typeof value !== 'string') continue;
+      // A word for one of the field's choices (`started` → `missing-started`), or a refusal listing the words.
+      values[field] = 'argument' in i && i.words ? (i.words[verb(value, Object.keys(i.words), i.what ?? i.argument)] ?? value) : value;
     }
+    // An incident's events carry its id.
+    const fields = { ...event.build(values), ...(subject === 'incident' ? { incidentId: caseId } : {}) };
     return recordFromOptions(subject, caseId, event.schema as z.ZodType<CaseEvent>, fields, o, names);
   });
 }
@@ -111,14 +107,7 @@ export function register(program: Command): void {
   const meeting = program.command('meeting').description('schedule, postpone, cancel or record meetings and conferences');
   for (const slug of ['meeting-schedule', 'meeting-postpone', 'meeting-cancel', 'meeting-held', 'pre-meeting']) declaredCommand(meeting, slug);
 
-  caseCommand(program, 'missing', 'a missing episode: the child went missing, returned, or had the return interview')
-    .argument('<event>', 'started|returned|interview')
-    .action((caseId: string, what: string, o: Opts) => {
-      const v = verb(what, ['started', 'returned', 'interview'] as const, 'missing-episode event');
-      if (v === 'started') return recordFromOptions('case', caseId, MissingEpisodeStarted, { type: 'missing-started' }, o);
-      if (v === 'returned') return recordFromOptions('case', caseId, ChildReturned, { type: 'child-returned' }, o);
-      return recordFromOptions('case', caseId, ReturnInterviewHeld, { type: 'return-interview-held' }, o);
-    });
+  declaredCommand(program, 'missing');
 
   caseCommand(program, 'complaint', 'a complaint: received, extended (stage 1 only, 10 to 20 working days) or responded')
     .argument('<event>', 'received|extended|responded')
@@ -135,13 +124,7 @@ export function register(program: Command): void {
       return recordFromOptions('case', caseId, ComplaintExtended, { type: 'complaint-extended', ...fields, reason: str(o['reason']) }, o);
     });
 
-  caseCommand(program, 'referral', 'a referral was received, or the decision on it made')
-    .argument('<event>', 'received|decided')
-    .action((caseId: string, what: string, o: Opts) =>
-      verb(what, ['received', 'decided'] as const, 'referral event') === 'received'
-        ? recordFromOptions('case', caseId, ReferralReceived, { type: 'referral-received' }, o)
-        : recordFromOptions('case', caseId, ReferralDecided, { type: 'referral-decided' }, o),
-    );
+  declaredCommand(program, 'referral');
 
   caseCommand(program, 'assessment', 'the child and family assessment was completed')
     .argument('<event>', 'completed')
@@ -152,13 +135,7 @@ export function register(program: Command): void {
 
   declaredCommand(program, 'strategy');
 
-  caseCommand(program, 'looked-after', 'the child became, or stopped being, looked after')
-    .argument('<event>', 'started|ended')
-    .action((caseId: string, what: string, o: Opts) =>
-      verb(what, ['started', 'ended'] as const, 'looked-after event') === 'started'
-        ? recordFromOptions('case', caseId, LookedAfterStarted, { type: 'looked-after-started' }, o)
-        : recordFromOptions('case', caseId, LookedAfterEnded, { type: 'looked-after-ended' }, o),
-    );
+  declaredCommand(program, 'looked-after');
 
   declaredCommand(program, 'placement');
 

@@ -566,6 +566,9 @@ describe('refused before connecting: one line naming the field, with and without
 /** A value each declared input accepts on the command line (instants as ISO-8601, choices as the first one). */
 function cliSample(action: CaseAction, field: string): string {
   if (field === 'obligationId') return OBLIGATION;
+  const input = action.cli?.inputs[field];
+  const word = input && 'words' in input && input.words ? Object.keys(input.words)[0] : undefined;
+  if (word !== undefined) return word;
   const spec = action.fields(undefined).find((f) => f.name === field);
   if (spec?.type === 'datetime') return '2026-03-01T10:00:00Z';
   const first = spec?.options?.[0];
@@ -612,7 +615,9 @@ describe('commands built from the case actions\' declarations: the same fields, 
       ...selects.map((f) => {
         const input = action.cli!.inputs[f.name]!;
         const name = 'argument' in input ? `<${input.argument}>` : input.flag;
-        return { name: `${action.slug} with an unknown ${f.name}`, args: declaredArgs(action, undefined, { [f.name]: 'NOPE' }), pattern: ENUM(name) };
+        // A word argument lists its words; any other choice the schema's values.
+        const pattern = 'words' in input && input.words ? new RegExp(`^caseclock: unknown ${input.what ?? ''} "NOPE"; use one of: ${Object.keys(input.words).join(', ')}$`) : ENUM(name);
+        return { name: `${action.slug} with an unknown ${f.name}`, args: declaredArgs(action, undefined, { [f.name]: 'NOPE' }), pattern };
       }),
     ];
   });
