@@ -131,7 +131,15 @@ export interface CliCommand {
    * `words` takes a word (`started`) for each of the field's choices (`missing-started`), and
    * calls itself `what` when refusing another.
    */
-  inputs: Readonly<Record<string, { flag: string; value: string; help: string } | CliArgument>>;
+  inputs: Readonly<Record<string, CliFlag | CliArgument>>;
+}
+
+export interface CliFlag {
+  flag: string;
+  value: string;
+  help: string;
+  /** A check the typed value must pass first, with what it must be (`must be 1 or 2`). */
+  accepts?: { test(value: string): boolean; says: string };
 }
 
 export interface CliArgument {
@@ -397,6 +405,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'reason', label: 'Why it was extended', type: 'textarea', help: 'Extensions only.' },
     ],
     convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined, ...stageConvert(form) }),
+    cli: { command: ['complaint'], description: 'a complaint: received, extended (stage 1 only, 10 to 20 working days) or responded', inputs: { what: { argument: 'event', help: 'received|extended|responded', what: 'complaint event', words: { received: 'complaint-received', extended: 'complaint-extended', responded: 'complaint-responded' } }, complaintId: { flag: '--id', value: 'complaintId', help: 'complaint id (required)' }, stage: { flag: '--stage', value: 'n', help: '1 or 2 (required)', accepts: { test: (v) => v === '1' || v === '2', says: 'must be 1 or 2' } }, reason: { flag: '--reason', value: 'text', help: 'why it was extended (extended only)' } } },
   }),
   eventAction({
     slug: 'referral',
@@ -481,6 +490,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'level', label: 'Escalation level', type: 'hidden', required: true },
     ],
     convert: (form) => ({ level: /^\d$/.test(form['level'] ?? '') ? Number(form['level']) : form['level'] }),
+    cli: { command: ['ack'], description: 'acknowledge an escalation of an overdue obligation', inputs: { obligationId: { argument: 'obligationId', help: 'the obligation id' }, level: { flag: '--level', value: 'n', help: 'the escalation level acknowledged (required)', accepts: { test: (v) => /^[1-9]$/.test(v), says: 'must be a whole number from 1 to 9' } } } },
   }),
   {
     slug: 'reassign',

@@ -4,28 +4,18 @@
  * looked-after episodes and placements, waivers, holds, acknowledgements and closure.
  * Every one takes `--as` (who acted), `--at` (when it happened; default now) and `--json`.
  * Most are built from the case action's one declaration (client/actions/case-actions.ts), which
- * the console's forms are built from too; the rest (visit, complaint, assessment, ack)
- * are still written out here.
+ * the console's forms are built from too; the rest (visit, assessment) are still written
+ * out here.
  */
 import { Command } from 'commander';
 import type { z } from 'zod';
-import {
-  AssessmentCompleted,
-  type CaseEvent,
-  ComplaintExtended,
-  ComplaintReceived,
-  ComplaintResponded,
-  ContactRecorded,
-  EscalationAcknowledged,
-} from '../../domain/facts';
+import { AssessmentCompleted, type CaseEvent, ContactRecorded } from '../../domain/facts';
 import { actionBySlug } from '../actions/case-actions';
 import { CliError } from '../cli-support';
-import { commonOptions, type CommonOptions, numeric, quoted } from './common';
+import { commonOptions, type CommonOptions, quoted } from './common';
 import { recordFromOptions } from './record';
 
 type Opts = CommonOptions & Record<string, string | boolean | undefined>;
-
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** A case (or incident) command with the options every recording command takes. */
 function caseCommand(parent: Command, name: string, description: string, subject: 'case' | 'incident' = 'case'): Command {
@@ -74,6 +64,7 @@ export function declaredCommand(parent: Command, slug: string): void {
     for (const [field, i] of inputs) {
       const value = 'argument' in i ? rest[positional.findIndex(([f]) => f === field)] : o[attributeOf(i.flag)];
       if (typeof value !== 'string') continue;
+      if (!('argument' in i) && i.accepts && !i.accepts.test(value)) throw new CliError(`${i.flag} ${quoted(value)}: ${i.accepts.says}`);
       // A word for one of the field's choices (`started` → `missing-started`), or a refusal listing the words.
       values[field] = 'argument' in i && i.words ? (i.words[verb(value, Object.keys(i.words), i.what ?? i.argument)] ?? value) : value;
     }
@@ -109,20 +100,7 @@ export function register(program: Command): void {
 
   declaredCommand(program, 'missing');
 
-  caseCommand(program, 'complaint', 'a complaint: received, extended (stage 1 only, 10 to 20 working days) or responded')
-    .argument('<event>', 'received|extended|responded')
-    .option('--id <complaintId>', 'complaint id (required)')
-    .option('--stage <n>', '1 or 2 (required)')
-    .option('--reason <text>', 'why it was extended (extended only)')
-    .action((caseId: string, what: string, o: Opts) => {
-      const v = verb(what, ['received', 'extended', 'responded'] as const, 'complaint event');
-      const stage = str(o['stage']);
-      if (stage !== undefined && stage !== '1' && stage !== '2') throw new CliError(`--stage ${quoted(stage)}: must be 1 or 2`);
-      const fields = { complaintId: str(o['id']), stage: numeric(stage) };
-      if (v === 'received') return recordFromOptions('case', caseId, ComplaintReceived, { type: 'complaint-received', ...fields }, o);
-      if (v === 'responded') return recordFromOptions('case', caseId, ComplaintResponded, { type: 'complaint-responded', ...fields }, o);
-      return recordFromOptions('case', caseId, ComplaintExtended, { type: 'complaint-extended', ...fields, reason: str(o['reason']) }, o);
-    });
+  declaredCommand(program, 'complaint');
 
   declaredCommand(program, 'referral');
 
@@ -145,20 +123,7 @@ export function register(program: Command): void {
 
   declaredCommand(program, 'resume');
 
-  caseCommand(program, 'ack', 'acknowledge an escalation of an overdue obligation')
-    .argument('<obligationId>', 'the obligation id')
-    .option('--level <n>', 'the escalation level acknowledged (required)')
-    .action((caseId: string, obligationId: string, o: Opts) => {
-      const level = str(o['level']);
-      if (level !== undefined && !/^[1-9]$/.test(level)) throw new CliError(`--level ${quoted(level)}: must be a whole number from 1 to 9`);
-      return recordFromOptions(
-        'case',
-        caseId,
-        EscalationAcknowledged,
-        { type: 'escalation-acknowledged', obligationId, level: numeric(level) },
-        o,
-      );
-    });
+  declaredCommand(program, 'ack');
 
   declaredCommand(program, 'close');
 }

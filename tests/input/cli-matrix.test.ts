@@ -566,6 +566,7 @@ describe('refused before connecting: one line naming the field, with and without
 /** A value each declared input accepts on the command line (instants as ISO-8601, choices as the first one). */
 function cliSample(action: CaseAction, field: string): string {
   if (field === 'obligationId') return OBLIGATION;
+  if (field === 'level') return '1';
   const input = action.cli?.inputs[field];
   const word = input && 'words' in input && input.words ? Object.keys(input.words)[0] : undefined;
   if (word !== undefined) return word;
@@ -616,7 +617,12 @@ describe('commands built from the case actions\' declarations: the same fields, 
         const input = action.cli!.inputs[f.name]!;
         const name = 'argument' in input ? `<${input.argument}>` : input.flag;
         // A word argument lists its words; any other choice the schema's values.
-        const pattern = 'words' in input && input.words ? new RegExp(`^caseclock: unknown ${input.what ?? ''} "NOPE"; use one of: ${Object.keys(input.words).join(', ')}$`) : ENUM(name);
+        const pattern =
+          'words' in input && input.words
+            ? new RegExp(`^caseclock: unknown ${input.what ?? ''} "NOPE"; use one of: ${Object.keys(input.words).join(', ')}$`)
+            : 'accepts' in input && input.accepts
+              ? new RegExp(`^caseclock: ${name} "NOPE": ${input.accepts.says}$`)
+              : ENUM(name);
         return { name: `${action.slug} with an unknown ${f.name}`, args: declaredArgs(action, undefined, { [f.name]: 'NOPE' }), pattern };
       }),
     ];
