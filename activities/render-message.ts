@@ -75,9 +75,11 @@ export function renderMessage(
   attemptAt: string = message.sendAt,
   recipientName?: string,
 ): RenderedMessage {
-  // Within a minute of the plan, a message speaks as of its planned time: the few seconds an
+  // When it really goes (never before its plan): whether a reminder is late is decided by this.
+  const sentAt = attemptAt > message.sendAt ? attemptAt : message.sendAt;
+  // Durations are worded as of the plan when it goes within a minute of it: the few seconds an
   // activity takes to start would otherwise turn "due in 2 hours" into "due in 1 hour 59 minutes".
-  const at = msPast(message.sendAt, attemptAt) >= 60_000 ? attemptAt : message.sendAt;
+  const at = msPast(message.sendAt, sentAt) >= 60_000 ? sentAt : message.sendAt;
   const link = caseLink(consoleUrl, message.caseId);
   const ref = message.caseReference;
   const lines: string[] = [];
@@ -93,11 +95,11 @@ export function renderMessage(
     if (m.scheduledFor) lines.push(`It was scheduled for ${localTime(m.scheduledFor)}.`);
     if (m.newDate) lines.push(`New date: ${localTime(m.newDate)}.`);
     lines.push('Please consider how ongoing risks to the child are being managed meanwhile.');
-  } else if (o && message.type === 'reminder' && at >= o.dueAt) {
+  } else if (o && message.type === 'reminder' && sentAt >= o.dueAt) {
     // The reminder could not go before the deadline (mail was failing): say what is true now.
     subject = `[CaseClock] Late reminder ${ref}: ${o.title} fell due ${localTime(o.dueAt)}, not yet recorded`;
     lines.push(`Case ${ref} (team ${message.team}): ${o.title} fell due at ${localTime(o.dueAt)} and has not been recorded.`);
-    lines.push(`It is ${overdueInEmail(o.dueAt, at)}. This reminder could not be sent before the deadline.`);
+    lines.push(`It is ${overdueInEmail(o.dueAt, sentAt)}. This reminder could not be sent before the deadline.`);
     lines.push('Please record it in CaseClock when it is done.');
   } else if (o && message.type === 'reminder') {
     subject = `[CaseClock] Reminder ${ref}: ${o.title} due ${localTime(o.dueAt)}`;

@@ -70,6 +70,11 @@ describe('rendering', () => {
     const reminder: CaseMessage = { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-04-03T07:00:00.000Z' };
     expect(renderMessage(reminder, 'https://c', '2026-04-03T07:00:00.400Z').text).toContain('(due in 2 hours)');
     expect(renderMessage(reminder, 'https://c', '2026-04-03T07:01:00.000Z').text).toContain('(due in 1 hour 59 minutes)');
+    // A reminder planned moments before the deadline that goes after it is late all the same.
+    const close: CaseMessage = { ...reminder, sendAt: '2026-04-03T08:59:58.000Z' };
+    const late = renderMessage(close, 'https://c', '2026-04-03T09:00:03.000Z');
+    expect(late.subject).toMatch(/^\[CaseClock\] Late reminder /);
+    expect(late.text).toContain('It is now overdue.');
   });
 
   it('reminds before the deadline', () => {
