@@ -96,8 +96,8 @@ describe('each message is sent on its own', () => {
       // `caseclock show` says what is waiting on the mail server: the reminder for over an hour, level 1 for a minute.
       const shown = formatCaseView(caseView('case', during, await kase.timeline(), await kase.now())).split('\n');
       expect(shown.filter((l) => l.includes('waiting for the mail server'))).toEqual([
-        expect.stringMatching(/^ {2}… message .*\/reminder\/PT2H to allocated-worker waiting for the mail server since /),
-        expect.stringMatching(/^ {2}… message .*\/escalation\/L1\/0 to team-manager waiting for the mail server since /),
+        expect.stringMatching(/^ {2}… message .*\/reminder\/PT2H to .*\(allocated worker\) waiting for the mail server since /),
+        expect.stringMatching(/^ {2}… message .*\/escalation\/L1\/0 to .*\(team manager\) waiting for the mail server since /),
       ]);
 
       await h.env.sleep(2 * HOUR); // a long outage: backoff has reached its longest interval
