@@ -64,8 +64,9 @@ export function overdueInEmail(dueAt: string, at: string): string {
 
 /**
  * `attemptAt` is when this attempt to send goes out (a retried message goes later than its
- * `sendAt`): once it is a minute or more behind the plan, lateness is measured then, so a message held up by a mail fault never understates
- * how late things are, and a reminder sent after its deadline says the deadline has passed.
+ * `sendAt`): a reminder that goes after its deadline says the deadline has passed, and once a
+ * message is a minute or more behind its plan, how late is measured then, so a message held up
+ * by a mail fault never understates it.
  * `recipientName` is the staff member it goes to (never anyone in the family), named beside
  * their role.
  */
