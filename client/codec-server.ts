@@ -6,9 +6,9 @@
  * Every /encode and /decode request must prove who sends it, in one of two ways:
  * - `Authorization: Bearer <CASECLOCK_CODEC_TOKEN>` (the `temporal` CLI; compared in constant time);
  * - the web console's session cookie (the Temporal Web UI, with "Include cross-origin credentials"
- *   ticked in its Data Encoder settings), checked exactly as the console checks it (same
- *   SessionKeeper and secret, same expiry, the users file re-read so a removed user or a changed
- *   role counts at once). Only an administrator may: a payload does not say which case or team
+ *   ticked in its Data Encoder settings), checked exactly as the console checks it (the same
+ *   signature, the same session in the shared console store, the same expiry and idle limit, the
+ *   users file re-read so a removed user, a changed role or a changed password counts at once). Only an administrator may: a payload does not say which case or team
  *   it belongs to, so a manager's own-team limit could not be enforced here (403 for other roles).
  *   The cookie counts only on requests whose Origin is an allowed one, so no other page a
  *   signed-in browser visits can use it.
@@ -27,7 +27,10 @@ import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { type Config, loadConfigOrExit } from '../common/config';
-import { type ConsoleUser, endedSessionsFile, type Role, SESSION_COOKIE, SessionKeeper, UserDirectory } from './console/auth';
+import { openConsoleStore, type ConsoleStore } from '../store/console-store';
+import type { Person } from './console/access';
+import { type Role, UserDirectory } from './console/auth';
+import { consoleCookieChecker, consoleSessionLimits, SESSION_COOKIE } from './console/session';
 import { encryptionCodecFromConfig } from '../common/encryption';
 import { withoutTrailing } from '../common/linear-text';
 
@@ -108,10 +111,9 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The web console's sign-in, shared with the codec server: same secret, lifetime and users file. */
+/** The web console's sign-in, shared with the codec server: who a console session cookie proves is signed in. */
 export interface ConsoleSignIn {
-  sessions: SessionKeeper;
-  users: UserDirectory;
+  personFor(cookie: string): Promise<Pick<Person, 'id' | 'role'> | undefined>;
 }
 
 export interface CodecServerOptions {
@@ -135,7 +137,10 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
   const allowed = new Set(options.allowedOrigins);
   const { token, consoleSignIn } = options;
 
-  return http.createServer((req, res) => {
+  // Async for the console sign-in check (the shared session store); anything unexpected is a 500.
+  return http.createServer((req, res) => void handle(req, res).catch(() => (res.headersSent ? res.end() : res.writeHead(500).end())));
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
     const origin = req.headers.origin;
     const path = withoutTrailing(new URL(req.url ?? '/', 'http://codec').pathname, '/');
@@ -192,14 +197,13 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
     } else {
       // The cookie rides along on any request the browser makes, so it counts only from an allowed origin.
       const cookie = consoleSignIn && origin ? cookieValue(req, SESSION_COOKIE) : undefined;
-      let user: ConsoleUser | undefined;
+      let user: Pick<Person, 'id' | 'role'> | undefined;
       if (consoleSignIn && cookie !== undefined) {
-        const session = consoleSignIn.sessions.verify(cookie);
         try {
-          user = session ? consoleSignIn.users.find(session.uid) : undefined;
+          user = await consoleSignIn.personFor(cookie);
         } catch (err) {
-          // The users file is missing or broken: nobody can be checked (the message names the file, no secrets).
-          log({ level: 'error', msg: 'codec cannot read the users file', error: err instanceof Error ? err.message : String(err) });
+          // The users file or the session store cannot be read: nobody can be checked (no secrets in the message).
+          log({ level: 'error', msg: 'codec cannot check a console sign-in', error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
           return send(503, { error: 'sign-in cannot be checked just now' });
         }
       }
@@ -240,7 +244,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
         if (err instanceof HttpError) return send(err.status, { error: err.message });
         send(500, { error: 'internal error' });
       });
-  });
+  }
 }
 
 /**
@@ -268,12 +272,13 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
   if (!token && !secret) {
     throw new Error('neither CASECLOCK_CODEC_TOKEN nor CASECLOCK_SESSION_SECRET is set: the codec server refuses to run without authentication');
   }
+  let consoleStore: ConsoleStore | undefined;
   const server = createCodecServer({
     codec,
     ...(token ? { token } : {}),
     // The console's own settings, so a cookie is valid here exactly when (and as long as) it is there.
     ...(secret
-      ? { consoleSignIn: { sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000, Date.now, endedSessionsFile(config.CASECLOCK_USERS_FILE)), users: new UserDirectory(config.CASECLOCK_USERS_FILE) } }
+      ? { consoleSignIn: { personFor: consoleCookieChecker((consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL)), new UserDirectory(config.CASECLOCK_USERS_FILE), secret, consoleSessionLimits(config)) } }
       : {}),
     allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS,
   });
@@ -289,7 +294,7 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
   return {
     server,
     url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))).then(() => consoleStore?.close()),
   };
 }
 

@@ -68,7 +68,10 @@ export interface KpiRow {
   due: number;
   onTime: number;
   late: number;
+  /** Past its deadline and superseded or closed unmet: the chance has gone. */
   missed: number;
+  /** Past its deadline, still open: late already, and still possible to do. */
+  overdue: number;
   waived: number;
   pending: number;
   /** Median of `lateByMs` over the late ones; null when none was late. */
@@ -77,7 +80,7 @@ export interface KpiRow {
   onTimeRate: number | null;
 }
 
-export type KpiOutcome = 'onTime' | 'late' | 'missed' | 'waived' | 'pending' | 'notCounted';
+export type KpiOutcome = 'onTime' | 'late' | 'missed' | 'overdue' | 'waived' | 'pending' | 'notCounted';
 
 /** What one occurrence counts as, at `now`. */
 export function classify(o: KpiCase['obligations'][number], now: string): KpiOutcome {
@@ -89,7 +92,7 @@ export function classify(o: KpiCase['obligations'][number], now: string): KpiOut
     case 'superseded':
       return o.resolvedAt !== undefined && Date.parse(o.resolvedAt) > Date.parse(o.dueAt) ? 'missed' : 'notCounted';
     case 'open':
-      return Date.parse(o.dueAt) < Date.parse(now) ? 'missed' : 'pending';
+      return Date.parse(o.dueAt) < Date.parse(now) ? 'overdue' : 'pending';
   }
 }
 
@@ -124,6 +127,7 @@ export function computeKpi(cases: readonly KpiCase[], period: KpiPeriod, now: st
           onTime: 0,
           late: 0,
           missed: 0,
+          overdue: 0,
           waived: 0,
           pending: 0,
           medianLateByMs: null,
@@ -139,7 +143,7 @@ export function computeKpi(cases: readonly KpiCase[], period: KpiPeriod, now: st
   const kindOrder = (k: KpiKind) => KPI_KINDS.indexOf(k);
   return [...groups.values()]
     .map(({ lateness, ...row }): KpiRow => {
-      const due = row.onTime + row.late + row.missed;
+      const due = row.onTime + row.late + row.missed + row.overdue;
       return { ...row, due, medianLateByMs: median(lateness), onTimeRate: due === 0 ? null : row.onTime / due };
     })
     .sort((a, b) => a.team.localeCompare(b.team) || a.tier.localeCompare(b.tier) || kindOrder(a.kind) - kindOrder(b.kind));

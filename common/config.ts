@@ -242,6 +242,19 @@ export const ConfigSchema = z
       .min(1, 'must be between 1 and 24')
       .max(24, 'must be between 1 and 24')
       .default(8),
+    /** A console session unused this long is signed out (minutes). */
+    CONSOLE_IDLE_MINUTES: z.coerce
+      .number({ error: 'must be a number of minutes' })
+      .int('must be a whole number of minutes')
+      .min(5, 'must be between 5 and 480')
+      .max(480, 'must be between 5 and 480')
+      .default(30),
+    /**
+     * Behind a reverse proxy: which proxy to believe about the client's address (X-Forwarded-For),
+     * e.g. 127.0.0.1 or 10.0.0.0/8; unset, the address is the connection's. Sign-in throttles and
+     * logs use it.
+     */
+    CONSOLE_TRUST_PROXY: optionalText,
     /**
      * Single sign-on (OpenID Connect): on when CASECLOCK_OIDC_ISSUER is set, and then the client id
      * and secret are required. The redirect URL defaults to CONSOLE_PUBLIC_URL + /auth/callback;

@@ -303,8 +303,11 @@ export interface CaseRecordStoreOptions {
   poolSize?: number;
 }
 
-/** Opens the store at `url` (PostgreSQL or the embedded server). Migrate it first. */
-export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions = {}): CaseRecordStore {
+/**
+ * A pool to the store's database and the one way this codebase runs statements on it: inside an
+ * explicit transaction (see the note at the top of this file), retried on serialization failures.
+ */
+export function pooledTransactions(url: string, options: { poolSize?: number; applicationName: string; missingTable: string }) {
   parseOrThrow(StoreUrl, url, 'url', 'cannot open the case record store');
   const pool = new Pool({
     connectionString: url,
@@ -312,7 +315,7 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
-    application_name: 'caseclock-case-record',
+    application_name: options.applicationName,
   });
   // An idle connection that breaks (the server stopped) must not crash the process; the next
   // query gets a fresh connection or a clear error.
@@ -339,7 +342,7 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
         await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         if (TRANSIENT.has(pgCode(error) ?? '') && attempt < 5) continue;
         if (pgCode(error) === '42P01') {
-          throw new Error(`the case record store at ${redactUrl(url)} has no case_record_entries table: run migrateCaseRecordStore first`, {
+          throw new Error(`the case record store at ${redactUrl(url)} has no ${options.missingTable} table: run migrateCaseRecordStore first`, {
             cause: error,
           });
         }
@@ -350,6 +353,18 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
       }
     }
   }
+  return {
+    inTransaction,
+    close(): Promise<void> {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}
+
+/** Opens the store at `url` (PostgreSQL or the embedded server). Migrate it first. */
+export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions = {}): CaseRecordStore {
+  const { inTransaction, close } = pooledTransactions(url, { ...options, applicationName: 'caseclock-case-record', missingTable: 'case_record_entries' });
 
   return {
     async append(input) {
@@ -456,10 +471,7 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
       });
     },
 
-    close() {
-      closed ??= pool.end();
-      return closed;
-    },
+    close,
   };
 }
 

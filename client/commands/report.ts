@@ -52,7 +52,7 @@ export function formatKpiReport(r: KpiReport): string {
   ];
   if (r.rows.length === 0) lines.push('Nothing came due in the period.');
   else {
-    const head = ['team', 'tier', 'obligation', 'due', 'on time', 'late', 'missed', 'waived', 'pending', 'on time %', 'median late'];
+    const head = ['team', 'tier', 'obligation', 'due', 'on time', 'late', 'overdue', 'missed', 'waived', 'pending', 'on time %', 'median late'];
     const body = r.rows.map((row) => [
       row.team,
       tierLabel(row.tier),
@@ -60,6 +60,7 @@ export function formatKpiReport(r: KpiReport): string {
       String(row.due),
       String(row.onTime),
       String(row.late),
+      String(row.overdue),
       String(row.missed),
       String(row.waived),
       String(row.pending),

@@ -1,18 +1,13 @@
 /**
- * Who is signed in to the web console, and what they may do.
+ * The web console's users and their passwords.
  *
  * - Passwords: scrypt with a random 16-byte salt per user, stored as
  *   `scrypt$<log2 N>$<r>$<p>$<salt b64>$<hash b64>`; compared in constant time. No password is
  *   ever stored or logged.
  * - Users: a JSON file validated by zod (id, display name, role, team for managers, hash).
- * - Sessions: a signed cookie (HMAC-SHA256 with the session secret) carrying the user id, a random
- *   session id and an expiry; the user's role and team are read from the users file on every
- *   request, so a change of role or a removed user takes effect at once.
- * - CSRF: every form carries a token derived from the session id (HMAC), checked on every POST.
- * - Roles: administrator does everything; a manager steers the cases of their own team and
- *   acknowledges escalations there; a viewer reads only.
+ * - Sessions, CSRF and who may do what: session.ts, app.tsx and access.ts.
  */
-import { createHmac, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -61,7 +56,7 @@ export function decoy(): Promise<string> {
 
 // --- users -------------------------------------------------------------------------------
 
-export const ROLES = ['administrator', 'manager', 'viewer'] as const;
+export const ROLES = ['administrator', 'head-of-service', 'manager', 'viewer'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
@@ -70,8 +65,10 @@ export const ConsoleUser = z
     id: UserId,
     name: FreeText(200),
     role: Role,
-    /** Managers steer this team's cases (a team code, e.g. LOCALITY-NORTH). */
+    /** A manager steers, and a viewer reads, this team's cases (a team code, e.g. LOCALITY-NORTH). */
     team: SafeId.optional(),
+    /** A head of service reads and acknowledges across these teams: their service area. */
+    teams: z.array(SafeId).min(1).max(100).optional(),
     passwordHash: z.string().regex(HASH_FORMAT, 'must be a scrypt hash written by `npx tsx client/console/users.ts add`'),
     /** The password was set by someone else (first run, `users.ts add --must-change`): the user must choose a new one at sign-in. */
     mustChangePassword: z.boolean().optional(),
@@ -80,6 +77,9 @@ export const ConsoleUser = z
   .check((ctx) => {
     if (ctx.value.role === 'manager' && ctx.value.team === undefined) {
       ctx.issues.push({ code: 'custom', input: ctx.value, path: ['team'], message: 'a manager needs a team' });
+    }
+    if (ctx.value.role === 'head-of-service' && ctx.value.teams === undefined) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['teams'], message: 'a head of service needs the teams of their service area' });
     }
   });
 export type ConsoleUser = z.infer<typeof ConsoleUser>;
@@ -175,225 +175,6 @@ export async function ensureFirstUser(
   return { created: true, id: 'admin', password, passwordFile };
 }
 
-// --- sessions and CSRF ---------------------------------------------------------------------
-
-export const SESSION_COOKIE = 'caseclock_session';
-export const LOGIN_COOKIE = 'caseclock_login';
-
-export interface Session {
-  /** User id. */
-  uid: string;
-  /** Random session id: the CSRF token is derived from it. */
-  sid: string;
-  /** Expiry, ms since the epoch. */
-  exp: number;
-}
-
-const SessionPayload = z.object({ uid: UserId, sid: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/), exp: z.number().int().positive() }).strict();
-
-const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
-
-function mac(secret: string, purpose: string, value: string): Buffer {
-  return createHmac('sha256', secret).update(`${purpose}\n${value}`).digest();
-}
-
-function sameMac(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-const EndedSessionsFile = z.object({ ended: z.record(z.string(), z.number()) }).strict();
-
-/**
- * Sessions signed out before they expired. Kept in a file when one is given, so that every
- * process checking sessions refuses them: the console after a restart, another console replica,
- * and the codec server (which accepts console sign-ins from the Web UI). The file holds random
- * session ids and expiry times only; entries are dropped once expired.
- */
-class EndedSessions {
-  private readonly inMemory = new Map<string, number>();
-  private cached: { mtimeMs: number; size: number; ended: Map<string, number> } | undefined;
-
-  constructor(private readonly file?: string) {}
-
-  has(sid: string): boolean {
-    return this.inMemory.has(sid) || this.fromFile().has(sid);
-  }
-
-  add(sid: string, exp: number, now: number): void {
-    for (const [id, until] of this.inMemory) if (until <= now) this.inMemory.delete(id);
-    this.inMemory.set(sid, exp);
-    if (!this.file) return;
-    // Read again just before writing, so a sign-out another process wrote a moment ago is kept.
-    this.cached = undefined;
-    const ended = new Map([...this.fromFile()].filter(([, until]) => until > now));
-    ended.set(sid, exp);
-    mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ ended: Object.fromEntries(ended) })}\n`, { mode: 0o600 });
-    renameSync(tmp, this.file);
-  }
-
-  private fromFile(): Map<string, number> {
-    if (!this.file) return new Map();
-    let st: { mtimeMs: number; size: number };
-    try {
-      st = statSync(this.file);
-    } catch {
-      return new Map(); // nobody has signed out yet
-    }
-    if (!this.cached || this.cached.mtimeMs !== st.mtimeMs || this.cached.size !== st.size) {
-      let ended = new Map<string, number>();
-      try {
-        ended = new Map(Object.entries(EndedSessionsFile.parse(JSON.parse(readFileSync(this.file, 'utf8'))).ended));
-      } catch {
-        // A damaged file is rewritten whole at the next sign-out; meanwhile only this process's
-        // sign-outs count (refusing everyone instead would lock staff out of the console).
-      }
-      this.cached = { mtimeMs: st.mtimeMs, size: st.size, ended };
-    }
-    return this.cached.ended;
-  }
-}
-
-/** Where the signed-out sessions are kept: next to the users file, which every checking process reads. */
-export function endedSessionsFile(usersFile: string): string {
-  return path.join(path.dirname(usersFile), 'signed-out-sessions.json');
-}
-
-/** Signs and checks session cookies, CSRF tokens and the sign-in form's token with one secret. */
-export class SessionKeeper {
-  private readonly ended: EndedSessions;
-
-  /** `endedFile`: where sign-outs are shared with other processes (see endedSessionsFile). */
-  constructor(
-    private readonly secret: string,
-    readonly lifetimeMs: number,
-    private readonly now: () => number = Date.now,
-    endedFile?: string,
-  ) {
-    if (secret.length < 32) throw new Error('session secret must be at least 32 characters');
-    this.ended = new EndedSessions(endedFile);
-  }
-
-  issue(uid: string): { session: Session; cookie: string } {
-    const session: Session = { uid, sid: randomBytes(18).toString('base64url'), exp: this.now() + this.lifetimeMs };
-    const body = b64url(JSON.stringify(session));
-    return { session, cookie: `${body}.${b64url(mac(this.secret, 'session', body))}` };
-  }
-
-  /** The session a cookie value proves, or undefined (bad signature, malformed, expired, signed out). */
-  verify(cookie: string | undefined): Session | undefined {
-    if (!cookie || cookie.length > 1024) return undefined;
-    const dot = cookie.indexOf('.');
-    if (dot <= 0) return undefined;
-    const body = cookie.slice(0, dot);
-    const signature = Buffer.from(cookie.slice(dot + 1), 'base64url');
-    if (!sameMac(signature, mac(this.secret, 'session', body))) return undefined;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    const parsed = SessionPayload.safeParse(payload);
-    if (!parsed.success) return undefined;
-    const now = this.now();
-    if (parsed.data.exp <= now) return undefined;
-    if (this.ended.has(parsed.data.sid)) return undefined;
-    return parsed.data;
-  }
-
-  end(session: Session): void {
-    this.ended.add(session.sid, session.exp, this.now());
-  }
-
-  csrfToken(session: Session): string {
-    return b64url(mac(this.secret, 'csrf', session.sid));
-  }
-
-  checkCsrf(session: Session, token: unknown): boolean {
-    if (typeof token !== 'string' || token.length > 128) return false;
-    return sameMac(Buffer.from(token, 'base64url'), mac(this.secret, 'csrf', session.sid));
-  }
-
-  /** The sign-in form has no session yet: a random cookie value and a token bound to it. */
-  loginNonce(existing?: string): { cookie: string; token: string } {
-    // Reused while the browser has one, so two sign-in tabs (or a stray request) do not spoil each other.
-    const cookie = existing !== undefined && /^[A-Za-z0-9_-]{24}$/.test(existing) ? existing : randomBytes(18).toString('base64url');
-    return { cookie, token: b64url(mac(this.secret, 'login', cookie)) };
-  }
-
-  checkLogin(cookie: string | undefined, token: unknown): boolean {
-    if (!cookie || typeof token !== 'string' || token.length > 128 || cookie.length > 128) return false;
-    return sameMac(Buffer.from(token, 'base64url'), mac(this.secret, 'login', cookie));
-  }
-}
-
-/** Refuses sign-in for a while after repeated failures for one user id (or one address). */
-export class SignInThrottle {
-  private readonly failures = new Map<string, { count: number; until: number }>();
-  constructor(
-    private readonly limit = 5,
-    private readonly windowMs = 15 * 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  blocked(key: string): boolean {
-    const f = this.failures.get(key);
-    if (!f) return false;
-    if (f.until <= this.now()) {
-      this.failures.delete(key);
-      return false;
-    }
-    return f.count >= this.limit;
-  }
-
-  fail(key: string): void {
-    const now = this.now();
-    const f = this.failures.get(key);
-    if (!f || f.until <= now) this.failures.set(key, { count: 1, until: now + this.windowMs });
-    else f.count += 1;
-    if (this.failures.size > 10_000) for (const [k, v] of this.failures) if (v.until <= now) this.failures.delete(k);
-  }
-
-  succeed(key: string): void {
-    this.failures.delete(key);
-  }
-}
-
 // --- roles ---------------------------------------------------------------------------------
 
-/**
- * What someone wants to do:
- * - `read`: any page;
- * - `steer`: change a case (record events, tier, meetings, waive, hold, reassign, close) or open one;
- * - `acknowledge`: acknowledge an escalation on a case;
- * - `administer`: apply a policy to a case (re-computes deadlines: an administrator's act).
- * `team` is the case's team (for opening a case, the team it is opened in; for a serious incident,
- * its team).
- */
-export type Permission = 'read' | 'steer' | 'acknowledge' | 'administer';
-
-export interface Decision {
-  allowed: boolean;
-  /** Why not, in words for the 403 page. */
-  reason?: string;
-}
-
-export function decide(user: Pick<ConsoleUser, 'role' | 'team' | 'id'>, permission: Permission, team?: string): Decision {
-  if (permission === 'read') return { allowed: true };
-  if (user.role === 'administrator') return { allowed: true };
-  if (user.role === 'viewer') return { allowed: false, reason: `${user.id} has read-only access (role viewer): nothing was changed` };
-  // manager
-  if (permission === 'administer') return { allowed: false, reason: 'only an administrator may apply a policy to a case: nothing was changed' };
-  if (team === undefined || team !== user.team) {
-    return {
-      allowed: false,
-      reason: `${user.id} manages team ${user.team ?? '(none)'}${team ? `, and this case belongs to team ${team}` : ''}: nothing was changed`,
-    };
-  }
-  return { allowed: true };
-}
-
-/** Whether the user may change anything at all (decides which forms a page shows). */
-export const canChangeAnything = (user: Pick<ConsoleUser, 'role'>): boolean => user.role !== 'viewer';
+export type { Decision, Permission } from './access';

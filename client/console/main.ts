@@ -11,10 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../../common/config';
 import { openStore } from '../case-record';
 import { connectClient } from '../../common/temporal';
-import { endedSessionsFile, ensureFirstUser, SessionKeeper, UserDirectory, UsersFileError, readUsersFile } from './auth';
-import { createConsoleServer } from './server';
+import { openConsoleStore } from '../../store/console-store';
+import { createConsole } from './app';
+import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from './auth';
+import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
+import { consoleSessionLimits } from './session';
 
-export { createConsoleServer } from './server';
+export { createConsole } from './app';
 
 function line(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
   process[level === 'info' ? 'stdout' : 'stderr'].write(`${JSON.stringify({ level, msg, ...fields })}\n`);
@@ -52,19 +55,27 @@ async function main(): Promise<void> {
   }
   const { client, close } = await connectClient(config);
   const store = openStore(config);
-  const server = createConsoleServer({
+  const consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL);
+  const oidc = oidcSettingsFromConfig(config);
+  const app = await createConsole({
     client,
     store,
+    consoleStore,
     users: new UserDirectory(usersFile),
-    sessions: new SessionKeeper(secret, config.CONSOLE_SESSION_HOURS * 3_600_000, Date.now, endedSessionsFile(config.CASECLOCK_USERS_FILE)),
+    sessionSecret: secret,
+    limits: consoleSessionLimits(config),
+    publicUrl: config.CONSOLE_PUBLIC_URL,
+    ...(oidc ? { sso: createOidcSignIn(oidc) } : {}),
+    ...(config.CONSOLE_TRUST_PROXY ? { trustProxy: config.CONSOLE_TRUST_PROXY } : {}),
     ...(config.CASECLOCK_POLICY ? { configuredPolicy: config.CASECLOCK_POLICY } : {}),
-    secureCookies: config.CONSOLE_PUBLIC_URL.startsWith('https://'),
-    log: line,
   });
-  server.listen(config.CONSOLE_PORT, () => line('info', 'console listening', { url: config.CONSOLE_PUBLIC_URL, usersFile }));
+  await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST });
+  app.log.info({ url: config.CONSOLE_PUBLIC_URL, usersFile, sso: oidc ? 'on' : 'off' }, 'console listening');
   const stop = () => {
-    server.close(() => void Promise.all([close(), store.close()]).then(() => process.exit(0)));
-    server.closeAllConnections();
+    void app
+      .close()
+      .then(() => Promise.all([close(), store.close(), consoleStore.close()]))
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -7,6 +7,7 @@ import type { CaseRecordStore } from '../../store/case-record-store';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { LEGAL_ZONE } from '../../domain/kinds';
+import { tierLabel } from '../../domain/labels';
 import { kpiFromStore } from '../case-record';
 import type { CaseListing } from '../cases';
 import { kpiPeriodSchema, type KpiRow } from '../kpi';
@@ -60,13 +61,14 @@ export async function gatherKpi(store: CaseRecordStore, query: KpiQuery, now: Da
 }
 
 /** KPI rows summed per team and tier (over the visit and KIT kinds), for the chart. */
-export function kpiByTeamAndTier(rows: readonly KpiRow[]): Array<{ label: string; onTime: number; late: number; missed: number; due: number }> {
-  const groups = new Map<string, { label: string; onTime: number; late: number; missed: number; due: number }>();
+export function kpiByTeamAndTier(rows: readonly KpiRow[]): Array<{ label: string; onTime: number; late: number; overdue: number; missed: number; due: number }> {
+  const groups = new Map<string, { label: string; onTime: number; late: number; overdue: number; missed: number; due: number }>();
   for (const r of rows) {
-    const label = `${r.team} · ${r.tier}`;
-    const g = groups.get(label) ?? { label, onTime: 0, late: 0, missed: 0, due: 0 };
+    const label = `${r.team} · ${tierLabel(r.tier)}`;
+    const g = groups.get(label) ?? { label, onTime: 0, late: 0, overdue: 0, missed: 0, due: 0 };
     g.onTime += r.onTime;
     g.late += r.late;
+    g.overdue += r.overdue;
     g.missed += r.missed;
     g.due += r.due;
     groups.set(label, g);
@@ -82,7 +84,7 @@ function cell(value: string | number | null): string {
 }
 
 export function kpiCsv(rows: readonly KpiRow[], query: KpiQuery): string {
-  const head = ['period_from', 'period_to', 'team', 'tier', 'kind', 'due', 'on_time', 'late', 'missed', 'waived', 'pending', 'on_time_rate', 'median_late_hours'];
+  const head = ['period_from', 'period_to', 'team', 'tier', 'kind', 'due', 'on_time', 'late', 'overdue', 'missed', 'waived', 'pending', 'on_time_rate', 'median_late_hours'];
   const lines = rows.map((r) =>
     [
       query.from,
@@ -93,6 +95,7 @@ export function kpiCsv(rows: readonly KpiRow[], query: KpiQuery): string {
       r.due,
       r.onTime,
       r.late,
+      r.overdue,
       r.missed,
       r.waived,
       r.pending,

@@ -217,7 +217,7 @@ describe('a case from the command line', () => {
     expect(nextDay.cases.map((c) => c.caseId)).toEqual([late]);
     expect(kpi.rows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ team, tier: 'HIGH_IMMEDIATE', kind: 'initial-visit-high', missed: 1, onTime: 0 }),
+        expect.objectContaining({ team, tier: 'HIGH_IMMEDIATE', kind: 'initial-visit-high', overdue: 1, missed: 0, onTime: 0 }),
         expect.objectContaining({ team, tier: 'PRIORITY', kind: 'initial-visit-priority', onTime: 1, late: 0, missed: 0 }),
       ]),
     );

@@ -27,7 +27,7 @@ describe('classify', () => {
   it.each<[string, Ob, ReturnType<typeof classify>]>([
     ['met before the deadline', met('kit-call', '2026-04-10T10:00:00.000Z'), 'onTime'],
     ['met after the deadline', met('kit-call', '2026-04-10T10:00:00.000Z', 2 * HOUR), 'late'],
-    ['open past its deadline', open('kit-call', '2026-04-10T10:00:00.000Z'), 'missed'],
+    ['open past its deadline (still possible: overdue, not missed)', open('kit-call', '2026-04-10T10:00:00.000Z'), 'overdue'],
     ['open, not yet due', open('kit-call', '2026-05-10T10:00:00.000Z'), 'pending'],
     ['superseded after its deadline passed', superseded('initial-visit-high', '2026-04-10T10:00:00.000Z', '2026-04-11T10:00:00.000Z'), 'missed'],
     ['superseded before its deadline', superseded('initial-visit-high', '2026-04-10T10:00:00.000Z', '2026-04-09T10:00:00.000Z'), 'notCounted'],
@@ -74,10 +74,10 @@ describe('computeKpi', () => {
 
   it('counts by team, tier and kind, with the median lateness of the late ones', () => {
     expect(computeKpi([south, north], APRIL, NOW)).toEqual([
-      { team: 'NORTH', tier: 'PRIORITY', kind: 'initial-visit-priority', due: 1, onTime: 1, late: 0, missed: 0, waived: 0, pending: 0, medianLateByMs: null, onTimeRate: 1 },
-      { team: 'NORTH', tier: 'PRIORITY', kind: 'visit-priority', due: 4, onTime: 0, late: 3, missed: 1, waived: 0, pending: 0, medianLateByMs: 3 * HOUR, onTimeRate: 0 },
-      { team: 'SOUTH', tier: 'HIGH_IMMEDIATE', kind: 'initial-visit-high', due: 1, onTime: 0, late: 0, missed: 1, waived: 0, pending: 0, medianLateByMs: null, onTimeRate: 0 },
-      { team: 'SOUTH', tier: 'HIGH_IMMEDIATE', kind: 'kit-call', due: 0, onTime: 0, late: 0, missed: 0, waived: 1, pending: 0, medianLateByMs: null, onTimeRate: null },
+      { team: 'NORTH', tier: 'PRIORITY', kind: 'initial-visit-priority', due: 1, onTime: 1, late: 0, missed: 0, overdue: 0, waived: 0, pending: 0, medianLateByMs: null, onTimeRate: 1 },
+      { team: 'NORTH', tier: 'PRIORITY', kind: 'visit-priority', due: 4, onTime: 0, late: 3, missed: 0, overdue: 1, waived: 0, pending: 0, medianLateByMs: 3 * HOUR, onTimeRate: 0 },
+      { team: 'SOUTH', tier: 'HIGH_IMMEDIATE', kind: 'initial-visit-high', due: 1, onTime: 0, late: 0, missed: 1, overdue: 0, waived: 0, pending: 0, medianLateByMs: null, onTimeRate: 0 },
+      { team: 'SOUTH', tier: 'HIGH_IMMEDIATE', kind: 'kit-call', due: 0, onTime: 0, late: 0, missed: 0, overdue: 0, waived: 1, pending: 0, medianLateByMs: null, onTimeRate: null },
     ]);
   });
 
@@ -117,8 +117,8 @@ describe('the KPI report as text', () => {
       'Visits and keeping-in-touch calls due 2026-04-01 to 2026-04-30 (UK dates), team NORTH',
       '2 cases read',
       '',
-      'team   tier      obligation                    due  on time  late  missed  waived  pending  on time %  median late',
-      'NORTH  Priority  Fortnightly visit (priority)  2    1        1     0       0       0        50%        1 day 2 hours',
+      'team   tier      obligation                    due  on time  late  overdue  missed  waived  pending  on time %  median late',
+      'NORTH  Priority  Fortnightly visit (priority)  2    1        1     0        0       0       0        50%        1 day 2 hours',
     ]);
   });
 });

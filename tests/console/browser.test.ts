@@ -7,8 +7,7 @@
  * a screenshot of the dashboard in .artifacts/dashboard.png.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { caseActivities, testStore } from '../support/case-record';
-import type { AddressInfo } from 'node:net';
+import { caseActivities } from '../support/case-record';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
@@ -16,8 +15,10 @@ import { Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseTimeline, openCase } from '../../client/cases';
-import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
-import { createConsoleServer } from '../../client/console/server';
+import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
+import { startTestConsole, type TestConsole } from '../support/console';
+import { startTestProvider, type TestProvider } from '../support/oidc-provider';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -28,14 +29,17 @@ import { CONTACTS } from '../case/harness';
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CASECLOCK_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, '.artifacts');
-const PASSWORDS = { admin: 'admin password 123', manager: 'manager password 123', viewer: 'viewer password 123' };
+const PASSWORDS = { admin: 'ada keeps the clocks honest', manager: 'tess keeps her team on time', viewer: 'val reads but never writes', head: 'hal oversees two localities' };
 
 let temporal: DevServerConnections;
 let client: Client;
 let mailbox: Mailbox;
 let worker: Worker;
 let running: Promise<void>;
-let server: ReturnType<typeof createConsoleServer>;
+let server: TestConsole;
+/** The same console with single sign-on through a real OpenID Connect provider in this process. */
+let ssoServer: TestConsole;
+let provider: TestProvider;
 let base: string;
 /** One persistent context on a fresh profile; each user signs in after its cookies are cleared. */
 let browser: BrowserContext;
@@ -83,19 +87,29 @@ beforeAll(async () => {
     users: [
       { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
       { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.manager) },
-      { id: 'val', name: 'Val Viewer', role: 'viewer', passwordHash: await hashPassword(PASSWORDS.viewer) },
+      { id: 'val', name: 'Val Viewer', role: 'viewer', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.viewer) },
+      { id: 'hal', name: 'Hal Head', role: 'head-of-service', teams: [TEAMS.north, TEAMS.south], passwordHash: await hashPassword(PASSWORDS.head) },
     ],
   });
-  server = createConsoleServer({
-    store: testStore(),
+  server = await startTestConsole({ client, usersFile, taskQueue });
+  base = server.url;
+
+  // Single sign-on: the provider needs the console's callback URL, the console the provider's issuer.
+  let signIn: OidcSignIn | undefined;
+  ssoServer = await startTestConsole({
     client,
-    users: new UserDirectory(usersFile),
-    sessions: new SessionKeeper('e2e-secret-e2e-secret-e2e-secret-e2e!', 3_600_000),
+    usersFile,
     taskQueue,
-    log: () => undefined,
+    sso: { begin: () => (signIn as OidcSignIn).begin(), finish: (url, pending) => (signIn as OidcSignIn).finish(url, pending) },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const redirectUrl = `${ssoServer.url}/auth/callback`;
+  provider = await startTestProvider({
+    clientId: 'caseclock-console',
+    clientSecret: 'caseclock-console-test-secret',
+    redirectUri: redirectUrl,
+    accounts: { 'sub-meg': { name: 'Meg Manager', preferred_username: 'meg', groups: ['cc-managers'], team: TEAMS.north } },
+  });
+  signIn = createOidcSignIn({ issuer: provider.issuer, clientId: 'caseclock-console', clientSecret: 'caseclock-console-test-secret', redirectUrl, scopes: ['openid', 'profile'] });
 
   profile = mkdtempSync(path.join(os.tmpdir(), 'caseclock-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -119,7 +133,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
+  await ssoServer?.close();
+  await provider?.close();
   worker?.shutdown();
   await running;
   await temporal?.close();
@@ -129,7 +145,7 @@ afterAll(async () => {
 async function signedIn(user: keyof typeof PASSWORDS): Promise<Page> {
   await browser.clearCookies();
   const page = await browser.newPage();
-  const id = { admin: 'ada', manager: 'tess', viewer: 'val' }[user];
+  const id = { admin: 'ada', manager: 'tess', viewer: 'val', head: 'hal' }[user];
   await page.goto(`${base}/`);
   await expect.poll(() => page.url()).toContain('/login');
   await page.fill('#login-user', id);
@@ -173,6 +189,7 @@ describe('the web console in a browser', () => {
 
     // Bad input: the form comes back naming the field, and nothing is recorded.
     const before = await caseTimeline(client, caseId);
+    await page.click('summary:has-text("Meetings and reports")');
     await page.click('summary:has-text("Schedule a meeting")');
     await page.fill('#a-meeting-schedule-meetingId', 'CG 1');
     await page.selectOption('#a-meeting-schedule-meetingType', 'core-group');
@@ -229,9 +246,12 @@ describe('the web console in a browser', () => {
     expect(await manager.textContent('table.data >> nth=0')).toContain('acknowledged by tess');
     expect(await manager.locator('button:has-text("Acknowledge level 1")').count()).toBe(0);
     await manager.screenshot({ path: path.join(ARTIFACTS, 'case-manager.png'), fullPage: true });
-    // A case of another team: readable, but no forms, and a forged post is refused.
-    await manager.goto(`${base}/cases/WCF-${run}-0003`);
-    expect(await manager.textContent('section.actions')).toContain(`Changes are made by the managers of team ${TEAMS.south}`);
+    // A case of another team is not shown to a manager at all, nor listed.
+    const refusedPage = await manager.goto(`${base}/cases/WCF-${run}-0003`);
+    expect(refusedPage?.status()).toBe(403);
+    expect(await manager.textContent('main')).toContain(`this case belongs to team ${TEAMS.south}: it is not shown to you`);
+    await manager.goto(`${base}/`);
+    expect(await manager.textContent('table.data')).not.toContain(TEAMS.south);
     await manager.close();
 
     // A viewer sees no forms; a visit sent anyway (with the viewer's own CSRF token) is refused with a 403 page.
@@ -242,20 +262,87 @@ describe('the web console in a browser', () => {
     const csrf = await viewer.inputValue('input[name=csrf]');
     const refused = await viewer.request.post(`${base}/cases/${overdue}/actions/visit`, { form: { csrf }, maxRedirects: 0 });
     expect(refused.status()).toBe(403);
-    expect(await refused.text()).toContain('val has read-only access (role viewer): nothing was changed');
+    expect(await refused.text()).toContain('val has read-only access: nothing was changed');
     expect(await caseTimeline(client, overdue)).toEqual(before);
 
     // Reading is open to a viewer: the visiting KPI with its chart, and its CSV.
     await viewer.goto(`${base}/kpi?team=${TEAMS.north}`);
-    expect(await viewer.locator('figure.chart svg').getAttribute('aria-label')).toMatch(/share on time, late and missed/);
-    expect(await viewer.textContent('table.data')).toMatch(new RegExp(`${TEAMS.north}\\s*High and immediate\\s*initial-visit-high\\s*1\\s*0\\s*0\\s*1`));
+    expect(await viewer.locator('figure.chart svg').getAttribute('aria-label')).toMatch(/share on time, late, overdue and missed/);
+    // The overdue visit can still be made: counted overdue, not missed.
+    expect(await viewer.textContent('table.data')).toMatch(new RegExp(`${TEAMS.north}\\s*High and immediate\\s*Initial visit[^0-9]*1\\s*0\\s*0\\s*1\\s*0`));
     const csv = await viewer.request.get(`${base}${await viewer.getAttribute('a[download]', 'href')}`);
     expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename="caseclock-kpi-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv"$/);
-    expect((await csv.text()).split('\r\n')[0]).toBe('period_from,period_to,team,tier,kind,due,on_time,late,missed,waived,pending,on_time_rate,median_late_hours');
+    expect((await csv.text()).split('\r\n')[0]).toBe('period_from,period_to,team,tier,kind,due,on_time,late,overdue,missed,waived,pending,on_time_rate,median_late_hours');
     await viewer.screenshot({ path: path.join(ARTIFACTS, 'kpi.png'), fullPage: true });
     await viewer.goto(`${base}/cases/${overdue}`);
     await viewer.screenshot({ path: path.join(ARTIFACTS, 'case-viewer.png'), fullPage: true });
     await viewer.close();
+  });
+
+  it('a head of service acknowledges a level-2 escalation; an administrator sees who viewed the case', async () => {
+    const caseId = `WCF-${run}-L2`;
+    const ladder = [
+      { level: 1, role: 'team-manager' as const, after: 'PT0S' },
+      { level: 2, role: 'head-of-service' as const, after: 'PT3S', repeatEvery: 'PT24H' },
+    ];
+    await open(caseId, TEAMS.south, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, ladder));
+    const head = await signedIn('head');
+    await eventually(async () => {
+      await head.goto(`${base}/cases/${caseId}`);
+      return (await head.locator('button:has-text("Acknowledge level 2")').count()) > 0;
+    }, 'the level 2 escalation', 60_000);
+    // A head of service reads and acknowledges; no other form is offered.
+    expect(await head.locator('section.actions form').count()).toBe(0);
+    await head.click('button:has-text("Acknowledge level 2")');
+    await head.waitForURL(`${base}/cases/${caseId}?done=ack`);
+    expect(await head.textContent('table.data >> nth=0')).toContain('acknowledged by hal');
+    await head.screenshot({ path: path.join(ARTIFACTS, 'case-head-of-service.png'), fullPage: true });
+    await head.close();
+
+    let admin = await signedIn('admin');
+    await admin.goto(`${base}/admin/views?caseId=${caseId}`);
+    const views = (await admin.textContent('#views')) ?? '';
+    expect(views).toMatch(/hal\s*Head of service/);
+    expect(await server.consoleStore.views({ caseId })).toEqual(expect.arrayContaining([expect.objectContaining({ viewer: 'hal', caseId, what: 'page' })]));
+    // Not for anyone else.
+    const viewer = await signedIn('viewer');
+    expect((await viewer.goto(`${base}/admin/views`))?.status()).toBe(403);
+    await viewer.close();
+
+    // Every page, at 1280 px and on a phone, kept as test artifacts.
+    mkdirSync(ARTIFACTS, { recursive: true });
+    admin = await signedIn('admin');
+    const pages = ['/', '/dashboard', '/kpi', `/cases/${caseId}`, '/cases/new', '/incidents/new', '/admin/views', '/account/password'];
+    for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+      await admin.setViewportSize(viewport);
+      for (const p of pages) {
+        const answer = await admin.goto(`${base}${p}`);
+        expect(answer?.status(), p).toBe(200);
+        expect(await admin.locator('main h1').isVisible()).toBe(true);
+        await admin.screenshot({ path: path.join(ARTIFACTS, `${label}${p.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+      }
+    }
+    await admin.close();
+  });
+
+  it('signs in through the council identity provider (OpenID Connect), as a manager of their team', async () => {
+    await browser.clearCookies();
+    const page = await browser.newPage();
+    await page.goto(`${ssoServer.url}/`);
+    await expect.poll(() => page.url()).toContain('/login');
+    await page.click('a:has-text("Sign in with your council account")');
+    await page.waitForURL((u) => u.href.startsWith(provider.issuer));
+    await page.fill('input[name="login"]', 'sub-meg');
+    await page.fill('input[name="password"]', 'anything');
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${ssoServer.url}/`);
+    const who = (await page.textContent('.who')) ?? '';
+    expect(who).toContain('Meg Manager');
+    expect(who).toContain('Team manager');
+    expect(who).toContain(TEAMS.north);
+    expect(who).not.toContain('Change password'); // their password lives with the identity provider
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sso-signed-in.png'), fullPage: true });
+    await page.close();
   });
 });

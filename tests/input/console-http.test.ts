@@ -9,9 +9,8 @@
  * event, and no workflow was started. Markup typed into a field never comes back as markup.
  */
 import http from 'node:http';
-import { caseActivities, testStore } from '../support/case-record';
+import { caseActivities } from '../support/case-record';
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -19,14 +18,13 @@ import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionBySlug, incidentFields, openCaseFields } from '../../client/console/actions';
-import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/console/auth';
 import { esc, type FieldSpec } from '../../client/console/html';
-import { createConsoleServer } from '../../client/console/server';
+import { startTestConsole, type TestConsole } from '../support/console';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
 
-const SECRET = 'console-http-test-secret-0123456789abcdef';
 const PASSWORD = 'administrator password 1';
 /** The administrator's display name carries markup: every page shows it, escaped. */
 const ADMIN_NAME = '<i>Ada</i> Admin';
@@ -47,7 +45,7 @@ let worker: Worker;
 let workerRun: Promise<void>;
 let taskQueue: string;
 let usersFile: string;
-let server: http.Server;
+let server: TestConsole;
 let port: number;
 let cookie: string;
 let csrf: string;
@@ -166,23 +164,18 @@ const ukLocal = (hours: number) => DateTime.now().setZone('Europe/London').plus(
 async function signIn(to = port, user = 'adm1', password = PASSWORD): Promise<{ cookie: string; answer: Answer }> {
   const page = await request({ path: '/login', to });
   const loginCookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-  const token = /name="token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const token = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const answer = await request({
     method: 'POST',
     path: '/login',
     to,
     headers: { 'content-type': FORM, cookie: loginCookie },
-    body: new URLSearchParams({ token, user, password, next: '/' }).toString(),
+    body: new URLSearchParams({ csrf: token, user, password, next: '/' }).toString(),
   });
   return { cookie: String(answer.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '', answer };
 }
 
-function listen(s: http.Server): Promise<number> {
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-}
-
-const consoleServer = () =>
-  createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions: new SessionKeeper(SECRET, 3_600_000), taskQueue, answerTimeoutMs: 15_000, log: () => undefined });
+const consoleServer = () => startTestConsole({ client, usersFile, taskQueue, answerTimeoutMs: 15_000 });
 
 beforeAll(async () => {
   const bundle = bundleCaseWorkflows();
@@ -199,8 +192,8 @@ beforeAll(async () => {
 
   usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-http-')), 'users.json');
   writeUsersFile(usersFile, { users: [{ id: 'adm1', name: ADMIN_NAME, role: 'administrator', passwordHash: await hashPassword(PASSWORD) }] });
-  server = consoleServer();
-  port = await listen(server);
+  server = await consoleServer();
+  port = server.port;
   const signedIn = await signIn();
   expect(signedIn.answer.status).toBe(303);
   cookie = signedIn.cookie;
@@ -231,7 +224,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   for (const id of started) await client?.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
   if (worker) {
     worker.shutdown();
@@ -506,7 +499,7 @@ describe('opening a case: POST /cases', () => {
     ['rated in year 9999', (id) => ({ ...base(id), ratedAt: '9999-01-01T10:00' }), 'ratedAt', /between 2000 and 2100/],
     ['rated "last week"', (id) => ({ ...base(id), ratedAt: 'last week' }), 'ratedAt'],
     ['rated next year', (id) => ({ ...base(id), ratedAt: ukLocal(24 * 365) }), 'ratedAt', /in the future/],
-    ['a worker with no email', (id) => ({ ...base(id), worker: 'Sam Worker' }), 'worker', /Name &lt;email&gt;/],
+    ['a worker with no email', (id) => ({ ...base(id), worker: 'Sam Worker' }), 'worker', /Name &lt;email>/],
     ['a worker with a bad email', (id) => ({ ...base(id), worker: 'Sam Worker <nobody>' }), 'worker', /email/],
     ['a manager name with a NUL', (id) => ({ ...base(id), manager: 'Tess\u0000 <manager@council.test>' }), 'manager', /control characters/],
     ['an IRO name of 300 characters', (id) => ({ ...base(id), iro: `${'n'.repeat(300)} <iro@council.test>` }), 'iro', /at most 200/],
@@ -669,28 +662,28 @@ describe('sign-in: POST /login (a fresh console for each row, so the failure thr
     ['JSON', (token) => JSON.stringify({ token, user: 'adm1', password: PASSWORD }), 'application/json', 415, /Send the form/],
     ['no token', () => new URLSearchParams({ user: 'adm1', password: PASSWORD }).toString(), FORM, 403, /sign-in form had expired/],
     ['a forged token', () => new URLSearchParams({ token: 'forged', user: 'adm1', password: PASSWORD }).toString(), FORM, 403, /sign-in form had expired/],
-    ['a wrong password', (token) => new URLSearchParams({ token, user: 'adm1', password: 'wrong' }).toString(), FORM, 401, /user id and password do not match/],
-    ['no password', (token) => new URLSearchParams({ token, user: 'adm1' }).toString(), FORM, 401, /user id and password do not match/],
-    ['no user id', (token) => new URLSearchParams({ token, password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
-    ['user id ../adm1', (token) => new URLSearchParams({ token, user: '../adm1', password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
-    ['user id as markup', (token) => new URLSearchParams({ token, user: SCRIPT, password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
-    ['user id with a NUL', (token) => new URLSearchParams({ token, user: 'adm1\u0000', password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
-    ['a 60,000-character password', (token) => new URLSearchParams({ token, user: 'adm1', password: K60 }).toString(), FORM, 401, /user id and password do not match/],
-    ['a 1 MB body', (token) => new URLSearchParams({ token, user: 'adm1', password: MB }).toString(), FORM, 413, /too large/],
+    ['a wrong password', (token) => new URLSearchParams({ csrf: token, user: 'adm1', password: 'wrong' }).toString(), FORM, 401, /user id and password do not match/],
+    ['no password', (token) => new URLSearchParams({ csrf: token, user: 'adm1' }).toString(), FORM, 401, /user id and password do not match/],
+    ['no user id', (token) => new URLSearchParams({ csrf: token, password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
+    ['user id ../adm1', (token) => new URLSearchParams({ csrf: token, user: '../adm1', password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
+    ['user id as markup', (token) => new URLSearchParams({ csrf: token, user: SCRIPT, password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
+    ['user id with a NUL', (token) => new URLSearchParams({ csrf: token, user: 'adm1\u0000', password: PASSWORD }).toString(), FORM, 401, /user id and password do not match/],
+    ['a 60,000-character password', (token) => new URLSearchParams({ csrf: token, user: 'adm1', password: K60 }).toString(), FORM, 401, /user id and password do not match/],
+    ['a 1 MB body', (token) => new URLSearchParams({ csrf: token, user: 'adm1', password: MB }).toString(), FORM, 413, /too large/],
   ];
   it.each(rows)('%s', async (_name, body, type, status, says) => {
-    const fresh = consoleServer();
-    const to = await listen(fresh);
+    const fresh = await consoleServer();
+    const to = fresh.port;
     try {
       const page = await request({ path: '/login', to });
       const loginCookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-      const token = /name="token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      const token = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
       const a = await request({ method: 'POST', path: '/login', to, headers: { 'content-type': type, cookie: loginCookie }, body: body(token) });
       expectRefused(a, status);
       expect(a.body).toMatch(says);
       expect(a.headers['set-cookie'] ?? []).not.toContainEqual(expect.stringMatching(/^caseclock_session=[^;]/));
     } finally {
-      await new Promise<void>((resolve) => fresh.close(() => resolve()));
+      await fresh.close();
     }
   });
 
@@ -702,19 +695,20 @@ describe('sign-in: POST /login (a fresh console for each row, so the failure thr
   });
 
   it('a sign-in that names another site as next lands on the console', async () => {
-    const fresh = consoleServer();
-    const to = await listen(fresh);
+    const fresh = await consoleServer();
+    const to = fresh.port;
     try {
-      const page = await request({ path: '/login', to });
-      const loginCookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-      const token = /name="token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
       for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example', `/cases/${SCRIPT}`]) {
-        const a = await request({ method: 'POST', path: '/login', to, headers: { 'content-type': FORM, cookie: loginCookie }, body: new URLSearchParams({ token, user: 'adm1', password: PASSWORD, next }).toString() });
+        // A sign-in renews the session, so each attempt starts from a fresh sign-in page.
+        const page = await request({ path: '/login', to });
+        const loginCookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+        const token = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+        const a = await request({ method: 'POST', path: '/login', to, headers: { 'content-type': FORM, cookie: loginCookie }, body: new URLSearchParams({ csrf: token, user: 'adm1', password: PASSWORD, next }).toString() });
         expect(a.status).toBe(303);
         expect(a.headers.location).toBe('/');
       }
     } finally {
-      await new Promise<void>((resolve) => fresh.close(() => resolve()));
+      await fresh.close();
     }
   });
 });

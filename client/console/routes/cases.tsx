@@ -1,0 +1,619 @@
+/**
+ * The cases: the list (only the teams a person may read), a case or incident page (each view
+ * recorded), the action forms, and opening a case or reporting an incident.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { localTime } from '../../../activities/render-message';
+import type { Obligation } from '../../../domain/engine';
+import { SafeId } from '../../../domain/facts';
+import { RISK_TIERS, RiskTier } from '../../../domain/kinds';
+import { kindLabel, personLabel, tierLabel } from '../../../domain/labels';
+import { PolicyError } from '../../../domain/policy-loader';
+import { dueIn } from '../../../domain/wording';
+import { type CaseState, describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
+import { readTimeline } from '../../case-record';
+import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, type CaseListing, openCase, reportIncident, waitingForMail } from '../../cases';
+import { decide, mayOpenCases, type Person, readableTeams } from '../access';
+import {
+  actionBySlug,
+  CASE_ACTIONS,
+  type CaseAction,
+  type CaseContext,
+  type FieldErrors,
+  type Form,
+  incidentFields,
+  openCaseFields,
+  parseIncident,
+  parseOpenCase,
+  submit,
+} from '../actions';
+import { type ConsoleContext, formOf } from '../app';
+import { ConsoleHttpError } from '../errors';
+import { Deadline, TierBadge } from '../views/bits';
+import { Field, MAX_FIELD_LENGTH } from '../views/fields';
+import { Notice } from '../views/layout';
+
+type Subject = 'case' | 'incident';
+
+export const ListFilter = z.object({
+  team: SafeId.optional(),
+  tier: RiskTier.optional(),
+  overdue: z.enum(['on', '1', 'true']).optional(),
+});
+
+/** Query parameters without the blank ones (an empty filter box means "any"). */
+export const queryValues = (query: unknown): Form => Object.fromEntries(Object.entries(formOf(query)).filter(([, v]) => v !== ''));
+
+/** Each parameter a query schema refused → what is wrong with it, in words. */
+export function queryErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) errors[String(issue.path[0] ?? '_form')] ??= issue.code === 'invalid_value' ? `must be one of: ${issue.values.join(', ')}` : issue.message;
+  return errors;
+}
+
+/** The open cases a person may read, by the listing's filters: one query per team they read. */
+export async function listReadable(ctx: ConsoleContext, person: Person, filter: { team?: string; tier?: string; overdueOnly: boolean }): Promise<CaseListing[]> {
+  const teams = readableTeams(person);
+  const { client } = ctx.options;
+  if (teams === 'all') return ctx.ask(() => listCases(client, filter));
+  const wanted = filter.team ? teams.filter((t) => t === filter.team) : teams;
+  const lists = await ctx.ask(() => Promise.all(wanted.map((team) => listCases(client, { ...filter, team }))));
+  return lists.flat().sort((a, b) => b.overdueCount - a.overdueCount || (a.nextDueAt ?? '~').localeCompare(b.nextDueAt ?? '~'));
+}
+
+/** A case or incident id from a path segment; undefined for anything SafeId refuses. */
+function idFromPath(segment: unknown): string | undefined {
+  const id = SafeId.safeParse(segment);
+  return id.success ? id.data : undefined;
+}
+
+/** What a worker does next, in the order they look for it. */
+const GROUP_HEADINGS: Record<CaseAction['group'], string> = {
+  Contacts: 'Saw or spoke to the child or family',
+  'Meetings and reports': 'Meetings and reports',
+  Episodes: 'Something happened',
+  Clocks: 'Pause or waive a deadline',
+  Case: 'The case itself',
+};
+const GROUP_ORDER: ReadonlyArray<CaseAction['group']> = ['Contacts', 'Meetings and reports', 'Episodes', 'Clocks', 'Case'];
+
+/** The form fields a refusal's problems name, so each reason shows by its field. */
+function refusalErrors(err: CaseActionError, action: CaseAction, c: CaseContext): FieldErrors {
+  const names = new Set(action.fields(c).map((f) => f.name));
+  const alias: Record<string, string> = { type: 'what', 'contact.name': 'name', 'contact.email': 'email', 'event.at': 'at' };
+  const errors: FieldErrors = {};
+  for (const p of err.problems) {
+    const leaf = p.field.replace(/^(event|input)\./, '');
+    const name = names.has(leaf) ? leaf : alias[leaf] ?? alias[p.field];
+    if (name !== undefined && names.has(name)) errors[name] ??= p.message;
+  }
+  return errors;
+}
+
+interface FormState {
+  slug: string;
+  values: Form;
+  errors: FieldErrors;
+}
+
+export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  const { options } = ctx;
+  const { client } = options;
+
+  /** Loads a case or incident, telling a closed one from one that never existed. */
+  async function load(subject: Subject, id: string): Promise<CaseContext> {
+    try {
+      const state = await ctx.ask(() => (subject === 'case' ? caseState(client, id) : incidentState(client, id)));
+      const fromWorkflow = () => ctx.ask(() => (subject === 'case' ? caseTimeline(client, id) : incidentTimeline(client, id)));
+      const timeline = await readTimeline(options.store, id, subject, state, fromWorkflow);
+      return { state, timeline };
+    } catch (err) {
+      if (err instanceof CaseActionError && err.kind === 'not-found') {
+        const status = await ctx.ask(() => caseRunStatus(client, id, subject));
+        if (status === 'closed') throw new ConsoleHttpError(410, `${subject} ${id} is closed: it can no longer be shown or changed here.`);
+        throw new ConsoleHttpError(404, `There is no ${subject} ${id}.`);
+      }
+      throw err;
+    }
+  }
+
+  /** Loads what the person may read, or refuses (before anything of the case is shown). */
+  async function loadReadable(person: Person, subject: Subject, id: string): Promise<CaseContext> {
+    const c = await load(subject, id);
+    const verdict = decide(person, 'read', c.state.details.team);
+    if (!verdict.allowed) throw new ConsoleHttpError(403, verdict.reason ?? 'Not allowed.');
+    return c;
+  }
+
+  // --- the list ---------------------------------------------------------------------------
+
+  app.get('/', async (request, reply) => {
+    const person = ctx.person(request);
+    const query = queryValues(request.query);
+    const filter = ListFilter.safeParse(query);
+    let errors: FieldErrors = {};
+    let cases: CaseListing[] = [];
+    if (!filter.success) errors = queryErrors(filter.error.issues);
+    else {
+      const { team, tier, overdue } = filter.data;
+      cases = await listReadable(ctx, person, { ...(team ? { team } : {}), ...(tier ? { tier } : {}), overdueOnly: overdue !== undefined });
+    }
+    const now = new Date().toISOString();
+    const overdueCases = cases.filter((c) => c.overdueCount > 0).length;
+    const teams = readableTeams(person);
+    return ctx.sendPage(
+      request,
+      reply,
+      Object.keys(errors).length > 0 ? 400 : 200,
+      'Cases',
+      <>
+        {teams !== 'all' && teams.length === 0 && <Notice kind="warn">You have no team yet, so no cases are shown. Ask an administrator to give you one.</Notice>}
+        <form method="get" action="/" class="filters">
+          <Field spec={{ name: 'team', label: 'Team', type: 'text', placeholder: teams === 'all' ? 'e.g. LOCALITY-NORTH' : teams.join(', ') }} value={query['team']} error={errors['team']} formId="f" />
+          <Field spec={{ name: 'tier', label: 'Tier', type: 'select', options: RISK_TIERS.map((t) => ({ value: t, label: tierLabel(t) })) }} value={query['tier']} error={errors['tier']} formId="f" />
+          <label class="check">
+            <input type="checkbox" name="overdue" value="on" checked={query['overdue'] !== undefined} /> Overdue only
+          </label>
+          <button>Filter</button>{' '}
+          <a href="/" class="muted">
+            clear
+          </a>
+          {errors['overdue'] && (
+            <span class="error" role="alert">
+              Overdue only: {errors['overdue']}
+            </span>
+          )}
+        </form>
+        <p class="summary">
+          <strong>{cases.length}</strong> open {cases.length === 1 ? 'case' : 'cases'} shown, <strong class={overdueCases > 0 ? 'late' : ''}>{overdueCases}</strong> with an overdue
+          obligation. Overdue cases first.
+        </p>
+        <table class="data">
+          <thead>
+            <tr>
+              <th>Case</th>
+              <th>Team</th>
+              <th>Tier</th>
+              <th class="num">Overdue</th>
+              <th>Next deadline</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cases.length > 0 ? (
+              cases.map((c) => (
+                <tr class={c.overdueCount > 0 ? 'row-overdue' : ''}>
+                  <td>
+                    <a href={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a>
+                  </td>
+                  <td>{c.team ?? ''}</td>
+                  <td>
+                    <TierBadge tier={c.tier} />
+                  </td>
+                  <td class="num">{c.overdueCount > 0 ? <span class="pill pill-late">{c.overdueCount}</span> : '0'}</td>
+                  <td>{c.nextDueAt ? <Deadline dueAt={c.nextDueAt} now={now} /> : <span class="muted">none</span>}</td>
+                </tr>
+              ))
+            ) : (
+              <tr>
+                <td colSpan={5} class="muted">
+                  No cases match.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </>,
+      'cases',
+    );
+  });
+
+  app.get('/api/cases', async (request, reply) => {
+    const person = ctx.person(request);
+    const filter = ListFilter.safeParse(queryValues(request.query));
+    if (!filter.success) {
+      const error = Object.entries(queryErrors(filter.error.issues))
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ');
+      return reply.code(400).type('application/json; charset=utf-8').send(JSON.stringify({ error }));
+    }
+    const { team, tier, overdue } = filter.data;
+    const cases = await listReadable(ctx, person, { ...(team ? { team } : {}), ...(tier ? { tier } : {}), overdueOnly: overdue !== undefined });
+    return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(JSON.stringify(cases));
+  });
+
+  // --- one case or incident ---------------------------------------------------------------
+
+  function ActionForm(props: { subject: Subject; id: string; action: CaseAction; c: CaseContext; csrf: string; state: FormState | undefined }) {
+    const { subject, id, action, c, csrf, state } = props;
+    const formId = `a-${action.slug}`;
+    const mine = state?.slug === action.slug;
+    const values = mine ? state.values : {};
+    const errors = mine ? state.errors : {};
+    const danger = action.slug === 'close' || action.slug === 'apply-policy';
+    return (
+      <details class="action" id={formId} open={mine}>
+        <summary>{action.title}</summary>
+        <form
+          method="post"
+          action={`/${subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}/actions/${action.slug}`}
+          data-confirm={danger ? 'This cannot be undone from the console. Continue?' : undefined}
+        >
+          <input type="hidden" name="csrf" value={csrf} />
+          {errors['_form'] && <Notice kind="error">{errors['_form']}</Notice>}
+          {action.fields(c).map((s) => (
+            <Field spec={s} value={values[s.name]} error={errors[s.name]} formId={formId} />
+          ))}
+          <button class={danger ? 'danger' : 'primary'}>{action.title}</button>
+        </form>
+      </details>
+    );
+  }
+
+  function subjectPage(request: FastifyRequest, reply: FastifyReply, subject: Subject, id: string, c: CaseContext, status = 200, formState?: FormState) {
+    const person = ctx.person(request);
+    const csrf = ctx.csrf(reply);
+    const s: CaseState = c.state;
+    const now = new Date().toISOString();
+    const team = s.details.team;
+    const can = (a: CaseAction) => decide(person, a.permission, team).allowed;
+    const done = (request.query as Record<string, unknown>)['done'];
+    const doneAction = typeof done === 'string' ? (actionBySlug(done)?.title ?? (done === 'open' ? 'Case opened' : done === 'report' ? 'Incident reported' : undefined)) : undefined;
+    const ack = actionBySlug('ack');
+    const open = [...s.open].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    const contacts = s.details.contacts as Partial<Record<string, { name: string }>>;
+    /** Who acknowledged each obligation's escalation level, from the timeline. */
+    const acknowledged = new Map<string, string>();
+    for (const t of c.timeline) if (t.event?.type === 'escalation-acknowledged') acknowledged.set(`${t.event.obligationId}#${t.event.level}`, t.by);
+    let tierReason: string | undefined;
+    for (const t of c.timeline) if (t.event?.type === 'tier-set') tierReason = t.event.reason;
+    const base = `/${subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}`;
+    const obligationRow = (o: Obligation) => {
+      const late = o.dueAt <= now;
+      const ackedBy = acknowledged.get(`${o.id}#${o.escalationLevel}`);
+      const escalatedTo = o.escalationLevel >= 2 ? 'head-of-service' : 'team-manager';
+      return (
+        <tr class={late ? 'row-overdue' : ''}>
+          <td>
+            <strong>{o.title}</strong>
+            <br />
+            <span class="muted small">{kindLabel(o.kind)}</span>
+          </td>
+          <td>
+            <Deadline dueAt={o.dueAt} now={now} />
+          </td>
+          <td>
+            {late ? <span class="pill pill-late">{dueIn(o.dueAt, now)}</span> : <span class="pill pill-ok">on time</span>}
+            {o.onHold && <span class="pill"> on hold</span>}
+          </td>
+          <td>
+            {o.escalationLevel > 0 ? (
+              <span class="pill pill-late">
+                level {o.escalationLevel}: {personLabel(escalatedTo, contacts)}
+              </span>
+            ) : (
+              <span class="muted">none</span>
+            )}{' '}
+            {ackedBy ? (
+              <span class="small muted">acknowledged by {ackedBy}</span>
+            ) : o.escalationLevel > 0 && ack && can(ack) ? (
+              <form method="post" action={`${base}/actions/ack`} class="inline">
+                <input type="hidden" name="csrf" value={csrf} />
+                <input type="hidden" name="obligationId" value={o.id} />
+                <input type="hidden" name="level" value={String(o.escalationLevel)} />
+                <button class="small">Acknowledge level {o.escalationLevel}</button>
+              </form>
+            ) : null}
+          </td>
+        </tr>
+      );
+    };
+    const visible = CASE_ACTIONS.filter((a) => a.subject === subject && a.slug !== 'ack' && can(a));
+    const groups = GROUP_ORDER.filter((g) => visible.some((a) => a.group === g));
+    const ackLabel = (name: string) => ack?.fields(c).find((f) => f.name === name)?.label ?? name;
+    const ackError =
+      formState?.slug === 'ack' && Object.keys(formState.errors).length > 0
+        ? `Acknowledgement not recorded: ${Object.entries(formState.errors)
+            .map(([k, v]) => (k === '_form' ? v : `${ackLabel(k)}: ${v}`))
+            .join('; ')}`
+        : undefined;
+    const waiting = waitingForMail(s, now);
+    const title = `${subject === 'case' ? 'Case' : 'Serious incident'} ${s.caseId}`;
+    return ctx.sendPage(
+      request,
+      reply,
+      status,
+      title,
+      <>
+        {doneAction && (
+          <Notice kind="ok">
+            {doneAction}: recorded by {person.id}.
+          </Notice>
+        )}
+        {formState && Object.keys(formState.errors).length > 0 && formState.slug !== 'ack' && <Notice kind="error">Nothing was recorded: please correct the form below.</Notice>}
+        {ackError && <Notice kind="error">{ackError}</Notice>}
+        <dl class="facts">
+          <div>
+            <dt>Reference</dt>
+            <dd>{s.details.reference}</dd>
+          </div>
+          <div>
+            <dt>Team</dt>
+            <dd>{team}</dd>
+          </div>
+          {subject === 'case' && (
+            <div>
+              <dt>Risk tier</dt>
+              <dd>
+                <TierBadge tier={s.tier} />
+                {tierReason && <span class="small muted"> {tierReason}</span>}
+              </dd>
+            </div>
+          )}
+          {s.linkedCaseId && (
+            <div>
+              <dt>Case</dt>
+              <dd>
+                <a href={`/cases/${encodeURIComponent(s.linkedCaseId)}`}>{s.linkedCaseId}</a>
+              </dd>
+            </div>
+          )}
+          <div>
+            <dt>Status</dt>
+            <dd>{s.status}</dd>
+          </div>
+          <div>
+            <dt>Overdue</dt>
+            <dd class={s.overdueCount > 0 ? 'late' : ''}>{s.overdueCount}</dd>
+          </div>
+          <div>
+            <dt>Allocated worker</dt>
+            <dd>{personLabel('allocated-worker', contacts)}</dd>
+          </div>
+          <div>
+            <dt>Opened</dt>
+            <dd>{localTime(s.openedAt)}</dd>
+          </div>
+        </dl>
+        {s.warnings.length > 0 && (
+          <section class="notice notice-warn">
+            <h2>Needs attention</h2>
+            <ul>
+              {s.warnings.map((w) => (
+                <li>{w}</li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {waiting.length > 0 && (
+          <section class="notice notice-warn">
+            <h2>Messages waiting for the mail server</h2>
+            <p>The mail server has not accepted these yet; CaseClock retries each at least once a minute and sends it as soon as mail works.</p>
+            <ul>
+              {waiting.map((m) => (
+                <li>
+                  {describeMessageKind(m)} to {personLabel(m.role, contacts)}, due to go {localTime(m.sendAt)}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {s.undeliverable.length > 0 && (
+          <section class="notice notice-error">
+            <h2>Messages that could not be delivered</h2>
+            <ul>
+              {s.undeliverable.map((d) => (
+                <li>
+                  {d.type === 'escalation' ? `Escalation level ${d.level}` : d.type} to {personLabel(d.role, contacts)}
+                  {d.kind ? ` (${kindLabel(d.kind)})` : ''}: {d.reason ?? 'unknown reason'}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <h2>
+          Open obligations <span class="count">{open.length}</span>
+        </h2>
+        <table class="data">
+          <thead>
+            <tr>
+              <th>Obligation</th>
+              <th>Due (UK time)</th>
+              <th>How late</th>
+              <th>Escalation</th>
+            </tr>
+          </thead>
+          <tbody>
+            {open.length > 0 ? (
+              open.map(obligationRow)
+            ) : (
+              <tr>
+                <td colSpan={4} class="muted">
+                  None open.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+        <div class="columns">
+          <section class="actions">
+            <h2>Record</h2>
+            {s.status === 'closed' ? (
+              <p class="muted">This {subject} is closed.</p>
+            ) : visible.length === 0 ? (
+              <p class="muted">
+                You can read this {subject}
+                {ack && can(ack) ? ' and acknowledge its escalations' : ''}. Changes are made by the managers of team {team} and by administrators.
+              </p>
+            ) : (
+              groups.map((g, i) => (
+                <details class="action-group" open={i === 0 || visible.some((a) => a.group === g && a.slug === formState?.slug)}>
+                  <summary>
+                    <h3>{GROUP_HEADINGS[g]}</h3>
+                  </summary>
+                  {visible
+                    .filter((a) => a.group === g)
+                    .map((a) => (
+                      <ActionForm subject={subject} id={id} action={a} c={c} csrf={csrf} state={formState} />
+                    ))}
+                </details>
+              ))
+            )}
+          </section>
+          <section class="timeline">
+            <h2>
+              Timeline <span class="muted small">newest first</span>
+            </h2>
+            <table class="data">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Who</th>
+                  <th></th>
+                  <th>What</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...c.timeline].reverse().map((t: TimelineEntry) => (
+                  <tr class={t.delivery?.outcome === 'undeliverable' ? 'row-overdue' : ''}>
+                    <td class="nowrap">{localTime(t.at)}</td>
+                    <td>{t.by}</td>
+                    <td>
+                      <span class={`kind kind-${t.entry}`}>{t.entry}</span>
+                    </td>
+                    <td>{t.summary}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </div>
+      </>,
+    );
+  }
+
+  for (const subject of ['case', 'incident'] as const) {
+    const prefix = subject === 'case' ? '/cases' : '/incidents';
+
+    app.get(`${prefix}/:id`, async (request, reply) => {
+      const person = ctx.person(request);
+      const id = idFromPath((request.params as { id?: string }).id);
+      if (id === undefined) throw new ConsoleHttpError(404, 'That is not a case id.');
+      if (id === 'new') return startPage(request, reply, subject);
+      const c = await loadReadable(person, subject, id);
+      await options.consoleStore.recordView({ viewer: person.id, role: person.role, subject, caseId: id, what: 'page' });
+      return subjectPage(request, reply, subject, id, c);
+    });
+
+    app.post(`${prefix}/:id/actions/:slug`, async (request, reply) => {
+      const person = ctx.person(request);
+      const params = request.params as { id?: string; slug?: string };
+      const id = idFromPath(params.id);
+      if (id === undefined) throw new ConsoleHttpError(404, 'That is not a case id.');
+      const slug = params.slug ?? '';
+      const action = actionBySlug(slug);
+      if (!action || (action.subject !== subject && slug !== 'ack')) throw new ConsoleHttpError(404, /^[a-z-]{1,40}$/.test(slug) ? `There is no action ${slug} here.` : 'There is no such page.');
+      // A viewer is refused before anything is asked of Temporal; others by the case's team.
+      if (person.role === 'viewer') throw new ConsoleHttpError(403, `${person.id} has read-only access: nothing was changed`);
+      const form = formOf(request.body);
+      const tooLong = Object.entries(form).find(([, v]) => v.length > MAX_FIELD_LENGTH);
+      const c = await loadReadable(person, subject, id);
+      const verdict = decide(person, action.permission, c.state.details.team);
+      if (!verdict.allowed) {
+        request.log.warn({ user: person.id, subject, id, action: slug }, 'action refused');
+        throw new ConsoleHttpError(403, verdict.reason ?? 'Not allowed.');
+      }
+      if (tooLong) return subjectPage(request, reply, subject, id, c, 400, { slug, values: {}, errors: { [tooLong[0]]: `must be at most ${MAX_FIELD_LENGTH} characters` } });
+      const parsed = action.parse(form, person.id, new Date(), { subjectId: id });
+      if (!parsed.ok) return subjectPage(request, reply, subject, id, c, 400, { slug, values: form, errors: parsed.errors });
+      try {
+        await ctx.ask(() => submit(client, subject, id, parsed.value, person.id));
+      } catch (err) {
+        if (err instanceof CaseActionError && err.kind !== 'not-found') {
+          const current = await load(subject, id);
+          return subjectPage(request, reply, subject, id, current, 409, { slug, values: form, errors: { ...refusalErrors(err, action, current), _form: `Refused by the ${subject}: ${err.message}` } });
+        }
+        throw err;
+      }
+      request.log.info({ user: person.id, subject, id, action: slug }, 'action recorded');
+      return reply.redirect(`${prefix}/${encodeURIComponent(id)}?done=${encodeURIComponent(slug)}`, 303);
+    });
+
+    app.post(prefix, async (request, reply) => start(request, reply, subject, formOf(request.body)));
+  }
+
+  // --- opening a case, reporting an incident ----------------------------------------------
+
+  function startPage(request: FastifyRequest, reply: FastifyReply, kind: Subject, status = 200, values: Form = {}, errors: FieldErrors = {}) {
+    const person = ctx.person(request);
+    if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${person.id} may not open cases or report incidents: that is for team managers and administrators.`);
+    const specs = kind === 'case' ? openCaseFields(person.team) : incidentFields();
+    const v: Form = { policy: 'default', ...(person.role === 'manager' && person.team ? { team: person.team } : {}), ...values };
+    const title = kind === 'case' ? 'Open a case' : 'Report a serious incident';
+    return ctx.sendPage(
+      request,
+      reply,
+      status,
+      title,
+      <form method="post" action={kind === 'case' ? '/cases' : '/incidents'} class="card">
+        <input type="hidden" name="csrf" value={ctx.csrf(reply)} />
+        {Object.keys(errors).length > 0 && (
+          <Notice kind="error">
+            Nothing was recorded: please correct the fields marked below.
+            {errors['_form'] && (
+              <>
+                <br />
+                {errors['_form']}
+              </>
+            )}
+          </Notice>
+        )}
+        {kind === 'incident' ? (
+          <p class="muted">Starts the 5-working-day clock for notifying the national panel, then the rapid review.</p>
+        ) : (
+          <p class="muted">Emails carry the reference and team, never the child's name or address. Contacts are staff: write "Name &lt;email&gt;".</p>
+        )}
+        <div class="grid">
+          {specs.map((s) => (
+            <Field spec={s} value={v[s.name]} error={errors[s.name]} formId={kind} />
+          ))}
+        </div>
+        <button class="primary">{title}</button>
+      </form>,
+      kind === 'case' ? 'open' : 'incident',
+    );
+  }
+
+  async function start(request: FastifyRequest, reply: FastifyReply, kind: Subject, form: Form) {
+    const person = ctx.person(request);
+    if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${person.id} may not open cases or report incidents: nothing was changed.`);
+    const tooLong = Object.entries(form).find(([, v]) => v.length > MAX_FIELD_LENGTH);
+    if (tooLong) return startPage(request, reply, kind, 400, {}, { [tooLong[0]]: `must be at most ${MAX_FIELD_LENGTH} characters` });
+    const opts = options.configuredPolicy ? { configuredPolicy: options.configuredPolicy } : {};
+    const queue = options.taskQueue ? { taskQueue: options.taskQueue } : {};
+    let parsed;
+    try {
+      parsed = kind === 'case' ? parseOpenCase(form, person.id, opts) : parseIncident(form, person.id, new Date(), opts);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new ConsoleHttpError(400, err.message);
+      throw err;
+    }
+    if (!parsed.ok) return startPage(request, reply, kind, 400, form, parsed.errors);
+    const verdict = decide(person, 'steer', parsed.value.input.details.team);
+    if (!verdict.allowed) throw new ConsoleHttpError(403, verdict.reason ?? 'Not allowed.');
+    const { input, policy } = parsed.value;
+    const id = 'caseId' in input ? input.caseId : input.incidentId;
+    try {
+      if ('caseId' in input) await ctx.ask(() => openCase(client, input, policy, queue));
+      else await ctx.ask(() => reportIncident(client, input, policy, queue));
+    } catch (err) {
+      if (err instanceof CaseActionError) {
+        return startPage(request, reply, kind, 409, form, { _form: err.message, ...(err.kind === 'already-exists' ? { [kind === 'case' ? 'caseId' : 'incidentId']: 'already exists' } : {}) });
+      }
+      throw err;
+    }
+    request.log.info({ user: person.id, id }, kind === 'case' ? 'case opened' : 'incident reported');
+    return reply.redirect(`/${kind === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}?done=${kind === 'case' ? 'open' : 'report'}`, 303);
+  }
+}
+

@@ -1,0 +1,49 @@
+/**
+ * The web console in the test process, on a random port of 127.0.0.1: the real Fastify app with
+ * its sessions, failed sign-ins and record of views in the run's case-record store.
+ */
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { createConsole, type ConsoleOptions } from '../../client/console/app';
+import { UserDirectory } from '../../client/console/auth';
+import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
+import { storeUrl, testStore } from './case-record';
+
+export const TEST_SESSION_SECRET = 'console-test-session-secret-0123456789abcdef';
+
+export interface TestConsole {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  consoleStore: ConsoleStore;
+  close(): Promise<void>;
+}
+
+export async function startTestConsole(
+  options: { client: Client; usersFile: string } & Partial<Omit<ConsoleOptions, 'client' | 'users' | 'store' | 'consoleStore'>> & { host?: string },
+): Promise<TestConsole> {
+  const { usersFile, host, ...rest } = options;
+  const consoleStore = openConsoleStore(storeUrl());
+  const app = await createConsole({
+    store: testStore(),
+    consoleStore,
+    users: new UserDirectory(usersFile),
+    sessionSecret: TEST_SESSION_SECRET,
+    limits: { lifetimeMs: 3_600_000, idleMs: 1_800_000 },
+    logLevel: 'silent',
+    ...rest,
+  });
+  await app.listen({ port: 0, host: host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    consoleStore,
+    async close() {
+      await app.close();
+      await consoleStore.close();
+    },
+  };
+}
