@@ -6,14 +6,13 @@
  * forever.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { testStore } from '../support/case-record';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, SESSION_COOKIE, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
-import { createConsoleServer } from '../../client/console/server';
+import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { SESSION_COOKIE } from '../../client/console/session';
+import { startTestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { CaseUnderTest, startHarness, type Harness } from '../case/harness';
 
@@ -33,23 +32,29 @@ async function deliveredEscalations(kase: CaseUnderTest) {
   return (await kase.timeline()).filter((t) => t.delivery?.type === 'escalation' && t.delivery.outcome === 'delivered');
 }
 
-/** The case page of the web console, as a viewer signed in to it sees it. */
+/** The case page of the web console, as a viewer of the case's team (LOCALITY-NORTH, as the harness opens cases) who signed in through its sign-in form sees it. */
 async function consoleCasePage(client: Client, caseId: string): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-'));
   const usersFile = path.join(dir, 'users.json');
-  writeUsersFile(usersFile, { users: [{ id: 'viewer1', name: 'Viewer', role: 'viewer', passwordHash: await hashPassword('a long enough password') }] });
-  const sessions = new SessionKeeper('drill-secret-drill-secret-drill-secret-0', 60_000);
-  const server = createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const password = 'a long enough password';
+  writeUsersFile(usersFile, { users: [{ id: 'viewer1', name: 'Viewer', role: 'viewer', team: 'LOCALITY-NORTH', passwordHash: await hashPassword(password) }] });
+  const console_ = await startTestConsole({ client, usersFile });
   try {
-    const { port } = server.address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/cases/${encodeURIComponent(caseId)}`, {
-      headers: { cookie: `${SESSION_COOKIE}=${sessions.issue('viewer1').cookie}` },
+    const sessionCookie = (res: Response) => (res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? '').split(';')[0] ?? '';
+    const form = await fetch(`${console_.url}/login`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const signedIn = await fetch(`${console_.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie(form) },
+      body: new URLSearchParams({ csrf, user: 'viewer1', password, next: '/' }),
     });
+    expect(signedIn.status).toBe(303);
+    const res = await fetch(`${console_.url}/cases/${encodeURIComponent(caseId)}`, { headers: { cookie: sessionCookie(signedIn) }, redirect: 'manual' });
     expect(res.status).toBe(200);
     return await res.text();
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await console_.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -101,7 +106,8 @@ describe('email fault drills', () => {
         expect(state.undeliverable[0]?.reason).toMatch(/550/);
         const page = await consoleCasePage(h.env.client, kase.caseId);
         expect(page).toContain('Messages that could not be delivered');
-        expect(page).toMatch(/Escalation level 1 to team-manager \(initial-visit-high\): [^<]*550/);
+        // The rebuilt console names the person and role, and the obligation in words.
+        expect(page).toMatch(/Escalation level 1 to [^<(]*\(team manager\) \(Initial visit \(high and immediate risk\)\): [^<]*550/);
         await kase.advance('PT12H'); // level 2 still reaches the head of service
         expect(h.mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/L2/')).map((m) => m.to[0])).toEqual([
           'head@council.test',

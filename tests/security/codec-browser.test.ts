@@ -4,10 +4,10 @@
  * another origin on the same host (standing in for the Temporal Web UI), `fetch` the codec server
  * on a third port with `credentials: 'include'` and the headers the Web UI sends. This is what
  * proves the console's host-only SameSite=Strict cookie reaches the codec server across ports,
- * and that the browser accepts the CORS answers.
+ * and that the browser accepts the CORS answers. The console is the real Fastify app
+ * (startTestConsole); the codec server checks its cookie as production does
+ * (consoleCookieChecker against the shared console store).
  */
-import { randomBytes } from 'node:crypto';
-import { testStore } from '../support/case-record';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,9 +18,12 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../../client/codec-server';
-import { hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
-import { createConsoleServer } from '../../client/console/server';
+import { hashPassword, UserDirectory, writeUsersFile } from '../../client/console/auth';
+import { consoleCookieChecker } from '../../client/console/session';
 import { EncryptionCodec } from '../../common/encryption';
+import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
+import { storeUrl } from '../support/case-record';
+import { startTestConsole, TEST_SESSION_SECRET, type TestConsole } from '../support/console';
 import { testKey } from './keys';
 
 const CHROMIUM = process.env.CASECLOCK_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,6 +32,8 @@ const SECRET = { reason: 'Child ZEBRA-NAME seen at 12 Secret Street' };
 const codec = new EncryptionCodec([testKey('k1')], 'k1');
 
 const servers: http.Server[] = [];
+let console_: TestConsole | undefined;
+let codecStore: ConsoleStore | undefined;
 let dir: string | undefined;
 let profile: string | undefined;
 let browser: BrowserContext | undefined;
@@ -56,16 +61,17 @@ beforeAll(async () => {
       { id: 'val', name: 'Val Viewer', role: 'viewer', passwordHash },
     ],
   });
-  const sessions = new SessionKeeper(randomBytes(32).toString('base64'), 3_600_000);
   const client = new Proxy({}, { get: () => () => Promise.reject(new Error('Temporal must not be called')) }) as unknown as Client;
-  consoleUrl = `http://localhost:${await listen(createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions, log: () => undefined }))}`;
+  console_ = await startTestConsole({ client, usersFile });
+  consoleUrl = `http://localhost:${console_.port}`;
+  codecStore = openConsoleStore(storeUrl());
 
   // The stand-in Web UI: an empty page; the test runs the Web UI's fetch in it.
   uiPort = await listen(http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Web UI</title>')));
   codecUrl = `http://localhost:${await listen(
     createCodecServer({
       codec,
-      consoleSignIn: { sessions, users: new UserDirectory(usersFile) },
+      consoleSignIn: { personFor: consoleCookieChecker(codecStore, new UserDirectory(usersFile), TEST_SESSION_SECRET, { lifetimeMs: 3_600_000, idleMs: 1_800_000 }) },
       // 127.0.0.1 is allowed by CORS too, to show that SameSite (not CORS) is what stops the cookie there.
       allowedOrigins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
       log: () => undefined,
@@ -88,10 +94,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await console_?.close();
+  await codecStore?.close();
   for (const d of [profile, dir]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 async function signIn(page: Page, user: string): Promise<void> {
+  // A fresh browser session: the console sends someone already signed in from /login to the cases.
+  await page.context().clearCookies();
   await page.goto(`${consoleUrl}/login`);
   await page.fill('#login-user', user);
   await page.fill('#login-password', PASSWORD);

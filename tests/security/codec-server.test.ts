@@ -2,24 +2,30 @@
  * The codec server over real HTTP on a random port: bearer-token authentication (the CLI), the
  * web console's session cookie (the Web UI, administrators only), CORS for credentialed requests
  * from the Web UI, and the `{payloads:[...]}` JSON the UI and the `temporal` CLI send. Console
- * cookies come from signing in to the real console server (in-process; it never reaches Temporal).
+ * cookies come from signing in through the real console's /login form (in-process, Fastify; it
+ * never reaches Temporal); the codec server checks them as production does, with
+ * consoleCookieChecker against the shared console store (its own connection, as it is another
+ * process in production).
  */
 import { randomBytes } from 'node:crypto';
-import { testStore } from '../support/case-record';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { signerFactory } from '@fastify/cookie';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
 import { cookieWarning, createCodecServer, startCodecServer, tokenMatches } from '../../client/codec-server';
-import { type ConsoleUser, hashPassword, SessionKeeper, UserDirectory, writeUsersFile } from '../../client/console/auth';
-import { createConsoleServer } from '../../client/console/server';
+import { type ConsoleUser, hashPassword, UserDirectory, writeUsersFile } from '../../client/console/auth';
+import { consoleCookieChecker, type SessionLimits } from '../../client/console/session';
 import { EncryptionCodec } from '../../common/encryption';
+import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { freePort } from '../../worker/tools/dev-server';
+import { storeUrl } from '../support/case-record';
+import { startTestConsole, TEST_SESSION_SECRET, type TestConsole } from '../support/console';
 import { encryptionEnv, testKey } from './keys';
 
 const UI_ORIGIN = 'http://localhost:8233';
@@ -27,20 +33,21 @@ const TOKEN = randomBytes(32).toString('base64url');
 const SECRET = { reason: 'Child ZEBRA-NAME seen at 12 Secret Street' };
 const codec = new EncryptionCodec([testKey('k1')], 'k1');
 
-const SESSION_SECRET = randomBytes(32).toString('base64');
-const LIFETIME_MS = 3_600_000;
+/** The limits startTestConsole gives the console; the codec server is given the same, as in production. */
+const LIMITS: SessionLimits = { lifetimeMs: 3_600_000, idleMs: 1_800_000 };
 const PASSWORD = 'codec test password 1';
 
 let server: http.Server;
 let base: string;
-let consoleServer: http.Server;
+let console_: TestConsole;
 let consoleBase: string;
+/** The codec server's own connection to the console store. */
+let codecStore: ConsoleStore;
 let dir: string;
 let usersFile: string;
 let people: ConsoleUser[];
-/** The clock both the console and the codec server read sessions by (moved to expire one). */
-let now = Date.now();
-const sessions = new SessionKeeper(SESSION_SECRET, LIFETIME_MS, () => now);
+/** How far ahead of the real clock the codec server judges sessions (moved to expire or idle one). */
+let skewMs = 0;
 const audit: Record<string, unknown>[] = [];
 
 const toJson = (p: Payload) => ({
@@ -73,21 +80,36 @@ function saveUsers(users: ConsoleUser[]): void {
   writeUsersFile(usersFile, { users });
 }
 
-/** Signs in to the console as a person would and returns the `caseclock_session=...` pair and its Set-Cookie line. */
+/** The first cookie of that name a Set-Cookie list sets, as `name=value`. */
+const cookiePair = (setCookies: string[], name: string): string => (setCookies.find((c) => c.startsWith(`${name}=`)) ?? '').split(';')[0] ?? '';
+
+/**
+ * Signs in to the console as a person would (GET /login for the anonymous session and its CSRF
+ * field, then POST /login) and returns the `caseclock_session=...` pair, exactly as the browser
+ * would send it back, and its Set-Cookie line.
+ */
 async function consoleCookie(user: string): Promise<{ cookie: string; setCookie: string }> {
   const form = await fetch(`${consoleBase}/login`);
-  const loginCookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const token = /name="token" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  expect(form.status).toBe(200);
+  const loginCookie = cookiePair(form.headers.getSetCookie(), 'caseclock_session');
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  expect(loginCookie).not.toBe('');
+  expect(csrf).not.toBe('');
   const res = await fetch(`${consoleBase}/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
-    body: new URLSearchParams({ token, user, password: PASSWORD, next: '/' }),
+    body: new URLSearchParams({ csrf, user, password: PASSWORD, next: '/' }),
   });
   expect(res.status).toBe(303);
   const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session=')) ?? '';
-  return { cookie: setCookie.split(';')[0] ?? '', setCookie };
+  const cookie = setCookie.split(';')[0] ?? '';
+  expect(cookie).not.toBe(loginCookie); // a new session at sign-in, never the anonymous one
+  return { cookie, setCookie };
 }
+
+/** The signed value (`<session id>.<signature>`) of a `caseclock_session=...` pair. */
+const sessionValue = (cookie: string): string => cookie.slice('caseclock_session='.length);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-codec-'));
@@ -100,14 +122,16 @@ beforeAll(async () => {
     { id: 'tess', name: 'Tess Manager', role: 'manager', team: 'NORTH', passwordHash },
     { id: 'val', name: 'Val Viewer', role: 'viewer', passwordHash },
   ]);
-  // Each server has its own UserDirectory, as the console and codec server are separate processes.
+  // The console and the codec server each have their own UserDirectory and store connection, as they are separate processes.
   const client = new Proxy({}, { get: () => () => Promise.reject(new Error('Temporal must not be called')) }) as unknown as Client;
-  consoleServer = createConsoleServer({ store: testStore(), client, users: new UserDirectory(usersFile), sessions, log: () => undefined });
-  consoleBase = await listen(consoleServer);
+  console_ = await startTestConsole({ client, usersFile });
+  consoleBase = console_.url;
+  codecStore = openConsoleStore(storeUrl());
+  const check = consoleCookieChecker(codecStore, new UserDirectory(usersFile), TEST_SESSION_SECRET, LIMITS);
   server = createCodecServer({
     codec,
     token: TOKEN,
-    consoleSignIn: { sessions, users: new UserDirectory(usersFile) },
+    consoleSignIn: { personFor: (cookie) => check(cookie, Date.now() + skewMs) },
     allowedOrigins: [UI_ORIGIN],
     log: (e) => audit.push(e),
   });
@@ -115,7 +139,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await close(server);
-  await close(consoleServer);
+  await console_?.close();
+  await codecStore?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -225,9 +250,12 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
 
   it('gets a console cookie the browser also sends to the codec server on another port of the same host', async () => {
     const { setCookie } = await consoleCookie('ada');
-    // Host-only (no Domain), Path=/ and SameSite=Strict: sent to every port of the console's host
-    // from pages of the same site (the Web UI on localhost:8233); no Secure over http.
-    expect(setCookie).toMatch(/^caseclock_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    // Host-only (no Domain), Path=/, HttpOnly and SameSite=Strict: sent to every port of the
+    // console's host from pages of the same site (the Web UI on localhost:8233); no Secure over http.
+    const [pair, ...attributes] = setCookie.split(/;\s*/);
+    expect(pair).toMatch(/^caseclock_session=[^;]+$/);
+    expect(attributes).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Strict']));
+    expect(attributes.some((a) => /^Max-Age=\d+$|^Expires=/i.test(a))).toBe(true);
     expect(setCookie).not.toMatch(/Domain=|Secure/i);
   });
 
@@ -256,42 +284,104 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
     }
   });
 
-  it('refuses a tampered, forged, foreign or expired cookie with 401', async () => {
+  it('refuses a tampered, forged, foreign, anonymous, expired or idle cookie with 401', async () => {
     const { cookie } = await consoleCookie('val');
-    const value = cookie.slice('caseclock_session='.length);
-    const [body, signature] = value.split('.') as [string, string];
-    const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as { uid: string };
-    const forged = Buffer.from(JSON.stringify({ ...claims, uid: 'ada' })).toString('base64url');
-    const otherSecret = new SessionKeeper(randomBytes(32).toString('base64'), LIFETIME_MS).issue('ada').cookie;
-    for (const bad of [`${forged}.${signature}`, `${body}.${signature}x`, `${body}.`, 'garbage', otherSecret]) {
-      const res = await decodeWith(`caseclock_session=${bad}`);
+    const admin = await consoleCookie('ada');
+    const [valSid, valSignature] = sessionValue(cookie).split('.') as [string, string];
+    const [adaSid] = sessionValue(admin.cookie).split('.') as [string, string];
+    // The anonymous session the sign-in form starts is signed and stored, but nobody is signed in with it.
+    const form = await fetch(`${consoleBase}/login`);
+    const anonymous = cookiePair(form.headers.getSetCookie(), 'caseclock_session');
+    expect(anonymous).not.toBe('');
+    const bad = [
+      `${adaSid}.${valSignature}`, // an administrator's session id with a viewer's signature
+      `${valSid}.${valSignature}x`,
+      `${valSid}.`,
+      valSid,
+      'garbage',
+      signerFactory(randomBytes(32).toString('base64')).sign(adaSid), // a real session id signed with another secret
+      signerFactory(TEST_SESSION_SECRET).sign(randomBytes(24).toString('base64url')), // well signed, no such session
+    ];
+    for (const value of bad) {
+      const res = await decodeWith(`caseclock_session=${value}`);
       expect(res.status).toBe(401);
       expect(await res.text()).not.toContain('ZEBRA');
     }
-    const admin = await consoleCookie('ada');
+    expect((await decodeWith(anonymous)).status).toBe(401);
     expect((await decodeWith(admin.cookie)).status).toBe(200);
-    now += LIFETIME_MS + 1;
     try {
+      skewMs = LIMITS.lifetimeMs + 1; // past the session's lifetime
       expect((await decodeWith(admin.cookie)).status).toBe(401);
+      skewMs = LIMITS.idleMs + 1; // within its lifetime, but unused for longer than the idle limit
+      expect(LIMITS.idleMs + 1).toBeLessThan(LIMITS.lifetimeMs);
+      expect((await decodeWith(admin.cookie)).status).toBe(401);
+      skewMs = LIMITS.idleMs - 60_000; // still in time
+      expect((await decodeWith(admin.cookie)).status).toBe(200);
     } finally {
-      now -= LIFETIME_MS + 1;
+      skewMs = 0;
     }
   });
 
-  it('reads the users file on every request: a removed administrator gets 401, a demoted one 403, at once', async () => {
+  it('judges expiry and idleness with the limits it is given (consoleCookieChecker, as the codec server runs it)', async () => {
+    const { cookie } = await consoleCookie('ada');
+    const value = sessionValue(cookie);
+    const signedInAt = Date.now();
+    const strict = consoleCookieChecker(codecStore, new UserDirectory(usersFile), TEST_SESSION_SECRET, { lifetimeMs: 10 * 60_000, idleMs: 2 * 60_000 });
+    expect(await strict(value)).toMatchObject({ id: 'ada', role: 'administrator' });
+    expect(await strict(value, signedInAt + 60_000)).toMatchObject({ id: 'ada' });
+    expect(await strict(value, signedInAt + 5 * 60_000)).toBeUndefined(); // idle: 5 minutes > 2
+    expect(await strict(value, signedInAt + 11 * 60_000)).toBeUndefined(); // expired: 11 minutes > 10
+    // The same session under the console's own limits is fine at 5 minutes: the limits decide.
+    const lenient = consoleCookieChecker(codecStore, new UserDirectory(usersFile), TEST_SESSION_SECRET, LIMITS);
+    expect(await lenient(value, signedInAt + 5 * 60_000)).toMatchObject({ id: 'ada' });
+    // The checker never marks the session used: idleness is still counted from the sign-in.
+    expect(await strict(value, signedInAt + 5 * 60_000)).toBeUndefined();
+    // A different session secret does not accept the console's cookie.
+    const otherSecret = consoleCookieChecker(codecStore, new UserDirectory(usersFile), randomBytes(32).toString('base64'), LIMITS);
+    expect(await otherSecret(value)).toBeUndefined();
+  });
+
+  it('refuses a session once it is signed out of the console', async () => {
+    const { cookie } = await consoleCookie('ada');
+    expect((await decodeWith(cookie)).status).toBe(200);
+    // Any signed-in page carries a CSRF field for the sign-out form.
+    const page = await fetch(`${consoleBase}/account/password`, { headers: { cookie }, redirect: 'manual' });
+    expect(page.status).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const out = await fetch(`${consoleBase}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ csrf }),
+    });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toMatch(/^\/login/);
+    const res = await decodeWith(cookie);
+    expect(res.status).toBe(401);
+    expect(await res.text()).not.toContain('ZEBRA');
+  });
+
+  it('reads the users file on every request: a removed administrator gets 401, a demoted one 403, a changed password 401, at once', async () => {
     const abe = await consoleCookie('abe');
     const amy = await consoleCookie('amy');
-    expect((await decodeWith(abe.cookie)).status).toBe(200);
-    expect((await decodeWith(amy.cookie)).status).toBe(200);
+    const ada = await consoleCookie('ada');
+    for (const c of [abe, amy, ada]) expect((await decodeWith(c.cookie)).status).toBe(200);
     const before = people;
+    const newHash = await hashPassword('a different password 2');
     try {
-      saveUsers(before.filter((u) => u.id !== 'abe').map((u) => (u.id === 'amy' ? { ...u, role: 'viewer' as const } : u)));
+      saveUsers(
+        before
+          .filter((u) => u.id !== 'abe')
+          .map((u) => (u.id === 'amy' ? { ...u, role: 'viewer' as const } : u.id === 'ada' ? { ...u, passwordHash: newHash } : u)),
+      );
       expect((await decodeWith(abe.cookie)).status).toBe(401);
       expect((await decodeWith(amy.cookie)).status).toBe(403);
+      expect((await decodeWith(ada.cookie)).status).toBe(401);
     } finally {
       saveUsers(before);
     }
     expect((await decodeWith(abe.cookie)).status).toBe(200);
+    expect((await decodeWith(amy.cookie)).status).toBe(200);
   });
 
   it('ignores the cookie without an allowed Origin, so no other page can use it', async () => {
@@ -341,30 +431,33 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
     expect(await decoded(res)).toEqual([SECRET]);
   });
 
-  it('says 503, not 401, when the users file cannot be read', async () => {
-    const broken = createCodecServer({
-      codec,
-      consoleSignIn: { sessions, users: new UserDirectory(path.join(dir, 'missing.json')) },
-      allowedOrigins: [UI_ORIGIN],
-      log: () => undefined,
-    });
-    const brokenBase = await listen(broken);
+  it('says 503, not 401, when the users file or the console store cannot be read', async () => {
+    const unreachable = openConsoleStore('postgres://caseclock@127.0.0.1:1/nowhere');
+    const brokenServers = [
+      consoleCookieChecker(codecStore, new UserDirectory(path.join(dir, 'missing.json')), TEST_SESSION_SECRET, LIMITS),
+      consoleCookieChecker(unreachable, new UserDirectory(usersFile), TEST_SESSION_SECRET, LIMITS),
+    ].map((personFor) => createCodecServer({ codec, consoleSignIn: { personFor }, allowedOrigins: [UI_ORIGIN], log: () => undefined }));
     try {
       const { cookie } = await consoleCookie('ada');
-      const res = await fetch(`${brokenBase}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, Cookie: cookie }, body: '{"payloads":[]}' });
-      expect(res.status).toBe(503);
+      for (const broken of brokenServers) {
+        const brokenBase = await listen(broken);
+        const res = await fetch(`${brokenBase}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, Cookie: cookie }, body: '{"payloads":[]}' });
+        expect(res.status).toBe(503);
+      }
     } finally {
-      await close(broken);
+      for (const broken of brokenServers) await close(broken);
+      await unreachable.close();
     }
   });
 
-  it('starts from configuration with keys and only the session secret: cookies work, no token is accepted', async () => {
+  it('starts from configuration with keys and only the session secret: console cookies work, no token is accepted', async () => {
     const key = testKey('k1');
     const started = await startCodecServer(
       parseConfig({
         ...encryptionEnv(key),
-        CASECLOCK_SESSION_SECRET: SESSION_SECRET,
+        CASECLOCK_SESSION_SECRET: TEST_SESSION_SECRET,
         CASECLOCK_USERS_FILE: usersFile,
+        CASECLOCK_STORE_URL: storeUrl(),
         CASECLOCK_CODEC_PORT: String(await freePort()),
         CASECLOCK_CODEC_CORS_ORIGINS: UI_ORIGIN,
       }),
@@ -372,9 +465,8 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
     try {
       const call = (headers: Record<string, string>) =>
         fetch(`${started.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, ...headers }, body: '{"payloads":[]}' });
-      const realClock = new SessionKeeper(SESSION_SECRET, LIFETIME_MS); // the started server reads the real clock
-      expect((await call({ Cookie: `caseclock_session=${realClock.issue('ada').cookie}` })).status).toBe(200);
-      expect((await call({ Cookie: `caseclock_session=${realClock.issue('val').cookie}` })).status).toBe(403);
+      expect((await call({ Cookie: (await consoleCookie('ada')).cookie })).status).toBe(200);
+      expect((await call({ Cookie: (await consoleCookie('val')).cookie })).status).toBe(403);
       expect((await call(auth)).status).toBe(401);
     } finally {
       await started.close();
@@ -382,7 +474,7 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
   });
 
   it('warns when a loopback console and the Web UI are on different host names (the cookie would not be sent)', () => {
-    const base = { CASECLOCK_SESSION_SECRET: SESSION_SECRET, CONSOLE_PUBLIC_URL: 'http://localhost:8080' };
+    const base = { CASECLOCK_SESSION_SECRET: TEST_SESSION_SECRET, CONSOLE_PUBLIC_URL: 'http://localhost:8080' };
     expect(cookieWarning(parseConfig(base))).toBeUndefined();
     expect(cookieWarning(parseConfig({ ...base, CASECLOCK_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233' }))).toMatch(/only the bearer token works/);
     expect(cookieWarning(parseConfig({ CONSOLE_PUBLIC_URL: 'http://localhost:8080', CASECLOCK_CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233' }))).toBeUndefined();
