@@ -2,15 +2,21 @@
 // Served from /static (the Content-Security-Policy allows no inline script). No framework.
 'use strict';
 (function () {
+  // The same wording as domain/wording.ts (durationInWords, dueIn): at most two units, the
+  // largest first, each truncated; "due in ..." before the deadline, "... overdue" after it.
+  function unit(n, name) {
+    return n + ' ' + name + (n === 1 ? '' : 's');
+  }
+  function pair(big, bigName, small, smallName) {
+    return small > 0 ? unit(big, bigName) + ' ' + unit(small, smallName) : unit(big, bigName);
+  }
   function words(ms) {
-    var minutes = Math.floor(ms / 60000);
-    var days = Math.floor(minutes / 1440);
-    var hours = Math.floor((minutes % 1440) / 60);
-    var mins = minutes % 60;
-    if (days > 0) return days + (days === 1 ? ' day ' : ' days ') + hours + (hours === 1 ? ' hour' : ' hours');
-    if (hours > 0) return hours + (hours === 1 ? ' hour ' : ' hours ') + mins + ' min';
-    if (minutes > 0) return minutes + ' min ' + Math.floor((ms % 60000) / 1000) + ' s';
-    return Math.max(0, Math.floor(ms / 1000)) + ' s';
+    var t = Math.abs(ms);
+    if (t < 1000) return 'less than a second';
+    if (t < 60000) return unit(Math.floor(t / 1000), 'second');
+    if (t < 3600000) return pair(Math.floor(t / 60000), 'minute', Math.floor((t % 60000) / 1000), 'second');
+    if (t < 86400000) return pair(Math.floor(t / 3600000), 'hour', Math.floor((t % 3600000) / 60000), 'minute');
+    return pair(Math.floor(t / 86400000), 'day', Math.floor((t % 86400000) / 3600000), 'hour');
   }
   function tick() {
     var now = Date.now();
@@ -20,7 +26,7 @@
       var due = Date.parse(el.getAttribute('datetime') || '');
       if (isNaN(due)) continue;
       var left = due - now;
-      el.textContent = left > 0 ? 'due in ' + words(left) : words(-left) + ' overdue';
+      el.textContent = left === 0 ? 'due now' : left > 0 ? 'due in ' + words(left) : words(left) + ' overdue';
       el.classList.toggle('late', left <= 0);
     }
   }
