@@ -127,11 +127,17 @@ export interface CliCommand {
   command: readonly string[];
   description: string;
   /**
-   * Form field name → `--flag` (and its help), or a positional `<argument>`; an argument with
-   * `words` takes a word (`started`) for each of the field's choices (`missing-started`), and
-   * calls itself `what` when refusing another.
+   * Form field name (or, for a command with no form field, the event field) → `--flag` (and its
+   * help), a positional `<argument>`, or switches; an argument with `words` takes a word
+   * (`started`) for each of the field's choices (`missing-started`), and calls itself `what` when
+   * refusing another.
    */
-  inputs: Readonly<Record<string, CliFlag | CliArgument>>;
+  inputs: Readonly<Record<string, CliFlag | CliArgument | CliSwitches>>;
+}
+
+/** Flags without a value, one for each choice of the field (`--seen-alone` → yes); two of them contradict each other. */
+export interface CliSwitches {
+  switches: ReadonlyArray<{ flag: string; value: string; help: string }>;
 }
 
 export interface CliFlag {
@@ -268,6 +274,18 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: ContactRecorded,
     fixed: { type: 'contact', contactType: 'visit' },
     fields: [{ name: 'childSeenAlone', label: 'Child seen alone?', type: 'select', options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }] }],
+    cli: {
+      command: ['visit'],
+      description: 'record a visit to the child',
+      inputs: {
+        childSeenAlone: {
+          switches: [
+            { flag: '--seen-alone', value: 'yes', help: 'the child was seen alone' },
+            { flag: '--not-seen-alone', value: 'no', help: 'the child was not seen alone' },
+          ],
+        },
+      },
+    },
     convert: (form) => {
       const v = optional(form['childSeenAlone']);
       return v === undefined ? {} : { childSeenAlone: v === 'yes' ? true : v === 'no' ? false : v };
@@ -417,7 +435,16 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
     cli: { command: ['referral'], description: 'a referral was received, or the decision on it made', inputs: { what: { argument: 'event', help: 'received|decided', what: 'referral event', words: { received: 'referral-received', decided: 'referral-decided' } } } },
   }),
-  eventAction({ slug: 'assessment', title: 'Child and family assessment completed', group: 'Episodes', schema: AssessmentCompleted, fixed: { type: 'assessment-completed' }, fields: [] }),
+  eventAction({
+    slug: 'assessment',
+    title: 'Child and family assessment completed',
+    group: 'Episodes',
+    schema: AssessmentCompleted,
+    fixed: { type: 'assessment-completed' },
+    fields: [],
+    // The form has one thing to record; the command names it, as the other episode commands do.
+    cli: { command: ['assessment'], description: 'the child and family assessment was completed', inputs: { type: { argument: 'event', help: 'completed', what: 'assessment event', words: { completed: 'assessment-completed' } } } },
+  }),
   eventAction({ slug: 'strategy', title: 'Strategy discussion held', group: 'Episodes', schema: StrategyDiscussion, fixed: { type: 'strategy-discussion' }, fields: [], cli: { command: ['strategy'], description: 'a strategy discussion took place (starts the initial conference clock)', inputs: {} } }),
   eventAction({
     slug: 'looked-after',

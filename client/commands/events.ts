@@ -3,13 +3,12 @@
  * contacts, meetings, missing episodes, complaints, referrals, assessments, strategy discussions,
  * looked-after episodes and placements, waivers, holds, acknowledgements and closure.
  * Every one takes `--as` (who acted), `--at` (when it happened; default now) and `--json`.
- * Most are built from the case action's one declaration (client/actions/case-actions.ts), which
- * the console's forms are built from too; the rest (visit, assessment) are still written
- * out here.
+ * Each is built from the case action's one declaration (client/actions/case-actions.ts), which
+ * the console's forms are built from too.
  */
 import { Command } from 'commander';
 import type { z } from 'zod';
-import { AssessmentCompleted, type CaseEvent, ContactRecorded } from '../../domain/facts';
+import type { CaseEvent } from '../../domain/facts';
 import { actionBySlug } from '../actions/case-actions';
 import { CliError } from '../cli-support';
 import { commonOptions, type CommonOptions, quoted } from './common';
@@ -54,14 +53,21 @@ export function declaredCommand(parent: Command, slug: string): void {
   const positional = inputs.filter(([, i]) => 'argument' in i);
   for (const [, i] of inputs) {
     if ('argument' in i) command.argument(`<${i.argument}>`, i.help);
+    else if ('switches' in i) for (const sw of i.switches) command.option(sw.flag, sw.help);
     else command.option(`${i.flag} <${i.value}>`, i.help);
   }
   // How each field is called on the command line, for the one-line refusals.
-  const names = Object.fromEntries(inputs.map(([field, i]) => [field, 'argument' in i ? `<${i.argument}>` : i.flag]));
+  const names = Object.fromEntries(inputs.map(([field, i]) => [field, 'argument' in i ? `<${i.argument}>` : 'switches' in i ? (i.switches[0]?.flag ?? field) : i.flag]));
   command.action((caseId: string, ...rest: unknown[]) => {
     const o = rest[positional.length] as Opts;
     const values: Record<string, string> = {};
     for (const [field, i] of inputs) {
+      if ('switches' in i) {
+        const on = i.switches.filter((sw) => o[attributeOf(sw.flag)] === true);
+        if (on.length > 1) throw new CliError(`${on.map((sw) => sw.flag).join(' and ')} contradict each other`);
+        if (on[0]) values[field] = on[0].value;
+        continue;
+      }
       const value = 'argument' in i ? rest[positional.findIndex(([f]) => f === field)] : o[attributeOf(i.flag)];
       if (typeof value !== 'string') continue;
       if (!('argument' in i) && i.accepts && !i.accepts.test(value)) throw new CliError(`${i.flag} ${quoted(value)}: ${i.accepts.says}`);
@@ -77,20 +83,7 @@ export function declaredCommand(parent: Command, slug: string): void {
 export function register(program: Command): void {
   declaredCommand(program, 'tier');
 
-  caseCommand(program, 'visit', 'record a visit to the child')
-    .option('--seen-alone', 'the child was seen alone')
-    .option('--not-seen-alone', 'the child was not seen alone')
-    .action((caseId: string, o: Opts) => {
-      if (o['seenAlone'] === true && o['notSeenAlone'] === true) throw new CliError('--seen-alone and --not-seen-alone contradict each other');
-      const childSeenAlone = o['seenAlone'] === true ? true : o['notSeenAlone'] === true ? false : undefined;
-      return recordFromOptions(
-        'case',
-        caseId,
-        ContactRecorded,
-        { type: 'contact', contactType: 'visit', ...(childSeenAlone === undefined ? {} : { childSeenAlone }) },
-        o,
-      );
-    });
+  declaredCommand(program, 'visit');
 
   declaredCommand(program, 'kit-call');
   declaredCommand(program, 'contact');
@@ -104,12 +97,7 @@ export function register(program: Command): void {
 
   declaredCommand(program, 'referral');
 
-  caseCommand(program, 'assessment', 'the child and family assessment was completed')
-    .argument('<event>', 'completed')
-    .action((caseId: string, what: string, o: Opts) => {
-      verb(what, ['completed'] as const, 'assessment event');
-      return recordFromOptions('case', caseId, AssessmentCompleted, { type: 'assessment-completed' }, o);
-    });
+  declaredCommand(program, 'assessment');
 
   declaredCommand(program, 'strategy');
 

@@ -584,7 +584,8 @@ function declaredArgs(action: CaseAction, omit?: string, override: Record<string
   const args: string[] = [...cli.command, C];
   const flags: string[] = [];
   for (const [field, input] of Object.entries(cli.inputs)) {
-    if (field === omit || (!required.has(field) && override[field] === undefined)) continue;
+    if (field === omit || (!required.has(field) && override[field] === undefined && !('argument' in input))) continue;
+    if ('switches' in input) continue;
     const value = override[field] ?? cliSample(action, field);
     if ('argument' in input) args.push(value);
     else flags.push(input.flag, value);
@@ -600,21 +601,28 @@ describe('commands built from the case actions\' declarations: the same fields, 
     for (const action of DECLARED) {
       const help = await inProcess([...action.cli!.command, '--help']);
       expect(help.code, action.slug).toBe(0);
-      for (const input of Object.values(action.cli!.inputs)) expect(help.stdout, action.slug).toContain('argument' in input ? input.argument : input.flag);
+      for (const input of Object.values(action.cli!.inputs)) {
+        const named = 'argument' in input ? [input.argument] : 'switches' in input ? input.switches.map((sw) => sw.flag) : [input.flag];
+        for (const name of named) expect(help.stdout, action.slug).toContain(name);
+      }
     }
   });
 
   const rows = DECLARED.flatMap((action) => {
     const required = action.fields(undefined).filter((f) => f.required && action.cli!.inputs[f.name] !== undefined);
-    const selects = action.fields(undefined).filter((f) => f.type === 'select' && (f.options?.length ?? 0) > 0 && action.cli!.inputs[f.name] !== undefined);
+    const selects = action.fields(undefined).filter((f) => {
+      const input = action.cli!.inputs[f.name];
+      return f.type === 'select' && (f.options?.length ?? 0) > 0 && input !== undefined && !('switches' in input);
+    });
     return [
       ...required.map((f) => {
         const input = action.cli!.inputs[f.name]!;
-        const pattern = 'argument' in input ? new RegExp(`missing required argument '${input.argument}'`) : REQUIRED(input.flag);
+        const pattern = 'argument' in input ? new RegExp(`missing required argument '${input.argument}'`) : 'switches' in input ? /./ : REQUIRED(input.flag);
         return { name: `${action.slug} without ${f.name}`, args: declaredArgs(action, f.name), pattern };
       }),
       ...selects.map((f) => {
         const input = action.cli!.inputs[f.name]!;
+        if ('switches' in input) throw new Error('switches have no unknown value');
         const name = 'argument' in input ? `<${input.argument}>` : input.flag;
         // A word argument lists its words; any other choice the schema's values.
         const pattern =
