@@ -33,6 +33,8 @@ import {
   TierSet,
 } from '../../domain/facts';
 import { MEETING_TYPES, OBLIGATION_KINDS, REPORT_TYPES, RISK_TIERS, STAFF_ROLES, type StaffRole } from '../../domain/kinds';
+import { kindLabel, MEETING_OUTCOME_LABELS, meetingTypeLabel, reportTypeLabel, roleLabel, tierLabel } from '../../domain/labels';
+import { localTime } from '../../activities/render-message';
 import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
 import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
@@ -179,6 +181,11 @@ export function formErrorsFromRefusal(err: CaseActionError, action: CaseAction, 
   return errors;
 }
 
+/** Choices shown in words, sent as their codes. */
+function labelled<T extends string>(values: readonly T[], label: (value: T) => string): Array<{ value: T; label: string }> {
+  return values.map((value) => ({ value, label: label(value).replace(/^./, (c) => c.toUpperCase()) }));
+}
+
 const AT: FieldSpec = { name: 'at', label: 'When (UK time)', type: 'datetime', help: 'Leave empty for now.' };
 const REASON: FieldSpec = { name: 'reason', label: 'Reason', type: 'textarea', required: true };
 
@@ -307,7 +314,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     group: 'Case',
     schema: TierSet,
     fixed: { type: 'tier-set' },
-    fields: [{ name: 'tier', label: 'Risk tier', type: 'select', options: RISK_TIERS, required: true }, REASON],
+    fields: [{ name: 'tier', label: 'Risk tier', type: 'select', options: labelled(RISK_TIERS, tierLabel), required: true }, REASON],
     cli: { command: ['tier'], description: 'set or change the risk tier (the clocks restart from the new tier)', inputs: { tier: { argument: 'tier', help: RISK_TIERS.join('|') }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
   }),
   eventAction({
@@ -318,7 +325,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fixed: { type: 'meeting-scheduled' },
     fields: [
       { name: 'meetingId', label: 'Meeting id', type: 'text', required: true, placeholder: 'CG-2026-04' },
-      { name: 'meetingType', label: 'Meeting type', type: 'select', options: MEETING_TYPES, required: true },
+      { name: 'meetingType', label: 'Meeting type', type: 'select', options: labelled(MEETING_TYPES, meetingTypeLabel), required: true },
       { name: 'scheduledFor', label: 'Date and time (UK)', type: 'datetime', required: true },
     ],
     cli: { command: ['meeting', 'schedule'], description: 'schedule a meeting', inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' }, meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` }, scheduledFor: { flag: '--date', value: 'instant', help: 'when it will take place (required)' } } },
@@ -353,8 +360,8 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fixed: { type: 'meeting-held' },
     fields: (ctx) => [
       { name: 'meetingId', label: 'Meeting id', type: 'text', suggestions: scheduledMeetings(ctx), help: 'If it was scheduled.' },
-      { name: 'meetingType', label: 'Meeting type', type: 'select', options: MEETING_TYPES, required: true },
-      { name: 'outcome', label: 'Outcome', type: 'select', options: ['cp-plan', 'no-plan', 'plan-ended'] },
+      { name: 'meetingType', label: 'Meeting type', type: 'select', options: labelled(MEETING_TYPES, meetingTypeLabel), required: true },
+      { name: 'outcome', label: 'Outcome', type: 'select', options: labelled(['cp-plan', 'no-plan', 'plan-ended'] as const, (o) => MEETING_OUTCOME_LABELS[o]) },
     ],
     cli: { command: ['meeting', 'held'], description: 'record that a meeting took place', inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id, if it was scheduled' }, meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` }, outcome: { flag: '--outcome', value: 'outcome', help: 'cp-plan|no-plan|plan-ended' } } },
   }),
@@ -374,7 +381,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: ReportSubmitted,
     fixed: { type: 'report-submitted' },
     fields: (ctx) => [
-      { name: 'reportType', label: 'Report', type: 'select', options: REPORT_TYPES, required: true },
+      { name: 'reportType', label: 'Report', type: 'select', options: labelled(REPORT_TYPES, reportTypeLabel), required: true },
       { name: 'meetingId', label: 'For meeting', type: 'text', required: true, suggestions: scheduledMeetings(ctx) },
     ],
   }),
@@ -477,7 +484,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
         label: 'Obligation',
         type: 'select',
         required: true,
-        options: (ctx?.state.open ?? []).map((o) => ({ value: o.id, label: `${o.title} (${o.id})` })),
+        options: (ctx?.state.open ?? []).map((o) => ({ value: o.id, label: `${o.title}, due ${localTime(o.dueAt)}` })),
       },
       REASON,
     ],
@@ -491,7 +498,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fixed: { type: 'hold-started' },
     fields: [
       { name: 'holdId', label: 'Hold id', type: 'text', required: true, help: 'A name to resume it by later.' },
-      { name: 'kind', label: 'Clock', type: 'select', options: OBLIGATION_KINDS, help: 'Leave empty to hold every clock of the case.' },
+      { name: 'kind', label: 'Clock', type: 'select', options: labelled(OBLIGATION_KINDS, kindLabel), help: 'Leave empty to hold every clock of the case.' },
       REASON,
     ],
     cli: { command: ['hold'], description: 'pause one clock (--kind) or every clock of the case', inputs: { holdId: { flag: '--id', value: 'holdId', help: 'hold id, to resume it later (required)' }, kind: { flag: '--kind', value: 'kind', help: `the obligation kind to pause (default: all): ${OBLIGATION_KINDS.join(', ')}` }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
@@ -526,7 +533,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     permission: 'steer',
     subject: 'case',
     fields: () => [
-      { name: 'role', label: 'Role', type: 'select', options: STAFF_ROLES, required: true },
+      { name: 'role', label: 'Role', type: 'select', options: labelled(STAFF_ROLES, roleLabel), required: true },
       { name: 'name', label: 'Their name', type: 'text', required: true },
       { name: 'email', label: 'Their email', type: 'email', required: true },
     ],
@@ -679,7 +686,7 @@ export function openCaseFields(defaultTeam?: string): FieldSpec[] {
     { name: 'caseId', label: 'Case id', type: 'text', required: true, placeholder: 'WCF-2026-0001' },
     { name: 'reference', label: 'Case reference (shown in emails)', type: 'text', required: true, help: 'Never the child\'s name.' },
     { name: 'team', label: 'Team', type: 'text', required: true, placeholder: defaultTeam ?? 'LOCALITY-NORTH' },
-    { name: 'tier', label: 'First risk tier', type: 'select', options: RISK_TIERS },
+    { name: 'tier', label: 'First risk tier', type: 'select', options: labelled(RISK_TIERS, tierLabel) },
     { name: 'reason', label: 'Why that tier', type: 'textarea', help: 'Required with a tier.' },
     { name: 'ratedAt', label: 'Rated at (UK time)', type: 'datetime', help: 'If before now: the clocks start then.' },
     ...contactSpecs(),

@@ -185,7 +185,7 @@ describe('the web console in a browser', () => {
     await page.waitForURL(`${base}/cases/${caseId}?done=visit`);
     const timeline = await page.textContent('section.timeline');
     expect(timeline).toMatch(/ada\s*event\s*Visit \(child seen alone\)/);
-    expect(timeline).toMatch(/ada\s*event\s*Risk tier set to PRIORITY/);
+    expect(timeline).toMatch(/ada\s*event\s*Risk tier set to Priority/);
 
     // Bad input: the form comes back naming the field, and nothing is recorded.
     const before = await caseTimeline(client, caseId);
@@ -242,7 +242,7 @@ describe('the web console in a browser', () => {
     }, 'the level 1 escalation');
     await manager.click('button:has-text("Acknowledge level 1")');
     await manager.waitForURL(`${base}/cases/${overdue}?done=ack`);
-    expect(await manager.textContent('section.timeline')).toMatch(/tess\s*event\s*Escalation level 1 of initial-visit-high@.* acknowledged/);
+    expect(await manager.textContent('section.timeline')).toMatch(/tess\s*event\s*Escalation level 1 of Visit within 24 hours.* acknowledged/);
     expect(await manager.textContent('table.data >> nth=0')).toContain('acknowledged by tess');
     expect(await manager.locator('button:has-text("Acknowledge level 1")').count()).toBe(0);
     await manager.screenshot({ path: path.join(ARTIFACTS, 'case-manager.png'), fullPage: true });

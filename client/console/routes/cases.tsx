@@ -8,7 +8,7 @@ import { localTime } from '../../../activities/render-message';
 import type { Obligation } from '../../../domain/engine';
 import { SafeId } from '../../../domain/facts';
 import { RISK_TIERS, RiskTier } from '../../../domain/kinds';
-import { kindLabel, personLabel, tierLabel } from '../../../domain/labels';
+import { describeCaseEvent, kindLabel, personLabel, tierLabel } from '../../../domain/labels';
 import { PolicyError } from '../../../domain/policy-loader';
 import { dueIn } from '../../../domain/wording';
 import { type CaseState, describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
@@ -22,10 +22,12 @@ import {
   type CaseContext,
   type FieldErrors,
   type Form,
+  formErrorsFromRefusal,
   incidentFields,
   openCaseFields,
   parseIncident,
   parseOpenCase,
+  startFormErrorsFromRefusal,
   submit,
 } from '../actions';
 import { type ConsoleContext, formOf } from '../app';
@@ -77,19 +79,6 @@ const GROUP_HEADINGS: Record<CaseAction['group'], string> = {
   Case: 'The case itself',
 };
 const GROUP_ORDER: ReadonlyArray<CaseAction['group']> = ['Contacts', 'Meetings and reports', 'Episodes', 'Clocks', 'Case'];
-
-/** The form fields a refusal's problems name, so each reason shows by its field. */
-function refusalErrors(err: CaseActionError, action: CaseAction, c: CaseContext): FieldErrors {
-  const names = new Set(action.fields(c).map((f) => f.name));
-  const alias: Record<string, string> = { type: 'what', 'contact.name': 'name', 'contact.email': 'email', 'event.at': 'at' };
-  const errors: FieldErrors = {};
-  for (const p of err.problems) {
-    const leaf = p.field.replace(/^(event|input)\./, '');
-    const name = names.has(leaf) ? leaf : alias[leaf] ?? alias[p.field];
-    if (name !== undefined && names.has(name)) errors[name] ??= p.message;
-  }
-  return errors;
-}
 
 interface FormState {
   slug: string;
@@ -268,6 +257,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     let tierReason: string | undefined;
     for (const t of c.timeline) if (t.event?.type === 'tier-set') tierReason = t.event.reason;
     const base = `/${subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}`;
+    const titles = new Map(s.open.map((o) => [o.id, o.title] as const));
     const obligationRow = (o: Obligation) => {
       const late = o.dueAt <= now;
       const ackedBy = acknowledged.get(`${o.id}#${o.escalationLevel}`);
@@ -481,7 +471,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                     <td>
                       <span class={`kind kind-${t.entry}`}>{t.entry}</span>
                     </td>
-                    <td>{t.summary}</td>
+                    <td>{t.event ? describeCaseEvent(t.event, { localTime, obligationTitle: (oid) => titles.get(oid) }) : t.summary}</td>
                   </tr>
                 ))}
               </tbody>
@@ -531,7 +521,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       } catch (err) {
         if (err instanceof CaseActionError && err.kind !== 'not-found') {
           const current = await load(subject, id);
-          return subjectPage(request, reply, subject, id, current, 409, { slug, values: form, errors: { ...refusalErrors(err, action, current), _form: `Refused by the ${subject}: ${err.message}` } });
+          return subjectPage(request, reply, subject, id, current, 409, { slug, values: form, errors: { ...formErrorsFromRefusal(err, action, current), _form: `Refused by the ${subject}: ${err.message}` } });
         }
         throw err;
       }
@@ -608,7 +598,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       else await ctx.ask(() => reportIncident(client, input, policy, queue));
     } catch (err) {
       if (err instanceof CaseActionError) {
-        return startPage(request, reply, kind, 409, form, { _form: err.message, ...(err.kind === 'already-exists' ? { [kind === 'case' ? 'caseId' : 'incidentId']: 'already exists' } : {}) });
+        return startPage(request, reply, kind, 409, form, { _form: err.message, ...startFormErrorsFromRefusal(err, kind) });
       }
       throw err;
     }
