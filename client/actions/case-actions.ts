@@ -42,7 +42,7 @@ import type { CaseAnswer, CaseState, TimelineEntry } from '../../workflows/messa
 import { applyPolicy, type CaseActionError, reassign, recordEvent, recordIncidentEvent } from '../cases';
 import { type FieldErrors, type FieldSpec, type Form, localToInstant, optional, type Outcome, overlongFields, parseContact, validate } from './fields';
 
-export { instantToLocal, localToInstant, MAX_FIELD_CHARS, overlongFields, parseContact, splitContact, validate } from './fields';
+export { instantToLocal, localToInstant, MAX_FIELD_CHARS, overlongFields, parseContact, splitContact, ukToIsoLocal, validate } from './fields';
 export type { FieldErrors, FieldSpec, Form, Outcome } from './fields';
 
 /** Who may take an action (the console's roles grant these; the command line is trusted as its operator). */

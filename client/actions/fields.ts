@@ -79,7 +79,7 @@ const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
  * time that does not exist (the hour skipped when the clocks go forward).
  */
 export function localToInstant(value: string): { instant: string } | { error: string } {
-  const v = value.trim();
+  const v = ukToIsoLocal(value.trim());
   if (!LOCAL_DATETIME.test(v)) return { instant: v };
   const local = DateTime.fromISO(v, { zone: LEGAL_ZONE });
   if (!local.isValid) return { error: `"${v}" is not a real date and time` };
@@ -87,6 +87,20 @@ export function localToInstant(value: string): { instant: string } | { error: st
     return { error: `${v.replace('T', ' ')} does not exist in UK time (the clocks go forward that night)` };
   }
   return { instant: local.toUTC().toISO() ?? v };
+}
+
+const UK_DATETIME = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T,]{1,3}(\d{1,2})[:.](\d{2}))?$/;
+
+/**
+ * A date (and time) as people in the UK type it, 28/03/2026 10:00 or 28/03/2026, as the ISO
+ * local form (2026-03-28T10:00, 2026-03-28); anything else is returned as it is, for the schema.
+ */
+export function ukToIsoLocal(value: string): string {
+  const m = UK_DATETIME.exec(value.trim());
+  if (!m) return value;
+  const [, d, mo, y, h, mi] = m;
+  const date = `${y}-${(mo ?? '').padStart(2, '0')}-${(d ?? '').padStart(2, '0')}`;
+  return h === undefined ? date : `${date}T${h.padStart(2, '0')}:${mi}`;
 }
 
 /** An instant as a `datetime-local` value in UK time, to fill a form again. */

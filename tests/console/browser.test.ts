@@ -193,11 +193,12 @@ describe('the web console in a browser', () => {
     await page.click('summary:has-text("Schedule a meeting")');
     await page.fill('#a-meeting-schedule-meetingId', 'CG 1');
     await page.selectOption('#a-meeting-schedule-meetingType', 'core-group');
-    await page.fill('#a-meeting-schedule-scheduledFor', '2026-07-01T10:00');
+    await page.fill('#a-meeting-schedule-scheduledFor', '01/07/2026 10:00'); // as staff type it
     await page.click('#a-meeting-schedule button');
     await page.waitForLoadState();
     expect(await page.textContent('#a-meeting-schedule .error')).toMatch(/^Meeting id: may contain only letters, digits/);
     expect(await page.inputValue('#a-meeting-schedule-meetingId')).toBe('CG 1');
+    expect(await page.locator('#a-meeting-schedule-scheduledFor-note').count()).toBe(0); // the UK date was understood
     expect(await caseTimeline(client, caseId)).toEqual(before);
     await page.close();
   });

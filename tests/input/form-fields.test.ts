@@ -6,7 +6,7 @@
  * quadratic parser, which takes many seconds on these inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { actionBySlug, MAX_FIELD_CHARS, overlongFields, parseContact, parseIncident, parseOpenCase, splitContact } from '../../client/actions/case-actions';
+import { actionBySlug, localToInstant, MAX_FIELD_CHARS, overlongFields, parseContact, parseIncident, parseOpenCase, splitContact, ukToIsoLocal } from '../../client/actions/case-actions';
 import { withoutTrailing } from '../../common/linear-text';
 import { StaffContact } from '../../workflows/inputs';
 
@@ -75,5 +75,22 @@ describe('other input patterns are linear', () => {
     const result = within(1_000, () => StaffContact.safeParse({ name: 'n', email: `${'a'.repeat(1_000_000)}!` }));
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.message)).toEqual(['must be at most 254 characters']);
+  });
+});
+
+describe('dates as people in the UK type them', () => {
+  it('reads dd/mm/yyyy hh:mm in UK time, in winter and in summer', () => {
+    expect(localToInstant('28/01/2026 10:00')).toEqual({ instant: '2026-01-28T10:00:00.000Z' });
+    expect(localToInstant('1/7/2026 9:05')).toEqual({ instant: '2026-07-01T08:05:00.000Z' });
+    expect(localToInstant('2026-07-01T09:05')).toEqual({ instant: '2026-07-01T08:05:00.000Z' }); // ISO still works
+  });
+  it('names what is wrong with a date that does not exist', () => {
+    expect(localToInstant('31/06/2026 10:00')).toEqual({ error: expect.stringMatching(/not a real date and time/) });
+    expect(localToInstant('29/03/2026 01:30')).toEqual({ error: expect.stringMatching(/does not exist in UK time/) });
+  });
+  it('turns a UK date into the ISO date the reports take, and leaves anything else for the schema', () => {
+    expect(ukToIsoLocal('05/04/2026')).toBe('2026-04-05');
+    expect(ukToIsoLocal('yesterday')).toBe('yesterday');
+    expect(ukToIsoLocal(`1/1/2026${' '.repeat(50_000)}x`)).toBe(`1/1/2026${' '.repeat(50_000)}x`);
   });
 });

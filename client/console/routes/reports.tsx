@@ -9,7 +9,7 @@ import { kindLabel, tierLabel } from '../../../domain/labels';
 import { durationInWords } from '../../../domain/wording';
 import type { KpiRow } from '../../kpi';
 import { decide, mayRead, type Person, readableTeams } from '../access';
-import type { FieldErrors, Form } from '../actions';
+import { type FieldErrors, type Form, ukToIsoLocal } from '../actions';
 import type { ConsoleContext } from '../app';
 import { ConsoleHttpError } from '../errors';
 import { defaultPeriod, gatherKpi, groupOverdue, kpiByTeamAndTier, kpiCsv, KpiQuery, TIER_ORDER } from '../reports';
@@ -18,6 +18,9 @@ import { StackedBarChart } from '../views/chart';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 import { listReadable, queryErrors, queryValues } from './cases';
+
+/** 2026-03-28 → 28/03/2026, as the form shows a date. */
+const ukDate = (iso: string) => iso.split('-').reverse().join('/');
 
 const tierName = (t: string) => (t === 'UNRATED' ? 'Not rated' : tierLabel(t));
 
@@ -150,8 +153,9 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext):
   });
 
   function kpiQuery(request: FastifyRequest): { query?: KpiQuery; values: Form; errors: FieldErrors } {
-    const values: Form = { ...defaultPeriod(new Date()), ...queryValues(request.query) };
-    const parsed = KpiQuery.safeParse(values);
+    const period = defaultPeriod(new Date());
+    const values: Form = { from: ukDate(period.from), to: ukDate(period.to), ...queryValues(request.query) };
+    const parsed = KpiQuery.safeParse({ ...values, from: ukToIsoLocal(values['from'] ?? ''), to: ukToIsoLocal(values['to'] ?? '') });
     if (parsed.success) return { query: parsed.data, values, errors: {} };
     return { values, errors: queryErrors(parsed.error.issues) };
   }

@@ -39,11 +39,13 @@ export function Field(props: { spec: FieldSpec; value: string | undefined; error
       );
       break;
     }
+    // Text, not the browser's date pickers: those follow the computer's locale, and staff read
+    // and type UK dates. The server takes dd/mm/yyyy (and ISO) and names the field if it cannot.
     case 'datetime':
-      control = <input {...common} type="datetime-local" value={v} />;
+      control = <input {...common} type="text" inputMode="numeric" autocomplete="off" placeholder="dd/mm/yyyy hh:mm" value={v} maxLength={40} />;
       break;
     case 'date':
-      control = <input {...common} type="date" value={v} />;
+      control = <input {...common} type="text" inputMode="numeric" autocomplete="off" placeholder="dd/mm/yyyy" value={v} maxLength={20} />;
       break;
     default: {
       const list = spec.suggestions && spec.suggestions.length > 0 ? `${id}-list` : undefined;
