@@ -3,6 +3,7 @@
  * start-up, by one zod schema. A bad value stops the process with a message naming the variable.
  * Shared by the worker and the console; `.env.example` documents every variable.
  */
+import { withoutTrailing } from './linear-text';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -83,7 +84,7 @@ const origins = z
       } catch {
         url = undefined;
       }
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/+$/, '')) {
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== withoutTrailing(entry, '/')) {
         ctx.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path), e.g. http://localhost:8233` });
       } else {
         list.push(url.origin);
@@ -205,7 +206,7 @@ export const ConfigSchema = z
     CONSOLE_PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .default('http://localhost:8080')
-      .transform((s) => s.replace(/\/+$/, '')),
+      .transform((s) => withoutTrailing(s, '/')),
     /**
      * Payload encryption (AES-256-GCM): every key that may have encrypted stored data, as
      * `keyId:base64key,...`, and the id of the one that encrypts from now on. Required in
