@@ -1,7 +1,7 @@
 /**
  * Manages the web console's users file (CASECLOCK_USERS_FILE, default .data/users.json):
  *
- *   npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"] [--must-change]
+ *   npx tsx client/console/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
  *   npx tsx client/console/users.ts passwd <id>
  *   npx tsx client/console/users.ts remove <id>
  *   npx tsx client/console/users.ts list
@@ -24,7 +24,7 @@ import { checkNewPassword } from './password-policy';
 class UsageError extends Error {}
 
 const USAGE = `usage:
-  npx tsx client/console/users.ts add <id> --role administrator|manager|viewer [--team T] [--name "Full Name"] [--must-change]
+  npx tsx client/console/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
   npx tsx client/console/users.ts passwd <id>
   npx tsx client/console/users.ts remove <id>
   npx tsx client/console/users.ts list`;
@@ -71,12 +71,12 @@ export async function run(argv: string[], file: string, password: () => Promise<
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: 'string' }, team: { type: 'string' }, name: { type: 'string' }, 'must-change': { type: 'boolean' } },
+    options: { role: { type: 'string' }, team: { type: 'string' }, teams: { type: 'string' }, name: { type: 'string' }, 'must-change': { type: 'boolean' } },
   });
   const [command, id] = positionals;
   const current: UsersFile = existsSync(file) ? readUsersFile(file) : { users: [] };
   if (command === 'list') {
-    return current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}\t${u.name}${u.mustChangePassword ? '\t(must change password)' : ''}`).join('\n') || '(no users)';
+    return current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}${u.teams ? `\tteams ${u.teams.join(',')}` : ''}\t${u.name}${u.mustChangePassword ? '\t(must change password)' : ''}`).join('\n') || '(no users)';
   }
   if (command === 'remove' && id) {
     if (!current.users.some((u) => u.id === id)) throw new UsageError(`no user ${id} in ${file}`);
@@ -106,6 +106,8 @@ export async function run(argv: string[], file: string, password: () => Promise<
     name: values.name ?? id,
     role: role.data,
     ...(values.team !== undefined ? { team: values.team } : {}),
+    // A head of service's service area: --teams LOCALITY-NORTH,LOCALITY-SOUTH
+    ...(values.teams !== undefined ? { teams: values.teams.split(',').map((t) => t.trim()).filter((t) => t !== '') } : {}),
     passwordHash: await hashPassword(pw),
     ...(values['must-change'] === true ? { mustChangePassword: true } : {}),
   });
@@ -117,7 +119,7 @@ export async function run(argv: string[], file: string, password: () => Promise<
   const replaced = current.users.some((u) => u.id === id);
   writeUsersFile(file, { users: [...current.users.filter((u) => u.id !== id), candidate.data] });
   const mustChange = candidate.data.mustChangePassword === true ? '; must change the password at first sign-in' : '';
-  return `${replaced ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}) in ${file}${mustChange}`;
+  return `${replaced ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}${candidate.data.teams ? `, teams ${candidate.data.teams.join(', ')}` : ''}) in ${file}${mustChange}`;
 }
 
 if (require.main === module) {

@@ -261,3 +261,13 @@ describe('the console over HTTP, before Temporal', () => {
     expect(touched).toEqual([]);
   });
 });
+
+describe('adding a head of service', () => {
+  it('takes the teams of their service area, and refuses one without', async () => {
+    const file = path.join(tmp(), 'users.json');
+    const password = async () => 'oversees two localities daily';
+    expect(await usersCommand(['add', 'hal', '--role', 'head-of-service', '--teams', 'NORTH, SOUTH', '--name', 'Hal Head'], file, password)).toMatch(/added hal \(head-of-service, teams NORTH, SOUTH\)/);
+    expect(readUsersFile(file).users[0]).toMatchObject({ role: 'head-of-service', teams: ['NORTH', 'SOUTH'] });
+    await expect(usersCommand(['add', 'hol', '--role', 'head-of-service'], file, password)).rejects.toThrow(/--teams: a head of service needs the teams of their service area/);
+  });
+});
