@@ -27,7 +27,7 @@ import type { ConsoleStore } from '../../store/console-store';
 import type { Person } from './access';
 import type { UserDirectory } from './auth';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
-import type { OidcSignIn } from './oidc-port';
+import type { OidcSignIn } from './oidc';
 import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
 import { registerCaseRoutes } from './routes/cases';

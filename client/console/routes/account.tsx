@@ -4,7 +4,6 @@
  * address for a while (kept in the shared console store), so nobody can lock a colleague out
  * from elsewhere; the rate limiter slows any one address down.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SafeId } from '../../../domain/facts';
@@ -12,7 +11,7 @@ import type { ConsoleContext } from '../app';
 import { formOf } from '../app';
 import { decoy, hashPassword, readUsersFile, verifyPassword, writeUsersFile } from '../auth';
 import { ConsoleHttpError } from '../errors';
-import type { OidcPending } from '../oidc-port';
+import type { PendingSignIn as OidcPending } from '../oidc';
 import { checkNewPassword } from '../password-policy';
 import { passwordStamp } from '../session';
 import { Notice } from '../views/layout';
@@ -251,12 +250,11 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ConsoleContext)
     // A page, not a redirect: the session cookie is SameSite=Strict, and a redirect chain that began
     // at the identity provider is cross-site, so the browser would not send it on the next page.
     const next = safeNext(pending.next);
-    const nonce = randomBytes(4).toString('hex');
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .send(
-        `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${next}"><title>Signed in · CaseClock</title></head><body><p id="s-${nonce}">Signed in. <a href="${next}">Continue</a></p></body></html>`,
+        `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${next}"><title>Signed in · CaseClock</title></head><body><p>Signed in. <a href="${next}">Continue</a></p></body></html>`,
       );
   });
 }
