@@ -32,7 +32,7 @@ import {
 } from '../actions';
 import { type ConsoleContext, formOf } from '../app';
 import { ConsoleHttpError } from '../errors';
-import { Deadline, TierBadge } from '../views/bits';
+import { CaseTable, Deadline, TierBadge } from '../views/bits';
 import { Field, MAX_FIELD_LENGTH } from '../views/fields';
 import { Notice } from '../views/layout';
 
@@ -158,40 +158,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
           <strong>{cases.length}</strong> open {cases.length === 1 ? 'case' : 'cases'} shown, <strong class={overdueCases > 0 ? 'late' : ''}>{overdueCases}</strong> with an overdue
           obligation. Overdue cases first.
         </p>
-        <table class="data">
-          <thead>
-            <tr>
-              <th>Case</th>
-              <th>Team</th>
-              <th>Tier</th>
-              <th class="num">Overdue</th>
-              <th>Next deadline</th>
-            </tr>
-          </thead>
-          <tbody>
-            {cases.length > 0 ? (
-              cases.map((c) => (
-                <tr class={c.overdueCount > 0 ? 'row-overdue' : ''}>
-                  <td>
-                    <a href={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a>
-                  </td>
-                  <td>{c.team ?? ''}</td>
-                  <td>
-                    <TierBadge tier={c.tier} />
-                  </td>
-                  <td class="num">{c.overdueCount > 0 ? <span class="pill pill-late">{c.overdueCount}</span> : '0'}</td>
-                  <td>{c.nextDueAt ? <Deadline dueAt={c.nextDueAt} now={now} /> : <span class="muted">none</span>}</td>
-                </tr>
-              ))
-            ) : (
-              <tr>
-                <td colSpan={5} class="muted">
-                  No cases match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <CaseTable cases={cases} now={now} deadlineHeading="Next deadline" empty="No cases match." />
       </>,
       'cases',
     );

@@ -13,7 +13,7 @@ import { type FieldErrors, type Form, ukToIsoLocal } from '../actions';
 import type { ConsoleContext } from '../app';
 import { ConsoleHttpError } from '../errors';
 import { defaultPeriod, gatherKpi, groupOverdue, kpiByTeamAndTier, kpiCsv, KpiQuery, TIER_ORDER } from '../reports';
-import { Deadline, plural, TierBadge } from '../views/bits';
+import { CaseTable, plural, TierBadge } from '../views/bits';
 import { StackedBarChart } from '../views/chart';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
@@ -111,42 +111,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext):
           </table>
         </div>
         <h2>Overdue cases</h2>
-        <table class="data" id="overdue-cases">
-          <thead>
-            <tr>
-              <th>Case</th>
-              <th>Team</th>
-              <th>Tier</th>
-              <th class="num">Overdue</th>
-              <th>Earliest deadline</th>
-            </tr>
-          </thead>
-          <tbody>
-            {overdue.length > 0 ? (
-              overdue.map((c) => (
-                <tr class="row-overdue">
-                  <td>
-                    <a href={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a>
-                  </td>
-                  <td>{c.team ?? ''}</td>
-                  <td>
-                    <TierBadge tier={c.tier} />
-                  </td>
-                  <td class="num">
-                    <span class="pill pill-late">{c.overdueCount}</span>
-                  </td>
-                  <td>{c.nextDueAt ? <Deadline dueAt={c.nextDueAt} now={now} /> : ''}</td>
-                </tr>
-              ))
-            ) : (
-              <tr>
-                <td colSpan={5} class="muted">
-                  Nothing is overdue.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <CaseTable cases={overdue} now={now} id="overdue-cases" deadlineHeading="Earliest deadline" empty="Nothing is overdue." />
       </>,
       'dashboard',
     );

@@ -2,6 +2,7 @@
 import { localTime } from '../../../activities/render-message';
 import { tierLabel } from '../../../domain/labels';
 import { dueIn } from '../../../domain/wording';
+import type { CaseListing } from '../../cases';
 
 export function TierBadge({ tier }: { tier: string | null | undefined }) {
   const t = tier && tier !== '' ? tier : 'UNRATED';
@@ -22,3 +23,43 @@ export function Deadline({ dueAt, now }: { dueAt: string; now: string }) {
 }
 
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** Open cases as the list and the dashboard show them: overdue ones marked, each with its next deadline. */
+export function CaseTable(props: { cases: readonly CaseListing[]; now: string; id?: string; deadlineHeading: string; empty: string }) {
+  return (
+    <table class="data" id={props.id}>
+      <thead>
+        <tr>
+          <th>Case</th>
+          <th>Team</th>
+          <th>Tier</th>
+          <th class="num">Overdue</th>
+          <th>{props.deadlineHeading}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.cases.length > 0 ? (
+          props.cases.map((c) => (
+            <tr class={c.overdueCount > 0 ? 'row-overdue' : ''}>
+              <td>
+                <a href={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a>
+              </td>
+              <td>{c.team ?? ''}</td>
+              <td>
+                <TierBadge tier={c.tier} />
+              </td>
+              <td class="num">{c.overdueCount > 0 ? <span class="pill pill-late">{c.overdueCount}</span> : '0'}</td>
+              <td>{c.nextDueAt ? <Deadline dueAt={c.nextDueAt} now={props.now} /> : <span class="muted">none</span>}</td>
+            </tr>
+          ))
+        ) : (
+          <tr>
+            <td colSpan={5} class="muted">
+              {props.empty}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
