@@ -253,6 +253,15 @@ describe('the web console in a browser', () => {
     expect(await manager.textContent('main')).toContain(`this case belongs to team ${TEAMS.south}: it is not shown to you`);
     await manager.goto(`${base}/`);
     expect(await manager.textContent('table.data')).not.toContain(TEAMS.south);
+    // Nor through the API, the dashboard or the KPI's CSV.
+    const listed = (await (await manager.request.get(`${base}/api/cases`)).json()) as Array<{ team: string }>;
+    expect(listed.length).toBeGreaterThan(0);
+    expect(new Set(listed.map((c) => c.team))).toEqual(new Set([TEAMS.north]));
+    await manager.goto(`${base}/dashboard`);
+    expect(await manager.textContent('main')).not.toContain(TEAMS.south);
+    const managerCsv = await (await manager.request.get(`${base}/kpi.csv`)).text();
+    expect(managerCsv).not.toContain(TEAMS.south);
+    expect((await manager.request.get(`${base}/kpi.csv?team=${TEAMS.south}`)).status()).toBe(403);
     await manager.close();
 
     // A viewer sees no forms; a visit sent anyway (with the viewer's own CSRF token) is refused with a 403 page.
