@@ -57,7 +57,8 @@ describe('private-data.sh', () => {
 
   it('makes a copied .env private and says so once', () => {
     const env = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-perm-')), '.env');
-    writeFileSync(env, 'CASECLOCK_ENCRYPTION_KEYS=k:x\n', { mode: 0o644 });
+    writeFileSync(env, 'CASECLOCK_ENCRYPTION_KEYS=k:x\n');
+    chmodSync(env, 0o644); // as an older copy left it, whatever this process's umask (npm test runs under 077)
     expect(bash('private_file "$1"', env).trim()).toBe('tightened');
     expect(mode(env)).toBe(0o600);
     expect(bash('private_file "$1"', env).trim()).toBe('');
