@@ -18,6 +18,7 @@ import {
   type CaseState,
   type CaseWorkflowInput,
   caseWorkflowId,
+  type Delivery,
   obligationsQuery,
   incidentWorkflowId,
   type ReassignInput,
@@ -108,7 +109,13 @@ export async function openCase(
   client: Client,
   rawInput: unknown,
   policy: PolicySnapshot,
-  options: { now?: Date; historyLimit?: number; taskQueue?: string } = {},
+  options: {
+    now?: Date;
+    historyLimit?: number;
+    taskQueue?: string;
+    /** Messages already given to their recipients another way (the import's summary of escalations due on arrival): the case does not send them. */
+    alreadyReported?: Delivery[];
+  } = {},
 ): Promise<{ workflowId: string }> {
   const input = parse(OpenCaseInput, rawInput, 'open case');
   // The rules every client checks first, kept here too so no client can start clocks from a moment
@@ -122,7 +129,7 @@ export async function openCase(
     openedBy: input.openedBy,
     policies: [policyRefFor(policy) ?? policy],
     events: opening.events,
-    deliveries: [],
+    deliveries: options.alreadyReported ?? [],
     notes: [],
     ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
   };

@@ -12,13 +12,15 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { PolicySnapshot } from '../../domain/policy';
 import { CaseActionError, openCase } from '../cases';
 import { CliError, output } from '../cli-support';
+import nodemailer from 'nodemailer';
 import { readImportFile, type CellProblem, type ImportRow } from '../import/rows';
+import { escalationsDueOnArrival, type ReportedEscalation, sendSummaries, summaryEmails } from '../import/summary';
 import { actor, commonOptions, type CommonOptions, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
 
 /** Cases opened at once by default. */
 export const IMPORT_CONCURRENCY = 16;
 
-type ImportOptions = CommonOptions & { dryRun?: boolean; policy?: string; concurrency?: string };
+type ImportOptions = CommonOptions & { dryRun?: boolean; policy?: string; concurrency?: string; summaryEmails?: boolean };
 
 export interface RowOutcome {
   line: number;
@@ -35,6 +37,8 @@ export interface ImportSummary {
   refused: number;
   /** Every refused row and why (bad cells, or the case's refusal). */
   refusals: RowOutcome[];
+  /** The summary emails of escalations due on arrival, one per recipient (absent with --no-summary-emails). */
+  summaries?: Array<{ to: string; escalations: number; smtpResponse?: string; error?: string }>;
   seconds: number;
 }
 
@@ -46,7 +50,8 @@ export function register(program: Command): void {
       .argument('<file>', 'the CSV file, one case a row')
       .option('--dry-run', 'check every row and name every bad cell; start nothing')
       .option('--policy <file>', 'policy file frozen into each case (default: $CASECLOCK_POLICY, else the national baseline)')
-      .option('--concurrency <n>', `cases opened at once (default ${IMPORT_CONCURRENCY})`),
+      .option('--concurrency <n>', `cases opened at once (default ${IMPORT_CONCURRENCY})`)
+      .option('--no-summary-emails', 'let each case send the escalations already due on arrival itself, one email each, instead of one summary per recipient'),
   ).action(async (file: string, o: ImportOptions) => {
     const by = actor(o);
     let text: string;
@@ -72,11 +77,18 @@ export function register(program: Command): void {
     }
     // The file as a whole cannot be read (not CSV, or its columns): nothing can be imported.
     if (checked.unreadable) throw new CliError(checked.problems.map(describeCell).join('; '));
-    const snapshot = policySnapshot(o.policy, loadConfig());
+    const config = loadConfig();
+    const snapshot = policySnapshot(o.policy, config);
     const started = Date.now();
-    const outcomes = await withClient((client) => importRows(client, checked.rows, snapshot, concurrency, checked.rows.length), {
+    const gather = o.summaryEmails !== false;
+    const { outcomes, reported } = await withClient((client) => importRows(client, checked.rows, snapshot, { concurrency, gatherEscalations: gather }), {
       timeoutMs: 7 * 24 * 3_600_000,
     });
+    let summaries: ImportSummary['summaries'];
+    if (gather) {
+      const emails = summaryEmails(reported, config.CONSOLE_PUBLIC_URL, new Date());
+      summaries = emails.length === 0 ? [] : await sendSummaries(nodemailer.createTransport(config.SMTP_URL), config.MAIL_FROM, emails);
+    }
     // Bad rows are refused with their cells, in file order with the rest.
     const byLine = new Map<number, CellProblem[]>();
     for (const p of checked.problems) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p]);
@@ -92,8 +104,11 @@ export function register(program: Command): void {
       refused: outcomes.filter((r) => r.outcome === 'refused').length,
       refusals: outcomes.filter((r) => r.outcome === 'refused'),
       seconds: Math.round((Date.now() - started) / 100) / 10,
+      ...(summaries ? { summaries } : {}),
     };
     output(o.json === true, summary, () => formatSummary(summary));
+    const unsent = (summaries ?? []).filter((m) => m.error !== undefined);
+    if (unsent.length > 0) throw new CliError(`${unsent.length} summary emails not sent (see above): tell those people, the cases will not send these escalations again`, 1);
     if (summary.refused > 0) throw new CliError(`${summary.refused} of ${summary.rows} rows refused (see above)`, 1);
   });
 }
@@ -106,6 +121,11 @@ export function formatSummary(s: ImportSummary): string {
   return [
     `${s.file}: ${s.rows} rows in ${s.seconds}s: ${s.started} started, ${s.alreadyThere} already there, ${s.refused} refused`,
     ...s.refusals.map((r) => `  line ${r.line}${r.caseId ? ` (${r.caseId})` : ''}: ${r.reason ?? 'refused'}`),
+    ...(s.summaries ?? []).map((m) =>
+      m.error === undefined
+        ? `summary of ${m.escalations} escalations due on arrival sent to ${m.to}`
+        : `summary of ${m.escalations} escalations due on arrival NOT sent to ${m.to}: ${m.error}`,
+    ),
   ].join('\n');
 }
 
@@ -118,16 +138,20 @@ export async function importRows(
   client: Client,
   rows: readonly ImportRow[],
   policy: PolicySnapshot,
-  concurrency: number,
-  total: number,
-  progress: Progress = progressFor(total),
-): Promise<RowOutcome[]> {
+  options: { concurrency?: number; gatherEscalations?: boolean; progress?: Progress } = {},
+): Promise<{ outcomes: RowOutcome[]; reported: ReportedEscalation[] }> {
+  const concurrency = options.concurrency ?? IMPORT_CONCURRENCY;
+  const progress = options.progress ?? progressFor(rows.length);
   const outcomes: RowOutcome[] = [];
+  const reported: ReportedEscalation[] = [];
   let next = 0;
   const counts = { started: 0, already: 0, refused: 0 };
   const one = async (row: ImportRow): Promise<RowOutcome> => {
     try {
-      await openCase(client, row.input, policy);
+      // Escalations already due go in the recipient's summary, recorded on the case as reported there.
+      const due = options.gatherEscalations === true ? escalationsDueOnArrival(row.input, policy, new Date()) : [];
+      await openCase(client, row.input, policy, { alreadyReported: due.map((d) => d.delivery) });
+      reported.push(...due);
       counts.started++;
       return { line: row.line, caseId: row.caseId, outcome: 'started' };
     } catch (err) {
@@ -155,7 +179,7 @@ export async function importRows(
   } finally {
     progress.stop();
   }
-  return outcomes;
+  return { outcomes, reported };
 }
 
 export interface Progress {

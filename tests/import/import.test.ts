@@ -41,7 +41,7 @@ function caseclock(...args: string[]): Promise<Run> {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
+        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '', SMTP_URL: cliWorker.mailbox.url },
       },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
@@ -208,5 +208,20 @@ describe('caseclock import', () => {
     expect(late.overdueCount).toBeGreaterThan(0);
     expect(late.open.find((o) => o.kind === 'visit-priority')?.dueAt).toBeDefined();
     expect(await workflowExists(client, caseWorkflowId(bad))).toBe(false);
+
+    // The escalations already due on arrival (6 days overdue: level 1 and level 2) go in one summary
+    // to each recipient, the team manager and the head of service, not one email each.
+    expect(summary['summaries']).toEqual([
+      { to: 'manager@council.test', escalations: 1, smtpResponse: expect.stringMatching(/^250/) },
+      { to: 'head@council.test', escalations: 1, smtpResponse: expect.stringMatching(/^250/) },
+    ]);
+    const mail = await cliWorker.mailbox.waitFor((m) => m.some((x) => x.text.includes(overdue) && x.subject.startsWith('[CaseClock] Imported cases overdue on arrival')));
+    const digest = mail.find((x) => x.text.includes(overdue) && x.subject.startsWith('[CaseClock] Imported cases overdue on arrival'));
+    expect(digest?.to).toEqual(['manager@council.test']);
+    expect(digest?.text).toContain('Fortnightly visit (Priority), was due by');
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(cliWorker.mailbox.messages.filter((x) => x.caseReference === overdue.slice(0, 40) && /OVERDUE/.test(x.subject))).toEqual([]);
+    const timeline = await caseTimeline(client, overdue);
+    expect(timeline.map((t) => t.summary).join('\n')).toMatch(/Escalation level 1[\s\S]*Escalation level 2/);
   });
 });
