@@ -3,6 +3,7 @@
  * what in which order, and the words of the email (no child's name, a link to each case).
  */
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../common/config';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { buildDigests, digestDay, digestWindowEnd, renderDigest, ukDateOf, type DigestCase } from '../../domain/digest';
 
@@ -109,5 +110,16 @@ describe('the digest email', () => {
   it('names no one but the staff member it is for', () => {
     expect(email.text).toContain('as team manager for team NORTH');
     expect(email.text).not.toMatch(/Sam Worker|Hal Head|Manager north/);
+  });
+});
+
+describe('the digest configuration', () => {
+  it('defaults to 08:00 and three working days, takes off, and names a bad value', () => {
+    expect(parseConfig({})).toMatchObject({ CASECLOCK_DIGEST_TIME: '08:00', CASECLOCK_DIGEST_WORKING_DAYS: 3 });
+    expect(parseConfig({ CASECLOCK_DIGEST_TIME: '07:45', CASECLOCK_DIGEST_WORKING_DAYS: '5' })).toMatchObject({ CASECLOCK_DIGEST_TIME: '07:45', CASECLOCK_DIGEST_WORKING_DAYS: 5 });
+    expect(parseConfig({ CASECLOCK_DIGEST_TIME: 'off' }).CASECLOCK_DIGEST_TIME).toBe('off');
+    expect(() => parseConfig({ CASECLOCK_DIGEST_TIME: '8am' })).toThrow(/CASECLOCK_DIGEST_TIME: must be a time HH:MM/);
+    expect(() => parseConfig({ CASECLOCK_DIGEST_TIME: '24:00' })).toThrow(/CASECLOCK_DIGEST_TIME/);
+    expect(() => parseConfig({ CASECLOCK_DIGEST_WORKING_DAYS: '21' })).toThrow(/CASECLOCK_DIGEST_WORKING_DAYS: must be between 0 and 20/);
   });
 });
