@@ -18,6 +18,7 @@ import {
   type CaseState,
   type CaseWorkflowInput,
   caseWorkflowId,
+  type Delivery,
   obligationsQuery,
   incidentWorkflowId,
   type ReassignInput,
@@ -30,7 +31,7 @@ import {
   type UpdateDetailsInput,
   updateDetailsUpdate,
 } from '../workflows/messages';
-import { futureProblems, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
+import { openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
 import {
   NextDueAtAttribute,
   OverdueCountAttribute,
@@ -108,24 +109,27 @@ export async function openCase(
   client: Client,
   rawInput: unknown,
   policy: PolicySnapshot,
-  options: { now?: Date; historyLimit?: number; taskQueue?: string } = {},
+  options: {
+    now?: Date;
+    historyLimit?: number;
+    taskQueue?: string;
+    /** Messages already given to their recipients another way (the import's summary of escalations due on arrival): the case does not send them. */
+    alreadyReported?: Delivery[];
+  } = {},
 ): Promise<{ workflowId: string }> {
   const input = parse(OpenCaseInput, rawInput, 'open case');
-  // The rule every client checks first, kept here too so no client can start clocks from a moment that has not happened.
-  const future = futureProblems('initialTier.at', input.initialTier?.at, options.now ?? new Date());
-  if (future.length > 0) throw new CaseActionError(`open case refused: ${describeRefusal(future)}`, 'invalid', future);
-  const openedAt = (options.now ?? new Date()).toISOString();
-  const tierAt = input.initialTier?.at ?? openedAt;
+  // The rules every client checks first, kept here too so no client can start clocks from a moment
+  // that has not happened, or with recorded events that contradict each other.
+  const opening = openingOf(input, options.now ?? new Date());
+  if (opening.problems.length > 0) throw new CaseActionError(`open case refused: ${describeRefusal(opening.problems)}`, 'invalid', opening.problems);
   const workflowInput: CaseWorkflowInput & { historyLimit?: number } = {
     caseId: input.caseId,
     details: input.details,
-    openedAt: tierAt < openedAt ? tierAt : openedAt,
+    openedAt: opening.openedAt,
     openedBy: input.openedBy,
     policies: [policyRefFor(policy) ?? policy],
-    events: input.initialTier
-      ? [{ type: 'tier-set', at: tierAt, by: input.openedBy, tier: input.initialTier.tier, reason: input.initialTier.reason }]
-      : [],
-    deliveries: [],
+    events: opening.events,
+    deliveries: options.alreadyReported ?? [],
     notes: [],
     ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
   };
@@ -139,7 +143,7 @@ export async function openCase(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: new TypedSearchAttributes([
         { key: TeamAttribute, value: input.details.team },
-        { key: RiskTierAttribute, value: (input.initialTier?.tier ?? 'UNRATED') as RiskTier | 'UNRATED' },
+        { key: RiskTierAttribute, value: (tierOf(opening.events) ?? 'UNRATED') as RiskTier | 'UNRATED' },
         { key: StatusAttribute, value: 'open' },
         { key: OverdueCountAttribute, value: 0 },
       ]),
@@ -149,6 +153,13 @@ export async function openCase(
     throw err;
   }
   return { workflowId };
+}
+
+/** The tier a case's first events leave it on (the latest rating), if any. */
+function tierOf(events: readonly CaseEvent[]): RiskTier | undefined {
+  let latest: Extract<CaseEvent, { type: 'tier-set' }> | undefined;
+  for (const e of events) if (e.type === 'tier-set' && (latest === undefined || e.at >= latest.at)) latest = e;
+  return latest?.tier;
 }
 
 /** Starts the clocks of a serious incident (notification to the national panel, then rapid review). */

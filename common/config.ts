@@ -200,6 +200,20 @@ export const ConfigSchema = z
       .trim()
       .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://caseclock@127.0.0.1:5432/caseclock')
       .default('postgres://postgres@127.0.0.1:5433/postgres'),
+    /**
+     * The daily digest to team managers and heads of service: the UK local time it goes each
+     * working day ('HH:MM', 24-hour; `off` for none), and how many working days ahead it lists
+     * what falls due.
+     */
+    CASECLOCK_DIGEST_TIME: optionalText
+      .refine((s) => s === undefined || /^(?:[01]\d|2[0-3]):[0-5]\d$|^off$/.test(s), 'must be a time HH:MM (24-hour, UK local time), e.g. 08:00, or off')
+      .transform((s) => s ?? '08:00'),
+    CASECLOCK_DIGEST_WORKING_DAYS: z.coerce
+      .number({ error: 'must be a number of working days' })
+      .int('must be a whole number of working days')
+      .min(0, 'must be between 0 and 20')
+      .max(20, 'must be between 0 and 20')
+      .default(3),
     CONSOLE_PORT: port(8080),
     /** Where the console listens: this machine only by default, like every other CaseClock port; 0.0.0.0 behind a proxy or in a container. */
     CONSOLE_HOST: listenHost('127.0.0.1'),

@@ -15,7 +15,7 @@ export interface CaseView {
   role: string;
   subject: 'case' | 'incident';
   caseId: string;
-  /** What was looked at: `page`, `api`, ... */
+  /** What was looked at: `page`, `api`, `feed` (a calendar feed fetched), ... */
   what: string;
 }
 
@@ -24,7 +24,7 @@ export const CaseViewInput = z.strictObject({
   role: z.string().min(1).max(40),
   subject: z.enum(['case', 'incident']),
   caseId: SafeId,
-  what: z.enum(['page', 'api']),
+  what: z.enum(['page', 'api', 'feed']),
 });
 export type CaseViewInput = z.infer<typeof CaseViewInput>;
 

@@ -5,13 +5,16 @@
 import { existsSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
+import { Client } from '@temporalio/client';
 import { createCaseRecordActivities } from '../activities/case-record';
+import { createDigestActivities } from '../activities/digest';
 import { createNotificationActivities } from '../activities/notifications';
 import { migrateCaseRecordStore, openCaseRecordStore, redactUrl } from '../store/case-record-store';
 import { loadConfigOrExit, temporalConnectionOptions } from '../common/config';
 import { dataConverter } from '../common/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
+import { DIGEST_SCHEDULE_ID, ensureDigestSchedule, removeDigestSchedule } from './digest-schedule';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { installJsonLogger } from '../common/logging';
 
@@ -29,6 +32,22 @@ async function main(): Promise<void> {
       `${JSON.stringify({ level: 'warn', msg: 'case record store not migrated: entries wait in the cases until it is reachable', store: redactUrl(config.CASECLOCK_STORE_URL), error: err instanceof Error ? err.message : String(err) })}\n`,
     );
   });
+  // The daily digest reads the cases through a client on the worker's own connection.
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  // A schedule that cannot be set up now is said in the log: the clocks run all the same.
+  try {
+    const digest =
+      config.CASECLOCK_DIGEST_TIME === 'off'
+        ? await removeDigestSchedule(client)
+        : await ensureDigestSchedule(client, { time: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS });
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', msg: `daily digest schedule ${digest}`, schedule: DIGEST_SCHEDULE_ID, time: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS })}\n`,
+    );
+  } catch (err) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', msg: 'daily digest schedule not set up', schedule: DIGEST_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) })}\n`,
+    );
+  }
   const usePrebuilt = config.NODE_ENV === 'production';
   if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
     throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle: run \`npx tsx worker/build-bundle.ts\` first`);
@@ -48,6 +67,7 @@ async function main(): Promise<void> {
         consoleUrl: config.CONSOLE_PUBLIC_URL,
       }),
       ...createCaseRecordActivities({ store }),
+      ...createDigestActivities({ client, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
     },
     // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
     shutdownGraceTime: '20 seconds',

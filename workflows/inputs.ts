@@ -5,8 +5,8 @@
  * validates an update (docs/decisions/0003-shared-workflow-modules.md).
  */
 import { z } from 'zod';
-import { isInTheFuture, type Problem } from '../domain/consistency';
-import { FreeText, IsoInstant, SafeId, UserId } from '../domain/facts';
+import { isInTheFuture, problemsWithEvent, type Problem } from '../domain/consistency';
+import { CaseEvent, FreeText, IsoInstant, SafeId, UserId } from '../domain/facts';
 import { RiskTier, StaffRole } from '../domain/kinds';
 
 /** A staff member to notify. Staff details only: never the child's. */
@@ -37,8 +37,44 @@ export const OpenCaseInput = z.object({
   details: CaseDetails,
   openedBy: UserId,
   initialTier: z.object({ tier: RiskTier, reason: FreeText(), at: IsoInstant.optional() }).optional(),
+  /**
+   * When the case was opened in the council's own system, for a case brought in from it (in the
+   * past; absent: now). The clocks run from the dates recorded there, not from the import.
+   */
+  openedAt: IsoInstant.optional(),
+  /** What had already happened on a case brought in from another system, each at its own date. */
+  recorded: z.array(CaseEvent).max(50).optional(),
 });
 export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
+
+/**
+ * How a case opens: when it counts as opened (the earliest of `openedAt`, the tier's rating and the
+ * recorded events, else `now`), its first events in date order (the first tier, then what was
+ * recorded), and what is wrong with them by input field (`openedAt`, `initialTier.at`,
+ * `recorded.N.<field>`): nothing in the future, and each event must make sense after the ones
+ * before it, by the rules every recorded event meets (domain/consistency.ts).
+ */
+export function openingOf(input: OpenCaseInput, now: Date): { openedAt: string; events: CaseEvent[]; problems: Problem[] } {
+  const nowIso = now.toISOString();
+  const problems: Problem[] = [...futureProblems('initialTier.at', input.initialTier?.at, now), ...futureProblems('openedAt', input.openedAt, now)];
+  const tierAt = input.initialTier?.at ?? input.openedAt ?? nowIso;
+  const recorded = (input.recorded ?? []).map((event, index) => ({ event, index }));
+  let openedAt = input.openedAt ?? nowIso;
+  for (const at of [tierAt, ...recorded.map((r) => r.event.at)]) if (at < openedAt) openedAt = at;
+  const tierSet: CaseEvent[] = input.initialTier
+    ? [{ type: 'tier-set', at: tierAt, by: input.openedBy, tier: input.initialTier.tier, reason: input.initialTier.reason }]
+    : [];
+  // In date order (stable): a placement after the child became looked after, and so on.
+  const ordered = [...recorded].sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : a.index - b.index));
+  const events: CaseEvent[] = [...tierSet];
+  for (const { event, index } of ordered) {
+    for (const p of problemsWithEvent({ subject: 'case', openedAt, events, open: [] }, event, nowIso)) {
+      problems.push({ field: `recorded.${index}.${p.field}`, message: p.message });
+    }
+    events.push(event);
+  }
+  return { openedAt, events, problems };
+}
 
 // --- The rules for opening a case beyond the schema's shape, one place for every client ----------
 

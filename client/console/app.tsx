@@ -24,6 +24,7 @@ import { PolicyError } from '../../domain/policy-loader';
 import type { CaseRecordStore } from '../../store/case-record-store';
 import { CaseActionError } from '../cases';
 import type { ConsoleStore } from '../../store/console-store';
+import type { FeedStore } from '../../store/feed-store';
 import type { Person } from './access';
 import type { UserDirectory } from './auth';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
@@ -31,6 +32,7 @@ import type { OidcSignIn } from './oidc';
 import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
 import { registerCaseRoutes } from './routes/cases';
+import { registerFeedRoutes } from './routes/feeds';
 import { registerReportRoutes } from './routes/reports';
 import { personFromSession, SESSION_COOKIE, type SessionLimits, type SignedIn } from './session';
 import { Notice, page, type Nav } from './views/layout';
@@ -53,6 +55,8 @@ export interface ConsoleOptions {
   store: CaseRecordStore;
   /** Sessions, failed sign-ins and the record of views, shared by every replica. */
   consoleStore: ConsoleStore;
+  /** Private calendar feeds (routes/feeds.tsx); without it the feed pages say they are not configured. */
+  feedStore?: FeedStore;
   users: UserDirectory;
   /** Signs the session cookie; at least 32 characters. */
   sessionSecret: string;
@@ -253,7 +257,7 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   // Who is signed in; everything but the public pages needs someone.
   app.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?', 1)[0] ?? '/';
-    if (PUBLIC.has(url)) return;
+    if (PUBLIC.has(url) || url.startsWith('/feeds/')) return;
     const verdict = personFromSession(request.session.get('via') ? { ...request.session } : undefined, options.users, options.sessionSecret, options.limits);
     if (!verdict.person) {
       if (verdict.reason !== 'none') {
@@ -335,5 +339,6 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   registerCaseRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerFeedRoutes(app, ctx);
   return app;
 }

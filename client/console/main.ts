@@ -12,6 +12,7 @@ import { loadConfigOrExit } from '../../common/config';
 import { openStore } from '../case-record';
 import { connectClient } from '../../common/temporal';
 import { openConsoleStore } from '../../store/console-store';
+import { openFeedStore } from '../../store/feed-store';
 import { createConsole } from './app';
 import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from './auth';
 import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
@@ -56,11 +57,13 @@ async function main(): Promise<void> {
   const { client, close } = await connectClient(config);
   const store = openStore(config);
   const consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL);
+  const feedStore = openFeedStore(config.CASECLOCK_STORE_URL);
   const oidc = oidcSettingsFromConfig(config);
   const app = await createConsole({
     client,
     store,
     consoleStore,
+    feedStore,
     users: new UserDirectory(usersFile),
     sessionSecret: secret,
     limits: consoleSessionLimits(config),
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close()]))
+      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -442,6 +442,14 @@ const TABLE: Record<string, Row[]> = {
     ['an unknown tier', ['due-soon', '--tier', 'URGENT'], ENUM('--tier')],
     ...safeId(['due-soon'], '--team'),
   ],
+  import: [
+    ['no file', ['import'], /^caseclock: missing required argument 'file'$/],
+    ['a file that does not exist', ['import', '/nonexistent/cases.csv', '--dry-run'], /^caseclock: cannot read "\/nonexistent\/cases.csv": ENOENT$/],
+    ['a directory as the file', ['import', 'docs'], /^caseclock: cannot read "docs": EISDIR$/],
+    ['--concurrency 0', ['import', 'docs/examples/import-example.csv', '--concurrency', '0'], /^caseclock: --concurrency must be a whole number from 1 to 256$/],
+    ['--concurrency many', ['import', 'docs/examples/import-example.csv', '--concurrency', 'many'], /^caseclock: --concurrency must be a whole number from 1 to 256$/],
+    ['a file that is not CSV', ['import', 'package.json'], /^caseclock: line \d+: not a readable CSV file: /],
+  ],
   due: [
     ['no kind', ['due', '--from', '2026-03-02T10:00:00Z'], /^caseclock: missing required argument 'kind'$/],
     ['an unknown kind', ['due', 'tea-break', '--from', '2026-03-02T10:00:00Z'], /^caseclock: unknown obligation kind "tea-break"; valid kinds: /],

@@ -328,6 +328,48 @@ const SCENARIOS: Record<string, Scenario> = {
     });
   },
 
+  /**
+   * A case brought in by `caseclock import`: opened as of its earliest recorded date, with the
+   * council's recorded tier, visit, call, plan, core group and next conference as its first events;
+   * the visit already overdue (level 1 at once), then visited; still open.
+   */
+  async 'imported-case'(r) {
+    const now = Date.parse(await r.now());
+    const ago = (days: number) => new Date(now - days * DAY).toISOString();
+    const c = new ReplayCase(r, 'REPLAY-IMPORTED-1');
+    await openCase(
+      r.client,
+      {
+        caseId: c.caseId,
+        details: { reference: c.caseId, team: TEAM, contacts: STAFF },
+        openedBy: 'admin-test',
+        openedAt: ago(60),
+        recorded: [
+          { type: 'tier-set', at: ago(40), by: 'tm-test', tier: 'PRIORITY', reason: 'Test reason: rated in the fictitious council system' },
+          { type: 'meeting-held', at: ago(50), by: 'admin-test', meetingType: 'icpc', outcome: 'cp-plan' },
+          { type: 'meeting-held', at: ago(30), by: 'admin-test', meetingType: 'core-group' },
+          { type: 'contact', at: ago(20), by: 'admin-test', contactType: 'visit' },
+          { type: 'contact', at: ago(3), by: 'admin-test', contactType: 'kit-call' },
+          { type: 'meeting-scheduled', at: ago(0), by: 'admin-test', meetingId: 'CONF-IMPORTED', meetingType: 'review-conference', scheduledFor: new Date(now + 30 * DAY).toISOString() },
+        ],
+      },
+      r.policy,
+      { now: new Date(now), taskQueue: r.taskQueue },
+    );
+    await r.settle(c.workflowId);
+    await c.advance(HOUR);
+    await c.record({ type: 'contact', contactType: 'visit' });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'imported-case',
+      description: 'A case opened by the import with its recorded past (tier, plan, core group, visit, call, next conference): the visit overdue on arrival (level 1), then made; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
   /** PRIORITY: rated after opening, initial visit on time, a fortnightly visit late (level 1); still open. */
   async 'priority-visits'(r) {
     const c = await new ReplayCase(r, 'REPLAY-PRIORITY-1').open();

@@ -23,6 +23,7 @@ const EXPECTED = [
   'continue-as-new-run-2',
   'high-immediate-missed-escalated',
   'hold-and-resume',
+  'imported-case',
   'independent-sends-continue-as-new-run-1',
   'independent-sends-continue-as-new-run-2',
   'independent-sends-outage',

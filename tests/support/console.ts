@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createConsole, type ConsoleOptions } from '../../client/console/app';
 import { UserDirectory } from '../../client/console/auth';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
+import { openFeedStore } from '../../store/feed-store';
 import { storeUrl, testStore } from './case-record';
 
 export const TEST_SESSION_SECRET = 'console-test-session-secret-0123456789abcdef';
@@ -24,9 +25,11 @@ export async function startTestConsole(
 ): Promise<TestConsole> {
   const { usersFile, host, ...rest } = options;
   const consoleStore = openConsoleStore(storeUrl());
+  const feedStore = openFeedStore(storeUrl());
   const app = await createConsole({
     store: testStore(),
     consoleStore,
+    feedStore,
     users: new UserDirectory(usersFile),
     sessionSecret: TEST_SESSION_SECRET,
     limits: { lifetimeMs: 3_600_000, idleMs: 1_800_000 },
@@ -44,6 +47,7 @@ export async function startTestConsole(
     async close() {
       await app.close();
       await consoleStore.close();
+      await feedStore.close();
     },
   };
 }

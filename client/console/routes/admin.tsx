@@ -11,6 +11,9 @@ import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 import { queryErrors, queryValues } from './cases';
 
+/** How a case was viewed, in words. */
+const VIEW_HOW: Record<string, string> = { page: 'its page', api: 'the API', feed: 'a calendar feed' };
+
 const ViewsQuery = z.object({ caseId: SafeId.optional(), viewer: UserId.optional() });
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
@@ -29,7 +32,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
       parsed.success ? 200 : 400,
       'Who viewed what',
       <>
-        <p class="muted">Every time someone opens a case or incident page, CaseClock records who, which and when. Newest first, at most 500.</p>
+        <p class="muted">Every time someone opens a case or incident page (or a calendar feed shows a case), CaseClock records who, which and when. Newest first, at most 500.</p>
         <form method="get" action="/admin/views" class="filters">
           <Field spec={{ name: 'caseId', label: 'Case or incident', type: 'text' }} value={values['caseId']} error={errors['caseId']} formId="v" />
           <Field spec={{ name: 'viewer', label: 'Viewed by (user id)', type: 'text' }} value={values['viewer']} error={errors['viewer']} formId="v" />
@@ -46,6 +49,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
               <th>Who</th>
               <th>Role</th>
               <th>Case or incident</th>
+              <th>How</th>
             </tr>
           </thead>
           <tbody>
@@ -58,11 +62,12 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
                   <td>
                     <a href={`/${v.subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(v.caseId)}`}>{v.caseId}</a>
                   </td>
+                  <td>{VIEW_HOW[v.what] ?? v.what}</td>
                 </tr>
               ))
             ) : (
               <tr>
-                <td colSpan={4} class="muted">
+                <td colSpan={5} class="muted">
                   No views recorded{parsed.success && (parsed.data.caseId || parsed.data.viewer) ? ' for this filter' : ''}.
                 </td>
               </tr>

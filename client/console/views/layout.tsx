@@ -45,6 +45,9 @@ function Header({ person, csrf, nav }: PageContext) {
           {person.name} · <span class="muted">{person.id}</span> · {ROLE_LABEL[person.role]}
           {teams ? ` · ${person.role === 'head-of-service' ? 'teams' : 'team'} ${teams}` : ''}
         </span>
+        <a href="/account/feeds" class="small">
+          Calendar feeds
+        </a>
         {person.via === 'password' && (
           <a href="/account/password" class="small">
             Change password

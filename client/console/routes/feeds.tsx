@@ -1,0 +1,347 @@
+/**
+ * Private calendar feeds: a team's, or one allocated worker's, open obligations (visits,
+ * keeping-in-touch calls, meetings, report deadlines) as an iCalendar feed that Outlook and Google
+ * Calendar subscribe to. The feed's URL carries a random token (the credential: no sign-in), kept
+ * in the store only as a SHA-256, and revocable at any time from /account/feeds.
+ *
+ * An event carries the case reference and the obligation's title (from the policy), never the
+ * child's name nor any text typed about the child. Each fetch is recorded as a view of each case it
+ * shows, in the name of whoever created the feed.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import ical, { ICalEventTransparency } from 'ical-generator';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { localTime } from '../../../activities/render-message';
+import type { Obligation } from '../../../domain/engine';
+import { SafeId } from '../../../domain/facts';
+import { kindLabel } from '../../../domain/labels';
+import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-store';
+import { FeedSubjectInput } from '../../../store/feed-store';
+import type { CaseState } from '../../../workflows/messages';
+import { CaseActionError, caseState, listCases } from '../../cases';
+import { type Person, readableTeams } from '../access';
+import { type ConsoleContext, formOf } from '../app';
+import { ConsoleHttpError } from '../errors';
+import { Notice } from '../views/layout';
+
+const ZONE = 'Europe/London';
+/** How many cases a feed asks at once. */
+const CONCURRENCY = 8;
+
+// --- who may do what --------------------------------------------------------------------------
+
+/** Whether a person may create (and so revoke) a feed of this subject. */
+export function mayManageFeed(person: Pick<Person, 'role' | 'team' | 'teams'>, subject: FeedSubject): boolean {
+  if (person.role === 'administrator') return true;
+  if (subject.kind === 'worker') return person.role === 'manager' && person.team === subject.team;
+  const teams = readableTeams(person);
+  return teams === 'all' || teams.includes(subject.team);
+}
+
+/** The teams whose team feed a person may create without typing one ('any': an administrator). */
+function teamChoices(person: Person): 'any' | readonly string[] {
+  const teams = readableTeams(person);
+  return teams === 'all' ? 'any' : teams;
+}
+
+const describeSubject = (s: FeedSubject): string => (s.kind === 'team' ? `Team ${s.team}` : `${s.email} (allocated worker, team ${s.team})`);
+
+// --- the calendar -----------------------------------------------------------------------------
+
+/** An end-of-day deadline (23:59:59.999 UK time) is a whole day in the calendar. */
+export function isEndOfDay(dueAt: string): boolean {
+  const local = DateTime.fromISO(dueAt, { zone: 'utc' }).setZone(ZONE);
+  return local.hour === 23 && local.minute === 59 && local.second === 59 && local.millisecond === 999;
+}
+
+/** A UID that stays the same while the obligation does, so calendar apps update rather than duplicate. */
+export const eventUid = (caseId: string, obligationId: string): string => `${caseId}/${obligationId}@caseclock`;
+
+export function buildCalendar(input: { name: string; consoleUrl: string; cases: readonly CaseState[]; now?: Date }): string {
+  const now = input.now ?? new Date();
+  const cal = ical({
+    name: input.name,
+    description: 'Open obligations of the cases, from CaseClock. Case references only.',
+    prodId: { company: 'CaseClock', product: 'Calendar feeds', language: 'EN' },
+    ttl: 15 * 60,
+  });
+  for (const state of input.cases) {
+    const reference = state.details.reference;
+    const link = `${input.consoleUrl}/cases/${encodeURIComponent(state.caseId)}`;
+    for (const o of state.open as Obligation[]) {
+      const overdue = Date.parse(o.dueAt) < now.getTime();
+      const allDay = isEndOfDay(o.dueAt);
+      const due = allDay ? `end of ${DateTime.fromISO(o.dueAt, { zone: 'utc' }).setZone(ZONE).toFormat('ccc d LLL yyyy')}` : localTime(o.dueAt);
+      cal.createEvent({
+        id: eventUid(state.caseId, o.id),
+        start: allDay ? DateTime.fromISO(o.dueAt, { zone: 'utc' }).setZone(ZONE).startOf('day') : new Date(o.dueAt),
+        allDay,
+        summary: `${overdue ? 'Overdue: ' : ''}${kindLabel(o.kind)} due · ${reference}`,
+        description: [
+          `Case ${reference} (team ${state.details.team})`,
+          o.title,
+          `Due by ${due}${overdue ? ' (overdue)' : ''}${o.onHold ? '; on hold' : ''}`,
+          `Open the case: ${link}`,
+        ].join('\n'),
+        url: link,
+        transparency: ICalEventTransparency.TRANSPARENT,
+      });
+    }
+  }
+  return cal.toString();
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
+// --- the routes ---------------------------------------------------------------------------------
+
+const CreateForm = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('team'), team: SafeId }),
+  z.object({ kind: z.literal('worker'), team: SafeId, email: z.string().trim().max(254).pipe(z.email({ error: 'must be an email address' })) }),
+]);
+
+export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  const { options } = ctx;
+  const { client } = options;
+
+  const feeds = (): FeedStore => {
+    if (!options.feedStore) throw new ConsoleHttpError(404, 'Calendar feeds are not configured on this console.');
+    return options.feedStore;
+  };
+  const baseUrl = (request: FastifyRequest): string => (options.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
+
+  // --- the feed itself: the token is the credential --------------------------------------------
+
+  // The token is the credential: it never reaches the logs (the request is logged without it).
+  const withoutToken = { req: (req: FastifyRequest) => ({ method: req.method, url: '/feeds/(token).ics', remoteAddress: req.ip }) };
+
+  app.get('/feeds/:file', { logSerializers: withoutToken }, async (request, reply) => {
+    const file = String((request.params as { file?: string }).file ?? '');
+    const token = /^(.{1,200})\.ics$/.exec(file)?.[1] ?? file.slice(0, 200);
+    const feed = options.feedStore ? await options.feedStore.byToken(token) : undefined;
+    if (!feed) return reply.code(404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('No such calendar feed (it may have been revoked).\n');
+    const listings = await ctx.ask(() => listCases(client, { team: feed.subject.team }));
+    const states = await mapLimit(listings, CONCURRENCY, async (l) => {
+      try {
+        return await ctx.ask(() => caseState(client, l.caseId));
+      } catch (err) {
+        // A case that closed between the listing and the question is simply not in the feed.
+        if (err instanceof CaseActionError && err.kind === 'not-found') return undefined;
+        throw err;
+      }
+    });
+    const subject = feed.subject;
+    const cases = states.filter(
+      (s): s is CaseState =>
+        s !== undefined &&
+        s.status === 'open' &&
+        s.details.team === subject.team &&
+        (subject.kind === 'team' || s.details.contacts['allocated-worker']?.email.toLowerCase() === subject.email),
+    );
+    await Promise.all(cases.map((s) => options.consoleStore.recordView({ viewer: feed.createdBy, role: feed.createdRole, subject: 'case', caseId: s.caseId, what: 'feed' })));
+    request.log.info({ feed: feed.id, cases: cases.length }, 'calendar feed read');
+    const body = buildCalendar({ name: `CaseClock · ${describeSubject(subject)}`, consoleUrl: baseUrl(request), cases });
+    return reply
+      .type('text/calendar; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-disposition', 'inline; filename="caseclock.ics"')
+      .send(body);
+  });
+
+  // --- creating and revoking feeds ------------------------------------------------------------
+
+  function feedsPage(request: FastifyRequest, reply: FastifyReply, status: number, list: CalendarFeed[], extra: { created?: { feed: CalendarFeed; token: string }; error?: string; revoked?: boolean } = {}) {
+    const person = ctx.person(request);
+    const csrf = ctx.csrf(reply);
+    const teams = teamChoices(person);
+    const mayWorker = person.role === 'administrator' || (person.role === 'manager' && !!person.team);
+    const teamInput = (id: string) =>
+      teams === 'any' ? (
+        <input id={id} name="team" required maxLength={64} />
+      ) : (
+        <select id={id} name="team" required>
+          {teams.map((t) => (
+            <option value={t}>{t}</option>
+          ))}
+        </select>
+      );
+    const created = extra.created;
+    const https = created ? `${baseUrl(request)}/feeds/${created.token}.ics` : '';
+    const webcal = https.replace(/^https?:\/\//, 'webcal://');
+    return ctx.sendPage(
+      request,
+      reply,
+      status,
+      'Calendar feeds',
+      <>
+        {extra.error && <Notice kind="error">{extra.error}</Notice>}
+        {extra.revoked && <Notice kind="ok">The feed is revoked: calendars subscribed to it get nothing more from CaseClock.</Notice>}
+        {created && (
+          <section class="card" id="new-feed">
+            <Notice kind="ok">
+              The calendar feed for {describeSubject(created.feed.subject)} is ready. Copy its address now: it is shown only this once, and anyone who has it can read the
+              feed (case references and deadlines) until it is revoked.
+            </Notice>
+            <p>
+              <span class="label">Address (Outlook, Google Calendar)</span>
+              <br />
+              <input id="feed-https" readOnly value={https} size={90} />
+            </p>
+            <p>
+              <span class="label">Or open it in a calendar app on this computer</span>
+              <br />
+              <a id="feed-webcal" href={webcal}>
+                {webcal}
+              </a>
+            </p>
+            <h2>How to subscribe</h2>
+            <ul>
+              <li>
+                <strong>Outlook</strong> (on the web or new Outlook): Calendar → Add calendar → Subscribe from web, paste the address, give it a name, Import. Classic Outlook:
+                Home → Add Calendar → From Internet, paste the address, OK.
+              </li>
+              <li>
+                <strong>Google Calendar</strong> (on a computer): Other calendars → + → From URL, paste the address, Add calendar.
+              </li>
+            </ul>
+            <p class="help">
+              Calendar apps fetch the feed on their own schedule (Outlook every few hours, Google up to a day), so a change on a case reaches them late: the console is always
+              current. Events name the case reference and what is due, never the child.
+            </p>
+          </section>
+        )}
+        <section class="card">
+          <h2>A team's calendar</h2>
+          <form method="post" action="/account/feeds" id="feed-team">
+            <input type="hidden" name="csrf" value={csrf} />
+            <input type="hidden" name="kind" value="team" />
+            <label class="field" for="feed-team-team">
+              <span class="label">Team</span>
+              {teamInput('feed-team-team')}
+            </label>
+            <button class="primary">Create a team feed</button>
+          </form>
+        </section>
+        {mayWorker && (
+          <section class="card">
+            <h2>An allocated worker's calendar</h2>
+            <form method="post" action="/account/feeds" id="feed-worker">
+              <input type="hidden" name="csrf" value={csrf} />
+              <input type="hidden" name="kind" value="worker" />
+              <label class="field" for="feed-worker-email">
+                <span class="label">The worker's email address (as on their cases)</span>
+                <input id="feed-worker-email" name="email" type="email" required maxLength={254} />
+              </label>
+              <label class="field" for="feed-worker-team">
+                <span class="label">Team</span>
+                {person.role === 'administrator' ? teamInput('feed-worker-team') : (
+                  <select id="feed-worker-team" name="team" required>
+                    <option value={person.team}>{person.team}</option>
+                  </select>
+                )}
+              </label>
+              <button class="primary">Create a worker feed</button>
+            </form>
+          </section>
+        )}
+        <h2>Feeds</h2>
+        <table class="data" id="feeds">
+          <thead>
+            <tr>
+              <th>Calendar of</th>
+              <th>Created by</th>
+              <th>Created</th>
+              <th>State</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.length > 0 ? (
+              list.map((f) => (
+                <tr id={`feed-${f.id}`}>
+                  <td>{describeSubject(f.subject)}</td>
+                  <td>{f.createdBy}</td>
+                  <td class="nowrap">{localTime(f.createdAt)}</td>
+                  <td>{f.revokedAt ? `revoked ${localTime(f.revokedAt)}${f.revokedBy ? ` by ${f.revokedBy}` : ''}` : 'live'}</td>
+                  <td>
+                    {!f.revokedAt && (
+                      <form method="post" action={`/account/feeds/${f.id}/revoke`} class="inline">
+                        <input type="hidden" name="csrf" value={csrf} />
+                        <button>Revoke</button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))
+            ) : (
+              <tr>
+                <td colSpan={5} class="muted">
+                  No feeds yet.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </>,
+      'account',
+    );
+  }
+
+  async function manageable(person: Person): Promise<CalendarFeed[]> {
+    const teams = readableTeams(person);
+    return (await feeds().list({ teams })).filter((f) => f.createdBy === person.id || mayManageFeed(person, f.subject));
+  }
+
+  app.get('/account/feeds', async (request, reply) => {
+    const person = ctx.person(request);
+    const revoked = (request.query as Record<string, unknown>)['revoked'] !== undefined;
+    return feedsPage(request, reply, 200, await manageable(person), { revoked });
+  });
+
+  app.post('/account/feeds', { config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (request, reply) => {
+    const person = ctx.person(request);
+    const store = feeds();
+    const parsed = CreateForm.safeParse(formOf(request.body));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = String(issue?.path[0] ?? 'kind');
+      const label = field === 'email' ? 'Email address' : field === 'team' ? 'Team' : 'Kind of feed';
+      return feedsPage(request, reply, 400, await manageable(person), { error: `${label}: ${issue?.message ?? 'is not valid'}. No feed was created.` });
+    }
+    const subject = FeedSubjectInput.parse(parsed.data);
+    if (!mayManageFeed(person, subject)) {
+      request.log.warn({ user: person.id, subject: subject.kind, team: subject.team }, 'calendar feed refused');
+      throw new ConsoleHttpError(
+        403,
+        subject.kind === 'worker'
+          ? `Only an administrator or team ${subject.team}'s manager may create a worker's feed for that team: no feed was created.`
+          : `${person.id} does not work with team ${subject.team}: no feed was created.`,
+      );
+    }
+    const created = await store.create({ subject, createdBy: person.id, createdRole: person.role });
+    request.log.info({ user: person.id, feed: created.feed.id, subject: subject.kind, team: subject.team }, 'calendar feed created');
+    return feedsPage(request, reply, 200, await manageable(person), { created });
+  });
+
+  app.post('/account/feeds/:id/revoke', async (request, reply) => {
+    const person = ctx.person(request);
+    const store = feeds();
+    const feed = await store.byId(String((request.params as { id?: string }).id ?? ''));
+    if (!feed || !(feed.createdBy === person.id || mayManageFeed(person, feed.subject))) throw new ConsoleHttpError(404, 'There is no such feed among yours.');
+    await store.revoke(feed.id, person.id);
+    request.log.info({ user: person.id, feed: feed.id }, 'calendar feed revoked');
+    return reply.redirect('/account/feeds?revoked=1', 303);
+  });
+}

@@ -1,0 +1,302 @@
+/**
+ * Private calendar feeds, end to end: the console in-process against the run's real dev server with
+ * a real worker. Feeds are created through the console's own pages (signed in through /login), the
+ * .ics is fetched without a session and parsed with ical.js (an independent parser), a visit
+ * recorded through the console moves the feed's events, a revoked token answers 404, and a manager
+ * cannot create another team's feed.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import ICAL from 'ical.js';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseState, openCase, recordEvent } from '../../client/cases';
+import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { eventUid, isEndOfDay } from '../../client/console/routes/feeds';
+import { kindLabel } from '../../domain/labels';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import type { CaseState } from '../../workflows/messages';
+import { caseWorkflowId } from '../../workflows/messages';
+import { caseActivities } from '../support/case-record';
+import { startTestConsole, type TestConsole } from '../support/console';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+
+const PASSWORDS = { admin: 'ada keeps the calendars honest', manager: 'tess keeps her team on time', south: 'mo manages the southern team', viewer: 'val reads but never writes' };
+const run = Math.random().toString(36).slice(2, 6).toUpperCase();
+const TEAMS = { north: `FEEDS-NORTH-${run}`, south: `FEEDS-SOUTH-${run}` };
+/** Names and words that must never reach a feed: staff names, and the free text typed when rating. */
+const NEVER = ['Sam Worker', 'Pat Other', 'Tess Manager', 'Hal Head', 'rated by the team manager after a home visit'];
+
+let dev: DevServerConnections;
+let client: Client;
+let mailbox: Mailbox;
+let worker: Worker;
+let workerRun: Promise<void>;
+let server: TestConsole;
+const started: string[] = [];
+/** Case A: Sam's (high and immediate); case B: Pat's, with a referral (an end-of-day deadline); case S: another team. */
+const cases = { a: uniqueName('FEED-A'), b: uniqueName('FEED-B'), s: uniqueName('FEED-S') };
+const refs = { a: `WCF-${run}-0042`, b: `WCF-${run}-0043`, s: `WCF-${run}-0099` };
+
+// --- HTTP as a browser would, with a cookie jar of one ----------------------------------------
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+class Session {
+  cookie = '';
+  csrf = '';
+  async request(p: string, form?: Record<string, string>): Promise<Answer> {
+    const res = await fetch(`${server.url}${p}`, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { body: new URLSearchParams({ csrf: this.csrf, ...form }).toString() } : {}),
+    });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session='));
+    if (set) this.cookie = set.split(';')[0] ?? '';
+    const body = await res.text();
+    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
+    if (token) this.csrf = token;
+    return { status: res.status, headers: res.headers, body };
+  }
+  static async signIn(user: string, password: string): Promise<Session> {
+    const s = new Session();
+    await s.request('/login');
+    const answer = await s.request('/login', { user, password, next: '/' });
+    expect(answer.status, answer.body.slice(0, 500)).toBe(303);
+    await s.request('/account/feeds');
+    return s;
+  }
+}
+
+/** Creates a feed through the console page and returns its https address and id. */
+async function createFeed(s: Session, form: Record<string, string>): Promise<{ url: string; id: string }> {
+  const answer = await s.request('/account/feeds', form);
+  expect(answer.status, answer.body.slice(0, 2000)).toBe(200);
+  const url = /id="feed-https"[^>]* value="([^"]+)"/.exec(answer.body)?.[1] ?? '';
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/feeds\/[A-Za-z0-9_-]{43}\.ics$/);
+  expect(answer.body).toContain(`href="${url.replace(/^http:\/\//, 'webcal://')}"`);
+  expect(answer.body).toMatch(/Outlook/);
+  expect(answer.body).toMatch(/Google Calendar/);
+  // The newest feed is the first row of the list.
+  const id = /<tr id="feed-(\d+)">/.exec(answer.body)?.[1] ?? '';
+  expect(id).not.toBe('');
+  return { url, id };
+}
+
+interface FeedEvent {
+  uid: string;
+  summary: string;
+  description: string;
+  start: ICAL.Time;
+}
+
+async function fetchFeed(url: string): Promise<{ answer: Answer; name: string; events: FeedEvent[] }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const answer = { status: res.status, headers: res.headers, body: await res.text() };
+  if (res.status !== 200) return { answer, name: '', events: [] };
+  const cal = new ICAL.Component(ICAL.parse(answer.body));
+  const events = cal.getAllSubcomponents('vevent').map((c) => {
+    const e = new ICAL.Event(c);
+    return { uid: e.uid, summary: e.summary, description: e.description, start: e.startDate };
+  });
+  return { answer, name: String(cal.getFirstPropertyValue('x-wr-calname') ?? ''), events };
+}
+
+/** What the feed must hold for a case: one event per open obligation, at its due time, with the reference only. */
+function expectEventsOf(state: CaseState, events: FeedEvent[], base: string): void {
+  const mine = events.filter((e) => e.uid.startsWith(`${state.caseId}/`));
+  expect(mine.map((e) => e.uid).sort()).toEqual(state.open.map((o) => eventUid(state.caseId, o.id)).sort());
+  for (const o of state.open) {
+    const e = mine.find((x) => x.uid === eventUid(state.caseId, o.id));
+    if (!e) throw new Error(`no event for ${o.id}`);
+    expect(e.summary).toMatch(new RegExp(`^(Overdue: )?${kindLabel(o.kind).replace(/[()]/g, '\\$&')} due · ${state.details.reference}$`));
+    const lines = e.description.split('\n');
+    expect(lines[0]).toBe(`Case ${state.details.reference} (team ${state.details.team})`);
+    expect(lines[1]).toBe(o.title);
+    expect(lines[2]).toMatch(/^Due by /);
+    expect(lines[3]).toBe(`Open the case: ${base}/cases/${state.caseId}`);
+    expect(lines).toHaveLength(4);
+    if (isEndOfDay(o.dueAt)) {
+      expect(e.start.isDate).toBe(true);
+      expect(e.start.toString()).toBe(DateTime.fromISO(o.dueAt).setZone('Europe/London').toISODate());
+    } else {
+      expect(e.start.isDate).toBe(false);
+      expect(e.start.toJSDate().toISOString()).toBe(new Date(Math.floor(Date.parse(o.dueAt) / 1000) * 1000).toISOString());
+    }
+  }
+}
+
+beforeAll(async () => {
+  const bundle = bundleCaseWorkflows();
+  [dev, mailbox] = await Promise.all([connectDevServer(), startMailbox()]);
+  client = dev.client;
+  const taskQueue = uniqueName('feeds');
+  worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await bundle, activities: caseActivities(mailbox) });
+  workerRun = worker.run();
+
+  const usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-feeds-')), 'users.json');
+  writeUsersFile(usersFile, {
+    users: [
+      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
+      { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.manager) },
+      { id: 'mo', name: 'Mo Manager', role: 'manager', team: TEAMS.south, passwordHash: await hashPassword(PASSWORDS.south) },
+      { id: 'val', name: 'Val Viewer', role: 'viewer', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.viewer) },
+    ],
+  });
+  server = await startTestConsole({ client, usersFile, taskQueue, answerTimeoutMs: 15_000 });
+
+  const policy = loadDefaultSnapshot();
+  const staff = (worker: { name: string; email: string }) => ({
+    'allocated-worker': worker,
+    'team-manager': { name: 'Tess Manager', email: 'manager@council.test' },
+    'head-of-service': { name: 'Hal Head', email: 'head@council.test' },
+  });
+  // Rated ten minutes ago, so a visit recorded now (to the minute, as the form takes it) is after it.
+  const open = async (caseId: string, reference: string, team: string, tier: string, worker: { name: string; email: string }) => {
+    await openCase(
+      client,
+      { caseId, details: { reference, team, contacts: staff(worker) }, openedBy: 'ada', initialTier: { tier, reason: 'rated by the team manager after a home visit', at: new Date(Date.now() - 10 * 60_000).toISOString() } },
+      policy,
+      { taskQueue },
+    );
+    started.push(caseWorkflowId(caseId));
+  };
+  await open(cases.a, refs.a, TEAMS.north, 'HIGH_IMMEDIATE', { name: 'Sam Worker', email: 'sam.worker@council.test' });
+  await open(cases.b, refs.b, TEAMS.north, 'PRIORITY', { name: 'Pat Other', email: 'pat.other@council.test' });
+  await open(cases.s, refs.s, TEAMS.south, 'HIGH_IMMEDIATE', { name: 'Sam Worker', email: 'sam.worker@council.test' });
+  // A referral: its decision is due at the end of the next working day (an all-day event).
+  await recordEvent(client, cases.b, { type: 'referral-received', at: new Date().toISOString(), by: 'ada' });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  for (const id of started) await client?.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  if (worker) {
+    worker.shutdown();
+    await workerRun;
+  }
+  await dev?.close();
+  await mailbox?.close();
+});
+
+describe('calendar feeds', () => {
+  let tess: Session;
+  let team: { url: string; id: string };
+  let sams: { url: string; id: string };
+
+  it('a manager creates a team feed and a worker feed on /account/feeds, shown once with how to subscribe', async () => {
+    tess = await Session.signIn('tess', PASSWORDS.manager);
+    const page = await tess.request('/account/feeds');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Create a team feed');
+    team = await createFeed(tess, { kind: 'team', team: TEAMS.north });
+    sams = await createFeed(tess, { kind: 'worker', team: TEAMS.north, email: 'Sam.Worker@council.test' });
+    // The list shows both, never their addresses again.
+    const again = await tess.request('/account/feeds');
+    expect(again.body).toContain(`id="feed-${team.id}"`);
+    expect(again.body).toContain(`id="feed-${sams.id}"`);
+    expect(again.body).not.toContain(team.url.split('/feeds/')[1]);
+    expect(again.body).not.toContain(sams.url.split('/feeds/')[1]);
+  });
+
+  it('the team feed is iCalendar of every open obligation of the team, by case reference only', async () => {
+    const { answer, name, events } = await fetchFeed(team.url);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/calendar/);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('set-cookie')).toBeNull();
+    expect(name).toBe(`CaseClock · Team ${TEAMS.north}`);
+    const [a, b] = await Promise.all([caseState(client, cases.a), caseState(client, cases.b)]);
+    expect(a.open.length).toBeGreaterThan(0);
+    expectEventsOf(a, events, server.url);
+    expectEventsOf(b, events, server.url);
+    expect(events).toHaveLength(a.open.length + b.open.length);
+    // The referral's decision is an all-day event; the 24-hour visit a timed one.
+    expect(events.some((e) => e.start.isDate)).toBe(true);
+    expect(events.find((e) => e.uid.startsWith(`${cases.a}/initial-visit-high@`))?.start.isDate).toBe(false);
+    expect(answer.body).not.toContain(cases.s);
+    expect(answer.body).not.toContain(refs.s);
+    for (const text of NEVER) expect(answer.body).not.toContain(text);
+    // Each case shown is recorded as viewed, through the feed, by whoever created it.
+    const views = await server.consoleStore.views({ viewer: 'tess' });
+    expect(views.filter((v) => v.what === 'feed').map((v) => v.caseId)).toEqual(expect.arrayContaining([cases.a, cases.b]));
+    const ada = await Session.signIn('ada', PASSWORDS.admin);
+    const record = await ada.request(`/admin/views?caseId=${cases.a}&viewer=tess`);
+    expect(record.body).toMatch(/<td>tess<\/td>.*?a calendar feed/s);
+  });
+
+  it("the worker feed holds only the cases allocated to that worker in the team", async () => {
+    const { answer, name, events } = await fetchFeed(sams.url);
+    expect(answer.status).toBe(200);
+    expect(name).toBe(`CaseClock · sam.worker@council.test (allocated worker, team ${TEAMS.north})`);
+    const a = await caseState(client, cases.a);
+    expectEventsOf(a, events, server.url);
+    expect(events).toHaveLength(a.open.length);
+    expect(answer.body).not.toContain(cases.b);
+    expect(answer.body).not.toContain(cases.s);
+  });
+
+  it('a visit recorded in the console moves the feed: the visit that was due is gone and the next clocks are in', async () => {
+    const before = await fetchFeed(sams.url);
+    const visitUid = before.events.find((e) => e.uid.startsWith(`${cases.a}/initial-visit-high@`))?.uid;
+    expect(visitUid).toBeDefined();
+    const at = DateTime.now().setZone('Europe/London').toFormat("yyyy-MM-dd'T'HH:mm");
+    const visit = await tess.request(`/cases/${cases.a}/actions/visit`, { at });
+    expect(visit.status, visit.body.slice(0, 2000)).toBe(303);
+    const after = await fetchFeed(sams.url);
+    expect(after.events.map((e) => e.uid)).not.toContain(visitUid);
+    expect(after.events.map((e) => e.uid).sort()).not.toEqual(before.events.map((e) => e.uid).sort());
+    expectEventsOf(await caseState(client, cases.a), after.events, server.url);
+  });
+
+  it('a manager cannot create a feed of another team, nor a viewer a worker feed', async () => {
+    const other = await tess.request('/account/feeds', { kind: 'team', team: TEAMS.south });
+    expect(other.status).toBe(403);
+    expect(other.body).not.toContain('id="feed-https"');
+    const otherWorker = await tess.request('/account/feeds', { kind: 'worker', team: TEAMS.south, email: 'sam.worker@council.test' });
+    expect(otherWorker.status).toBe(403);
+    const val = await Session.signIn('val', PASSWORDS.viewer);
+    expect((await val.request('/account/feeds', { kind: 'worker', team: TEAMS.north, email: 'sam.worker@council.test' })).status).toBe(403);
+    // A viewer may have their own team's calendar, though.
+    await createFeed(val, { kind: 'team', team: TEAMS.north });
+    // Mo (the other team's manager) cannot revoke Tess's feed, nor sees it.
+    const mo = await Session.signIn('mo', PASSWORDS.south);
+    expect((await mo.request('/account/feeds')).body).not.toContain(`id="feed-${team.id}"`);
+    expect((await mo.request(`/account/feeds/${team.id}/revoke`, {})).status).toBe(404);
+    expect((await fetchFeed(team.url)).answer.status).toBe(200);
+    // An administrator may create any team's feed.
+    const ada = await Session.signIn('ada', PASSWORDS.admin);
+    const south = await createFeed(ada, { kind: 'team', team: TEAMS.south });
+    const southFeed = await fetchFeed(south.url);
+    expect(southFeed.events.every((e) => e.uid.startsWith(`${cases.s}/`))).toBe(true);
+    expect(southFeed.events.length).toBeGreaterThan(0);
+  });
+
+  it('bad input creates nothing', async () => {
+    expect((await tess.request('/account/feeds', { kind: 'worker', team: TEAMS.north, email: 'not an address' })).status).toBe(400);
+    expect((await tess.request('/account/feeds', { kind: 'birthday', team: TEAMS.north })).status).toBe(400);
+    expect((await tess.request('/account/feeds', { kind: 'team', team: '../x' })).status).toBe(400);
+  });
+
+  it('a revoked token, an unknown one and a malformed one all answer 404', async () => {
+    const revoked = await tess.request(`/account/feeds/${team.id}/revoke`, {});
+    expect(revoked.status).toBe(303);
+    expect((await fetchFeed(team.url)).answer.status).toBe(404);
+    expect((await tess.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${team.id}">.*?revoked`, 's'));
+    // The worker feed is untouched.
+    expect((await fetchFeed(sams.url)).answer.status).toBe(200);
+    const unknown = await fetch(`${server.url}/feeds/${'A'.repeat(43)}.ics`, { redirect: 'manual' });
+    expect(unknown.status).toBe(404);
+    const malformed = await fetch(`${server.url}/feeds/nope.ics`, { redirect: 'manual' });
+    expect(malformed.status).toBe(404);
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * The daily digest against the run's real dev server and a real SMTP server: cases opened on a
+ * policy counted in seconds go overdue in the test's own time; the digest workflow, run for a
+ * working day, sends each team manager and head of service exactly one email with their cases,
+ * most urgent first, names no one; run for a bank holiday or a Saturday it sends nothing and
+ * says why. The schedule that starts it is created on the server and described back.
+ */
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDigestActivities } from '../../activities/digest';
+import { caseState, openCase } from '../../client/cases';
+import { WorkingDayCalendar } from '../../domain/calendar';
+import { ukDateOf } from '../../domain/digest';
+import type { PolicySnapshot } from '../../domain/policy';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { DIGEST_CATCHUP_WINDOW, digestScheduleOptions, ensureDigestSchedule } from '../../worker/digest-schedule';
+import type { DailyDigestResult } from '../../workflows/digest';
+import { caseActivities } from '../support/case-record';
+import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
+import { secondsPolicy } from '../support/seconds-policy';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+
+let mailbox: Mailbox;
+let dev: DevServerConnections;
+let connection: NativeConnection;
+let client: Client;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  mailbox = await startMailbox();
+  dev = await connectDevServer();
+  ({ nativeConnection: connection, client } = dev);
+  bundle = await bundleCaseWorkflows();
+});
+afterAll(async () => {
+  await dev?.close();
+  await mailbox?.close();
+});
+
+const CONSOLE = 'https://caseclock.council.test';
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`never saw ${what}`);
+}
+
+/** Today's UK date, or the next working day after it: a date the digest goes on. */
+function nextWorkingDay(): string {
+  const calendar = WorkingDayCalendar.englandAndWales();
+  let date = ukDateOf(new Date());
+  while (!calendar.isWorkingDay(date)) date = new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return date;
+}
+
+/** The case references in an email's text, in the order listed. */
+const refsIn = (mail: ReceivedMail) => [...mail.text.matchAll(/^- (\S+) \(team /gm)].map((m) => m[1]!);
+
+describe('the daily digest', () => {
+  it('sends each manager and head of service one email on a working day, and none on a bank holiday or a Saturday', async () => {
+    const taskQueue = uniqueName('digest');
+    const run = uniqueName('x').slice(-8);
+    const north = `NORTH-${run}`;
+    const south = `SOUTH-${run}`;
+    const email = { north: `north.${run}@council.test`, south: `south.${run}@council.test`, head: `head.${run}@council.test` };
+    const contacts = (manager: string) => ({
+      'allocated-worker': { name: 'Sam Worker', email: `worker.${run}@council.test` },
+      'team-manager': { name: 'Tess Manager', email: manager },
+      'head-of-service': { name: 'Hal Head', email: email.head },
+    });
+    const ref = { first: `OVERDUE-1-${run}`, second: `OVERDUE-2-${run}`, soon: `SOON-${run}`, later: `LATER-${run}` };
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: {
+        ...caseActivities(mailbox),
+        ...createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
+      },
+    });
+    await worker.runUntil(async () => {
+      const open = (reference: string, team: string, manager: string, tier: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE', policy: PolicySnapshot) =>
+        openCase(
+          client,
+          { caseId: reference, details: { reference, team, contacts: contacts(manager) }, openedBy: 'admin1', initialTier: { tier, reason: 'rated' } },
+          policy,
+          { taskQueue },
+        );
+      // No escalation emails in the way: the seconds clocks escalate an hour after their deadline.
+      const quiet = [{ level: 1, role: 'team-manager' as const, after: 'PT1H' }];
+      await open(ref.first, north, email.north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, quiet));
+      await new Promise((r) => setTimeout(r, 1_000));
+      await open(ref.second, north, email.north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, quiet));
+      await open(ref.soon, south, email.south, 'PRIORITY', secondsPolicy({ 'initial-visit-priority': 'PT1H' }, quiet));
+      await open(ref.later, south, email.south, 'VULNERABLE', loadDefaultSnapshot());
+      await eventually(
+        async () => (await caseState(client, ref.first)).overdueCount > 0 && (await caseState(client, ref.second)).overdueCount > 0,
+        'both seconds cases overdue',
+      );
+      const later = await caseState(client, ref.later);
+
+      const forDate = nextWorkingDay();
+      const result: DailyDigestResult = await client.workflow.execute('dailyDigestWorkflow', {
+        taskQueue,
+        workflowId: uniqueName('digest-run'),
+        args: [{ forDate }],
+      });
+      expect(result).toMatchObject({ forDate, sent: true, casesRead: 4, casesUnreadable: 0 });
+      expect(result.recipients?.map((r) => r.email)).toEqual([email.head, email.north, email.south]);
+
+      const ours = () => mailbox.messages.filter((m) => Object.values(email).some((e) => m.to.includes(e)));
+      await mailbox.waitFor(() => ours().length >= 3);
+      const to = (address: string) => ours().filter((m) => m.to.includes(address));
+      for (const address of Object.values(email)) expect(to(address)).toHaveLength(1);
+      const [northMail, southMail, headMail] = [to(email.north)[0]!, to(email.south)[0]!, to(email.head)[0]!];
+
+      // Most overdue first, then the soonest due; each manager their own team's cases only.
+      expect(refsIn(northMail).filter((r) => r.startsWith('OVERDUE'))).toEqual([ref.first, ref.second]);
+      expect(refsIn(northMail).some((r) => r === ref.soon)).toBe(false);
+      expect(refsIn(southMail)).toContain(ref.soon);
+      expect(refsIn(southMail).some((r) => r.startsWith('OVERDUE'))).toBe(false);
+      const headRefs = refsIn(headMail);
+      expect(headRefs.indexOf(ref.first)).toBeLessThan(headRefs.indexOf(ref.second));
+      expect(headRefs.indexOf(ref.second)).toBeLessThan(headRefs.indexOf(ref.soon));
+      expect(headMail.text.indexOf(ref.second)).toBeLessThan(headMail.text.indexOf('Due by'));
+      expect(headMail.text).toMatch(new RegExp(`${ref.soon} \\(team ${south}\\): .*, due in \\d+ minutes`));
+      // The case beyond the window appears only for what it has due within it.
+      const laterDueSoon = later.open.some((o) => Date.parse(o.dueAt) <= Date.parse(`${forDate}T00:00:00Z`) + 7 * 86_400_000);
+      if (!laterDueSoon) expect(headRefs).not.toContain(ref.later);
+      // Every line in urgency order, each with a link to its case.
+      expect(headMail.subject).toMatch(/^\[CaseClock\] Daily digest \d{4}-\d{2}-\d{2}: 2 overdue, \d+ due in the next 3 working days$/);
+      expect(headMail.text).toContain(`${CONSOLE}/cases/${ref.first}`);
+      expect(headMail.html).toContain(`<a href="${CONSOLE}/cases/${ref.soon}">open case ${ref.soon}</a>`);
+      // No one is named: not the child (cases carry no name), nor the staff on the cases.
+      for (const mail of [northMail, southMail, headMail]) {
+        expect(`${mail.text}\n${mail.html}`).not.toMatch(/Sam Worker|Tess Manager|Hal Head/);
+      }
+      // One Message-ID per recipient and date.
+      expect(new Set([northMail, southMail, headMail].map((m) => m.messageId)).size).toBe(3);
+
+      // A bank holiday and a Saturday: nothing sent, the reason recorded, no activity run.
+      for (const [date, why] of [
+        ['2026-12-25', 'bank holiday (Christmas Day)'],
+        ['2026-12-05', 'Saturday, not a working day'],
+      ] as const) {
+        const handle = await client.workflow.start('dailyDigestWorkflow', { taskQueue, workflowId: uniqueName('digest-holiday'), args: [{ forDate: date }] });
+        expect(await handle.result()).toEqual({ forDate: date, sent: false, reason: `no digest on ${date}: ${why}` });
+        const history = await handle.fetchHistory();
+        expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ours()).toHaveLength(3);
+
+      for (const id of Object.values(ref)) await client.workflow.getHandle(`case:${id}`).terminate('test finished');
+    });
+  });
+});
+
+describe('the digest schedule', () => {
+  it('runs on weekday mornings at the configured UK time, skips overlaps, does not catch up a burst, and is updated in place', async () => {
+    const scheduleId = uniqueName('digest-schedule');
+    const taskQueue = uniqueName('digest');
+    expect(await ensureDigestSchedule(client, { time: '08:00', workingDays: 3, taskQueue, scheduleId })).toBe('created');
+    const handle = client.schedule.getHandle(scheduleId);
+    try {
+      const described = await handle.describe();
+      expect(described.spec.timezone).toBe('Europe/London');
+      expect(described.spec.calendars).toHaveLength(1);
+      const calendar = described.spec.calendars![0]!;
+      expect(calendar.hour).toEqual([{ start: 8, end: 8, step: 1 }]);
+      expect(calendar.minute).toEqual([{ start: 0, end: 0, step: 1 }]);
+      expect(calendar.dayOfWeek.map((d) => [d.start, d.end ?? d.start])).toEqual(
+        ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].map((d) => [d, d]),
+      );
+      expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(described.policies.catchupWindow).toBe(60 * 60 * 1000);
+      expect(DIGEST_CATCHUP_WINDOW).toBe('1 hour');
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'dailyDigestWorkflow', taskQueue, args: [{ workingDays: 3 }] });
+      // Every run is at 08:00 UK time on a weekday, in winter and summer alike.
+      for (const at of described.info.nextActionTimes.slice(0, 5)) {
+        const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false }).format(at);
+        expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 08:00$/);
+      }
+
+      // Started again with new settings: the same schedule, brought up to date.
+      expect(await ensureDigestSchedule(client, { time: '07:30', workingDays: 5, taskQueue, scheduleId })).toBe('updated');
+      const updated = await handle.describe();
+      expect(updated.spec.calendars![0]!.hour).toEqual([{ start: 7, end: 7, step: 1 }]);
+      expect(updated.spec.calendars![0]!.minute).toEqual([{ start: 30, end: 30, step: 1 }]);
+      expect(updated.action).toMatchObject({ args: [{ workingDays: 5 }] });
+      expect(updated.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(digestScheduleOptions({ time: '07:30', workingDays: 5 }).scheduleId).toBe('caseclock-daily-digest');
+
+      // Started by the schedule, the digest takes its date from the scheduled time, in UK time:
+      // a task queue with no cases has nothing to send, and says so.
+      const worker = await Worker.create({
+        connection,
+        taskQueue,
+        workflowBundle: bundle,
+        activities: createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
+      });
+      await worker.runUntil(async () => {
+        await handle.trigger();
+        let workflowId: string | undefined;
+        await eventually(async () => {
+          workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+          return workflowId !== undefined;
+        }, 'the triggered digest');
+        const result: DailyDigestResult = await client.workflow.getHandle(workflowId!).result();
+        const today = ukDateOf(new Date());
+        const working = WorkingDayCalendar.englandAndWales().isWorkingDay(today);
+        expect(result).toMatchObject({ forDate: today, sent: false });
+        expect(result.reason).toMatch(working ? /nothing overdue or due/ : /not a working day|bank holiday/);
+      });
+    } finally {
+      await handle.delete();
+    }
+  });
+});
