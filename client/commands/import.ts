@@ -6,41 +6,16 @@
  * bar on a terminal (progress lines otherwise), and a summary at the end.
  */
 import { readFileSync } from 'node:fs';
-import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import type { PolicySnapshot } from '../../domain/policy';
-import { CaseActionError, openCase } from '../cases';
-import { CliError, output } from '../cli-support';
 import nodemailer from 'nodemailer';
-import { readImportFile, type CellProblem, type ImportRow } from '../import/rows';
-import { escalationsDueOnArrival, type ReportedEscalation, sendSummaries, summaryEmails } from '../import/summary';
+import { openImportSummaryStore } from '../../store/import-summary-store';
+import { CliError, output } from '../cli-support';
+import { readImportFile, type CellProblem } from '../import/rows';
+import { IMPORT_CONCURRENCY, runImport, type ImportSummary, type Progress } from '../import/run';
 import { actor, commonOptions, type CommonOptions, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
 
-/** Cases opened at once by default. */
-export const IMPORT_CONCURRENCY = 16;
-
 type ImportOptions = CommonOptions & { dryRun?: boolean; policy?: string; concurrency?: string; summaryEmails?: boolean };
-
-export interface RowOutcome {
-  line: number;
-  caseId: string;
-  outcome: 'started' | 'already there' | 'refused';
-  reason?: string;
-}
-
-export interface ImportSummary {
-  file: string;
-  rows: number;
-  started: number;
-  alreadyThere: number;
-  refused: number;
-  /** Every refused row and why (bad cells, or the case's refusal). */
-  refusals: RowOutcome[];
-  /** The summary emails of escalations due on arrival, one per recipient (absent with --no-summary-emails). */
-  summaries?: Array<{ to: string; escalations: number; smtpResponse?: string; error?: string }>;
-  seconds: number;
-}
 
 export function register(program: Command): void {
   commonOptions(
@@ -79,36 +54,26 @@ export function register(program: Command): void {
     if (checked.unreadable) throw new CliError(checked.problems.map(describeCell).join('; '));
     const config = loadConfig();
     const snapshot = policySnapshot(o.policy, config);
-    const started = Date.now();
-    const gather = o.summaryEmails !== false;
-    const { outcomes, reported } = await withClient((client) => importRows(client, checked.rows, snapshot, { concurrency, gatherEscalations: gather }), {
-      timeoutMs: 7 * 24 * 3_600_000,
-    });
-    let summaries: ImportSummary['summaries'];
-    if (gather) {
-      const emails = summaryEmails(reported, config.CONSOLE_PUBLIC_URL, new Date());
-      summaries = emails.length === 0 ? [] : await sendSummaries(nodemailer.createTransport(config.SMTP_URL), config.MAIL_FROM, emails);
+    // Escalations due on arrival are held in the store until their summary is sent (client/import/run.ts).
+    const store = o.summaryEmails === false ? undefined : openImportSummaryStore(config.CASECLOCK_STORE_URL);
+    let summary: ImportSummary;
+    try {
+      summary = await withClient(
+        (client) =>
+          runImport(client, checked, snapshot, {
+            file,
+            concurrency,
+            progress: progressFor(checked.rows.length),
+            ...(store ? { summaries: { store, transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL } } : {}),
+          }),
+        { timeoutMs: 7 * 24 * 3_600_000 },
+      );
+    } finally {
+      await store?.close();
     }
-    // Bad rows are refused with their cells, in file order with the rest.
-    const byLine = new Map<number, CellProblem[]>();
-    for (const p of checked.problems) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p]);
-    for (const [line, problems] of byLine) {
-      outcomes.push({ line, caseId: checked.badLines.get(line) ?? '', outcome: 'refused', reason: problems.map((p) => `${p.column || 'row'}: ${p.message}`).join('; ') });
-    }
-    outcomes.sort((a, b) => a.line - b.line);
-    const summary: ImportSummary = {
-      file,
-      rows: checked.total,
-      started: outcomes.filter((r) => r.outcome === 'started').length,
-      alreadyThere: outcomes.filter((r) => r.outcome === 'already there').length,
-      refused: outcomes.filter((r) => r.outcome === 'refused').length,
-      refusals: outcomes.filter((r) => r.outcome === 'refused'),
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-      ...(summaries ? { summaries } : {}),
-    };
     output(o.json === true, summary, () => formatSummary(summary));
-    const unsent = (summaries ?? []).filter((m) => m.error !== undefined);
-    if (unsent.length > 0) throw new CliError(`${unsent.length} summary emails not sent (see above): tell those people, the cases will not send these escalations again`, 1);
+    const unsent = (summary.summaries ?? []).filter((m) => m.error !== undefined);
+    if (unsent.length > 0) throw new CliError(`${unsent.length} summary emails not sent (see above): they are kept, and running the import again (the same file) sends them`, 1);
     if (summary.refused > 0) throw new CliError(`${summary.refused} of ${summary.rows} rows refused (see above)`, 1);
   });
 }
@@ -127,64 +92,6 @@ export function formatSummary(s: ImportSummary): string {
         : `summary of ${m.escalations} escalations due on arrival NOT sent to ${m.to}: ${m.error}`,
     ),
   ].join('\n');
-}
-
-/**
- * Opens each row's case, `concurrency` at a time; a case that exists already is "already there".
- * Progress goes to stderr: a bar with a count and the time left on a terminal, a line every tenth
- * of the file (and at least every 5 seconds) otherwise.
- */
-export async function importRows(
-  client: Client,
-  rows: readonly ImportRow[],
-  policy: PolicySnapshot,
-  options: { concurrency?: number; gatherEscalations?: boolean; progress?: Progress } = {},
-): Promise<{ outcomes: RowOutcome[]; reported: ReportedEscalation[] }> {
-  const concurrency = options.concurrency ?? IMPORT_CONCURRENCY;
-  const progress = options.progress ?? progressFor(rows.length);
-  const outcomes: RowOutcome[] = [];
-  const reported: ReportedEscalation[] = [];
-  let next = 0;
-  const counts = { started: 0, already: 0, refused: 0 };
-  const one = async (row: ImportRow): Promise<RowOutcome> => {
-    try {
-      // Escalations already due go in the recipient's summary, recorded on the case as reported there.
-      const due = options.gatherEscalations === true ? escalationsDueOnArrival(row.input, policy, new Date()) : [];
-      await openCase(client, row.input, policy, { alreadyReported: due.map((d) => d.delivery) });
-      reported.push(...due);
-      counts.started++;
-      return { line: row.line, caseId: row.caseId, outcome: 'started' };
-    } catch (err) {
-      if (err instanceof CaseActionError && err.kind === 'already-exists') {
-        counts.already++;
-        return { line: row.line, caseId: row.caseId, outcome: 'already there' };
-      }
-      if (err instanceof CaseActionError) {
-        counts.refused++;
-        return { line: row.line, caseId: row.caseId, outcome: 'refused', reason: err.message };
-      }
-      throw err;
-    }
-  };
-  const runner = async () => {
-    for (;;) {
-      const row = rows[next++];
-      if (row === undefined) return;
-      outcomes.push(await one(row));
-      progress.tick(counts);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, rows.length)) }, runner));
-  } finally {
-    progress.stop();
-  }
-  return { outcomes, reported };
-}
-
-export interface Progress {
-  tick(counts: { started: number; already: number; refused: number }): void;
-  stop(): void;
 }
 
 function progressFor(total: number): Progress {

@@ -5,7 +5,7 @@
  * them itself; later escalations (repeats, the next level) it sends as usual.
  */
 import { createHash } from 'node:crypto';
-import type { Transporter } from 'nodemailer';
+import { z } from 'zod';
 import { evaluateCase, type DueMessage } from '../../domain/engine';
 import { kindLabel, roleLabel } from '../../domain/labels';
 import type { PolicySnapshot } from '../../domain/policy';
@@ -17,14 +17,21 @@ import type { Delivery } from '../../workflows/messages';
 /** What a delivery reported in the summary says in place of the SMTP server's answer. */
 export const REPORTED_IN_SUMMARY = 'reported in the import summary email';
 
-export interface ReportedEscalation {
-  caseId: string;
-  reference: string;
-  title: string;
-  dueAt: string;
-  level: number;
-  role: string;
-  to: { name: string; email: string };
+/** What a summary email says of one escalation; held in the store (store/import-summary-store.ts) until it is sent. */
+export const SummaryItem = z.object({
+  messageId: z.string().min(1),
+  caseId: z.string().min(1),
+  reference: z.string(),
+  title: z.string(),
+  dueAt: z.string(),
+  level: z.number().int(),
+  role: z.string(),
+  to: z.object({ name: z.string(), email: z.string() }),
+});
+export type SummaryItem = z.infer<typeof SummaryItem>;
+
+/** An escalation due on arrival, and the delivery that records it on the case as reported in the summary. */
+export interface ReportedEscalation extends SummaryItem {
   delivery: Delivery;
 }
 
@@ -40,7 +47,9 @@ export function escalationsDueOnArrival(input: OpenCaseInput, policy: PolicySnap
     const to = input.details.contacts[due.role];
     // Nobody in the role: the case records it as undeliverable itself, as for any case.
     if (!to) continue;
+    const delivery = deliveryOf(due, to.email, at);
     reported.push({
+      messageId: delivery.messageId,
       caseId: input.caseId,
       reference: input.details.reference,
       title: (due.obligationId && titles.get(due.obligationId)) ?? kindLabel(due.kind ?? ''),
@@ -48,7 +57,7 @@ export function escalationsDueOnArrival(input: OpenCaseInput, policy: PolicySnap
       level: due.level,
       role: due.role,
       to,
-      delivery: deliveryOf(due, to.email, at),
+      delivery,
     });
   }
   return reported;
@@ -75,11 +84,13 @@ export interface SummaryEmail {
   text: string;
   messageId: string;
   escalations: number;
+  /** The message ids of the escalations it reports, to mark them sent. */
+  reports: string[];
 }
 
 /** One email per recipient, listing every escalation of theirs due on arrival, by case. */
-export function summaryEmails(reported: readonly ReportedEscalation[], consoleUrl: string, now: Date): SummaryEmail[] {
-  const byRecipient = new Map<string, ReportedEscalation[]>();
+export function summaryEmails(reported: readonly SummaryItem[], consoleUrl: string, now: Date): SummaryEmail[] {
+  const byRecipient = new Map<string, SummaryItem[]>();
   for (const r of reported) byRecipient.set(r.to.email, [...(byRecipient.get(r.to.email) ?? []), r]);
   const emails: SummaryEmail[] = [];
   for (const [email, items] of byRecipient) {
@@ -104,27 +115,10 @@ export function summaryEmails(reported: readonly ReportedEscalation[], consoleUr
       to: first.to,
       subject: `[CaseClock] Imported cases overdue on arrival: ${items.length} escalation${items.length === 1 ? '' : 's'} for ${first.to.name}`,
       text,
-      messageId: rfcMessageId(`import-summary/${email}/${createHash('sha256').update(items.map((i) => i.delivery.messageId).join('\n')).digest('hex')}`),
+      messageId: rfcMessageId(`import-summary/${email}/${createHash('sha256').update(items.map((i) => i.messageId).join('\n')).digest('hex')}`),
       escalations: items.length,
+      reports: items.map((i) => i.messageId),
     });
   }
   return emails;
-}
-
-/** Sends each summary; returns, for each recipient, the server's answer or why it failed. */
-export async function sendSummaries(
-  transport: Transporter,
-  from: string,
-  emails: readonly SummaryEmail[],
-): Promise<Array<{ to: string; escalations: number; smtpResponse?: string; error?: string }>> {
-  const results = [];
-  for (const e of emails) {
-    try {
-      const info = (await transport.sendMail({ from, to: { name: e.to.name, address: e.to.email }, subject: e.subject, text: e.text, messageId: e.messageId })) as { response?: string };
-      results.push({ to: e.to.email, escalations: e.escalations, smtpResponse: info.response ?? '' });
-    } catch (err) {
-      results.push({ to: e.to.email, escalations: e.escalations, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-  return results;
 }

@@ -31,6 +31,16 @@ export interface CliWorker {
   close(): Promise<void>;
 }
 
+async function terminateRunning(client: Client): Promise<void> {
+  const running = client.workflow.list({ query: `TaskQueue = '${TASK_QUEUE}' AND ExecutionStatus = 'Running'` });
+  for await (const execution of running) {
+    await client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .terminate('test file finished')
+      .catch(() => undefined);
+  }
+}
+
 export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliWorker> {
   const converter = dataConverter(parseConfig(encryptionEnv));
   const [temporal, mailbox, bundle] = await Promise.all([
@@ -50,6 +60,9 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
     client: new Client({ connection: temporal.client.connection, dataConverter: converter }),
     mailbox,
     async close() {
+      // Cases left open on the production queue would wake the next file's worker, which holds
+      // another throwaway key and could not read them: end them with this file.
+      await terminateRunning(temporal.client);
       worker.shutdown();
       await running;
       await temporal.close();

@@ -1,0 +1,199 @@
+/**
+ * Runs an import: opens each good row's case a few at a time (a case that already exists is "already
+ * there", so a second run starts nothing twice and an interrupted one carries on), then sends the
+ * summary emails of escalations due on arrival. The command line (`caseclock import`) and the
+ * console's import page both run it; each shows progress its own way.
+ *
+ * Escalations due on arrival are held in the store before their case opens, and the case opens
+ * with them recorded as reported in the summary; they stay held until their summary has been
+ * sent. So an import stopped part-way, or one whose mail server was down, loses none: the next run
+ * (the same file again) sends them.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Transporter } from 'nodemailer';
+import type { PolicySnapshot } from '../../domain/policy';
+import type { ImportSummaryStore } from '../../store/import-summary-store';
+import { caseWorkflowId } from '../../workflows/messages';
+import { CaseActionError, openCase } from '../cases';
+import type { CellProblem, ImportFile, ImportRow } from './rows';
+import { escalationsDueOnArrival, SummaryItem, summaryEmails, type ReportedEscalation, type SummaryEmail } from './summary';
+
+/** Cases opened at once by default. */
+export const IMPORT_CONCURRENCY = 16;
+
+export interface RowOutcome {
+  line: number;
+  caseId: string;
+  outcome: 'started' | 'already there' | 'refused';
+  reason?: string;
+}
+
+export interface SummarySent {
+  to: string;
+  escalations: number;
+  smtpResponse?: string;
+  error?: string;
+}
+
+export interface ImportSummary {
+  file: string;
+  rows: number;
+  started: number;
+  alreadyThere: number;
+  refused: number;
+  /** Every refused row and why (bad cells, or the case's refusal). */
+  refusals: RowOutcome[];
+  /** The summary emails of escalations due on arrival, one per recipient (absent when each case sends its own). */
+  summaries?: SummarySent[];
+  seconds: number;
+}
+
+export type ImportCounts = { started: number; already: number; refused: number };
+
+export interface Progress {
+  tick(counts: ImportCounts): void;
+  stop(): void;
+}
+
+const SILENT: Progress = { tick() {}, stop() {} };
+
+/** How escalations due on arrival reach their managers: held in `store`, then one summary each. */
+export interface SummaryMail {
+  store: ImportSummaryStore;
+  transport: Transporter;
+  from: string;
+  consoleUrl: string;
+}
+
+/** The whole import of a checked file: its good rows opened, its bad rows refused with their cells, the summaries sent. */
+export async function runImport(
+  client: Client,
+  checked: ImportFile,
+  policy: PolicySnapshot,
+  options: { file: string; concurrency?: number; progress?: Progress; summaries?: SummaryMail; now?: () => Date },
+): Promise<ImportSummary> {
+  const began = Date.now();
+  const runId = randomUUID();
+  const summaries = options.summaries;
+  const { outcomes } = await importRows(client, checked.rows, policy, {
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(summaries ? { hold: { runId, store: summaries.store } } : {}),
+  });
+  const sent = summaries ? await sendHeldSummaries(client, summaries, runId, (options.now ?? (() => new Date()))()) : undefined;
+  // Bad rows are refused with their cells, in file order with the rest.
+  const byLine = new Map<number, CellProblem[]>();
+  for (const p of checked.problems) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p]);
+  for (const [line, problems] of byLine) {
+    outcomes.push({ line, caseId: checked.badLines.get(line) ?? '', outcome: 'refused', reason: problems.map((p) => `${p.column || 'row'}: ${p.message}`).join('; ') });
+  }
+  outcomes.sort((a, b) => a.line - b.line);
+  return {
+    file: options.file,
+    rows: checked.total,
+    started: outcomes.filter((r) => r.outcome === 'started').length,
+    alreadyThere: outcomes.filter((r) => r.outcome === 'already there').length,
+    refused: outcomes.filter((r) => r.outcome === 'refused').length,
+    refusals: outcomes.filter((r) => r.outcome === 'refused'),
+    seconds: Math.round((Date.now() - began) / 100) / 10,
+    ...(sent ? { summaries: sent } : {}),
+  };
+}
+
+/**
+ * Opens each row's case, `concurrency` at a time; a case that exists already is "already there".
+ * With `hold`, the escalations due on arrival are held in the store first and the case opens with
+ * them recorded as reported; a case not opened releases what this run held for it.
+ */
+export async function importRows(
+  client: Client,
+  rows: readonly ImportRow[],
+  policy: PolicySnapshot,
+  options: { concurrency?: number; progress?: Progress; hold?: { runId: string; store: ImportSummaryStore } } = {},
+): Promise<{ outcomes: RowOutcome[]; reported: ReportedEscalation[] }> {
+  const concurrency = options.concurrency ?? IMPORT_CONCURRENCY;
+  const progress = options.progress ?? SILENT;
+  const hold = options.hold;
+  const outcomes: RowOutcome[] = [];
+  const reported: ReportedEscalation[] = [];
+  let next = 0;
+  const counts: ImportCounts = { started: 0, already: 0, refused: 0 };
+  const one = async (row: ImportRow): Promise<RowOutcome> => {
+    const due = hold ? escalationsDueOnArrival(row.input, policy, new Date()) : [];
+    if (hold && due.length > 0) {
+      await hold.store.hold(
+        hold.runId,
+        due.map((d) => ({ messageId: d.messageId, caseId: d.caseId, recipient: d.to.email, payload: SummaryItem.parse(d) })),
+      );
+    }
+    try {
+      await openCase(client, row.input, policy, { alreadyReported: due.map((d) => d.delivery) });
+      reported.push(...due);
+      counts.started++;
+      return { line: row.line, caseId: row.caseId, outcome: 'started' };
+    } catch (err) {
+      if (!(err instanceof CaseActionError)) throw err;
+      // Not opened by this run: what it held for the case is not owed (one held by an earlier run that did open it stays).
+      if (hold && due.length > 0) await hold.store.release(hold.runId, row.caseId);
+      if (err.kind === 'already-exists') {
+        counts.already++;
+        return { line: row.line, caseId: row.caseId, outcome: 'already there' };
+      }
+      counts.refused++;
+      return { line: row.line, caseId: row.caseId, outcome: 'refused', reason: err.message };
+    }
+  };
+  const runner = async () => {
+    for (;;) {
+      const row = rows[next++];
+      if (row === undefined) return;
+      outcomes.push(await one(row));
+      progress.tick(counts);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, rows.length)) }, runner));
+  } finally {
+    progress.stop();
+  }
+  return { outcomes, reported };
+}
+
+/**
+ * Sends one summary per recipient of every escalation still held, this run's and any an earlier,
+ * interrupted run left; each is marked sent once its email is accepted, and one not sent stays held
+ * for the next run. Escalations an earlier run held for a case that never opened are dropped.
+ */
+async function sendHeldSummaries(client: Client, mail: SummaryMail, runId: string, now: Date): Promise<SummarySent[]> {
+  const held = await mail.store.unsent();
+  const earlierCases = [...new Set(held.filter((h) => h.runId !== runId).map((h) => h.caseId))];
+  const neverOpened = new Set<string>();
+  for (const caseId of earlierCases) {
+    try {
+      await client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) neverOpened.add(caseId);
+      else throw err;
+    }
+  }
+  await mail.store.drop(held.filter((h) => neverOpened.has(h.caseId)).map((h) => h.messageId));
+  const items = held.filter((h) => !neverOpened.has(h.caseId)).map((h) => SummaryItem.parse(h.payload));
+  const results: SummarySent[] = [];
+  for (const email of summaryEmails(items, mail.consoleUrl, now)) results.push(await sendOne(mail, email));
+  return results;
+}
+
+async function sendOne(mail: SummaryMail, e: SummaryEmail): Promise<SummarySent> {
+  let response: string;
+  try {
+    const info = (await mail.transport.sendMail({ from: mail.from, to: { name: e.to.name, address: e.to.email }, subject: e.subject, text: e.text, messageId: e.messageId })) as {
+      response?: string;
+    };
+    response = info.response ?? '';
+  } catch (err) {
+    return { to: e.to.email, escalations: e.escalations, error: err instanceof Error ? err.message : String(err) };
+  }
+  await mail.store.markSent(e.reports);
+  return { to: e.to.email, escalations: e.escalations, smtpResponse: response };
+}
