@@ -52,7 +52,7 @@ export function openImportSummaryStore(url: string): ImportSummaryStore {
     },
     async unsent() {
       const result = await inTransaction(true, (c) =>
-        c.query('SELECT message_id, case_id, run_id, recipient, escalation FROM import_held_escalations WHERE sent_at IS NULL ORDER BY recipient, held_at, message_id'),
+        c.query('SELECT message_id, case_id, run_id, recipient, escalation FROM import_held_escalations WHERE sent_at IS NULL ORDER BY held_at, message_id'),
       );
       return result.rows.map((raw) => {
         const r = Row.parse(raw);

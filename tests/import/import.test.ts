@@ -3,7 +3,7 @@
  * with a worker (real workflows, real email activities into an in-process SMTP server) in this
  * test process, as tests/client/cli-cases.test.ts runs the case commands.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,15 @@ interface Run {
 let client: Client;
 let cliWorker: CliWorker;
 
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '', SMTP_URL: cliWorker.mailbox.url, ...extra };
+}
+
 function caseclock(...args: string[]): Promise<Run> {
+  return caseclockWith({}, ...args);
+}
+
+function caseclockWith(extraEnv: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -41,7 +49,7 @@ function caseclock(...args: string[]): Promise<Run> {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '', SMTP_URL: cliWorker.mailbox.url },
+        env: cliEnv(extraEnv),
       },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
@@ -223,5 +231,64 @@ describe('caseclock import', () => {
     expect(cliWorker.mailbox.messages.filter((x) => x.caseReference === overdue.slice(0, 40) && /OVERDUE/.test(x.subject))).toEqual([]);
     const timeline = await caseTimeline(client, overdue);
     expect(timeline.map((t) => t.summary).join('\n')).toMatch(/Escalation level 1[\s\S]*Escalation level 2/);
+  });
+
+  it('a summary the mail server did not take is kept, and the next run of the file sends it', async () => {
+    const team = uniqueName('T').slice(0, 30);
+    const overdue = uniqueName('IMP');
+    const file = csvFile([row(overdue, team, { last_visit: ukDaysAgo(20), last_kit_call: ukDaysAgo(2) })]);
+    // Nothing listens on port 1: every summary fails to send.
+    const down = await caseclockWith({ SMTP_URL: 'smtp://127.0.0.1:1' }, 'import', file, '--json');
+    expect(down.code).toBe(1);
+    const first = JSON.parse(down.stdout) as Record<string, any>;
+    expect(first).toMatchObject({ rows: 1, started: 1 });
+    expect(first['summaries']).toEqual([
+      { to: 'manager@council.test', escalations: 1, error: expect.any(String) },
+      { to: 'head@council.test', escalations: 1, error: expect.any(String) },
+    ]);
+    expect(down.stderr).toContain('2 summary emails not sent (see above): they are kept, and running the import again (the same file) sends them');
+
+    const again = await importJson(file);
+    expect(again.run.code, again.run.stderr).toBe(0);
+    expect(again.summary).toMatchObject({ rows: 1, started: 0, alreadyThere: 1 });
+    expect(again.summary['summaries']).toEqual([
+      { to: 'manager@council.test', escalations: 1, smtpResponse: expect.stringMatching(/^250/) },
+      { to: 'head@council.test', escalations: 1, smtpResponse: expect.stringMatching(/^250/) },
+    ]);
+    await cliWorker.mailbox.waitFor((m) => m.some((x) => x.to.includes('manager@council.test') && x.text.includes(overdue) && x.subject.startsWith('[CaseClock] Imported cases overdue on arrival')));
+    // Sent once: a third run has nothing held to send, and the case itself sent no escalation of its own.
+    const third = await importJson(file);
+    expect(third.summary['summaries']).toEqual([]);
+    expect(cliWorker.mailbox.messages.filter((x) => x.caseReference === overdue.slice(0, 40) && /OVERDUE/.test(x.subject))).toEqual([]);
+  });
+
+  it('an import killed part-way loses no escalation: the next run sends the summary for the cases the first run opened too', async () => {
+    const team = uniqueName('T').slice(0, 30);
+    const ids = Array.from({ length: 30 }, () => uniqueName('IMP'));
+    const file = csvFile(ids.map((id) => row(id, team, { last_visit: ukDaysAgo(20), last_kit_call: ukDaysAgo(2) })));
+    // One case at a time; killed outright at the first progress line (a tenth of the file done).
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'import', file, '--concurrency', '1'], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => {
+        if (chunk.includes('importing: ')) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('exit', () => resolve());
+    });
+    const openedFirst = (await Promise.all(ids.map((id) => workflowExists(client, caseWorkflowId(id))))).filter(Boolean).length;
+    expect(openedFirst).toBeGreaterThanOrEqual(1);
+    expect(openedFirst).toBeLessThan(30);
+
+    const resumed = await importJson(file);
+    expect(resumed.run.code, resumed.run.stderr).toBe(0);
+    expect(resumed.summary).toMatchObject({ rows: 30, started: 30 - openedFirst, alreadyThere: openedFirst, refused: 0 });
+    expect(resumed.summary['summaries']).toEqual([
+      { to: 'manager@council.test', escalations: 30, smtpResponse: expect.stringMatching(/^250/) },
+      { to: 'head@council.test', escalations: 30, smtpResponse: expect.stringMatching(/^250/) },
+    ]);
+    const mail = await cliWorker.mailbox.waitFor((m) => m.some((x) => x.to.includes('manager@council.test') && x.text.includes(ids[0] ?? '?') && x.subject.includes('30 escalations')));
+    const summary = mail.find((x) => x.to.includes('manager@council.test') && x.subject.includes('30 escalations'));
+    for (const id of ids) expect(summary?.text).toContain(id);
   });
 });
