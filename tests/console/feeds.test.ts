@@ -2,8 +2,9 @@
  * Private calendar feeds, end to end: the console in-process against the run's real dev server with
  * a real worker. Feeds are created through the console's own pages (signed in through /login), the
  * .ics is fetched without a session and parsed with ical.js (an independent parser), a visit
- * recorded through the console moves the feed's events, a revoked token answers 404, and a manager
- * cannot create another team's feed.
+ * recorded through the console moves the feed's events, a revoked token answers 404, a manager
+ * cannot create another team's feed, and a feed stops when its creator can no longer see its team
+ * (the users file changed under the running console).
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, openCase, recordEvent } from '../../client/cases';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/console/auth';
 import { eventUid, isEndOfDay } from '../../client/console/routes/feeds';
 import { kindLabel } from '../../domain/labels';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
@@ -25,7 +26,7 @@ import { startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
-const PASSWORDS = { admin: 'ada keeps the calendars honest', manager: 'tess keeps her team on time', south: 'mo manages the southern team', viewer: 'val reads but never writes' };
+const PASSWORDS = { admin: 'ada keeps the calendars honest', manager: 'tess keeps her team on time', south: 'mo manages the southern team', viewer: 'val reads but never writes', nia: 'nia manages north for now' };
 const run = Math.random().toString(36).slice(2, 6).toUpperCase();
 const TEAMS = { north: `FEEDS-NORTH-${run}`, south: `FEEDS-SOUTH-${run}` };
 /** Names and words that must never reach a feed: staff names, and the free text typed when rating. */
@@ -37,6 +38,9 @@ let mailbox: Mailbox;
 let worker: Worker;
 let workerRun: Promise<void>;
 let server: TestConsole;
+/** The console's users file, and who is in it: a test rewrites it under the running console. */
+let usersFile: string;
+let users: ConsoleUser[];
 const started: string[] = [];
 /** Case A: Sam's (high and immediate); case B: Pat's, with a referral (an end-of-day deadline); case S: another team. */
 const cases = { a: uniqueName('FEED-A'), b: uniqueName('FEED-B'), s: uniqueName('FEED-S') };
@@ -143,15 +147,15 @@ beforeAll(async () => {
   worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await bundle, activities: caseActivities(mailbox) });
   workerRun = worker.run();
 
-  const usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-feeds-')), 'users.json');
-  writeUsersFile(usersFile, {
-    users: [
-      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
-      { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.manager) },
-      { id: 'mo', name: 'Mo Manager', role: 'manager', team: TEAMS.south, passwordHash: await hashPassword(PASSWORDS.south) },
-      { id: 'val', name: 'Val Viewer', role: 'viewer', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.viewer) },
-    ],
-  });
+  usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-feeds-')), 'users.json');
+  users = [
+    { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
+    { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.manager) },
+    { id: 'mo', name: 'Mo Manager', role: 'manager', team: TEAMS.south, passwordHash: await hashPassword(PASSWORDS.south) },
+    { id: 'val', name: 'Val Viewer', role: 'viewer', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.viewer) },
+    { id: 'nia', name: 'Nia Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.nia) },
+  ];
+  writeUsersFile(usersFile, { users });
   server = await startTestConsole({ client, usersFile, taskQueue, answerTimeoutMs: 15_000 });
 
   const policy = loadDefaultSnapshot();
@@ -298,5 +302,42 @@ describe('calendar feeds', () => {
     expect(unknown.status).toBe(404);
     const malformed = await fetch(`${server.url}/feeds/nope.ics`, { redirect: 'manual' });
     expect(malformed.status).toBe(404);
+  });
+  it("a feed stops when its creator can no longer see the team (moved to another team, or removed), answering as an unknown token", async () => {
+    const nia = await Session.signIn('nia', PASSWORDS.nia);
+    const page = await nia.request('/account/feeds');
+    expect(page.body).toContain('a feed stops when its creator can no longer see the team');
+    const feed = await createFeed(nia, { kind: 'team', team: TEAMS.north });
+    const before = await fetchFeed(feed.url);
+    expect(before.answer.status).toBe(200);
+    expect(before.events.length).toBeGreaterThan(0);
+    const unknown = await fetch(`${server.url}/feeds/${'B'.repeat(43)}.ics`, { redirect: 'manual' });
+    const unknownBody = await unknown.text();
+
+    /** Rewrites the users file under the running console: Nia as given, or gone. */
+    const setNia = (nia: Partial<ConsoleUser> | undefined) =>
+      writeUsersFile(usersFile, { users: users.flatMap((u) => (u.id !== 'nia' ? [u] : nia ? [{ ...u, ...nia }] : [])) });
+    const expectStopped = async () => {
+      const { answer } = await fetchFeed(feed.url);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toBe(unknownBody);
+      expect(answer.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
+      expect(answer.body).not.toContain(TEAMS.north);
+      expect(answer.body).not.toContain('nia');
+    };
+
+    // Moved to another team: the north feed she made stops at the next fetch.
+    setNia({ team: `FEEDS-ELSEWHERE-${run}` });
+    await expectStopped();
+    // The feeds of other creators are untouched, and the list says why hers stopped.
+    expect((await fetchFeed(sams.url)).answer.status).toBe(200);
+    const ada = await Session.signIn('ada', PASSWORDS.admin);
+    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: nia can no longer see team ${TEAMS.north}`, 's'));
+    // A viewer of the team still sees it: access is read access, checked as it is now.
+    setNia({ role: 'viewer', team: TEAMS.north });
+    expect((await fetchFeed(feed.url)).answer.status).toBe(200);
+    // Removed from the users file: stopped again.
+    setNia(undefined);
+    await expectStopped();
   });
 });

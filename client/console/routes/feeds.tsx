@@ -7,6 +7,12 @@
  * An event carries the case reference and the obligation's title (from the policy), never the
  * child's name nor any text typed about the child. Each fetch is recorded as a view of each case it
  * shows, in the name of whoever created the feed.
+ *
+ * A feed reads in its creator's name, so every fetch first checks the creator's access as it is
+ * now (the users file, re-read when it changes): a creator removed from the users file, or who can
+ * no longer read the feed's team (another team, another role), stops the feed, which then answers
+ * exactly as an unknown token does. Access returned starts it again. A sign-in through the
+ * council's identity provider cannot be checked between sign-ins, so such accounts create no feeds.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ical, { ICalEventTransparency } from 'ical-generator';
@@ -20,7 +26,8 @@ import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-s
 import { FeedSubjectInput } from '../../../store/feed-store';
 import type { CaseState } from '../../../workflows/messages';
 import { CaseActionError, caseState, listCases } from '../../cases';
-import { type Person, readableTeams } from '../access';
+import { mayRead, type Person, readableTeams } from '../access';
+import type { UserDirectory } from '../auth';
 import { type ConsoleContext, formOf } from '../app';
 import { ConsoleHttpError } from '../errors';
 import { Notice } from '../views/layout';
@@ -44,6 +51,19 @@ function teamChoices(person: Person): 'any' | readonly string[] {
   const teams = readableTeams(person);
   return teams === 'all' ? 'any' : teams;
 }
+
+/**
+ * Whether a feed's creator may still read what it shows, by their access now: 'ok', or why not.
+ * Only the users file can say (see the module comment); a disabled account counts as removed.
+ */
+export function creatorAccess(users: Pick<UserDirectory, 'find'>, feed: Pick<CalendarFeed, 'createdBy' | 'subject'>): 'ok' | 'creator-removed' | 'creator-cannot-read-team' {
+  const user = users.find(feed.createdBy);
+  if (!user || (user as { disabled?: unknown }).disabled === true) return 'creator-removed';
+  return mayRead(user, feed.subject.team) ? 'ok' : 'creator-cannot-read-team';
+}
+
+const SSO_NO_FEEDS =
+  'Calendar feeds are for console accounts in the users file: a feed is checked at every fetch against its creator\'s access, which CaseClock cannot check between sign-ins through your council account. No feed was created.';
 
 const describeSubject = (s: FeedSubject): string => (s.kind === 'team' ? `Team ${s.team}` : `${s.email} (allocated worker, team ${s.team})`);
 
@@ -131,7 +151,14 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const file = String((request.params as { file?: string }).file ?? '');
     const token = /^(.{1,200})\.ics$/.exec(file)?.[1] ?? file.slice(0, 200);
     const feed = options.feedStore ? await options.feedStore.byToken(token) : undefined;
-    if (!feed) return reply.code(404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('No such calendar feed (it may have been revoked).\n');
+    // A stopped feed answers exactly as an unknown token does: the URL tells nobody whose it was.
+    const noSuchFeed = () => reply.code(404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('No such calendar feed (it may have been revoked).\n');
+    if (!feed) return noSuchFeed();
+    const access = creatorAccess(options.users, feed);
+    if (access !== 'ok') {
+      request.log.warn({ feed: feed.id, creator: feed.createdBy, team: feed.subject.team, reason: access }, 'calendar feed refused: its creator can no longer read its team');
+      return noSuchFeed();
+    }
     const listings = await ctx.ask(() => listCases(client, { team: feed.subject.team }));
     const states = await mapLimit(listings, CONCURRENCY, async (l) => {
       try {
@@ -222,19 +249,26 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             </p>
           </section>
         )}
-        <section class="card">
-          <h2>A team's calendar</h2>
-          <form method="post" action="/account/feeds" id="feed-team">
-            <input type="hidden" name="csrf" value={csrf} />
-            <input type="hidden" name="kind" value="team" />
-            <label class="field" for="feed-team-team">
-              <span class="label">Team</span>
-              {teamInput('feed-team-team')}
-            </label>
-            <button class="primary">Create a team feed</button>
-          </form>
-        </section>
-        {mayWorker && (
+        <p class="help" id="feed-stops">
+          A feed shows its cases in the name of whoever created it, so a feed stops when its creator can no longer see the team (removed from the console, or moved to
+          another team or role); it starts again if they can see it again. Revoke a feed nobody needs.
+        </p>
+        {person.via !== 'password' && <Notice kind="warn">{SSO_NO_FEEDS.replace(' No feed was created.', '')}</Notice>}
+        {person.via === 'password' && (
+          <section class="card">
+            <h2>A team's calendar</h2>
+            <form method="post" action="/account/feeds" id="feed-team">
+              <input type="hidden" name="csrf" value={csrf} />
+              <input type="hidden" name="kind" value="team" />
+              <label class="field" for="feed-team-team">
+                <span class="label">Team</span>
+                {teamInput('feed-team-team')}
+              </label>
+              <button class="primary">Create a team feed</button>
+            </form>
+          </section>
+        )}
+        {mayWorker && person.via === 'password' && (
           <section class="card">
             <h2>An allocated worker's calendar</h2>
             <form method="post" action="/account/feeds" id="feed-worker">
@@ -274,7 +308,13 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                   <td>{describeSubject(f.subject)}</td>
                   <td>{f.createdBy}</td>
                   <td class="nowrap">{localTime(f.createdAt)}</td>
-                  <td>{f.revokedAt ? `revoked ${localTime(f.revokedAt)}${f.revokedBy ? ` by ${f.revokedBy}` : ''}` : 'live'}</td>
+                  <td>
+                    {f.revokedAt
+                      ? `revoked ${localTime(f.revokedAt)}${f.revokedBy ? ` by ${f.revokedBy}` : ''}`
+                      : creatorAccess(options.users, f) === 'ok'
+                        ? 'live'
+                        : `stopped: ${f.createdBy} can no longer see team ${f.subject.team}`}
+                  </td>
                   <td>
                     {!f.revokedAt && (
                       <form method="post" action={`/account/feeds/${f.id}/revoke`} class="inline">
@@ -313,6 +353,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   app.post('/account/feeds', { config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (request, reply) => {
     const person = ctx.person(request);
     const store = feeds();
+    if (person.via !== 'password') throw new ConsoleHttpError(403, SSO_NO_FEEDS);
     const parsed = CreateForm.safeParse(formOf(request.body));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
