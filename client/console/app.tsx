@@ -2,8 +2,9 @@
  * The web console on Fastify (docs/decisions/0006-console-on-fastify.md): official plugins for the
  * session (@fastify/session, kept in the shared console store), CSRF (@fastify/csrf-protection,
  * bound to the session), security headers (@fastify/helmet), rate limiting (@fastify/rate-limit)
- * and form bodies (@fastify/formbody); Preact views rendered on the server, escaped by
- * construction; pino logs. One module per route group in routes/.
+ * and form bodies (@fastify/formbody; @fastify/multipart for the import page's upload alone);
+ * Preact views rendered on the server, escaped by construction; pino logs. One module per route
+ * group in routes/.
  *
  * Every page needs a signed-in person and shows only the cases their role and team may see
  * (access.ts); every change goes through the client functions the command line uses, with the
@@ -25,6 +26,7 @@ import type { CaseRecordStore } from '../../store/case-record-store';
 import { CaseActionError } from '../cases';
 import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
+import type { SummaryMail } from '../import/run';
 import type { Person } from './access';
 import type { UserDirectory } from './auth';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
@@ -33,6 +35,7 @@ import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
 import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
+import { registerImportRoutes } from './routes/import';
 import { registerReportRoutes } from './routes/reports';
 import { personFromSession, SESSION_COOKIE, type SessionLimits, type SignedIn } from './session';
 import { Notice, page, type Nav } from './views/layout';
@@ -69,6 +72,12 @@ export interface ConsoleOptions {
   trustProxy?: string | boolean;
   /** CASECLOCK_POLICY: the policy a new case gets when "Configured default" is chosen. */
   configuredPolicy?: string;
+  /**
+   * The import page (routes/import.tsx): where escalations already due when imported cases arrive
+   * are held and how their one summary email per recipient is sent (the link in it is publicUrl).
+   * Without it each imported case sends its own.
+   */
+  importSummaries?: Omit<SummaryMail, 'consoleUrl'>;
   /** Task queue new cases and incidents start on (tests); default the production queue. */
   taskQueue?: string;
   /** How long a page waits for Temporal (and the case's worker). */
@@ -340,5 +349,6 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   registerReportRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
+  registerImportRoutes(app, ctx);
   return app;
 }

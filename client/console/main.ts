@@ -13,6 +13,8 @@ import { openStore } from '../case-record';
 import { connectClient } from '../../common/temporal';
 import { openConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
+import { openImportSummaryStore } from '../../store/import-summary-store';
+import nodemailer from 'nodemailer';
 import { createConsole } from './app';
 import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from './auth';
 import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
   const store = openStore(config);
   const consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL);
   const feedStore = openFeedStore(config.CASECLOCK_STORE_URL);
+  // The import page gathers escalations due on arrival into one summary email per recipient, as `caseclock import` does.
+  const importSummaryStore = openImportSummaryStore(config.CASECLOCK_STORE_URL);
   const oidc = oidcSettingsFromConfig(config);
   const app = await createConsole({
     client,
@@ -71,13 +75,14 @@ async function main(): Promise<void> {
     ...(oidc ? { sso: createOidcSignIn(oidc) } : {}),
     ...(config.CONSOLE_TRUST_PROXY ? { trustProxy: config.CONSOLE_TRUST_PROXY } : {}),
     ...(config.CASECLOCK_POLICY ? { configuredPolicy: config.CASECLOCK_POLICY } : {}),
+    importSummaries: { store: importSummaryStore, transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM },
   });
   await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST });
   app.log.info({ url: config.CONSOLE_PUBLIC_URL, usersFile, sso: oidc ? 'on' : 'off' }, 'console listening');
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close()]))
+      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), importSummaryStore.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -7,12 +7,14 @@ import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { ROLE_LABEL, mayOpenCases, type Person } from '../access';
 
-export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'account';
+export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'import' | 'account';
 
 export interface PageContext {
   person?: Person;
   csrf?: string;
   nav?: Nav;
+  /** Reload the page every this many seconds (a page that follows a running job; no script needed). */
+  refresh?: number;
 }
 
 function NavLink(props: { nav: Nav | undefined; me: Nav; href: string; children: ComponentChildren }) {
@@ -38,7 +40,12 @@ function Header({ person, csrf, nav }: PageContext) {
             <NavLink nav={nav} me="incident" href="/incidents/new">Serious incident</NavLink>
           </>
         )}
-        {person.role === 'administrator' && <NavLink nav={nav} me="views" href="/admin/views">Who viewed what</NavLink>}
+        {person.role === 'administrator' && (
+          <>
+            <NavLink nav={nav} me="views" href="/admin/views">Who viewed what</NavLink>
+            <NavLink nav={nav} me="import" href="/admin/import">Import cases</NavLink>
+          </>
+        )}
       </nav>
       <div class="who">
         <span>
@@ -69,6 +76,7 @@ export function page(title: string, body: ComponentChildren, ctx: PageContext = 
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {ctx.refresh !== undefined && <meta http-equiv="refresh" content={String(ctx.refresh)} />}
         <title>{`${title} · CaseClock`}</title>
         <link rel="stylesheet" href="/static/console.css" />
         <script src="/static/console.js" defer></script>
