@@ -2,13 +2,13 @@
  * The daily digest workflow: started each working morning by the digest schedule
  * (worker/digest-schedule.ts), or by hand for a chosen date. It decides from the England and
  * Wales working-day calendar whether the date is a working day (a weekend or bank holiday sends
- * nothing, and the result says why), then one activity gathers the open cases and builds every
- * recipient's digest, and one activity per recipient sends it (a retried send does not resend
- * the others). Deterministic: the date comes from the input or the schedule's time, never a clock.
+ * nothing, and the result says why), then one activity reads the open cases, builds every
+ * recipient's digest and sends it (activities/digest.ts says why in one activity; a retry sends
+ * only what was not yet delivered). Deterministic: the date comes from the input or the schedule's
+ * time, never a clock.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { digestDay, ukDateOf } from '../domain/digest';
 import type { DigestActivities } from '../activities/digest';
@@ -39,17 +39,13 @@ export interface DailyDigestResult {
 /** Set by Temporal on every workflow a schedule starts: the time it was scheduled for. */
 const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
-const { buildDailyDigests } = proxyActivities<DigestActivities>({
-  startToCloseTimeout: '10 minutes',
+const { sendDailyDigests } = proxyActivities<DigestActivities>({
+  // Reading 10,000 cases and sending a few hundred emails; the heartbeat shows it is alive.
+  startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { maximumInterval: '1 minute' },
-});
-const { sendDailyDigest } = proxyActivities<DigestActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '30 seconds',
   // A digest is for one morning: give up by the early afternoon rather than send a stale one.
   scheduleToCloseTimeout: '6 hours',
-  retry: { maximumInterval: '5 minutes', nonRetryableErrorTypes: [PERMANENT_REJECTION_TYPE] },
+  retry: { maximumInterval: '5 minutes' },
 });
 
 export async function dailyDigestWorkflow(input: DailyDigestInput = {}): Promise<DailyDigestResult> {
@@ -62,28 +58,15 @@ export async function dailyDigestWorkflow(input: DailyDigestInput = {}): Promise
     log.info('daily digest not sent', { forDate, reason: day.reason });
     return { forDate, sent: false, reason: day.reason };
   }
-  const built = await buildDailyDigests({ forDate, workingDays });
-  const recipients: NonNullable<DailyDigestResult['recipients']> = [];
-  for (const digest of built.digests) {
-    const counts = { email: digest.email, overdue: digest.overdue.length, dueSoon: digest.dueSoon.length };
-    try {
-      await sendDailyDigest({ digest, forDate, generatedAt: built.generatedAt, dueBy: built.dueBy, workingDays });
-      recipients.push(counts);
-    } catch (err) {
-      // One address refused for good (or mail down all day) does not keep the others' digests back.
-      if (!(err instanceof ActivityFailure)) throw err;
-      const reason = err.cause instanceof ApplicationFailure || err.cause instanceof Error ? err.cause.message : err.message;
-      log.warn('daily digest not delivered', { forDate, email: digest.email, reason });
-      recipients.push({ ...counts, undeliverable: reason });
-    }
-  }
-  log.info('daily digest sent', { forDate, recipients: recipients.length, casesRead: built.casesRead });
+  const sent = await sendDailyDigests({ forDate, workingDays });
+  const recipients = sent.recipients;
+  log.info('daily digest sent', { forDate, recipients: recipients.length, casesRead: sent.casesRead });
   return {
     forDate,
     sent: recipients.some((r) => r.undeliverable === undefined),
     ...(recipients.length === 0 ? { reason: `no digest on ${forDate}: nothing overdue or due on any open case` } : {}),
-    casesRead: built.casesRead,
-    casesUnreadable: built.casesUnreadable,
+    casesRead: sent.casesRead,
+    casesUnreadable: sent.casesUnreadable,
     recipients,
   };
 }

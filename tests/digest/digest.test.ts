@@ -159,6 +159,68 @@ describe('the daily digest', () => {
   });
 });
 
+describe('the daily digest when the mail server struggles', () => {
+  it('sends what it can, records an address refused for good, and on retry sends only the digests not yet delivered', async () => {
+    const taskQueue = uniqueName('digest');
+    const run = uniqueName('y').slice(-8);
+    const email = { deferred: `deferred.${run}@council.test`, fine: `fine.${run}@council.test`, refused: `refused.${run}@council.test` };
+    const contacts = (manager: string) => ({
+      'allocated-worker': { name: 'Sam Worker', email: `worker.${run}@council.test` },
+      'team-manager': { name: 'Tess Manager', email: manager },
+      'head-of-service': { name: 'Hal Head', email: email.refused },
+    });
+    const refs = [`EAST-${run}`, `WEST-${run}`];
+    mailbox.defer.add(email.deferred);
+    mailbox.refuse.add(email.refused);
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: {
+        ...caseActivities(mailbox),
+        ...createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
+      },
+    });
+    try {
+      await worker.runUntil(async () => {
+        const quiet = [{ level: 1, role: 'team-manager' as const, after: 'PT1H' }];
+        for (const [reference, manager] of [[refs[0]!, email.deferred], [refs[1]!, email.fine]] as const) {
+          await openCase(
+            client,
+            { caseId: reference, details: { reference, team: `T-${run}`, contacts: contacts(manager) }, openedBy: 'admin1', initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated' } },
+            secondsPolicy({ 'initial-visit-high': 'PT1S' }, quiet),
+            { taskQueue },
+          );
+        }
+        await eventually(async () => (await caseState(client, refs[1]!)).overdueCount > 0, 'the case overdue');
+        const handle = await client.workflow.start('dailyDigestWorkflow', { taskQueue, workflowId: uniqueName('digest-retry'), args: [{ forDate: nextWorkingDay() }] });
+        const to = (address: string) => mailbox.messages.filter((m) => m.to.includes(address));
+        // The first attempt delivers the one it can; the deferred address waits for the retry.
+        await mailbox.waitFor(() => to(email.fine).length === 1);
+        await eventually(async () => {
+          const described = await handle.describe();
+          return (described.raw.pendingActivities?.[0]?.attempt ?? 0) >= 2;
+        }, 'the activity retried');
+        mailbox.defer.delete(email.deferred);
+        const result = (await handle.result()) as DailyDigestResult;
+        expect(result.recipients).toEqual([
+          { email: email.deferred, overdue: 1, dueSoon: 0 },
+          { email: email.fine, overdue: 1, dueSoon: 0 },
+          { email: email.refused, overdue: 2, dueSoon: 0, undeliverable: expect.stringMatching(/^SMTP server refused the digest: 550/) },
+        ]);
+        expect(to(email.deferred)).toHaveLength(1);
+        // Delivered once, though the activity ran more than once.
+        expect(to(email.fine)).toHaveLength(1);
+        expect(to(email.refused)).toHaveLength(0);
+        for (const id of refs) await client.workflow.getHandle(`case:${id}`).terminate('test finished');
+      });
+    } finally {
+      mailbox.defer.delete(email.deferred);
+      mailbox.refuse.delete(email.refused);
+    }
+  });
+});
+
 describe('the digest schedule', () => {
   it('runs on weekday mornings at the configured UK time, skips overlaps, does not catch up a burst, and is updated in place', async () => {
     const scheduleId = uniqueName('digest-schedule');
