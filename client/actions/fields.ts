@@ -118,7 +118,8 @@ function issueText(issue: z.core.$ZodIssue, given: unknown): string {
   return issue.message;
 }
 
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a zod issue's path in what was given (undefined where the path leads nowhere). */
+export function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let v = raw;
   for (const key of path) {
     if (v === null || typeof v !== 'object') return undefined;

@@ -17,6 +17,7 @@ import { CliError } from '../cli-support';
 import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../common/config';
 import { REPO_ROOT } from '../../common/env-file';
 import { readUsersFile, UsersFileError } from '../console/auth';
+import { valueAt } from '../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { connectClient } from '../../common/temporal';
@@ -82,15 +83,6 @@ export function quoted(value: string): string {
 export function oneLine(message: string): string {
   const line = escaped(message);
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let value = raw;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
 
 /** The web console's users file as the console started by `npm start` finds it (a relative path is from the checkout's top). */
