@@ -271,6 +271,46 @@ function eventAction(spec: {
   };
 }
 
+/**
+ * An episode's action (referral, looked after, missing, complaint): a `what` select of the event
+ * types it records, each with its word on the command line (`missing returned`), then any further
+ * fields; the type chosen is the event's `type`.
+ */
+function episodeAction(spec: {
+  slug: string;
+  title: string;
+  /** The command's description. */
+  description: string;
+  /** What the command's argument is called when refusing a word (`missing-episode event`). */
+  what: string;
+  /** The event types, in the select's order: the command-line word, the event type and its label. */
+  events: ReadonlyArray<{ word: string; type: string; label: string }>;
+  /** Fields after `what`, and how the command line takes them. */
+  more?: (ctx: CaseContext | undefined) => FieldSpec[];
+  moreInputs?: CliCommand['inputs'];
+  /** Form value → event value for the further fields. */
+  convert?: (form: Form) => Record<string, unknown>;
+}): CaseAction {
+  const what: FieldSpec = { name: 'what', label: 'What happened', type: 'select', required: true, options: spec.events.map((e) => ({ value: e.type, label: e.label })) };
+  return eventAction({
+    slug: spec.slug,
+    title: spec.title,
+    group: 'Episodes',
+    schema: CaseEvent,
+    fixed: {},
+    fields: (ctx) => [what, ...(spec.more?.(ctx) ?? [])],
+    convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined, ...(spec.convert?.(form) ?? {}) }),
+    cli: {
+      command: [spec.slug],
+      description: spec.description,
+      inputs: {
+        what: { argument: 'event', help: spec.events.map((e) => e.word).join('|'), what: spec.what, words: Object.fromEntries(spec.events.map((e) => [e.word, e.type])) },
+        ...spec.moreInputs,
+      },
+    },
+  });
+}
+
 const stageConvert = (form: Form) => (optional(form['stage']) === undefined ? {} : { stage: /^[12]$/.test(form['stage'] ?? '') ? Number(form['stage']) : form['stage'] });
 
 export const CASE_ACTIONS: readonly CaseAction[] = [
@@ -385,62 +425,48 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'meetingId', label: 'For meeting', type: 'text', required: true, suggestions: scheduledMeetings(ctx) },
     ],
   }),
-  eventAction({
+  episodeAction({
     slug: 'missing',
     title: 'Missing episode',
-    group: 'Episodes',
-    schema: CaseEvent,
-    fixed: {},
-    fields: [
-      {
-        name: 'what',
-        label: 'What happened',
-        type: 'select',
-        required: true,
-        options: [
-          { value: 'missing-started', label: 'The child went missing' },
-          { value: 'child-returned', label: 'The child returned (starts the 72-hour return interview clock)' },
-          { value: 'return-interview-held', label: 'The return interview was held' },
-        ],
-      },
+    description: 'a missing episode: the child went missing, returned, or had the return interview',
+    what: 'missing-episode event',
+    events: [
+      { word: 'started', type: 'missing-started', label: 'The child went missing' },
+      { word: 'returned', type: 'child-returned', label: 'The child returned (starts the 72-hour return interview clock)' },
+      { word: 'interview', type: 'return-interview-held', label: 'The return interview was held' },
     ],
-    convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
-    cli: { command: ['missing'], description: 'a missing episode: the child went missing, returned, or had the return interview', inputs: { what: { argument: 'event', help: 'started|returned|interview', what: 'missing-episode event', words: { started: 'missing-started', returned: 'child-returned', interview: 'return-interview-held' } } } },
   }),
-  eventAction({
+  episodeAction({
     slug: 'complaint',
     title: 'Complaint',
-    group: 'Episodes',
-    schema: CaseEvent,
-    fixed: {},
-    fields: (ctx) => [
-      {
-        name: 'what',
-        label: 'What happened',
-        type: 'select',
-        required: true,
-        options: [
-          { value: 'complaint-received', label: 'Received' },
-          { value: 'complaint-extended', label: 'Extended (stage 1, 10 to 20 working days)' },
-          { value: 'complaint-responded', label: 'Responded' },
-        ],
-      },
+    description: 'a complaint: received, extended (stage 1 only, 10 to 20 working days) or responded',
+    what: 'complaint event',
+    events: [
+      { word: 'received', type: 'complaint-received', label: 'Received' },
+      { word: 'extended', type: 'complaint-extended', label: 'Extended (stage 1, 10 to 20 working days)' },
+      { word: 'responded', type: 'complaint-responded', label: 'Responded' },
+    ],
+    more: (ctx) => [
       { name: 'complaintId', label: 'Complaint id', type: 'text', required: true, suggestions: complaints(ctx) },
       { name: 'stage', label: 'Stage', type: 'select', options: ['1', '2'], required: true },
       { name: 'reason', label: 'Why it was extended', type: 'textarea', help: 'Extensions only.' },
     ],
-    convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined, ...stageConvert(form) }),
-    cli: { command: ['complaint'], description: 'a complaint: received, extended (stage 1 only, 10 to 20 working days) or responded', inputs: { what: { argument: 'event', help: 'received|extended|responded', what: 'complaint event', words: { received: 'complaint-received', extended: 'complaint-extended', responded: 'complaint-responded' } }, complaintId: { flag: '--id', value: 'complaintId', help: 'complaint id (required)' }, stage: { flag: '--stage', value: 'n', help: '1 or 2 (required)', accepts: { test: (v) => v === '1' || v === '2', says: 'must be 1 or 2' } }, reason: { flag: '--reason', value: 'text', help: 'why it was extended (extended only)' } } },
+    moreInputs: {
+      complaintId: { flag: '--id', value: 'complaintId', help: 'complaint id (required)' },
+      stage: { flag: '--stage', value: 'n', help: '1 or 2 (required)', accepts: { test: (v) => v === '1' || v === '2', says: 'must be 1 or 2' } },
+      reason: { flag: '--reason', value: 'text', help: 'why it was extended (extended only)' },
+    },
+    convert: stageConvert,
   }),
-  eventAction({
+  episodeAction({
     slug: 'referral',
     title: 'Referral',
-    group: 'Episodes',
-    schema: CaseEvent,
-    fixed: {},
-    fields: [{ name: 'what', label: 'What happened', type: 'select', required: true, options: [{ value: 'referral-received', label: 'Referral received' }, { value: 'referral-decided', label: 'Decision made on the referral' }] }],
-    convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
-    cli: { command: ['referral'], description: 'a referral was received, or the decision on it made', inputs: { what: { argument: 'event', help: 'received|decided', what: 'referral event', words: { received: 'referral-received', decided: 'referral-decided' } } } },
+    description: 'a referral was received, or the decision on it made',
+    what: 'referral event',
+    events: [
+      { word: 'received', type: 'referral-received', label: 'Referral received' },
+      { word: 'decided', type: 'referral-decided', label: 'Decision made on the referral' },
+    ],
   }),
   eventAction({
     slug: 'assessment',
@@ -453,15 +479,15 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     cli: { command: ['assessment'], description: 'the child and family assessment was completed', inputs: { type: { argument: 'event', help: 'completed', what: 'assessment event', words: { completed: 'assessment-completed' } } } },
   }),
   eventAction({ slug: 'strategy', title: 'Strategy discussion held', group: 'Episodes', schema: StrategyDiscussion, fixed: { type: 'strategy-discussion' }, fields: [], cli: { command: ['strategy'], description: 'a strategy discussion took place (starts the initial conference clock)', inputs: {} } }),
-  eventAction({
+  episodeAction({
     slug: 'looked-after',
     title: 'Looked after',
-    group: 'Episodes',
-    schema: CaseEvent,
-    fixed: {},
-    fields: [{ name: 'what', label: 'What happened', type: 'select', required: true, options: [{ value: 'looked-after-started', label: 'The child became looked after' }, { value: 'looked-after-ended', label: 'The child stopped being looked after' }] }],
-    convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined }),
-    cli: { command: ['looked-after'], description: 'the child became, or stopped being, looked after', inputs: { what: { argument: 'event', help: 'started|ended', what: 'looked-after event', words: { started: 'looked-after-started', ended: 'looked-after-ended' } } } },
+    description: 'the child became, or stopped being, looked after',
+    what: 'looked-after event',
+    events: [
+      { word: 'started', type: 'looked-after-started', label: 'The child became looked after' },
+      { word: 'ended', type: 'looked-after-ended', label: 'The child stopped being looked after' },
+    ],
   }),
   eventAction({
     slug: 'placement',
