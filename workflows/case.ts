@@ -36,6 +36,7 @@ import {
   type CaseState,
   type CaseWorkflowInput,
   type Delivery,
+  deliveryBase,
   describeMessageKind,
   obligationsQuery,
   type TimelineEntry,
@@ -346,17 +347,6 @@ function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<str
   }
 }
 
-/** What a delivery record says about a due message, before its outcome is known. */
-function deliveryBase(due: DueMessage): Omit<Delivery, 'outcome' | 'sentAt'> {
-  return {
-    messageId: due.messageId,
-    type: due.type,
-    level: due.level,
-    role: due.role,
-    ...(due.obligationId ? { obligationId: due.obligationId } : {}),
-    ...(due.kind ? { kind: due.kind } : {}),
-  };
-}
 
 /**
  * Starts one message's send in a cancellation scope of its own and returns at once; the outcome

@@ -6,7 +6,7 @@
  * schemas are in ./inputs.ts, which workflow code loads only to validate an update.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CaseCheckpoint, CaseEvaluation, Obligation } from '../domain/engine';
+import type { CaseCheckpoint, CaseEvaluation, DueMessage, Obligation } from '../domain/engine';
 import type { EarlierFacts } from '../domain/settled';
 import type { CaseEvent, SentMessage } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
@@ -66,6 +66,18 @@ export interface Delivery extends SentMessage {
   to?: string;
   smtpResponse?: string;
   reason?: string;
+}
+
+/** What a delivery record says about a due message, before its outcome is known. */
+export function deliveryBase(due: DueMessage): Omit<Delivery, 'outcome' | 'sentAt'> {
+  return {
+    messageId: due.messageId,
+    type: due.type,
+    level: due.level,
+    role: due.role,
+    ...(due.obligationId ? { obligationId: due.obligationId } : {}),
+    ...(due.kind ? { kind: due.kind } : {}),
+  };
 }
 
 /** "Reminder", "Notice" or "Escalation level N": how the timeline and the console name a message. */

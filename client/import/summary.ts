@@ -12,7 +12,7 @@ import type { PolicySnapshot } from '../../domain/policy';
 import { caseLink, localTime } from '../../activities/render-message';
 import { rfcMessageId } from '../../activities/notifications';
 import { openingOf, type OpenCaseInput } from '../../workflows/inputs';
-import type { Delivery } from '../../workflows/messages';
+import { deliveryBase, type Delivery } from '../../workflows/messages';
 
 /** What a delivery reported in the summary says in place of the SMTP server's answer. */
 export const REPORTED_IN_SUMMARY = 'reported in the import summary email';
@@ -64,18 +64,7 @@ export function escalationsDueOnArrival(input: OpenCaseInput, policy: PolicySnap
 }
 
 function deliveryOf(due: DueMessage, email: string, at: string): Delivery {
-  return {
-    messageId: due.messageId,
-    type: due.type,
-    level: due.level,
-    role: due.role,
-    ...(due.obligationId ? { obligationId: due.obligationId } : {}),
-    ...(due.kind ? { kind: due.kind } : {}),
-    sentAt: at,
-    outcome: 'delivered',
-    to: email,
-    smtpResponse: REPORTED_IN_SUMMARY,
-  };
+  return { ...deliveryBase(due), sentAt: at, outcome: 'delivered', to: email, smtpResponse: REPORTED_IN_SUMMARY };
 }
 
 export interface SummaryEmail {
