@@ -1,6 +1,6 @@
 /**
- * The web console's shared state, in the case-record store's database: sessions, failed sign-ins
- * and the record of who viewed which case. Shared, so that every console replica and the codec
+ * The web console's shared state, in the case-record store's database: sessions, failed sign-ins,
+ * the record of who viewed which case, and the access single sign-on last gave each person. Shared, so that every console replica and the codec
  * server agree on who is signed in, a lockout holds whichever replica answers, and an
  * administrator can see every view of a child's case.
  */
@@ -36,6 +36,29 @@ export const CaseViewFilter = z.strictObject({
 });
 export type CaseViewFilter = z.input<typeof CaseViewFilter>;
 
+/** The roles single sign-on may give (the console's roles). */
+const SsoRole = z.enum(['administrator', 'head-of-service', 'manager', 'viewer']);
+
+/** Someone's access as the council's identity provider gave it at a sign-in. */
+export const SsoAccessInput = z.strictObject({
+  userId: UserId,
+  role: SsoRole,
+  /** A manager's or viewer's team. */
+  team: SafeId.optional(),
+  /** A head of service's teams. */
+  teams: z.array(SafeId).optional(),
+});
+export type SsoAccessInput = z.input<typeof SsoAccessInput>;
+
+/** The access recorded at someone's last sign-in through single sign-on, and when that was. */
+export interface SsoAccess {
+  userId: string;
+  role: z.infer<typeof SsoRole>;
+  team?: string;
+  teams?: string[];
+  signedInAt: string;
+}
+
 /** What the sign-in throttle says about one user id from one address. */
 export type SignInStanding = { locked: false } | { locked: true; until: string };
 
@@ -59,12 +82,18 @@ export interface ConsoleStore {
   signInStanding(uid: string, address: string, now?: Date): Promise<SignInStanding>;
   signInFailed(uid: string, address: string, now?: Date): Promise<SignInStanding>;
   signInSucceeded(uid: string, address: string): Promise<void>;
+  // --- access given by single sign-on ---
+  /** Records (replacing the last) the access someone signed in with through single sign-on. */
+  recordSsoSignIn(access: SsoAccessInput, at?: Date): Promise<void>;
+  /** The access recorded at each of these people's last sign-in through single sign-on (absent: never). */
+  ssoAccess(userIds: readonly string[]): Promise<Map<string, SsoAccess>>;
   // --- views ---
   recordView(view: CaseViewInput): Promise<void>;
   views(filter: CaseViewFilter): Promise<CaseView[]>;
   close(): Promise<void>;
 }
 
+const SsoRow = z.object({ user_id: z.string(), role: SsoRole, team: z.string().nullable(), teams: z.array(z.string()).nullable(), signed_in_at: z.date() });
 const ViewRow = z.object({ viewed_at: z.date(), viewer: z.string(), role: z.string(), subject: z.enum(['case', 'incident']), case_id: z.string(), what: z.string() });
 /** Session ids are random base64url strings of the session plugin; anything else is not looked up. */
 const SessionId = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/);
@@ -132,6 +161,31 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
     },
     async signInSucceeded(uid, address) {
       await inTransaction(false, (c) => c.query('DELETE FROM console_sign_in_failures WHERE uid = $1 AND address = $2', [uid.slice(0, 200), Address.parse(address)]));
+    },
+
+    async recordSsoSignIn(input, at = new Date()) {
+      const a = SsoAccessInput.parse(input);
+      await inTransaction(false, (c) =>
+        c.query(
+          `INSERT INTO console_sso_access (user_id, role, team, teams, signed_in_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, team = EXCLUDED.team, teams = EXCLUDED.teams, signed_in_at = EXCLUDED.signed_in_at`,
+          [a.userId, a.role, a.team ?? null, a.teams ?? null, at],
+        ),
+      );
+    },
+    async ssoAccess(userIds) {
+      const ids = [...new Set(userIds)].filter((id) => UserId.safeParse(id).success);
+      if (ids.length === 0) return new Map();
+      const result = await inTransaction(true, (c) =>
+        c.query('SELECT user_id, role, team, teams, signed_in_at FROM console_sso_access WHERE user_id = ANY($1::text[])', [ids]),
+      );
+      return new Map(
+        result.rows.map((row) => {
+          const r = SsoRow.parse(row);
+          const access: SsoAccess = { userId: r.user_id, role: r.role, signedInAt: r.signed_in_at.toISOString(), ...(r.team ? { team: r.team } : {}), ...(r.teams ? { teams: r.teams } : {}) };
+          return [r.user_id, access] as const;
+        }),
+      );
     },
 
     async recordView(input) {

@@ -1,10 +1,12 @@
 /**
- * Whether a calendar feed still reads: its creator's access as the users file says now (the route,
- * end to end, is in feeds.test.ts).
+ * Whether a calendar feed still reads: its creator's access as the users file says now, or for
+ * someone who signs in through single sign-on, as the provider gave it at their last sign-in within
+ * SSO_FEED_ACCESS_DAYS days (the route, end to end, is in feeds.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { ConsoleUser } from '../../client/console/auth';
-import { creatorAccess } from '../../client/console/routes/feeds';
+import { creatorAccess, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
+import type { SsoAccess } from '../../store/console-store';
 
 const user = (u: Partial<ConsoleUser> & Pick<ConsoleUser, 'id' | 'role'>): ConsoleUser => ({ name: u.id, passwordHash: 'x', ...u }) as ConsoleUser;
 const directory = (...users: ConsoleUser[]) => ({ find: (id: string) => users.find((u) => u.id === id) });
@@ -33,5 +35,51 @@ describe('a feed reads while its creator can read its team', () => {
   it('a disabled account counts as removed', () => {
     const users = directory({ ...user({ id: 'tess', role: 'manager', team: 'NORTH' }), disabled: true } as ConsoleUser);
     expect(creatorAccess(users, teamFeed('tess'))).toBe('creator-removed');
+  });
+});
+
+describe('a feed whose creator signs in through single sign-on reads by their last sign-in', () => {
+  const now = new Date('2026-12-01T09:00:00Z');
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 60 * 60_000).toISOString();
+  const sso = (entries: Record<string, Omit<SsoAccess, 'userId'>>) => new Map(Object.entries(entries).map(([userId, a]) => [userId, { userId, ...a }]));
+  const nobody = directory();
+
+  it('reads while the last sign-in is recent and its access reads the team', () => {
+    const record = sso({
+      meg: { role: 'manager', team: 'NORTH', signedInAt: daysAgo(1) },
+      vic: { role: 'viewer', team: 'NORTH', signedInAt: daysAgo(SSO_FEED_ACCESS_DAYS - 0.01) },
+      hal: { role: 'head-of-service', teams: ['EAST', 'NORTH'], signedInAt: daysAgo(SSO_FEED_ACCESS_DAYS) },
+      ada: { role: 'administrator', signedInAt: daysAgo(0) },
+    });
+    expect(SSO_FEED_ACCESS_DAYS).toBe(30);
+    expect(creatorAccess(nobody, teamFeed('meg'), record, now)).toBe('ok');
+    expect(creatorAccess(nobody, workerFeed('meg'), record, now)).toBe('ok');
+    expect(creatorAccess(nobody, teamFeed('vic'), record, now)).toBe('ok');
+    expect(creatorAccess(nobody, teamFeed('hal'), record, now)).toBe('ok');
+    expect(creatorAccess(nobody, teamFeed('ada', 'ANY'), record, now)).toBe('ok');
+  });
+
+  it('stops once the last sign-in is older than SSO_FEED_ACCESS_DAYS days, whatever the access', () => {
+    const record = sso({ meg: { role: 'manager', team: 'NORTH', signedInAt: daysAgo(SSO_FEED_ACCESS_DAYS + 0.01) }, ada: { role: 'administrator', signedInAt: daysAgo(90) } });
+    expect(creatorAccess(nobody, teamFeed('meg'), record, now)).toBe('creator-sso-sign-in-too-old');
+    expect(creatorAccess(nobody, teamFeed('ada'), record, now)).toBe('creator-sso-sign-in-too-old');
+  });
+
+  it('stops when the access given at the last sign-in does not read the team (moved, or a head of service without it)', () => {
+    const record = sso({ meg: { role: 'manager', team: 'SOUTH', signedInAt: daysAgo(1) }, hal: { role: 'head-of-service', teams: ['EAST'], signedInAt: daysAgo(1) }, vic: { role: 'viewer', signedInAt: daysAgo(1) } });
+    expect(creatorAccess(nobody, teamFeed('meg'), record, now)).toBe('creator-cannot-read-team');
+    expect(creatorAccess(nobody, workerFeed('hal'), record, now)).toBe('creator-cannot-read-team');
+    expect(creatorAccess(nobody, teamFeed('vic'), record, now)).toBe('creator-cannot-read-team');
+  });
+
+  it('stops for someone neither in the users file nor ever signed in through single sign-on', () => {
+    expect(creatorAccess(nobody, teamFeed('meg'), new Map(), now)).toBe('creator-removed');
+    expect(creatorAccess(nobody, teamFeed('meg'))).toBe('creator-removed');
+  });
+
+  it('the users file decides for anyone in it, a disabled account even with a recent sign-in through single sign-on', () => {
+    const record = sso({ tess: { role: 'administrator', signedInAt: daysAgo(0) } });
+    expect(creatorAccess(directory(user({ id: 'tess', role: 'manager', team: 'SOUTH' })), teamFeed('tess'), record, now)).toBe('creator-cannot-read-team');
+    expect(creatorAccess(directory({ ...user({ id: 'tess', role: 'manager', team: 'NORTH' }), disabled: true } as ConsoleUser), teamFeed('tess'), record, now)).toBe('creator-removed');
   });
 });

@@ -4,7 +4,9 @@
  * .ics is fetched without a session and parsed with ical.js (an independent parser), a visit
  * recorded through the console moves the feed's events, a revoked token answers 404, a manager
  * cannot create another team's feed, and a feed stops when its creator can no longer see its team
- * (the users file changed under the running console).
+ * (the users file changed under the running console). Someone who signs in through the council's
+ * identity provider (a real OpenID Connect provider in this process) makes feeds too, which read by
+ * the access recorded at their last sign-in, and stop once that sign-in is older than 30 days.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -13,17 +15,20 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
+import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, openCase, recordEvent } from '../../client/cases';
 import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/console/auth';
-import { eventUid, isEndOfDay } from '../../client/console/routes/feeds';
+import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
+import { eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
 import { kindLabel } from '../../domain/labels';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { CaseState } from '../../workflows/messages';
 import { caseWorkflowId } from '../../workflows/messages';
-import { caseActivities } from '../support/case-record';
+import { caseActivities, storeUrl } from '../support/case-record';
 import { startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { startTestProvider, type AccountClaims, type TestProvider } from '../support/oidc-provider';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
 const PASSWORDS = { admin: 'ada keeps the calendars honest', manager: 'tess keeps her team on time', south: 'mo manages the southern team', viewer: 'val reads but never writes', nia: 'nia manages north for now' };
@@ -38,6 +43,10 @@ let mailbox: Mailbox;
 let worker: Worker;
 let workerRun: Promise<void>;
 let server: TestConsole;
+/** The same console with single sign-on through `provider`, whose accounts a test changes. */
+let ssoServer: TestConsole;
+let provider: TestProvider;
+const SSO_ACCOUNTS: Record<string, AccountClaims> = {};
 /** The console's users file, and who is in it: a test rewrites it under the running console. */
 let usersFile: string;
 let users: ConsoleUser[];
@@ -57,8 +66,10 @@ interface Answer {
 class Session {
   cookie = '';
   csrf = '';
+  /** The console it talks to (unset: `server`). */
+  constructor(private readonly base?: string) {}
   async request(p: string, form?: Record<string, string>): Promise<Answer> {
-    const res = await fetch(`${server.url}${p}`, {
+    const res = await fetch(`${this.base ?? server.url}${p}`, {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
       headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
@@ -79,6 +90,56 @@ class Session {
     await s.request('/account/feeds');
     return s;
   }
+}
+
+/**
+ * Signs in to `ssoServer` through the identity provider as `accountId`, as a browser would: the
+ * console's /auth/sso, the provider's login form, back to the console's callback.
+ */
+async function ssoSignIn(accountId: string): Promise<Session> {
+  const jar = new Map<string, string>();
+  const get = async (url: string, form?: Record<string, string>): Promise<Response> => {
+    const res = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { ...(jar.size > 0 ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0] ?? '';
+      const eq = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return res;
+  };
+  const callback = `${ssoServer.url}/auth/callback`;
+  let url = `${ssoServer.url}/auth/sso?next=%2Faccount%2Ffeeds`;
+  let form: Record<string, string> | undefined;
+  for (let hop = 0; hop < 12 && !url.startsWith(callback); hop++) {
+    const res = await get(url, form);
+    form = undefined;
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      url = new URL(location, url).href;
+      continue;
+    }
+    // oidc-provider's development login page: any password.
+    const html = await res.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+    expect(action, html.slice(0, 500)).toBeDefined();
+    url = new URL(action!.replace(/&amp;/g, '&'), url).href;
+    form = { prompt: 'login', login: accountId, password: 'anything' };
+  }
+  expect(url.startsWith(callback)).toBe(true);
+  const signedIn = await get(url);
+  expect(signedIn.status, await signedIn.text()).toBe(200);
+  const s = new Session(ssoServer.url);
+  s.cookie = `caseclock_session=${jar.get('caseclock_session') ?? ''}`;
+  expect(jar.get('caseclock_session')).toBeTruthy();
+  await s.request('/account/feeds');
+  return s;
 }
 
 /** Creates a feed through the console page and returns its https address and id. */
@@ -144,6 +205,7 @@ beforeAll(async () => {
   [dev, mailbox] = await Promise.all([connectDevServer(), startMailbox()]);
   client = dev.client;
   const taskQueue = uniqueName('feeds');
+  // Single sign-on: the provider needs the console's callback URL, the console the provider's issuer.
   worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await bundle, activities: caseActivities(mailbox) });
   workerRun = worker.run();
 
@@ -157,6 +219,19 @@ beforeAll(async () => {
   ];
   writeUsersFile(usersFile, { users });
   server = await startTestConsole({ client, usersFile, taskQueue, answerTimeoutMs: 15_000 });
+  let signIn: OidcSignIn | undefined;
+  ssoServer = await startTestConsole({
+    client,
+    usersFile,
+    taskQueue,
+    answerTimeoutMs: 15_000,
+    sso: { begin: () => (signIn as OidcSignIn).begin(), finish: (url, pending) => (signIn as OidcSignIn).finish(url, pending) },
+  });
+  const redirectUrl = `${ssoServer.url}/auth/callback`;
+  // Sid manages north as the provider says; the test moves him by changing his claims.
+  SSO_ACCOUNTS['sub-sid'] = { preferred_username: 'sid', name: 'Sid Manager', groups: ['cc-managers'], team: TEAMS.north };
+  provider = await startTestProvider({ clientId: 'caseclock-console', clientSecret: 'caseclock-console-feeds-secret', redirectUri: redirectUrl, accounts: SSO_ACCOUNTS });
+  signIn = createOidcSignIn({ issuer: provider.issuer, clientId: 'caseclock-console', clientSecret: 'caseclock-console-feeds-secret', redirectUrl });
 
   const policy = loadDefaultSnapshot();
   const staff = (worker: { name: string; email: string }) => ({
@@ -183,6 +258,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await ssoServer?.close();
+  await provider?.close();
   for (const id of started) await client?.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
   if (worker) {
     worker.shutdown();
@@ -339,5 +416,47 @@ describe('calendar feeds', () => {
     // Removed from the users file: stopped again.
     setNia(undefined);
     await expectStopped();
+  });
+  it(`a feed made by someone signed in through the council's identity provider reads by their last sign-in, and stops after ${SSO_FEED_ACCESS_DAYS} days without one`, async () => {
+    const sid = await ssoSignIn('sub-sid');
+    const page = await sid.request('/account/feeds');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Create a team feed');
+    expect(page.body).toContain(`your feeds follow the access it gave you at your last sign-in (your role and team), and they stop if you do not sign in to CaseClock for ${SSO_FEED_ACCESS_DAYS} days`);
+    const feed = await createFeed(sid, { kind: 'team', team: TEAMS.north });
+    const live = await fetchFeed(feed.url);
+    expect(live.answer.status).toBe(200);
+    expect(live.events.length).toBeGreaterThan(0);
+    const unknown = await fetch(`${server.url}/feeds/${'C'.repeat(43)}.ics`, { redirect: 'manual' });
+    const unknownBody = await unknown.text();
+    const expectStopped = async () => {
+      const { answer } = await fetchFeed(feed.url);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toBe(unknownBody);
+      expect(answer.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
+    };
+
+    // His last sign-in grows older than the limit (as if he had left): the feed stops.
+    const db = new PgClient({ connectionString: storeUrl() });
+    await db.connect();
+    try {
+      await db.query(`UPDATE console_sso_access SET signed_in_at = now() - make_interval(days => $2::int, hours => 1) WHERE user_id = $1`, ['sid', SSO_FEED_ACCESS_DAYS]);
+    } finally {
+      await db.end();
+    }
+    await expectStopped();
+    const ada = await Session.signIn('ada', PASSWORDS.admin);
+    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: sid has not signed in for ${SSO_FEED_ACCESS_DAYS} days`, 's'));
+    // He signs in again: it reads again.
+    await ssoSignIn('sub-sid');
+    expect((await fetchFeed(feed.url)).answer.status).toBe(200);
+    // The provider moves him to another team: stopped at his next sign-in, and back when he returns.
+    SSO_ACCOUNTS['sub-sid'] = { ...SSO_ACCOUNTS['sub-sid'], team: `FEEDS-ELSEWHERE-${run}` };
+    await ssoSignIn('sub-sid');
+    await expectStopped();
+    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: sid can no longer see team ${TEAMS.north}`, 's'));
+    SSO_ACCOUNTS['sub-sid'] = { ...SSO_ACCOUNTS['sub-sid'], team: TEAMS.north };
+    await ssoSignIn('sub-sid');
+    expect((await fetchFeed(feed.url)).answer.status).toBe(200);
   });
 });

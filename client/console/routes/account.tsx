@@ -241,6 +241,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ConsoleContext)
       throw new ConsoleHttpError(403, `Your council account could not sign you in to CaseClock: ${result.reason}`);
     }
     const u = result.user;
+    // The access the provider gave, kept for the calendar feeds this person makes: a feed reads
+    // by it between sign-ins, and stops when it grows old (routes/feeds.tsx).
+    await options.consoleStore.recordSsoSignIn({ userId: u.id, role: u.role, ...(u.team ? { team: u.team } : {}), ...(u.teams ? { teams: u.teams } : {}) });
     await startSession(request, {
       via: 'sso',
       uid: u.id,

@@ -11,8 +11,13 @@
  * A feed reads in its creator's name, so every fetch first checks the creator's access as it is
  * now (the users file, re-read when it changes): a creator removed from the users file, or who can
  * no longer read the feed's team (another team, another role), stops the feed, which then answers
- * exactly as an unknown token does. Access returned starts it again. A sign-in through the
- * council's identity provider cannot be checked between sign-ins, so such accounts create no feeds.
+ * exactly as an unknown token does. Access returned starts it again.
+ *
+ * Someone who signs in through the council's identity provider is not in the users file: their
+ * access is what the provider gave at their last sign-in, recorded in the console store each time.
+ * Their feeds read by that record, and only while it is recent: a creator who has not signed in for
+ * SSO_FEED_ACCESS_DAYS days (a leaver, or an account disabled at the provider) stops their feeds,
+ * and a change of team or role at the provider takes effect at their next sign-in.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ical, { ICalEventTransparency } from 'ical-generator';
@@ -22,6 +27,7 @@ import { localTime } from '../../../activities/render-message';
 import type { Obligation } from '../../../domain/engine';
 import { SafeId } from '../../../domain/facts';
 import { kindLabel } from '../../../domain/labels';
+import type { SsoAccess } from '../../../store/console-store';
 import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-store';
 import { FeedSubjectInput } from '../../../store/feed-store';
 import type { CaseState } from '../../../workflows/messages';
@@ -53,17 +59,46 @@ function teamChoices(person: Person): 'any' | readonly string[] {
 }
 
 /**
- * Whether a feed's creator may still read what it shows, by their access now: 'ok', or why not.
- * Only the users file can say (see the module comment); a disabled account counts as removed.
+ * How long a feed made by someone who signs in through the council's identity provider reads after
+ * their last sign-in: their access is known only as the provider gave it then.
  */
-export function creatorAccess(users: Pick<UserDirectory, 'find'>, feed: Pick<CalendarFeed, 'createdBy' | 'subject'>): 'ok' | 'creator-removed' | 'creator-cannot-read-team' {
+export const SSO_FEED_ACCESS_DAYS = 30;
+const DAY_MS = 24 * 60 * 60_000;
+
+export type CreatorAccess = 'ok' | 'creator-removed' | 'creator-cannot-read-team' | 'creator-sso-sign-in-too-old';
+
+/**
+ * Whether a feed's creator may still read what it shows, by their access now: 'ok', or why not.
+ * The users file decides for anyone in it (a disabled account counts as removed); anyone else is
+ * judged by the access recorded at their last sign-in through single sign-on (`sso`, by user id),
+ * which counts only if that sign-in was within SSO_FEED_ACCESS_DAYS days of `now`.
+ */
+export function creatorAccess(
+  users: Pick<UserDirectory, 'find'>,
+  feed: Pick<CalendarFeed, 'createdBy' | 'subject'>,
+  sso: { get(userId: string): Pick<SsoAccess, 'role' | 'team' | 'teams' | 'signedInAt'> | undefined } = new Map(),
+  now: Date = new Date(),
+): CreatorAccess {
   const user = users.find(feed.createdBy);
-  if (!user || (user as { disabled?: unknown }).disabled === true) return 'creator-removed';
-  return mayRead(user, feed.subject.team) ? 'ok' : 'creator-cannot-read-team';
+  if (user) {
+    if ((user as { disabled?: unknown }).disabled === true) return 'creator-removed';
+    return mayRead(user, feed.subject.team) ? 'ok' : 'creator-cannot-read-team';
+  }
+  const access = sso.get(feed.createdBy);
+  if (!access) return 'creator-removed';
+  const age = now.getTime() - Date.parse(access.signedInAt);
+  if (!(age <= SSO_FEED_ACCESS_DAYS * DAY_MS)) return 'creator-sso-sign-in-too-old';
+  return mayRead(access, feed.subject.team) ? 'ok' : 'creator-cannot-read-team';
 }
 
-const SSO_NO_FEEDS =
-  'Calendar feeds are for console accounts in the users file: a feed is checked at every fetch against its creator\'s access, which CaseClock cannot check between sign-ins through your council account. No feed was created.';
+/** Why a feed is stopped, for the list of feeds. */
+function stoppedBecause(feed: Pick<CalendarFeed, 'createdBy' | 'subject'>, access: Exclude<CreatorAccess, 'ok'>): string {
+  return access === 'creator-sso-sign-in-too-old'
+    ? `stopped: ${feed.createdBy} has not signed in for ${SSO_FEED_ACCESS_DAYS} days`
+    : `stopped: ${feed.createdBy} can no longer see team ${feed.subject.team}`;
+}
+
+const SSO_FEEDS_FOLLOW = `You sign in through your council account, so your feeds follow the access it gave you at your last sign-in (your role and team), and they stop if you do not sign in to CaseClock for ${SSO_FEED_ACCESS_DAYS} days; signing in again starts them again.`;
 
 const describeSubject = (s: FeedSubject): string => (s.kind === 'team' ? `Team ${s.team}` : `${s.email} (allocated worker, team ${s.team})`);
 
@@ -140,6 +175,11 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     if (!options.feedStore) throw new ConsoleHttpError(404, 'Calendar feeds are not configured on this console.');
     return options.feedStore;
   };
+  /** The access single sign-on last gave those of these feeds' creators who are not in the users file. */
+  const ssoAccessOf = async (list: readonly Pick<CalendarFeed, 'createdBy'>[]): Promise<Map<string, SsoAccess>> => {
+    const ids = [...new Set(list.map((f) => f.createdBy))].filter((id) => !options.users.find(id));
+    return ids.length > 0 ? options.consoleStore.ssoAccess(ids) : new Map();
+  };
   const baseUrl = (request: FastifyRequest): string => (options.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
 
   // --- the feed itself: the token is the credential --------------------------------------------
@@ -154,9 +194,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     // A stopped feed answers exactly as an unknown token does: the URL tells nobody whose it was.
     const noSuchFeed = () => reply.code(404).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('No such calendar feed (it may have been revoked).\n');
     if (!feed) return noSuchFeed();
-    const access = creatorAccess(options.users, feed);
+    const access = creatorAccess(options.users, feed, await ssoAccessOf([feed]));
     if (access !== 'ok') {
-      request.log.warn({ feed: feed.id, creator: feed.createdBy, team: feed.subject.team, reason: access }, 'calendar feed refused: its creator can no longer read its team');
+      request.log.warn({ feed: feed.id, creator: feed.createdBy, team: feed.subject.team, reason: access }, 'calendar feed refused: its creator may no longer read it');
       return noSuchFeed();
     }
     const listings = await ctx.ask(() => listCases(client, { team: feed.subject.team }));
@@ -189,8 +229,10 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
 
   // --- creating and revoking feeds ------------------------------------------------------------
 
-  function feedsPage(request: FastifyRequest, reply: FastifyReply, status: number, list: CalendarFeed[], extra: { created?: { feed: CalendarFeed; token: string }; error?: string; revoked?: boolean } = {}) {
+  async function feedsPage(request: FastifyRequest, reply: FastifyReply, status: number, list: CalendarFeed[], extra: { created?: { feed: CalendarFeed; token: string }; error?: string; revoked?: boolean } = {}) {
     const person = ctx.person(request);
+    const sso = await ssoAccessOf(list.filter((f) => !f.revokedAt));
+    const now = new Date();
     const csrf = ctx.csrf(reply);
     const teams = teamChoices(person);
     const mayWorker = person.role === 'administrator' || (person.role === 'manager' && !!person.team);
@@ -251,24 +293,27 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         )}
         <p class="help" id="feed-stops">
           A feed shows its cases in the name of whoever created it, so a feed stops when its creator can no longer see the team (removed from the console, or moved to
-          another team or role); it starts again if they can see it again. Revoke a feed nobody needs.
+          another team or role); it starts again if they can see it again. A feed made by someone who signs in through the council account follows their access as of
+          their last sign-in, and stops if they do not sign in for {SSO_FEED_ACCESS_DAYS} days. Revoke a feed nobody needs.
         </p>
-        {person.via !== 'password' && <Notice kind="warn">{SSO_NO_FEEDS.replace(' No feed was created.', '')}</Notice>}
-        {person.via === 'password' && (
-          <section class="card">
-            <h2>A team's calendar</h2>
-            <form method="post" action="/account/feeds" id="feed-team">
-              <input type="hidden" name="csrf" value={csrf} />
-              <input type="hidden" name="kind" value="team" />
-              <label class="field" for="feed-team-team">
-                <span class="label">Team</span>
-                {teamInput('feed-team-team')}
-              </label>
-              <button class="primary">Create a team feed</button>
-            </form>
-          </section>
+        {person.via !== 'password' && (
+          <p class="help" id="feed-sso">
+            {SSO_FEEDS_FOLLOW}
+          </p>
         )}
-        {mayWorker && person.via === 'password' && (
+        <section class="card">
+          <h2>A team's calendar</h2>
+          <form method="post" action="/account/feeds" id="feed-team">
+            <input type="hidden" name="csrf" value={csrf} />
+            <input type="hidden" name="kind" value="team" />
+            <label class="field" for="feed-team-team">
+              <span class="label">Team</span>
+              {teamInput('feed-team-team')}
+            </label>
+            <button class="primary">Create a team feed</button>
+          </form>
+        </section>
+        {mayWorker && (
           <section class="card">
             <h2>An allocated worker's calendar</h2>
             <form method="post" action="/account/feeds" id="feed-worker">
@@ -311,9 +356,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                   <td>
                     {f.revokedAt
                       ? `revoked ${localTime(f.revokedAt)}${f.revokedBy ? ` by ${f.revokedBy}` : ''}`
-                      : creatorAccess(options.users, f) === 'ok'
-                        ? 'live'
-                        : `stopped: ${f.createdBy} can no longer see team ${f.subject.team}`}
+                      : ((access) => (access === 'ok' ? 'live' : stoppedBecause(f, access)))(creatorAccess(options.users, f, sso, now))}
                   </td>
                   <td>
                     {!f.revokedAt && (
@@ -353,7 +396,6 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   app.post('/account/feeds', { config: { rateLimit: { max: 30, timeWindow: 60_000 } } }, async (request, reply) => {
     const person = ctx.person(request);
     const store = feeds();
-    if (person.via !== 'password') throw new ConsoleHttpError(403, SSO_NO_FEEDS);
     const parsed = CreateForm.safeParse(formOf(request.body));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
