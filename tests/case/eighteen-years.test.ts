@@ -120,8 +120,11 @@ describe('a looked-after case for eighteen years', () => {
       );
     });
     // What a run carries depends on the last 90 days' events (a review, a new placement), not on
-    // the case's age: the largest of its last six years is no larger than the largest of its first six.
-    expect(Math.max(...inputBytes.slice(-6))).toBeLessThanOrEqual(Math.max(...inputBytes.slice(0, 6)));
+    // the case's age: the largest of its last six years is no larger than the largest of its first
+    // six, give or take what happens to be in flight when the year ends (it varies by a few hundred
+    // bytes from run to run with the timing of sends). A year's events kept unsettled would add
+    // about 14 KB a year, far beyond the 2 KiB allowed.
+    expect(Math.max(...inputBytes.slice(-6))).toBeLessThanOrEqual(Math.max(...inputBytes.slice(0, 6)) + 2048);
     expect(Math.max(...inputBytes)).toBeLessThan(64 * 1024);
   });
 });
