@@ -59,7 +59,7 @@ const DAY = 24 * HOUR;
 export interface HistoryFixture {
   scenario: string;
   description: string;
-  workflowType: 'caseWorkflow' | 'incidentWorkflow';
+  workflowType: 'caseWorkflow' | 'incidentWorkflow' | 'dailyDigestWorkflow';
   workflowId: string;
   /** 'running': saved while the workflow was still open (as a live case would be replayed). */
   savedWhile: 'running' | 'completed' | 'continued-as-new';

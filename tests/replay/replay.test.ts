@@ -21,6 +21,8 @@ const EXPECTED = [
   'case-record-store-continue-as-new-run-2',
   'continue-as-new-run-1',
   'continue-as-new-run-2',
+  'daily-digest-bank-holiday',
+  'daily-digest-working-day',
   'high-immediate-missed-escalated',
   'hold-and-resume',
   'imported-case',
