@@ -128,6 +128,15 @@ function endOfLocalDay(day: DayNumber): string {
   return iso;
 }
 
+/** 00:00 Europe/London on a date, as a UTC ISO instant. */
+function startOfLocalDay(day: DayNumber): string {
+  const date = new Date(day * MS_PER_DAY);
+  const start = DateTime.fromObject({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() }, { zone: LEGAL_ZONE });
+  const iso = start.toUTC().toISO();
+  if (iso === null) throw new Error(`cannot represent the start of ${formatDate(day)} in ${LEGAL_ZONE}`);
+  return iso;
+}
+
 function assertCount(n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new Error(`the number of working days must be a whole number, 0 or more; got ${n}`);
@@ -256,6 +265,26 @@ export class WorkingDayCalendar {
       );
     }
     return result;
+  }
+
+  /**
+   * How much of the working days between two instants the period covers, in working days: each
+   * working day counts the share of its own local length (23, 24 or 25 hours) inside the period.
+   * Friday 10:00 to Monday 10:00 is 14/24 + 10/24 = 1 working day; a weekend alone is 0.
+   */
+  workingDaysCovered(start: string, end: string): number {
+    const startMs = Date.parse(start);
+    const endMs = Date.parse(end);
+    if (!(endMs > startMs)) return 0;
+    let covered = 0;
+    for (let day = localDateOf(start, 'start'), last = localDateOf(end, 'end'); day <= last; day++) {
+      if (!this.#isWorking(day)) continue;
+      const dayStart = Date.parse(startOfLocalDay(day));
+      const dayEnd = Date.parse(endOfLocalDay(day)) + 1;
+      const overlap = Math.min(endMs, dayEnd) - Math.max(startMs, dayStart);
+      if (overlap > 0) covered += overlap / (dayEnd - dayStart);
+    }
+    return covered;
   }
 
   /** End of the local day (23:59:59.999 Europe/London) containing an instant, or of the next working day if that day is not one. */

@@ -159,12 +159,37 @@ export function subtractIsoDuration(instant: string, duration: IsoDuration | Dur
   return shift(instant, typeof duration === 'string' ? parseOrThrow(duration) : duration, -1);
 }
 
+/**
+ * Wall-clock milliseconds of Europe/London between two instants: elapsed time corrected by the
+ * clock change between them (10:00 BST Saturday to 10:00 GMT Monday is 48 hours, not 49).
+ */
+export function wallClockMsBetween(start: string, end: string): number {
+  const a = instantMs(start);
+  const b = instantMs(end);
+  return b + londonOffsetMinutes(b) * MINUTE_MS - (a + londonOffsetMinutes(a) * MINUTE_MS);
+}
+
+/** `instant` moved on by wall-clock milliseconds in Europe/London (10:00 stays 10:00 across a clock change). */
+export function addWallClockMs(instant: string, ms: number): string {
+  const at = instantMs(instant);
+  const offset = londonOffsetMinutes(at);
+  return new Date(wallToInstant(at + offset * MINUTE_MS + ms, offset)).toISOString();
+}
+
 /** An instant shown in Europe/London with its offset, e.g. 2026-03-29T21:30:00.000+01:00. */
 export function toLocalIso(instant: string): string {
   const dt = DateTime.fromMillis(instantMs(instant), { zone: LEGAL_ZONE });
   const iso = dt.toISO();
   if (iso === null) throw new Error(`cannot represent ${dt.toString()} in ${LEGAL_ZONE}`);
   return iso;
+}
+
+/** 00:00 Europe/London at the start of a calendar date ('YYYY-MM-DD') plus `days`, as a UTC ISO instant. */
+export function startOfLocalDate(date: string, days = 0): string {
+  const [year = NaN, month = NaN, day = NaN] = date.split('-').map(Number);
+  const midnightAsUtc = Date.UTC(year, month - 1, day + days);
+  if (Number.isNaN(midnightAsUtc)) throw new Error(`${JSON.stringify(date)} must be a date written YYYY-MM-DD`);
+  return new Date(wallToInstant(midnightAsUtc, londonOffsetMinutes(midnightAsUtc))).toISOString();
 }
 
 /** The Europe/London calendar date ('YYYY-MM-DD') on which an instant falls. */

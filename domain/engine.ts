@@ -14,7 +14,7 @@ import { resolveRule } from './policy-rules';
 import type { WorkingDayCalendar } from './calendar';
 import { complaintClocks } from './engine/complaints';
 import { calendarOf, canonicalInstant, CaseContext } from './engine/context';
-import { computeDueAt, extendByHold, heldTime } from './engine/deadlines';
+import { computeDueAt, extendByHold, extendByHoldInClockUnit, heldTime } from './engine/deadlines';
 import { childProtectionClocks } from './engine/child-protection';
 import { missingChildClocks, referralClocks, seriousIncidentClocks } from './engine/incidents-and-front-door';
 import type { Draft, Ledger, Resolution } from './engine/ledger';
@@ -50,12 +50,14 @@ function walk(input: EvaluateCaseInput) {
     preparation: preparation.state(),
     lookedAfter: lookedAfter.state(),
   };
-  return { ctx, ledgers, families, changes: preparation.changes };
+  /** When a policy boundary may next open or suspend a clock (conventions 2): a wake-up for the workflow. */
+  const nextChange = (now: string) => [childProtection.nextChangeAfter(now), lookedAfter.nextChangeAfter(now)].filter((w): w is string => w !== undefined);
+  return { ctx, ledgers, families, changes: preparation.changes, nextChange };
 }
 
 /** What the case owes now and what to send: see CaseEvaluation. Pure and deterministic. */
 export function evaluateCase(input: EvaluateCaseInput): CaseEvaluation {
-  const { ctx, ledgers, changes } = walk(input);
+  const { ctx, ledgers, changes, nextChange } = walk(input);
   const sent = new Set(input.facts.sent.map((m) => m.messageId));
   const acknowledged = acknowledgementsOf(ctx);
 
@@ -66,7 +68,7 @@ export function evaluateCase(input: EvaluateCaseInput): CaseEvaluation {
 
   const obligations: Obligation[] = [];
   const messagesDue: DueMessage[] = [];
-  const wakes: string[] = [];
+  const wakes: string[] = ctx.closedAt === undefined ? nextChange(ctx.now) : [];
   for (const draft of drafts) {
     const settled = settle(draft, ctx);
     if (!settled) continue;
@@ -198,14 +200,15 @@ function acknowledgementsOf(ctx: CaseContext): Map<string, Set<number>> {
  * again from the same trigger under the new rule; a kind the new policy switches off is superseded).
  */
 function policyFor(draft: Draft, ctx: CaseContext): { snapshot: PolicySnapshot; rule: ResolvedRule; resolution?: Resolution } {
-  let snapshot = ctx.snapshotAt(draft.triggeredAt);
-  let rule = ctx.ruleUnder(snapshot, draft.kind, draft.triggeredAt);
+  const countedAt = draft.ruleAt ?? draft.triggeredAt;
+  let snapshot = ctx.snapshotAt(countedAt);
+  let rule = ctx.ruleUnder(snapshot, draft.kind, countedAt);
   let resolution = draft.resolution;
   for (const application of ctx.applications) {
-    if (application.mode !== 'recompute' || application.at <= draft.triggeredAt) continue;
+    if (application.mode !== 'recompute' || application.at <= countedAt) continue;
     if (resolution && resolution.at <= application.at) break;
     snapshot = application.snapshot;
-    rule = ctx.ruleUnder(snapshot, draft.kind, draft.triggeredAt);
+    rule = ctx.ruleUnder(snapshot, draft.kind, countedAt);
     if (!rule.enabled) {
       resolution = { status: 'superseded', at: application.at };
       break;
@@ -225,7 +228,9 @@ function settle(draft: Draft, ctx: CaseContext): { obligation: Obligation; rule:
     const held = heldTime(ctx.holdsFor(draft.kind), draft.triggeredAt, resolution?.at, ctx.now);
     onHold = held.onHoldNow;
     // A meeting's date governs preparation deadlines: holds pause their messages, not the meeting.
-    if (rule.direction === 'after-trigger') dueAt = extendByHold(dueAt, held.heldMs, rule, calendar, draft.variant);
+    if (rule.direction === 'after-trigger') {
+      dueAt = (snapshot.conventions ?? 1) >= 2 ? extendByHoldInClockUnit(dueAt, held.periods, rule, calendar, draft.variant) : extendByHold(dueAt, held.heldMs, rule, calendar, draft.variant);
+    }
   } catch (err) {
     ctx.warnings.push(`${draft.id}: cannot compute the deadline (${err instanceof Error ? err.message : String(err)})`);
     return undefined;

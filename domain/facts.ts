@@ -7,7 +7,7 @@
  * wire and is replayed from history.
  */
 import { z } from 'zod';
-import { ContactType, MeetingType, ObligationKind, ReportType, RiskTier, StaffRole } from './kinds';
+import { ContactType, LegalStatus, MeetingType, ObligationKind, PlacementType, ReportType, RiskTier, StaffRole } from './kinds';
 
 /** Earliest and latest instants CaseClock accepts: refuses typos such as year 20025. */
 export const EARLIEST_INSTANT = '2000-01-01T00:00:00.000Z';
@@ -100,6 +100,11 @@ export const MeetingHeld = z.object({
   meetingId: SafeId.optional(),
   meetingType: MeetingType,
   outcome: z.enum(['cp-plan', 'no-plan', 'plan-ended']).optional(),
+  /**
+   * For a child in care review: which review of the looked-after episode it was (1 the first), when
+   * known, e.g. from an import of a child looked after for years. Without it, reviews are counted.
+   */
+  reviewNumber: z.number({ error: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be a whole number from 1 to 200').max(200, 'must be a whole number from 1 to 200').optional(),
 });
 export const PreMeetingHeld = z.object({ type: z.literal('pre-meeting-held'), ...base, meetingId: SafeId });
 export const ReportSubmitted = z.object({
@@ -108,25 +113,36 @@ export const ReportSubmitted = z.object({
   reportType: ReportType,
   meetingId: SafeId,
 });
-export const StrategyDiscussion = z.object({ type: z.literal('strategy-discussion'), ...base });
+/**
+ * A strategy discussion. `s47Started`: whether a section 47 enquiry was started at it (the initial
+ * conference is counted from the one that started it); unsaid, it counts as starting one.
+ */
+export const StrategyDiscussion = z.object({ type: z.literal('strategy-discussion'), ...base, s47Started: z.boolean({ error: 'must be true or false' }).optional() });
 export const ReferralReceived = z.object({ type: z.literal('referral-received'), ...base });
 export const ReferralDecided = z.object({ type: z.literal('referral-decided'), ...base });
 export const AssessmentCompleted = z.object({ type: z.literal('assessment-completed'), ...base });
 export const MissingEpisodeStarted = z.object({ type: z.literal('missing-started'), ...base });
 export const ChildReturned = z.object({ type: z.literal('child-returned'), ...base });
 export const ReturnInterviewHeld = z.object({ type: z.literal('return-interview-held'), ...base });
+const ComplaintStage = z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' });
+/** A complaint received at a stage; at stage 3, the complainant's request for a review panel. */
 export const ComplaintReceived = z.object({
   type: z.literal('complaint-received'),
   ...base,
   complaintId: SafeId,
-  stage: z.union([z.literal(1), z.literal(2)]),
+  stage: ComplaintStage,
 });
+/** The authority's response at a stage; at stage 3, its response to the panel's recommendations. */
 export const ComplaintResponded = z.object({
   type: z.literal('complaint-responded'),
   ...base,
   complaintId: SafeId,
-  stage: z.union([z.literal(1), z.literal(2)]),
+  stage: ComplaintStage,
 });
+/** A stage 3 review panel met (regulation 19(4): within 30 working days of the request). */
+export const ComplaintPanelHeld = z.object({ type: z.literal('complaint-panel-held'), ...base, complaintId: SafeId });
+/** The review panel's report and recommendations were sent (regulation 20: within 5 working days of the panel). */
+export const ComplaintPanelReported = z.object({ type: z.literal('complaint-panel-reported'), ...base, complaintId: SafeId });
 /** Stage 1 may be extended from 10 to 20 working days (Representations Regs 2006). */
 export const ComplaintExtended = z.object({
   type: z.literal('complaint-extended'),
@@ -136,7 +152,18 @@ export const ComplaintExtended = z.object({
   reason: FreeText(),
 });
 export const LookedAfterStarted = z.object({ type: z.literal('looked-after-started'), ...base });
-export const PlacementStarted = z.object({ type: z.literal('placement-started'), ...base, placementId: SafeId });
+/**
+ * A placement started (or, as the looked-after return records it, a new legal status began in
+ * it). Its type and the child's legal status set the visiting rhythm of regulation 28; without a
+ * type it is a general placement.
+ */
+export const PlacementStarted = z.object({
+  type: z.literal('placement-started'),
+  ...base,
+  placementId: SafeId,
+  placementType: PlacementType.optional(),
+  legalStatus: LegalStatus.optional(),
+});
 export const LookedAfterEnded = z.object({ type: z.literal('looked-after-ended'), ...base });
 /** The local authority became aware of a serious incident (starts the 5-working-day clock). */
 export const IncidentReported = z.object({ type: z.literal('incident-reported'), ...base, incidentId: SafeId });
@@ -199,6 +226,8 @@ export const CaseEvent = z.discriminatedUnion('type', [
   ComplaintReceived,
   ComplaintResponded,
   ComplaintExtended,
+  ComplaintPanelHeld,
+  ComplaintPanelReported,
   LookedAfterStarted,
   PlacementStarted,
   LookedAfterEnded,

@@ -6,7 +6,7 @@
  */
 import type { CaseEvent } from './facts';
 // Types only: this module loads no zod, so workflow code could use it too.
-import type { ContactType, MeetingType, ObligationKind, ReportType, RiskTier, StaffRole } from './kinds';
+import type { ContactType, LegalStatus, MeetingType, ObligationKind, PlacementType, ReportType, RiskTier, StaffRole } from './kinds';
 
 /** Seed 004 §1b's names for the tiers. */
 export const TIER_LABELS: Readonly<Record<RiskTier, string>> = {
@@ -50,8 +50,30 @@ export const OBLIGATION_KIND_LABELS: Readonly<Record<ObligationKind, string>> = 
   'cic-review': 'Child in care review',
   'cic-visit-first': 'First statutory visit in a placement',
   'cic-visit': 'Statutory visit to a looked-after child',
+  'cic-visit-weekly': 'Weekly statutory visit until the first review',
+  'cic-visit-four-weekly': 'Four-weekly statutory visit',
+  'cic-visit-with-parent': 'Six-weekly statutory visit (living with a parent)',
   'complaint-stage-1': 'Response to a stage 1 complaint',
   'complaint-stage-2': 'Response to a stage 2 complaint',
+  'complaint-stage-3-panel': 'Stage 3 review panel meeting',
+  'complaint-stage-3-report': "Stage 3 review panel's report",
+  'complaint-stage-3-response': "Response to the stage 3 panel's recommendations",
+};
+
+export const PLACEMENT_TYPE_LABELS: Readonly<Record<PlacementType, string>> = {
+  general: 'placement (general)',
+  'until-18': 'placement intended to last until the child is 18',
+  'with-parent-before-assessment': 'placed with a parent before assessment (regulation 19)',
+  'connected-person-temporary': 'connected person, temporarily approved (regulation 24)',
+  'with-parent': 'living with a parent',
+};
+
+export const LEGAL_STATUS_LABELS: Readonly<Record<LegalStatus, string>> = {
+  'interim-care-order': 'interim care order',
+  'care-order': 'care order',
+  'placement-order': 'placement order',
+  accommodated: 'accommodated (section 20)',
+  other: 'other legal status',
 };
 
 export const MEETING_TYPE_LABELS: Readonly<Record<MeetingType, string>> = {
@@ -89,6 +111,8 @@ export const kindLabel = (kind: string): string => lookup(OBLIGATION_KIND_LABELS
 export const meetingTypeLabel = (type: string): string => lookup(MEETING_TYPE_LABELS, type);
 export const reportTypeLabel = (type: string): string => lookup(REPORT_TYPE_LABELS, type);
 export const contactTypeLabel = (type: string): string => lookup(CONTACT_TYPE_LABELS, type);
+export const placementTypeLabel = (type: string): string => lookup(PLACEMENT_TYPE_LABELS, type);
+export const legalStatusLabel = (status: string): string => lookup(LEGAL_STATUS_LABELS, status);
 
 /** The kind an obligation id starts with (`kit-call@2026-...`), when it is a known one. */
 export function kindOfObligation(obligationId: string): ObligationKind | undefined {
@@ -126,20 +150,28 @@ export function describeCaseEvent(
       return `Meeting ${e.meetingId} postponed to ${opts.localTime(e.newDate)}`;
     case 'meeting-cancelled':
       return `Meeting ${e.meetingId} cancelled`;
-    case 'meeting-held':
-      return `${meeting(e.meetingType)}${e.meetingId ? ` ${e.meetingId}` : ''} held${e.outcome ? ` (${lookup(MEETING_OUTCOME_LABELS, e.outcome)})` : ''}`;
     case 'pre-meeting-held':
       return `Pre-meeting for ${e.meetingId} held`;
     case 'report-submitted':
       return `${reportTypeLabel(e.reportType).replace(/^./, (c) => c.toUpperCase())} for ${e.meetingId} submitted`;
     case 'complaint-received':
-      return `Stage ${e.stage} complaint ${e.complaintId} received`;
+      return e.stage === 3 ? `Review panel requested for complaint ${e.complaintId} (stage 3)` : `Stage ${e.stage} complaint ${e.complaintId} received`;
     case 'complaint-responded':
-      return `Stage ${e.stage} complaint ${e.complaintId} answered`;
+      return e.stage === 3 ? `Response to the review panel's recommendations on complaint ${e.complaintId} sent` : `Stage ${e.stage} complaint ${e.complaintId} answered`;
+    case 'complaint-panel-held':
+      return `Review panel on complaint ${e.complaintId} met`;
+    case 'complaint-panel-reported':
+      return `Review panel's report on complaint ${e.complaintId} sent`;
     case 'complaint-extended':
       return `Stage ${e.stage} complaint ${e.complaintId}: time to respond extended`;
-    case 'placement-started':
-      return `Placement ${e.placementId} started`;
+    case 'placement-started': {
+      const what = [e.placementType === undefined ? undefined : placementTypeLabel(e.placementType), e.legalStatus === undefined ? undefined : legalStatusLabel(e.legalStatus)].filter((x) => x !== undefined);
+      return `Placement ${e.placementId} started${what.length > 0 ? ` (${what.join(', ')})` : ''}`;
+    }
+    case 'strategy-discussion':
+      return e.s47Started === undefined ? 'Strategy discussion' : e.s47Started ? 'Strategy discussion (section 47 enquiry started)' : 'Strategy discussion (no section 47 enquiry started)';
+    case 'meeting-held':
+      return `${meeting(e.meetingType)}${e.meetingId ? ` ${e.meetingId}` : ''} held${e.outcome ? ` (${lookup(MEETING_OUTCOME_LABELS, e.outcome)})` : ''}${e.reviewNumber === undefined ? '' : ` (review ${e.reviewNumber} of the episode)`}`;
     case 'obligation-waived':
       return `${obligation(e.obligationId)} waived`;
     case 'escalation-acknowledged':

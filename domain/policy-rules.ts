@@ -24,7 +24,10 @@ export function resolveRule(policy: RuleSource, kind: ObligationKind, atInstant:
 
 /** As resolveRule, for a Europe/London date. */
 export function resolveRuleOnDate(policy: RuleSource, kind: ObligationKind, localDate: string): ResolvedRule {
-  let rule: Rule = policy.baseline[kind];
+  const base: Rule | undefined = policy.baseline[kind];
+  // A kind added after this version was frozen: off under it (a later version brings it).
+  if (base === undefined) return { ...absentRule(kind), kind, enabled: false, policyId: policy.id, policyVersion: policy.version, overlayIds: [] };
+  let rule: Rule = base;
   const overlayIds: string[] = [];
   for (const overlay of policy.overlays) {
     const change = overlay.rules[kind] as Partial<Rule> | undefined;
@@ -37,4 +40,16 @@ export function resolveRuleOnDate(policy: RuleSource, kind: ObligationKind, loca
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function absentRule(kind: ObligationKind): Rule {
+  return {
+    title: kind,
+    trigger: 'not in this policy version',
+    deadline: { workingDays: 1 },
+    direction: 'after-trigger',
+    basis: { type: 'local-protocol', reference: 'not in this policy version' },
+    reminders: [],
+    escalation: [],
+  };
 }

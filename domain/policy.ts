@@ -113,6 +113,12 @@ const ruleFields = {
   /** Who gets the reminders; the allocated worker when absent. */
   reminderRole: StaffRole.optional(),
   escalation: EscalationLadderSchema,
+  /**
+   * For an overlay that switches a recurring kind off (enabled: false) because another meeting
+   * replaces it: the meeting that stands in for it. When the overlay ends, the kind's clock is
+   * counted again from the later of its own last trigger and the last such meeting held.
+   */
+  standIn: MeetingType.optional(),
 };
 
 const AfterTriggerRule = z.strictObject(ruleFields);
@@ -166,13 +172,35 @@ const RULE_SCHEMAS = {
   'cic-review': AfterTriggerRule,
   'cic-visit-first': AfterTriggerRule,
   'cic-visit': LookedAfterVisitRule,
+  'cic-visit-weekly': AfterTriggerRule,
+  'cic-visit-four-weekly': AfterTriggerRule,
+  'cic-visit-with-parent': AfterTriggerRule,
   'complaint-stage-1': ComplaintRule,
   'complaint-stage-2': ComplaintRule,
+  'complaint-stage-3-panel': AfterTriggerRule,
+  'complaint-stage-3-report': AfterTriggerRule,
+  'complaint-stage-3-response': AfterTriggerRule,
 } as const satisfies Record<ObligationKind, z.ZodType>;
+
+/**
+ * Kinds added after policy versions were first frozen into running cases: a baseline document must
+ * give them, but a snapshot frozen before they existed lacks them (they are off under it).
+ */
+export const LATER_KINDS = [
+  'cic-visit-weekly',
+  'cic-visit-four-weekly',
+  'cic-visit-with-parent',
+  'complaint-stage-3-panel',
+  'complaint-stage-3-report',
+  'complaint-stage-3-response',
+] as const satisfies readonly ObligationKind[];
+type LaterKind = (typeof LATER_KINDS)[number];
 
 /** The national baseline: a full rule for every obligation kind. */
 export const BaselineRulesSchema = z.strictObject(RULE_SCHEMAS);
-export type BaselineRules = z.infer<typeof BaselineRulesSchema>;
+/** A baseline as frozen into a case: the kinds added later may be missing from older versions. */
+export const FrozenBaselineRulesSchema = BaselineRulesSchema.partial(Object.fromEntries(LATER_KINDS.map((k) => [k, true])) as { [K in LaterKind]: true });
+export type BaselineRules = z.infer<typeof FrozenBaselineRulesSchema>;
 
 type PartialRuleSchemas = { [K in ObligationKind]: z.ZodOptional<ReturnType<(typeof RULE_SCHEMAS)[K]['partial']>> };
 const partialRuleSchemas = Object.fromEntries(
@@ -199,6 +227,7 @@ export interface Rule {
   meetingTypes?: MeetingType[];
   extended?: Deadline;
   longTerm?: { after: string; deadline: Deadline };
+  standIn?: MeetingType;
 }
 
 /** Who is told at once when a conference is postponed or cancelled (the local conference protocol). */
@@ -235,6 +264,19 @@ export const OverlaySchema = z
   });
 export type Overlay = z.infer<typeof OverlaySchema>;
 
+/**
+ * Which edition of CaseClock's counting conventions a policy version follows (docs/policy.md):
+ * 1 (absent): holds extend every clock by the elapsed time on hold; an overlay that switched a
+ * clock off loses it; every strategy discussion opens an initial conference clock; placements
+ * share one visiting rhythm. 2: holds give back what the clock lost in its own unit; a clock an
+ * overlay switched off is owed again when the overlay ends; the initial conference counts from the
+ * strategy discussion that started the section 47 enquiry; regulation 28 in full. A running case
+ * keeps the edition of the version it counts under, so its deadlines never move on replay.
+ */
+export const CONVENTIONS = [1, 2] as const;
+export type Conventions = (typeof CONVENTIONS)[number];
+const ConventionsSchema = z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' });
+
 const documentFields = {
   $schema: z.string().optional(),
   id: SafeId,
@@ -242,6 +284,7 @@ const documentFields = {
   name: text(200),
   description: text(2000).optional(),
   extraBankHolidays: z.array(BankHolidaySchema).optional(),
+  conventions: ConventionsSchema.optional(),
 };
 
 /** A policy file holding a full baseline (e.g. national.json). */
@@ -272,6 +315,7 @@ export interface Policy {
   overlays: Overlay[];
   conferenceNotice: ConferenceNotice;
   extraBankHolidays: BankHoliday[];
+  conventions?: Conventions;
 }
 
 /**
@@ -286,6 +330,8 @@ export interface PolicySnapshot {
   overlays: Overlay[];
   conferenceNotice: ConferenceNotice;
   bankHolidays: BankHoliday[];
+  /** Absent: edition 1 (see CONVENTIONS). */
+  conventions?: Conventions;
 }
 
 /** Validates a snapshot arriving from outside (e.g. an applyPolicy update) before it reaches history. */
@@ -293,10 +339,11 @@ export const PolicySnapshotSchema = z.strictObject({
   id: SafeId,
   version: text(100),
   name: text(200),
-  baseline: BaselineRulesSchema,
+  baseline: FrozenBaselineRulesSchema,
   overlays: z.array(OverlaySchema),
   conferenceNotice: ConferenceNoticeSchema,
   bankHolidays: z.array(BankHolidaySchema).min(1, 'must list the bank holidays frozen into the case'),
+  conventions: ConventionsSchema.optional(),
 });
 // Compile-time check that the schema and the interface describe the same JSON.
 const snapshotSchemaMatchesInterface: z.infer<typeof PolicySnapshotSchema> extends PolicySnapshot ? true : never = true;
@@ -377,6 +424,7 @@ export function policyFromDocument(
       overlays: [...parent.overlays, ...doc.overlays],
       conferenceNotice: doc.conferenceNotice ?? parent.conferenceNotice,
       extraBankHolidays: [...parent.extraBankHolidays, ...(doc.extraBankHolidays ?? [])],
+      ...conventionsOf(doc.conventions ?? parent.conventions),
     };
   } else {
     policy = {
@@ -387,12 +435,18 @@ export function policyFromDocument(
       overlays: doc.overlays ?? [],
       conferenceNotice: doc.conferenceNotice,
       extraBankHolidays: doc.extraBankHolidays ?? [],
+      ...conventionsOf(doc.conventions),
     };
   }
   const ids = policy.overlays.map((o) => o.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate !== undefined) throw new PolicyError(source, [`overlays: overlay id "${duplicate}" is used twice`]);
   return policy;
+}
+
+/** Edition 1 is written by leaving the field out, so versions frozen before it keep their hash. */
+function conventionsOf(conventions: Conventions | undefined): { conventions?: Conventions } {
+  return conventions === undefined || conventions === 1 ? {} : { conventions };
 }
 
 /**
@@ -416,6 +470,7 @@ export function snapshotPolicy(policy: Policy, calendar: WorkingDayCalendar, opt
     overlays: policy.overlays,
     conferenceNotice: policy.conferenceNotice,
     bankHolidays,
+    ...conventionsOf(policy.conventions),
   });
 }
 

@@ -4,7 +4,7 @@
  * and the holds. Built once per evaluation; pure.
  */
 import { WorkingDayCalendar } from '../calendar';
-import { localDateOf } from '../durations';
+import { localDateOf, startOfLocalDate } from '../durations';
 import type { CaseEvent, CaseFacts, EventOf } from '../facts';
 import type { ObligationKind } from '../kinds';
 import { Ledger } from './ledger';
@@ -160,6 +160,35 @@ export class CaseContext {
   /** Whether policy has this kind switched on at `at`. */
   enabled(kind: ObligationKind, at: string): boolean {
     return this.ruleAt(kind, at) !== undefined;
+  }
+
+  /** Whether the policy version in force at `at` has a rule for `kind` at all (kinds added later are missing from older versions). */
+  known(kind: ObligationKind, at: string): boolean {
+    return this.snapshotAt(at).baseline[kind] !== undefined;
+  }
+
+  /** The edition of the counting conventions of the policy version in force at `at` (domain/policy.ts, CONVENTIONS). */
+  conventionsAt(at: string): number {
+    return this.snapshotAt(at).conventions ?? 1;
+  }
+
+  #boundaries: string[] | undefined;
+  /**
+   * Every instant at which the rules in force can change: each overlay's first day and the day
+   * after its last (00:00 Europe/London), and each later policy application, in time order.
+   */
+  policyBoundaries(): readonly string[] {
+    if (this.#boundaries) return this.#boundaries;
+    const instants = new Set<string>();
+    for (const [i, application] of this.applications.entries()) {
+      if (i > 0) instants.add(application.at);
+      for (const overlay of application.snapshot.overlays) {
+        instants.add(startOfLocalDate(overlay.startDate));
+        if (overlay.endDate !== undefined) instants.add(startOfLocalDate(overlay.endDate, 1));
+      }
+    }
+    this.#boundaries = [...instants].sort();
+    return this.#boundaries;
   }
 
   /** Hold periods that pause clocks of `kind`, merged where they overlap, in time order. */

@@ -3,7 +3,7 @@
  * (or back from the meeting), then extended by the time its clock was on hold.
  */
 import type { WorkingDayCalendar } from '../calendar';
-import { addIsoDuration, subtractIsoDuration } from '../durations';
+import { addIsoDuration, addWallClockMs, parseIsoDuration, subtractIsoDuration, wallClockMsBetween } from '../durations';
 import type { Deadline, Rule } from '../policy';
 import type { HoldPeriod } from './context';
 import type { DeadlineVariant } from './ledger';
@@ -34,6 +34,8 @@ export function computeDueAt(rule: Rule, from: string, calendar: WorkingDayCalen
 export interface HeldTime {
   /** Milliseconds on hold between the trigger and the resolution (finished holds only). */
   heldMs: number;
+  /** Those finished holds, cut to the trigger and the resolution, in time order. */
+  periods: Array<{ start: string; end: string }>;
   /** A hold that has not ended covers the obligation now. */
   onHoldNow: boolean;
 }
@@ -42,6 +44,7 @@ export interface HeldTime {
 export function heldTime(holds: readonly HoldPeriod[], from: string, until: string | undefined, now: string): HeldTime {
   let heldMs = 0;
   let onHoldNow = false;
+  const periods: HeldTime['periods'] = [];
   const fromMs = Date.parse(from);
   const untilMs = until === undefined ? Number.POSITIVE_INFINITY : Date.parse(until);
   for (const hold of holds) {
@@ -51,14 +54,54 @@ export function heldTime(holds: readonly HoldPeriod[], from: string, until: stri
       continue;
     }
     const endMs = Math.min(Date.parse(hold.end), untilMs);
-    if (endMs > startMs) heldMs += endMs - startMs;
+    if (endMs > startMs) {
+      heldMs += endMs - startMs;
+      periods.push({ start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() });
+    }
   }
-  return { heldMs, onHoldNow };
+  return { heldMs, periods, onHoldNow };
 }
 
-/** A deadline pushed back by time on hold; working-day deadlines land on the end of a working day. */
+/**
+ * Conventions 1: a deadline pushed back by the elapsed time on hold; working-day deadlines then
+ * land on the end of a working day.
+ */
 export function extendByHold(dueAt: string, heldMs: number, rule: Rule, calendar: WorkingDayCalendar, variant: DeadlineVariant): string {
   if (heldMs <= 0) return dueAt;
   const extended = new Date(Date.parse(dueAt) + heldMs).toISOString();
   return deadlineOf(rule, variant).workingDays !== undefined ? calendar.endOfWorkingDayOnOrAfter(extended) : extended;
+}
+
+/** The unit a clock counts in: whole working days, calendar time (days, weeks, months) or elapsed time (hours). */
+export type ClockUnit = 'working-days' | 'calendar' | 'elapsed';
+
+export function clockUnitOf(deadline: Deadline): ClockUnit {
+  if (deadline.workingDays !== undefined) return 'working-days';
+  const parts = deadline.duration === undefined ? undefined : parseIsoDuration(deadline.duration);
+  return parts !== undefined && parts.years + parts.months + parts.weeks + parts.days > 0 ? 'calendar' : 'elapsed';
+}
+
+/** Working days covered by holds shorter than this share of a day are rounding, not a day lost. */
+const WORKING_DAY_EPSILON = 1e-9;
+
+/**
+ * Conventions 2: a deadline pushed back by what its clock lost on hold, in the clock's own unit.
+ * A working-day clock gets back the working days the holds covered (each working day's share,
+ * summed, rounded up to whole days: a hold never costs the clock part of a day); a day, week or
+ * month clock the wall-clock time on hold (10:00 stays 10:00 across a clock change); an hour
+ * clock the elapsed time on hold.
+ */
+export function extendByHoldInClockUnit(dueAt: string, periods: HeldTime['periods'], rule: Rule, calendar: WorkingDayCalendar, variant: DeadlineVariant): string {
+  if (periods.length === 0) return dueAt;
+  switch (clockUnitOf(deadlineOf(rule, variant))) {
+    case 'working-days': {
+      const covered = periods.reduce((sum, p) => sum + calendar.workingDaysCovered(p.start, p.end), 0);
+      const lost = Math.ceil(covered - WORKING_DAY_EPSILON);
+      return lost > 0 ? calendar.addWorkingDays(dueAt, lost) : dueAt;
+    }
+    case 'calendar':
+      return addWallClockMs(dueAt, periods.reduce((sum, p) => sum + wallClockMsBetween(p.start, p.end), 0));
+    case 'elapsed':
+      return new Date(Date.parse(dueAt) + periods.reduce((sum, p) => sum + Date.parse(p.end) - Date.parse(p.start), 0)).toISOString();
+  }
 }

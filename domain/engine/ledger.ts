@@ -16,6 +16,11 @@ export interface Draft {
   triggeredAt: string;
   /** For kinds counted back from a meeting: the meeting's (possibly postponed) date. */
   meetingAt?: string;
+  /**
+   * The instant whose rules count it, when not its trigger: a clock owed again when the overlay
+   * that switched it off ended counts from its last trigger under the rules in force at the end.
+   */
+  ruleAt?: string;
   variant: DeadlineVariant;
   meetingId?: string;
   complaintId?: string;

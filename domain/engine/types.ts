@@ -3,7 +3,8 @@
  * the console and in reports).
  */
 import type { CaseFacts } from '../facts';
-import type { MeetingType, ObligationKind, RiskTier, StaffRole } from '../kinds';
+import type { LegalStatus, MeetingType, ObligationKind, PlacementType, RiskTier, StaffRole } from '../kinds';
+import type { SuspendedClock } from './suspensions';
 import type { Draft } from './ledger';
 import type { ConferenceChange } from './meeting-preparation';
 import type { Basis, PolicySnapshot } from '../policy';
@@ -85,9 +86,17 @@ export interface CaseCheckpoint {
   at: string;
   families: {
     tier: { tier?: RiskTier };
-    childProtection: { planActive: boolean };
+    childProtection: { planActive: boolean; icpcFromS47?: boolean; suspended?: SuspendedClock[] };
     preparation: { meetings: Array<{ meetingId: string; type: MeetingType; at: string; met: ObligationKind[] }> };
-    lookedAfter: { lookedAfter: boolean; reviewsDone: number; placementStart?: string };
+    lookedAfter: {
+      lookedAfter: boolean;
+      reviewsDone: number;
+      placementStart?: string;
+      placementType?: PlacementType;
+      legalStatus?: LegalStatus;
+      lastVisitAt?: string;
+      suspended?: SuspendedClock[];
+    };
   };
   /** Occurrences open at `at`, with the family that keeps them. */
   open: Array<{ family: FamilyName; draft: Draft }>;

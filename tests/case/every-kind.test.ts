@@ -133,6 +133,15 @@ const SCENARIOS: Record<ObligationKind, Scenario> = {
   'cic-review': { setup: seq({ type: 'looked-after-started' }, cicReview, cicReview), meet: cicReview },
   'cic-visit-first': { setup: seq({ type: 'looked-after-started' }, { type: 'placement-started', placementId: 'P1' }), meet: visit },
   'cic-visit': { setup: seq({ type: 'looked-after-started' }, { type: 'placement-started', placementId: 'P1' }, visit), meet: visit },
+  'cic-visit-weekly': { setup: seq({ type: 'looked-after-started' }, { type: 'placement-started', placementId: 'P1', placementType: 'connected-person-temporary' }), meet: visit },
+  'cic-visit-four-weekly': {
+    setup: seq({ type: 'looked-after-started' }, { type: 'placement-started', placementId: 'P1', placementType: 'with-parent', legalStatus: 'interim-care-order' }, visit, cicReview),
+    meet: visit,
+  },
+  'cic-visit-with-parent': {
+    setup: seq({ type: 'looked-after-started' }, { type: 'placement-started', placementId: 'P1', placementType: 'with-parent', legalStatus: 'care-order' }, visit),
+    meet: visit,
+  },
   'complaint-stage-1': {
     setup: seq({ type: 'complaint-received', complaintId: 'C1', stage: 1 }),
     meet: { type: 'complaint-responded', complaintId: 'C1', stage: 1 },
@@ -140,6 +149,15 @@ const SCENARIOS: Record<ObligationKind, Scenario> = {
   'complaint-stage-2': {
     setup: seq({ type: 'complaint-received', complaintId: 'C2', stage: 2 }),
     meet: { type: 'complaint-responded', complaintId: 'C2', stage: 2 },
+  },
+  'complaint-stage-3-panel': { setup: seq({ type: 'complaint-received', complaintId: 'C3', stage: 3 }), meet: { type: 'complaint-panel-held', complaintId: 'C3' } },
+  'complaint-stage-3-report': {
+    setup: seq({ type: 'complaint-received', complaintId: 'C3', stage: 3 }, { type: 'complaint-panel-held', complaintId: 'C3' }),
+    meet: { type: 'complaint-panel-reported', complaintId: 'C3' },
+  },
+  'complaint-stage-3-response': {
+    setup: seq({ type: 'complaint-received', complaintId: 'C3', stage: 3 }, { type: 'complaint-panel-held', complaintId: 'C3' }, { type: 'complaint-panel-reported', complaintId: 'C3' }),
+    meet: { type: 'complaint-responded', complaintId: 'C3', stage: 3 },
   },
 };
 
@@ -153,7 +171,7 @@ describe.each(OBLIGATION_KINDS.map((kind) => [kind] as const))('%s', (kind) => {
     await h?.close();
   });
   const scenario = SCENARIOS[kind];
-  const rule = () => h.policy.baseline[kind];
+  const rule = () => h.policy.baseline[kind]!;
 
   it('met just before the deadline: never escalated', async () => {
     const s = new Subject(scenario.incident ?? false);

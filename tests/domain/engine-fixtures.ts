@@ -4,14 +4,24 @@
  */
 import { evaluateCase, type CaseEvaluation, type DueMessage } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
-import type { MeetingType, ObligationKind, RiskTier } from '../../domain/kinds';
+import type { LegalStatus, MeetingType, ObligationKind, PlacementType, RiskTier } from '../../domain/kinds';
+import { FROZEN_POLICIES } from '../../domain/policies/frozen';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot, loadShippedPolicy } from '../../domain/policy-loader';
 import { snapshotPolicy } from '../../domain/policy';
 import { WorkingDayCalendar } from '../../domain/calendar';
 
 export const CASE_ID = 'CASE-1';
+
+function frozenSnapshot(id: string, version: string): PolicySnapshot {
+  const entry = FROZEN_POLICIES.find((p) => p.id === id && p.version === version);
+  if (!entry) throw new Error(`no frozen ${id}@${version}`);
+  return entry.snapshot;
+}
 export const NATIONAL: PolicySnapshot = loadDefaultSnapshot();
+/** The national version before conventions 2, as cases opened on it keep counting. */
+export const NATIONAL_2026_1: PolicySnapshot = frozenSnapshot('national', '2026.1');
+export const WORCESTERSHIRE_2020_06: PolicySnapshot = frozenSnapshot('worcestershire-phase2', '2020.06');
 const worcestershire = loadShippedPolicy('worcestershire-phase2');
 export const WORCESTERSHIRE: PolicySnapshot = snapshotPolicy(worcestershire, WorkingDayCalendar.englandAndWales());
 
@@ -66,9 +76,19 @@ export const referralDecided = (at: string): CaseEvent => ({ type: 'referral-dec
 export const assessmentCompleted = (at: string): CaseEvent => ({ type: 'assessment-completed', at, by });
 export const lookedAfterStarted = (at: string): CaseEvent => ({ type: 'looked-after-started', at, by });
 export const lookedAfterEnded = (at: string): CaseEvent => ({ type: 'looked-after-ended', at, by });
-export const placementStarted = (at: string, placementId = 'placement-1'): CaseEvent => ({ type: 'placement-started', at, by, placementId });
-export const complaintReceived = (at: string, complaintId: string, stage: 1 | 2): CaseEvent => ({ type: 'complaint-received', at, by, complaintId, stage });
-export const complaintResponded = (at: string, complaintId: string, stage: 1 | 2): CaseEvent => ({ type: 'complaint-responded', at, by, complaintId, stage });
+export const placementStarted = (at: string, placementId = 'placement-1', kind: { placementType?: PlacementType; legalStatus?: LegalStatus } = {}): CaseEvent => ({
+  type: 'placement-started',
+  at,
+  by,
+  placementId,
+  ...kind,
+});
+export const complaintReceived = (at: string, complaintId: string, stage: 1 | 2 | 3): CaseEvent => ({ type: 'complaint-received', at, by, complaintId, stage });
+export const complaintResponded = (at: string, complaintId: string, stage: 1 | 2 | 3): CaseEvent => ({ type: 'complaint-responded', at, by, complaintId, stage });
+export const complaintPanelHeld = (at: string, complaintId: string): CaseEvent => ({ type: 'complaint-panel-held', at, by, complaintId });
+export const complaintPanelReported = (at: string, complaintId: string): CaseEvent => ({ type: 'complaint-panel-reported', at, by, complaintId });
+export const strategyDiscussionS47 = (at: string, s47Started: boolean): CaseEvent => ({ type: 'strategy-discussion', at, by, s47Started });
+export const cicReviewHeld = (at: string, reviewNumber?: number): CaseEvent => ({ type: 'meeting-held', at, by, meetingType: 'cic-review', ...(reviewNumber === undefined ? {} : { reviewNumber }) });
 export const complaintExtended = (at: string, complaintId: string, stage: 1 | 2): CaseEvent => ({
   type: 'complaint-extended',
   at,

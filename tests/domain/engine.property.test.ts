@@ -13,7 +13,7 @@ describe('deadline engine properties', () => {
     fc.assert(
       fc.property(caseInput, ({ events, now }) => {
         for (const o of evaluate(events, now).obligations) {
-          if (NATIONAL.baseline[o.kind].direction === 'after-trigger') expect(o.dueAt > o.triggeredAt).toBe(true);
+          if (NATIONAL.baseline[o.kind]!.direction === 'after-trigger') expect(o.dueAt > o.triggeredAt).toBe(true);
         }
       }),
       PARAMS,
@@ -24,7 +24,7 @@ describe('deadline engine properties', () => {
     fc.assert(
       fc.property(caseInput, ({ events, now }) => {
         for (const o of evaluate(events, now).obligations) {
-          if (NATIONAL.baseline[o.kind].deadline.workingDays === undefined) continue;
+          if (NATIONAL.baseline[o.kind]!.deadline.workingDays === undefined) continue;
           expect(calendar.isWorkingDay(localDateOf(o.dueAt))).toBe(true);
           expect(toLocalIso(o.dueAt).slice(11, 23)).toBe('23:59:59.999');
         }

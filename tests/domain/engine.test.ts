@@ -28,6 +28,10 @@ import {
   meetingScheduled,
   messagesFor,
   NATIONAL,
+  NATIONAL_2026_1,
+  cicReviewHeld,
+  complaintPanelHeld,
+  complaintPanelReported,
   nationalWith,
   obligation,
   otherContact,
@@ -307,6 +311,77 @@ const SCENARIOS: KindScenario[] = [
     repeatAt: '2026-03-05T10:00:00.000Z',
   },
   {
+    kind: 'cic-visit-weekly',
+    setup: [placementStarted('2026-10-22T13:00:00.000Z', 'placement-1', { placementType: 'connected-person-temporary' })],
+    id: 'cic-visit-weekly@2026-10-22T13:00:00.000Z',
+    triggeredAt: '2026-10-22T13:00:00.000Z',
+    dueAt: '2026-10-29T14:00:00.000Z',
+    meet: visit,
+    metAt: '2026-10-26T14:00:00.000Z',
+    level2At: '2026-10-31T14:00:00.000Z',
+    repeatAt: '2026-11-07T14:00:00.000Z',
+  },
+  {
+    kind: 'cic-visit-four-weekly',
+    setup: [
+      lookedAfterStarted('2026-01-05T10:00:00.000Z'),
+      placementStarted('2026-01-05T10:00:00.000Z', 'placement-1', { placementType: 'with-parent', legalStatus: 'interim-care-order' }),
+      visit('2026-01-09T10:00:00.000Z'),
+      cicReviewHeld('2026-01-14T10:00:00.000Z'),
+    ],
+    id: 'cic-visit-four-weekly@2026-01-09T10:00:00.000Z',
+    triggeredAt: '2026-01-09T10:00:00.000Z',
+    dueAt: '2026-02-06T10:00:00.000Z',
+    meet: visit,
+    metAt: '2026-02-01T10:00:00.000Z',
+    level2At: '2026-02-11T10:00:00.000Z',
+    repeatAt: '2026-02-18T10:00:00.000Z',
+  },
+  {
+    kind: 'cic-visit-with-parent',
+    setup: [placementStarted('2026-01-05T10:00:00.000Z', 'placement-1', { placementType: 'with-parent', legalStatus: 'care-order' }), visit('2026-01-08T10:00:00.000Z')],
+    id: 'cic-visit-with-parent@2026-01-08T10:00:00.000Z',
+    triggeredAt: '2026-01-08T10:00:00.000Z',
+    dueAt: '2026-02-19T10:00:00.000Z',
+    meet: visit,
+    metAt: '2026-02-10T10:00:00.000Z',
+    level2At: '2026-02-26T10:00:00.000Z',
+    repeatAt: '2026-03-05T10:00:00.000Z',
+  },
+  {
+    kind: 'complaint-stage-3-panel',
+    setup: [complaintReceived('2026-06-01T09:00:00.000Z', 'cmp-3', 3)],
+    id: 'complaint-stage-3-panel@cmp-3',
+    triggeredAt: '2026-06-01T09:00:00.000Z',
+    dueAt: '2026-07-13T22:59:59.999Z',
+    meet: (at) => complaintPanelHeld(at, 'cmp-3'),
+    metAt: '2026-07-01T09:00:00.000Z',
+    level2At: '2026-07-18T22:59:59.999Z',
+    repeatAt: '2026-07-25T22:59:59.999Z',
+  },
+  {
+    kind: 'complaint-stage-3-report',
+    setup: [complaintReceived('2026-06-01T09:00:00.000Z', 'cmp-3', 3), complaintPanelHeld('2026-06-10T09:00:00.000Z', 'cmp-3')],
+    id: 'complaint-stage-3-report@cmp-3',
+    triggeredAt: '2026-06-10T09:00:00.000Z',
+    dueAt: '2026-06-17T22:59:59.999Z',
+    meet: (at) => complaintPanelReported(at, 'cmp-3'),
+    metAt: '2026-06-15T09:00:00.000Z',
+    level2At: '2026-06-19T22:59:59.999Z',
+    repeatAt: '2026-06-26T22:59:59.999Z',
+  },
+  {
+    kind: 'complaint-stage-3-response',
+    setup: [complaintReceived('2026-06-01T09:00:00.000Z', 'cmp-3', 3), complaintPanelHeld('2026-06-10T09:00:00.000Z', 'cmp-3'), complaintPanelReported('2026-06-15T09:00:00.000Z', 'cmp-3')],
+    id: 'complaint-stage-3-response@cmp-3',
+    triggeredAt: '2026-06-15T09:00:00.000Z',
+    dueAt: '2026-07-06T22:59:59.999Z',
+    meet: (at) => complaintResponded(at, 'cmp-3', 3),
+    metAt: '2026-07-01T09:00:00.000Z',
+    level2At: '2026-07-11T22:59:59.999Z',
+    repeatAt: '2026-07-18T22:59:59.999Z',
+  },
+  {
     kind: 'complaint-stage-1',
     setup: [complaintReceived('2026-06-01T09:00:00.000Z', 'cmp-1', 1)],
     id: 'complaint-stage-1@cmp-1',
@@ -561,30 +636,30 @@ describe('conferences postponed or cancelled', () => {
 });
 
 describe('policy applied to a running case', () => {
-  const weekly = nationalWith('2026.2', (b) => {
+  const weekly = nationalWith('2026.9', (b) => {
     b['kit-call'].deadline = { duration: 'P7D' };
   });
   const base = [tierSet('2026-03-02T10:00:00.000Z', 'VULNERABLE')];
 
   it("'forward': open deadlines stay, new occurrences follow the new policy", () => {
-    const events = [...base, policyApplied('2026-03-05T10:00:00.000Z', '2026.2', 'forward'), kitCall('2026-03-10T10:00:00.000Z')];
+    const events = [...base, policyApplied('2026-03-05T10:00:00.000Z', '2026.9', 'forward'), kitCall('2026-03-10T10:00:00.000Z')];
     const before = evaluate(events.slice(0, 2), '2026-03-06T10:00:00.000Z', { policies: [NATIONAL, weekly] });
-    expect(obligation(before, 'kit-call@2026-03-02T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-16T10:00:00.000Z', policyVersion: '2026.1' });
+    expect(obligation(before, 'kit-call@2026-03-02T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-16T10:00:00.000Z', policyVersion: NATIONAL.version });
     const after = evaluate(events, '2026-03-10T10:00:00.000Z', { policies: [NATIONAL, weekly] });
-    expect(obligation(after, 'kit-call@2026-03-10T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-17T10:00:00.000Z', policyVersion: '2026.2' });
+    expect(obligation(after, 'kit-call@2026-03-10T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-17T10:00:00.000Z', policyVersion: '2026.9' });
   });
 
   it("'recompute': open deadlines are counted again under the new policy", () => {
-    const events = [...base, policyApplied('2026-03-05T10:00:00.000Z', '2026.2', 'recompute')];
+    const events = [...base, policyApplied('2026-03-05T10:00:00.000Z', '2026.9', 'recompute')];
     const result = evaluate(events, '2026-03-06T10:00:00.000Z', { policies: [NATIONAL, weekly] });
-    expect(obligation(result, 'kit-call@2026-03-02T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-09T10:00:00.000Z', policyVersion: '2026.2' });
+    expect(obligation(result, 'kit-call@2026-03-02T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-09T10:00:00.000Z', policyVersion: '2026.9' });
   });
 
   it("'recompute' leaves alone what was already met", () => {
-    const events = [...base, kitCall('2026-03-04T10:00:00.000Z'), policyApplied('2026-03-05T10:00:00.000Z', '2026.2', 'recompute')];
+    const events = [...base, kitCall('2026-03-04T10:00:00.000Z'), policyApplied('2026-03-05T10:00:00.000Z', '2026.9', 'recompute')];
     const result = evaluate(events, '2026-03-06T10:00:00.000Z', { policies: [NATIONAL, weekly] });
-    expect(obligation(result, 'kit-call@2026-03-02T10:00:00.000Z')).toMatchObject({ status: 'met', dueAt: '2026-03-16T10:00:00.000Z', policyVersion: '2026.1' });
-    expect(obligation(result, 'kit-call@2026-03-04T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-11T10:00:00.000Z', policyVersion: '2026.2' });
+    expect(obligation(result, 'kit-call@2026-03-02T10:00:00.000Z')).toMatchObject({ status: 'met', dueAt: '2026-03-16T10:00:00.000Z', policyVersion: NATIONAL.version });
+    expect(obligation(result, 'kit-call@2026-03-04T10:00:00.000Z')).toMatchObject({ dueAt: '2026-03-11T10:00:00.000Z', policyVersion: '2026.9' });
   });
 
   it('an unknown policy version is reported, not thrown', () => {
@@ -675,9 +750,9 @@ describe('child protection and looked-after sequences', () => {
     expect(result.open.map((o) => o.kind)).toContain('core-group');
   });
 
-  it('statutory visits are six-weekly in the placement\'s first year, then three-monthly', () => {
+  it('under national 2026.1 (conventions 1), statutory visits are six-weekly in the placement\'s first year, then three-monthly whatever the placement', () => {
     const events = [placementStarted('2025-01-06T10:00:00.000Z'), visit('2025-12-01T10:00:00.000Z'), visit('2026-01-12T10:00:00.000Z')];
-    const result = evaluate(events, '2026-01-12T10:00:00.000Z');
+    const result = evaluate(events, '2026-01-12T10:00:00.000Z', { policies: [NATIONAL_2026_1] });
     expect(obligation(result, 'cic-visit@2025-12-01T10:00:00.000Z').dueAt).toBe('2026-01-12T10:00:00.000Z');
     expect(obligation(result, 'cic-visit@2026-01-12T10:00:00.000Z').dueAt).toBe('2026-04-12T09:00:00.000Z');
   });

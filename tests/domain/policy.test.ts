@@ -18,10 +18,11 @@ function writePolicy(name: string, doc: unknown): string {
 describe('the shipped national baseline', () => {
   const policy = loadDefaultPolicy();
 
-  it('has a rule with a basis for every one of the 23 obligation kinds', () => {
+  it('has a rule with a basis for every one of the 29 obligation kinds', () => {
+    expect(OBLIGATION_KINDS).toHaveLength(29);
     expect(Object.keys(policy.baseline).sort()).toEqual([...OBLIGATION_KINDS].sort());
     for (const kind of OBLIGATION_KINDS) {
-      const rule = policy.baseline[kind];
+      const rule = policy.baseline[kind]!;
       expect(['regulation', 'statutory-guidance', 'local-protocol']).toContain(rule.basis.type);
       expect(rule.basis.reference.length).toBeGreaterThan(20);
       expect(rule.escalation[0]).toEqual({ level: 1, role: 'team-manager', after: 'PT0S' });
