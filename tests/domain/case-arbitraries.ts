@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { CaseEvent } from '../../domain/facts';
-import { CONTACT_TYPES, MEETING_TYPES, OBLIGATION_KINDS, RISK_TIERS } from '../../domain/kinds';
+import { CONTACT_TYPES, LEGAL_STATUSES, MEETING_TYPES, OBLIGATION_KINDS, PLACEMENT_TYPES, RISK_TIERS } from '../../domain/kinds';
 
 const START = Date.parse('2025-01-01T00:00:00.000Z');
 const SPAN_MINUTES = 2 * 365 * 24 * 60;
@@ -18,6 +18,7 @@ const incidentId = fc.constantFrom('i1', 'i2');
 const complaintId = fc.constantFrom('c1', 'c2');
 const holdId = fc.constantFrom('h1', 'h2');
 const stage = fc.constantFrom(1 as const, 2 as const);
+const anyStage = fc.constantFrom(1 as const, 2 as const, 3 as const);
 const laterDays = fc.integer({ min: 1, max: 60 });
 
 export const event: fc.Arbitrary<CaseEvent> = fc.oneof(
@@ -25,6 +26,8 @@ export const event: fc.Arbitrary<CaseEvent> = fc.oneof(
   fc.record({ at: instant, contactType: fc.constantFrom(...CONTACT_TYPES) }).map((e): CaseEvent => ({ type: 'contact', by, ...e })),
   fc.record({ at: instant, contactType: fc.constant('visit' as const) }).map((e): CaseEvent => ({ type: 'contact', by, ...e })),
   instant.map((at): CaseEvent => ({ type: 'strategy-discussion', at, by })),
+  fc.record({ at: instant, s47Started: fc.boolean() }).map((e): CaseEvent => ({ type: 'strategy-discussion', by, ...e })),
+  fc.record({ at: instant, reviewNumber: fc.integer({ min: 1, max: 6 }) }).map((e): CaseEvent => ({ type: 'meeting-held', meetingType: 'cic-review', by, ...e })),
   fc
     .record({ at: instant, meetingType: fc.constantFrom(...MEETING_TYPES), outcome: fc.constantFrom('cp-plan' as const, 'no-plan' as const, 'plan-ended' as const, undefined), meetingId: fc.option(meetingId, { nil: undefined }) })
     .map((e): CaseEvent => ({ type: 'meeting-held', at: e.at, by, meetingType: e.meetingType, ...(e.outcome ? { outcome: e.outcome } : {}), ...(e.meetingId ? { meetingId: e.meetingId } : {}) })),
@@ -48,8 +51,13 @@ export const event: fc.Arbitrary<CaseEvent> = fc.oneof(
   instant.map((at): CaseEvent => ({ type: 'looked-after-started', at, by })),
   instant.map((at): CaseEvent => ({ type: 'looked-after-ended', at, by })),
   instant.map((at): CaseEvent => ({ type: 'placement-started', at, by, placementId: 'p1' })),
-  fc.record({ at: instant, complaintId, stage }).map((e): CaseEvent => ({ type: 'complaint-received', by, ...e })),
-  fc.record({ at: instant, complaintId, stage }).map((e): CaseEvent => ({ type: 'complaint-responded', by, ...e })),
+  fc
+    .record({ at: instant, placementType: fc.constantFrom(...PLACEMENT_TYPES), legalStatus: fc.option(fc.constantFrom(...LEGAL_STATUSES), { nil: undefined }) })
+    .map((e): CaseEvent => ({ type: 'placement-started', at: e.at, by, placementId: 'p2', placementType: e.placementType, ...(e.legalStatus ? { legalStatus: e.legalStatus } : {}) })),
+  fc.record({ at: instant, complaintId, stage: anyStage }).map((e): CaseEvent => ({ type: 'complaint-received', by, ...e })),
+  fc.record({ at: instant, complaintId, stage: anyStage }).map((e): CaseEvent => ({ type: 'complaint-responded', by, ...e })),
+  fc.record({ at: instant, complaintId }).map((e): CaseEvent => ({ type: 'complaint-panel-held', by, ...e })),
+  fc.record({ at: instant, complaintId }).map((e): CaseEvent => ({ type: 'complaint-panel-reported', by, ...e })),
   fc.record({ at: instant, complaintId, stage }).map((e): CaseEvent => ({ type: 'complaint-extended', by, reason, ...e })),
   fc.record({ at: instant, holdId, kind: fc.option(fc.constantFrom(...OBLIGATION_KINDS), { nil: undefined }) }).map(
     (e): CaseEvent => ({ type: 'hold-started', at: e.at, by, holdId: e.holdId, reason, ...(e.kind ? { kind: e.kind } : {}) }),

@@ -10,13 +10,36 @@ import { describe, expect, it } from 'vitest';
 import { checkpointCase, evaluateCase, type CaseEvaluation, type EvaluateCaseInput } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
 import { caseInput, instant } from './case-arbitraries';
-import { CASE_ID, NATIONAL, WORCESTERSHIRE } from './engine-fixtures';
+import type { PolicySnapshot } from '../../domain/policy';
+import { CASE_ID, NATIONAL, NATIONAL_2026_1, WORCESTERSHIRE } from './engine-fixtures';
 
 const OPENED = '2015-01-01T00:00:00.000Z';
 
+/** National with a protocol that switched review conferences and child in care reviews off from June to December 2025. */
+const ENDING: PolicySnapshot = (() => {
+  const copy = JSON.parse(JSON.stringify(NATIONAL)) as PolicySnapshot;
+  copy.version = 'ending-overlay';
+  copy.overlays = [
+    ...copy.overlays,
+    {
+      id: 'ending',
+      name: 'A protocol that ended',
+      basis: { type: 'local-protocol', reference: 'a protocol with an end date' },
+      startDate: '2025-06-01',
+      endDate: '2025-12-31',
+      rules: { 'review-conference': { enabled: false, standIn: 'core-group' }, 'cic-review': { enabled: false }, 'cic-review-second': { enabled: false } },
+    },
+  ];
+  return copy;
+})();
+
+/** The case opens on one of these (conventions 2, 1, or 2 with an overlay that ends). */
+let opening: PolicySnapshot = NATIONAL;
+
 function input(events: CaseEvent[], now: string, sentIds: string[] = []): EvaluateCaseInput {
-  return { facts: { caseId: CASE_ID, openedAt: OPENED, events, sent: sentIds.map((messageId) => ({ messageId, sentAt: now })) }, policies: [NATIONAL, WORCESTERSHIRE], now };
+  return { facts: { caseId: CASE_ID, openedAt: OPENED, events, sent: sentIds.map((messageId) => ({ messageId, sentAt: now })) }, policies: [opening, WORCESTERSHIRE], now };
 }
+const openingPolicy = fc.constantFrom(NATIONAL, NATIONAL_2026_1, ENDING);
 
 /** A case's events with the Worcestershire overlay applied (forward or recompute) at a random instant. */
 const withPolicyChange = fc
@@ -42,7 +65,8 @@ const ordered = (events: CaseEvent[]) => [...events].sort((a, b) => (a.at < b.at
 describe('evaluating from a checkpoint', () => {
   it('answers as evaluating every event, for everything open or changed after the cut', () => {
     fc.assert(
-      fc.property(fc.oneof(caseInput, withPolicyChange), instant, instant, ({ events }, cutAt, laterAt) => {
+      fc.property(fc.oneof(caseInput, withPolicyChange), instant, instant, openingPolicy, ({ events }, cutAt, laterAt, policy) => {
+        opening = policy;
         const all = ordered(events);
         const closedAt = all.find((e) => e.type === 'case-closed')?.at;
         if (closedAt !== undefined && closedAt <= cutAt) return;
@@ -63,7 +87,8 @@ describe('evaluating from a checkpoint', () => {
 
   it('a checkpoint from a checkpoint is the one from the opening', () => {
     fc.assert(
-      fc.property(caseInput, instant, instant, ({ events }, a, b) => {
+      fc.property(caseInput, instant, instant, openingPolicy, ({ events }, a, b, policy) => {
+        opening = policy;
         const [first, second] = a < b ? [a, b] : [b, a];
         const all = ordered(events);
         if (all.some((e) => e.type === 'case-closed' && e.at <= second)) return;
