@@ -97,6 +97,7 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
           problem('meetingType', `meeting ${event.meetingId} is a ${meeting.meetingType}, not a ${event.meetingType}`);
       }
       if (event.outcome === 'cp-plan' && event.meetingType !== 'icpc') problem('outcome', 'only an initial conference starts a plan');
+      if (event.reviewNumber !== undefined && event.meetingType !== 'cic-review') problem('reviewNumber', 'is for a child in care review only');
       break;
     case 'pre-meeting-held':
       if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
@@ -131,9 +132,9 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
     }
     case 'complaint-responded':
     case 'complaint-extended': {
-      const received = events.some(
-        (e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage,
-      );
+      const stage3 = event.stage === 3 ? stageThree(kase, event.complaintId) : undefined;
+      const received =
+        stage3?.requested ?? events.some((e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage);
       if (!received) problem('complaintId', `no stage ${event.stage} complaint ${event.complaintId} on this case`);
       else
         notBefore(
@@ -144,6 +145,24 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
         (e) => e.type === 'complaint-responded' && e.complaintId === event.complaintId && e.stage === event.stage,
       );
       if (responded) problem('complaintId', `complaint ${event.complaintId} already has its stage ${event.stage} response`);
+      // At stage 3 the authority responds to the panel's recommendations: the report comes first.
+      else if (stage3?.requested && !stage3.reported) problem('complaintId', `the review panel's report on complaint ${event.complaintId} is not recorded yet`);
+      else if (stage3) notBefore(stage3.reportedAt, `the review panel's report on complaint ${event.complaintId} was sent`);
+      break;
+    }
+    case 'complaint-panel-held': {
+      const stage3 = stageThree(kase, event.complaintId);
+      if (!stage3.requested) problem('complaintId', `no stage 3 complaint ${event.complaintId} on this case (record it received at stage 3 first)`);
+      else if (stage3.held) problem('complaintId', `the review panel on complaint ${event.complaintId} is already recorded`);
+      else notBefore(stage3.requestedAt, `complaint ${event.complaintId} was received at stage 3`);
+      break;
+    }
+    case 'complaint-panel-reported': {
+      const stage3 = stageThree(kase, event.complaintId);
+      if (!stage3.requested) problem('complaintId', `no stage 3 complaint ${event.complaintId} on this case (record it received at stage 3 first)`);
+      else if (!stage3.held) problem('complaintId', `the review panel on complaint ${event.complaintId} is not recorded yet`);
+      else if (stage3.reported) problem('complaintId', `the review panel's report on complaint ${event.complaintId} is already recorded`);
+      else notBefore(stage3.heldAt, `the review panel on complaint ${event.complaintId} met`);
       break;
     }
     case 'placement-started':
@@ -201,6 +220,45 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       break;
   }
   return problems;
+}
+
+/** How far a stage 3 complaint has gone: requested (received at stage 3), panel held, report sent. */
+interface StageThreeSoFar {
+  requested: boolean;
+  held: boolean;
+  reported: boolean;
+  requestedAt?: string;
+  heldAt?: string;
+  reportedAt?: string;
+}
+
+/**
+ * A stage 3 complaint's steps, from its events, or from the clock the case has open for it when
+ * the events are settled into a checkpoint (a case keeps its last 90 days of events): an open
+ * panel clock (`complaint-stage-3-panel@<id>`) stands for the request, an open report clock for
+ * the panel too, an open response clock for the report.
+ */
+function stageThree(kase: CaseSoFar, complaintId: string): StageThreeSoFar {
+  const first = (type: CaseEvent['type'], match: (e: CaseEvent) => boolean = () => true): string | undefined => {
+    let at: string | undefined;
+    for (const e of kase.events) if (e.type === type && 'complaintId' in e && e.complaintId === complaintId && match(e) && (at === undefined || e.at < at)) at = e.at;
+    return at;
+  };
+  const clock = (kind: string) => kase.open.some((o) => o.id === `${kind}@${complaintId}`);
+  const requestedAt = first('complaint-received', (e) => 'stage' in e && e.stage === 3);
+  const heldAt = first('complaint-panel-held');
+  const reportedAt = first('complaint-panel-reported');
+  const reported = reportedAt !== undefined || clock('complaint-stage-3-response');
+  const held = heldAt !== undefined || reported || clock('complaint-stage-3-report');
+  const requested = requestedAt !== undefined || held || clock('complaint-stage-3-panel');
+  return {
+    requested,
+    held,
+    reported,
+    ...(requestedAt !== undefined ? { requestedAt } : {}),
+    ...(heldAt !== undefined ? { heldAt } : {}),
+    ...(reportedAt !== undefined ? { reportedAt } : {}),
+  };
 }
 
 interface MeetingSoFar {
