@@ -32,6 +32,7 @@ import {
 import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { localDateOf } from '../../domain/durations';
 import { readToolsEnv } from '../../worker/tools/tools-env';
 import { type CaseContacts, caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -304,6 +305,67 @@ const later = async (r: Recorder, ms: number) => new Date((await r.env.currentTi
 type Scenario = (r: Recorder) => Promise<void>;
 
 const SCENARIOS: Record<string, Scenario> = {
+  /**
+   * A case on national 2026.2 (counting conventions 2): a strategy discussion that started no s47
+   * enquiry, then one that did; the initial conference clock on hold and resumed (working days
+   * given back); a plan; a placement with a temporarily approved connected person (weekly visits
+   * until the first review, then four-weekly); a stage 3 complaint through panel, report and
+   * response; then a protocol applied that switches the first review conference off for three days,
+   * a core group standing in for it, and the workflow waking when the protocol ends to owe it again.
+   */
+  async 'conventions-2'(r) {
+    if ((r.policy.conventions ?? 1) < 2) throw new Error('the default policy must follow conventions 2');
+    const c = await new ReplayCase(r, 'REPLAY-CONV2-1').open({ tier: 'VULNERABLE' });
+    await c.record({ type: 'strategy-discussion', s47Started: false });
+    await c.advance(HOUR);
+    await c.record({ type: 'strategy-discussion', s47Started: true });
+    await c.record({ type: 'hold-started', holdId: 'H1', kind: 'icpc', reason: 'Test reason: the fictitious family is away' });
+    await c.advance(3 * DAY);
+    await c.record({ type: 'hold-ended', holdId: 'H1' });
+    await c.record({ type: 'meeting-held', meetingType: 'icpc', outcome: 'cp-plan' });
+    await c.record({ type: 'looked-after-started' });
+    await c.record({ type: 'placement-started', placementId: 'P1', placementType: 'connected-person-temporary' });
+    await c.advance(5 * DAY);
+    await c.record({ type: 'contact', contactType: 'visit' });
+    await c.record({ type: 'meeting-held', meetingType: 'cic-review' });
+    await c.openObligation('cic-visit-four-weekly');
+    await c.record({ type: 'complaint-received', complaintId: 'C3', stage: 3 });
+    await c.advance(10 * DAY);
+    await c.record({ type: 'complaint-panel-held', complaintId: 'C3' });
+    await c.record({ type: 'complaint-panel-reported', complaintId: 'C3' });
+    await c.record({ type: 'complaint-responded', complaintId: 'C3', stage: 3 });
+    const now = await r.now();
+    const protocol: PolicySnapshot = {
+      ...r.policy,
+      version: `${r.policy.version}+replay-protocol`,
+      overlays: [
+        ...r.policy.overlays,
+        {
+          id: 'replay-protocol',
+          name: 'Test protocol that ends',
+          basis: { type: 'local-protocol', reference: 'Test protocol: first review conferences replaced by core groups for three days' },
+          startDate: localDateOf(now),
+          endDate: localDateOf(await later(r, 3 * DAY)),
+          rules: { 'first-review-conference': { enabled: false, standIn: 'core-group' } },
+        },
+      ],
+    };
+    await applyPolicy(r.client, c.caseId, { snapshot: protocol, mode: 'forward', by: 'admin-test' });
+    await r.settle(c.workflowId);
+    await c.record({ type: 'meeting-held', meetingType: 'core-group' });
+    await c.advance(5 * DAY);
+    await c.stateUntil((state) => state.open.some((o) => o.kind === 'first-review-conference' && o.id.split('@').length === 3));
+    await r.save({
+      scenario: 'conventions-2',
+      description:
+        'national 2026.2 (conventions 2): s47 anchor, a hold on a working-day clock, a regulation 24 placement through its first review, a stage 3 complaint, and a protocol that ends, owing the first review conference again; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
   /** HIGH_IMMEDIATE: both reminders, level 1 and level 2 escalations, both acknowledged, then the visit; closed. */
   async 'high-immediate-missed-escalated'(r) {
     const c = await new ReplayCase(r, 'REPLAY-HIGH-1').open({ tier: 'HIGH_IMMEDIATE' });

@@ -21,6 +21,7 @@ const EXPECTED = [
   'case-record-store-continue-as-new-run-2',
   'continue-as-new-run-1',
   'continue-as-new-run-2',
+  'conventions-2',
   'daily-digest-bank-holiday',
   'daily-digest-working-day',
   'high-immediate-missed-escalated',
