@@ -50,7 +50,7 @@ describe('a looked-after case for eighteen years', () => {
     let review = 0;
     await kase.run(async () => {
       await record({ type: 'looked-after-started' });
-      lastVisit = await record({ type: 'placement-started', placementId: 'P-1' });
+      lastVisit = await record({ type: 'placement-started', placementId: 'P-1', placementType: 'until-18' });
       for (let year = 1; year <= YEARS; year++) {
         for (let step = 0; step < STEPS_A_YEAR; step++) {
           // Every other call is a day late (the team manager hears of it); a year is 26 steps, 364 days.
@@ -82,7 +82,7 @@ describe('a looked-after case for eighteen years', () => {
           // Complaints count working days, and the shipped calendar ends in 2030: one in year 3.
           if (step === 20 && year === 3) await record({ type: 'complaint-received', complaintId: `COMP-${year}`, stage: 1 });
           if (step === 21 && year === 3) await record({ type: 'complaint-responded', complaintId: `COMP-${year}`, stage: 1 });
-          if (step === 23 && (year === 6 || year === 12)) lastVisit = await record({ type: 'placement-started', placementId: `P-${year}` });
+          if (step === 23 && (year === 6 || year === 12)) lastVisit = await record({ type: 'placement-started', placementId: `P-${year}`, placementType: 'until-18' });
           if (step === 12 && year === 9) {
             await record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'test reason: risk rose' });
             await record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
@@ -98,7 +98,7 @@ describe('a looked-after case for eighteen years', () => {
       const open = (await kase.state()).open;
       const dueOf = (kind: string) => open.find((o) => o.kind === kind)?.dueAt;
       expect(dueOf('kit-call')).toBe(new Date(Date.parse(lastCall) + 14 * DAY).toISOString());
-      // Six years into the last placement: visits every three months.
+      // Six years into the last placement, intended to last until 18: visits every three months.
       expect(Date.parse(dueOf('cic-visit') ?? '') - Date.parse(lastVisit)).toBeGreaterThan(85 * DAY);
       expect(Date.parse(dueOf('cic-review') ?? '') - Date.parse(lastReview)).toBeGreaterThan(180 * DAY); // six months
       const ids = kase.mail().map((m) => m.caseMessageId);
