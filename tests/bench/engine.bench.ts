@@ -10,6 +10,8 @@ import { dueFor, evaluateCase } from '../../domain/engine';
 import type { CaseEvent, CaseFacts } from '../../domain/facts';
 import type { ObligationKind } from '../../domain/kinds';
 import { loadDefaultPolicy, loadDefaultSnapshot } from '../../domain/policy-loader';
+import { FROZEN_POLICIES } from '../../domain/policies/frozen';
+import type { PolicySnapshot } from '../../domain/policy';
 
 const DAY = 86_400_000;
 const START = Date.parse('2024-01-08T10:00:00.000Z');
@@ -70,12 +72,35 @@ measure('single-rule due (mixed kinds, dueFor)', 2, () => {
 
 const facts = twoYearCase();
 const now = iso(START + 735 * DAY);
-const result = evaluateCase({ facts, policies: [snapshot], now });
-console.log(`two-year case: ${facts.events.length} events, ${result.obligations.length} obligations, ${result.messagesDue.length} messages due`);
-measure('whole-case evaluation (2-year case, all messages unsent)', 3, () => {
-  evaluateCase({ facts, policies: [snapshot], now });
-});
-const sentFacts: CaseFacts = { ...facts, sent: result.messagesDue.map((m) => ({ messageId: m.messageId, sentAt: now })) };
-measure('whole-case evaluation (2-year case, all messages sent)', 3, () => {
-  evaluateCase({ facts: sentFacts, policies: [snapshot], now });
-});
+// Side by side in one run: the version before counting conventions 2 (the baseline), the current
+// one, and the current one with a protocol that switches review conferences off for four months.
+const previous = FROZEN_POLICIES.find((p) => p.id === 'national' && p.version === '2026.1')!.snapshot;
+const ending: PolicySnapshot = {
+  ...snapshot,
+  version: `${snapshot.version}+ending-protocol`,
+  overlays: [
+    {
+      id: 'bench-protocol',
+      name: 'A protocol that ends',
+      basis: { type: 'local-protocol', reference: 'benchmark protocol' },
+      startDate: '2024-06-01',
+      endDate: '2024-09-30',
+      rules: { 'review-conference': { enabled: false, standIn: 'core-group' } },
+    },
+  ],
+};
+for (const [label, policies] of [
+  ['national 2026.1, conventions 1 (baseline)', [previous]],
+  ['national 2026.2, conventions 2', [snapshot]],
+  ['2026.2 with a protocol that ends', [ending]],
+] as const) {
+  const result = evaluateCase({ facts, policies, now });
+  console.log(`two-year case under ${label}: ${facts.events.length} events, ${result.obligations.length} obligations, ${result.messagesDue.length} messages due`);
+  measure(`  whole-case evaluation, all messages unsent`, 3, () => {
+    evaluateCase({ facts, policies, now });
+  });
+  const sentFacts: CaseFacts = { ...facts, sent: result.messagesDue.map((m) => ({ messageId: m.messageId, sentAt: now })) };
+  measure(`  whole-case evaluation, all messages sent`, 3, () => {
+    evaluateCase({ facts: sentFacts, policies, now });
+  });
+}
