@@ -32,9 +32,11 @@ import {
 } from '../actions';
 import { type ConsoleContext, formOf } from '../app';
 import { ConsoleHttpError } from '../errors';
+import { casePolicy, configuredSnapshot, londonToday, pastReview } from '../policies';
 import { CaseTable, Deadline, TierBadge } from '../views/bits';
 import { Field, MAX_FIELD_LENGTH } from '../views/fields';
 import { Notice } from '../views/layout';
+import { PastReviewText, PolicyName, PolicyOverlays } from '../views/policy';
 
 type Subject = 'case' | 'incident';
 
@@ -275,6 +277,9 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             .join('; ')}`
         : undefined;
     const waiting = waitingForMail(s, now);
+    const today = londonToday(new Date(now));
+    const policy = casePolicy(s.policyVersion, configuredSnapshot(options.configuredPolicy));
+    const reviewsDue = policy.found === 'one' && decide(person, 'administer').allowed ? pastReview(policy.snapshot, today) : [];
     const title = `${subject === 'case' ? 'Case' : 'Serious incident'} ${s.caseId}`;
     return ctx.sendPage(
       request,
@@ -331,7 +336,26 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             <dt>Opened</dt>
             <dd>{localTime(s.openedAt)}</dd>
           </div>
+          <div>
+            <dt>Policy</dt>
+            <dd id="case-policy">
+              <PolicyName policy={policy} />
+            </dd>
+          </div>
         </dl>
+        {reviewsDue.length > 0 && (
+          <section class="notice notice-warn" id="protocol-review">
+            <h2>Local protocol past its review date</h2>
+            <ul>
+              {reviewsDue.map((o) => (
+                <li>
+                  <PastReviewText overlay={o} />
+                </li>
+              ))}
+            </ul>
+            <p class="small">To end it, give it an end date in a new version of the policy and apply that version to the case (Apply a policy).</p>
+          </section>
+        )}
         {s.warnings.length > 0 && (
           <section class="notice notice-warn">
             <h2>Needs attention</h2>
@@ -392,6 +416,8 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             )}
           </tbody>
         </table>
+        <h2>Policy and local protocols</h2>
+        <PolicyOverlays policy={policy} today={today} />
         <div class="columns">
           <section class="actions">
             <h2>Record</h2>
