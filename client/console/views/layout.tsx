@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { ROLE_LABEL, mayOpenCases, type Person } from '../access';
 
-export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'import' | 'account';
+export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'protocols' | 'import' | 'account';
 
 export interface PageContext {
   person?: Person;
@@ -43,6 +43,7 @@ function Header({ person, csrf, nav }: PageContext) {
         {person.role === 'administrator' && (
           <>
             <NavLink nav={nav} me="views" href="/admin/views">Who viewed what</NavLink>
+            <NavLink nav={nav} me="protocols" href="/admin/protocols">Protocols due for review</NavLink>
             <NavLink nav={nav} me="import" href="/admin/import">Import cases</NavLink>
           </>
         )}
