@@ -8,7 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import {
   AssessmentCompleted,
@@ -32,8 +32,8 @@ import {
   StrategyDiscussion,
   TierSet,
 } from '../../domain/facts';
-import { MEETING_TYPES, OBLIGATION_KINDS, REPORT_TYPES, RISK_TIERS, STAFF_ROLES, type StaffRole } from '../../domain/kinds';
-import { kindLabel, MEETING_OUTCOME_LABELS, meetingTypeLabel, reportTypeLabel, roleLabel, tierLabel } from '../../domain/labels';
+import { COMPLAINT_STAGES, LEGAL_STATUSES, MEETING_TYPES, OBLIGATION_KINDS, PLACEMENT_TYPES, REPORT_TYPES, RISK_TIERS, STAFF_ROLES, type StaffRole } from '../../domain/kinds';
+import { kindLabel, legalStatusLabel, MEETING_OUTCOME_LABELS, meetingTypeLabel, placementTypeLabel, reportTypeLabel, roleLabel, tierLabel } from '../../domain/labels';
 import { localTime } from '../../activities/render-message';
 import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
@@ -290,13 +290,15 @@ function episodeAction(spec: {
   moreInputs?: CliCommand['inputs'];
   /** Form value → event value for the further fields. */
   convert?: (form: Form) => Record<string, unknown>;
+  /** The schema the event must pass (default: CaseEvent, which the type chosen picks from). */
+  schema?: z.ZodType;
 }): CaseAction {
   const what: FieldSpec = { name: 'what', label: 'What happened', type: 'select', required: true, options: spec.events.map((e) => ({ value: e.type, label: e.label })) };
   return eventAction({
     slug: spec.slug,
     title: spec.title,
     group: 'Episodes',
-    schema: CaseEvent,
+    schema: spec.schema ?? CaseEvent,
     fixed: {},
     fields: (ctx) => [what, ...(spec.more?.(ctx) ?? [])],
     convert: (form) => ({ type: optional(form['what']) ?? '', what: undefined, ...(spec.convert?.(form) ?? {}) }),
@@ -311,7 +313,41 @@ function episodeAction(spec: {
   });
 }
 
-const stageConvert = (form: Form) => (optional(form['stage']) === undefined ? {} : { stage: /^[12]$/.test(form['stage'] ?? '') ? Number(form['stage']) : form['stage'] });
+const STAGES = COMPLAINT_STAGES.map(String);
+/** The stage as the schema takes it (a number); anything else is left as typed, for the schema to refuse by name. */
+const stageConvert = (form: Form) => {
+  const v = optional(form['stage']);
+  return v === undefined ? {} : { stage: STAGES.includes(v) ? Number(v) : v };
+};
+
+/**
+ * A complaint's event as CaseEvent takes it, with an extension at stage 3 refused by `stage` in
+ * words (the schema allows an extension at stage 1 or 2 only, and its union would say only
+ * "Invalid input").
+ */
+const ComplaintEvent = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const e = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+    if (e['type'] === 'complaint-extended' && e['stage'] === 3) {
+      ctx.addIssue({ code: 'custom', path: ['stage'], input: e['stage'], message: 'must be 1 or 2: only stages 1 and 2 are extended' });
+    }
+  })
+  .pipe(CaseEvent);
+
+/** A yes/no select as a boolean (anything else as typed, for the schema to refuse by name). */
+const yesNo = (form: Form, field: string): Record<string, unknown> => {
+  const v = optional(form[field]);
+  return v === undefined ? {} : { [field]: v === 'yes' ? true : v === 'no' ? false : v };
+};
+const YES_NO = [
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+];
+
+/** Which child in care review of the episode, 1 to 200 (the schema's range, and its words). */
+const REVIEW_NUMBER_SAYS = 'must be a whole number from 1 to 200';
+const isReviewNumber = (v: string) => /^[0-9]{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 200;
 
 export const CASE_ACTIONS: readonly CaseAction[] = [
   eventAction({
@@ -320,7 +356,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     group: 'Contacts',
     schema: ContactRecorded,
     fixed: { type: 'contact', contactType: 'visit' },
-    fields: [{ name: 'childSeenAlone', label: 'Child seen alone?', type: 'select', options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }] }],
+    fields: [{ name: 'childSeenAlone', label: 'Child seen alone?', type: 'select', options: YES_NO }],
     cli: {
       command: ['visit'],
       description: 'record a visit to the child',
@@ -333,10 +369,7 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
         },
       },
     },
-    convert: (form) => {
-      const v = optional(form['childSeenAlone']);
-      return v === undefined ? {} : { childSeenAlone: v === 'yes' ? true : v === 'no' ? false : v };
-    },
+    convert: (form) => yesNo(form, 'childSeenAlone'),
   }),
   eventAction({ slug: 'kit-call', title: 'Record a keeping-in-touch call', group: 'Contacts', schema: ContactRecorded, fixed: { type: 'contact', contactType: 'kit-call' }, fields: [], cli: { command: ['kit-call'], description: 'record a keeping-in-touch call', inputs: {} } }),
   eventAction({
@@ -402,8 +435,22 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'meetingId', label: 'Meeting id', type: 'text', suggestions: scheduledMeetings(ctx), help: 'If it was scheduled.' },
       { name: 'meetingType', label: 'Meeting type', type: 'select', options: labelled(MEETING_TYPES, meetingTypeLabel), required: true },
       { name: 'outcome', label: 'Outcome', type: 'select', options: labelled(['cp-plan', 'no-plan', 'plan-ended'] as const, (o) => MEETING_OUTCOME_LABELS[o]) },
+      { name: 'reviewNumber', label: 'Which child in care review of the episode (1 = first)', type: 'text', help: 'Child in care reviews only, when known; leave empty to count the reviews recorded.' },
     ],
-    cli: { command: ['meeting', 'held'], description: 'record that a meeting took place', inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id, if it was scheduled' }, meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` }, outcome: { flag: '--outcome', value: 'outcome', help: 'cp-plan|no-plan|plan-ended' } } },
+    convert: (form) => {
+      const v = optional(form['reviewNumber']);
+      return v === undefined ? {} : { reviewNumber: /^[0-9]{1,4}$/.test(v) ? Number(v) : v };
+    },
+    cli: {
+      command: ['meeting', 'held'],
+      description: 'record that a meeting took place',
+      inputs: {
+        meetingId: { flag: '--meeting', value: 'id', help: 'meeting id, if it was scheduled' },
+        meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` },
+        outcome: { flag: '--outcome', value: 'outcome', help: 'cp-plan|no-plan|plan-ended' },
+        reviewNumber: { flag: '--review-number', value: 'n', help: 'which child in care review of the episode it was, 1 to 200 (cic-review only; default: counted)', accepts: { test: isReviewNumber, says: REVIEW_NUMBER_SAYS } },
+      },
+    },
   }),
   eventAction({
     slug: 'pre-meeting',
@@ -439,24 +486,29 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
   episodeAction({
     slug: 'complaint',
     title: 'Complaint',
-    description: 'a complaint: received, extended (stage 1 only, 10 to 20 working days) or responded',
+    description:
+      'a complaint: received, extended (stage 1 or 2, 10 to 20 working days) or responded; at stage 3, received is the request for a review panel, then the panel held, its report sent, and the response to its recommendations',
     what: 'complaint event',
     events: [
-      { word: 'received', type: 'complaint-received', label: 'Received' },
-      { word: 'extended', type: 'complaint-extended', label: 'Extended (stage 1, 10 to 20 working days)' },
-      { word: 'responded', type: 'complaint-responded', label: 'Responded' },
+      { word: 'received', type: 'complaint-received', label: 'Received (at stage 3: a review panel requested)' },
+      { word: 'extended', type: 'complaint-extended', label: 'Extended (stage 1 or 2, 10 to 20 working days)' },
+      { word: 'responded', type: 'complaint-responded', label: "Responded (at stage 3: the response to the panel's recommendations)" },
+      { word: 'panel-held', type: 'complaint-panel-held', label: 'The stage 3 review panel met' },
+      { word: 'panel-reported', type: 'complaint-panel-reported', label: "The review panel's report was sent" },
     ],
     more: (ctx) => [
       { name: 'complaintId', label: 'Complaint id', type: 'text', required: true, suggestions: complaints(ctx) },
-      { name: 'stage', label: 'Stage', type: 'select', options: ['1', '2'], required: true },
+      // Required by the events that have a stage (received, extended, responded): the schema names it when missing.
+      { name: 'stage', label: 'Stage', type: 'select', options: STAGES, help: 'Received, extended and responded only (extended: 1 or 2).' },
       { name: 'reason', label: 'Why it was extended', type: 'textarea', help: 'Extensions only.' },
     ],
     moreInputs: {
       complaintId: { flag: '--id', value: 'complaintId', help: 'complaint id (required)' },
-      stage: { flag: '--stage', value: 'n', help: '1 or 2 (required)', accepts: { test: (v) => v === '1' || v === '2', says: 'must be 1 or 2' } },
+      stage: { flag: '--stage', value: 'n', help: '1, 2 or 3 (received, extended and responded; extended 1 or 2)', accepts: { test: (v) => STAGES.includes(v), says: 'must be 1, 2 or 3' } },
       reason: { flag: '--reason', value: 'text', help: 'why it was extended (extended only)' },
     },
     convert: stageConvert,
+    schema: ComplaintEvent,
   }),
   episodeAction({
     slug: 'referral',
@@ -478,7 +530,27 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     // The form has one thing to record; the command names it, as the other episode commands do.
     cli: { command: ['assessment'], description: 'the child and family assessment was completed', inputs: { type: { argument: 'event', help: 'completed', what: 'assessment event', words: { completed: 'assessment-completed' } } } },
   }),
-  eventAction({ slug: 'strategy', title: 'Strategy discussion held', group: 'Episodes', schema: StrategyDiscussion, fixed: { type: 'strategy-discussion' }, fields: [], cli: { command: ['strategy'], description: 'a strategy discussion took place (starts the initial conference clock)', inputs: {} } }),
+  eventAction({
+    slug: 'strategy',
+    title: 'Strategy discussion held',
+    group: 'Episodes',
+    schema: StrategyDiscussion,
+    fixed: { type: 'strategy-discussion' },
+    fields: [{ name: 's47Started', label: 'Section 47 enquiry started at this discussion?', type: 'select', options: YES_NO, help: 'The initial conference is due 15 working days after the discussion that started it.' }],
+    convert: (form) => yesNo(form, 's47Started'),
+    cli: {
+      command: ['strategy'],
+      description: 'a strategy discussion took place (starts the initial conference clock when the section 47 enquiry was started at it, or when that is not said)',
+      inputs: {
+        s47Started: {
+          switches: [
+            { flag: '--s47-started', value: 'yes', help: 'the section 47 enquiry was started at this discussion' },
+            { flag: '--no-s47', value: 'no', help: 'no section 47 enquiry was started at it (no initial conference clock)' },
+          ],
+        },
+      },
+    },
+  }),
   episodeAction({
     slug: 'looked-after',
     title: 'Looked after',
@@ -495,8 +567,20 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     group: 'Episodes',
     schema: PlacementStarted,
     fixed: { type: 'placement-started' },
-    fields: [{ name: 'placementId', label: 'Placement id', type: 'text', required: true }],
-    cli: { command: ['placement'], description: 'a looked-after child started a placement', inputs: { placementId: { flag: '--id', value: 'placementId', help: 'placement id (required)' } } },
+    fields: [
+      { name: 'placementId', label: 'Placement id', type: 'text', required: true },
+      { name: 'placementType', label: 'Placement type', type: 'select', options: labelled(PLACEMENT_TYPES, placementTypeLabel), help: 'Sets how often the child must be visited. Leave empty for a general placement.' },
+      { name: 'legalStatus', label: 'Legal status', type: 'select', options: labelled(LEGAL_STATUSES, legalStatusLabel) },
+    ],
+    cli: {
+      command: ['placement'],
+      description: 'a looked-after child started a placement (its type and the legal status set the visiting rhythm)',
+      inputs: {
+        placementId: { flag: '--id', value: 'placementId', help: 'placement id (required)' },
+        placementType: { flag: '--type', value: 'type', help: `placement type (default: general): ${PLACEMENT_TYPES.join(', ')}` },
+        legalStatus: { flag: '--legal-status', value: 'status', help: `the child's legal status: ${LEGAL_STATUSES.join(', ')}` },
+      },
+    },
   }),
   eventAction({
     slug: 'waive',

@@ -37,6 +37,15 @@ const attributeOf = (flag: string): string =>
     .join('');
 
 /**
+ * Whether a switch was given. Commander keeps `--no-x` as `x`, true unless `--no-x` is given
+ * (then false); any other switch is its own attribute, true when given.
+ */
+const switchedOn =
+  (o: Opts) =>
+  (sw: { flag: string }): boolean =>
+    sw.flag.startsWith('--no-') ? o[attributeOf(`--${sw.flag.slice(5)}`)] === false : o[attributeOf(sw.flag)] === true;
+
+/**
  * A recording command built from the action's one declaration (client/actions/case-actions.ts):
  * its words, description, and a flag or argument for each of the form's fields; the event is
  * the action's fixed fields plus what was typed, validated by the action's schema.
@@ -63,7 +72,7 @@ export function declaredCommand(parent: Command, slug: string): void {
     const values: Record<string, string> = {};
     for (const [field, i] of inputs) {
       if ('switches' in i) {
-        const on = i.switches.filter((sw) => o[attributeOf(sw.flag)] === true);
+        const on = i.switches.filter(switchedOn(o));
         if (on.length > 1) throw new CliError(`${on.map((sw) => sw.flag).join(' and ')} contradict each other`);
         if (on[0]) values[field] = on[0].value;
         continue;

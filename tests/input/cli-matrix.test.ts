@@ -264,7 +264,12 @@ const TABLE: Record<string, Row[]> = {
   ],
   'kit-call': recordingRows('kit-call', (id) => ['kit-call', id]),
   contact: recordingRows('contact', (id) => ['contact', id]),
-  strategy: recordingRows('strategy', (id) => ['strategy', id]),
+  strategy: [
+    ...recordingRows('strategy', (id) => ['strategy', id]),
+    ['s47 started and not', ['strategy', C, '--s47-started', '--no-s47'], /^caseclock: --s47-started and --no-s47 contradict each other$/],
+    ['a value for a switch', ['strategy', C, '--s47-started=yes'], /^caseclock: unknown option '--s47-started=yes'$/],
+    ['a positive of --no-s47', ['strategy', C, '--s47'], /^caseclock: unknown option '--s47'$/],
+  ],
   'meeting schedule': [
     ...recordingRows('meeting schedule', (id) => ['meeting', 'schedule', id, '--meeting', 'M1', '--type', 'icpc', '--date', '2026-06-01T10:00:00Z']),
     ['no --meeting', ['meeting', 'schedule', C, '--type', 'icpc', '--date', '2026-06-01T10:00:00Z'], REQUIRED('--meeting')],
@@ -295,6 +300,8 @@ const TABLE: Record<string, Row[]> = {
     ['no --type', ['meeting', 'held', C], REQUIRED('--type')],
     ['an unknown meeting type', ['meeting', 'held', C, '--type', 'tea'], ENUM('--type')],
     ['an unknown outcome', ['meeting', 'held', C, '--type', 'icpc', '--outcome', 'maybe'], ENUM('--outcome')],
+    ...['0', '201', 'two', '1.5', '-1', '1e2', BIG].map((n): Row => [`--review-number ${n.slice(0, 8)}`, ['meeting', 'held', C, '--type', 'cic-review', '--review-number', n], /^caseclock: --review-number "[^"]*": must be a whole number from 1 to 200$/]),
+    ['--review-number without its value', ['meeting', 'held', C, '--type', 'cic-review', '--review-number'], /^caseclock: option '--review-number <n>' argument missing$/],
     ...safeId(['meeting', 'held', C, '--type', 'icpc'], '--meeting'),
   ],
   'meeting pre-meeting': [
@@ -317,11 +324,17 @@ const TABLE: Record<string, Row[]> = {
   complaint: [
     ...recordingRows('complaint', (id) => ['complaint', id, 'received', '--id', 'C1', '--stage', '1']),
     ['no event', ['complaint', C, '--id', 'C1', '--stage', '1'], /^caseclock: missing required argument 'event'$/],
-    ['an unknown event', ['complaint', C, 'escalated', '--id', 'C1', '--stage', '1'], /^caseclock: unknown complaint event "escalated"; use one of: received, extended, responded$/],
+    ['an unknown event', ['complaint', C, 'escalated', '--id', 'C1', '--stage', '1'], /^caseclock: unknown complaint event "escalated"; use one of: received, extended, responded, panel-held, panel-reported$/],
     ['no --id', ['complaint', C, 'received', '--stage', '1'], REQUIRED('--id')],
     ...safeId(['complaint', C, 'received', '--stage', '1'], '--id'),
     ['no --stage', ['complaint', C, 'received', '--id', 'C1'], REQUIRED('--stage')],
-    ...['3', '0', 'one', '1.5', '-1', BIG].map((stage): Row => [`--stage ${stage.slice(0, 8)}`, ['complaint', C, 'received', '--id', 'C1', '--stage', stage], /^caseclock: --stage "[^"]*": must be 1 or 2$/]),
+    ['responded with no --stage', ['complaint', C, 'responded', '--id', 'C1'], REQUIRED('--stage')],
+    ...['4', '0', 'one', '1.5', '-1', BIG].map((stage): Row => [`--stage ${stage.slice(0, 8)}`, ['complaint', C, 'received', '--id', 'C1', '--stage', stage], /^caseclock: --stage "[^"]*": must be 1, 2 or 3$/]),
+    ['extended at stage 3', ['complaint', C, 'extended', '--id', 'C1', '--stage', '3', '--reason', 'r'], /^caseclock: --stage "3": must be 1 or 2: only stages 1 and 2 are extended$/],
+    ['panel held with no --id', ['complaint', C, 'panel-held'], REQUIRED('--id')],
+    ...safeId(['complaint', C, 'panel-held'], '--id'),
+    ['panel reported with no --id', ['complaint', C, 'panel-reported', '--stage', '3'], REQUIRED('--id')],
+    ['panel reported at stage 4', ['complaint', C, 'panel-reported', '--id', 'C1', '--stage', '4'], /^caseclock: --stage "4": must be 1, 2 or 3$/],
     ['extended with no --reason', ['complaint', C, 'extended', '--id', 'C1', '--stage', '1'], REQUIRED('--reason')],
     ...freeText(['complaint', C, 'extended', '--id', 'C1', '--stage', '1'], '--reason'),
   ],
@@ -342,6 +355,12 @@ const TABLE: Record<string, Row[]> = {
     ...recordingRows('placement', (id) => ['placement', id, '--id', 'P1']),
     ['no --id', ['placement', C], REQUIRED('--id')],
     ...safeId(['placement', C], '--id'),
+    ['an unknown placement type', ['placement', C, '--id', 'P1', '--type', 'foster-ish'], /^caseclock: --type "foster-ish": must be one of: general, until-18, with-parent-before-assessment, connected-person-temporary, with-parent$/],
+    ['a placement type in capitals', ['placement', C, '--id', 'P1', '--type', 'UNTIL-18'], ENUM('--type')],
+    ['a placement type 100k long', ['placement', C, '--id', 'P1', '--type', BIG], /^caseclock: --type "x{60}…": must be one of/],
+    ['an unknown legal status', ['placement', C, '--id', 'P1', '--legal-status', 'section-21'], /^caseclock: --legal-status "section-21": must be one of: interim-care-order, care-order, placement-order, accommodated, other$/],
+    ['a legal status with a bidi override', ['placement', C, '--id', 'P1', '--legal-status', RLO], /^caseclock: --legal-status "WCF\\u202e321": must be one of/],
+    ['--legal-status without its value', ['placement', C, '--id', 'P1', '--legal-status'], /^caseclock: option '--legal-status <status>' argument missing$/],
   ],
   waive: [
     ...recordingRows('waive', (id) => ['waive', id, OBLIGATION, '--reason', 'not needed']),
@@ -654,10 +673,13 @@ describe('commands built from the case actions\' declarations: the same fields, 
     }
   });
 
+  /** Inputs the event chosen requires, though the form does not for every event (the schema decides): a complaint's stage. */
+  const REQUIRED_BY_EVENT: Record<string, Record<string, string>> = { complaint: { stage: '1' } };
+
   it.each(DECLARED.map((a) => [a.slug, a] as const))('%s with every required input: valid, so it reaches for Temporal', async (_slug, action) => {
     const connect = vi.spyOn(Connection, 'connect').mockRejectedValue(new Error('no connection in this test'));
     try {
-      expectRefusal(await inProcess(declaredArgs(action), OFFLINE_ENV), /^caseclock: cannot reach Temporal at 127\.0\.0\.1:1: no connection in this test$/);
+      expectRefusal(await inProcess(declaredArgs(action, undefined, REQUIRED_BY_EVENT[action.slug]), OFFLINE_ENV), /^caseclock: cannot reach Temporal at 127\.0\.0\.1:1: no connection in this test$/);
       expect(connect).toHaveBeenCalledTimes(1);
     } finally {
       connect.mockRestore();
@@ -708,6 +730,7 @@ describe('refused by the case on the dev server: one line naming the field, the 
     await ok('resume', kase, '--id', 'H1');
     await ok('complaint', kase, 'received', '--id', 'C1', '--stage', '1');
     await ok('complaint', kase, 'responded', '--id', 'C1', '--stage', '1');
+    await ok('complaint', kase, 'received', '--id', 'C3', '--stage', '3');
     await ok('close', closed, '--reason', 'no further action');
     const shown = await ok('show', kase);
     openObligation = (shown['open'] as Array<{ id: string }>)[0]!.id;
@@ -736,6 +759,11 @@ describe('refused by the case on the dev server: one line naming the field, the 
     ['the same complaint received twice', () => ['complaint', kase, 'received', '--id', 'C1', '--stage', '1'], /--id: complaint C1 is already recorded at stage 1$/],
     ['the same complaint answered twice', () => ['complaint', kase, 'responded', '--id', 'C1', '--stage', '1'], /--id: complaint C1 already has its stage 1 response$/],
     ['an unknown complaint extended', () => ['complaint', kase, 'extended', '--id', 'C9', '--stage', '1', '--reason', 'r'], /--id: no stage 1 complaint C9 on this case$/],
+    ['a review panel on an unknown complaint', () => ['complaint', kase, 'panel-held', '--id', 'C9'], /^caseclock: recordEvent refused: --id: no stage 3 complaint C9 on this case \(record it received at stage 3 first\)$/],
+    ['a review panel on a stage 1 complaint', () => ['complaint', kase, 'panel-held', '--id', 'C1'], /--id: no stage 3 complaint C1 on this case/],
+    ["the panel's report before the panel", () => ['complaint', kase, 'panel-reported', '--id', 'C3'], /--id: the review panel on complaint C3 is not recorded yet$/],
+    ["a stage 3 response before the panel's report", () => ['complaint', kase, 'responded', '--id', 'C3', '--stage', '3'], /--id: the review panel's report on complaint C3 is not recorded yet$/],
+    ['a review number on a core group', () => ['meeting', 'held', kase, '--type', 'core-group', '--review-number', '2'], /^caseclock: recordEvent refused: --review-number: is for a child in care review only$/],
     ['a placement for a child not looked after', () => ['placement', kase, '--id', 'P1'], /refused: the child is not recorded as looked after$/],
     ['looked after ended, never started', () => ['looked-after', kase, 'ended'], /refused: the child is not recorded as looked after$/],
     ['waiving an obligation that is not open', () => ['waive', kase, OBLIGATION, '--reason', 'r'], /<obligationId>: no open obligation kit-call@2026-03-02T10:00:00\.000Z$/],
