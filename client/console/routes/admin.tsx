@@ -1,6 +1,6 @@
 /**
  * Administrators only: the record of views (who looked at which child's case, and when), and the
- * local protocols still in force past their review date, with the open cases that count under them.
+ * local protocols still in force past their review date.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -10,8 +10,7 @@ import { ROLE_LABEL, decide } from '../access';
 import type { Role } from '../auth';
 import type { ConsoleContext } from '../app';
 import { ConsoleHttpError } from '../errors';
-import { configuredSnapshot, londonToday, readCasePolicies, reviewsDue } from '../policies';
-import { plural } from '../views/bits';
+import { configuredSnapshot, londonToday, protocolsPastReview } from '../policies';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 import { LocalDate } from '../views/policy';
@@ -89,23 +88,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     const person = ctx.person(request);
     const verdict = decide(person, 'administer');
     if (!verdict.allowed) throw new ConsoleHttpError(403, 'Only an administrator may see which local protocols are past their review date.');
-    const { options } = ctx;
-    const answerTimeoutMs = options.answerTimeoutMs ?? 20_000;
-    const read = await readCasePolicies(options.client, {
-      ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
-      queryTimeoutMs: Math.min(answerTimeoutMs, 10_000),
-      listTimeoutMs: answerTimeoutMs,
-    });
-    const today = londonToday();
-    const { due, unresolved } = reviewsDue(read.byVersion, today, configuredSnapshot(options.configuredPolicy));
-    request.log.info({ user: person.id, cases: read.read, unreadable: read.unreadable, notAsked: read.notAsked, due: due.length }, 'protocol reviews read');
-    const caseLinks = (ids: readonly string[]) =>
-      ids.map((id, i) => (
-        <>
-          {i > 0 && ', '}
-          <a href={`/cases/${encodeURIComponent(id)}`}>{id}</a>
-        </>
-      ));
+    const due = protocolsPastReview(londonToday(), configuredSnapshot(ctx.options.configuredPolicy));
     return ctx.sendPage(
       request,
       reply,
@@ -113,17 +96,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
       'Local protocols past their review date',
       <>
         <p class="muted">
-          Local protocols (policy overlays) with no end date whose review date has passed, so they stay in force until someone ends them, and the open cases that count under their policy
-          version now: as at {localTime(new Date().toISOString())}, from what each open case reports ({plural(read.read, 'case')} read). To end a protocol, give it an end date in a new
-          policy version and apply that version to its cases.
+          Local protocols (policy overlays) with no end date whose review date has passed, so they stay in force until someone ends them, in every policy version this console
+          knows (the policy library and the configured policy file). A case that counts under one of them says so to administrators on its own page. To end a protocol, give it
+          an end date in a new policy version and apply that version to its cases: the clocks it switched off are then owed again (docs/policy.md).
         </p>
-        {(read.unreadable > 0 || read.notAsked > 0) && (
-          <Notice kind="warn">
-            {read.unreadable > 0 && `${plural(read.unreadable, 'case')} did not answer in time (is a CaseClock worker running?). `}
-            {read.notAsked > 0 && `${plural(read.notAsked, 'case')} could not be asked before the page ran out of time. `}
-            This list may be incomplete.
-          </Notice>
-        )}
         <table class="data" id="protocol-reviews">
           <thead>
             <tr>
@@ -131,8 +107,6 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
               <th>Local protocol</th>
               <th>In force from</th>
               <th>Review date</th>
-              <th class="num">Cases</th>
-              <th>Open cases under it</th>
             </tr>
           </thead>
           <tbody>
@@ -142,7 +116,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
                   <td>
                     {d.policy.id}@{d.policy.version}
                     <br />
-                    <span class="small muted">{d.policy.name}</span>
+                    <span class="small muted">
+                      {d.policy.name}
+                      {d.source === 'configured' ? ' (the configured policy file)' : ''}
+                    </span>
                   </td>
                   <td>{d.overlay.name}</td>
                   <td class="nowrap">
@@ -151,45 +128,17 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
                   <td class="nowrap late">
                     <LocalDate date={d.overlay.reviewDate ?? ''} />
                   </td>
-                  <td class="num">{d.caseIds.length}</td>
-                  <td>{caseLinks(d.caseIds)}</td>
                 </tr>
               ))
             ) : (
               <tr>
-                <td colSpan={6} class="muted">
-                  No open case counts under a local protocol past its review date.
+                <td colSpan={4} class="muted">
+                  No local protocol is past its review date.
                 </td>
               </tr>
             )}
           </tbody>
         </table>
-        {unresolved.length > 0 && (
-          <>
-            <h2>Policy versions this console cannot check</h2>
-            <p class="muted">These open cases report a policy version whose local protocols this console cannot read, so they are not checked above.</p>
-            <table class="data" id="protocol-unresolved">
-              <thead>
-                <tr>
-                  <th>Policy version</th>
-                  <th>Why</th>
-                  <th class="num">Cases</th>
-                  <th>Open cases</th>
-                </tr>
-              </thead>
-              <tbody>
-                {unresolved.map((u) => (
-                  <tr>
-                    <td>{u.version}</td>
-                    <td>{u.why}</td>
-                    <td class="num">{u.caseIds.length}</td>
-                    <td>{caseLinks(u.caseIds)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </>
-        )}
       </>,
       'protocols',
     );
