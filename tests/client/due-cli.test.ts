@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OBLIGATION_KINDS } from '../../domain/kinds';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/bin/caseclock.js');
@@ -66,7 +67,7 @@ describe('caseclock due', () => {
 
   describe('bad input: one line, non-zero exit, no stack trace', () => {
     it('an unknown kind lists the valid ones', () => {
-      expectOneLineError(due('tea-break', '--from', '2026-03-28T20:30:00Z'), /^caseclock: unknown obligation kind "tea-break"; valid kinds: initial-visit-high, .*complaint-stage-2$/);
+      expectOneLineError(due('tea-break', '--from', '2026-03-28T20:30:00Z'), new RegExp(`^caseclock: unknown obligation kind "tea-break"; valid kinds: ${OBLIGATION_KINDS.join(', ')}$`));
     });
     it('an impossible date', () => {
       expectOneLineError(due('icpc', '--from', '2026-02-30T10:00:00Z'), /^caseclock: --from "2026-02-30T10:00:00Z" is not a valid instant/);
