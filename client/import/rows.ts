@@ -2,12 +2,15 @@
  * A council's open cases as a CSV file, one case a row, checked cell by cell before anything is
  * started: each row becomes the input that opens its case (OpenCaseInput, with the date the case
  * counts as opened and what had already happened, each at its recorded date), or the list of its
- * bad cells (line, column, what is wrong). No Temporal here: `--dry-run` and the tests use it alone.
+ * bad cells (line, column, what is wrong), with warnings for rows whose dates imply a history the
+ * file does not give (never stopping a row). No Temporal here: `--dry-run` and the tests use it alone.
  */
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { IsoInstant, FreeText, SafeId, UserId, type CaseEvent } from '../../domain/facts';
-import { RiskTier, type StaffRole } from '../../domain/kinds';
+import { WorkingDayCalendar } from '../../domain/calendar';
+import { addIsoDuration, localDateOf } from '../../domain/durations';
+import { IsoInstant, FreeText, MeetingHeld, SafeId, UserId, type CaseEvent } from '../../domain/facts';
+import { LegalStatus, PlacementType, RiskTier, type StaffRole } from '../../domain/kinds';
 import { futureProblems, openingOf, OpenCaseInput, StaffContact } from '../../workflows/inputs';
 import { localToInstant, parseContact, ukToIsoLocal } from '../actions/fields';
 
@@ -28,10 +31,15 @@ export const IMPORT_COLUMNS = [
   'last_kit_call',
   'cp_plan_start',
   'last_core_group',
+  'last_review_conference',
   'next_conference',
   'looked_after_since',
+  'first_review',
   'last_review',
+  'reviews_held',
   'placement_start',
+  'placement_type',
+  'legal_status',
   'complaint_received',
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
@@ -63,6 +71,11 @@ export interface ImportFile {
   rows: ImportRow[];
   /** Every bad cell of the file, in file order. */
   problems: CellProblem[];
+  /**
+   * Cells that are good but whose dates imply a history the file does not give (e.g. a child looked
+   * after for years whose last review would count as the first), in file order. They never stop a row.
+   */
+  warnings: CellProblem[];
   /** Lines of rows with at least one bad cell (nothing of them is started), with the case id as typed. */
   badLines: Map<number, string>;
   /** The file as a whole cannot be imported (not CSV, or its columns are wrong). */
@@ -101,17 +114,19 @@ export function readImportFile(text: string, by: string, now: Date): ImportFile 
     records = parse(text, { columns: true, info: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as typeof records;
   } catch (err) {
     const e = err as { message?: string; lines?: number };
-    return { rows: [], problems: [{ line: e.lines ?? 1, column: '', message: `not a readable CSV file: ${e.message ?? String(err)}` }], badLines: new Map(), unreadable: true, total: 0 };
+    return { rows: [], problems: [{ line: e.lines ?? 1, column: '', message: `not a readable CSV file: ${e.message ?? String(err)}` }], badLines: new Map(), unreadable: true, total: 0, warnings: [] };
   }
   const header = records[0] ? Object.keys(records[0].record) : headerOf(text);
   const unknown = header.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
   const missing = REQUIRED.filter((c) => !header.includes(c));
   for (const c of unknown) problems.push({ line: 1, column: c, message: `is not a column of an import file (the columns: ${IMPORT_COLUMNS.join(', ')})` });
   for (const c of missing) problems.push({ line: 1, column: c, message: 'is a required column and is missing' });
-  if (unknown.length > 0 || missing.length > 0) return { rows: [], problems, badLines: new Map(), unreadable: true, total: records.length };
+  if (unknown.length > 0 || missing.length > 0) return { rows: [], problems, warnings: [], badLines: new Map(), unreadable: true, total: records.length };
 
   const rows: ImportRow[] = [];
+  const warnings: CellProblem[] = [];
   const badLines = new Map<number, string>();
+  const order = (c: string) => (IMPORT_COLUMNS as readonly string[]).indexOf(c);
   const seen = new Map<string, number>();
   for (const { record, info } of records) {
     const line = info.lines;
@@ -120,13 +135,13 @@ export function readImportFile(text: string, by: string, now: Date): ImportFile 
     const earlier = seen.get(caseId);
     if (caseId !== '' && earlier !== undefined) checked.problems.push({ line, column: 'caseId', message: `${caseId} is already on line ${earlier}` });
     else if (caseId !== '') seen.set(caseId, line);
+    warnings.push(...checked.warnings.sort((a, b) => order(a.column) - order(b.column)));
     if (checked.problems.length > 0 || !checked.input) {
-      const order = (c: string) => (IMPORT_COLUMNS as readonly string[]).indexOf(c);
       problems.push(...checked.problems.sort((a, b) => order(a.column) - order(b.column)));
       badLines.set(line, caseId);
     } else rows.push({ line, caseId: checked.input.caseId, input: checked.input });
   }
-  return { rows, problems, badLines, unreadable: false, total: records.length };
+  return { rows, problems, warnings, badLines, unreadable: false, total: records.length };
 }
 
 function headerOf(text: string): string[] {
@@ -135,8 +150,9 @@ function headerOf(text: string): string[] {
 }
 
 /** One row: the input that opens its case, or its bad cells. */
-function checkRow(record: Record<string, string>, line: number, by: string, now: Date): { input?: OpenCaseInput; problems: CellProblem[] } {
+function checkRow(record: Record<string, string>, line: number, by: string, now: Date): { input?: OpenCaseInput; problems: CellProblem[]; warnings: CellProblem[] } {
   const problems: CellProblem[] = [];
+  const warnings: CellProblem[] = [];
   const bad = (column: string, message: string) => problems.push({ line, column, message });
   const cell = (c: ImportColumn): string | undefined => {
     const v = record[c]?.trim();
@@ -208,13 +224,32 @@ function checkRow(record: Record<string, string>, line: number, by: string, now:
   if (tier !== undefined && reason !== undefined && ratedAt !== undefined) {
     recorded.push({ column: 'tier_rated_at', event: { type: 'tier-set', at: ratedAt, by: ratedBy ?? by, tier, reason } });
   }
+  const recordedAt = (column: ImportColumn) => recorded.find((r) => r.column === column)?.event.at;
   add('last_visit', (at) => ({ type: 'contact', at, by, contactType: 'visit' }));
   add('last_kit_call', (at) => ({ type: 'contact', at, by, contactType: 'kit-call' }));
   add('cp_plan_start', (at) => ({ type: 'meeting-held', at, by, meetingType: 'icpc', outcome: 'cp-plan' }));
   add('last_core_group', (at) => ({ type: 'meeting-held', at, by, meetingType: 'core-group' }));
+  // The last review conference meets the first one (due three months after the plan's start); the next is six-monthly.
+  add('last_review_conference', (at) => ({ type: 'meeting-held', at, by, meetingType: 'review-conference' }));
   add('looked_after_since', (at) => ({ type: 'looked-after-started', at, by }));
-  add('last_review', (at) => ({ type: 'meeting-held', at, by, meetingType: 'cic-review' }));
-  add('placement_start', (at) => ({ type: 'placement-started', at, by, placementId: 'IMPORTED' }));
+  // The child in care reviews of this episode: the last, numbered when the file says which it was
+  // (reviews_held, or 2 at least when the first is given apart from it), so the next is the one that follows.
+  const reviews = reviewsOf(cell, date, bad);
+  if (reviews.first !== undefined) recorded.push({ column: 'first_review', event: { type: 'meeting-held', at: reviews.first, by, meetingType: 'cic-review', reviewNumber: 1 } });
+  if (reviews.last !== undefined) {
+    const reviewNumber = reviews.lastNumber;
+    recorded.push({ column: 'last_review', event: { type: 'meeting-held', at: reviews.last, by, meetingType: 'cic-review', ...(reviewNumber === undefined ? {} : { reviewNumber }) } });
+  }
+  const placementType = checked('placement_type', PlacementType);
+  const legalStatus = checked('legal_status', LegalStatus);
+  add('placement_start', (at) => ({
+    type: 'placement-started',
+    at,
+    by,
+    placementId: 'IMPORTED',
+    ...(placementType === undefined ? {} : { placementType }),
+    ...(legalStatus === undefined ? {} : { legalStatus }),
+  }));
   add('complaint_received', (at) => ({ type: 'complaint-received', at, by, complaintId: 'IMPORTED', stage: 1 }));
   // Scheduled now (at the import) for its date: a review conference once a plan is in place, else an initial one.
   add(
@@ -232,8 +267,25 @@ function checkRow(record: Record<string, string>, line: number, by: string, now:
   if (cell('placement_start') !== undefined && cell('looked_after_since') === undefined) bad('placement_start', 'needs looked_after_since (a placement of a child in care)');
   if (cell('last_review') !== undefined && cell('looked_after_since') === undefined) bad('last_review', 'needs looked_after_since (a child in care review)');
   if (cell('last_core_group') !== undefined && cell('cp_plan_start') === undefined) bad('last_core_group', 'needs cp_plan_start (core groups follow a child protection plan)');
+  if (cell('last_review_conference') !== undefined && cell('cp_plan_start') === undefined) {
+    bad('last_review_conference', 'needs cp_plan_start (review conferences follow a child protection plan)');
+  }
+  const planStart = recordedAt('cp_plan_start');
+  const lastConference = recordedAt('last_review_conference');
+  if (planStart !== undefined && lastConference !== undefined && lastConference < planStart) bad('last_review_conference', 'must not be before cp_plan_start');
+  for (const c of ['placement_type', 'legal_status'] as const) {
+    if (cell(c) !== undefined && cell('placement_start') === undefined) bad(c, 'needs placement_start (the placement it describes)');
+  }
+  const lookedAfterSince = recordedAt('looked_after_since');
+  if (lookedAfterSince !== undefined && reviews.first !== undefined && reviews.first < lookedAfterSince) {
+    bad('first_review', 'must not be before looked_after_since (the reviews of this looked-after episode)');
+  }
+  if (lookedAfterSince !== undefined && reviews.last !== undefined && reviews.last < lookedAfterSince && cell('reviews_held') !== undefined) {
+    bad('reviews_held', 'counts the reviews of this looked-after episode, but last_review is before looked_after_since');
+  }
+  warnings.push(...historyWarnings(line, cell, recordedAt, now));
 
-  if (problems.length > 0 || caseId === undefined) return { problems };
+  if (problems.length > 0 || caseId === undefined) return { problems, warnings };
   const raw = {
     caseId,
     details: { reference, team, contacts },
@@ -243,14 +295,114 @@ function checkRow(record: Record<string, string>, line: number, by: string, now:
   const parsed = OpenCaseInput.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) bad(columnOf(issue.path.map(String), recorded), firstIssue({ issues: [issue] } as z.ZodError));
-    return { problems };
+    return { problems, warnings };
   }
   // The rules the case itself applies to what is recorded on it (nothing before what it follows from, ...).
   for (const p of openingOf(parsed.data, now).problems) {
     const [, index] = p.field.split('.');
     bad(columnOf(['recorded', index ?? ''], recorded), p.message);
   }
-  return problems.length > 0 ? { problems } : { input: parsed.data, problems };
+  return problems.length > 0 ? { problems, warnings } : { input: parsed.data, problems, warnings };
+}
+
+type Cell = (c: ImportColumn) => string | undefined;
+
+/** How many reviews `reviews_held` says were held: a whole number from 1 to 200, as a review's number. */
+const ReviewsHeld = MeetingHeld.shape.reviewNumber.unwrap();
+
+/**
+ * The child in care reviews of the current episode as the file gives them: the last (`last_review`),
+ * the first (`first_review`, when given apart from the last), and the last one's number: `reviews_held`,
+ * else 2 when the first is given apart from it, else 1 when they are the same, else unsaid (as before
+ * these columns: the case counts it as the first).
+ */
+function reviewsOf(
+  cell: Cell,
+  date: (c: ImportColumn) => string | undefined,
+  bad: (column: string, message: string) => void,
+): { first?: string; last?: string; lastNumber?: number } {
+  let held: number | undefined;
+  const typed = cell('reviews_held');
+  if (typed !== undefined) {
+    const r = /^\d+$/.test(typed) ? ReviewsHeld.safeParse(Number(typed)) : undefined;
+    if (r?.success) held = r.data;
+    else bad('reviews_held', 'must be a whole number from 1 to 200 (the child in care reviews held in this looked-after episode)');
+  }
+  const first = date('first_review');
+  const last = date('last_review');
+  if (typed !== undefined && cell('last_review') === undefined) bad('reviews_held', 'needs last_review (the date of the last of them)');
+  if (typed !== undefined && cell('looked_after_since') === undefined) bad('reviews_held', 'needs looked_after_since (child in care reviews)');
+  if (cell('first_review') !== undefined && cell('last_review') === undefined) bad('first_review', 'needs last_review (the same date when only one review has been held)');
+  if (cell('first_review') !== undefined && cell('looked_after_since') === undefined) bad('first_review', 'needs looked_after_since (a child in care review)');
+  if (last === undefined) return {};
+  if (first === undefined) return { last, ...(held === undefined ? {} : { lastNumber: held }) };
+  if (first > last) {
+    bad('first_review', 'must not be after last_review');
+    return {};
+  }
+  if (first === last) {
+    if (held !== undefined && held !== 1) bad('reviews_held', `is ${held}, but first_review is the same as last_review (one review)`);
+    return { last, lastNumber: 1 };
+  }
+  if (held === 1) bad('reviews_held', 'is 1, but first_review is before last_review (two reviews at least)');
+  return { first, last, lastNumber: held ?? 2 };
+}
+
+const CALENDAR = WorkingDayCalendar.englandAndWales();
+
+/** dd/mm/yyyy, as staff type it. */
+function ukDate(instant: string): string {
+  const [y, m, d] = localDateOf(instant).split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/**
+ * What a row's good cells imply happened that the file does not say: each would start a clock from
+ * an earlier date than the council's own record does (so the case may arrive overdue for what was
+ * in fact done), or count it on a rhythm the file cannot tell. Warnings only: the row imports as it is.
+ */
+function historyWarnings(line: number, cell: Cell, recordedAt: (c: ImportColumn) => string | undefined, now: Date): CellProblem[] {
+  const warnings: CellProblem[] = [];
+  const warn = (column: ImportColumn, message: string) => warnings.push({ line, column, message });
+  const nowIso = now.toISOString();
+  const lookedAfter = recordedAt('looked_after_since');
+  const lastReview = recordedAt('last_review');
+  const plan = recordedAt('cp_plan_start');
+  const placement = recordedAt('placement_start');
+  if (lookedAfter !== undefined && cell('last_review') === undefined) {
+    const due = CALENDAR.addWorkingDays(lookedAfter, 20);
+    if (due < nowIso) warn('looked_after_since', `is more than 20 working days ago but no last_review is given: the child arrives owing its first review, due by ${ukDate(due)}; give last_review (and reviews_held) if reviews were held`);
+  }
+  if (lookedAfter !== undefined && lastReview !== undefined && lastReview < lookedAfter) {
+    warn('last_review', 'is before looked_after_since: it is not a review of this looked-after episode, and the child arrives owing its first review');
+  } else if (lookedAfter !== undefined && lastReview !== undefined && cell('reviews_held') === undefined && cell('first_review') === undefined) {
+    const secondDue = addIsoDuration(CALENDAR.addWorkingDays(lookedAfter, 20), 'P3M');
+    if (lastReview > secondDue) {
+      warn(
+        'last_review',
+        'is more than 20 working days and 3 months after looked_after_since, so more than one review has been held, but without reviews_held or first_review it counts as the first (the next then due within 3 months of it): give reviews_held or first_review',
+      );
+    }
+  }
+  if (lookedAfter !== undefined && cell('placement_start') === undefined) warn('looked_after_since', 'has no placement_start: no statutory visits are counted until a placement is recorded');
+  if (plan !== undefined && cell('last_core_group') === undefined) {
+    const due = CALENDAR.addWorkingDays(plan, 10);
+    if (due < nowIso) warn('cp_plan_start', `is more than 10 working days ago but no last_core_group is given: the case arrives owing its first core group, due by ${ukDate(due)}; give last_core_group if one was held`);
+  }
+  if (plan !== undefined && cell('last_review_conference') === undefined) {
+    const due = addIsoDuration(plan, 'P3M');
+    if (due < nowIso) {
+      warn('cp_plan_start', `is more than 3 months ago but no last_review_conference is given: the first review conference is counted from the plan's start, due by ${ukDate(due)}, so the case arrives with it overdue; give last_review_conference if one was held`);
+    }
+  }
+  if (placement !== undefined && cell('placement_type') === undefined && addIsoDuration(placement, 'P1Y') < nowIso) {
+    warn('placement_start', 'is more than a year ago and no placement_type is given: the placement counts as general and its visits stay six-weekly (three-monthly only for a placement intended to last until 18: placement_type until-18)');
+  }
+  const legal = cell('legal_status');
+  if (cell('placement_type') === 'with-parent' && legal !== 'interim-care-order' && legal !== 'care-order') {
+    warn('placement_type', 'with-parent: visits follow the order (legal_status interim-care-order: weekly until the first review, then four-weekly; care-order: six-weekly); without either they are six-weekly, as for a general placement');
+  }
+  return warnings;
 }
 
 function columnOf(path: readonly string[], recorded: ReadonlyArray<{ column: ImportColumn }>): string {
