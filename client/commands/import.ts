@@ -40,11 +40,13 @@ export function register(program: Command): void {
     const checked = readImportFile(text, by, new Date());
 
     if (o.dryRun === true) {
-      const result = { file, rows: checked.total, good: checked.rows.length, bad: checked.badLines.size, problems: checked.problems };
+      const result = { file, rows: checked.total, good: checked.rows.length, bad: checked.badLines.size, problems: checked.problems, warnings: checked.warnings };
+      const warned = checked.warnings.length > 0 ? `, ${checked.warnings.length} ${checked.warnings.length === 1 ? 'warning' : 'warnings'}` : '';
       output(o.json === true, result, () =>
         [
           ...checked.problems.map(describeCell),
-          `${file}: ${checked.total} rows, ${checked.rows.length} good, ${checked.badLines.size} bad; nothing started (dry run)`,
+          ...checked.warnings.map(describeWarning),
+          `${file}: ${checked.total} rows, ${checked.rows.length} good, ${checked.badLines.size} bad${warned}; nothing started (dry run)`,
         ].join('\n'),
       );
       if (checked.problems.length > 0) throw new CliError(`${checked.problems.length} bad cells in ${checked.badLines.size} rows`, 1);
@@ -82,10 +84,16 @@ function describeCell(p: CellProblem): string {
   return `line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.message}`;
 }
 
+/** A warning: the row imports as it is (see readImportFile). */
+function describeWarning(p: CellProblem): string {
+  return `line ${p.line}${p.column ? `, ${p.column}` : ''}: warning: ${p.message}`;
+}
+
 export function formatSummary(s: ImportSummary): string {
   return [
     `${s.file}: ${s.rows} rows in ${s.seconds}s: ${s.started} started, ${s.alreadyThere} already there, ${s.refused} refused`,
     ...s.refusals.map((r) => `  line ${r.line}${r.caseId ? ` (${r.caseId})` : ''}: ${r.reason ?? 'refused'}`),
+    ...s.warnings.map((w) => `  ${describeWarning(w)}`),
     ...(s.summaries ?? []).map((m) =>
       m.error === undefined
         ? `summary of ${m.escalations} escalations due on arrival sent to ${m.to}`

@@ -44,6 +44,8 @@ export interface ImportSummary {
   refused: number;
   /** Every refused row and why (bad cells, or the case's refusal). */
   refusals: RowOutcome[];
+  /** The file's warnings (client/import/rows.ts): rows whose dates imply a history the file does not give; they did not stop a row. */
+  warnings: CellProblem[];
   /** The summary emails of escalations due on arrival, one per recipient (absent when each case sends its own). */
   summaries?: SummarySent[];
   seconds: number;
@@ -96,6 +98,7 @@ export async function runImport(
     alreadyThere: outcomes.filter((r) => r.outcome === 'already there').length,
     refused: outcomes.filter((r) => r.outcome === 'refused').length,
     refusals: outcomes.filter((r) => r.outcome === 'refused'),
+    warnings: checked.warnings,
     seconds: Math.round((Date.now() - began) / 100) / 10,
     ...(sent ? { summaries: sent } : {}),
   };

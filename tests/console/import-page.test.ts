@@ -211,6 +211,15 @@ describe('the import page', () => {
     expect(checked.body).toContain('Every row is good. Nothing was started');
     expect(await workflowExists(cliWorker.client, caseWorkflowId(many[0]?.caseId ?? ''))).toBe(false);
 
+    // A good row whose dates imply a history the file does not give: warned of, still good.
+    const warned = await ada.upload('check', csv([row(good, { cp_plan_start: ukDaysAgo(200), last_core_group: ukDaysAgo(20) })]));
+    expect(warned.status, warned.body.slice(0, 2000)).toBe(200);
+    expect(warned.body).toContain('Every row is good. Nothing was started');
+    expect(warned.body).toContain('1 warning: these rows import as they are');
+    const warnings = /<table class="data compact" id="import-warnings">([\s\S]*?)<\/table>/.exec(warned.body)?.[1] ?? '';
+    expect([...warnings.matchAll(/<tr><td class="num">(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2]])).toEqual([['2', 'cp_plan_start']]);
+    expect(await workflowExists(cliWorker.client, caseWorkflowId(good))).toBe(false);
+
     const unreadable = await ada.upload('import', 'caseId,child_name\nX1,Someone\n');
     expect(unreadable.status).toBe(400);
     expect(unreadable.body).toContain('This file cannot be imported as it is: nothing was started.');

@@ -146,6 +146,29 @@ describe('caseclock import --dry-run', () => {
     expect(await workflowExists(client, caseWorkflowId(badId))).toBe(false);
   });
 
+  it('prints the warnings of rows whose dates imply a history the file does not give, and they do not stop the rows', async () => {
+    const team = uniqueName('T').slice(0, 30);
+    const looked = uniqueName('IMP');
+    const file = csvFile([
+      row(looked, team, { looked_after_since: ukDaysAgo(300), last_review: ukDaysAgo(100), placement_start: ukDaysAgo(290), placement_type: 'general', last_visit: ukDaysAgo(5) }),
+    ]);
+    const warning =
+      'line 2, last_review: warning: is more than 20 working days and 3 months after looked_after_since, so more than one review has been held, but without reviews_held or first_review it counts as the first (the next then due within 3 months of it): give reviews_held or first_review';
+    const dry = await caseclock('import', file, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trimEnd().split('\n')).toEqual([warning, `${file}: 1 rows, 1 good, 0 bad, 1 warning; nothing started (dry run)`]);
+    expect(await workflowExists(client, caseWorkflowId(looked))).toBe(false);
+
+    const real = await importJson(file);
+    expect(real.run.code, real.run.stderr).toBe(0);
+    expect(real.summary).toMatchObject({ rows: 1, started: 1, refused: 0, warnings: [{ line: 2, column: 'last_review' }] });
+    // Run again (the case is already there): the plain summary shows the warning too.
+    const again = await caseclock('import', file);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('1 already there');
+    expect(again.stdout).toContain(`  ${warning}`);
+  });
+
   it('refuses a file whose columns are not the import columns', async () => {
     const file = csvFile([{ caseId: 'X1' }], ['caseId', 'reference', 'team', 'worker', 'manager', 'child_name']);
     const run = await caseclock('import', file);

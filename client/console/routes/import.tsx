@@ -181,14 +181,14 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
     );
   }
 
-  function ProblemTable(props: { problems: readonly CellProblem[] }) {
+  function ProblemTable(props: { problems: readonly CellProblem[]; id?: string; what?: string }) {
     return (
-      <table class="data compact" id="import-problems">
+      <table class="data compact" id={props.id ?? 'import-problems'}>
         <thead>
           <tr>
             <th class="num">Line</th>
             <th>Column</th>
-            <th>What is wrong</th>
+            <th>{props.what ?? 'What is wrong'}</th>
           </tr>
         </thead>
         <tbody>
@@ -304,6 +304,15 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
             {counts}
             {verdict}
             {checked.problems.length > 0 && <ProblemTable problems={checked.problems} />}
+            {checked.warnings.length > 0 && (
+              <>
+                <p id="import-warnings-note">
+                  {plural(checked.warnings.length, 'warning')}: these rows import as they are, but their dates imply a history the file does not give. Add the columns named if
+                  the council's record has them.
+                </p>
+                <ProblemTable problems={checked.warnings} id="import-warnings" what="What to check" />
+              </>
+            )}
           </section>,
         );
       }
