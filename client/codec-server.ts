@@ -265,7 +265,9 @@ export function cookieWarning(config: Config): string | undefined {
 
 /** Starts the codec server from configuration; resolves once it listens. */
 export async function startCodecServer(config: Config): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
-  const codec = encryptionCodecFromConfig(config);
+  // Plain payloads are shown as they are: this server only shows payloads to authorised staff
+  // (a forged one included), it never acts on them.
+  const codec = encryptionCodecFromConfig(config, { refuseUnencrypted: false });
   if (!codec) throw new Error('CASECLOCK_ENCRYPTION_KEYS is not set: there is nothing for a codec server to decrypt');
   const token = config.CASECLOCK_CODEC_TOKEN;
   const secret = config.CASECLOCK_SESSION_SECRET;

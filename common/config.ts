@@ -229,6 +229,12 @@ export const ConfigSchema = z
     CASECLOCK_ENCRYPTION_KEYS: encryptionKeys,
     CASECLOCK_ENCRYPTION_KEY_ID: optionalText,
     /**
+     * With keys configured, unencrypted payloads are refused (a forged plain update is rejected),
+     * whatever NODE_ENV says. `migrate` reads them instead, for as long as cases started before
+     * encryption was switched on still run; every process warns at start-up while it is set.
+     */
+    CASECLOCK_ACCEPT_PLAIN_PAYLOADS: optionalText.pipe(z.enum(['migrate'], { error: 'must be migrate, or empty (plain payloads refused)' }).optional()),
+    /**
      * Codec server for the Temporal Web UI / CLI: bearer token (the CLI; optional when
      * CASECLOCK_SESSION_SECRET is set, as the Web UI signs in with the console's cookie instead),
      * listen address, allowed origins.
@@ -321,6 +327,13 @@ export const ConfigSchema = z
     if (keys === undefined) {
       if (currentId !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['CASECLOCK_ENCRYPTION_KEY_ID'], message: 'is set but CASECLOCK_ENCRYPTION_KEYS is empty' });
+      }
+      if (c.CASECLOCK_ACCEPT_PLAIN_PAYLOADS !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CASECLOCK_ACCEPT_PLAIN_PAYLOADS'],
+          message: 'is set but CASECLOCK_ENCRYPTION_KEYS is empty: without keys every payload is plain anyway (set it only while moving to encryption)',
+        });
       }
       if (c.NODE_ENV === 'production') {
         ctx.addIssue({

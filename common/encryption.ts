@@ -10,12 +10,13 @@
  * Key rotation: encode always uses the current key; decode picks the key named by the payload,
  * so histories written under an older key stay readable as long as that key stays configured.
  * Payloads without the encrypted encoding (written before encryption was switched on) pass
- * through unchanged, except where the codec refuses them (`refuseUnencrypted`, on in production):
- * anyone who can reach Temporal could otherwise send a case update in plain JSON that the
- * workflow accepts. A refused payload is not an error here, since a throwing codec would fail the
- * workflow task and leave the case stuck retrying it: it becomes a payload of an encoding no
- * converter reads (REFUSED_ENCODING), so the update is rejected inside the workflow, nothing is
- * written, and the case's clocks keep running.
+ * through unchanged only where the codec is told to (`refuseUnencrypted: false`: the codec server,
+ * which only shows them, and CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate while histories from before
+ * encryption still run). Everywhere else they are refused: anyone who can reach Temporal could
+ * otherwise send a case update in plain JSON that the workflow accepts. A refused payload is not
+ * an error here, since a throwing codec would fail the workflow task and leave the case stuck
+ * retrying it: it becomes a payload of an encoding no converter reads (REFUSED_ENCODING), so the
+ * update is rejected inside the workflow, nothing is written, and the case's clocks keep running.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
@@ -116,16 +117,22 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/** The codec for a configuration, or undefined when no keys are configured. */
+/**
+ * The codec for a configuration, or undefined when no keys are configured. It refuses unencrypted
+ * payloads unless CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate, whatever NODE_ENV says; `options`
+ * overrides that (the codec server, which only shows payloads to authorised staff).
+ */
 export function encryptionCodecFromConfig(
   config: {
     CASECLOCK_ENCRYPTION_KEYS?: readonly EncryptionKey[] | undefined;
     CASECLOCK_ENCRYPTION_KEY_ID?: string | undefined;
+    CASECLOCK_ACCEPT_PLAIN_PAYLOADS?: 'migrate' | undefined;
   },
   options: { refuseUnencrypted?: boolean } = {},
 ): EncryptionCodec | undefined {
   const keys = config.CASECLOCK_ENCRYPTION_KEYS;
   if (!keys || keys.length === 0) return undefined;
   if (config.CASECLOCK_ENCRYPTION_KEY_ID === undefined) throw new ValueError('CASECLOCK_ENCRYPTION_KEY_ID is not set');
-  return new EncryptionCodec(keys, config.CASECLOCK_ENCRYPTION_KEY_ID, options);
+  const refuseUnencrypted = options.refuseUnencrypted ?? config.CASECLOCK_ACCEPT_PLAIN_PAYLOADS !== 'migrate';
+  return new EncryptionCodec(keys, config.CASECLOCK_ENCRYPTION_KEY_ID, { refuseUnencrypted });
 }

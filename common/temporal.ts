@@ -17,16 +17,29 @@ import { encryptionCodecFromConfig } from './encryption';
 export const FAILURE_CONVERTER_PATH = path.resolve(__dirname, 'failure-converter.js');
 
 let warnedUnencrypted = false;
+let warnedPlainAccepted = false;
 
 /**
  * The data converter every CaseClock process uses. With keys configured: the AES-256-GCM payload
- * codec, plus a failure converter that puts failure messages in (encrypted) payloads; in
- * production the codec refuses unencrypted payloads (a forged plain update is rejected). Without
- * keys (allowed outside production only; the configuration refuses it in production): nothing,
- * after a loud warning on stderr, once per process.
+ * codec, plus a failure converter that puts failure messages in (encrypted) payloads; the codec
+ * refuses unencrypted payloads (a forged plain update is rejected) whatever NODE_ENV says, unless
+ * CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate, which every process (the command line too) warns about
+ * loudly, once. Without keys (allowed outside production only; the configuration refuses it in
+ * production): nothing, after a loud warning on stderr, once per process.
  */
 export function dataConverter(config: Config, options: { warnIfUnencrypted?: boolean } = {}): DataConverter {
-  const codec = encryptionCodecFromConfig(config, { refuseUnencrypted: config.NODE_ENV === 'production' });
+  const codec = encryptionCodecFromConfig(config);
+  if (codec && !codec.options.refuseUnencrypted && !warnedPlainAccepted) {
+    warnedPlainAccepted = true;
+    process.stderr.write(
+      `${JSON.stringify({
+        level: 'warn',
+        msg: 'CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate: UNENCRYPTED PAYLOADS ARE ACCEPTED. Anyone who can reach Temporal can send a case update in plain JSON and it will be read. Use it only while cases started before encryption still run, then unset it and restart.',
+        setting: 'CASECLOCK_ACCEPT_PLAIN_PAYLOADS',
+        nodeEnv: config.NODE_ENV,
+      })}\n`,
+    );
+  }
   if (!codec) {
     if (!warnedUnencrypted && options.warnIfUnencrypted !== false) {
       warnedUnencrypted = true;

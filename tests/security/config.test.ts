@@ -46,6 +46,8 @@ describe('encryption configuration', () => {
     ['a short codec token', { CASECLOCK_CODEC_TOKEN: 'letmein' }, /CASECLOCK_CODEC_TOKEN: must be at least 32 characters/],
     ['a codec origin with a path', { CASECLOCK_CODEC_CORS_ORIGINS: 'http://localhost:8233/namespaces' }, /CASECLOCK_CODEC_CORS_ORIGINS: "http:\/\/localhost:8233\/namespaces" is not an origin/],
     ['a bad codec port', { CASECLOCK_CODEC_PORT: '0' }, /CASECLOCK_CODEC_PORT: must be between 1 and 65535/],
+    ['plain payloads accepted with a value other than migrate', { ...encryptionEnv(testKey('k1')), CASECLOCK_ACCEPT_PLAIN_PAYLOADS: 'yes' }, /CASECLOCK_ACCEPT_PLAIN_PAYLOADS: must be migrate, or empty/],
+    ['plain payloads accepted without keys', { CASECLOCK_ACCEPT_PLAIN_PAYLOADS: 'migrate' }, /CASECLOCK_ACCEPT_PLAIN_PAYLOADS: is set but CASECLOCK_ENCRYPTION_KEYS is empty/],
   ])('refuses %s and names the variable', (_label, env, message) => {
     const text = refusal(env);
     expect(text).toMatch(message);
@@ -71,8 +73,10 @@ it('treats the empty values of a copied .env.example as unset', () => {
     CASECLOCK_CODEC_TOKEN: '',
     CASECLOCK_CODEC_HOST: '',
     CASECLOCK_CODEC_CORS_ORIGINS: '',
+    CASECLOCK_ACCEPT_PLAIN_PAYLOADS: '',
   });
   expect(config.CASECLOCK_ENCRYPTION_KEYS).toBeUndefined();
+  expect(config.CASECLOCK_ACCEPT_PLAIN_PAYLOADS).toBeUndefined();
   expect(config.CASECLOCK_ENCRYPTION_KEY_ID).toBeUndefined();
   expect(config.CASECLOCK_CODEC_TOKEN).toBeUndefined();
   expect(config.CASECLOCK_CODEC_HOST).toBe('127.0.0.1');
@@ -106,5 +110,27 @@ describe('the data converter of every process', () => {
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatch(/PAYLOAD ENCRYPTION IS OFF/);
     expect(writes[0]).toMatch(/CASECLOCK_ENCRYPTION_KEYS/);
+  });
+
+  it('refuses plain payloads whenever keys are configured, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test', 'production']) {
+      const config = parseConfig({ ...(NODE_ENV ? { NODE_ENV } : {}), ...encryptionEnv(testKey('k1')) });
+      expect((dataConverter(config).payloadCodecs?.[0] as EncryptionCodec).options.refuseUnencrypted).toBe(true);
+    }
+  });
+
+  it('reads plain payloads only with CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate, after a loud warning naming it, once per process', () => {
+    const writes: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    const config = parseConfig({ NODE_ENV: 'production', CASECLOCK_ACCEPT_PLAIN_PAYLOADS: 'migrate', ...encryptionEnv(testKey('k1')) });
+    expect(config.CASECLOCK_ACCEPT_PLAIN_PAYLOADS).toBe('migrate');
+    expect((dataConverter(config).payloadCodecs?.[0] as EncryptionCodec).options.refuseUnencrypted).toBe(false);
+    dataConverter(config);
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(writes[0] ?? '{}')).toMatchObject({ level: 'warn', setting: 'CASECLOCK_ACCEPT_PLAIN_PAYLOADS' });
+    expect(writes[0]).toMatch(/CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate: UNENCRYPTED PAYLOADS ARE ACCEPTED/);
   });
 });

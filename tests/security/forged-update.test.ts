@@ -1,11 +1,13 @@
 /**
- * Closed to outsiders: in production the worker's codec refuses unencrypted payloads, so someone
+ * Closed to outsiders: with encryption keys configured the worker's codec refuses unencrypted
+ * payloads, whatever NODE_ENV says, so someone
  * who can reach Temporal's port and sends a case update in plain JSON (as `temporal workflow
  * update execute --input '{...}'` would) is refused. On the dev server, with a real SMTP server:
  * nothing is written to the case's history, its state or its timeline; no workflow task fails
  * (the case is not left stuck retrying one); and the case goes on taking real updates. A forged
  * signal reaches history (the server writes a signal before any worker sees it) but changes
- * nothing and fails nothing. Outside production a plain update is still read, as before.
+ * nothing and fails nothing. A plain update is read only with CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate
+ * (while histories from before encryption are still running).
  */
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -29,6 +31,8 @@ const CONTACTS: CaseContacts = {
 const key = testKey('forged-2026');
 const production = parseConfig({ NODE_ENV: 'production', ...encryptionEnv(key) });
 const development = parseConfig({ NODE_ENV: 'development', ...encryptionEnv(key) });
+const unsetNodeEnv = parseConfig({ ...encryptionEnv(key) });
+const migrating = parseConfig({ NODE_ENV: 'development', CASECLOCK_ACCEPT_PLAIN_PAYLOADS: 'migrate', ...encryptionEnv(key) });
 const { EventType } = temporal.api.enums.v1;
 
 let dev: DevServerConnections;
@@ -105,8 +109,8 @@ const timelineOf = (caseId: string) => client.workflow.getHandle(caseWorkflowId(
 
 const forgedVisit = () => ({ type: 'contact', contactType: 'visit', childSeenAlone: true, at: new Date().toISOString(), by: 'outsider' });
 
-describe('a forged plain update in production', () => {
-  it('is refused, writes nothing, fails no workflow task, and the case goes on', async () => {
+describe('a forged plain update', () => {
+  it('in production is refused, writes nothing, fails no workflow task, and the case goes on', async () => {
     await withCase(production, async (caseId) => {
       const handle = outsider.workflow.getHandle(caseWorkflowId(caseId));
       const before = await settled(caseId);
@@ -147,8 +151,37 @@ describe('a forged plain update in production', () => {
     });
   });
 
-  it('outside production is still read (the codec passes plain payloads through, as before)', async () => {
-    await withCase(development, async (caseId) => {
+  it.each([
+    ['NODE_ENV unset', unsetNodeEnv],
+    ['NODE_ENV=development', development],
+  ])('with keys configured and %s is refused just the same: nothing reaches the timeline', async (_label, config) => {
+    expect(config.CASECLOCK_ACCEPT_PLAIN_PAYLOADS).toBeUndefined();
+    await withCase(config, async (caseId) => {
+      const before = await settled(caseId);
+      const stateBefore = await caseState(client, caseId);
+      const timelineBefore = await timelineOf(caseId);
+      const forged = { ...forgedVisit(), by: 'FORGEDbyProbe' };
+      const refusal = await outsider.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate('recordEvent', { args: [forged] }).catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(Error);
+      const readable = await plainSenderWithKey.workflow
+        .getHandle(caseWorkflowId(caseId))
+        .executeUpdate('recordEvent', { args: [forged] })
+        .catch((err: unknown) => err);
+      expect(readable).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((readable as WorkflowUpdateFailedError).cause)).toMatch(new RegExp(`Unknown encoding: ${REFUSED_ENCODING}`));
+      const after = await settled(caseId);
+      expect(after).toEqual(before);
+      expect(after).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED');
+      const timeline = await timelineOf(caseId);
+      expect(timeline).toEqual(timelineBefore);
+      expect(JSON.stringify(timeline)).not.toContain('FORGEDbyProbe');
+      expect((await caseState(client, caseId)).open).toEqual(stateBefore.open);
+    });
+  });
+
+  it('is read only with CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate (reading histories from before encryption)', async () => {
+    expect(migrating.CASECLOCK_ACCEPT_PLAIN_PAYLOADS).toBe('migrate');
+    await withCase(migrating, async (caseId) => {
       // Accepted: the answer comes back encrypted, which the outsider cannot read.
       const answered = await outsider.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate('recordEvent', { args: [forgedVisit()] }).catch((err: unknown) => err);
       expect(String(answered)).toMatch(/Unknown encoding: binary\/encrypted/);
