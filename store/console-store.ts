@@ -5,6 +5,7 @@
  * administrator can see every view of a child's case.
  */
 import { z } from 'zod';
+import { isSsoUserId } from '../common/sso-identity';
 import { IsoInstant, SafeId, UserId } from '../domain/facts';
 import { pooledTransactions } from './case-record-store';
 
@@ -41,7 +42,13 @@ const SsoRole = z.enum(['administrator', 'head-of-service', 'manager', 'viewer']
 
 /** Someone's access as the council's identity provider gave it at a sign-in. */
 export const SsoAccessInput = z.strictObject({
-  userId: UserId,
+  /** A single sign-on id (common/sso-identity.ts), never a password account's. */
+  userId: UserId.refine(isSsoUserId, 'must be a single sign-on user id (sso. and 32 hex digits)'),
+  /** The name they are shown by. */
+  name: z.string().min(1).max(200),
+  /** Who the provider says they are. */
+  issuer: z.string().min(1).max(1000),
+  subject: z.string().min(1).max(255),
   role: SsoRole,
   /** A manager's or viewer's team. */
   team: SafeId.optional(),
@@ -53,6 +60,8 @@ export type SsoAccessInput = z.input<typeof SsoAccessInput>;
 /** The access recorded at someone's last sign-in through single sign-on, and when that was. */
 export interface SsoAccess {
   userId: string;
+  /** The name they are shown by (absent for no one signed in since names were kept). */
+  name?: string;
   role: z.infer<typeof SsoRole>;
   team?: string;
   teams?: string[];
@@ -85,7 +94,7 @@ export interface ConsoleStore {
   // --- access given by single sign-on ---
   /** Records (replacing the last) the access someone signed in with through single sign-on. */
   recordSsoSignIn(access: SsoAccessInput, at?: Date): Promise<void>;
-  /** The access recorded at each of these people's last sign-in through single sign-on (absent: never). */
+  /** The access recorded at each of these people's last sign-in through single sign-on (absent: never; ids that are not single sign-on ids are never looked up). */
   ssoAccess(userIds: readonly string[]): Promise<Map<string, SsoAccess>>;
   // --- views ---
   recordView(view: CaseViewInput): Promise<void>;
@@ -93,7 +102,7 @@ export interface ConsoleStore {
   close(): Promise<void>;
 }
 
-const SsoRow = z.object({ user_id: z.string(), role: SsoRole, team: z.string().nullable(), teams: z.array(z.string()).nullable(), signed_in_at: z.date() });
+const SsoRow = z.object({ user_id: z.string(), name: z.string().nullable(), role: SsoRole, team: z.string().nullable(), teams: z.array(z.string()).nullable(), signed_in_at: z.date() });
 const ViewRow = z.object({ viewed_at: z.date(), viewer: z.string(), role: z.string(), subject: z.enum(['case', 'incident']), case_id: z.string(), what: z.string() });
 /** Session ids are random base64url strings of the session plugin; anything else is not looked up. */
 const SessionId = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/);
@@ -167,22 +176,24 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
       const a = SsoAccessInput.parse(input);
       await inTransaction(false, (c) =>
         c.query(
-          `INSERT INTO console_sso_access (user_id, role, team, teams, signed_in_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, team = EXCLUDED.team, teams = EXCLUDED.teams, signed_in_at = EXCLUDED.signed_in_at`,
-          [a.userId, a.role, a.team ?? null, a.teams ?? null, at],
+          `INSERT INTO console_sso_access (user_id, name, issuer, subject, role, team, teams, signed_in_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, issuer = EXCLUDED.issuer, subject = EXCLUDED.subject, role = EXCLUDED.role,
+             team = EXCLUDED.team, teams = EXCLUDED.teams, signed_in_at = EXCLUDED.signed_in_at`,
+          [a.userId, a.name, a.issuer, a.subject, a.role, a.team ?? null, a.teams ?? null, at],
         ),
       );
     },
     async ssoAccess(userIds) {
-      const ids = [...new Set(userIds)].filter((id) => UserId.safeParse(id).success);
+      // A password account's id is never looked up here: single sign-on cannot speak for it.
+      const ids = [...new Set(userIds)].filter(isSsoUserId);
       if (ids.length === 0) return new Map();
       const result = await inTransaction(true, (c) =>
-        c.query('SELECT user_id, role, team, teams, signed_in_at FROM console_sso_access WHERE user_id = ANY($1::text[])', [ids]),
+        c.query('SELECT user_id, name, role, team, teams, signed_in_at FROM console_sso_access WHERE user_id = ANY($1::text[])', [ids]),
       );
       return new Map(
         result.rows.map((row) => {
           const r = SsoRow.parse(row);
-          const access: SsoAccess = { userId: r.user_id, role: r.role, signedInAt: r.signed_in_at.toISOString(), ...(r.team ? { team: r.team } : {}), ...(r.teams ? { teams: r.teams } : {}) };
+          const access: SsoAccess = { userId: r.user_id, ...(r.name ? { name: r.name } : {}), role: r.role, signedInAt: r.signed_in_at.toISOString(), ...(r.team ? { team: r.team } : {}), ...(r.teams ? { teams: r.teams } : {}) };
           return [r.user_id, access] as const;
         }),
       );

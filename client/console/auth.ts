@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, w
 import path from 'node:path';
 import { z } from 'zod';
 import { FreeText, SafeId, UserId } from '../../domain/facts';
+import { isReservedForSso, SSO_ID_PREFIX } from '../../common/sso-identity';
 
 // --- passwords ---------------------------------------------------------------------------
 
@@ -60,9 +61,12 @@ export const ROLES = ['administrator', 'head-of-service', 'manager', 'viewer'] a
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
+/** A password account's id: a user id that single sign-on can never give (none begins `sso.`). */
+export const LocalUserId = UserId.refine((id) => !isReservedForSso(id), `must not begin with "${SSO_ID_PREFIX}": those ids are kept for people who sign in through single sign-on`);
+
 export const ConsoleUser = z
   .object({
-    id: UserId,
+    id: LocalUserId,
     name: FreeText(200),
     role: Role,
     /** A manager steers, and a viewer reads, this team's cases (a team code, e.g. LOCALITY-NORTH). */

@@ -8,13 +8,19 @@
  * through a configured table, a team claim for managers and viewers, and a service-area claim
  * (the teams they oversee) for heads of service. Anyone whose claims map to no role is refused.
  *
- * Nothing here logs; the reasons returned name claims and user ids, never tokens or claim values
- * other than the user id, so the caller may log them.
+ * Who someone is in CaseClock is the provider's issuer and subject (`sub`), as a user id of its
+ * own (common/sso-identity.ts: `sso.` and a hash) that no password account can have; the name
+ * claim is how they are shown, and the user claim (preferred_username by default) only a label.
+ * So nobody becomes a password account by the name the provider gives them.
+ *
+ * Nothing here logs; the reasons returned name claims and the user's sign-in name (or id), never
+ * tokens or other claim values, so the caller may log them.
  */
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { SSO_ROLES, type Config } from '../../common/config';
-import { FreeText, SafeId, UserId } from '../../domain/facts';
+import { ssoUserId } from '../../common/sso-identity';
+import { FreeText, SafeId } from '../../domain/facts';
 
 export const CaseClockRole = z.enum(SSO_ROLES);
 export type CaseClockRole = z.infer<typeof CaseClockRole>;
@@ -48,7 +54,10 @@ export const OidcSettings = z
       .default(['openid', 'profile']),
     claims: z
       .object({
-        /** The user id; unset: `preferred_username`, or `sub` when the provider sends none. */
+        /**
+         * The sign-in name, a label only (logs, and the name when the provider sends none); unset:
+         * `preferred_username`. Never the CaseClock user id, which comes from issuer and `sub`.
+         */
         user: ClaimName.optional(),
         name: ClaimName.default('name'),
         /** Holds a group or role name, or a list of them, looked up in `roleMap`. */
@@ -101,8 +110,15 @@ export const PendingSignIn = z.object({
 export type PendingSignIn = z.infer<typeof PendingSignIn>;
 
 export interface OidcUser {
+  /** `sso.` and a hash of issuer and subject (ssoUserId): never a password account's id. */
   id: string;
+  /** How they are shown: the name claim (else the sign-in name, else the id). */
   name: string;
+  /** Who the provider says they are: its issuer and their subject. */
+  issuer: string;
+  subject: string;
+  /** The sign-in name the provider gave (the user claim), when it gave one. */
+  username?: string;
   role: CaseClockRole;
   /** Managers (always) and viewers (when the provider gives one). */
   team?: string;
@@ -226,15 +242,15 @@ const StringOrList = z.union([z.string(), z.array(z.string())]);
 /** Maps validated claims to a CaseClock user, or a reason for refusing. Exported for tests. */
 export function mapClaims(claims: Record<string, unknown>, settings: ParsedSettings): SignInResult {
   const c = settings.claims;
-  const userClaim = c.user ?? (claims['preferred_username'] !== undefined ? 'preferred_username' : 'sub');
-  const id = UserId.safeParse(claims[userClaim]);
-  if (!id.success) {
-    return {
-      ok: false,
-      reason: `the identity provider's claim "${userClaim}" is ${claims[userClaim] === undefined ? 'missing' : 'not a CaseClock user id (letters, digits, dot, dash and underscore, at most 64)'}`,
-    };
-  }
-  const who = `user ${id.data}`;
+  const subject = z.string().min(1).max(255).safeParse(claims['sub']);
+  if (!subject.success) return { ok: false, reason: 'the identity provider sent no usable "sub" claim (who the person is)' };
+  // The ID token's issuer (checked by openid-client against the discovered one); the configured one otherwise.
+  const issuer = typeof claims['iss'] === 'string' && claims['iss'] !== '' ? claims['iss'] : settings.issuer;
+  const id = ssoUserId(issuer, subject.data);
+  const userClaim = c.user ?? 'preferred_username';
+  const label = FreeText(200).safeParse(claims[userClaim]);
+  const username = label.success ? label.data : undefined;
+  const who = `user ${username ?? id}`;
   const refuse = (reason: string): SignInResult => ({ ok: false, reason: `${who}: ${reason}` });
 
   const name = FreeText(200).safeParse(claims[c.name]);
@@ -251,7 +267,8 @@ export function mapClaims(claims: Record<string, unknown>, settings: ParsedSetti
         : `none of the values of the claim "${c.role}" maps to a CaseClock role (expected one of: ${Object.keys(settings.roleMap).join(', ') || 'nothing is configured'})`,
     );
   }
-  const user: OidcUser = { id: id.data, name: name.success ? name.data : id.data, role };
+  const shown = name.success ? name.data : (username ?? id);
+  const user: OidcUser = { id, name: shown, role, issuer, subject: subject.data, ...(username !== undefined ? { username } : {}) };
 
   if (role === 'manager' || role === 'viewer') {
     const raw = claims[c.team];

@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { signerFactory } from '@fastify/cookie';
 import { z } from 'zod';
+import { isReservedForSso, isSsoUserId } from '../../common/sso-identity';
 import { SafeId, UserId } from '../../domain/facts';
 import type { ConsoleStore } from '../../store/console-store';
 import type { Person } from './access';
@@ -57,9 +58,12 @@ export function personFromSession(data: unknown, users: UserDirectory, secret: s
   if (now - s.since > limits.lifetimeMs) return { reason: 'expired' };
   if (now - s.seen > limits.idleMs) return { reason: 'idle' };
   if (s.via === 'sso') {
-    if (!s.person) return { reason: 'none' };
+    // A single sign-on session acts only as a single sign-on id (issuer and subject), never as a
+    // password account: a session from before such ids (keyed by the provider's user name) is over.
+    if (!s.person || !isSsoUserId(s.uid) || s.person.id !== s.uid) return { reason: 'none' };
     return { person: { ...s.person, via: 'sso' }, mustChangePassword: false };
   }
+  if (isReservedForSso(s.uid)) return { reason: 'none' };
   const user = users.find(s.uid);
   if (!user) return { reason: 'user-removed' };
   if (s.pw !== passwordStamp(secret, user.passwordHash)) return { reason: 'password-changed' };

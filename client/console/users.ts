@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../common/config';
 import { loadEnvFile } from '../../common/env-file';
-import { ConsoleUser, hashPassword, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
+import { ConsoleUser, hashPassword, LocalUserId, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
 import { checkNewPassword } from './password-policy';
 
 class UsageError extends Error {}
@@ -96,6 +96,9 @@ export async function run(argv: string[], file: string, password: () => Promise<
     return `changed the password of ${id} in ${file}`;
   }
   if (command !== 'add' || !id) throw new UsageError(USAGE);
+  // Before the password is asked for: an id single sign-on could give is never a password account's.
+  const localId = LocalUserId.safeParse(id);
+  if (!localId.success) throw new UsageError(`<id>: ${localId.error.issues[0]?.message ?? 'invalid'}: nothing was written`);
   const role = Role.safeParse(values.role);
   if (!role.success) throw new UsageError(`--role ${values.role === undefined ? 'is required' : JSON.stringify(values.role)}: must be one of: ${Role.options.join(', ')}`);
   const pw = await password();

@@ -21,6 +21,7 @@ import { caseState, openCase, recordEvent } from '../../client/cases';
 import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/console/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
 import { eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
+import { ssoUserId } from '../../common/sso-identity';
 import { kindLabel } from '../../domain/labels';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { CaseState } from '../../workflows/messages';
@@ -440,13 +441,16 @@ describe('calendar feeds', () => {
     const db = new PgClient({ connectionString: storeUrl() });
     await db.connect();
     try {
-      await db.query(`UPDATE console_sso_access SET signed_in_at = now() - make_interval(days => $2::int, hours => 1) WHERE user_id = $1`, ['sid', SSO_FEED_ACCESS_DAYS]);
+      await db.query(`UPDATE console_sso_access SET signed_in_at = now() - make_interval(days => $2::int, hours => 1) WHERE user_id = $1`, [
+        ssoUserId(provider.issuer, 'sub-sid'),
+        SSO_FEED_ACCESS_DAYS,
+      ]);
     } finally {
       await db.end();
     }
     await expectStopped();
     const ada = await Session.signIn('ada', PASSWORDS.admin);
-    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: sid has not signed in for ${SSO_FEED_ACCESS_DAYS} days`, 's'));
+    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: Sid Manager \\(council account\\) has not signed in for ${SSO_FEED_ACCESS_DAYS} days`, 's'));
     // He signs in again: it reads again.
     await ssoSignIn('sub-sid');
     expect((await fetchFeed(feed.url)).answer.status).toBe(200);
@@ -454,9 +458,47 @@ describe('calendar feeds', () => {
     SSO_ACCOUNTS['sub-sid'] = { ...SSO_ACCOUNTS['sub-sid'], team: `FEEDS-ELSEWHERE-${run}` };
     await ssoSignIn('sub-sid');
     await expectStopped();
-    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: sid can no longer see team ${TEAMS.north}`, 's'));
+    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${feed.id}">.*?stopped: Sid Manager \\(council account\\) can no longer see team ${TEAMS.north}`, 's'));
     SSO_ACCOUNTS['sub-sid'] = { ...SSO_ACCOUNTS['sub-sid'], team: TEAMS.north };
     await ssoSignIn('sub-sid');
     expect((await fetchFeed(feed.url)).answer.status).toBe(200);
+  });
+});
+
+describe('single sign-on never takes a password account', () => {
+  it("someone the identity provider calls tess (another team's manager) is recorded and shown as themselves, and can neither see nor revoke the local tess's feeds", async () => {
+    const tess = await Session.signIn('tess', PASSWORDS.manager);
+    const feed = await createFeed(tess, { kind: 'worker', team: TEAMS.north, email: 'sam.worker@council.test' });
+    SSO_ACCOUNTS['sub-other-tess'] = { preferred_username: 'tess', name: 'Tess Elsewhere', groups: ['cc-managers'], team: TEAMS.south };
+    const other = await ssoSignIn('sub-other-tess');
+
+    // Tess's feed is not hers: not listed, not revocable, still live.
+    expect((await other.request('/account/feeds')).body).not.toContain(`id="feed-${feed.id}"`);
+    expect((await other.request(`/account/feeds/${feed.id}/revoke`, {})).status).toBe(404);
+    expect((await fetchFeed(feed.url)).answer.status).toBe(200);
+
+    // Her view of her own team's case is not recorded as the local tess's, but as her own id, and shown by her name.
+    const otherId = ssoUserId(provider.issuer, 'sub-other-tess');
+    expect((await other.request(`/cases/${cases.s}`)).status).toBe(200);
+    expect(await server.consoleStore.views({ viewer: 'tess', caseId: cases.s })).toEqual([]);
+    const recorded = await server.consoleStore.views({ caseId: cases.s });
+    expect(recorded[0]).toMatchObject({ viewer: otherId, role: 'manager', what: 'page' });
+    const ada = await Session.signIn('ada', PASSWORDS.admin);
+    const record = await ada.request(`/admin/views?caseId=${cases.s}`);
+    expect(record.body).toMatch(/<td>Tess Elsewhere \(council account\)<\/td>/);
+    expect(record.body).not.toMatch(/<td>tess<\/td>/);
+
+    // What she records on her team's case is hers in the timeline too.
+    const at = DateTime.now().setZone('Europe/London').toFormat("yyyy-MM-dd'T'HH:mm");
+    expect((await other.request(`/cases/${cases.s}/actions/visit`, { at })).status).toBe(303);
+    const timeline = (await other.request(`/cases/${cases.s}`)).body;
+    expect(timeline).toMatch(/<td>Tess Elsewhere \(council account\)<\/td>/);
+    expect(timeline).not.toMatch(/<td>tess<\/td>/);
+
+    // A feed she makes is hers: the local tess cannot revoke it by her id.
+    const hers = await createFeed(other, { kind: 'team', team: TEAMS.south });
+    expect((await ada.request('/account/feeds')).body).toMatch(new RegExp(`id="feed-${hers.id}">.*?<td>Tess Elsewhere \\(council account\\)</td>`, 's'));
+    expect((await tess.request(`/account/feeds/${hers.id}/revoke`, {})).status).toBe(404);
+    expect((await fetchFeed(hers.url)).answer.status).toBe(200);
   });
 });

@@ -5,8 +5,16 @@
  * the refusals: no role, a tampered state, a wrong nonce, a code used twice. Then the settings
  * and the environment variables.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readUsersFile } from '../../client/console/auth';
+import { personFromSession } from '../../client/console/session';
+import { run as usersCommand } from '../../client/console/users';
 import { ConfigError, parseConfig } from '../../common/config';
+import { isSsoUserId, ssoUserId } from '../../common/sso-identity';
+import { UserId } from '../../domain/facts';
 import {
   createOidcSignIn,
   mapClaims,
@@ -30,6 +38,9 @@ const ACCOUNTS: Record<string, AccountClaims> = {
   'sub-vic': { preferred_username: 'vic', name: 'Vic Viewer', groups: 'cc-viewers' },
   'sub-fin': { preferred_username: 'fin', name: 'Fin Finance', groups: ['finance'] },
   'sub-max': { preferred_username: 'max', name: 'Max Manager', groups: ['cc-managers'] },
+  // Two people the provider names like the console's password accounts admin2 and mnorth.
+  'sub-admin2': { preferred_username: 'admin2', name: 'Not The Admin', groups: ['cc-viewers'], team: 'LOCALITY-SOUTH' },
+  'sub-mnorth': { preferred_username: 'mnorth', name: 'M North (South team)', groups: ['cc-managers'], team: 'LOCALITY-SOUTH' },
 };
 
 /** A cookie jar for one browser: name → value, per host (the provider is on one host). */
@@ -99,6 +110,15 @@ afterAll(async () => {
   await provider?.close();
 });
 
+/** The user signIn.finish() gives for an account of `provider`: keyed by issuer and subject, shown by name. */
+const ssoUser = (subject: string, username: string, rest: Record<string, unknown>, issuer = provider.issuer) => ({
+  id: ssoUserId(issuer, subject),
+  issuer,
+  subject,
+  username,
+  ...rest,
+});
+
 async function throughProvider(accountId: string, sso: OidcSignIn = signIn): Promise<{ callback: URL; pending: PendingSignIn }> {
   const { url, pending } = await sso.begin();
   const callback = await new Browser().signIn(url, accountId);
@@ -130,7 +150,7 @@ describe('single sign-on against a real OpenID Connect provider', () => {
   it('signs in an administrator', async () => {
     const { callback, pending } = await throughProvider('sub-ada');
     expect(callback.searchParams.get('state')).toBe(pending.state);
-    expect(await signIn.finish(callback, pending)).toEqual({ ok: true, user: { id: 'ada', name: 'Ada Admin', role: 'administrator' } });
+    expect(await signIn.finish(callback, pending)).toEqual({ ok: true, user: ssoUser('sub-ada', 'ada', { name: 'Ada Admin', role: 'administrator' }) });
     // Discovery happened once, for the first begin(), and is reused since.
     expect(provider.discoveries()).toBe(1);
   });
@@ -139,18 +159,18 @@ describe('single sign-on against a real OpenID Connect provider', () => {
     const { callback, pending } = await throughProvider('sub-hal');
     expect(await signIn.finish(callback, pending)).toEqual({
       ok: true,
-      user: { id: 'hal', name: 'Hal Head', role: 'head-of-service', teams: ['LOCALITY-NORTH', 'LOCALITY-SOUTH'] },
+      user: ssoUser('sub-hal', 'hal', { name: 'Hal Head', role: 'head-of-service', teams: ['LOCALITY-NORTH', 'LOCALITY-SOUTH'] }),
     });
   });
 
   it('signs in a manager with their team (the manager group wins over the viewer group)', async () => {
     const { callback, pending } = await throughProvider('sub-meg');
-    expect(await signIn.finish(callback, pending)).toEqual({ ok: true, user: { id: 'meg', name: 'Meg Manager', role: 'manager', team: 'LOCALITY-NORTH' } });
+    expect(await signIn.finish(callback, pending)).toEqual({ ok: true, user: ssoUser('sub-meg', 'meg', { name: 'Meg Manager', role: 'manager', team: 'LOCALITY-NORTH' }) });
   });
 
   it('signs in a viewer without a team (a single group given as a string)', async () => {
     const { callback, pending } = await throughProvider('sub-vic');
-    expect(await signIn.finish(callback, pending)).toEqual({ ok: true, user: { id: 'vic', name: 'Vic Viewer', role: 'viewer' } });
+    expect(await signIn.finish(callback, pending)).toEqual({ ok: true, user: ssoUser('sub-vic', 'vic', { name: 'Vic Viewer', role: 'viewer' }) });
   });
 
   it('refuses someone whose groups map to no CaseClock role, saying why', async () => {
@@ -239,7 +259,7 @@ describe('single sign-on against a real OpenID Connect provider', () => {
       const { callback, pending } = await throughProvider('sub-hana', sso);
       expect(await sso.finish(callback, pending)).toEqual({
         ok: true,
-        user: { id: 'hana', name: 'Hana Head', role: 'head-of-service', teams: ['LOCALITY-EAST', 'LOCALITY-WEST'] },
+        user: ssoUser('sub-hana', 'hana', { name: 'Hana Head', role: 'head-of-service', teams: ['LOCALITY-EAST', 'LOCALITY-WEST'] }, other.issuer),
       });
     } finally {
       await other.close();
@@ -259,15 +279,74 @@ describe('single sign-on against a real OpenID Connect provider', () => {
   });
 });
 
+describe("a single sign-on identity never takes a password account's user id", () => {
+  const limits = { lifetimeMs: 3_600_000, idleMs: 1_800_000 };
+  const local = { id: 'admin2', name: 'Second Administrator', role: 'administrator' as const, passwordHash: 'x' };
+  const users = { find: (id: string) => (id === local.id ? local : undefined) } as unknown as Parameters<typeof personFromSession>[1];
+
+  it('someone the provider calls admin2 or mnorth signs in as their own id, shown by their name', async () => {
+    for (const [account, username] of [['sub-admin2', 'admin2'], ['sub-mnorth', 'mnorth']] as const) {
+      const { callback, pending } = await throughProvider(account);
+      const result = await signIn.finish(callback, pending);
+      if (!result.ok) throw new Error(result.reason);
+      expect(result.user.id).toBe(ssoUserId(provider.issuer, account));
+      expect(result.user.id).not.toBe(username);
+      expect(result.user.username).toBe(username);
+      expect(result.user.name).toBe(ACCOUNTS[account]?.name);
+    }
+  });
+
+  it('a session acts as the single sign-on id only: one keyed by a password account id (from before) is over', () => {
+    const now = Date.now();
+    const id = ssoUserId(provider.issuer, 'sub-admin2');
+    const person = { id, name: 'Not The Admin', role: 'viewer' as const, team: 'LOCALITY-SOUTH' };
+    expect(personFromSession({ via: 'sso', uid: id, since: now, seen: now, person }, users, 'secret', limits, now)).toEqual({ person: { ...person, via: 'sso' }, mustChangePassword: false });
+    for (const forged of [
+      { via: 'sso', uid: 'admin2', since: now, seen: now, person: { ...person, id: 'admin2' } },
+      { via: 'sso', uid: id, since: now, seen: now, person: { ...person, id: 'admin2' } },
+      { via: 'password', uid: id, since: now, seen: now, pw: 'x' },
+    ]) {
+      expect(personFromSession(forged, users, 'secret', limits, now)).toEqual({ reason: 'none' });
+    }
+  });
+
+  it('no password account may have an id that begins sso.', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-sso-ids-'));
+    const file = path.join(dir, 'users.json');
+    let asked = false;
+    const password = async () => {
+      asked = true;
+      return 'a long enough password for this';
+    };
+    await expect(usersCommand(['add', ssoUserId(provider.issuer, 'sub-admin2'), '--role', 'viewer'], file, password)).rejects.toThrow(/<id>: must not begin with "sso\."/);
+    await expect(usersCommand(['add', 'SSO.admin', '--role', 'viewer'], file, password)).rejects.toThrow(/must not begin with "sso\."/);
+    expect(asked).toBe(false);
+    writeFileSync(file, JSON.stringify({ users: [{ ...local, id: 'sso.0123456789abcdef0123456789abcdef', passwordHash: `scrypt$15$8$1$${'A'.repeat(24)}$${'B'.repeat(44)}` }] }));
+    expect(() => readUsersFile(file)).toThrow(/users\.0\.id: must not begin with "sso\."/);
+  });
+});
+
 describe('claims mapping on its own', () => {
   const settings = OidcSettings.parse({ issuer: 'https://login.council.example', clientId: 'c', clientSecret: 's', redirectUrl: 'https://cc.example/auth/callback' });
 
-  it('uses sub when there is no preferred_username, and the id when there is no name', () => {
-    expect(mapClaims({ sub: 'u123', groups: ['cc-admins'] }, settings)).toEqual({ ok: true, user: { id: 'u123', name: 'u123', role: 'administrator' } });
+  it('keys the user by issuer and subject, shown by the sign-in name when there is no name, else by the id', () => {
+    const id = ssoUserId('https://login.council.example', 'u123');
+    expect(isSsoUserId(id)).toBe(true);
+    expect(UserId.safeParse(id).success).toBe(true); // fits a case event's `by`
+    expect(mapClaims({ sub: 'u123', preferred_username: 'ursula', groups: ['cc-admins'] }, settings)).toEqual({
+      ok: true,
+      user: { id, name: 'ursula', username: 'ursula', issuer: 'https://login.council.example', subject: 'u123', role: 'administrator' },
+    });
+    expect(mapClaims({ sub: 'u123', groups: ['cc-admins'] }, settings)).toEqual({ ok: true, user: { id, name: id, issuer: 'https://login.council.example', subject: 'u123', role: 'administrator' } });
+    // The same subject at another issuer is someone else; a sign-in name that is an email address is only a label.
+    const elsewhere = mapClaims({ iss: 'https://other.example', sub: 'u123', preferred_username: 'ada@council.example', groups: ['cc-admins'] }, settings);
+    expect(elsewhere.ok && elsewhere.user.id).toBe(ssoUserId('https://other.example', 'u123'));
+    expect(elsewhere.ok && elsewhere.user.id).not.toBe(id);
+    expect(elsewhere.ok && elsewhere.user.name).toBe('ada@council.example');
   });
 
   it.each([
-    ['an id that is an email address', { sub: 'x', preferred_username: 'ada@council.example', groups: ['cc-admins'] }, /claim "preferred_username" is not a CaseClock user id/],
+    ['no subject', { preferred_username: 'ada', groups: ['cc-admins'] }, /no usable "sub" claim/],
     ['no role claim at all', { sub: 'x', preferred_username: 'ada' }, /^user ada: the identity provider sent no "groups" claim/],
     ['a role claim that is not strings', { sub: 'x', preferred_username: 'ada', groups: [1, 2] }, /^user ada: the claim "groups" must be a string or a list of strings/],
     ['a head of service without teams', { sub: 'x', preferred_username: 'hal', groups: ['cc-hos'] }, /^user hal: a head of service needs the teams they oversee, and the claim "caseclock_teams" is missing/],

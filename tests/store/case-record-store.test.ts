@@ -29,7 +29,7 @@ import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresClu
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'store-child.ts');
-const MIGRATIONS = ['1764547200000_case-record-entries', '1764633600000_obligation-outcomes-index', '1764720000000_console-sessions-and-views', '1764806400000_calendar-feeds', '1764892800000_import-summaries', '1764979200000_sso-access'];
+const MIGRATIONS = ['1764547200000_case-record-entries', '1764633600000_obligation-outcomes-index', '1764720000000_console-sessions-and-views', '1764806400000_calendar-feeds', '1764892800000_import-summaries', '1764979200000_sso-access', '1765065600000_sso-identities'];
 
 // --- Helpers -------------------------------------------------------------------------------------
 

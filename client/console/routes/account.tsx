@@ -243,13 +243,22 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ConsoleContext)
     const u = result.user;
     // The access the provider gave, kept for the calendar feeds this person makes: a feed reads
     // by it between sign-ins, and stops when it grows old (routes/feeds.tsx).
-    await options.consoleStore.recordSsoSignIn({ userId: u.id, role: u.role, ...(u.team ? { team: u.team } : {}), ...(u.teams ? { teams: u.teams } : {}) });
+    // Keyed by issuer and subject (u.id is never a password account's id), with the name they are shown by.
+    await options.consoleStore.recordSsoSignIn({
+      userId: u.id,
+      name: u.name,
+      issuer: u.issuer,
+      subject: u.subject,
+      role: u.role,
+      ...(u.team ? { team: u.team } : {}),
+      ...(u.teams ? { teams: u.teams } : {}),
+    });
     await startSession(request, {
       via: 'sso',
       uid: u.id,
       person: { id: u.id, name: u.name, role: u.role, ...(u.team ? { team: u.team } : {}), ...(u.teams ? { teams: u.teams } : {}) },
     });
-    request.log.info({ user: u.id, role: u.role, via: 'sso' }, 'signed in');
+    request.log.info({ user: u.id, username: u.username, role: u.role, via: 'sso' }, 'signed in');
     // A page, not a redirect: the session cookie is SameSite=Strict, and a redirect chain that began
     // at the identity provider is cross-site, so the browser would not send it on the next page.
     const next = safeNext(pending.next);

@@ -10,6 +10,7 @@ import { ROLE_LABEL, decide } from '../access';
 import type { Role } from '../auth';
 import type { ConsoleContext } from '../app';
 import { ConsoleHttpError } from '../errors';
+import { peopleShown } from '../people';
 import { configuredSnapshot, londonToday, protocolsPastReview } from '../policies';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
@@ -30,6 +31,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     const parsed = ViewsQuery.safeParse(values);
     const errors = parsed.success ? {} : queryErrors(parsed.error.issues);
     const views = parsed.success ? await ctx.options.consoleStore.views({ ...parsed.data, limit: 500 }) : [];
+    // People who sign in through single sign-on are shown by name, never as a password account.
+    const shown = await peopleShown(ctx.options.consoleStore, views.map((v) => v.viewer));
     request.log.info({ user: person.id, filter: parsed.success ? parsed.data : undefined }, 'record of views read');
     return ctx.sendPage(
       request,
@@ -62,7 +65,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
               views.map((v) => (
                 <tr>
                   <td class="nowrap">{localTime(v.viewedAt)}</td>
-                  <td>{v.viewer}</td>
+                  <td>{shown(v.viewer)}</td>
                   <td>{ROLE_LABEL[v.role as Role] ?? v.role}</td>
                   <td>
                     <a href={`/${v.subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(v.caseId)}`}>{v.caseId}</a>

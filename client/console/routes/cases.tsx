@@ -36,6 +36,7 @@ import { casePolicy, configuredSnapshot, londonToday, pastReview } from '../poli
 import { CaseTable, Deadline, TierBadge } from '../views/bits';
 import { Field, MAX_FIELD_LENGTH } from '../views/fields';
 import { Notice } from '../views/layout';
+import { peopleShown, signedInLabel } from '../people';
 import { PastReviewText, PolicyName, PolicyOverlays } from '../views/policy';
 
 type Subject = 'case' | 'incident';
@@ -91,6 +92,8 @@ interface FormState {
 export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { options } = ctx;
   const { client } = options;
+  /** How the people of a loaded case's timeline are shown (people.ts). */
+  const shownIn = new WeakMap<CaseContext, (id: string) => string>();
 
   /** Loads a case or incident, telling a closed one from one that never existed. */
   async function load(subject: Subject, id: string): Promise<CaseContext> {
@@ -98,7 +101,10 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       const state = await ctx.ask(() => (subject === 'case' ? caseState(client, id) : incidentState(client, id)));
       const fromWorkflow = () => ctx.ask(() => (subject === 'case' ? caseTimeline(client, id) : incidentTimeline(client, id)));
       const timeline = await readTimeline(options.store, id, subject, state, fromWorkflow);
-      return { state, timeline };
+      const c: CaseContext = { state, timeline };
+      // Who did what, shown by name for people who sign in through single sign-on.
+      shownIn.set(c, await peopleShown(options.consoleStore, timeline.map((t) => t.by)));
+      return c;
     } catch (err) {
       if (err instanceof CaseActionError && err.kind === 'not-found') {
         const status = await ctx.ask(() => caseRunStatus(client, id, subject));
@@ -212,6 +218,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const person = ctx.person(request);
     const csrf = ctx.csrf(reply);
     const s: CaseState = c.state;
+    const shown = shownIn.get(c) ?? ((who: string) => who);
     const now = new Date().toISOString();
     const team = s.details.team;
     const can = (a: CaseAction) => decide(person, a.permission, team).allowed;
@@ -222,7 +229,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const contacts = s.details.contacts as Partial<Record<string, { name: string }>>;
     /** Who acknowledged each obligation's escalation level, from the timeline. */
     const acknowledged = new Map<string, string>();
-    for (const t of c.timeline) if (t.event?.type === 'escalation-acknowledged') acknowledged.set(`${t.event.obligationId}#${t.event.level}`, t.by);
+    for (const t of c.timeline) if (t.event?.type === 'escalation-acknowledged') acknowledged.set(`${t.event.obligationId}#${t.event.level}`, shown(t.by));
     let tierReason: string | undefined;
     for (const t of c.timeline) if (t.event?.type === 'tier-set') tierReason = t.event.reason;
     const base = `/${subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}`;
@@ -289,7 +296,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       <>
         {doneAction && (
           <Notice kind="ok">
-            {doneAction}: recorded by {person.id}.
+            {doneAction}: recorded by {signedInLabel(person)}.
           </Notice>
         )}
         {formState && Object.keys(formState.errors).length > 0 && formState.slug !== 'ack' && <Notice kind="error">Nothing was recorded: please correct the form below.</Notice>}
@@ -460,7 +467,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                 {[...c.timeline].reverse().map((t: TimelineEntry) => (
                   <tr class={t.delivery?.outcome === 'undeliverable' ? 'row-overdue' : ''}>
                     <td class="nowrap">{localTime(t.at)}</td>
-                    <td>{t.by}</td>
+                    <td>{shown(t.by)}</td>
                     <td>
                       <span class={`kind kind-${t.entry}`}>{t.entry}</span>
                     </td>
@@ -497,7 +504,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       const action = actionBySlug(slug);
       if (!action || (action.subject !== subject && slug !== 'ack')) throw new ConsoleHttpError(404, /^[a-z-]{1,40}$/.test(slug) ? `There is no action ${slug} here.` : 'There is no such page.');
       // A viewer is refused before anything is asked of Temporal; others by the case's team.
-      if (person.role === 'viewer') throw new ConsoleHttpError(403, `${person.id} has read-only access: nothing was changed`);
+      if (person.role === 'viewer') throw new ConsoleHttpError(403, `${signedInLabel(person)} has read-only access: nothing was changed`);
       const form = formOf(request.body);
       const tooLong = Object.entries(form).find(([, v]) => v.length > MAX_FIELD_LENGTH);
       const c = await loadReadable(person, subject, id);
@@ -529,7 +536,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
 
   function startPage(request: FastifyRequest, reply: FastifyReply, kind: Subject, status = 200, values: Form = {}, errors: FieldErrors = {}) {
     const person = ctx.person(request);
-    if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${person.id} may not open cases or report incidents: that is for team managers and administrators.`);
+    if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${signedInLabel(person)} may not open cases or report incidents: that is for team managers and administrators.`);
     const specs = kind === 'case' ? openCaseFields(person.team) : incidentFields();
     const v: Form = { policy: 'default', ...(person.role === 'manager' && person.team ? { team: person.team } : {}), ...values };
     const title = kind === 'case' ? 'Open a case' : 'Report a serious incident';
@@ -569,7 +576,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
 
   async function start(request: FastifyRequest, reply: FastifyReply, kind: Subject, form: Form) {
     const person = ctx.person(request);
-    if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${person.id} may not open cases or report incidents: nothing was changed.`);
+    if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${signedInLabel(person)} may not open cases or report incidents: nothing was changed.`);
     const tooLong = Object.entries(form).find(([, v]) => v.length > MAX_FIELD_LENGTH);
     if (tooLong) return startPage(request, reply, kind, 400, {}, { [tooLong[0]]: `must be at most ${MAX_FIELD_LENGTH} characters` });
     const opts = options.configuredPolicy ? { configuredPolicy: options.configuredPolicy } : {};

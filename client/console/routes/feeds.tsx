@@ -14,7 +14,9 @@
  * exactly as an unknown token does. Access returned starts it again.
  *
  * Someone who signs in through the council's identity provider is not in the users file: their
- * access is what the provider gave at their last sign-in, recorded in the console store each time.
+ * user id is their own (`sso.` and a hash of issuer and subject, which no password account can
+ * have), and their access is what the provider gave at their last sign-in, recorded in the console
+ * store each time.
  * Their feeds read by that record, and only while it is recent: a creator who has not signed in for
  * SSO_FEED_ACCESS_DAYS days (a leaver, or an account disabled at the provider) stops their feeds,
  * and a change of team or role at the provider takes effect at their next sign-in.
@@ -25,6 +27,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { localTime } from '../../../activities/render-message';
 import type { Obligation } from '../../../domain/engine';
+import { isSsoUserId } from '../../../common/sso-identity';
 import { SafeId } from '../../../domain/facts';
 import { kindLabel } from '../../../domain/labels';
 import type { SsoAccess } from '../../../store/console-store';
@@ -36,6 +39,7 @@ import { mayRead, type Person, readableTeams } from '../access';
 import type { UserDirectory } from '../auth';
 import { type ConsoleContext, formOf } from '../app';
 import { ConsoleHttpError } from '../errors';
+import { peopleShown, signedInLabel } from '../people';
 import { Notice } from '../views/layout';
 
 const ZONE = 'Europe/London';
@@ -69,9 +73,10 @@ export type CreatorAccess = 'ok' | 'creator-removed' | 'creator-cannot-read-team
 
 /**
  * Whether a feed's creator may still read what it shows, by their access now: 'ok', or why not.
- * The users file decides for anyone in it (a disabled account counts as removed); anyone else is
- * judged by the access recorded at their last sign-in through single sign-on (`sso`, by user id),
- * which counts only if that sign-in was within SSO_FEED_ACCESS_DAYS days of `now`.
+ * A password account's feed is judged by the users file only (a disabled account counts as
+ * removed); a single sign-on id's only by the access recorded at its last sign-in through single
+ * sign-on (`sso`, by user id), which counts only if that sign-in was within SSO_FEED_ACCESS_DAYS
+ * days of `now`. Neither ever speaks for the other.
  */
 export function creatorAccess(
   users: Pick<UserDirectory, 'find'>,
@@ -79,9 +84,9 @@ export function creatorAccess(
   sso: { get(userId: string): Pick<SsoAccess, 'role' | 'team' | 'teams' | 'signedInAt'> | undefined } = new Map(),
   now: Date = new Date(),
 ): CreatorAccess {
-  const user = users.find(feed.createdBy);
-  if (user) {
-    if ((user as { disabled?: unknown }).disabled === true) return 'creator-removed';
+  if (!isSsoUserId(feed.createdBy)) {
+    const user = users.find(feed.createdBy);
+    if (!user || (user as { disabled?: unknown }).disabled === true) return 'creator-removed';
     return mayRead(user, feed.subject.team) ? 'ok' : 'creator-cannot-read-team';
   }
   const access = sso.get(feed.createdBy);
@@ -91,11 +96,11 @@ export function creatorAccess(
   return mayRead(access, feed.subject.team) ? 'ok' : 'creator-cannot-read-team';
 }
 
-/** Why a feed is stopped, for the list of feeds. */
-function stoppedBecause(feed: Pick<CalendarFeed, 'createdBy' | 'subject'>, access: Exclude<CreatorAccess, 'ok'>): string {
+/** Why a feed is stopped, for the list of feeds (`creator`: how its creator is shown). */
+function stoppedBecause(feed: Pick<CalendarFeed, 'subject'>, creator: string, access: Exclude<CreatorAccess, 'ok'>): string {
   return access === 'creator-sso-sign-in-too-old'
-    ? `stopped: ${feed.createdBy} has not signed in for ${SSO_FEED_ACCESS_DAYS} days`
-    : `stopped: ${feed.createdBy} can no longer see team ${feed.subject.team}`;
+    ? `stopped: ${creator} has not signed in for ${SSO_FEED_ACCESS_DAYS} days`
+    : `stopped: ${creator} can no longer see team ${feed.subject.team}`;
 }
 
 const SSO_FEEDS_FOLLOW = `You sign in through your council account, so your feeds follow the access it gave you at your last sign-in (your role and team), and they stop if you do not sign in to CaseClock for ${SSO_FEED_ACCESS_DAYS} days; signing in again starts them again.`;
@@ -175,9 +180,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     if (!options.feedStore) throw new ConsoleHttpError(404, 'Calendar feeds are not configured on this console.');
     return options.feedStore;
   };
-  /** The access single sign-on last gave those of these feeds' creators who are not in the users file. */
+  /** The access single sign-on last gave those of these feeds' creators who sign in through it. */
   const ssoAccessOf = async (list: readonly Pick<CalendarFeed, 'createdBy'>[]): Promise<Map<string, SsoAccess>> => {
-    const ids = [...new Set(list.map((f) => f.createdBy))].filter((id) => !options.users.find(id));
+    const ids = [...new Set(list.map((f) => f.createdBy))].filter(isSsoUserId);
     return ids.length > 0 ? options.consoleStore.ssoAccess(ids) : new Map();
   };
   const baseUrl = (request: FastifyRequest): string => (options.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
@@ -232,6 +237,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   async function feedsPage(request: FastifyRequest, reply: FastifyReply, status: number, list: CalendarFeed[], extra: { created?: { feed: CalendarFeed; token: string }; error?: string; revoked?: boolean } = {}) {
     const person = ctx.person(request);
     const sso = await ssoAccessOf(list.filter((f) => !f.revokedAt));
+    const shown = await peopleShown(options.consoleStore, list.flatMap((f) => [f.createdBy, f.revokedBy]));
     const now = new Date();
     const csrf = ctx.csrf(reply);
     const teams = teamChoices(person);
@@ -351,12 +357,12 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
               list.map((f) => (
                 <tr id={`feed-${f.id}`}>
                   <td>{describeSubject(f.subject)}</td>
-                  <td>{f.createdBy}</td>
+                  <td>{shown(f.createdBy)}</td>
                   <td class="nowrap">{localTime(f.createdAt)}</td>
                   <td>
                     {f.revokedAt
-                      ? `revoked ${localTime(f.revokedAt)}${f.revokedBy ? ` by ${f.revokedBy}` : ''}`
-                      : ((access) => (access === 'ok' ? 'live' : stoppedBecause(f, access)))(creatorAccess(options.users, f, sso, now))}
+                      ? `revoked ${localTime(f.revokedAt)}${f.revokedBy ? ` by ${shown(f.revokedBy)}` : ''}`
+                      : ((access) => (access === 'ok' ? 'live' : stoppedBecause(f, shown(f.createdBy), access)))(creatorAccess(options.users, f, sso, now))}
                   </td>
                   <td>
                     {!f.revokedAt && (
@@ -410,7 +416,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         403,
         subject.kind === 'worker'
           ? `Only an administrator or team ${subject.team}'s manager may create a worker's feed for that team: no feed was created.`
-          : `${person.id} does not work with team ${subject.team}: no feed was created.`,
+          : `${signedInLabel(person)} does not work with team ${subject.team}: no feed was created.`,
       );
     }
     const created = await store.create({ subject, createdBy: person.id, createdRole: person.role });

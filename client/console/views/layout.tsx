@@ -50,7 +50,7 @@ function Header({ person, csrf, nav }: PageContext) {
       </nav>
       <div class="who">
         <span>
-          {person.name} · <span class="muted">{person.id}</span> · {ROLE_LABEL[person.role]}
+          {person.name} · <span class="muted">{person.via === 'sso' ? 'council account' : person.id}</span> · {ROLE_LABEL[person.role]}
           {teams ? ` · ${person.role === 'head-of-service' ? 'teams' : 'team'} ${teams}` : ''}
         </span>
         <a href="/account/feeds" class="small">
