@@ -33,6 +33,7 @@ import { type Role, UserDirectory } from './console/auth';
 import { consoleCookieChecker, consoleSessionLimits, SESSION_COOKIE } from './console/session';
 import { encryptionCodecFromConfig } from '../common/encryption';
 import { withoutTrailing } from '../common/linear-text';
+import { type Readiness, readinessProbe, storeReachable } from '../common/health';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -126,6 +127,8 @@ export interface CodecServerOptions {
   allowedOrigins: readonly string[];
   /** One JSON object per request (audit trail); defaults to stdout. */
   log?: (entry: Record<string, unknown>) => void;
+  /** What /readyz checks (the console's session store, when the cookie is accepted); omitted: always ready. */
+  ready?: () => Promise<Readiness>;
 }
 
 /** The HTTP server (not yet listening). */
@@ -182,6 +185,12 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
       return send(204);
     }
     if (path === '/healthz' && req.method === 'GET') return send(200, { ok: true });
+    if (path === '/readyz' && req.method === 'GET') {
+      // Ready or not, nothing more: which check failed goes to the log only.
+      const answer = options.ready ? await options.ready() : undefined;
+      if (answer && !answer.ready) log({ level: 'warn', msg: 'codec server not ready', failing: answer.reasons });
+      return send(answer && !answer.ready ? 503 : 200, { status: answer && !answer.ready ? 'not ready' : 'ready' });
+    }
     // The codec protocol routes on the last path segment only, so a proxy may mount it under a prefix.
     const operation = path.slice(path.lastIndexOf('/') + 1);
     if (operation !== 'encode' && operation !== 'decode') return send(404, { error: 'not found' });
@@ -275,6 +284,7 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
     throw new Error('neither CASECLOCK_CODEC_TOKEN nor CASECLOCK_SESSION_SECRET is set: the codec server refuses to run without authentication');
   }
   let consoleStore: ConsoleStore | undefined;
+  const health = secret ? storeReachable(config.CASECLOCK_STORE_URL) : undefined;
   const server = createCodecServer({
     codec,
     ...(token ? { token } : {}),
@@ -283,6 +293,7 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
       ? { consoleSignIn: { personFor: consoleCookieChecker((consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL)), new UserDirectory(config.CASECLOCK_USERS_FILE), secret, consoleSessionLimits(config)) } }
       : {}),
     allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS,
+    ...(health ? { ready: readinessProbe({ store: health.check }) } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -296,7 +307,7 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
   return {
     server,
     url: `http://${host}:${address.port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))).then(() => consoleStore?.close()),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))).then(() => Promise.all([consoleStore?.close(), health?.close()]).then(() => undefined)),
   };
 }
 

@@ -214,6 +214,26 @@ export const ConfigSchema = z
       .min(0, 'must be between 0 and 20')
       .max(20, 'must be between 0 and 20')
       .default(3),
+    /**
+     * The worker's Prometheus endpoint (/metrics, with /healthz and /readyz): CaseClock's own
+     * figures and the Temporal SDK's, on this host and port (`off` for none). The SDK serves its
+     * own figures on CASECLOCK_SDK_METRICS_PORT, on 127.0.0.1 only, and /metrics includes them.
+     * The case and digest gauges are refreshed from Temporal's visibility every
+     * CASECLOCK_METRICS_REFRESH_SECONDS.
+     */
+    CASECLOCK_METRICS_HOST: listenHost('127.0.0.1'),
+    CASECLOCK_METRICS_PORT: z
+      .union([z.literal('off'), z.coerce.number({ error: 'must be a port number or off' }).int('must be a whole number').min(1, 'must be between 1 and 65535, or off').max(65535, 'must be between 1 and 65535, or off')], {
+        error: 'must be a port number or off',
+      })
+      .default(9464),
+    CASECLOCK_SDK_METRICS_PORT: port(9465),
+    CASECLOCK_METRICS_REFRESH_SECONDS: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be between 1 and 3600')
+      .max(3600, 'must be between 1 and 3600')
+      .default(60),
     CONSOLE_PORT: port(8080),
     /** Where the console listens: this machine only by default, like every other CaseClock port; 0.0.0.0 behind a proxy or in a container. */
     CONSOLE_HOST: listenHost('127.0.0.1'),
@@ -306,6 +326,9 @@ export const ConfigSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })
   .superRefine((c, ctx) => {
+    if (c.CASECLOCK_METRICS_PORT === c.CASECLOCK_SDK_METRICS_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['CASECLOCK_SDK_METRICS_PORT'], message: 'must differ from CASECLOCK_METRICS_PORT' });
+    }
     const hasCert = c.TEMPORAL_TLS_CERT_PATH !== undefined;
     const hasKey = c.TEMPORAL_TLS_KEY_PATH !== undefined;
     if (hasCert !== hasKey) {

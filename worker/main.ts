@@ -17,10 +17,18 @@ import { BUNDLE_PATH } from './build-bundle';
 import { DIGEST_SCHEDULE_ID, ensureDigestSchedule, removeDigestSchedule } from './digest-schedule';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { installJsonLogger } from '../common/logging';
+import { readinessProbe, storeReachable, temporalReachable } from '../common/health';
+import { createCaseClockMetrics, createMetricsServer, listen } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  installJsonLogger(config.LOG_LEVEL.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR');
+  const metricsOn = config.CASECLOCK_METRICS_PORT !== 'off';
+  // The SDK's own figures are served on 127.0.0.1 only; /metrics below includes them.
+  const sdkBind = `127.0.0.1:${config.CASECLOCK_SDK_METRICS_PORT}`;
+  const runtime = installJsonLogger(config.LOG_LEVEL.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', metricsOn ? { prometheusBindAddress: sdkBind } : {});
+  if (metricsOn && !runtime.sdkMetrics) {
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'Temporal SDK metrics not served: the worker runs without them', bind: sdkBind, error: runtime.error })}\n`);
+  }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const transport = nodemailer.createTransport(config.SMTP_URL);
   // Opened lazily by its pool: a store that is down delays the record, never the clocks. The
@@ -48,6 +56,42 @@ async function main(): Promise<void> {
       `${JSON.stringify({ level: 'warn', msg: 'daily digest schedule not set up', schedule: DIGEST_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) })}\n`,
     );
   }
+  // What the operations team scrapes: /metrics, /healthz and /readyz on CASECLOCK_METRICS_PORT.
+  // A port already taken is said in the log, and the worker runs all the same.
+  const metrics = createCaseClockMetrics();
+  const health = storeReachable(config.CASECLOCK_STORE_URL);
+  let workerState = (): string => 'INITIALIZED';
+  const ready = readinessProbe({
+    temporal: temporalReachable(client),
+    store: health.check,
+    worker: async () => {
+      if (workerState() !== 'RUNNING') throw new Error(`worker is ${workerState()}`);
+    },
+  });
+  let stopRefreshing = (): void => undefined;
+  const metricsServer = metricsOn
+    ? createMetricsServer({
+        host: config.CASECLOCK_METRICS_HOST,
+        port: config.CASECLOCK_METRICS_PORT as number,
+        metrics,
+        ...(runtime.sdkMetrics ? { sdkMetricsUrl: `http://${sdkBind}/metrics` } : {}),
+        live: () => !['FAILED', 'STOPPED'].includes(workerState()),
+        ready,
+      })
+    : undefined;
+  if (metricsServer) {
+    try {
+      const at = await listen(metricsServer, config.CASECLOCK_METRICS_PORT as number, config.CASECLOCK_METRICS_HOST);
+      stopRefreshing = metrics.startRefreshing(client, config.CASECLOCK_METRICS_REFRESH_SECONDS * 1000);
+      process.stdout.write(
+        `${JSON.stringify({ level: 'info', msg: 'metrics endpoint listening', url: `http://${config.CASECLOCK_METRICS_HOST}:${at.port}/metrics`, sdkMetrics: runtime.sdkMetrics ? `http://${sdkBind}/metrics` : 'off' })}\n`,
+      );
+    } catch (err) {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'warn', msg: 'metrics endpoint not started: the worker runs without it', host: config.CASECLOCK_METRICS_HOST, port: config.CASECLOCK_METRICS_PORT, error: err instanceof Error ? err.message : String(err) })}\n`,
+      );
+    }
+  }
   const usePrebuilt = config.NODE_ENV === 'production';
   if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
     throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle: run \`npx tsx worker/build-bundle.ts\` first`);
@@ -60,7 +104,7 @@ async function main(): Promise<void> {
       ? { workflowBundle: { codePath: BUNDLE_PATH } }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     dataConverter: dataConverter(config),
-    activities: {
+    activities: metrics.instrument({
       ...createNotificationActivities({
         transport,
         from: config.MAIL_FROM,
@@ -68,16 +112,24 @@ async function main(): Promise<void> {
       }),
       ...createCaseRecordActivities({ store }),
       ...createDigestActivities({ client, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
-    },
+    }),
     // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
     shutdownGraceTime: '20 seconds',
   });
+  workerState = () => worker.getState();
   process.stdout.write(
     `${JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, address: config.TEMPORAL_ADDRESS })}\n`,
   );
   try {
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks drain
   } finally {
+    stopRefreshing();
+    if (metricsServer?.listening) {
+      const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections(); // a scraper's kept-alive connection must not hold the shutdown
+      await closed;
+    }
+    await health.close();
     transport.close();
     await store.close();
     await connection.close();

@@ -22,6 +22,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { PolicyError } from '../../domain/policy-loader';
+import { type Readiness, readinessProbe, temporalReachable } from '../../common/health';
 import type { CaseRecordStore } from '../../store/case-record-store';
 import { CaseActionError } from '../cases';
 import type { ConsoleStore } from '../../store/console-store';
@@ -84,6 +85,8 @@ export interface ConsoleOptions {
   answerTimeoutMs?: number;
   /** pino's level; 'silent' in tests. */
   logLevel?: 'silent' | 'info' | 'warn' | 'error' | 'debug';
+  /** What /readyz checks (main.ts: Temporal and the store); omitted: Temporal through `client`. */
+  readiness?: () => Promise<Readiness>;
 }
 
 /** What route modules share: the options and a few helpers. */
@@ -115,7 +118,7 @@ const FALLBACK_HEADERS = {
 };
 
 /** Pages anyone may reach before signing in. */
-const PUBLIC = new Set(['/login', '/healthz', '/favicon.ico', '/auth/sso', '/auth/callback', ...Object.keys(STATIC)]);
+const PUBLIC = new Set(['/login', '/healthz', '/readyz', '/favicon.ico', '/auth/sso', '/auth/callback', ...Object.keys(STATIC)]);
 const MAX_BODY = 64 * 1024;
 
 /** Whether a request's Origin header names the console itself (a header that is not a URL does not). */
@@ -343,6 +346,13 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   }
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/healthz', { config: { rateLimit: false } }, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
+  // Ready or not, nothing more (answers are cached for a moment, so probes cost little); why goes to the log.
+  const readiness = options.readiness ?? readinessProbe({ temporal: temporalReachable(options.client) });
+  app.get('/readyz', { config: { rateLimit: false } }, async (request, reply) => {
+    const answer = await readiness();
+    if (!answer.ready) request.log.warn({ failing: answer.reasons }, 'console not ready');
+    return reply.code(answer.ready ? 200 : 503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(answer.ready ? 'ready' : 'not ready');
+  });
 
   registerAccountRoutes(app, ctx);
   registerCaseRoutes(app, ctx);

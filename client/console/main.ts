@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../../common/config';
 import { openStore } from '../case-record';
 import { connectClient } from '../../common/temporal';
+import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { openConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
 import { openImportSummaryStore } from '../../store/import-summary-store';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   // The import page gathers escalations due on arrival into one summary email per recipient, as `caseclock import` does.
   const importSummaryStore = openImportSummaryStore(config.CASECLOCK_STORE_URL);
   const oidc = oidcSettingsFromConfig(config);
+  const health = storeReachable(config.CASECLOCK_STORE_URL);
   const app = await createConsole({
     client,
     store,
@@ -76,13 +78,14 @@ async function main(): Promise<void> {
     ...(config.CONSOLE_TRUST_PROXY ? { trustProxy: config.CONSOLE_TRUST_PROXY } : {}),
     ...(config.CASECLOCK_POLICY ? { configuredPolicy: config.CASECLOCK_POLICY } : {}),
     importSummaries: { store: importSummaryStore, transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM },
+    readiness: readinessProbe({ temporal: temporalReachable(client), store: health.check }),
   });
   await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST });
   app.log.info({ url: config.CONSOLE_PUBLIC_URL, usersFile, sso: oidc ? 'on' : 'off' }, 'console listening');
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), importSummaryStore.close()]))
+      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), importSummaryStore.close(), health.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

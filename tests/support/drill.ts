@@ -49,10 +49,10 @@ export interface WorkerProcess {
   stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-/** The production worker in a process of its own, on `temporalAddress`, sending mail to `smtpUrl`. */
-export function startWorkerProcess(temporalAddress: string, smtpUrl: string): WorkerProcess {
+/** The production worker in a process of its own, on `temporalAddress`, sending mail to `smtpUrl` (`env`: more settings). */
+export function startWorkerProcess(temporalAddress: string, smtpUrl: string, env: Record<string, string> = {}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeUrl(), NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeUrl(), NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -258,14 +258,27 @@ fi
 
 app_summary=""
 if [[ -f "$ROOT/worker/main.ts" ]]; then
+  metrics_port="${CASECLOCK_METRICS_PORT:-9464}"
+  sdk_metrics_port="${CASECLOCK_SDK_METRICS_PORT:-9465}"
   start worker "$LOGS/worker.log" node --import tsx "$ROOT/worker/main.ts"
   app_summary+="
   Worker         log $LOGS/worker.log"
+  if [[ "$metrics_port" != off ]]; then
+    app_summary+=", metrics http://${CASECLOCK_METRICS_HOST:-127.0.0.1}:$metrics_port/metrics (/healthz, /readyz)"
+  fi
   if [[ -n "$cluster" ]]; then
     # A second replica on the same task queue, as production runs several.
-    start worker-2 "$LOGS/worker-2.log" node --import tsx "$ROOT/worker/main.ts"
+    # Its metrics on the next two ports up, so both can be scraped.
+    metrics_env=()
+    if [[ "$metrics_port" != off ]]; then
+      metrics_env=("CASECLOCK_METRICS_PORT=$((metrics_port + 2))" "CASECLOCK_SDK_METRICS_PORT=$((sdk_metrics_port + 2))")
+    fi
+    start worker-2 "$LOGS/worker-2.log" env "${metrics_env[@]}" node --import tsx "$ROOT/worker/main.ts"
     app_summary+="
   Worker 2       log $LOGS/worker-2.log"
+    if [[ "$metrics_port" != off ]]; then
+      app_summary+=", metrics http://${CASECLOCK_METRICS_HOST:-127.0.0.1}:$((metrics_port + 2))/metrics"
+    fi
   fi
 else
   say "note: worker/main.ts does not exist yet: no worker started"

@@ -35,4 +35,6 @@ if [[ -d "$ROOT/.data" ]]; then private_dir "$ROOT/.data"; fi
 # vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
 echo "test: type check (tsc --noEmit)"
 npx tsc --noEmit -p "$ROOT/tsconfig.json"
+# The Prometheus alert rules: promtool check rules and their unit tests (about 15 s; promtool cached in .tools).
+bash "$ROOT/worker/tools/check-alerts.sh"
 exec npx vitest run "$@"
