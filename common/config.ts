@@ -5,6 +5,7 @@
  */
 import { withoutTrailing } from './linear-text';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 const optionalText = z
@@ -193,13 +194,18 @@ export const ConfigSchema = z
     CASECLOCK_POLICY: optionalText,
     /**
      * The case-record store (PostgreSQL): every case's record, kept for as long as the council
-     * keeps records. `npm start` runs the embedded store (PGlite) on 127.0.0.1:5433 by default.
+     * keeps records. By default the embedded store (PGlite) that `npm start` runs on a Unix socket
+     * in .data/store.socket/ (a 0700 folder: this user's processes only), named by its folder as
+     * the URL's host, percent-encoded; `postgresql:///postgres?host=/abs/folder` says the same.
      */
-    CASECLOCK_STORE_URL: z
-      .string()
-      .trim()
-      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://caseclock@127.0.0.1:5432/caseclock')
-      .default('postgres://postgres@127.0.0.1:5433/postgres'),
+    CASECLOCK_STORE_URL: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), // empty (as in .env.example): the default
+      z
+        .string()
+        .trim()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://caseclock@127.0.0.1:5432/caseclock')
+        .default(`postgres://postgres@${encodeURIComponent(path.resolve(__dirname, '..', '.data', 'store.socket'))}/postgres`),
+    ),
     /**
      * The daily digest to team managers and heads of service: the UK local time it goes each
      * working day ('HH:MM', 24-hour; `off` for none), and how many working days ahead it lists

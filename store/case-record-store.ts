@@ -16,7 +16,7 @@
  * its Parse/Bind/Execute, whatever TCP does with them. Nothing here changes session state (no SET,
  * no named prepared statements), since on the embedded server every client shares it.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunnerOption } from 'node-pg-migrate';
 import { Pool, type PoolClient } from 'pg';
@@ -527,25 +527,98 @@ export async function migrateCaseRecordStore(url: string, options: { log?: (line
 
 // --- The embedded store ------------------------------------------------------------------------
 
-const EmbeddedStoreOptions = z.strictObject({
-  dataDir: z.string().min(1, 'must not be empty'),
-  port: z.number().int('must be a whole number').min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535'),
-  // The embedded server has no authentication at all: loopback only.
-  host: z
-    .string()
-    .regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)$/, 'must be a loopback address (127.0.0.1): the embedded store has no authentication')
-    .default('127.0.0.1'),
-  /** Connections served at once (default 100); more are refused. */
-  maxConnections: z.number().int().min(1).max(1000).default(100),
-});
+/**
+ * The embedded server has no authentication at all: whoever reaches it is its superuser. So by
+ * default it listens on a Unix socket in a folder only this user may enter (0700): no other local
+ * account can connect. TCP on loopback is for tools only, asked for by giving a `port`.
+ */
+const EmbeddedStoreOptions = z
+  .strictObject({
+    dataDir: z.string().min(1, 'must not be empty'),
+    /** The folder of the Unix socket (made 0700); `<dataDir>.socket` by default. Not with `port`. */
+    socketDir: z.string().min(1, 'must not be empty').optional(),
+    /** TCP on loopback instead of the socket, for tools (0: any free port): any local account can connect. */
+    port: z.number().int('must be a whole number').min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535').optional(),
+    host: z
+      .string()
+      .regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)$/, 'must be a loopback address (127.0.0.1): the embedded store has no authentication')
+      .optional(),
+    /** Connections served at once (default 100); more are refused. */
+    maxConnections: z.number().int().min(1).max(1000).default(100),
+  })
+  .superRefine((o, ctx) => {
+    if (o.port !== undefined && o.socketDir !== undefined) ctx.addIssue({ code: 'custom', path: ['socketDir'], message: 'not with port: a socket or TCP, not both' });
+    if (o.port === undefined && o.host !== undefined) ctx.addIssue({ code: 'custom', path: ['host'], message: 'only with port (TCP)' });
+  });
 export type EmbeddedStoreOptions = z.input<typeof EmbeddedStoreOptions>;
 
 export interface EmbeddedStore {
-  /** postgres://postgres@host:port/postgres, for openCaseRecordStore and migrateCaseRecordStore. */
+  /**
+   * For openCaseRecordStore and migrateCaseRecordStore: postgres://postgres@<socket folder, encoded>/postgres,
+   * or postgres://postgres@host:port/postgres on TCP.
+   */
   url: string;
-  port: number;
+  /** The socket's folder (0700), or undefined on TCP. */
+  socketDir: string | undefined;
+  /** The TCP port, or undefined on the socket. */
+  port: number | undefined;
   /** Closes every connection (rolling back an open transaction), then the database. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** The socket file's name in its folder: what libpq and node-postgres look for (port 5432 unless the URL says). */
+export const EMBEDDED_SOCKET_FILE = '.s.PGSQL.5432';
+/** sun_path holds 108 bytes on Linux, with its NUL. */
+const MAX_SOCKET_PATH = 107;
+
+/** The socket folder of a data dir unless told otherwise: beside it, as its lock file is. */
+export function defaultSocketDir(dataDir: string): string {
+  return `${path.resolve(dataDir).replace(/[/\\]+$/, '')}.socket`;
+}
+
+/** The URL of the embedded store listening in `socketDir` (absolute; percent-encoded as the host). */
+export function embeddedStoreUrl(socketDir: string): string {
+  return `postgres://postgres@${encodeURIComponent(path.resolve(socketDir))}/postgres`;
+}
+
+/**
+ * `dir` and everything in it readable by this user only: folders 0700, files without group or
+ * other access. PGlite writes most of its files 0666 whatever the umask; the 0700 folders keep
+ * them private while it runs, and this pass at start and stop makes the files themselves so.
+ */
+export function makePrivate(dir: string): void {
+  const uid = process.getuid?.();
+  const visit = (at: string): void => {
+    const stat = lstatSync(at);
+    if (stat.isSymbolicLink() || (uid !== undefined && uid !== 0 && stat.uid !== uid)) return;
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o777) !== 0o700) chmodSync(at, 0o700);
+      for (const name of readdirSync(at)) visit(path.join(at, name));
+    } else if (stat.isFile() && (stat.mode & 0o077) !== 0) {
+      chmodSync(at, stat.mode & 0o700);
+    }
+  };
+  visit(dir);
+}
+
+/** Makes the socket folder (0700, ours, not a link) and clears a socket left by a store that died. */
+function prepareSocketDir(socketDir: string): string {
+  const socketPath = path.join(socketDir, EMBEDDED_SOCKET_FILE);
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    throw new CaseRecordInvalid(`socketDir: ${socketDir} is too long for a Unix socket (${socketPath} must be at most ${MAX_SOCKET_PATH} bytes); choose a shorter folder`, [
+      'socketDir: too long for a Unix socket',
+    ]);
+  }
+  mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(socketDir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
+    throw new CaseRecordInvalid(`socketDir: ${socketDir} must be a folder of this user's, not a link`, ['socketDir: not a folder of this user']);
+  }
+  chmodSync(socketDir, 0o700);
+  // We hold the data dir's lock: a socket file there is from a store of this data dir that died.
+  if (existsSync(socketPath)) rmSync(socketPath, { force: true });
+  return socketPath;
 }
 
 /** The lock file beside a data dir: PGlite itself would let two processes open one dir. */
@@ -567,7 +640,7 @@ function takeLock(dataDir: string): () => void {
   const mine = String(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(file, `${mine}\n`, { flag: 'wx' });
+      writeFileSync(file, `${mine}\n`, { flag: 'wx', mode: 0o600 });
       return () => {
         try {
           if (readFileSync(file, 'utf8').trim() === mine) rmSync(file, { force: true });
@@ -594,38 +667,43 @@ function takeLock(dataDir: string): () => void {
 }
 
 /**
- * Starts PGlite persisted in `dataDir` (created when missing) behind pglite-socket's PostgreSQL
- * protocol server on host:port (port 0: any free port). Does not migrate: see store/serve.ts.
+ * Starts PGlite persisted in `dataDir` (created when missing, made private) behind pglite-socket's
+ * PostgreSQL protocol server on a Unix socket in `socketDir` (0700), or, given a `port`, on
+ * host:port (port 0: any free port). Does not migrate: see store/serve.ts.
  */
 export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
-  const { dataDir: givenDir, port, host, maxConnections } = parseOrThrow(
-    EmbeddedStoreOptions,
-    options,
-    'options',
-    'cannot start the embedded case record store',
-  );
-  const dataDir = path.resolve(givenDir);
+  const parsed = parseOrThrow(EmbeddedStoreOptions, options, 'options', 'cannot start the embedded case record store');
+  const { port, maxConnections } = parsed;
+  const host = parsed.host ?? '127.0.0.1';
+  const dataDir = path.resolve(parsed.dataDir);
+  const socketDir = port === undefined ? path.resolve(parsed.socketDir ?? defaultSocketDir(dataDir)) : undefined;
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const releaseLock = takeLock(dataDir);
   const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
   let db: InstanceType<typeof PGlite> | undefined;
   try {
-    if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    makePrivate(dataDir);
+    const socketPath = socketDir === undefined ? undefined : prepareSocketDir(socketDir);
     db = await PGlite.create({ dataDir });
-    const server = new PGLiteSocketServer({ db, port, host, maxConnections });
+    makePrivate(dataDir); // what opening it wrote (pg_internal.init) under the process's umask
+    const server = socketPath ? new PGLiteSocketServer({ db, path: socketPath, maxConnections }) : new PGLiteSocketServer({ db, port: port ?? 0, host, maxConnections });
     await server.start();
-    const actualPort = Number(server.getServerConn().split(':').pop());
+    const actualPort = socketPath ? undefined : Number(server.getServerConn().split(':').pop());
     const openDb = db;
     let stopped: Promise<void> | undefined;
     return {
-      url: `postgres://postgres@${host}:${actualPort}/postgres`,
+      url: socketDir ? embeddedStoreUrl(socketDir) : `postgres://postgres@${host}:${actualPort}/postgres`,
+      socketDir,
       port: actualPort,
       stop() {
         stopped ??= (async () => {
           try {
             await server.stop();
             await openDb.close();
+            makePrivate(dataDir);
           } finally {
+            if (socketPath) rmSync(socketPath, { force: true });
             releaseLock();
           }
         })();
@@ -636,7 +714,7 @@ export async function startEmbeddedStore(options: EmbeddedStoreOptions): Promise
     await db?.close().catch(() => undefined);
     releaseLock();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port: ${host}:${port} is already in use`, { cause: error });
+    if (code === 'EADDRINUSE' && port !== undefined) throw new Error(`port: ${host}:${port} is already in use`, { cause: error });
     throw error;
   }
 }

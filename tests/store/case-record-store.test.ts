@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -18,6 +18,8 @@ import {
   MIGRATIONS_TABLE,
   migrateCaseRecordStore,
   openCaseRecordStore,
+  EMBEDDED_SOCKET_FILE,
+  embeddedStoreUrl,
   startEmbeddedStore,
   type CaseRecordEntry,
   type CaseRecordEntryInput,
@@ -117,6 +119,49 @@ function spawnTsx(script: string, args: string[]): Child {
     child.once('exit', (code) => resolve({ code, stdout, stderr })),
   );
   return { process: child, ready, done };
+}
+
+/** Every file or folder under `dir` that its group or other accounts could read, write or enter. */
+function modesOpenToOthers(dir: string): string[] {
+  const open: string[] = [];
+  const visit = (at: string): void => {
+    const stat = lstatSync(at);
+    if ((stat.isDirectory() || stat.isFile()) && (stat.mode & 0o077) !== 0) open.push(`${path.relative(dir, at) || '.'} ${(stat.mode & 0o777).toString(8)}`);
+    if (stat.isDirectory()) for (const name of readdirSync(at)) visit(path.join(at, name));
+  };
+  visit(dir);
+  return open;
+}
+
+/** The inodes of the TCP sockets this process listens on (Linux /proc). */
+function ownTcpListeners(): string[] {
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns[3] === '0A' && columns[9]) listening.add(columns[9]); // 0A: LISTEN
+    }
+  }
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+      return inode && listening.has(inode) ? [inode] : [];
+    } catch {
+      return []; // closed meanwhile
+    }
+  });
+}
+
+/** Connects to a Unix socket as `user` (runuser; root only) and says how it went: "connected" or the error code. */
+async function connectAs(user: string | undefined, socketPath: string): Promise<string> {
+  const script = `require('net').connect(process.argv[1]).on('connect', function () { console.log('connected'); this.end(); }).on('error', (e) => console.log(e.code))`;
+  const [command, args] = user ? ['runuser', ['-u', user, '--', process.execPath, '-e', script, socketPath]] : [process.execPath, ['-e', script, socketPath]];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  return out.trim();
 }
 
 function lastJsonLine(stdout: string): Record<string, unknown> {
@@ -392,7 +437,7 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
     return dir;
   };
   const start = async (dataDir: string): Promise<EmbeddedStore> => {
-    const store = await startEmbeddedStore({ dataDir, port: 0 });
+    const store = await startEmbeddedStore({ dataDir });
     stores.push(store);
     return store;
   };
@@ -460,9 +505,7 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
 
   it('a store that stops under its clients gives them errors, not a crash, and serves them again once back', async () => {
     const dataDir = path.join(tempDir(), 'data');
-    const port = await freePort();
-    const first = await startEmbeddedStore({ dataDir, port });
-    stores.push(first);
+    const first = await start(dataDir);
     await migrateCaseRecordStore(first.url);
     const client = openCaseRecordStore(first.url);
     try {
@@ -476,11 +519,10 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
       );
       await first.stop();
       const outcome = await inFlight;
-      if (outcome !== 'stored') expect(outcome).toMatch(/Connection terminated|ECONNRESET|ECONNREFUSED|closed/);
-      await expect(client.append([entry(caseId)])).rejects.toThrow(/ECONNREFUSED/);
+      if (outcome !== 'stored') expect(outcome).toMatch(/Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|closed/);
+      await expect(client.append([entry(caseId)])).rejects.toThrow(/ENOENT|ECONNREFUSED/); // its socket is gone
 
-      const back = await startEmbeddedStore({ dataDir, port }); // the same data dir on the same port
-      stores.push(back);
+      const back = await start(dataDir); // the same data dir: the same socket
       expect(back.url).toBe(first.url);
       expect(await client.append([entry(caseId)])).toEqual({ stored: 1, alreadyThere: 0 });
       const kept = await client.caseRecord(caseId);
@@ -493,7 +535,7 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
   it('serves a data dir from one store at a time, and takes over the lock of a store that died', async () => {
     const dataDir = path.join(tempDir(), 'data');
     const running = await start(dataDir);
-    await expect(startEmbeddedStore({ dataDir, port: 0 })).rejects.toThrow(`dataDir: ${dataDir} is already served by this process`);
+    await expect(startEmbeddedStore({ dataDir })).rejects.toThrow(`dataDir: ${dataDir} is already served by this process`);
     await running.stop();
     // A lock file left by a process that no longer exists.
     writeFileSync(`${dataDir}.lock`, '999999999\n');
@@ -502,25 +544,73 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 
-  it('refuses to listen beyond loopback, a bad port, or a port in use, naming it', async () => {
+  it('on TCP (tools only, asked for by a port): refuses to listen beyond loopback, a bad port, or a port in use, naming it', async () => {
+    const tcp = await startEmbeddedStore({ dataDir: path.join(tempDir(), 'data'), port: 0 });
+    stores.push(tcp);
+    expect(tcp.url).toBe(`postgres://postgres@127.0.0.1:${tcp.port}/postgres`);
+    expect(tcp.socketDir).toBeUndefined();
+    await withClient(tcp.url, async (c) => expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]));
     const dataDir = path.join(tempDir(), 'data');
     await expect(startEmbeddedStore({ dataDir, port: 0, host: '0.0.0.0' })).rejects.toThrow('options.host: must be a loopback address');
     await expect(startEmbeddedStore({ dataDir, port: 70000 })).rejects.toThrow('options.port: must be 0 to 65535');
-    await expect(startEmbeddedStore({ dataDir, port: main.port })).rejects.toThrow(`port: 127.0.0.1:${main.port} is already in use`);
+    await expect(startEmbeddedStore({ dataDir, port: 0, socketDir: `${dataDir}.socket` })).rejects.toThrow('options.socketDir: not with port');
+    await expect(startEmbeddedStore({ dataDir, host: '127.0.0.1' })).rejects.toThrow('options.host: only with port');
+    await expect(startEmbeddedStore({ dataDir, port: tcp.port })).rejects.toThrow(`port: 127.0.0.1:${tcp.port} is already in use`);
+    await expect(startEmbeddedStore({ dataDir, socketDir: path.join(tempDir(), 'x'.repeat(120)) })).rejects.toThrow(/^socketDir: .* is too long for a Unix socket/);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 
-  it('store/serve.ts migrates, prints where it listens, and stops cleanly on SIGTERM', async () => {
+  it('listens on a socket in a folder only this user may enter (0700), opens no TCP port, and leaves its files 0600', async () => {
     const dataDir = path.join(tempDir(), 'data');
-    const port = await freePort();
-    const serve = spawnTsx(path.join(ROOT, 'store/serve.ts'), ['--data-dir', dataDir, '--port', String(port)]);
+    const before = new Set(ownTcpListeners());
+    const store = await start(dataDir);
+    expect(ownTcpListeners().filter((inode) => !before.has(inode))).toEqual([]);
+    expect(store.port).toBeUndefined();
+    expect(store.socketDir).toBe(`${dataDir}.socket`);
+    expect(statSync(`${dataDir}.socket`).mode & 0o777).toBe(0o700);
+    expect(lstatSync(path.join(`${dataDir}.socket`, EMBEDDED_SOCKET_FILE)).isSocket()).toBe(true);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    await migrateCaseRecordStore(store.url);
+    await store.stop();
+    expect(modesOpenToOthers(dataDir)).toEqual([]);
+    expect(modesOpenToOthers(`${dataDir}.socket`)).toEqual([]);
+
+    // A data dir an older version left readable is made private when the store starts.
+    chmodSync(dataDir, 0o755);
+    chmodSync(path.join(dataDir, 'PG_VERSION'), 0o644);
+    chmodSync(path.join(dataDir, 'base'), 0o755);
+    chmodSync(`${dataDir}.socket`, 0o755);
+    const again = await start(dataDir);
+    expect(modesOpenToOthers(dataDir)).toEqual([]);
+    expect(statSync(`${dataDir}.socket`).mode & 0o777).toBe(0o700);
+    await again.stop();
+  });
+
+  const root = process.getuid?.() === 0;
+  it.skipIf(!root)(
+    `another local account (nobody, through runuser) cannot connect to its socket${root ? '' : ' (skipped: needs root to act as another account)'}`,
+    async () => {
+      const dir = tempDir();
+      chmodSync(dir, 0o755); // so that only the socket's own folder stands in the way
+      const store = await start(path.join(dir, 'data'));
+      const socketPath = path.join(String(store.socketDir), EMBEDDED_SOCKET_FILE);
+      expect(await connectAs(undefined, socketPath)).toBe('connected');
+      expect(await connectAs('nobody', socketPath)).toBe('EACCES');
+      await store.stop();
+    },
+  );
+
+  it('store/serve.ts migrates, prints where it listens (its socket), and stops cleanly on SIGTERM', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const serve = spawnTsx(path.join(ROOT, 'store/serve.ts'), ['--data-dir', dataDir]);
     try {
       await serve.ready;
     } catch (error) {
       serve.process.kill('SIGKILL');
       throw error;
     }
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    const url = `postgres://postgres@${encodeURIComponent(`${dataDir}.socket`)}/postgres`;
+    expect(embeddedStoreUrl(`${dataDir}.socket`)).toBe(url);
     const client = openCaseRecordStore(url);
     const caseId = uniqueCase('SERVE');
     const one = entry(caseId);
@@ -533,6 +623,24 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toBe(`store listening on ${url}\n`);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    expect(existsSync(path.join(`${dataDir}.socket`, EMBEDDED_SOCKET_FILE))).toBe(false);
+    // Everything it left is this user's only.
+    expect(modesOpenToOthers(dataDir)).toEqual([]);
+
+    // TCP only when asked, and it says what that means.
+    const port = await freePort();
+    const tcp = spawnTsx(path.join(ROOT, 'store/serve.ts'), ['--data-dir', dataDir, '--port', String(port)]);
+    try {
+      await tcp.ready;
+    } catch (error) {
+      tcp.process.kill('SIGKILL');
+      throw error;
+    }
+    tcp.process.kill('SIGTERM');
+    const tcpDone = await tcp.done;
+    expect(tcpDone.code).toBe(0);
+    expect(tcpDone.stdout).toBe(`store listening on postgres://postgres@127.0.0.1:${port}/postgres\n`);
+    expect(tcpDone.stderr).toMatch(/^store: warning: listening on TCP .* any account on this machine can connect as superuser\n$/);
 
     const bad = spawnTsx(path.join(ROOT, 'store/serve.ts'), ['--data-dir', dataDir, '--port', 'abc']);
     const refused = await bad.done;

@@ -45,7 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clusterDataDir', '');
   // One store for the run, as one server serves every process in production; every test's case
   // ids are its own, so their records never mix.
-  const store = await startEmbeddedStore({ dataDir: path.join(dir, 'store'), port: await freePort() });
+  // On its Unix socket, as under npm start (in a 0700 folder: only this user's processes connect).
+  const store = await startEmbeddedStore({ dataDir: path.join(dir, 'store') });
   await migrateCaseRecordStore(store.url);
   project.provide('storeUrl', store.url);
   return async () => {

@@ -17,7 +17,7 @@ export function caseActivitiesWith(mailbox: Mailbox, store: CaseRecordStore, mai
 /** An embedded store of a script's own, in a temporary folder removed by `stop`. */
 export async function startScriptStore(): Promise<{ url: string; store: CaseRecordStore; stop: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-script-store-'));
-  const server = await startEmbeddedStore({ dataDir: dir, port: 0 });
+  const server = await startEmbeddedStore({ dataDir: path.join(dir, 'store') });
   await migrateCaseRecordStore(server.url);
   const store = openCaseRecordStore(server.url);
   return {

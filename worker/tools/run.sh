@@ -203,22 +203,40 @@ else
 fi
 
 # --- 2b. case-record store ---------------------------------------------------------------
-# With a local CASECLOCK_STORE_URL, the embedded store (PGlite, PostgreSQL compiled to
-# WebAssembly) serves the case record from $DATA/store over the PostgreSQL protocol; any other
-# URL is the council's PostgreSQL: nothing is started.
+# Unless CASECLOCK_STORE_URL names another PostgreSQL, the embedded store (PGlite, PostgreSQL
+# compiled to WebAssembly) serves the case record from $DATA/store over the PostgreSQL protocol on
+# a Unix socket in $DATA/store.socket/, a folder only this user may enter (0700): it has no
+# authentication, so no other account on this machine may reach it. Any other URL is the
+# council's PostgreSQL: nothing is started. CASECLOCK_STORE_TCP=1 with a
+# postgres://postgres@127.0.0.1:PORT/postgres URL serves it on TCP instead, for tools that cannot
+# use a socket; then any local account can connect to it as superuser.
 
-export CASECLOCK_STORE_URL="${CASECLOCK_STORE_URL:-postgres://postgres@127.0.0.1:5433/postgres}"
-if [[ "$CASECLOCK_STORE_URL" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localhost):([0-9]+)/postgres$ ]]; then
-  store_port="${BASH_REMATCH[3]}"
-  store_ready="$LOGS/store.ready"
+store_socket_dir="$DATA/store.socket"
+embedded_store_url="$(node -e 'process.stdout.write(`postgres://postgres@${encodeURIComponent(require("node:path").resolve(process.argv[1]))}/postgres`)' "$store_socket_dir")"
+export CASECLOCK_STORE_URL="${CASECLOCK_STORE_URL:-$embedded_store_url}"
+store_ready="$LOGS/store.ready"
+if [[ "$CASECLOCK_STORE_URL" == "$embedded_store_url" ]]; then
   rm -f "$store_ready"
-  say "starting the case-record store on 127.0.0.1:$store_port (data in $DATA/store)"
+  say "starting the case-record store on its socket in $store_socket_dir (data in $DATA/store)"
+  start store "$LOGS/store.log" bash -c 'node --import tsx "$0/store/serve.ts" --data-dir "$1" --socket-dir "$2" | tee "$3"' \
+    "$ROOT" "$DATA/store" "$store_socket_dir" "$store_ready"
+  wait_ready "the case-record store" 60 "$LOGS/store.log" "$LOGS/store.log" grep -q 'store listening' "$store_ready"
+  store_summary="Case record    embedded, on its socket in $store_socket_dir (this user only; data in $DATA/store)"
+elif [[ "$CASECLOCK_STORE_URL" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localhost):([0-9]+)/postgres$ ]]; then
+  if [[ "${CASECLOCK_STORE_TCP:-}" != 1 ]]; then
+    say "CASECLOCK_STORE_URL=$CASECLOCK_STORE_URL would serve the embedded store on TCP, where any account on this machine could connect to it as superuser." >&2
+    say "Remove CASECLOCK_STORE_URL (from .env too) to use its private socket, or set CASECLOCK_STORE_TCP=1 to serve it on TCP all the same." >&2
+    exit 1
+  fi
+  store_port="${BASH_REMATCH[3]}"
+  rm -f "$store_ready"
+  say "starting the case-record store on TCP 127.0.0.1:$store_port (CASECLOCK_STORE_TCP=1: any local account can connect; data in $DATA/store)"
   start store "$LOGS/store.log" bash -c 'node --import tsx "$0/store/serve.ts" --data-dir "$1" --port "$2" | tee "$3"' \
     "$ROOT" "$DATA/store" "$store_port" "$store_ready"
   wait_ready "the case-record store" 60 "$LOGS/store.log" "$LOGS/store.log" grep -q 'store listening' "$store_ready"
-  store_summary="Case record    $CASECLOCK_STORE_URL (embedded, data in $DATA/store)"
+  store_summary="Case record    $CASECLOCK_STORE_URL (embedded, on TCP: open to every local account; data in $DATA/store)"
 else
-  store_summary="Case record    $CASECLOCK_STORE_URL (external)"
+  store_summary="Case record    $(node -e 'process.stdout.write(process.argv[1].replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, "$1:***@"))' "$CASECLOCK_STORE_URL") (external)"
 fi
 
 # --- 3. codec server (with encryption keys, and a token or a console session secret) -------
