@@ -2,7 +2,7 @@
  * The mail catcher that `npm start` runs (worker/tools/mail-catcher.sh: MailDev), started the way
  * run.sh starts it: an email sent by CaseClock's own email activity, through a transport made from
  * an smtp:// URL as worker/main.ts makes it, shows in MailDev's API and web inbox; both ports
- * listen on 127.0.0.1 only; caught mail survives a restart.
+ * listen on 127.0.0.1 only; caught mail survives a restart; its log names no staff address.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -142,6 +142,9 @@ describe('the mail catcher of npm start (MailDev)', () => {
     expect(mail?.to.map((t) => t.address)).toEqual(['worker@council.test']);
     expect(mail?.subject).toMatch(/^\[CaseClock\]/);
     expect(mail?.headers['x-caseclock-case']).toBe('MC-1');
+    // What npm start writes to .data/logs/mail.log: the email was received, without its addresses.
+    await until(async () => output.includes('Received: an email (addresses not logged)'), 10_000, 'the catcher did not log the email');
+    expect(output).not.toMatch(/worker@council\.test|caseclock@localhost/);
 
     // The inbox page a browser gets (it asks for text/html), and the script it loads.
     const page = await fetch(`http://127.0.0.1:${webPort}/`, { headers: { accept: 'text/html' } });

@@ -19,5 +19,9 @@ maildev="$ROOT/node_modules/.bin/maildev"
   exit 1
 }
 mkdir -p "$3"
+# MailDev logs each email's sender and recipients ("Received: a@x -> b@y"): staff addresses that
+# do not belong in a log file. The line is kept, the addresses are not; the mail itself stays in
+# MAIL_DIR and the inbox.
 exec "$maildev" --ip 127.0.0.1 --smtp "$1" --web-ip 127.0.0.1 --web "$2" \
-  --mail-directory "$3" --max-emails 500
+  --mail-directory "$3" --max-emails 500 \
+  > >(exec sed -u -E 's/Received: .*/Received: an email (addresses not logged)/') 2>&1
