@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
  * The real-server tests that also run on the production-shaped Temporal (server v1.32.0 on
  * PostgreSQL, worker/tools/temporal-cluster.sh): the case lifecycle on a real server, search
  * attributes in SQL visibility, the fault drills (worker killed mid-send, Temporal and PostgreSQL
- * restarted, two workers, the store and the mail server down), forged input, and mTLS.
+ * restarted, two workers, the store and the mail server down, the record restored from a back-up),
+ * forged input, and mTLS.
  */
 export const POSTGRES_PROFILE = [
   'tests/foundation/dev-server.test.ts',
@@ -13,8 +14,10 @@ export const POSTGRES_PROFILE = [
   'tests/drills/temporal-and-workers.test.ts',
   'tests/drills/mail-outage-dev-server.test.ts',
   'tests/drills/store-outage.test.ts',
+  'tests/drills/store-held-transaction.test.ts',
   'tests/security/forged-update.test.ts',
   'tests/security/mtls.test.ts',
+  'tests/drills/restore.test.ts',
 ];
 
 export default defineConfig({
