@@ -13,8 +13,9 @@
  * protocol messages through one queue; while a transaction is open it serves only the connection
  * that opened it. So every statement here with parameters runs inside an explicit transaction
  * (BEGIN/COMMIT sent as simple queries): then no other connection's messages can interleave with
- * its Parse/Bind/Execute, whatever TCP does with them. Nothing here changes session state (no SET,
- * no named prepared statements), since on the embedded server every client shares it.
+ * its Parse/Bind/Execute, whatever the socket does with them. Nothing here changes session state
+ * (no SET beyond SET LOCAL, which ends with its transaction; no named prepared statements), since on
+ * the embedded server every client shares it.
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -303,19 +304,60 @@ export interface CaseRecordStoreOptions {
   poolSize?: number;
 }
 
+const milliseconds = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be between ${min} and ${max}`)
+    .max(max, `must be between ${min} and ${max}`)
+    .default(fallback);
+
+/**
+ * What every connection of CaseClock's pools asks of a PostgreSQL server, so that no client can
+ * hold the console up: a statement of ours gives up after CASECLOCK_STORE_STATEMENT_TIMEOUT_MS
+ * (5 s; the KPI report's query gets CASECLOCK_STORE_REPORT_TIMEOUT_MS, 2 minutes), and a session
+ * of ours left idle inside a transaction is ended by the server after
+ * CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS (10 s), releasing its locks. Sent as startup
+ * parameters: the embedded store (PGlite) ignores them, and serves one session at a time anyway.
+ */
+export const StoreSessionLimits = z.object({
+  CASECLOCK_STORE_STATEMENT_TIMEOUT_MS: milliseconds(5_000, 100, 600_000),
+  CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS: milliseconds(10_000, 1_000, 3_600_000),
+  CASECLOCK_STORE_REPORT_TIMEOUT_MS: milliseconds(120_000, 1_000, 3_600_000),
+});
+export type StoreSessionLimits = z.output<typeof StoreSessionLimits>;
+
+/** The limits from the environment (empty means the default); a bad value throws naming the variable. */
+export function storeSessionLimits(env: NodeJS.ProcessEnv = process.env): StoreSessionLimits {
+  const given = Object.fromEntries(Object.keys(StoreSessionLimits.shape).flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+  const parsed = StoreSessionLimits.safeParse(given);
+  if (!parsed.success) throw invalid(parsed.error, '', 'the case record store settings are not valid', given);
+  return parsed.data;
+}
+
+/** Largest pool any one CaseClock process opens to the store (PostgreSQL's max_connections is shared). */
+export const MAX_POOL_SIZE = 20;
+
 /**
  * A pool to the store's database and the one way this codebase runs statements on it: inside an
  * explicit transaction (see the note at the top of this file), retried on serialization failures.
  */
-export function pooledTransactions(url: string, options: { poolSize?: number; applicationName: string; missingTable: string }) {
+export function pooledTransactions(url: string, options: { poolSize?: number; applicationName: string; missingTable: string; limits?: Partial<StoreSessionLimits> }) {
   parseOrThrow(StoreUrl, url, 'url', 'cannot open the case record store');
+  const poolSize = options.poolSize ?? 4;
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+    throw new CaseRecordInvalid(`poolSize: must be 1 to ${MAX_POOL_SIZE}`, [`poolSize: must be 1 to ${MAX_POOL_SIZE}`]);
+  }
+  const limits = { ...storeSessionLimits(), ...options.limits };
   const pool = new Pool({
     connectionString: url,
-    max: options.poolSize ?? 4,
+    max: poolSize,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
     application_name: options.applicationName,
+    statement_timeout: limits.CASECLOCK_STORE_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: limits.CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // An idle connection that breaks (the server stopped) must not crash the process; the next
   // query gets a fresh connection or a clear error.
@@ -355,6 +397,7 @@ export function pooledTransactions(url: string, options: { poolSize?: number; ap
   }
   return {
     inTransaction,
+    limits,
     close(): Promise<void> {
       closed ??= pool.end();
       return closed;
@@ -364,7 +407,7 @@ export function pooledTransactions(url: string, options: { poolSize?: number; ap
 
 /** Opens the store at `url` (PostgreSQL or the embedded server). Migrate it first. */
 export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions = {}): CaseRecordStore {
-  const { inTransaction, close } = pooledTransactions(url, { ...options, applicationName: 'caseclock-case-record', missingTable: 'case_record_entries' });
+  const { inTransaction, close, limits } = pooledTransactions(url, { ...options, applicationName: 'caseclock-case-record', missingTable: 'case_record_entries' });
 
   return {
     async append(input) {
@@ -439,6 +482,9 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
     async obligationOutcomes(input) {
       const filter = parseOrThrow(OutcomeFilter, input, 'filter', 'cannot read obligation outcomes');
       return inTransaction(true, async (client) => {
+        // A year's report over every team reads a great many outcomes: longer than a console
+        // statement may take, for this transaction only (SET LOCAL ends with it, on PGlite too).
+        await client.query(`SET LOCAL statement_timeout = ${limits.CASECLOCK_STORE_REPORT_TIMEOUT_MS}`);
         // The latest outcome of each obligation first, then the filters: an obligation whose
         // deadline or team moved is counted where it is now, once.
         const result = await client.query(

@@ -136,7 +136,13 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
         ),
       );
       // Expired rows go a few at a time with the writes, so the table stays the size of who is signed in.
-      if (Math.random() < 0.05) await inTransaction(false, (c) => c.query('DELETE FROM console_sessions WHERE expires_at < now()'));
+      // Rows another connection holds locked are skipped (SKIP LOCKED), and a failure here is not
+      // the sign-in's: housekeeping never makes anyone wait.
+      if (Math.random() < 0.05) {
+        await inTransaction(false, (c) =>
+          c.query('DELETE FROM console_sessions WHERE sid IN (SELECT sid FROM console_sessions WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)'),
+        ).catch(() => undefined);
+      }
     },
     async destroySession(sid) {
       await inTransaction(false, (c) => c.query('DELETE FROM console_sessions WHERE sid = $1', [sid]));

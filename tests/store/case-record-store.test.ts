@@ -20,6 +20,9 @@ import {
   openCaseRecordStore,
   EMBEDDED_SOCKET_FILE,
   embeddedStoreUrl,
+  MAX_POOL_SIZE,
+  pooledTransactions,
+  storeSessionLimits,
   startEmbeddedStore,
   type CaseRecordEntry,
   type CaseRecordEntryInput,
@@ -31,7 +34,7 @@ import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresClu
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'store-child.ts');
-const MIGRATIONS = ['1764547200000_case-record-entries', '1764633600000_obligation-outcomes-index', '1764720000000_console-sessions-and-views', '1764806400000_calendar-feeds', '1764892800000_import-summaries', '1764979200000_sso-access', '1765065600000_sso-identities'];
+const MIGRATIONS = ['1764547200000_case-record-entries', '1764633600000_obligation-outcomes-index', '1764720000000_console-sessions-and-views', '1764806400000_calendar-feeds', '1764892800000_import-summaries', '1764979200000_sso-access', '1765065600000_sso-identities', '1765152000000_idle-transaction-timeout'];
 
 // --- Helpers -------------------------------------------------------------------------------------
 
@@ -681,3 +684,28 @@ describe.skipIf(!postgresAvailable())(
     });
   },
 );
+
+// --- Session limits --------------------------------------------------------------------------------
+
+describe('the limits every pool asks of PostgreSQL', () => {
+  it('5 s statements and 10 s idle in a transaction unless set, each setting checked and named', () => {
+    expect(storeSessionLimits({})).toEqual({
+      CASECLOCK_STORE_STATEMENT_TIMEOUT_MS: 5_000,
+      CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 10_000,
+      CASECLOCK_STORE_REPORT_TIMEOUT_MS: 120_000,
+    });
+    expect(storeSessionLimits({ CASECLOCK_STORE_STATEMENT_TIMEOUT_MS: '2500', CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '' })).toMatchObject({
+      CASECLOCK_STORE_STATEMENT_TIMEOUT_MS: 2_500,
+      CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 10_000,
+    });
+    expect(() => storeSessionLimits({ CASECLOCK_STORE_STATEMENT_TIMEOUT_MS: 'soon' })).toThrow(/CASECLOCK_STORE_STATEMENT_TIMEOUT_MS: must be a number of milliseconds/);
+    expect(() => storeSessionLimits({ CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0' })).toThrow(/CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS: must be between 1000 and 3600000/);
+  });
+
+  it('a pool is bounded: 1 to MAX_POOL_SIZE connections', () => {
+    const url = 'postgres://postgres@127.0.0.1:1/postgres';
+    for (const poolSize of [0, MAX_POOL_SIZE + 1, 2.5]) {
+      expect(() => pooledTransactions(url, { poolSize, applicationName: 't', missingTable: 'x' })).toThrow(`poolSize: must be 1 to ${MAX_POOL_SIZE}`);
+    }
+  });
+});
