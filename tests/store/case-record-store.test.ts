@@ -29,6 +29,7 @@ import {
   type CaseRecordStore,
   type EmbeddedStore,
 } from '../../store/case-record-store';
+import { openConsoleStore } from '../../store/console-store';
 import { freePort } from '../../worker/tools/dev-server';
 import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
 
@@ -165,6 +166,15 @@ async function connectAs(user: string | undefined, socketPath: string): Promise<
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await new Promise((resolve) => child.once('exit', resolve));
   return out.trim();
+}
+
+async function testStoreAppend(url: string, entries: CaseRecordEntryInput[]): Promise<void> {
+  const store = openCaseRecordStore(url);
+  try {
+    await store.append(entries);
+  } finally {
+    await store.close();
+  }
 }
 
 function lastJsonLine(stdout: string): Record<string, unknown> {
@@ -681,6 +691,100 @@ describe.skipIf(!postgresAvailable())(
     storeContract({
       url: () => url,
       freshDatabase: () => cluster.createDatabase(`fresh_${++databases}`),
+    });
+
+    describe('least privilege (store/roles.sql): a worker role and a console role, neither owner nor superuser', () => {
+      const as = (role: string): string => url.replace('postgres://postgres@', `postgres://${role}@`);
+      /** The SQLSTATE a statement fails with as `role`, or 'ok'. */
+      const outcome = (role: string, sql: string): Promise<string> =>
+        withClient(as(role), (c) => c.query(sql).then(
+          () => 'ok',
+          (error: { code?: string }) => error.code ?? 'error',
+        ));
+
+      beforeAll(async () => {
+        const psql = path.join(POSTGRES_BIN, 'psql');
+        // Twice: the script is idempotent.
+        for (let i = 0; i < 2; i++) {
+          await new Promise<void>((resolve, reject) =>
+            spawn(psql, [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(ROOT, 'store/roles.sql')], { stdio: 'ignore' }).once('exit', (code) =>
+              code === 0 ? resolve() : reject(new Error(`psql store/roles.sql exited ${code}`)),
+            ),
+          );
+        }
+      });
+
+      it('the worker appends and reads its record, and cannot UPDATE, DELETE, TRUNCATE, ALTER, disable the trigger or touch the console', async () => {
+        const caseId = uniqueCase('WORKER-ROLE');
+        const worker = openCaseRecordStore(as('caseclock_worker'));
+        try {
+          const one = entry(caseId);
+          expect(await worker.append([one])).toEqual({ stored: 1, alreadyThere: 0 });
+          expect(await worker.append([one])).toEqual({ stored: 0, alreadyThere: 1 });
+          expect(await worker.caseRecord(caseId)).toEqual([normalised(one)]);
+        } finally {
+          await worker.close();
+        }
+        const denied = '42501'; // insufficient_privilege
+        const w = (sql: string) => outcome('caseclock_worker', sql);
+        expect(await w(`UPDATE case_record_entries SET summary = 'rewritten' WHERE case_id = '${caseId}'`)).toBe(denied);
+        expect(await w(`DELETE FROM case_record_entries WHERE case_id = '${caseId}'`)).toBe(denied);
+        expect(await w('TRUNCATE case_record_entries')).toBe(denied);
+        expect(await w('ALTER TABLE case_record_entries DISABLE TRIGGER case_record_entries_append_only')).toBe(denied);
+        expect(await w('ALTER TABLE case_record_entries DISABLE TRIGGER ALL')).toBe(denied);
+        expect(await w('DROP TRIGGER case_record_entries_append_only ON case_record_entries')).toBe(denied);
+        expect(await w('ALTER TABLE case_record_entries ADD COLUMN x int')).toBe(denied);
+        expect(await w('DROP TABLE case_record_entries')).toBe(denied);
+        expect(await w("SET session_replication_role = 'replica'")).toBe(denied); // would skip triggers
+        expect(await w('CREATE TABLE mine (x int)')).toBe(denied);
+        expect(await w('SELECT * FROM console_sessions')).toBe(denied);
+        expect(await w("INSERT INTO console_sessions (sid, data, expires_at) VALUES ('forged-administrator-1', '{}', now() + interval '1 day')")).toBe(denied);
+        expect(await w('BEGIN; LOCK TABLE console_sessions IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied);
+        expect(await w('BEGIN; LOCK TABLE case_record_entries IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied); // could hold every append
+        // The entry is still there, unchanged.
+        expect(await withClient(url, async (c) => (await c.query('SELECT summary FROM case_record_entries WHERE case_id = $1', [caseId])).rows)).toHaveLength(1);
+      });
+
+      it('the console reads the record and keeps its own tables, and cannot change the record', async () => {
+        const caseId = uniqueCase('CONSOLE-ROLE');
+        await testStoreAppend(url, [entry(caseId)]);
+        const consoleUrl = as('caseclock_console');
+        const record = openCaseRecordStore(consoleUrl);
+        const consoleStore = openConsoleStore(consoleUrl);
+        try {
+          expect(await record.caseRecord(caseId)).toHaveLength(1);
+          await expect(record.append([entry(caseId)])).rejects.toMatchObject({ code: '42501' });
+          const sid = `role-test-${randomUUID().replace(/-/g, '')}`;
+          await consoleStore.setSession(sid, 'tess', { user: 'tess' }, new Date(Date.now() + 60_000));
+          expect(await consoleStore.getSession(sid)).toEqual({ user: 'tess' });
+          await consoleStore.recordView({ viewer: 'tess', role: 'manager', subject: 'case', caseId, what: 'page' });
+          expect(await consoleStore.views({ caseId })).toHaveLength(1);
+          expect(await consoleStore.signInFailed('tess', '127.0.0.9')).toEqual({ locked: false });
+          await consoleStore.signInSucceeded('tess', '127.0.0.9');
+          await consoleStore.destroySession(sid);
+        } finally {
+          await record.close();
+          await consoleStore.close();
+        }
+        const c = (sql: string) => outcome('caseclock_console', sql);
+        expect(await c(`UPDATE case_record_entries SET summary = 'x' WHERE case_id = '${caseId}'`)).toBe('42501');
+        expect(await c(`DELETE FROM case_record_entries WHERE case_id = '${caseId}'`)).toBe('42501');
+        expect(await c('TRUNCATE case_record_entries')).toBe('42501');
+        expect(await c('ALTER TABLE case_record_entries DISABLE TRIGGER ALL')).toBe('42501');
+        expect(await c('ALTER TABLE console_sessions ADD COLUMN x int')).toBe('42501');
+        // Neither role is a superuser, may create roles or databases, or owns anything.
+        const roles = await withClient(url, async (client) =>
+          (await client.query(`SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname LIKE 'caseclock_%' ORDER BY rolname`)).rows,
+        );
+        expect(roles).toEqual([
+          { rolname: 'caseclock_console', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false },
+          { rolname: 'caseclock_worker', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false },
+        ]);
+        const owned = await withClient(url, async (client) =>
+          (await client.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner IN (SELECT oid FROM pg_roles WHERE rolname LIKE 'caseclock_%')`)).rows[0],
+        );
+        expect(owned).toEqual({ n: 0 });
+      });
     });
   },
 );

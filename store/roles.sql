@@ -1,0 +1,53 @@
+-- Least privilege for the case-record store on PostgreSQL: a role for the workers and one for the
+-- console, neither of them the tables' owner nor a superuser, so the record is append-only by
+-- privilege and not only by its trigger (which only the owner can disable).
+--
+--   caseclock_worker   may INSERT into case_record_entries and SELECT it (to find what is already
+--                      there); nothing else: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DDL,
+--                      and none of the console's tables.
+--   caseclock_console  reads the record (SELECT only) and keeps its own tables: sessions, failed
+--                      sign-ins, the record of views, calendar feeds, single sign-on access and
+--                      held import escalations. The codec server and `caseclock import` use it too.
+--
+-- Run by the database's owner or a superuser, after the migrations (which that role applies:
+-- `npx tsx -e "require('./store/case-record-store').migrateCaseRecordStore(process.env.OWNER_URL)"`,
+-- or any worker started with the owner's URL), and again after any migration that adds a table:
+--
+--   psql "postgres://OWNER@HOST/caseclock" -v ON_ERROR_STOP=1 -f store/roles.sql
+--   psql ... -c "ALTER ROLE caseclock_worker PASSWORD '...'" -c "ALTER ROLE caseclock_console PASSWORD '...'"
+--
+-- then give the workers postgres://caseclock_worker:...@HOST/caseclock and the console, codec
+-- server and command line postgres://caseclock_console:...@HOST/caseclock as CASECLOCK_STORE_URL.
+-- A worker started with its own role cannot migrate; it says so in its log and runs all the same.
+-- Idempotent. Tested in tests/store/case-record-store.test.ts on Debian's PostgreSQL 15.
+
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'caseclock_worker') THEN
+    CREATE ROLE caseclock_worker LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'caseclock_console') THEN
+    CREATE ROLE caseclock_console LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+  END IF;
+END;
+$$;
+
+-- Nothing by default: no creating objects in the schema (PostgreSQL 15's default, made sure of),
+-- and whatever either role was given before is taken back first.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM caseclock_worker, caseclock_console;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM caseclock_worker, caseclock_console;
+GRANT USAGE ON SCHEMA public TO caseclock_worker, caseclock_console;
+
+-- The worker: append and read back the record.
+GRANT SELECT, INSERT ON case_record_entries TO caseclock_worker;
+
+-- The console: read the record; keep its own tables.
+GRANT SELECT ON case_record_entries TO caseclock_console;
+GRANT SELECT, INSERT, UPDATE, DELETE ON
+  console_sessions, console_sign_in_failures, console_case_views, console_calendar_feeds,
+  console_sso_access, import_held_escalations
+  TO caseclock_console;
+
+-- Both may see which migrations are applied (node-pg-migrate reads this table); neither may change it.
+GRANT SELECT ON case_record_store_migrations TO caseclock_worker, caseclock_console;
