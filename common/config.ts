@@ -196,7 +196,7 @@ export const ConfigSchema = z
      * The case-record store (PostgreSQL): every case's record, kept for as long as the council
      * keeps records. By default the embedded store (PGlite) that `npm start` runs on a Unix socket
      * in .data/store.socket/ (a 0700 folder: this user's processes only), named by its folder as
-     * the URL's host, percent-encoded; `postgresql:///postgres?host=/abs/folder` says the same.
+     * the URL's host, percent-encoded; `postgresql://postgres@/postgres?host=/abs/folder` says the same.
      */
     CASECLOCK_STORE_URL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), // empty (as in .env.example): the default

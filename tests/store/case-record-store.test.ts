@@ -584,6 +584,10 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
     expect(lstatSync(path.join(`${dataDir}.socket`, EMBEDDED_SOCKET_FILE)).isSocket()).toBe(true);
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     await migrateCaseRecordStore(store.url);
+    // The other way to write the same URL: the socket's folder as a host parameter (pg needs the user).
+    const byParameter = `postgresql://postgres@/postgres?host=${encodeURIComponent(`${dataDir}.socket`)}`;
+    expect(await migrateCaseRecordStore(byParameter)).toEqual([]);
+    await withClient(byParameter, async (c) => expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]));
     await store.stop();
     expect(modesOpenToOthers(dataDir)).toEqual([]);
     expect(modesOpenToOthers(`${dataDir}.socket`)).toEqual([]);
