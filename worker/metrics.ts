@@ -20,7 +20,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CaseRecordActivities } from '../activities/case-record';
 import type { DigestActivities } from '../activities/digest';
 import type { NotificationActivities } from '../activities/notifications';
-import { listCases } from '../client/cases';
+import { listCases } from '../common/case-listing';
 import type { Readiness } from '../common/health';
 
 /** A message not re-attempted on this worker for this long is no longer counted here (its retries moved on, or it went). */
