@@ -19,7 +19,7 @@ import type { Overlay } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities } from '../support/case-record';
-import { startTestConsole, type TestConsole } from '../support/console';
+import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
@@ -75,36 +75,18 @@ let server: TestConsole;
 let taskQueue: string;
 const cases = { worcs: uniqueName('PROTO-W'), national: uniqueName('PROTO-N') };
 
-/** A browser's session with the console: one cookie, the latest CSRF token. */
-class Session {
-  cookie = '';
-  csrf = '';
-  async request(p: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
-    const res = await fetch(`${server.url}${p}`, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { body: new URLSearchParams({ csrf: this.csrf, ...form }).toString() } : {}),
-    });
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session='));
-    if (set) this.cookie = set.split(';')[0] ?? '';
-    const body = await res.text();
-    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
-    if (token) this.csrf = token;
-    return { status: res.status, location: res.headers.get('location'), body };
-  }
-  static async signIn(user: string, password: string): Promise<Session> {
-    const s = new Session();
-    await s.request('/login');
-    const answer = await s.request('/login', { user, password, next: '/' });
-    expect(answer.status, answer.body.slice(0, 500)).toBe(303);
-    await s.request('/');
-    return s;
-  }
+/** Signs in with the password form, as a browser would. */
+async function signIn(user: string, password: string): Promise<ConsoleSession> {
+  const s = new ConsoleSession(server.url);
+  await s.request('/login');
+  const answer = await s.request('/login', { user, password, next: '/' });
+  expect(answer.status, answer.body.slice(0, 500)).toBe(303);
+  await s.request('/');
+  return s;
 }
 
-let ada: Session;
-let tess: Session;
+let ada: ConsoleSession;
+let tess: ConsoleSession;
 
 beforeAll(async () => {
   const bundle = bundleCaseWorkflows();
@@ -121,7 +103,7 @@ beforeAll(async () => {
     ],
   });
   server = await startTestConsole({ client, usersFile, taskQueue, answerTimeoutMs: 15_000 });
-  [ada, tess] = await Promise.all([Session.signIn('ada', PASSWORDS.admin), Session.signIn('tess', PASSWORDS.manager)]);
+  [ada, tess] = await Promise.all([signIn('ada', PASSWORDS.admin), signIn('tess', PASSWORDS.manager)]);
   // Worcestershire's case through the console's own form; the national one through the client.
   await ada.request('/cases/new');
   const opened = await ada.request('/cases', {

@@ -24,7 +24,7 @@ import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { pooledTransactions } from '../../store/case-record-store';
 import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities, storeUrl } from '../support/case-record';
-import { startTestConsole, type TestConsole } from '../support/console';
+import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
@@ -41,29 +41,9 @@ let workerRun: Promise<void>;
 let server: TestConsole;
 const caseId = uniqueName('HOLD');
 
-/** A browser's session with the console: one cookie, the latest CSRF token. */
-class Session {
-  cookie = '';
-  csrf = '';
-  async request(p: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
-    const res = await fetch(`${server.url}${p}`, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { body: new URLSearchParams({ csrf: this.csrf, ...form }).toString() } : {}),
-    });
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session='));
-    if (set) this.cookie = set.split(';')[0] ?? '';
-    const body = await res.text();
-    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
-    if (token) this.csrf = token;
-    return { status: res.status, body };
-  }
-}
-
 /** Signs in (the form, then the post) and opens the case's page, timing each; throws on a wrong answer. */
 async function signInAndOpenCase(): Promise<{ signInMs: number; pageMs: number }> {
-  const s = new Session();
+  const s = new ConsoleSession(server.url);
   let t = performance.now();
   await s.request('/login');
   const answer = await s.request('/login', { user: 'tess', password: PASSWORD, next: '/' });
@@ -161,7 +141,7 @@ describe.runIf(onPostgres)('a transaction held open on the store, on PostgreSQL'
       // The sign-in form keeps a session (for its CSRF token), and its error handling tries again
       // (three statements here): each waits for the lock until the statement timeout, then gives up.
       const started = performance.now();
-      const form = await new Session().request('/login');
+      const form = await new ConsoleSession(server.url).request('/login');
       const took = performance.now() - started;
       expect(form.status).toBeGreaterThanOrEqual(500);
       expect(took).toBeGreaterThan(4_000);

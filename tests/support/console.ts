@@ -51,3 +51,26 @@ export async function startTestConsole(
     },
   };
 }
+
+/** A browser's session with a console: one session cookie, the latest CSRF token from its pages. */
+export class ConsoleSession {
+  cookie = '';
+  csrf = '';
+  constructor(private readonly baseUrl: string) {}
+
+  /** GET a page, or POST a form (with the CSRF token); redirects are answered, not followed. */
+  async request(p: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
+    const res = await fetch(`${this.baseUrl}${p}`, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(form ? { body: new URLSearchParams({ csrf: this.csrf, ...form }).toString() } : {}),
+    });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session='));
+    if (set) this.cookie = set.split(';')[0] ?? '';
+    const body = await res.text();
+    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
+    if (token) this.csrf = token;
+    return { status: res.status, location: res.headers.get('location'), body };
+  }
+}
