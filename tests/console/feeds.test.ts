@@ -27,7 +27,7 @@ import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { CaseState } from '../../workflows/messages';
 import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities, storeUrl } from '../support/case-record';
-import { startTestConsole, type TestConsole } from '../support/console';
+import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { startTestProvider, type AccountClaims, type TestProvider } from '../support/oidc-provider';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
@@ -64,24 +64,10 @@ interface Answer {
   body: string;
 }
 
-class Session {
-  cookie = '';
-  csrf = '';
-  /** The console it talks to (unset: `server`). */
-  constructor(private readonly base?: string) {}
-  async request(p: string, form?: Record<string, string>): Promise<Answer> {
-    const res = await fetch(`${this.base ?? server.url}${p}`, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(form ? { body: new URLSearchParams({ csrf: this.csrf, ...form }).toString() } : {}),
-    });
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('caseclock_session='));
-    if (set) this.cookie = set.split(';')[0] ?? '';
-    const body = await res.text();
-    const token = /name="csrf" value="([^"]+)"/.exec(body)?.[1];
-    if (token) this.csrf = token;
-    return { status: res.status, headers: res.headers, body };
+/** A browser on this file's console (or `base`): the shared ConsoleSession, signing in as the feeds page expects. */
+class Session extends ConsoleSession {
+  constructor(base?: string) {
+    super(base ?? server.url);
   }
   static async signIn(user: string, password: string): Promise<Session> {
     const s = new Session();

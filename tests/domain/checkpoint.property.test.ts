@@ -11,27 +11,16 @@ import { checkpointCase, evaluateCase, type CaseEvaluation, type EvaluateCaseInp
 import type { CaseEvent } from '../../domain/facts';
 import { caseInput, instant } from './case-arbitraries';
 import type { PolicySnapshot } from '../../domain/policy';
-import { CASE_ID, NATIONAL, NATIONAL_2026_1, WORCESTERSHIRE } from './engine-fixtures';
+import { CASE_ID, NATIONAL, NATIONAL_2026_1, WORCESTERSHIRE, withOverlay } from './engine-fixtures';
 
 const OPENED = '2015-01-01T00:00:00.000Z';
 
 /** National with a protocol that switched review conferences and child in care reviews off from June to December 2025. */
-const ENDING: PolicySnapshot = (() => {
-  const copy = JSON.parse(JSON.stringify(NATIONAL)) as PolicySnapshot;
-  copy.version = 'ending-overlay';
-  copy.overlays = [
-    ...copy.overlays,
-    {
-      id: 'ending',
-      name: 'A protocol that ended',
-      basis: { type: 'local-protocol', reference: 'a protocol with an end date' },
-      startDate: '2025-06-01',
-      endDate: '2025-12-31',
-      rules: { 'review-conference': { enabled: false, standIn: 'core-group' }, 'cic-review': { enabled: false }, 'cic-review-second': { enabled: false } },
-    },
-  ];
-  return copy;
-})();
+const ENDING: PolicySnapshot = withOverlay('ending-overlay', {
+  startDate: '2025-06-01',
+  endDate: '2025-12-31',
+  rules: { 'review-conference': { enabled: false, standIn: 'core-group' }, 'cic-review': { enabled: false }, 'cic-review-second': { enabled: false } },
+});
 
 /** The case opens on one of these (conventions 2, 1, or 2 with an overlay that ends). */
 let opening: PolicySnapshot = NATIONAL;

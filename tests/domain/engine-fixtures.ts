@@ -6,7 +6,7 @@ import { evaluateCase, type CaseEvaluation, type DueMessage } from '../../domain
 import type { CaseEvent } from '../../domain/facts';
 import type { LegalStatus, MeetingType, ObligationKind, PlacementType, RiskTier } from '../../domain/kinds';
 import { FROZEN_POLICIES } from '../../domain/policies/frozen';
-import type { PolicySnapshot } from '../../domain/policy';
+import type { Overlay, PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot, loadShippedPolicy } from '../../domain/policy-loader';
 import { snapshotPolicy } from '../../domain/policy';
 import { WorkingDayCalendar } from '../../domain/calendar';
@@ -24,6 +24,24 @@ export const NATIONAL_2026_1: PolicySnapshot = frozenSnapshot('national', '2026.
 export const WORCESTERSHIRE_2020_06: PolicySnapshot = frozenSnapshot('worcestershire-phase2', '2020.06');
 const worcestershire = loadShippedPolicy('worcestershire-phase2');
 export const WORCESTERSHIRE: PolicySnapshot = snapshotPolicy(worcestershire, WorkingDayCalendar.englandAndWales());
+
+/** The national baseline with one overlay added, as a council's own protocol with an end date would be. */
+export function withOverlay(version: string, overlay: Partial<Overlay> & Pick<Overlay, 'rules'>, base: PolicySnapshot = NATIONAL): PolicySnapshot {
+  const copy = JSON.parse(JSON.stringify(base)) as PolicySnapshot;
+  copy.version = version;
+  copy.overlays = [
+    ...copy.overlays,
+    {
+      id: 'phase2',
+      name: 'Phase 2 protocol',
+      basis: { type: 'local-protocol', reference: 'Phase 2 protocol, section 3a: review conferences replaced by eight-weekly core groups' },
+      startDate: '2026-06-01',
+      endDate: '2026-08-31',
+      ...overlay,
+    },
+  ];
+  return copy;
+}
 
 /** A later national version with a weekly KIT call, for policy-applied tests. */
 export function nationalWith(version: string, change: (baseline: PolicySnapshot['baseline']) => void): PolicySnapshot {

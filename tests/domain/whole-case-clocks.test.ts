@@ -7,10 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointCase, evaluateCase } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
-import type { Overlay, PolicySnapshot } from '../../domain/policy';
+import type { PolicySnapshot } from '../../domain/policy';
 import {
   CASE_ID,
-  NATIONAL,
   NATIONAL_2026_1,
   caseClosed,
   cicReviewHeld,
@@ -27,6 +26,7 @@ import {
   strategyDiscussionS47,
   tierSet,
   visit,
+  withOverlay,
 } from './engine-fixtures';
 
 const openOf = (events: CaseEvent[], now: string, policies?: PolicySnapshot[]) =>
@@ -92,24 +92,6 @@ describe('a hold gives back what the clock lost, in its own unit', () => {
     expect(obligation(evaluate(events, '2026-05-10T09:00:00.000Z'), 'first-review-conference@2026-04-01T09:00:00.000Z').dueAt).toBe('2026-07-06T09:00:00.000Z');
   });
 });
-
-/** The national baseline with one overlay added, as a council's own protocol with an end date would be. */
-function withOverlay(version: string, overlay: Partial<Overlay> & Pick<Overlay, 'rules'>, base: PolicySnapshot = NATIONAL): PolicySnapshot {
-  const copy = JSON.parse(JSON.stringify(base)) as PolicySnapshot;
-  copy.version = version;
-  copy.overlays = [
-    ...copy.overlays,
-    {
-      id: 'phase2',
-      name: 'Phase 2 protocol',
-      basis: { type: 'local-protocol', reference: 'Phase 2 protocol, section 3a: review conferences replaced by eight-weekly core groups' },
-      startDate: '2026-06-01',
-      endDate: '2026-08-31',
-      ...overlay,
-    },
-  ];
-  return copy;
-}
 
 describe('an overlay that switched a clock off, ending', () => {
   const replaced = withOverlay('phase2-standin', { rules: { 'review-conference': { enabled: false, standIn: 'core-group' } } });
