@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { CaseRecordConflict, CaseRecordInvalid, type CaseRecordEntryInput, type CaseRecordStore } from '../store/case-record-store';
-import { CASE_RECORD_REFUSED_TYPE } from './failure-types';
+import { CASE_RECORD_REFUSED_TYPE } from '../workflows/failure-types';
 
 export interface CaseRecordDeps {
   store: Pick<CaseRecordStore, 'append'>;

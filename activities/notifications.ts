@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
-import { PERMANENT_REJECTION_TYPE } from './failure-types';
+import { PERMANENT_REJECTION_TYPE } from '../workflows/failure-types';
 import { renderMessage, type CaseMessage } from './render-message';
 
 export interface NotificationDeps {

@@ -33,7 +33,7 @@ export const SHARED_WORKFLOW_MODULES = [
   path.resolve(__dirname, '../workflows/messages.ts'),
   path.resolve(__dirname, '../workflows/search-attributes.ts'),
   path.resolve(__dirname, '../workflows/patches.ts'),
-  path.resolve(__dirname, '../activities/failure-types.ts'),
+  path.resolve(__dirname, '../workflows/failure-types.ts'),
 ];
 
 /** The bundle options of the case and incident workflows. */

@@ -23,7 +23,7 @@ import {
 import { RetryState } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications';
 import type { CaseRecordActivities } from '../activities/case-record';
-import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from '../activities/failure-types';
+import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-types';
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';

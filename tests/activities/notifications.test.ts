@@ -2,7 +2,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities, rfcMessageId, type DeliveryReceipt } from '../../activities/notifications';
-import { PERMANENT_REJECTION_TYPE } from '../../activities/failure-types';
+import { PERMANENT_REJECTION_TYPE } from '../../workflows/failure-types';
 import { renderMessage, type CaseMessage } from '../../activities/render-message';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 

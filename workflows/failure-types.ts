@@ -1,5 +1,6 @@
 /**
- * Failure types shared by activities and workflows (workflow-safe: no Node built-ins).
+ * Failure types shared by activities and workflows (workflow-safe: no Node built-ins): part of the
+ * workflow contract that activities may import (eslint.config.mjs).
  */
 
 /** The SMTP server refused a message for good (5xx): retrying can never deliver it. */
