@@ -3,7 +3,7 @@
  * validated with zod here, before anything reaches Temporal; the workflow validates again.
  */
 import { policyRefFor } from '../domain/policy-refs';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { z } from 'zod';
 import { CaseEvent } from '../domain/facts';

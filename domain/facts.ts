@@ -7,7 +7,7 @@
  * wire and is replayed from history.
  */
 import { z } from 'zod';
-import { ContactType, LegalStatus, MeetingType, ObligationKind, PlacementType, ReportType, RiskTier, StaffRole } from './kinds';
+import { ContactType, LegalStatus, MeetingType, ObligationKind, PlacementType, ReportType, RiskTier, type StaffRole } from './kinds';
 
 /** Earliest and latest instants CaseClock accepts: refuses typos such as year 20025. */
 export const EARLIEST_INSTANT = '2000-01-01T00:00:00.000Z';
@@ -34,9 +34,9 @@ export const FreeText = (max = 2000) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    // eslint-disable-next-line no-control-regex
     // C0 and C1 controls (U+009B is an 8-bit terminal escape) and bidi overrides that can disguise text.
     .refine(
+      // eslint-disable-next-line no-control-regex
       (s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.test(s),
       'must not contain control characters',
     );

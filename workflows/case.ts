@@ -63,7 +63,6 @@ import {
  * case over a megabyte). Handlers never need it: a validator accepts only input in normal form.
  */
 function checks(): typeof import('./update-checks') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./update-checks') as typeof import('./update-checks');
 }
 

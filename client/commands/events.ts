@@ -6,7 +6,7 @@
  * Each is built from the case action's one declaration (client/actions/case-actions.ts), which
  * the console's forms are built from too.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { CaseEvent } from '../../domain/facts';
 import { actionBySlug } from '../actions/case-actions';

@@ -5,7 +5,7 @@
  */
 import type { CaseRecordStore } from '../../store/case-record-store';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { LEGAL_ZONE } from '../../domain/kinds';
 import { tierLabel } from '../../domain/labels';
 import { kpiFromStore } from '../case-record';

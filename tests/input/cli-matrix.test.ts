@@ -17,7 +17,7 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CASE_ACTIONS, type CaseAction } from '../../client/actions/case-actions';
 import { caseTimeline } from '../../client/cases';
