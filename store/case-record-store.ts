@@ -543,6 +543,9 @@ const LOST_RACE = /already exists|duplicate key value/;
  */
 export async function migrateCaseRecordStore(url: string, options: { log?: (line: string) => void } = {}): Promise<string[]> {
   parseOrThrow(StoreUrl, url, 'url', 'cannot migrate the case record store');
+  // Nothing to do asks for no privilege: a worker or console connecting as its own role (which
+  // may not change the schema, store/roles.sql) starts quietly once the owner has migrated.
+  if ((await pendingCaseRecordMigrations(url).catch(() => undefined))?.length === 0) return [];
   const { runner } = await import('node-pg-migrate');
   const log = options.log ?? (() => undefined);
   const runnerOptions: RunnerOption = {
@@ -568,6 +571,25 @@ export async function migrateCaseRecordStore(url: string, options: { log?: (line
       }
       throw new Error(`could not migrate the case record store at ${redactUrl(url)}: ${message}`, { cause: error });
     }
+  }
+}
+
+/** The migrations in store/migrations/ not yet applied to the store at `url` (all of them on an empty database). */
+export async function pendingCaseRecordMigrations(url: string): Promise<string[]> {
+  parseOrThrow(StoreUrl, url, 'url', 'cannot read the case record store\'s migrations');
+  const known = readdirSync(MIGRATIONS_DIR)
+    .filter((file) => file.endsWith('.sql'))
+    .map((file) => file.slice(0, -'.sql'.length))
+    .sort();
+  const pool = new Pool({ connectionString: url, max: 1, application_name: 'caseclock-migrations-check' });
+  try {
+    // Simple queries (no parameters): on the embedded server nothing can interleave with them.
+    const table = await pool.query<{ exists: boolean }>(`SELECT to_regclass('${MIGRATIONS_TABLE}') IS NOT NULL AS exists`);
+    if (!table.rows[0]?.exists) return known;
+    const applied = new Set((await pool.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`)).rows.map((row) => row.name));
+    return known.filter((name) => !applied.has(name));
+  } finally {
+    await pool.end();
   }
 }
 

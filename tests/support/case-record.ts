@@ -14,6 +14,11 @@ export function storeUrl(): string {
   return inject('storeUrl');
 }
 
+/** The URL the run's worker processes connect with: as caseclock_worker on PostgreSQL (store/roles.sql). */
+export function storeWorkerUrl(): string {
+  return inject('storeWorkerUrl');
+}
+
 /** This test file's connection pool to the run's store. */
 export function testStore(): CaseRecordStore {
   shared ??= openCaseRecordStore(storeUrl());

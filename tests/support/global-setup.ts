@@ -8,12 +8,14 @@
  * Tests reach them through `devServerAddress()` in ./temporal-env and `storeUrl()` in ./case-record;
  * drills that restart the server use ./drill-server.
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, startDevServer } from '../../worker/tools/dev-server';
 import { migrateCaseRecordStore, startEmbeddedStore } from '../../store/case-record-store';
+import { provisionCaseRecordStore } from '../../store/provision';
 import { startTemporalCluster } from './temporal-cluster';
 
 declare module 'vitest' {
@@ -26,6 +28,10 @@ declare module 'vitest' {
     clusterDataDir: string;
     /** URL of the case-record store started for this test run (migrated). */
     storeUrl: string;
+    /** The URL a worker process connects with: the caseclock_worker role on PostgreSQL. */
+    storeWorkerUrl: string;
+    /** The URL the console, codec server and command line connect with: caseclock_console on PostgreSQL. */
+    storeConsoleUrl: string;
   }
 }
 
@@ -49,6 +55,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const store = await startEmbeddedStore({ dataDir: path.join(dir, 'store') });
   await migrateCaseRecordStore(store.url);
   project.provide('storeUrl', store.url);
+  // The embedded store has no roles (its socket is private instead): every process uses its one URL.
+  project.provide('storeWorkerUrl', store.url);
+  project.provide('storeConsoleUrl', store.url);
   return async () => {
     await store.stop();
     await server.stop();
@@ -65,8 +74,17 @@ async function setupCluster(project: TestProject): Promise<() => Promise<void>> 
   project.provide('temporalKind', 'postgres');
   project.provide('clusterDataDir', dir);
   const storeUrl = await cluster.database('caseclock_record');
-  await migrateCaseRecordStore(storeUrl);
+  // As `npm run start:cluster` sets it up: migrated by the owner, with the roles of store/roles.sql.
+  // Tests keep the owner's URL (they read and clear what they wrote); the worker processes of the
+  // drills connect as caseclock_worker, as production's do.
+  const provisioned = await provisionCaseRecordStore({
+    CASECLOCK_STORE_OWNER_URL: storeUrl,
+    CASECLOCK_WORKER_DB_PASSWORD: randomBytes(18).toString('hex'),
+    CASECLOCK_CONSOLE_DB_PASSWORD: randomBytes(18).toString('hex'),
+  });
   project.provide('storeUrl', storeUrl);
+  project.provide('storeWorkerUrl', provisioned.workerUrl);
+  project.provide('storeConsoleUrl', provisioned.consoleUrl);
   return async () => {
     await cluster.stop();
     if (keep) process.stdout.write(`Temporal cluster files kept in ${dir}\n`);

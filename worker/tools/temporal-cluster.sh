@@ -21,7 +21,8 @@
 #   CASECLOCK_TEMPORAL_TLS     1: mTLS on every Temporal port, certificates by worker/tools/make-certs.sh in
 #                              $CASECLOCK_CERTS_DIR (default .data/temporal-pg/certs); `env` prints the client's paths
 # State in .data/temporal-pg/: pgdata/ (the PostgreSQL cluster, owned by `postgres` when run as root),
-# postgres.log, config.yaml, dynamicconfig.yaml, server.log (Temporal), temporal.pid, cluster.env (ports).
+# postgres.log, config.yaml, dynamicconfig.yaml, server.log (Temporal), temporal.pid, cluster.env (ports),
+# secrets/ (0700: the superuser's password; run.sh --cluster keeps CaseClock's roles' passwords there too).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -44,6 +45,8 @@ PORTS_FILE="$STATE/cluster.env"
 PID_FILE="$STATE/temporal.pid"
 SERVER_LOG="$STATE/server.log"
 CONFIG_FILE="$STATE/config.yaml"
+SECRETS_DIR="$STATE/secrets"
+PG_PASSWORD_FILE="$SECRETS_DIR/postgres-superuser.password"
 DYNAMIC_CONFIG_FILE="$STATE/dynamicconfig.yaml"
 
 die() {
@@ -160,22 +163,57 @@ init_local_pg() {
   mkdir -p "$PGDATA_DIR"
   chmod 700 "$PGDATA_DIR"
   [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$PGDATA_DIR"
-  # Superuser `temporal`, trust on loopback only: a local, single-user profile (no password to leak).
-  as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U temporal --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
-    >"$STATE/initdb.log" 2>&1 || { cat "$STATE/initdb.log" >&2; die "initdb failed (log above, also in $STATE/initdb.log)"; }
+  # Superuser `temporal` with the generated password, SCRAM from the first start: no moment when
+  # another account on this machine could connect without it. initdb runs as `postgres` when we
+  # are root, so it reads the password from a copy that user may read, removed straight after.
+  local pwcopy
+  pwcopy="$(mktemp)"
+  cat "$PG_PASSWORD_FILE" >"$pwcopy"
+  [[ $(id -u) -ne 0 ]] || chown postgres "$pwcopy"
+  as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U temporal --pwfile="$pwcopy" --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
+    >"$STATE/initdb.log" 2>&1 || { rm -f "$pwcopy"; cat "$STATE/initdb.log" >&2; die "initdb failed (log above, also in $STATE/initdb.log)"; }
+  rm -f "$pwcopy"
   # Settings of ours, in a file of ours; postgresql.conf only includes it.
   echo "include_if_exists = 'caseclock.conf'" | as_pg tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null
 }
 
+# The superuser's password: generated at the first start into an owner-only file beside the
+# cluster's state. Every connection, Temporal's and CaseClock's set-up alike, gives it (SCRAM);
+# CaseClock's own processes connect as their own roles (store/provision.ts), never as this one.
+ensure_pg_password() {
+  mkdir -p "$SECRETS_DIR"
+  chmod 700 "$SECRETS_DIR"
+  if [[ ! -s "$PG_PASSWORD_FILE" ]]; then
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$PG_PASSWORD_FILE")
+  fi
+  chmod 600 "$PG_PASSWORD_FILE"
+}
+
+# pg_hba.conf, rewritten on each start: loopback TCP only, every role by SCRAM password. (A
+# cluster created before passwords were required trusted loopback: the superuser gets its password
+# first, through that trust, then this file ends it.)
+write_pg_hba() {
+  as_pg tee "$PGDATA_DIR/pg_hba.conf" >/dev/null <<EOF
+# Written by worker/tools/temporal-cluster.sh on each start: loopback only, a password for every role.
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+EOF
+}
+pg_hba_trusts() { as_pg grep -qE '^[^#]*\btrust\b' "$PGDATA_DIR/pg_hba.conf" 2>/dev/null; }
+
 start_local_pg() {
   find_pg_bin
-  pg_host=127.0.0.1 pg_user=temporal pg_password=""
+  ensure_pg_password
+  pg_host=127.0.0.1 pg_user=temporal pg_password="$(cat "$PG_PASSWORD_FILE")"
   [[ -f "$PGDATA_DIR/PG_VERSION" ]] || init_local_pg
   if pg_running; then
     pg_port="$(running_pg_port)"
     note "PostgreSQL already running on 127.0.0.1:$pg_port"
+    secure_trusting_pg
     return
   fi
+  # A cluster from before passwords keeps trusting loopback until it has been given one.
+  pg_hba_trusts || write_pg_hba
   pick_port PG_PORT "${ports[PG_PORT]:-}"
   pg_port=${ports[PG_PORT]}
   # Rewritten on each start, so a plain `pg_ctl -D ... restart` keeps the same port.
@@ -193,6 +231,20 @@ EOF
   note "starting PostgreSQL on 127.0.0.1:$pg_port"
   (close_inherited_fds && exec < /dev/null && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w -t 60 start >/dev/null) ||
     { tail -n 20 "$PG_LOG" >&2; die "PostgreSQL did not start (log: $PG_LOG)"; }
+  secure_trusting_pg
+}
+
+# A running cluster that still trusts loopback (created before passwords): set the superuser's
+# password through that trust, then require passwords and reload.
+secure_trusting_pg() {
+  pg_hba_trusts || return 0
+  note "PostgreSQL trusted every local connection: giving the superuser its password ($PG_PASSWORD_FILE) and requiring passwords from now on"
+  # The statement on standard input, so the password is not on a command line that ps shows.
+  printf "ALTER ROLE temporal PASSWORD '%s';\n" "$pg_password" |
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U temporal -d postgres -XqAt -v ON_ERROR_STOP=1 -f - >/dev/null ||
+    die "could not set the PostgreSQL superuser's password (psql's message above)"
+  write_pg_hba
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" reload >/dev/null || die "pg_ctl reload failed"
 }
 
 # --- schema (Temporal's own tool) ----------------------------------------------------------
@@ -445,7 +497,7 @@ print_env() {
     echo "export TEMPORAL_TLS_CERT_PATH=$CERTS/client.pem TEMPORAL_TLS_KEY_PATH=$CERTS/client.key TEMPORAL_TLS_CA_PATH=$CERTS/ca.pem TEMPORAL_TLS_SERVER_NAME=temporal"
   fi
   if [[ -n "${ports[PG_PORT]:-}" ]]; then
-    echo "# PostgreSQL (Temporal's databases temporal, temporal_visibility): postgres://temporal@127.0.0.1:${ports[PG_PORT]}/postgres"
+    echo "# PostgreSQL (Temporal's databases temporal, temporal_visibility): postgres://temporal:\$(cat $PG_PASSWORD_FILE)@127.0.0.1:${ports[PG_PORT]}/postgres"
   fi
 }
 
