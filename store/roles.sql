@@ -9,16 +9,16 @@
 --                      sign-ins, the record of views, calendar feeds, single sign-on access and
 --                      held import escalations. The codec server and `caseclock import` use it too.
 --
--- Run by the database's owner or a superuser, after the migrations (which that role applies:
--- `npx tsx -e "require('./store/case-record-store').migrateCaseRecordStore(process.env.OWNER_URL)"`,
--- or any worker started with the owner's URL), and again after any migration that adds a table:
+-- Applied by store/provision.ts, which connects as the database's owner (or a superuser),
+-- migrates first, then runs this file and sets both roles' passwords from the environment:
 --
---   psql "postgres://OWNER@HOST/caseclock" -v ON_ERROR_STOP=1 -f store/roles.sql
---   psql ... -c "ALTER ROLE caseclock_worker PASSWORD '...'" -c "ALTER ROLE caseclock_console PASSWORD '...'"
+--   CASECLOCK_STORE_OWNER_URL=postgres://OWNER:...@HOST/caseclock CASECLOCK_WORKER_DB_PASSWORD=... \
+--   CASECLOCK_CONSOLE_DB_PASSWORD=... node --import tsx store/provision.ts
 --
--- then give the workers postgres://caseclock_worker:...@HOST/caseclock and the console, codec
--- server and command line postgres://caseclock_console:...@HOST/caseclock as CASECLOCK_STORE_URL.
--- A worker started with its own role cannot migrate; it says so in its log and runs all the same.
+-- (npm run start:cluster and docker-compose.yml run it for you). Then the workers get
+-- postgres://caseclock_worker:...@HOST/caseclock and the console, codec server and command line
+-- postgres://caseclock_console:...@HOST/caseclock as CASECLOCK_STORE_URL; on their roles they find
+-- nothing to migrate. Run provision again after every upgrade (a migration may add a table).
 -- Idempotent. Tested in tests/store/case-record-store.test.ts on Debian's PostgreSQL 15.
 
 DO $$
