@@ -185,6 +185,47 @@ export function describeCaseEvent(
     case 'case-closed':
       return 'Case closed';
     default:
-      return e.type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+      return eventTypeInWords(e.type);
+  }
+}
+
+/** An event type as words ("child-returned" → "Child returned"), for events with no sentence of their own. */
+export function eventTypeInWords(type: string): string {
+  return type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+const asWritten = (text: string): string => text;
+
+/**
+ * An event in the case record's own words: the `summary` the store keeps beside the event. Terser
+ * than describeCaseEvent (codes as they are, instants in UTC, no free text), and never reworded:
+ * the store keeps one copy of an entry by its id and refuses the same id with other words, so a
+ * case writing a batch again after a deploy would stall (store/case-record-store.ts). Where the
+ * two wordings agree, the sentence is describeCaseEvent's; tests/domain/wording.test.ts pins both.
+ */
+export function recordSummaryOfEvent(e: CaseEvent): string {
+  switch (e.type) {
+    case 'tier-set':
+      return `Risk tier set to ${e.tier}`;
+    case 'meeting-scheduled':
+      return `${e.meetingType} ${e.meetingId} scheduled for ${e.scheduledFor}`;
+    case 'meeting-held':
+      return `${e.meetingType}${e.meetingId ? ` ${e.meetingId}` : ''} held${e.outcome ? ` (${e.outcome})` : ''}`;
+    case 'obligation-waived':
+      return `Obligation ${e.obligationId} waived`;
+    case 'hold-started':
+      return `Clock ${e.kind ?? '(all)'} put on hold (${e.holdId})`;
+    case 'policy-applied':
+      return `Policy ${e.policyVersion} applied (${e.mode})`;
+    case 'contact':
+    case 'meeting-postponed':
+    case 'meeting-cancelled':
+    case 'escalation-acknowledged':
+    case 'hold-ended':
+    case 'case-closed':
+      return describeCaseEvent(e, { localTime: asWritten, obligationTitle: asWritten });
+    default:
+      // Events added after the record's wording was fixed are summarised by their type alone.
+      return eventTypeInWords(e.type);
   }
 }

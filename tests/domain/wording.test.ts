@@ -1,7 +1,8 @@
 /** The one wording of how soon or how late (domain/wording.ts) and the labels of codes (domain/labels.ts). */
 import { describe, expect, it } from 'vitest';
 import { OBLIGATION_KINDS, RISK_TIERS, STAFF_ROLES } from '../../domain/kinds';
-import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../domain/labels';
+import type { CaseEvent } from '../../domain/facts';
+import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, recordSummaryOfEvent, roleLabel, tierLabel } from '../../domain/labels';
 import { dueIn, durationBetween, durationInWords, overdueBy } from '../../domain/wording';
 import { lateness } from '../../activities/render-message';
 
@@ -95,5 +96,46 @@ describe('labels', () => {
         { localTime, obligationTitle: () => 'Visit within 24 hours' },
       ),
     ).toBe('Visit within 24 hours waived');
+  });
+});
+
+describe("the case record's summary of an event", () => {
+  const at = '2026-04-03T09:00:00.000Z';
+  const by = 'sw1';
+  // The words the case-record store already holds for these events: a change here would make the
+  // store refuse a batch written again (same entry id, other words), so the table is fixed.
+  it.each<[CaseEvent, string]>([
+    [{ type: 'tier-set', at, by, tier: 'HIGH_IMMEDIATE', reason: 'r' }, 'Risk tier set to HIGH_IMMEDIATE'],
+    [{ type: 'contact', at, by, contactType: 'visit' }, 'Visit'],
+    [{ type: 'contact', at, by, contactType: 'visit', childSeenAlone: true }, 'Visit (child seen alone)'],
+    [{ type: 'contact', at, by, contactType: 'visit', childSeenAlone: false }, 'Visit (child not seen alone)'],
+    [{ type: 'contact', at, by, contactType: 'kit-call' }, 'Keeping-in-touch call'],
+    [{ type: 'contact', at, by, contactType: 'other' }, 'Other contact'],
+    [{ type: 'meeting-scheduled', at, by, meetingId: 'M1', meetingType: 'icpc', scheduledFor: '2026-04-10T10:00:00.000Z' }, 'icpc M1 scheduled for 2026-04-10T10:00:00.000Z'],
+    [{ type: 'meeting-postponed', at, by, meetingId: 'M1', newDate: '2026-04-17T10:00:00.000Z', reason: 'r' }, 'Meeting M1 postponed to 2026-04-17T10:00:00.000Z'],
+    [{ type: 'meeting-cancelled', at, by, meetingId: 'M1', reason: 'r' }, 'Meeting M1 cancelled'],
+    [{ type: 'meeting-held', at, by, meetingType: 'icpc', meetingId: 'M1', outcome: 'cp-plan' }, 'icpc M1 held (cp-plan)'],
+    [{ type: 'meeting-held', at, by, meetingType: 'cic-review', reviewNumber: 2 }, 'cic-review held'],
+    [{ type: 'pre-meeting-held', at, by, meetingId: 'M1' }, 'Pre meeting held'],
+    [{ type: 'report-submitted', at, by, reportType: 'iro-report', meetingId: 'M1' }, 'Report submitted'],
+    [{ type: 'strategy-discussion', at, by, s47Started: true }, 'Strategy discussion'],
+    [{ type: 'complaint-received', at, by, complaintId: 'C1', stage: 3 }, 'Complaint received'],
+    [{ type: 'placement-started', at, by, placementId: 'P1', placementType: 'with-parent' }, 'Placement started'],
+    [{ type: 'child-returned', at, by }, 'Child returned'],
+    [{ type: 'obligation-waived', at, by, obligationId: 'kit-call@2026-04-01T09:00:00.000Z', reason: 'r' }, 'Obligation kit-call@2026-04-01T09:00:00.000Z waived'],
+    [{ type: 'escalation-acknowledged', at, by, obligationId: 'kit-call@2026-04-01T09:00:00.000Z', level: 2 }, 'Escalation level 2 of kit-call@2026-04-01T09:00:00.000Z acknowledged'],
+    [{ type: 'hold-started', at, by, holdId: 'H1', kind: 'kit-call', reason: 'r' }, 'Clock kit-call put on hold (H1)'],
+    [{ type: 'hold-started', at, by, holdId: 'H2', reason: 'r' }, 'Clock (all) put on hold (H2)'],
+    [{ type: 'hold-ended', at, by, holdId: 'H1' }, 'Hold H1 ended'],
+    [{ type: 'policy-applied', at, by, policyVersion: '2026.2', mode: 'forward' }, 'Policy 2026.2 applied (forward)'],
+    [{ type: 'case-closed', at, by, reason: 'r' }, 'Case closed'],
+  ])('%j reads "%s"', (event, summary) => {
+    expect(recordSummaryOfEvent(event)).toBe(summary);
+  });
+
+  it('shares the sentences staff read where the two wordings agree', () => {
+    const asWritten = (text: string) => text;
+    const event: CaseEvent = { type: 'meeting-postponed', at, by, meetingId: 'M1', newDate: '2026-04-17T10:00:00.000Z', reason: 'r' };
+    expect(recordSummaryOfEvent(event)).toBe(describeCaseEvent(event, { localTime: asWritten }));
   });
 });
