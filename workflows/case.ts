@@ -27,7 +27,7 @@ import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-ty
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
-import { CaseRecord, SETTLE_AFTER_DAYS, type StoreBatch } from './case-record';
+import { CaseRecord, caseAnswer, caseState, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
 import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH } from './patches';
 import { refusal } from './validation';
 import {
@@ -35,11 +35,9 @@ import {
   applyPolicyUpdate,
   type CaseState,
   type CaseWorkflowInput,
-  type Delivery,
   deliveryBase,
   describeMessageKind,
   obligationsQuery,
-  type TimelineEntry,
   type ReassignInput,
   reassignUpdate,
   recordEventUpdate,
@@ -131,18 +129,18 @@ export async function incidentWorkflow(input: CaseWorkflowInput): Promise<CaseSt
 async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   const kase = new CaseRecord(input);
 
-  setHandler(stateQuery, () => kase.state(nowIso()));
+  setHandler(stateQuery, () => caseState(kase, nowIso()));
   // Runs begun before updates answered small keep answering with the whole state on replay.
-  const answer = (now: string): UpdateAnswer => (patched(SMALL_UPDATE_ANSWER_PATCH) ? kase.answer(now) : kase.state(now));
-  setHandler(obligationsQuery, () => kase.evaluate(nowIso()).obligations);
-  setHandler(timelineQuery, () => kase.timeline());
+  const answer = (now: string): UpdateAnswer => (patched(SMALL_UPDATE_ANSWER_PATCH) ? caseAnswer(kase, now) : caseState(kase, now));
+  setHandler(obligationsQuery, () => kase.clocks.evaluate(nowIso()).obligations);
+  setHandler(timelineQuery, () => caseTimeline(kase.facts));
 
   setHandler(
     recordEventUpdate,
     (raw) => {
       const event: CaseEvent = raw;
       const now = nowIso();
-      kase.recordEvent(event, now);
+      kase.facts.recordEvent(event, now);
       return answer(now);
     },
     {
@@ -159,17 +157,15 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     (raw) => {
       const { details, by }: UpdateDetailsInput = raw;
       const now = nowIso();
-      kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' }, () => {
-        kase.details = details;
-      });
+      kase.facts.changeDetails(details, { at: now, recordedAt: now, by, entry: 'details', summary: 'Case details and contacts updated' });
       return answer(now);
     },
     {
       validator: (raw) => {
         const { details } = checks().checkUpdateDetails(raw);
-        if (details.reference !== kase.details.reference)
+        if (details.reference !== kase.facts.details.reference)
           throw refusal('updateDetails', [{ field: 'details.reference', message: 'a case keeps its reference' }]);
-        if (kase.closed) throw refusal('updateDetails', CASE_CLOSED);
+        if (kase.facts.closed) throw refusal('updateDetails', CASE_CLOSED);
       },
     },
   );
@@ -179,15 +175,17 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     (raw) => {
       const { role, contact, by }: ReassignInput = raw;
       const now = nowIso();
-      kase.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` }, () => {
-        kase.details = { ...kase.details, contacts: { ...kase.details.contacts, [role]: contact } };
-      });
+      const { details } = kase.facts;
+      kase.facts.changeDetails(
+        { ...details, contacts: { ...details.contacts, [role]: contact } },
+        { at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` },
+      );
       return answer(now);
     },
     {
       validator: (raw) => {
         checks().checkReassign(raw);
-        if (kase.closed) throw refusal('reassign', CASE_CLOSED);
+        if (kase.facts.closed) throw refusal('reassign', CASE_CLOSED);
       },
     },
   );
@@ -198,14 +196,14 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const { mode, by }: ApplyPolicyInput = raw;
       const snapshot: PolicySnapshot = raw.snapshot;
       const now = nowIso();
-      kase.addPolicy(snapshot);
-      kase.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);
+      kase.facts.addPolicy(snapshot);
+      kase.facts.recordEvent({ type: 'policy-applied', at: now, by, policyVersion: snapshot.version, mode }, now);
       return answer(now);
     },
     {
       validator: (raw) => {
         checks().checkApplyPolicy(raw);
-        if (kase.closed) throw refusal('applyPolicy', CASE_CLOSED);
+        if (kase.facts.closed) throw refusal('applyPolicy', CASE_CLOSED);
       },
     },
   );
@@ -215,11 +213,11 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   // until they continue as new, so their histories replay; every new run takes the new loop.
   if (patched(INDEPENDENT_SENDS_PATCH)) {
     // Runs started before the store keep no record there; their next run writes the whole record.
-    kase.keepsStoreRecord = patched(CASE_RECORD_STORE_PATCH);
+    kase.outbox.keepsRecord = patched(CASE_RECORD_STORE_PATCH);
     await keepClocksSendingIndependently(kase, input, historyLimit);
   } else await keepClocksSendingTogether(kase, input, historyLimit);
   await condition(allHandlersFinished);
-  return kase.state(nowIso());
+  return caseState(kase, nowIso());
 }
 
 /**
@@ -235,19 +233,19 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
   const storing: StoreWriting = {};
   for (;;) {
     const now = nowIso();
-    let evaluation = kase.evaluate(now);
+    let evaluation = kase.clocks.evaluate(now);
     warnOnce(kase, evaluation.warnings, warned);
-    const toSend = evaluation.messagesDue.filter((due) => !kase.isSending(due.messageId));
+    const toSend = evaluation.messagesDue.filter((due) => !kase.clocks.isSending(due.messageId));
     for (const due of toSend) startSend(kase, due, now, sends);
     withdrawUnneeded(kase, evaluation.obligations, sends);
     // The same evaluation unless a send was recorded at once (nobody assigned to the role).
-    evaluation = kase.evaluate(now);
-    kase.noteOutcomes(evaluation.obligations, now);
-    if (kase.keepsStoreRecord) startStoreWrite(kase, storing);
+    evaluation = kase.clocks.evaluate(now);
+    kase.outbox.noteOutcomes(evaluation.obligations, now);
+    if (kase.outbox.keepsRecord) startStoreWrite(kase, storing);
     syncSearchAttributes(kase, now, attributesSent);
     // A closed case ends only once the store holds its whole record.
-    const recordStored = !kase.keepsStoreRecord || (kase.entriesWaitingForStore === 0 && !storing.batch);
-    if (kase.closed && evaluation.messagesDue.length === 0 && sends.size === 0 && recordStored) return;
+    const recordStored = !kase.outbox.keepsRecord || (kase.outbox.waiting === 0 && !storing.batch);
+    if (kase.facts.closed && evaluation.messagesDue.length === 0 && sends.size === 0 && recordStored) return;
 
     const info = workflowInfo();
     // Only between sends and writes: an activity in flight would be abandoned by continue-as-new.
@@ -256,18 +254,18 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
       await condition(allHandlersFinished);
       // The next run carries the case's live state and its recent events only: what is older is
       // settled into the checkpoint (it is all in the case-record store by now, or nothing settles).
-      if (kase.keepsStoreRecord && patched(SETTLED_STATE_PATCH)) {
+      if (kase.outbox.keepsRecord && patched(SETTLED_STATE_PATCH)) {
         const now = nowIso();
-        kase.settle(new Date(Date.now() - SETTLE_AFTER_DAYS * 86_400_000).toISOString(), now);
+        settle(kase, new Date(Date.now() - SETTLE_AFTER_DAYS * 86_400_000).toISOString(), now);
       }
       await continueAsNew<typeof caseWorkflow>({ ...kase.toInput(), ...(input.historyLimit ? { historyLimit } : {}) });
     }
 
-    kase.changed = false;
+    const seen = kase.revision;
     const wakes = [evaluation.nextWakeAt, storing.pausedUntil].filter((w): w is string => w !== undefined && w !== null);
     const wakeAt = wakes.length === 0 ? null : wakes.reduce((a, b) => (a < b ? a : b));
-    if (wakeAt === null) await condition(() => kase.changed);
-    else await condition(() => kase.changed, Math.max(1, Date.parse(wakeAt) - Date.now()));
+    if (wakeAt === null) await condition(() => kase.revision !== seen);
+    else await condition(() => kase.revision !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
   }
 }
 
@@ -289,24 +287,24 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
     if (nowIso() < storing.pausedUntil) return;
     storing.pausedUntil = undefined;
   }
-  const batch = kase.nextStoreBatch();
+  const batch = kase.outbox.nextBatch();
   if (!batch) return;
   storing.batch = batch;
   void storeCaseEntries(batch.entries).then(
     () => {
       storing.batch = undefined;
-      kase.batchStored(batch);
+      kase.outbox.batchStored(batch);
     },
     (err: unknown) => {
       storing.batch = undefined;
       const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === CASE_RECORD_REFUSED_TYPE;
       // Kept in the case and tried again later; the engineer on call sees why in the worker's log.
       log.error(refused ? 'case record store refused entries' : 'case record write failed', {
-        caseId: kase.caseId,
+        caseId: kase.facts.caseId,
         error: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err),
       });
       storing.pausedUntil = new Date(Date.now() + STORE_PAUSE_MS).toISOString();
-      kase.changed = true;
+      kase.nudge();
     },
   );
 }
@@ -317,13 +315,13 @@ async function keepClocksSendingTogether(kase: CaseRecord, input: CaseWorkflowIn
   const warned = new Set<string>();
   for (;;) {
     const now = nowIso();
-    const evaluation = kase.evaluate(now);
+    const evaluation = kase.clocks.evaluate(now);
     warnOnce(kase, evaluation.warnings, warned);
     if (evaluation.messagesDue.length > 0) {
       await Promise.all(evaluation.messagesDue.map((due) => deliver(kase, due, now)));
     }
     syncSearchAttributes(kase, now, attributesSent);
-    if (kase.closed && kase.evaluate(nowIso()).messagesDue.length === 0) return;
+    if (kase.facts.closed && kase.clocks.evaluate(nowIso()).messagesDue.length === 0) return;
 
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > historyLimit) {
@@ -331,10 +329,10 @@ async function keepClocksSendingTogether(kase: CaseRecord, input: CaseWorkflowIn
       await continueAsNew<typeof caseWorkflow>({ ...kase.toInput(), ...(input.historyLimit ? { historyLimit } : {}) });
     }
 
-    kase.changed = false;
-    const wakeAt = kase.evaluate(nowIso()).nextWakeAt;
-    if (wakeAt === null) await condition(() => kase.changed);
-    else await condition(() => kase.changed, Math.max(1, Date.parse(wakeAt) - Date.now()));
+    const seen = kase.revision;
+    const wakeAt = kase.clocks.evaluate(nowIso()).nextWakeAt;
+    if (wakeAt === null) await condition(() => kase.revision !== seen);
+    else await condition(() => kase.revision !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
   }
 }
 
@@ -342,7 +340,7 @@ function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<str
   for (const warning of warnings) {
     if (warned.has(warning)) continue;
     warned.add(warning);
-    log.warn('case needs attention', { caseId: kase.caseId, warning });
+    log.warn('case needs attention', { caseId: kase.facts.caseId, warning });
   }
 }
 
@@ -352,22 +350,22 @@ function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<str
  * is recorded on the case when the send ends, which wakes the loop.
  */
 function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<string, CancellationScope>): void {
-  const { message, to } = kase.messageFor(due, now);
+  const { message, to } = messageFor(kase, due, now);
   const base = deliveryBase(due);
   if (!to) {
-    kase.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });
+    kase.facts.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });
     return;
   }
-  kase.startSending(due);
+  kase.clocks.startSending(due);
   const scope = new CancellationScope();
   sends.set(due.messageId, scope);
   void scope
     .run(() => sendOnItsOwn({ message, to }))
     .then(
-      (receipt): SendOutcome => ({
+      (receipt): SendEnding => ({
         delivery: { ...base, sentAt: nowIso(), outcome: 'delivered', to: to.email, smtpResponse: receipt.smtpResponse },
       }),
-      (err: unknown): SendOutcome => {
+      (err: unknown): SendEnding => {
         // Withdrawn: cancelled between attempts, or an attempt under way failed after the request.
         if (isCancellation(err) || (err instanceof ActivityFailure && err.retryState === RetryState.CANCEL_REQUESTED)) {
           const at = nowIso();
@@ -384,11 +382,9 @@ function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<st
     )
     .then((outcome) => {
       sends.delete(due.messageId);
-      kase.finishSending(due.messageId, outcome);
+      kase.clocks.finishSending(due.messageId, outcome);
     });
 }
-
-type SendOutcome = { delivery: Delivery } | { withdrawn: TimelineEntry };
 
 /**
  * A reminder or escalation still in retry whose obligation has since been met, waived or
@@ -397,11 +393,11 @@ type SendOutcome = { delivery: Delivery } | { withdrawn: TimelineEntry };
  */
 function withdrawUnneeded(kase: CaseRecord, obligations: readonly Obligation[], sends: Map<string, CancellationScope>): void {
   if (sends.size === 0) return;
-  for (const due of kase.inFlight()) {
+  for (const due of kase.clocks.inFlight()) {
     if (due.obligationId === undefined) continue;
     const obligation = obligations.find((o) => o.id === due.obligationId);
     const resolved = obligation !== undefined && obligation.status !== 'open';
-    const acknowledged = due.type === 'escalation' && kase.isAcknowledged(due.obligationId, due.level);
+    const acknowledged = due.type === 'escalation' && kase.facts.isAcknowledged(due.obligationId, due.level);
     if (resolved || acknowledged) sends.get(due.messageId)?.cancel();
   }
 }
@@ -411,19 +407,19 @@ function withdrawUnneeded(kase: CaseRecord, obligations: readonly Obligation[], 
  * retried. Only the loop of cases started before INDEPENDENT_SENDS_PATCH uses it.
  */
 async function deliver(kase: CaseRecord, due: DueMessage, now: string): Promise<void> {
-  const { message, to } = kase.messageFor(due, now);
+  const { message, to } = messageFor(kase, due, now);
   const base = deliveryBase(due);
   if (!to) {
-    kase.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });
+    kase.facts.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });
     return;
   }
   try {
     const receipt = await deliverCaseMessage({ message, to });
-    kase.recordDelivery({ ...base, sentAt: nowIso(), outcome: 'delivered', to: to.email, smtpResponse: receipt.smtpResponse });
+    kase.facts.recordDelivery({ ...base, sentAt: nowIso(), outcome: 'delivered', to: to.email, smtpResponse: receipt.smtpResponse });
   } catch (err) {
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PERMANENT_REJECTION_TYPE) {
       log.warn('message undeliverable', { messageId: due.messageId });
-      kase.recordDelivery({ ...base, sentAt: nowIso(), outcome: 'undeliverable', to: to.email, reason: err.cause.message });
+      kase.facts.recordDelivery({ ...base, sentAt: nowIso(), outcome: 'undeliverable', to: to.email, reason: err.cause.message });
       return;
     }
     throw err;
@@ -432,14 +428,14 @@ async function deliver(kase: CaseRecord, due: DueMessage, now: string): Promise<
 
 /** Upserts the case's search attributes when they change (memo holds the last values sent). */
 function syncSearchAttributes(kase: CaseRecord, now: string, memo: { last?: string }): void {
-  const state = kase.state(now);
+  const state = caseState(kase, now);
   const status = state.status === 'closed' ? 'closed' : state.overdueCount > 0 ? 'overdue' : 'open';
-  const key = JSON.stringify([state.tier, kase.details.team, status, state.nextDueAt, state.overdueCount]);
+  const key = JSON.stringify([state.tier, kase.facts.details.team, status, state.nextDueAt, state.overdueCount]);
   if (key === memo.last) return;
   memo.last = key;
   upsertSearchAttributes([
     { key: RiskTierAttribute, value: state.tier ?? 'UNRATED' },
-    { key: TeamAttribute, value: kase.details.team },
+    { key: TeamAttribute, value: kase.facts.details.team },
     { key: StatusAttribute, value: status },
     { key: NextDueAtAttribute, value: state.nextDueAt ? new Date(state.nextDueAt) : null },
     { key: OverdueCountAttribute, value: state.overdueCount },

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from '@temporalio/worker';
 import { kpiFromStore } from '../../client/case-record';
+import { caseRecordEntryId } from '../../workflows/case-record/entries';
 import { caseObligations, listCases, openCase } from '../../client/cases';
 import { computeKpi } from '../../client/kpi';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
@@ -41,7 +42,7 @@ function caseOutcomes(n: number): CaseRecordEntryInput[] {
     const obligation = { id, kind, title: kind, triggeredAt: new Date(triggeredMs).toISOString(), dueAt: new Date(dueMs).toISOString() };
     const write = (status: string, atMs: number, extra: Record<string, unknown> = {}) =>
       entries.push({
-        entryId: `case:${caseId}:outcome:${seq}`,
+        entryId: caseRecordEntryId('case', caseId, 'outcome', seq),
         caseId,
         subject: 'case',
         kind: 'outcome',

@@ -32,33 +32,33 @@ const HOUR = 3_600_000;
 describe('one evaluation per wake-up', () => {
   it('reuses an evaluation until its next wake-up, and not after', () => {
     const kase = highRiskCase();
-    const first = kase.evaluate(plus(OPENED, HOUR));
+    const first = kase.clocks.evaluate(plus(OPENED, HOUR));
     expect(first.nextWakeAt).toBe(plus(OPENED, 12 * HOUR)); // the 12-hour reminder
-    expect(kase.evaluate(plus(OPENED, 5 * HOUR))).toBe(first);
-    expect(kase.evaluate(plus(OPENED, 12 * HOUR))).not.toBe(first);
+    expect(kase.clocks.evaluate(plus(OPENED, 5 * HOUR))).toBe(first);
+    expect(kase.clocks.evaluate(plus(OPENED, 12 * HOUR))).not.toBe(first);
   });
 
   it('evaluates again after any change', () => {
     const kase = highRiskCase();
-    const first = kase.evaluate(plus(OPENED, HOUR));
-    kase.recordEvent({ type: 'contact', contactType: 'kit-call', at: plus(OPENED, 2 * HOUR), by: 'sw1' }, plus(OPENED, 2 * HOUR));
-    expect(kase.evaluate(plus(OPENED, 2 * HOUR))).not.toBe(first);
+    const first = kase.clocks.evaluate(plus(OPENED, HOUR));
+    kase.facts.recordEvent({ type: 'contact', contactType: 'kit-call', at: plus(OPENED, 2 * HOUR), by: 'sw1' }, plus(OPENED, 2 * HOUR));
+    expect(kase.clocks.evaluate(plus(OPENED, 2 * HOUR))).not.toBe(first);
   });
 
   it('does not reuse while an occurrence is on hold (its deadline moves with time)', () => {
     const kase = highRiskCase();
-    kase.recordEvent({ type: 'hold-started', holdId: 'H1', at: plus(OPENED, HOUR), by: 'tm1', reason: 'in hospital' }, plus(OPENED, HOUR));
-    const first = kase.evaluate(plus(OPENED, 2 * HOUR));
+    kase.facts.recordEvent({ type: 'hold-started', holdId: 'H1', at: plus(OPENED, HOUR), by: 'tm1', reason: 'in hospital' }, plus(OPENED, HOUR));
+    const first = kase.clocks.evaluate(plus(OPENED, 2 * HOUR));
     expect(first.open.some((o) => o.onHold)).toBe(true);
-    expect(kase.evaluate(plus(OPENED, 3 * HOUR))).not.toBe(first);
+    expect(kase.clocks.evaluate(plus(OPENED, 3 * HOUR))).not.toBe(first);
   });
 
   it('answers at every minute of two days as a fresh evaluation would', () => {
     const kase = highRiskCase();
     for (let minute = 0; minute <= 48 * 60; minute += 7) {
       const now = plus(OPENED, minute * 60_000);
-      const fresh = evaluateCase({ facts: { caseId: 'CACHE-1', openedAt: OPENED, events: kase.events, sent: kase.deliveries }, policies: [policy], now });
-      const reused = kase.evaluate(now);
+      const fresh = evaluateCase({ facts: { caseId: 'CACHE-1', openedAt: OPENED, events: kase.facts.events, sent: kase.facts.deliveries }, policies: [policy], now });
+      const reused = kase.clocks.evaluate(now);
       expect({ ...reused, warnings: [] }).toEqual({ ...fresh, warnings: [] });
     }
   });

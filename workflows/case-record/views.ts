@@ -1,0 +1,110 @@
+/**
+ * What a case shows: the state query's answer, an update's small answer, the timeline, and the
+ * email for a due message. Pure functions of the case's parts; nothing here changes the case.
+ */
+import type { DueMessage } from '../../domain/engine';
+import type { CaseEvent } from '../../domain/facts';
+import type { CaseMessage } from '../../activities/render-message';
+import type { CaseAnswer, CaseState, TimelineEntry } from '../messages';
+import type { CaseRecord } from '../case-record';
+import { deliveryEntry, eventEntry } from './entries';
+import type { CaseFacts } from './facts';
+
+/** The state query's answer. */
+export function caseState(kase: CaseRecord, now: string): CaseState {
+  const { facts, clocks, outbox } = kase;
+  const evaluation = clocks.evaluate(now);
+  return {
+    subject: facts.subject,
+    ...(facts.linkedCaseId ? { linkedCaseId: facts.linkedCaseId } : {}),
+    caseId: facts.caseId,
+    details: facts.details,
+    openedAt: facts.openedAt,
+    status: facts.closed ? 'closed' : 'open',
+    tier: facts.tier,
+    policyVersion: facts.policyVersion,
+    open: evaluation.open,
+    overdueCount: evaluation.overdueCount,
+    nextDueAt: evaluation.nextDueAt,
+    nextWakeAt: evaluation.nextWakeAt,
+    undeliverable: facts.deliveries.filter((d) => d.outcome === 'undeliverable'),
+    sending: clocks.inFlight().map((d) => ({ messageId: d.messageId, type: d.type, level: d.level, role: d.role, sendAt: d.sendAt })),
+    ...(outbox.keepsRecord ? { waitingForStore: outbox.waiting, notYetInRecord: outbox.notYetInRecord() } : {}),
+    warnings: evaluation.warnings,
+  };
+}
+
+/** The small answer an update gives: see CaseAnswer. */
+export function caseAnswer(kase: CaseRecord, now: string): CaseAnswer {
+  const { facts, clocks, outbox } = kase;
+  const evaluation = clocks.evaluate(now);
+  return {
+    caseId: facts.caseId,
+    status: facts.closed ? 'closed' : 'open',
+    tier: facts.tier,
+    openCount: evaluation.open.length,
+    overdueCount: evaluation.overdueCount,
+    nextDueAt: evaluation.nextDueAt,
+    ...(outbox.keepsRecord ? { waitingForStore: outbox.waiting } : {}),
+    warnings: evaluation.warnings,
+  };
+}
+
+/** What the case carries, oldest first (the store holds the whole record). */
+export function caseTimeline(facts: CaseFacts): TimelineEntry[] {
+  const entries: TimelineEntry[] = [...facts.events.map(eventEntry), ...facts.deliveries.map(deliveryEntry), ...facts.notes];
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** The email for one due message, with what it is about, and the person it goes to. */
+export function messageFor(kase: CaseRecord, due: DueMessage, now: string): { message: CaseMessage; to?: { email: string; name: string } } {
+  const { facts } = kase;
+  const obligation = due.obligationId ? kase.clocks.evaluate(now).obligations.find((o) => o.id === due.obligationId) : undefined;
+  const meetingEvent = due.meetingId ? meetingChange(facts.events, due.meetingId) : undefined;
+  const contact = facts.details.contacts[due.role];
+  return {
+    message: {
+      messageId: due.messageId,
+      caseId: facts.caseId,
+      caseReference: facts.details.reference,
+      team: facts.details.team,
+      type: due.type,
+      level: due.level,
+      repeat: due.repeat,
+      role: due.role,
+      sendAt: due.sendAt,
+      ...(obligation
+        ? {
+            obligation: {
+              id: obligation.id,
+              kind: obligation.kind,
+              title: obligation.title,
+              dueAt: obligation.dueAt,
+              basis: obligation.basis.reference,
+            },
+          }
+        : {}),
+      ...(meetingEvent ? { meeting: meetingEvent } : {}),
+    },
+    ...(contact ? { to: { email: contact.email, name: contact.name } } : {}),
+  };
+}
+
+/** The last postponement or cancellation of a meeting, with the date it was moved from. */
+function meetingChange(events: readonly CaseEvent[], meetingId: string): CaseMessage['meeting'] | undefined {
+  let scheduled: Extract<CaseEvent, { type: 'meeting-scheduled' }> | undefined;
+  let scheduledFor: string | undefined;
+  let change: CaseMessage['meeting'] | undefined;
+  for (const e of events) {
+    if (e.type === 'meeting-scheduled' && e.meetingId === meetingId) {
+      scheduled = e;
+      scheduledFor = e.scheduledFor;
+    } else if (e.type === 'meeting-postponed' && e.meetingId === meetingId && scheduled) {
+      change = { meetingId, meetingType: scheduled.meetingType, change: 'postponed', scheduledFor, newDate: e.newDate };
+      scheduledFor = e.newDate;
+    } else if (e.type === 'meeting-cancelled' && e.meetingId === meetingId && scheduled) {
+      change = { meetingId, meetingType: scheduled.meetingType, change: 'cancelled', scheduledFor };
+    }
+  }
+  return change;
+}
