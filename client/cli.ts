@@ -3,6 +3,7 @@
  * `register(program)`; this file only wires them together and turns errors into one clear line.
  */
 import { Command, CommanderError } from 'commander';
+import { configureProcessLogger } from '../common/log';
 import { CliError } from './cli-support';
 import * as admin from './commands/admin';
 import * as calendar from './commands/calendar';
@@ -46,6 +47,8 @@ function requireSubcommand(group: Command): void {
 
 /** Runs the command line and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // stdout is the command's answer (tables, --json): the log's lines, warnings included, go to stderr.
+  configureProcessLogger({ to: 'stderr' });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -34,6 +34,7 @@ import { consoleCookieChecker, consoleSessionLimits, SESSION_COOKIE } from './co
 import { encryptionCodecFromConfig } from '../common/encryption';
 import { withoutTrailing } from '../common/linear-text';
 import { type Readiness, readinessProbe, storeReachable } from '../common/health';
+import { componentLogger, configureProcessLogger, type Logger, processLogger } from '../common/log';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -125,8 +126,8 @@ export interface CodecServerOptions {
   consoleSignIn?: ConsoleSignIn;
   /** Browser origins allowed by CORS, e.g. ['http://localhost:8233']. */
   allowedOrigins: readonly string[];
-  /** One JSON object per request (audit trail); defaults to stdout. */
-  log?: (entry: Record<string, unknown>) => void;
+  /** Where the audit trail goes, one line per request (component "codec"); defaults to the process logger. */
+  logger?: Logger;
   /** What /readyz checks (the console's session store, when the cookie is accepted); omitted: always ready. */
   ready?: () => Promise<Readiness>;
 }
@@ -136,7 +137,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
   if (options.token === undefined && options.consoleSignIn === undefined) {
     throw new Error('the codec server needs a bearer token or the console sign-in: it refuses to run without authentication');
   }
-  const log = options.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
+  const log = componentLogger('codec', options.logger ?? processLogger());
   const allowed = new Set(options.allowedOrigins);
   const { token, consoleSignIn } = options;
 
@@ -157,18 +158,19 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
       } else {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
       }
-      log({
-        level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info',
-        msg: 'codec request',
-        method: req.method,
-        path,
-        status,
-        ...(typeof namespace === 'string' ? { namespace } : {}),
-        ...(origin ? { origin } : {}),
-        ...caller,
-        ...(payloadCount !== undefined ? { payloads: payloadCount } : {}),
-        ms: Date.now() - started,
-      });
+      log[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
+        {
+          method: req.method,
+          path,
+          status,
+          ...(typeof namespace === 'string' ? { namespace } : {}),
+          ...(origin ? { origin } : {}),
+          ...caller,
+          ...(payloadCount !== undefined ? { payloads: payloadCount } : {}),
+          ms: Date.now() - started,
+        },
+        'codec request',
+      );
     };
 
     if (origin && allowed.has(origin)) {
@@ -188,7 +190,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
     if (path === '/readyz' && req.method === 'GET') {
       // Ready or not, nothing more: which check failed goes to the log only.
       const answer = options.ready ? await options.ready() : undefined;
-      if (answer && !answer.ready) log({ level: 'warn', msg: 'codec server not ready', failing: answer.reasons });
+      if (answer && !answer.ready) log.warn({ failing: answer.reasons }, 'codec server not ready');
       return send(answer && !answer.ready ? 503 : 200, { status: answer && !answer.ready ? 'not ready' : 'ready' });
     }
     // The codec protocol routes on the last path segment only, so a proxy may mount it under a prefix.
@@ -212,7 +214,7 @@ export function createCodecServer(options: CodecServerOptions): http.Server {
           user = await consoleSignIn.personFor(cookie);
         } catch (err) {
           // The users file or the session store cannot be read: nobody can be checked (no secrets in the message).
-          log({ level: 'error', msg: 'codec cannot check a console sign-in', error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+          log.error({ error: err instanceof Error ? err.message.split('\n')[0] : String(err) }, 'codec cannot check a console sign-in');
           return send(503, { error: 'sign-in cannot be checked just now' });
         }
       }
@@ -313,19 +315,19 @@ export async function startCodecServer(config: Config): Promise<{ server: http.S
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  const log = componentLogger('codec', configureProcessLogger({ level: config.LOG_LEVEL }));
   const { url, close } = await startCodecServer(config);
-  process.stdout.write(
-    `${JSON.stringify({
-      level: 'info',
-      msg: 'codec server started',
+  log.info(
+    {
       url,
       allowedOrigins: config.CASECLOCK_CODEC_CORS_ORIGINS,
       auth: [...(config.CASECLOCK_CODEC_TOKEN ? ['bearer token'] : []), ...(config.CASECLOCK_SESSION_SECRET ? ['console session (administrators)'] : [])],
       currentKeyId: config.CASECLOCK_ENCRYPTION_KEY_ID,
-    })}\n`,
+    },
+    'codec server started',
   );
   const warning = cookieWarning(config);
-  if (warning) process.stderr.write(`${JSON.stringify({ level: 'warn', msg: warning })}\n`);
+  if (warning) log.warn(warning);
   const stop = () => {
     close().then(
       () => process.exit(0),
@@ -338,7 +340,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'codec server stopped', error: err instanceof Error ? err.message : String(err) })}\n`);
+    componentLogger('codec').error({ error: err instanceof Error ? err.message : String(err) }, 'codec server stopped');
     process.exit(1);
   });
 }

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { type Config, temporalConnectionOptions } from './config';
 import { encryptionCodecFromConfig } from './encryption';
+import { componentLogger } from './log';
 
 /**
  * The failure converter module used with encryption (failure messages and stack traces become an
@@ -25,30 +26,23 @@ let warnedPlainAccepted = false;
  * refuses unencrypted payloads (a forged plain update is rejected) whatever NODE_ENV says, unless
  * CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate, which every process (the command line too) warns about
  * loudly, once. Without keys (allowed outside production only; the configuration refuses it in
- * production): nothing, after a loud warning on stderr, once per process.
+ * production): nothing, after a loud warning in the log (stderr), once per process.
  */
 export function dataConverter(config: Config, options: { warnIfUnencrypted?: boolean } = {}): DataConverter {
   const codec = encryptionCodecFromConfig(config);
   if (codec && !codec.options.refuseUnencrypted && !warnedPlainAccepted) {
     warnedPlainAccepted = true;
-    process.stderr.write(
-      `${JSON.stringify({
-        level: 'warn',
-        msg: 'CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate: UNENCRYPTED PAYLOADS ARE ACCEPTED. Anyone who can reach Temporal can send a case update in plain JSON and it will be read. Use it only while cases started before encryption still run, then unset it and restart.',
-        setting: 'CASECLOCK_ACCEPT_PLAIN_PAYLOADS',
-        nodeEnv: config.NODE_ENV,
-      })}\n`,
+    componentLogger('encryption').warn(
+      { setting: 'CASECLOCK_ACCEPT_PLAIN_PAYLOADS', nodeEnv: config.NODE_ENV },
+      'CASECLOCK_ACCEPT_PLAIN_PAYLOADS=migrate: UNENCRYPTED PAYLOADS ARE ACCEPTED. Anyone who can reach Temporal can send a case update in plain JSON and it will be read. Use it only while cases started before encryption still run, then unset it and restart.',
     );
   }
   if (!codec) {
     if (!warnedUnencrypted && options.warnIfUnencrypted !== false) {
       warnedUnencrypted = true;
-      process.stderr.write(
-        `${JSON.stringify({
-          level: 'warn',
-          msg: 'PAYLOAD ENCRYPTION IS OFF: case data is stored in Temporal in plain text. Set CASECLOCK_ENCRYPTION_KEYS and CASECLOCK_ENCRYPTION_KEY_ID (see .env.example); NODE_ENV=production refuses to start without them.',
-          nodeEnv: config.NODE_ENV,
-        })}\n`,
+      componentLogger('encryption').warn(
+        { nodeEnv: config.NODE_ENV },
+        'PAYLOAD ENCRYPTION IS OFF: case data is stored in Temporal in plain text. Set CASECLOCK_ENCRYPTION_KEYS and CASECLOCK_ENCRYPTION_KEY_ID (see .env.example); NODE_ENV=production refuses to start without them.',
       );
     }
     return {};

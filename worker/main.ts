@@ -16,18 +16,21 @@ import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
 import { DIGEST_SCHEDULE_ID, ensureDigestSchedule, removeDigestSchedule } from './digest-schedule';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
-import { installJsonLogger } from '../common/logging';
+import { componentLogger, configureProcessLogger } from '../common/log';
+import { installTemporalRuntime } from '../common/log-temporal';
 import { readinessProbe, storeReachable, temporalReachable } from '../common/health';
 import { createCaseClockMetrics, createMetricsServer, listen } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  configureProcessLogger({ level: config.LOG_LEVEL });
+  const log = componentLogger('worker');
   const metricsOn = config.CASECLOCK_METRICS_PORT !== 'off';
   // The SDK's own figures are served on 127.0.0.1 only; /metrics below includes them.
   const sdkBind = `127.0.0.1:${config.CASECLOCK_SDK_METRICS_PORT}`;
-  const runtime = installJsonLogger(config.LOG_LEVEL.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', metricsOn ? { prometheusBindAddress: sdkBind } : {});
+  const runtime = installTemporalRuntime(config.LOG_LEVEL, metricsOn ? { prometheusBindAddress: sdkBind } : {});
   if (metricsOn && !runtime.sdkMetrics) {
-    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: 'Temporal SDK metrics not served: the worker runs without them', bind: sdkBind, error: runtime.error })}\n`);
+    log.warn({ bind: sdkBind, error: runtime.error }, 'Temporal SDK metrics not served: the worker runs without them');
   }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const transport = nodemailer.createTransport(config.SMTP_URL);
@@ -36,9 +39,7 @@ async function main(): Promise<void> {
   // that cannot be reached now is said in the log, and the worker starts all the same.
   const store = openCaseRecordStore(config.CASECLOCK_STORE_URL);
   await migrateCaseRecordStore(config.CASECLOCK_STORE_URL).catch((err: unknown) => {
-    process.stderr.write(
-      `${JSON.stringify({ level: 'warn', msg: 'case record store not migrated: entries wait in the cases until it is reachable', store: redactUrl(config.CASECLOCK_STORE_URL), error: err instanceof Error ? err.message : String(err) })}\n`,
-    );
+    log.warn({ store: redactUrl(config.CASECLOCK_STORE_URL), error: err instanceof Error ? err.message : String(err) }, 'case record store not migrated: entries wait in the cases until it is reachable');
   });
   // The daily digest reads the cases through a client on the worker's own connection.
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
@@ -48,13 +49,9 @@ async function main(): Promise<void> {
       config.CASECLOCK_DIGEST_TIME === 'off'
         ? await removeDigestSchedule(client)
         : await ensureDigestSchedule(client, { time: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS });
-    process.stdout.write(
-      `${JSON.stringify({ level: 'info', msg: `daily digest schedule ${digest}`, schedule: DIGEST_SCHEDULE_ID, time: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS })}\n`,
-    );
+    log.info({ schedule: DIGEST_SCHEDULE_ID, digestTime: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS }, `daily digest schedule ${digest}`);
   } catch (err) {
-    process.stderr.write(
-      `${JSON.stringify({ level: 'warn', msg: 'daily digest schedule not set up', schedule: DIGEST_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) })}\n`,
-    );
+    log.warn({ schedule: DIGEST_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) }, 'daily digest schedule not set up');
   }
   // What the operations team scrapes: /metrics, /healthz and /readyz on CASECLOCK_METRICS_PORT.
   // A port already taken is said in the log, and the worker runs all the same.
@@ -83,13 +80,9 @@ async function main(): Promise<void> {
     try {
       const at = await listen(metricsServer, config.CASECLOCK_METRICS_PORT as number, config.CASECLOCK_METRICS_HOST);
       stopRefreshing = metrics.startRefreshing(client, config.CASECLOCK_METRICS_REFRESH_SECONDS * 1000);
-      process.stdout.write(
-        `${JSON.stringify({ level: 'info', msg: 'metrics endpoint listening', url: `http://${config.CASECLOCK_METRICS_HOST}:${at.port}/metrics`, sdkMetrics: runtime.sdkMetrics ? `http://${sdkBind}/metrics` : 'off' })}\n`,
-      );
+      log.info({ url: `http://${config.CASECLOCK_METRICS_HOST}:${at.port}/metrics`, sdkMetrics: runtime.sdkMetrics ? `http://${sdkBind}/metrics` : 'off' }, 'metrics endpoint listening');
     } catch (err) {
-      process.stderr.write(
-        `${JSON.stringify({ level: 'warn', msg: 'metrics endpoint not started: the worker runs without it', host: config.CASECLOCK_METRICS_HOST, port: config.CASECLOCK_METRICS_PORT, error: err instanceof Error ? err.message : String(err) })}\n`,
-      );
+      log.warn({ host: config.CASECLOCK_METRICS_HOST, port: config.CASECLOCK_METRICS_PORT, error: err instanceof Error ? err.message : String(err) }, 'metrics endpoint not started: the worker runs without it');
     }
   }
   const usePrebuilt = config.NODE_ENV === 'production';
@@ -117,9 +110,7 @@ async function main(): Promise<void> {
     shutdownGraceTime: '20 seconds',
   });
   workerState = () => worker.getState();
-  process.stdout.write(
-    `${JSON.stringify({ level: 'info', msg: 'worker started', taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, address: config.TEMPORAL_ADDRESS })}\n`,
-  );
+  log.info({ taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
   try {
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks drain
   } finally {
@@ -137,6 +128,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'worker stopped', error: err instanceof Error ? err.message : String(err) })}\n`);
+  componentLogger('worker').error({ error: err instanceof Error ? err.message : String(err) }, 'worker stopped');
   process.exit(1);
 });

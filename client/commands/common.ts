@@ -15,6 +15,7 @@ import { WorkingDayCalendar } from '../../domain/calendar';
 import { CaseActionError } from '../cases';
 import { CliError } from '../cli-support';
 import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../common/config';
+import { configureProcessLogger } from '../../common/log';
 import { REPO_ROOT } from '../../common/env-file';
 import { readUsersFile, UsersFileError } from '../console/auth';
 import { valueAt } from '../actions/fields';
@@ -145,7 +146,9 @@ export function instantOption(value: string | undefined, flag = '--at', now: Dat
 /** The configuration, or one line naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   try {
-    return parseConfig(env);
+    const config = parseConfig(env);
+    configureProcessLogger({ level: config.LOG_LEVEL });
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       const problems = err.message.split('\n').slice(1).map((l) => l.trim());

@@ -19,10 +19,11 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { PolicyError } from '../../domain/policy-loader';
 import { type Readiness, readinessProbe, temporalReachable } from '../../common/health';
+import { type Logger, processLogger } from '../../common/log';
 import type { CaseRecordStore } from '../../store/case-record-store';
 import { CaseActionError } from '../cases';
 import type { ConsoleStore } from '../../store/console-store';
@@ -83,7 +84,9 @@ export interface ConsoleOptions {
   taskQueue?: string;
   /** How long a page waits for Temporal (and the case's worker). */
   answerTimeoutMs?: number;
-  /** pino's level; 'silent' in tests. */
+  /** The logger requests log through (component "console"); default the process logger. */
+  logger?: Logger;
+  /** A level of its own for the console's lines ('silent' in tests); default the logger's. */
   logLevel?: 'silent' | 'info' | 'warn' | 'error' | 'debug';
   /** What /readyz checks (main.ts: Temporal and the store); omitted: Temporal through `client`. */
   readiness?: () => Promise<Readiness>;
@@ -160,12 +163,12 @@ export function formOf(body: unknown): Form {
 export async function createConsole(options: ConsoleOptions): Promise<FastifyInstance> {
   const https = options.publicUrl?.startsWith('https://') ?? false;
   const answerTimeoutMs = options.answerTimeoutMs ?? 20_000;
+  // Case ids and user ids only: a URL never carries a child's name, bodies are never logged, and the
+  // shared logger (common/log.ts) removes credential headers and censors anything naming a child.
+  // Typed as Fastify's base logger, so the instance stays the plain FastifyInstance the route modules take.
+  const logger: FastifyBaseLogger = (options.logger ?? processLogger()).child({ component: 'console' }, options.logLevel === undefined ? {} : { level: options.logLevel });
   const app = Fastify({
-    logger: {
-      level: options.logLevel ?? 'info',
-      // Case ids and user ids only: a URL never carries a child's name, and bodies are never logged.
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
-    },
+    loggerInstance: logger,
     bodyLimit: MAX_BODY,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 200 },

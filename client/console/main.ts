@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../../common/config';
+import { componentLogger, configureProcessLogger } from '../../common/log';
 import { openStore } from '../case-record';
 import { connectClient } from '../../common/temporal';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
@@ -23,12 +24,9 @@ import { consoleSessionLimits } from './session';
 
 export { createConsole } from './app';
 
-function line(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  process[level === 'info' ? 'stdout' : 'stderr'].write(`${JSON.stringify({ level, msg, ...fields })}\n`);
-}
-
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  const log = componentLogger('console', configureProcessLogger({ level: config.LOG_LEVEL }));
   let secret = config.CASECLOCK_SESSION_SECRET;
   if (secret === undefined) {
     if (config.NODE_ENV === 'production') {
@@ -36,23 +34,20 @@ async function main(): Promise<void> {
       process.exit(78);
     }
     secret = randomBytes(32).toString('base64');
-    line('warn', 'CASECLOCK_SESSION_SECRET is not set: using a random secret for this run (everyone is signed out when the console restarts). Set it in .env (see .env.example).');
+    log.warn('CASECLOCK_SESSION_SECRET is not set: using a random secret for this run (everyone is signed out when the console restarts). Set it in .env (see .env.example).');
   }
   const usersFile = config.CASECLOCK_USERS_FILE;
   try {
     const first = await ensureFirstUser(usersFile, config.NODE_ENV);
     if (first.created) {
       // Logs are often readable by more people than the console should be: the password goes to a 0600 file only.
-      line('warn', `FIRST RUN: created a development users file with one administrator, ${first.id}. Its password is in ${first.passwordFile} (readable by its owner only); sign in with it, choose a new password, delete the file, then add real users with \`npx tsx client/console/users.ts add\`.`, {
-        usersFile,
-        user: first.id,
-        passwordFile: first.passwordFile,
-      });
+      const announcement = `FIRST RUN: created a development users file with one administrator, ${first.id}. Its password is in ${first.passwordFile} (readable by its owner only); sign in with it, choose a new password, delete the file, then add real users with \`npx tsx client/console/users.ts add\`.`;
+      log.warn({ usersFile, user: first.id, passwordFile: first.passwordFile }, announcement);
     }
     readUsersFile(usersFile);
   } catch (err) {
     if (err instanceof UsersFileError) {
-      process.stderr.write(`console cannot start: ${err.message}\n`);
+      log.error({ usersFile }, `console cannot start: ${err.message}`);
       process.exit(78);
     }
     throw err;
@@ -94,7 +89,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`console failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    componentLogger('console').error({ error: err instanceof Error ? err.message : String(err) }, 'console failed to start');
     process.exit(1);
   });
 }

@@ -21,6 +21,7 @@ import { createCodecServer } from '../../client/codec-server';
 import { hashPassword, UserDirectory, writeUsersFile } from '../../client/console/auth';
 import { consoleCookieChecker } from '../../client/console/session';
 import { EncryptionCodec } from '../../common/encryption';
+import { createLogger } from '../../common/log';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { storeUrl } from '../support/case-record';
 import { startTestConsole, TEST_SESSION_SECRET, type TestConsole } from '../support/console';
@@ -74,7 +75,7 @@ beforeAll(async () => {
       consoleSignIn: { personFor: consoleCookieChecker(codecStore, new UserDirectory(usersFile), TEST_SESSION_SECRET, { lifetimeMs: 3_600_000, idleMs: 1_800_000 }) },
       // 127.0.0.1 is allowed by CORS too, to show that SameSite (not CORS) is what stops the cookie there.
       allowedOrigins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
-      log: () => undefined,
+      logger: createLogger({ level: 'silent' }),
     }),
   )}`;
   const toJson = (p: Payload) => ({

@@ -22,6 +22,7 @@ import { cookieWarning, createCodecServer, startCodecServer, tokenMatches } from
 import { type ConsoleUser, hashPassword, UserDirectory, writeUsersFile } from '../../client/console/auth';
 import { consoleCookieChecker, type SessionLimits } from '../../client/console/session';
 import { EncryptionCodec } from '../../common/encryption';
+import { createLogger } from '../../common/log';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { freePort } from '../../worker/tools/dev-server';
 import { storeUrl } from '../support/case-record';
@@ -48,6 +49,7 @@ let usersFile: string;
 let people: ConsoleUser[];
 /** How far ahead of the real clock the codec server judges sessions (moved to expire or idle one). */
 let skewMs = 0;
+// The audit trail as the codec server writes it: each JSON line, parsed.
 const audit: Record<string, unknown>[] = [];
 
 const toJson = (p: Payload) => ({
@@ -133,7 +135,7 @@ beforeAll(async () => {
     token: TOKEN,
     consoleSignIn: { personFor: (cookie) => check(cookie, Date.now() + skewMs) },
     allowedOrigins: [UI_ORIGIN],
-    log: (e) => audit.push(e),
+    logger: createLogger({ level: 'info', destination: { write: (line) => void audit.push(JSON.parse(line) as Record<string, unknown>) } }),
   });
   base = await listen(server);
 });
@@ -188,7 +190,7 @@ describe('the codec server', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     const { payloads } = (await res.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
     expect(payloads.map((p) => defaultPayloadConverter.fromPayload(fromJson(p)))).toEqual([SECRET, 7, 'written before encryption']);
-    expect(audit.at(-1)).toMatchObject({ msg: 'codec request', path: '/decode', status: 200, namespace: 'default', payloads: 3 });
+    expect(audit.at(-1)).toMatchObject({ level: 'info', component: 'codec', msg: 'codec request', path: '/decode', status: 200, namespace: 'default', payloads: 3 });
     expect(JSON.stringify(audit)).not.toContain('ZEBRA');
   });
 
@@ -436,7 +438,7 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
     const brokenServers = [
       consoleCookieChecker(codecStore, new UserDirectory(path.join(dir, 'missing.json')), TEST_SESSION_SECRET, LIMITS),
       consoleCookieChecker(unreachable, new UserDirectory(usersFile), TEST_SESSION_SECRET, LIMITS),
-    ].map((personFor) => createCodecServer({ codec, consoleSignIn: { personFor }, allowedOrigins: [UI_ORIGIN], log: () => undefined }));
+    ].map((personFor) => createCodecServer({ codec, consoleSignIn: { personFor }, allowedOrigins: [UI_ORIGIN], logger: createLogger({ level: 'silent' }) }));
     try {
       const { cookie } = await consoleCookie('ada');
       for (const broken of brokenServers) {

@@ -43,7 +43,7 @@ export async function openHighRiskCase(
 
 export interface WorkerProcess {
   child: ChildProcess;
-  /** Resolves once the worker polls Temporal (its first line on stdout says so). */
+  /** Resolves once the worker polls Temporal (its "worker started" line at info on stdout says so; the worker logs at info for it). */
   started: Promise<void>;
   /** Stops it: SIGTERM drains in-flight work; SIGKILL ends it at once, mid-task. */
   stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
@@ -52,14 +52,14 @@ export interface WorkerProcess {
 /** The production worker in a process of its own, on `temporalAddress`, sending mail to `smtpUrl` (`env`: more settings). */
 export function startWorkerProcess(temporalAddress: string, smtpUrl: string, env: Record<string, string> = {}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeUrl(), NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeUrl(), NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const started = new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker started')) resolve();
+      if (chunk.toString().includes('"msg":"worker started"')) resolve();
     });
     child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it started: ${stderr}`)));
   });

@@ -106,14 +106,14 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ConsoleContext)
     const throttleId = known ? id : '(invalid)';
     const standing = await options.consoleStore.signInStanding(throttleId, address);
     if (standing.locked) {
-      request.log.warn({ user: logId, address }, 'sign-in refused: locked');
+      request.log.warn({ user: logId, ip: address }, 'sign-in refused: locked');
       return loginPage(request, reply, 429, 'Too many failed attempts for this user id from your address. Wait 15 minutes, or ask an administrator.', known ? id : '');
     }
     const user = known ? options.users.find(id) : undefined;
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy()));
     if (!user || !ok || password === '') {
       const after = await options.consoleStore.signInFailed(throttleId, address);
-      request.log.warn({ user: logId, address, locked: after.locked }, 'sign-in refused');
+      request.log.warn({ user: logId, ip: address, locked: after.locked }, 'sign-in refused');
       return loginPage(request, reply, 401, 'That user id and password do not match.', known ? id : '');
     }
     await options.consoleStore.signInSucceeded(id, address);
