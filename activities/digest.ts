@@ -11,6 +11,7 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
+import pLimit from 'p-limit';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { buildDigests, digestWindowEnd, renderDigest, type DigestCase, type RecipientDigest } from '../domain/digest';
 import { stateQuery, TASK_QUEUE } from '../workflows/messages';
@@ -75,7 +76,6 @@ export function createDigestActivities(deps: DigestDeps) {
     activity.heartbeat();
     const cases: DigestCase[] = [];
     let unreadable = 0;
-    let next = 0;
     const readOne = async (workflowId: string): Promise<void> => {
       try {
         const state = await deps.client.withAbortSignal(AbortSignal.timeout(queryTimeoutMs), () => deps.client.workflow.getHandle(workflowId).query(stateQuery));
@@ -93,11 +93,8 @@ export function createDigestActivities(deps: DigestDeps) {
         log.warn('daily digest: case not read', { workflowId, error: err instanceof Error ? err.message : String(err) });
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, ids.length) }, async () => {
-        while (next < ids.length) await readOne(ids[next++]!);
-      }),
-    );
+    // readOne never throws (an unreadable case is counted), so every case is asked.
+    await pLimit(concurrency).map(ids, readOne);
     // The same order whatever order the queries answered in.
     cases.sort((a, b) => a.caseId.localeCompare(b.caseId));
     return { cases, unreadable };

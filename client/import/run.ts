@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
+import pLimit from 'p-limit';
 import type { PolicySnapshot } from '../../domain/policy';
 import type { ImportSummaryStore } from '../../store/import-summary-store';
 import { caseWorkflowId } from '../../workflows/messages';
@@ -106,8 +107,10 @@ export async function runImport(
 
 /**
  * Opens each row's case, `concurrency` at a time; a case that exists already is "already there".
- * With `hold`, the escalations due on arrival are held in the store first and the case opens with
- * them recorded as reported; a case not opened releases what this run held for it.
+ * Anything other than a refusal (Temporal unreachable) stops the import: rows not yet started are
+ * not started, and a later run of the file carries on from what was opened. With `hold`, the
+ * escalations due on arrival are held in the store first and the case opens with them recorded as
+ * reported; a case not opened releases what this run held for it.
  */
 export async function importRows(
   client: Client,
@@ -120,7 +123,6 @@ export async function importRows(
   const hold = options.hold;
   const outcomes: RowOutcome[] = [];
   const reported: ReportedEscalation[] = [];
-  let next = 0;
   const counts: ImportCounts = { started: 0, already: 0, refused: 0 };
   const one = async (row: ImportRow): Promise<RowOutcome> => {
     const due = hold ? escalationsDueOnArrival(row.input, policy, new Date()) : [];
@@ -147,16 +149,16 @@ export async function importRows(
       return { line: row.line, caseId: row.caseId, outcome: 'refused', reason: err.message };
     }
   };
-  const runner = async () => {
-    for (;;) {
-      const row = rows[next++];
-      if (row === undefined) return;
+  // rejectOnClear: the rows cleared from the queue settle (rejected), so nothing is left waiting.
+  const limit = pLimit({ concurrency, rejectOnClear: true });
+  try {
+    await limit.map(rows, async (row) => {
       outcomes.push(await one(row));
       progress.tick(counts);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, rows.length)) }, runner));
+    });
+  } catch (err) {
+    limit.clearQueue();
+    throw err;
   } finally {
     progress.stop();
   }

@@ -10,6 +10,7 @@
  * and scaled to the same number of cases (it grows one query per case).
  */
 import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
 import { Worker } from '@temporalio/worker';
 import { kpiFromStore } from '../../client/case-record';
 import { caseRecordEntryId } from '../../workflows/case-record/entries';
@@ -118,16 +119,7 @@ async function main(): Promise<void> {
     }
     const old = await timed(async () => {
       const listed = await listCases(bench.client, { includeClosed: true });
-      const cases: Array<{ team: string; tier: string; obligations: Awaited<ReturnType<typeof caseObligations>> }> = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          for (let i = next++; i < listed.length; i = next++) {
-            const l = listed[i]!;
-            cases.push({ team: l.team ?? '', tier: l.tier ?? '', obligations: await caseObligations(bench.client, l.caseId) });
-          }
-        }),
-      );
+      const cases = await pLimit(4).map(listed, async (l) => ({ team: l.team ?? '', tier: l.tier ?? '', obligations: await caseObligations(bench.client, l.caseId) }));
       return computeKpi(cases, year, now);
     });
     oldWayMs = old.ms;

@@ -23,6 +23,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ical, { ICalEventTransparency } from 'ical-generator';
+import pLimit from 'p-limit';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { localTime } from '../../../activities/render-message';
@@ -152,19 +153,6 @@ export function buildCalendar(input: { name: string; consoleUrl: string; cases: 
   return cal.toString();
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
-}
-
 // --- the routes ---------------------------------------------------------------------------------
 
 const CreateForm = z.discriminatedUnion('kind', [
@@ -205,7 +193,7 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       return noSuchFeed();
     }
     const listings = await ctx.ask(() => listCases(client, { team: feed.subject.team }));
-    const states = await mapLimit(listings, CONCURRENCY, async (l) => {
+    const states = await pLimit(CONCURRENCY).map(listings, async (l) => {
       try {
         return await ctx.ask(() => caseState(client, l.caseId));
       } catch (err) {
