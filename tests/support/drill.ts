@@ -2,7 +2,7 @@
  * What the real-time fault drills share: a High and Immediate case on a seconds-counted policy,
  * and the production worker (worker/main.ts) as a process of its own, to be stopped or killed.
  */
-import { storeUrl } from './case-record';
+import { storeWorkerUrl } from './case-record';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -52,7 +52,7 @@ export interface WorkerProcess {
 /** The production worker in a process of its own, on `temporalAddress`, sending mail to `smtpUrl` (`env`: more settings). */
 export function startWorkerProcess(temporalAddress: string, smtpUrl: string, env: Record<string, string> = {}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeUrl(), NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, CASECLOCK_STORE_URL: storeWorkerUrl(), NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
