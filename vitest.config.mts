@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The real-server tests that also run on the production-shaped Temporal (server v1.32.0 on
@@ -20,25 +22,116 @@ export const POSTGRES_PROFILE = [
   'tests/drills/restore.test.ts',
 ];
 
+/**
+ * Tests that need no server, no child process of their own and no browser: the engine, the
+ * schemas, the rules of input and configuration. `npm run test:quick` runs these alone (the inner
+ * loop, well under a minute); `npm test` runs them with everything else.
+ */
+export const QUICK = [
+  'tests/domain/**/*.test.ts',
+  'tests/case/case-record-cache.test.ts',
+  'tests/case/consistency.test.ts',
+  'tests/client/config.test.ts',
+  'tests/client/kpi.test.ts',
+  'tests/client/password-policy.test.ts',
+  'tests/console/countdown.test.ts',
+  'tests/console/feed-creator-access.test.ts',
+  'tests/import/example.test.ts',
+  'tests/import/rows.test.ts',
+  'tests/input/case-actions-placement-strategy-complaint.test.ts',
+  'tests/input/case-actions.test.ts',
+  'tests/input/form-fields.test.ts',
+  'tests/input/schemas.test.ts',
+  'tests/security/codec.test.ts',
+  'tests/security/config.test.ts',
+];
+
+/**
+ * Test files at once on the dev server. Each file has its own task queues, workflow ids, ports and
+ * (where it must use the production task queue) its own namespace, so files run side by side; on
+ * two cores three files at once finish soonest, as most files spend much of their time waiting on
+ * Temporal's timers and real-time deadlines (CASECLOCK_TEST_WORKERS to choose another number).
+ */
+const WORKERS = Number(process.env.CASECLOCK_TEST_WORKERS ?? 3);
+
+/**
+ * The files that take longest, longest first (the slowest-files report at the end of `npm test`
+ * names them). vitest starts the files that took longest last time first, so a run does not end
+ * on one long file and one idle core; but a clean clone has no timings from a last run, and vitest
+ * then starts larger files first, which put these (short files, long Temporal runs) last.
+ */
+export const LONG_FILES = [
+  'tests/case/eighteen-years.test.ts',
+  'tests/case/every-kind.test.ts',
+  'tests/drills/worker-killed.test.ts',
+  'tests/security/forged-update.test.ts',
+  'tests/drills/temporal-and-workers.test.ts',
+  'tests/import/import.test.ts',
+  'tests/client/cli-cases.test.ts',
+  'tests/input/cli-matrix.test.ts',
+  'tests/store/case-record-store.test.ts',
+];
+
+/** vitest's order, except that LONG_FILES with no timings from a last run start first in each group. */
+class LongFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification): number => {
+      const file = path.relative(this.ctx.config.root, spec.moduleId);
+      if (this.ctx.cache.getFileTestResults(`${spec.project.name}:${file}`)) return LONG_FILES.length;
+      const i = LONG_FILES.indexOf(file);
+      return i === -1 ? LONG_FILES.length : i;
+    };
+    const groupOf = (spec: TestSpecification) => spec.project.config.sequence.groupOrder;
+    return sorted
+      .map((spec, index) => ({ spec, index }))
+      .sort((a, b) => groupOf(a.spec) - groupOf(b.spec) || rank(a.spec) - rank(b.spec) || a.index - b.index)
+      .map(({ spec }) => spec);
+  }
+}
+
 export default defineConfig({
   test: {
     environment: 'node',
     // Temporal tests start servers and workers: generous per-test ceilings, never speed goals.
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // Two cores: files run one at a time so Temporal servers do not starve each other.
-    fileParallelism: false,
-    // Per project: a throwaway Temporal server and case-record store for the run; tests get their
-    // addresses via inject('temporalAddress') and inject('storeUrl').
-    globalSetup: ['tests/support/global-setup.ts'],
+    maxWorkers: WORKERS,
+    // The long Temporal runs start first, even on a clean clone with no timings from a last run.
+    sequence: { sequencer: LongFilesFirst },
+    // The default report, then the ten slowest files.
+    reporters: ['default', './tests/support/slowest-files-reporter.ts'],
     // The command line checks --as against the console's users file (.data/users.json by default,
     // which a developer's checkout may have): the tests act as operators unless a test says otherwise.
     env: { CASECLOCK_OPERATOR: '1' },
     projects: [
-      // Every test, on the Temporal CLI's dev server (SQLite) and the time-skipping test server.
-      { extends: true, test: { name: 'dev', include: ['tests/**/*.test.ts'] } },
-      // Then the real-server tests again on Temporal on PostgreSQL, with the record in PostgreSQL too.
-      { extends: true, test: { name: 'postgres', include: POSTGRES_PROFILE, sequence: { groupOrder: 1 } } },
+      // No servers: the engine and the rules, in process.
+      { extends: true, test: { name: 'quick', include: QUICK } },
+      // Every other test, on the Temporal CLI's dev server (SQLite) and the time-skipping test
+      // server, files in parallel. Per project: a throwaway Temporal server and case-record store
+      // for the run; tests get their addresses via inject('temporalAddress') and
+      // inject('storeUrl'), and the workflow bundle made once for the run via bundleCaseWorkflows().
+      {
+        extends: true,
+        test: {
+          name: 'dev',
+          include: ['tests/**/*.test.ts'],
+          exclude: QUICK,
+          globalSetup: ['tests/support/workflow-bundles.ts', 'tests/support/global-setup.ts'],
+        },
+      },
+      // The real-server tests again on Temporal on PostgreSQL, with the record in PostgreSQL too,
+      // beside the others; the drills that stop the run's one cluster, use its production task
+      // queue or lock the record have it to themselves in turn (tests/support/cluster-turns.ts).
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: POSTGRES_PROFILE,
+          globalSetup: ['tests/support/workflow-bundles.ts', 'tests/support/global-setup.ts', 'tests/support/cluster-turns-server.ts'],
+          setupFiles: ['tests/support/cluster-turns.ts'],
+        },
+      },
     ],
   },
 });

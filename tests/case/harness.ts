@@ -4,7 +4,7 @@
  * cases are driven through updates, and the test server skips time by itself only while a client
  * waits for a workflow result.
  */
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundlePath } from '@temporalio/worker';
 import { caseActivities } from '../support/case-record';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -39,7 +39,7 @@ export const CONTACTS: CaseContacts = {
 export interface Harness {
   env: TestWorkflowEnvironment;
   mailbox: Mailbox;
-  bundle: WorkflowBundleWithSourceMap;
+  bundle: WorkflowBundlePath;
   policy: PolicySnapshot;
   /** Task queue of the worker that runs for the whole file. */
   taskQueue: string;
@@ -47,7 +47,7 @@ export interface Harness {
 }
 
 /** The workflow bundle, built once per test file however many harnesses it starts. */
-let bundling: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundling: Promise<WorkflowBundlePath> | undefined;
 
 export async function startHarness(): Promise<Harness> {
   quietRuntime();

@@ -45,7 +45,7 @@ function caseclock(...args: string[]): Promise<Run> {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 60_000,
-        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
+        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
@@ -98,7 +98,7 @@ beforeAll(async () => {
   cliWorker = await startCliWorker(ENCRYPTION_ENV);
   ({ client } = cliWorker);
   // In-process runs (main()) read the same settings as the bin.
-  Object.assign(process.env, ENCRYPTION_ENV, { TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
+  Object.assign(process.env, ENCRYPTION_ENV, { TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 });
 
 afterAll(async () => {

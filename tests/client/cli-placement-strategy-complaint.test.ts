@@ -44,7 +44,7 @@ const openKinds = (answer: Record<string, any>): string[] => (answer['state'].op
 
 beforeAll(async () => {
   cliWorker = await startCliWorker(ENCRYPTION_ENV);
-  const env = { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' };
+  const env = { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' };
   saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
 });

@@ -6,7 +6,7 @@
  * says why. The schedule that starts it is created on the server and described back.
  */
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestActivities } from '../../activities/digest';
 import { caseState, openCase } from '../../client/cases';
@@ -25,7 +25,7 @@ let mailbox: Mailbox;
 let dev: DevServerConnections;
 let connection: NativeConnection;
 let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 
 beforeAll(async () => {
   mailbox = await startMailbox();

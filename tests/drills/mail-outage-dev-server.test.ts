@@ -9,7 +9,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { caseActivities } from '../support/case-record';
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, caseTimeline, listCases, recordEvent } from '../../client/cases';
 import type { Rule } from '../../domain/policy';
@@ -24,7 +24,7 @@ let mailbox: Mailbox;
 let dev: DevServerConnections;
 let connection: NativeConnection;
 let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 
 beforeAll(async () => {
   mailbox = await startMailbox();

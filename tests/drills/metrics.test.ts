@@ -9,14 +9,13 @@
  * /readyz too, and say nothing but ready or not.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../../client/codec-server';
 import { openCase, recordEvent } from '../../client/cases';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { EncryptionKey } from '../../common/config';
 import { EncryptionCodec } from '../../common/encryption';
-import { createLogger } from '../../common/log';
 import { TASK_QUEUE, caseWorkflowId } from '../../workflows/messages';
 import { freePort } from '../../worker/tools/dev-server';
 import { listen } from '../../worker/metrics';
@@ -26,7 +25,7 @@ import { startTestConsole } from '../support/console';
 import { startWorkerProcess, waitUntil, type WorkerProcess } from '../support/drill';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { connectDevServer, devServerAddress, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { connectDevServer, createPrivateNamespace, devServerAddress, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
 let mailbox: Mailbox;
 let dev: DevServerConnections;
@@ -51,13 +50,17 @@ const scrape = async (): Promise<string> => (await fetch(`${metricsUrl}/metrics`
 beforeAll(async () => {
   mailbox = await startMailbox();
   dev = await connectDevServer();
-  client = dev.client;
+  // worker/main.ts polls the production task queue, and its gauges count the whole namespace: a
+  // namespace of this file's own, as other files run meanwhile.
+  const namespace = await createPrivateNamespace(dev.connection, 'caseclock-metrics');
+  client = new Client({ connection: dev.connection, namespace });
   const [port, sdkPort] = [await freePort(), await freePort()];
   metricsUrl = `http://127.0.0.1:${port}`;
   worker = startWorkerProcess(devServerAddress(), mailbox.url, {
     CASECLOCK_METRICS_PORT: String(port),
     CASECLOCK_SDK_METRICS_PORT: String(sdkPort),
     CASECLOCK_METRICS_REFRESH_SECONDS: '1',
+    TEMPORAL_NAMESPACE: namespace,
   });
   await worker.started;
 });
@@ -148,7 +151,7 @@ describe('the worker metrics endpoint', () => {
       codec: new EncryptionCodec([new EncryptionKey('k1', Buffer.alloc(32, 1))], 'k1'),
       token: 'x'.repeat(40),
       allowedOrigins: [],
-      logger: createLogger({ level: 'silent' }),
+      log: () => undefined,
       ready: readinessProbe({ store: badStore.check }),
     });
     const codecAt = await listen(codec, 0, '127.0.0.1');

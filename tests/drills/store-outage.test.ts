@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, caseTimeline, recordEvent } from '../../client/cases';
 import { migrateCaseRecordStore, openCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
@@ -26,7 +26,7 @@ let mailbox: Mailbox;
 let dev: DevServerConnections;
 let connection: NativeConnection;
 let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 let dataDir: string;
 let server: EmbeddedStore | undefined;
 

@@ -11,7 +11,7 @@ import { caseActivities } from '../support/case-record';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { caseState, caseTimeline } from '../../client/cases';
 import { TASK_QUEUE } from '../../workflows/messages';
@@ -22,7 +22,7 @@ import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, uniqueName } from '../support/temporal-env';
 
 let mailbox: Mailbox;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 let dir: string;
 
 beforeAll(async () => {

@@ -33,7 +33,7 @@ let client: Client;
 let cliWorker: CliWorker;
 
 function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '', SMTP_URL: cliWorker.mailbox.url, ...extra };
+  return { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '', SMTP_URL: cliWorker.mailbox.url, ...extra };
 }
 
 function caseclock(...args: string[]): Promise<Run> {

@@ -507,7 +507,7 @@ const ROWS = Object.entries(TABLE).flatMap(([command, rows]) =>
 
 let client: Client;
 let cliWorker: CliWorker;
-const DEV_ENV = () => ({ ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
+const DEV_ENV = () => ({ ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 const OFFLINE_ENV = { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: CLOSED_PORT, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' };
 
 /** A command that must succeed (in process, on the dev server): its JSON output. */

@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type ReplayResult, type WorkflowBundlePath } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleCaseWorkflows, installTestRuntime } from '../support/temporal-env';
 import { historyFromJsonValue } from './history-json';
@@ -45,7 +45,7 @@ const files = readdirSync(HISTORIES_DIR)
   .sort();
 const fixtures = files.map((file) => ({ file, ...(JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as HistoryFixture) }));
 
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 /** Replay results by fixture file, in the order replayed. */
 const results = new Map<string, ReplayResult>();
 

@@ -11,7 +11,7 @@
  */
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, openCase, recordEvent } from '../../client/cases';
 import { parseConfig } from '../../common/config';
@@ -36,7 +36,7 @@ const migrating = parseConfig({ NODE_ENV: 'development', CASECLOCK_ACCEPT_PLAIN_
 const { EventType } = temporal.api.enums.v1;
 
 let dev: DevServerConnections;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 let mailbox: Mailbox;
 /** Encrypts like the console and the CLI. */
 let client: Client;

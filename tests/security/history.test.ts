@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import { caseActivities } from '../support/case-record';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, openCase, reassign, recordEvent } from '../../client/cases';
 import { parseConfig } from '../../common/config';
@@ -57,7 +57,7 @@ let client: Client;
 /** No codec: sees what the server stores. */
 let rawClient: Client;
 let mailbox: Mailbox;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 
 
 beforeAll(async () => {

@@ -1,18 +1,19 @@
 /**
  * For tests of the `caseclock` command line, which opens cases on the production task queue and
- * cannot be pointed at another: a worker on that queue, on the run's dev server, as production
+ * cannot be pointed at another: a worker on that queue, on the run's dev server in a namespace of
+ * the test file's own (pass `namespace` to the command line as TEMPORAL_NAMESPACE), as production
  * runs it (payloads encrypted with a throwaway key, failures through the failure converter), with
  * its email activities sending to a real in-process SMTP server.
  */
 import { randomBytes } from 'node:crypto';
 import { caseActivities } from './case-record';
-import { Client } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { parseConfig } from '../../common/config';
 import { dataConverter } from '../../common/temporal';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from './mailbox';
-import { bundleCaseWorkflows, connectDevServer } from './temporal-env';
+import { bundleCaseWorkflows, connectDevServer, createPrivateNamespace } from './temporal-env';
 
 export type EncryptionEnv = {
   CASECLOCK_ENCRYPTION_KEYS: string;
@@ -25,13 +26,16 @@ export function throwawayEncryptionEnv(): EncryptionEnv {
 }
 
 export interface CliWorker {
+  /** The file's own namespace: TEMPORAL_NAMESPACE for the command line. */
+  namespace: string;
   /** A client with the same key: reads what the command line wrote. */
   client: Client;
   mailbox: Mailbox;
   close(): Promise<void>;
 }
 
-async function terminateRunning(client: Client): Promise<void> {
+async function terminateRunning(connection: Connection, namespace: string): Promise<void> {
+  const client = new Client({ connection, namespace });
   const running = client.workflow.list({ query: `TaskQueue = '${TASK_QUEUE}' AND ExecutionStatus = 'Running'` });
   for await (const execution of running) {
     await client.workflow
@@ -48,8 +52,10 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
     startMailbox(),
     bundleCaseWorkflows({ encrypted: true }),
   ]);
+  const namespace = await createPrivateNamespace(temporal.connection, 'caseclock-cli');
   const worker = await Worker.create({
     connection: temporal.nativeConnection,
+    namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: bundle,
     dataConverter: converter,
@@ -57,12 +63,12 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
   });
   const running = worker.run();
   return {
-    client: new Client({ connection: temporal.client.connection, dataConverter: converter }),
+    namespace,
+    client: new Client({ connection: temporal.client.connection, namespace, dataConverter: converter }),
     mailbox,
     async close() {
-      // Cases left open on the production queue would wake the next file's worker, which holds
-      // another throwaway key and could not read them: end them with this file.
-      await terminateRunning(temporal.client);
+      // Cases left open would keep timers firing on the server for the rest of the run: end them with this file.
+      await terminateRunning(temporal.connection, namespace);
       worker.shutdown();
       await running;
       await temporal.close();

@@ -8,7 +8,6 @@
  *   attributes registered).
  * Worker and core logs are kept to warnings (TEMPORAL_TEST_LOG_LEVEL=DEBUG|INFO|... for more).
  */
-import { caseBundleOptions } from '../../worker/workflow-bundle';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -18,10 +17,14 @@ import {
   NativeConnection,
   Runtime,
   type LogLevel,
+  type WorkflowBundlePath,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
-import { FAILURE_CONVERTER_PATH } from '../../common/temporal';
+import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { readToolsEnv } from '../../worker/tools/tools-env';
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -63,14 +66,14 @@ export function bundleWorkflows(workflowsPath: string, options: { failureConvert
 }
 
 /**
- * CaseClock's case and incident workflows, bundled as above. `encrypted: true` for a worker whose
- * data converter encrypts (client/temporal.ts): its failure converter moves failure messages
- * through the codec too, and the bundle must carry it.
+ * CaseClock's case and incident workflows, bundled once for the whole run by
+ * ./workflow-bundles.ts (a globalSetup): the file a worker loads. `encrypted: true` for a worker
+ * whose data converter encrypts (client/temporal.ts): its failure converter moves failure
+ * messages through the codec too, and that bundle carries it.
  */
-export function bundleCaseWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode(
-    caseBundleOptions({ ...(options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}), logger: new DefaultLogger(testLogLevel()) }),
-  );
+export function bundleCaseWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundlePath> {
+  const paths = inject('caseBundles');
+  return Promise.resolve({ codePath: options.encrypted ? paths.encrypted : paths.plain });
 }
 
 /** host:port of the run's dev server. */
@@ -81,6 +84,8 @@ export function devServerAddress(): string {
 export interface DevServerConnections {
   /** For Worker.create({ connection }). */
   nativeConnection: NativeConnection;
+  /** The client's connection (e.g. for createPrivateNamespace). */
+  connection: Connection;
   client: Client;
   close(): Promise<void>;
 }
@@ -95,12 +100,35 @@ export async function connectDevServer(): Promise<DevServerConnections> {
   ]);
   return {
     nativeConnection,
+    connection,
     client: new Client({ connection }),
     close: async () => {
       await connection.close();
       await nativeConnection.close();
     },
   };
+}
+
+const INDEXED_TYPES: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
+  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DATETIME]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+};
+
+/**
+ * A namespace of this test file's own on the run's server, with CaseClock's search attributes,
+ * for tests that must use the production task queue (the command line, worker/main.ts): test
+ * files run in parallel, and two workers with different throwaway keys on one queue would take
+ * each other's cases. Usable at once (the server reads a new namespace through its cache).
+ */
+export async function createPrivateNamespace(connection: Connection, prefix = 'caseclock-test'): Promise<string> {
+  const namespace = uniqueName(prefix);
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(CASECLOCK_SEARCH_ATTRIBUTES.map((a) => [a.name, INDEXED_TYPES[a.type]!])),
+  });
+  return namespace;
 }
 
 /**
