@@ -16,6 +16,7 @@ import { openCase, recordEvent } from '../../client/cases';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { EncryptionKey } from '../../common/config';
 import { EncryptionCodec } from '../../common/encryption';
+import { createLogger } from '../../common/log';
 import { TASK_QUEUE, caseWorkflowId } from '../../workflows/messages';
 import { freePort } from '../../worker/tools/dev-server';
 import { listen } from '../../worker/metrics';
@@ -151,7 +152,7 @@ describe('the worker metrics endpoint', () => {
       codec: new EncryptionCodec([new EncryptionKey('k1', Buffer.alloc(32, 1))], 'k1'),
       token: 'x'.repeat(40),
       allowedOrigins: [],
-      log: () => undefined,
+      logger: createLogger({ level: 'silent' }),
       ready: readinessProbe({ store: badStore.check }),
     });
     const codecAt = await listen(codec, 0, '127.0.0.1');
