@@ -5,6 +5,7 @@
  * `export KEY=VALUE`), trailing blanks dropped, one pair of surrounding quotes removed, anything
  * else (comments, blank lines) ignored, and a variable already in the environment wins, even empty.
  * (Node's process.loadEnvFile parses quotes and comments differently, and overrides.)
+ * It is the only .env reader: run.sh asks it too (the command at the end of this file).
  */
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -63,5 +64,23 @@ function keepPrivate(file: string): void {
     if ((st.mode & 0o077) !== 0 && typeof process.getuid === 'function' && st.uid === process.getuid()) chmodSync(file, 0o600);
   } catch {
     // Reading the settings matters more than tightening them; run.sh says so at `npm start`.
+  }
+}
+
+/**
+ * `node --import tsx common/env-file.ts [FILE]` (FILE defaults to envFilePath()): how
+ * worker/tools/run.sh reads .env, so npm start and the processes started by hand read it by one
+ * parser. Prints KEY=VALUE for each setting of the file the environment lacks, in file order,
+ * each ended by a NUL byte (bash's `read -d ''`), and sets nothing itself.
+ */
+if (require.main === module) {
+  const file = process.argv[2] ?? envFilePath();
+  const env: Record<string, string | undefined> = { ...process.env };
+  try {
+    const set = loadEnvFile(file, env) ?? [];
+    process.stdout.write(set.map((key) => `${key}=${env[key] ?? ''}\0`).join(''));
+  } catch (err) {
+    process.stderr.write(`env-file: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
   }
 }

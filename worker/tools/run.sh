@@ -38,20 +38,19 @@ source "$ROOT/worker/tools/private-data.sh"
 
 # --- settings ----------------------------------------------------------------------------
 
-# Reads .env (KEY=VALUE lines, optional quotes, # comments) without overriding the environment.
-# common/env-file.ts reads it by the same rules for `npx caseclock` and users.ts.
+# .env is read by common/env-file.ts, the one reader (the same rules for `npx caseclock` and
+# users.ts): it prints KEY=VALUE, NUL-ended, for each setting the environment lacks. A variable
+# already set here wins, as in the environment.
 env_file="${CASECLOCK_ENV_FILE:-$ROOT/.env}"
 if [[ -f "$env_file" ]]; then
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    [[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
-    key="${BASH_REMATCH[2]}"
-    value="${BASH_REMATCH[3]}"
-    value="${value%"${value##*[![:space:]]}"}" # trim trailing blanks
-    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
-    [[ -v "$key" ]] || export "$key=$value"
-  done <"$env_file"
+  tightened="$(private_file "$env_file")"
+  mapfile -d '' -t env_settings < <(node --import tsx "$ROOT/common/env-file.ts" "$env_file")
+  wait $! || { say "could not read settings from $env_file" >&2; exit 1; }
+  for setting in "${env_settings[@]}"; do
+    [[ -v "${setting%%=*}" ]] || export "$setting"
+  done
   # It holds the encryption keys and secrets: a copy of .env.example is world-readable.
-  if [[ -n "$(private_file "$env_file")" ]]; then
+  if [[ -n "$tightened" ]]; then
     say "read settings from $env_file (made it readable by you only: it holds keys)"
   else
     say "read settings from $env_file"
