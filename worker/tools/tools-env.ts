@@ -1,6 +1,7 @@
 /**
  * Reads `.tools/env`, the file worker/tools/ensure-tools.sh writes: one KEY=VALUE a line,
- * values unquoted, `#` comments. It names the Temporal CLI and the test-server wrapper chosen.
+ * values unquoted, `#` comments. It names the Temporal CLI and, once `npm test` has installed it,
+ * the time-skipping test server's wrapper (and NODE_BIN, the Node chosen, for run.sh and test.sh).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +15,18 @@ export const TOOLS_ENV_FILE = path.join(REPO_ROOT, '.tools', 'env');
 const ToolsEnvSchema = z.object({
   TEMPORAL_CLI: z.string().min(1),
   TEMPORAL_CLI_VERSION: z.string().min(1),
-  TEMPORAL_TEST_SERVER: z.string().min(1),
-  TEMPORAL_TEST_SERVER_VERSION: z.string().min(1),
+  // Only `ensure-tools.sh --test-server` (npm test) installs it: npm start needs no Java.
+  TEMPORAL_TEST_SERVER: z.string().min(1).optional(),
+  TEMPORAL_TEST_SERVER_VERSION: z.string().min(1).optional(),
 });
 
-export type ToolsEnv = z.infer<typeof ToolsEnvSchema>;
+export interface ToolsEnv {
+  TEMPORAL_CLI: string;
+  TEMPORAL_CLI_VERSION: string;
+  /** Throws, saying how to install it, when the test server is not installed. */
+  readonly TEMPORAL_TEST_SERVER: string;
+  readonly TEMPORAL_TEST_SERVER_VERSION: string;
+}
 
 /** Parses `.tools/env`; throws a message that says how to create it when it is missing or incomplete. */
 export function readToolsEnv(file: string = TOOLS_ENV_FILE): ToolsEnv {
@@ -41,5 +49,19 @@ export function readToolsEnv(file: string = TOOLS_ENV_FILE): ToolsEnv {
     const missing = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
     throw new Error(`${file} lacks ${missing}: run \`bash worker/tools/ensure-tools.sh\` again`);
   }
-  return parsed.data;
+  const { TEMPORAL_TEST_SERVER: testServer, TEMPORAL_TEST_SERVER_VERSION: testServerVersion, ...cli } = parsed.data;
+  // The dev server (npm start) reads the CLI only, so a missing test server fails only the
+  // tests that start one, with what to run.
+  const needTestServer = (): never => {
+    throw new Error(`the time-skipping test server is not installed (${file} names none): run \`bash worker/tools/ensure-tools.sh --test-server\` (npm test does; it needs Java 17+ and Maven)`);
+  };
+  return {
+    ...cli,
+    get TEMPORAL_TEST_SERVER() {
+      return testServer ?? needTestServer();
+    },
+    get TEMPORAL_TEST_SERVER_VERSION() {
+      return testServerVersion ?? needTestServer();
+    },
+  };
 }
