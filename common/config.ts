@@ -3,6 +3,7 @@
  * start-up, by one zod schema. A bad value stops the process with a message naming the variable.
  * Shared by the worker and the console; `.env.example` documents every variable.
  */
+import { REPO_ROOT } from './env-file';
 import { withoutTrailing } from './linear-text';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -204,7 +205,7 @@ export const ConfigSchema = z
         .string()
         .trim()
         .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL, e.g. postgres://caseclock@127.0.0.1:5432/caseclock')
-        .default(`postgres://postgres@${encodeURIComponent(path.resolve(__dirname, '..', '.data', 'store.socket'))}/postgres`),
+        .default(`postgres://postgres@${encodeURIComponent(path.join(REPO_ROOT, '.data', 'store.socket'))}/postgres`),
     ),
     /**
      * The daily digest to team managers and heads of service: the UK local time it goes each

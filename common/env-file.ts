@@ -7,10 +7,22 @@
  * (Node's process.loadEnvFile parses quotes and comments differently, and overrides.)
  * It is the only .env reader: run.sh asks it too (the command at the end of this file).
  */
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..');
+/**
+ * The top of the checkout: the nearest folder above this file with a package.json, so it is the
+ * same from the sources (common/) and from the compiled code (dist/common/, or /app/dist/common/
+ * in the image).
+ */
+export const REPO_ROOT = checkoutRoot(__dirname);
+
+function checkoutRoot(from: string): string {
+  for (let dir = from; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+  }
+  return path.resolve(from, '..');
+}
 
 /** The .env read: CASECLOCK_ENV_FILE, else .env at the top of the checkout (where `npm start` reads it). */
 export function envFilePath(env: Record<string, string | undefined> = process.env): string {

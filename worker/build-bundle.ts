@@ -1,14 +1,17 @@
 /**
  * Prebuilds the workflow bundle (dist/workflow-bundle.js) so production workers start without
- * bundling, and every replica runs byte-identical workflow code.
+ * bundling, and every replica runs byte-identical workflow code. `npm run build` runs it compiled
+ * (dist/worker/build-bundle.js), so the bundle is made from the compiled workflows.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { REPO_ROOT } from '../common/env-file';
 import { FAILURE_CONVERTER_PATH } from '../common/temporal';
 import { caseBundleOptions } from './workflow-bundle';
 
-export const BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');
+/** At the top of the checkout's dist/, whether this runs from the sources or from dist/worker/. */
+export const BUNDLE_PATH = path.join(REPO_ROOT, 'dist', 'workflow-bundle.js');
 
 async function main(): Promise<void> {
   // The failure converter encrypts failure messages raised inside workflows too.

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   }
   const usePrebuilt = config.NODE_ENV === 'production';
   if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
-    throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle: run \`npx tsx worker/build-bundle.ts\` first`);
+    throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle ${BUNDLE_PATH}: run \`npm run build\` first`);
   }
   const worker = await Worker.create({
     connection,

@@ -15,7 +15,13 @@
 import path from 'node:path';
 import type { BundleOptions } from '@temporalio/worker';
 
-export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+/**
+ * The workflow sources' own extension: `.ts` when run from the sources (tsx, vitest), `.js` when
+ * run compiled from dist/ (npm run build), where the bundler then bundles the compiled workflows.
+ */
+const EXT = path.extname(__filename);
+
+export const WORKFLOWS_PATH = path.resolve(__dirname, `../workflows/index${EXT}`);
 
 /**
  * Modules every workflow shares: pure, free of zod (tests/domain/shared-modules.test.ts checks),
@@ -24,16 +30,16 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
  */
 export const SHARED_WORKFLOW_MODULES = [
   'luxon',
-  path.resolve(__dirname, '../domain/engine.ts'),
-  path.resolve(__dirname, '../domain/consistency.ts'),
+  path.resolve(__dirname, `../domain/engine${EXT}`),
+  path.resolve(__dirname, `../domain/consistency${EXT}`),
   // The frozen policy versions: one copy for every case that started on one of them.
-  path.resolve(__dirname, '../domain/policy-library.ts'),
+  path.resolve(__dirname, `../domain/policy-library${EXT}`),
   // The case's state class and the workflow contract: code and constants only.
-  path.resolve(__dirname, '../workflows/case-record.ts'),
-  path.resolve(__dirname, '../workflows/messages.ts'),
-  path.resolve(__dirname, '../workflows/search-attributes.ts'),
-  path.resolve(__dirname, '../workflows/patches.ts'),
-  path.resolve(__dirname, '../workflows/failure-types.ts'),
+  path.resolve(__dirname, `../workflows/case-record${EXT}`),
+  path.resolve(__dirname, `../workflows/messages${EXT}`),
+  path.resolve(__dirname, `../workflows/search-attributes${EXT}`),
+  path.resolve(__dirname, `../workflows/patches${EXT}`),
+  path.resolve(__dirname, `../workflows/failure-types${EXT}`),
 ];
 
 /** The bundle options of the case and incident workflows. */

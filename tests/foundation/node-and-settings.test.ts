@@ -1,6 +1,6 @@
 /**
  * The platform under every process: the Node line (package.json engines, the Node that
- * worker/tools/ensure-tools.sh pins and that npm test switches to), the one .env
+ * worker/tools/ensure-tools.sh pins and that npm test switches to, the image's), the one .env
  * reader that run.sh asks (common/env-file.ts run as a command), and .tools/env without the Java
  * test server (npm start installs none).
  */
@@ -44,7 +44,7 @@ describe('the Node line', () => {
     expect(satisfies('25.9.0', engines)).toBe(false);
   });
 
-  it('ensure-tools pins a Node within engines, with a sha512 for each CPU', () => {
+  it('ensure-tools pins a Node within engines, with a sha512 for each CPU, and the image uses the same', () => {
     const script = read('worker/tools/ensure-tools.sh');
     const pinned = /^NODE_VERSION=(\d+\.\d+\.\d+)/m.exec(script)?.[1];
     expect(pinned).toBeDefined();
@@ -52,6 +52,9 @@ describe('the Node line', () => {
     for (const cpu of ['X64', 'ARM64']) {
       expect(script).toMatch(new RegExp(`^NODE_INTEGRITY_${cpu}=sha512-[A-Za-z0-9+/]{86}==$`, 'm'));
     }
+    const images = [...read('Dockerfile').matchAll(/^FROM node:(\S+?)-/gm)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThan(0);
+    expect(new Set(images)).toEqual(new Set([pinned]));
   });
 
   it('ensure-tools refuses an unknown argument with its usage, before installing anything', async () => {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm run build`: what production runs, compiled, in dist/ (git-ignored):
+#   1. tsc -p tsconfig.build.json: the programs as CommonJS beside their sources' layout
+#      (dist/worker/main.js, dist/client/console/main.js, dist/client/codec-server.js, ...);
+#   2. the files the code reads from beside itself (policies, migrations, the console's static
+#      files, the common-passwords list, the failure converter), copied into the same layout;
+#   3. the workflow bundle (dist/workflow-bundle.js) made from the compiled workflows, which
+#      workers load under NODE_ENV=production.
+# Starts afresh each time, so nothing deleted from the sources lingers in dist/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+SOURCES=(domain workflows activities common worker client store) # as tsconfig.build.json's include
+
+rm -rf dist
+echo "build: tsc -p tsconfig.build.json"
+npx tsc -p tsconfig.build.json
+echo "build: copying the files the code reads beside itself"
+# (worker/tools/ is the development set-up, left out here as in tsconfig.build.json.)
+find "${SOURCES[@]}" -path worker/tools -prune -o -type f ! -name '*.ts' ! -name '*.tsx' ! -name '*.md' -exec cp --parents -p {} dist/ \;
+echo "build: workflow bundle"
+node dist/worker/build-bundle.js
+echo "build: done: node dist/worker/main.js, node dist/client/console/main.js, node dist/client/codec-server.js, node dist/client/bin/caseclock.js"
