@@ -10,6 +10,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+# In a checkout, the Node ensure-tools chose (.tools/node/bin when the machine's is older), as
+# npm start and npm test use; in the image, the image's.
+node_bin="$(sed -n 's/^NODE_BIN=//p' "$ROOT/.tools/env" 2>/dev/null || true)"
+if [[ -n "$node_bin" && -x "$node_bin" && "$(command -v node)" != "$node_bin" ]]; then export PATH="${node_bin%/*}:$PATH"; fi
+echo "build: Node $(node -p 'process.versions.node')"
 SOURCES=(domain workflows activities common worker client store) # as tsconfig.build.json's include
 
 rm -rf dist
