@@ -2,7 +2,8 @@
  * The production stack as docker-compose.yml describes it (no Docker daemon here, so the file is
  * checked as data): Temporal is reached over mTLS only, by CaseClock's containers holding the
  * client certificate; nothing is published beyond this host; and the Temporal server is the one
- * the tests run on (v1.32.0 built from Go modules, set up by worker/tools/temporal-cluster.sh).
+ * the tests run on (v1.32.0 built from Go modules, set up by worker/tools/temporal-cluster.sh);
+ * and CaseClock's processes reach the case record as their own least-privileged roles.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   command?: string[] | string;
+  depends_on?: Record<string, { condition: string }>;
 }
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
@@ -53,5 +55,22 @@ describe('docker-compose.yml', () => {
     expect(readFileSync(path.join(ROOT, 'worker/tools/ensure-temporal-server.sh'), 'utf8')).toMatch(/^TEMPORAL_SERVER_VERSION=1\.32\.0$/m);
     expect(JSON.stringify(services.temporal?.command)).toContain('worker/tools/temporal-cluster.sh start');
     expect(Object.values(services).some((s) => /auto-setup|admin-tools/.test(s.image ?? ''))).toBe(false);
+  });
+
+  it('connects the workers and the console to the record as their own roles, never as the superuser', () => {
+    const raw = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    // No default password for anyone: compose refuses to start until each is set.
+    expect(raw).not.toMatch(/PASSWORD:-/);
+    expect(services.worker?.environment?.CASECLOCK_STORE_URL).toMatch(/^postgres:\/\/caseclock_worker:\$\{CASECLOCK_WORKER_DB_PASSWORD:\?/);
+    for (const name of ['console', 'codec']) {
+      expect(services[name]?.environment?.CASECLOCK_STORE_URL, name).toMatch(/^postgres:\/\/caseclock_console:\$\{CASECLOCK_CONSOLE_DB_PASSWORD:\?/);
+    }
+    for (const name of CASECLOCK) {
+      expect(JSON.stringify(services[name]?.environment), name).not.toContain('POSTGRES_PASSWORD');
+      expect(services[name]?.depends_on?.['store-setup'], name).toEqual({ condition: 'service_completed_successfully' });
+    }
+    // The one CaseClock container with the owner's password provisions and exits.
+    expect(JSON.stringify(services['store-setup']?.command)).toMatch(/store\/provision/);
+    expect(services['store-setup']?.environment?.CASECLOCK_STORE_OWNER_URL).toMatch(/^postgres:\/\/temporal:\$\{POSTGRES_PASSWORD:\?/);
   });
 });

@@ -155,23 +155,43 @@ trap 'stop_all' EXIT
 
 # --- 1. Temporal: the cluster on PostgreSQL, or a dev server -----------------------------
 
+worker_store_env=() # the workers' own store URL, when it differs from the console's
+
 if [[ -n "$cluster" ]]; then
   bash "$cluster_script" start
   cluster_env="$DATA/temporal-pg/cluster.env"
   temporal_port="$(sed -n 's/^FRONTEND_PORT=//p' "$cluster_env")"
   pg_port="$(sed -n 's/^PG_PORT=//p' "$cluster_env")"
   export TEMPORAL_ADDRESS="127.0.0.1:$temporal_port"
-  # The case record lives in the cluster's PostgreSQL too, in a database of its own.
+  # The case record lives in the cluster's PostgreSQL too, in a database of its own, set up by
+  # store/provision.ts as the superuser (migrations, store/roles.sql); then the workers connect as
+  # caseclock_worker and the console, codec server and command line as caseclock_console, each
+  # with a password generated once into the cluster's owner-only secrets folder.
   if [[ -n "$pg_port" && -z "${CASECLOCK_STORE_URL:-}" ]]; then
-    export CASECLOCK_STORE_URL="postgres://temporal@127.0.0.1:$pg_port/caseclock_record"
-    node -e '
+    secrets="$DATA/temporal-pg/secrets"
+    for role in caseclock_worker caseclock_console; do
+      [[ -s "$secrets/$role.password" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/$role.password"
+    done
+    store_base="127.0.0.1:$pg_port/caseclock_record"
+    # URLs with passwords through the environment only: a command line is visible to `ps`.
+    CASECLOCK_STORE_OWNER_URL="postgres://temporal:$(cat "$secrets/postgres-superuser.password")@$store_base" node -e '
       const pg = require("pg");
-      const c = new pg.Client({ connectionString: process.argv[1] });
+      const url = new URL(process.env.CASECLOCK_STORE_OWNER_URL);
+      url.pathname = "/postgres";
+      const c = new pg.Client({ connectionString: url.toString() });
       c.connect()
         .then(() => c.query("SELECT 1 FROM pg_database WHERE datname = $1", ["caseclock_record"]))
         .then((r) => (r.rowCount ? null : c.query("CREATE DATABASE caseclock_record")))
         .then(() => c.end(), (e) => { console.error(`caseclock: cannot create the record database: ${e.message}`); process.exit(1); });
-    ' "postgres://temporal@127.0.0.1:$pg_port/postgres"
+    '
+    CASECLOCK_STORE_OWNER_URL="postgres://temporal:$(cat "$secrets/postgres-superuser.password")@$store_base" \
+      CASECLOCK_WORKER_DB_PASSWORD="$(cat "$secrets/caseclock_worker.password")" \
+      CASECLOCK_CONSOLE_DB_PASSWORD="$(cat "$secrets/caseclock_console.password")" \
+      node --import tsx "$ROOT/store/provision.ts" | sed 's/^caseclock provision: /caseclock: /'
+    worker_store_env=("CASECLOCK_STORE_URL=postgres://caseclock_worker:$(cat "$secrets/caseclock_worker.password")@$store_base")
+    export CASECLOCK_STORE_URL="postgres://caseclock_console:$(cat "$secrets/caseclock_console.password")@$store_base"
+    # For the command line in another shell: `set -a; . .data/temporal-pg/secrets/store.env; set +a`.
+    printf 'CASECLOCK_STORE_URL=%s\n' "$CASECLOCK_STORE_URL" >"$secrets/store.env"
   fi
   temporal_summary="Temporal gRPC  $TEMPORAL_ADDRESS (server v1.32.0 on PostgreSQL 127.0.0.1:$pg_port; log $DATA/temporal-pg/server.log)
   PostgreSQL     127.0.0.1:$pg_port (Temporal's databases and caseclock_record; data $DATA/temporal-pg/pgdata)"
@@ -241,6 +261,9 @@ elif [[ "$CASECLOCK_STORE_URL" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localh
     "$ROOT" "$DATA/store" "$store_port" "$store_ready"
   wait_ready "the case-record store" 60 "$LOGS/store.log" "$LOGS/store.log" grep -q 'store listening' "$store_ready"
   store_summary="Case record    $CASECLOCK_STORE_URL (embedded, on TCP: open to every local account; data in $DATA/store)"
+elif ((${#worker_store_env[@]})); then
+  store_summary="Case record    PostgreSQL 127.0.0.1:$pg_port/caseclock_record: workers as caseclock_worker, console and codec server as
+                 caseclock_console (passwords in $DATA/temporal-pg/secrets; for the command line: set -a; . $DATA/temporal-pg/secrets/store.env; set +a)"
 else
   store_summary="Case record    $(node -e 'process.stdout.write(process.argv[1].replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, "$1:***@"))' "$CASECLOCK_STORE_URL") (external)"
 fi
@@ -284,7 +307,7 @@ app_summary=""
 if [[ -f "$ROOT/worker/main.ts" ]]; then
   metrics_port="${CASECLOCK_METRICS_PORT:-9464}"
   sdk_metrics_port="${CASECLOCK_SDK_METRICS_PORT:-9465}"
-  start worker "$LOGS/worker.log" node --import tsx "$ROOT/worker/main.ts"
+  start worker "$LOGS/worker.log" env "${worker_store_env[@]}" node --import tsx "$ROOT/worker/main.ts"
   app_summary+="
   Worker         log $LOGS/worker.log"
   if [[ "$metrics_port" != off ]]; then
@@ -297,7 +320,7 @@ if [[ -f "$ROOT/worker/main.ts" ]]; then
     if [[ "$metrics_port" != off ]]; then
       metrics_env=("CASECLOCK_METRICS_PORT=$((metrics_port + 2))" "CASECLOCK_SDK_METRICS_PORT=$((sdk_metrics_port + 2))")
     fi
-    start worker-2 "$LOGS/worker-2.log" env "${metrics_env[@]}" node --import tsx "$ROOT/worker/main.ts"
+    start worker-2 "$LOGS/worker-2.log" env "${metrics_env[@]}" "${worker_store_env[@]}" node --import tsx "$ROOT/worker/main.ts"
     app_summary+="
   Worker 2       log $LOGS/worker-2.log"
     if [[ "$metrics_port" != off ]]; then
