@@ -39,6 +39,7 @@ umask 077
 # shellcheck source=worker/tools/private-data.sh
 source "$ROOT/worker/tools/private-data.sh"
 if [[ -d "$ROOT/.data" ]]; then private_dir "$ROOT/.data"; fi
+echo "test: lint (eslint, docs/decisions/0007-lint.md)"; npm run --silent lint
 # vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
 echo "test: type check (tsc --noEmit)"
 npx tsc --noEmit -p "$ROOT/tsconfig.json"
