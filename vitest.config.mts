@@ -20,6 +20,7 @@ export const POSTGRES_PROFILE = [
   'tests/security/forged-update.test.ts',
   'tests/security/mtls.test.ts',
   'tests/drills/restore.test.ts',
+  'tests/drills/store-roles.test.ts',
 ];
 
 /**
