@@ -17,7 +17,7 @@ import { CliError } from '../cli-support';
 import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../common/config';
 import { configureProcessLogger } from '../../common/log';
 import { REPO_ROOT } from '../../common/env-file';
-import { readUsersFile, UsersFileError } from '../console/auth';
+import { readUsersFile, UsersFileError } from '../identity/auth';
 import { valueAt } from '../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -7,7 +7,7 @@
  * group in routes/.
  *
  * Every page needs a signed-in person and shows only the cases their role and team may see
- * (access.ts); every change goes through the client functions the command line uses, with the
+ * (client/identity/access.ts); every change goes through the client functions the command line uses, with the
  * signed-in person as `by`, after the role check and the CSRF check.
  */
 import { readFileSync } from 'node:fs';
@@ -29,8 +29,8 @@ import { CaseActionError } from '../cases';
 import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
 import type { SummaryMail } from '../import/run';
-import type { Person } from './access';
-import type { UserDirectory } from './auth';
+import type { Person } from '../identity/access';
+import type { UserDirectory } from '../identity/auth';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
 import type { OidcSignIn } from './oidc';
 import { registerAccountRoutes } from './routes/account';
@@ -39,7 +39,7 @@ import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
 import { registerReportRoutes } from './routes/reports';
-import { personFromSession, SESSION_COOKIE, type SessionLimits, type SignedIn } from './session';
+import { personFromSession, SESSION_COOKIE, type SessionLimits, type SignedIn } from '../identity/session';
 import { Notice, page, type Nav } from './views/layout';
 
 declare module 'fastify' {

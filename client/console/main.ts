@@ -18,9 +18,9 @@ import { openFeedStore } from '../../store/feed-store';
 import { openImportSummaryStore } from '../../store/import-summary-store';
 import nodemailer from 'nodemailer';
 import { createConsole } from './app';
-import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from './auth';
+import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from '../identity/auth';
 import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
-import { consoleSessionLimits } from './session';
+import { consoleSessionLimits } from '../identity/session';
 
 export { createConsole } from './app';
 

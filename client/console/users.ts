@@ -18,8 +18,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../common/config';
 import { loadEnvFile } from '../../common/env-file';
-import { ConsoleUser, hashPassword, LocalUserId, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from './auth';
-import { checkNewPassword } from './password-policy';
+import { ConsoleUser, hashPassword, LocalUserId, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from '../identity/auth';
+import { checkNewPassword } from '../identity/password-policy';
 
 class UsageError extends Error {}
 

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { CliError } from '../../client/cli-support';
 import { actor, consoleUsersFile } from '../../client/commands/common';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureFirstUser, firstAdminPasswordFile, readUsersFile, verifyPassword } from '../../client/console/auth';
-import { checkNewPassword, commonPasswordList, MAX_PASSWORD_BYTES } from '../../client/console/password-policy';
+import { ensureFirstUser, firstAdminPasswordFile, readUsersFile, verifyPassword } from '../../client/identity/auth';
+import { checkNewPassword, commonPasswordList, MAX_PASSWORD_BYTES } from '../../client/identity/password-policy';
 import { run as usersCommand } from '../../client/console/users';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'caseclock-passwords-'));

@@ -15,7 +15,7 @@ import { Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseTimeline, openCase } from '../../client/cases';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
 import { startTestConsole, type TestConsole } from '../support/console';
 import { startTestProvider, type TestProvider } from '../support/oidc-provider';

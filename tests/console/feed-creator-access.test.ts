@@ -4,7 +4,7 @@
  * SSO_FEED_ACCESS_DAYS days (the route, end to end, is in feeds.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { ConsoleUser } from '../../client/console/auth';
+import type { ConsoleUser } from '../../client/identity/auth';
 import { creatorAccess, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
 import { ssoUserId } from '../../common/sso-identity';
 import type { SsoAccess } from '../../store/console-store';

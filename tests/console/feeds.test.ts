@@ -18,7 +18,7 @@ import { DateTime } from 'luxon';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, openCase, recordEvent } from '../../client/cases';
-import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/console/auth';
+import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
 import { eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
 import { ssoUserId } from '../../common/sso-identity';

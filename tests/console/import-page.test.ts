@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState } from '../../client/cases';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { IMPORT_COLUMNS } from '../../client/import/rows';
 import { openImportSummaryStore, type ImportSummaryStore } from '../../store/import-summary-store';
 import { caseWorkflowId } from '../../workflows/messages';

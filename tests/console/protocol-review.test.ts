@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCase } from '../../client/cases';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { casePolicy, overlayStanding, pastReview, protocolsPastReview } from '../../client/console/policies';
 import type { Overlay } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';

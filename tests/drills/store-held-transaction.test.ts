@@ -19,7 +19,7 @@ import { Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openCase } from '../../client/cases';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { pooledTransactions } from '../../store/case-record-store';
 import { caseWorkflowId } from '../../workflows/messages';

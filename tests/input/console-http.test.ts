@@ -18,7 +18,7 @@ import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionBySlug, incidentFields, openCaseFields } from '../../client/console/actions';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { esc, type FieldSpec } from '../../client/console/html';
 import { startTestConsole, type TestConsole } from '../support/console';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';

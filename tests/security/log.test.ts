@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { LogTimestamp } from '@temporalio/worker';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { hashPassword, writeUsersFile } from '../../client/console/auth';
+import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { componentLogger, configureProcessLogger, createLogger, type Logger, processLogger } from '../../common/log';
 import { temporalLoggerFor } from '../../common/log-temporal';
 import { startTestConsole } from '../support/console';

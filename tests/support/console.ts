@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createConsole, type ConsoleOptions } from '../../client/console/app';
-import { UserDirectory } from '../../client/console/auth';
+import { UserDirectory } from '../../client/identity/auth';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
 import { storeUrl, testStore } from './case-record';

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { SafeId } from '../../../domain/facts';
 import type { ConsoleContext } from '../app';
 import { formOf } from '../app';
-import { decoy, hashPassword, readUsersFile, verifyPassword, writeUsersFile } from '../auth';
+import { decoy, hashPassword, readUsersFile, verifyPassword, writeUsersFile } from '../../identity/auth';
 import { ConsoleHttpError } from '../errors';
 import type { PendingSignIn as OidcPending } from '../oidc';
-import { checkNewPassword } from '../password-policy';
-import { passwordStamp } from '../session';
+import { checkNewPassword } from '../../identity/password-policy';
+import { passwordStamp } from '../../identity/session';
 import { Notice } from '../views/layout';
 
 const SSO_COOKIE = 'caseclock_sso';

@@ -14,7 +14,7 @@ import { dueIn } from '../../../domain/wording';
 import { type CaseState, describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
 import { readTimeline } from '../../case-record';
 import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, type CaseListing, openCase, reportIncident, waitingForMail } from '../../cases';
-import { decide, mayOpenCases, type Person, readableTeams } from '../access';
+import { decide, mayOpenCases, type Person, readableTeams } from '../../identity/access';
 import {
   actionBySlug,
   CASE_ACTIONS,
@@ -36,7 +36,7 @@ import { casePolicy, configuredSnapshot, londonToday, pastReview } from '../poli
 import { CaseTable, Deadline, TierBadge } from '../views/bits';
 import { Field, MAX_FIELD_LENGTH } from '../views/fields';
 import { Notice } from '../views/layout';
-import { peopleShown, signedInLabel } from '../people';
+import { peopleShown, signedInLabel } from '../../identity/people';
 import { PastReviewText, PolicyName, PolicyOverlays } from '../views/policy';
 
 type Subject = 'case' | 'incident';
@@ -92,7 +92,7 @@ interface FormState {
 export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { options } = ctx;
   const { client } = options;
-  /** How the people of a loaded case's timeline are shown (people.ts). */
+  /** How the people of a loaded case's timeline are shown (client/identity/people.ts). */
   const shownIn = new WeakMap<CaseContext, (id: string) => string>();
 
   /** Loads a case or incident, telling a closed one from one that never existed. */

@@ -36,11 +36,11 @@ import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-s
 import { FeedSubjectInput } from '../../../store/feed-store';
 import type { CaseState } from '../../../workflows/messages';
 import { CaseActionError, caseState, listCases } from '../../cases';
-import { mayRead, type Person, readableTeams } from '../access';
-import type { UserDirectory } from '../auth';
+import { mayRead, type Person, readableTeams } from '../../identity/access';
+import type { UserDirectory } from '../../identity/auth';
 import { type ConsoleContext, formOf } from '../app';
 import { ConsoleHttpError } from '../errors';
-import { peopleShown, signedInLabel } from '../people';
+import { peopleShown, signedInLabel } from '../../identity/people';
 import { Notice } from '../views/layout';
 
 const ZONE = 'Europe/London';

@@ -21,10 +21,10 @@ import { policySnapshotFor } from '../../actions/case-actions';
 import { readImportFile, type CellProblem } from '../../import/rows';
 import { runImport, type ImportCounts, type ImportSummary } from '../../import/run';
 import { localTime } from '../../../activities/render-message';
-import { decide, type Person } from '../access';
+import { decide, type Person } from '../../identity/access';
 import type { ConsoleContext } from '../app';
 import { ConsoleHttpError } from '../errors';
-import { personFromSession } from '../session';
+import { personFromSession } from '../../identity/session';
 import { Notice, page } from '../views/layout';
 
 /** The largest file the page takes. */

@@ -8,7 +8,7 @@ import { RISK_TIERS } from '../../../domain/kinds';
 import { kindLabel, tierLabel } from '../../../domain/labels';
 import { durationInWords } from '../../../domain/wording';
 import type { KpiRow } from '../../kpi';
-import { decide, mayRead, type Person, readableTeams } from '../access';
+import { decide, mayRead, type Person, readableTeams } from '../../identity/access';
 import { type FieldErrors, type Form, ukToIsoLocal } from '../actions';
 import type { ConsoleContext } from '../app';
 import { ConsoleHttpError } from '../errors';

@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
-import { ROLE_LABEL, mayOpenCases, type Person } from '../access';
+import { ROLE_LABEL, mayOpenCases, type Person } from '../../identity/access';
 
 export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'protocols' | 'import' | 'account';
 

@@ -1,11 +1,12 @@
 /**
- * The web console's users and their passwords.
+ * CaseClock's password accounts: the users who sign in to the console (and, with the same session,
+ * to the codec server) and under whose ids the command line records changes; their passwords.
  *
  * - Passwords: scrypt with a random 16-byte salt per user, stored as
  *   `scrypt$<log2 N>$<r>$<p>$<salt b64>$<hash b64>`; compared in constant time. No password is
  *   ever stored or logged.
  * - Users: a JSON file validated by zod (id, display name, role, team for managers, hash).
- * - Sessions, CSRF and who may do what: session.ts, app.tsx and access.ts.
+ * - Sessions, CSRF and who may do what: session.ts, access.ts and the console's app (client/console/app.tsx).
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
