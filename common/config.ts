@@ -275,7 +275,7 @@ export const ConfigSchema = z
     CASECLOCK_CODEC_PORT: port(8888),
     CASECLOCK_CODEC_CORS_ORIGINS: origins,
     /**
-     * Web console sign-in: the users file (JSON, password hashes only; `npx tsx client/console/users.ts add`),
+     * Web console sign-in: the users file (JSON, password hashes only; `npx tsx client/cli/users.ts add`),
      * the secret that signs session cookies (required in production; in development a random one is
      * made at start-up, so sessions end when the console restarts), and how long a session lasts.
      * The codec server reads the same three to accept an administrator's console cookie.

@@ -114,7 +114,7 @@ export interface CaseAction {
    * `contact.email` → `email`), or undefined when no field of this form does.
    */
   refusalField(field: string): string | undefined;
-  /** How the command line takes this action, when it does (built by client/commands/events.ts). */
+  /** How the command line takes this action, when it does (built by client/cli/commands/events.ts). */
   cli?: CliCommand;
   /**
    * For an action that records an event: its schema, the fields the action fixes (its type, ...),

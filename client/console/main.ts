@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const first = await ensureFirstUser(usersFile, config.NODE_ENV);
     if (first.created) {
       // Logs are often readable by more people than the console should be: the password goes to a 0600 file only.
-      const announcement = `FIRST RUN: created a development users file with one administrator, ${first.id}. Its password is in ${first.passwordFile} (readable by its owner only); sign in with it, choose a new password, delete the file, then add real users with \`npx tsx client/console/users.ts add\`.`;
+      const announcement = `FIRST RUN: created a development users file with one administrator, ${first.id}. Its password is in ${first.passwordFile} (readable by its owner only); sign in with it, choose a new password, delete the file, then add real users with \`npx tsx client/cli/users.ts add\`.`;
       log.warn({ usersFile, user: first.id, passwordFile: first.passwordFile }, announcement);
     }
     readUsersFile(usersFile);

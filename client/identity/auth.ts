@@ -74,7 +74,7 @@ export const ConsoleUser = z
     team: SafeId.optional(),
     /** A head of service reads and acknowledges across these teams: their service area. */
     teams: z.array(SafeId).min(1).max(100).optional(),
-    passwordHash: z.string().regex(HASH_FORMAT, 'must be a scrypt hash written by `npx tsx client/console/users.ts add`'),
+    passwordHash: z.string().regex(HASH_FORMAT, 'must be a scrypt hash written by `npx tsx client/cli/users.ts add`'),
     /** The password was set by someone else (first run, `users.ts add --must-change`): the user must choose a new one at sign-in. */
     mustChangePassword: z.boolean().optional(),
   })
@@ -163,7 +163,7 @@ export async function ensureFirstUser(
   if (existsSync(file)) return { created: false };
   if (nodeEnv === 'production') {
     throw new UsersFileError(
-      `users file ${file} does not exist: create it with \`npx tsx client/console/users.ts add <id> --role administrator\` (CASECLOCK_USERS_FILE)`,
+      `users file ${file} does not exist: create it with \`npx tsx client/cli/users.ts add <id> --role administrator\` (CASECLOCK_USERS_FILE)`,
     );
   }
   const password = randomBytes(15).toString('base64url');

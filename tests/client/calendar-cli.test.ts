@@ -1,20 +1,20 @@
 /**
- * `caseclock calendar`: in process through the program of client/cli.ts (`buildProgram`), and end
- * to end through the real bin once every command of client/cli.ts exists.
+ * `caseclock calendar`: in process through the program of client/cli/main.ts (`buildProgram`), and end
+ * to end through the real bin once every command of client/cli/main.ts exists.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../client/cli';
-import { CliError } from '../../client/cli-support';
-import type { CalendarReport } from '../../client/commands/calendar';
+import { buildProgram } from '../../client/cli/main';
+import { CliError } from '../../client/cli/support';
+import type { CalendarReport } from '../../client/cli/commands/calendar';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
-/** client/cli.ts imports every command; the bin cannot start until they all exist. */
-const binCanRun = existsSync(path.join(ROOT, 'client/commands/due.ts'));
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
+/** client/cli/main.ts imports every command; the bin cannot start until they all exist. */
+const binCanRun = existsSync(path.join(ROOT, 'client/cli/commands/due.ts'));
 
 interface Run {
   code: number;
@@ -22,7 +22,7 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `caseclock calendar ...` in process, turning errors into exit codes the way client/cli.ts does. */
+/** Runs `caseclock calendar ...` in process, turning errors into exit codes the way client/cli/main.ts does. */
 function runInProcess(args: string[]): Run {
   let stdout = '';
   let stderr = '';

@@ -1,5 +1,5 @@
 /**
- * The `caseclock` case commands end to end: the real bin (node client/bin/caseclock.js) in a child
+ * The `caseclock` case commands end to end: the real bin (node client/cli/caseclock.js) in a child
  * process, against the run's dev server, with a worker (real workflows, real email activities into
  * an in-process SMTP server) running in this test process.
  *
@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caseTimeline } from '../../client/cases';
-import { main } from '../../client/cli';
+import { main } from '../../client/cli/main';
 import { localDateOf } from '../../domain/durations';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
@@ -20,7 +20,7 @@ import { storeUrl } from '../support/case-record';
 import { waitUntilClosed } from '../case/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const HOUR = 3_600_000;
 /** Case data is encrypted in production: the bin and the worker here share a throwaway key. */
 const ENCRYPTION_ENV = throwawayEncryptionEnv();

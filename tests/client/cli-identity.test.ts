@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
-import { CliError } from '../../client/cli-support';
-import { actor, consoleUsersFile } from '../../client/commands/common';
+import { CliError } from '../../client/cli/support';
+import { actor, consoleUsersFile } from '../../client/cli/commands/common';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-identity-'));
 const USERS = path.join(dir, 'users.json');
 /** No operator by default here (vitest.config.mts makes the other tests operators). */

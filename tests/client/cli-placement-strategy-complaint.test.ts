@@ -7,7 +7,7 @@
  * before and by the case, is in tests/input/cli-matrix.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../client/cli';
+import { main } from '../../client/cli/main';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { storeUrl } from '../support/case-record';
 import { devServerAddress, uniqueName } from '../support/temporal-env';

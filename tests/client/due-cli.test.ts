@@ -1,5 +1,5 @@
 /**
- * `caseclock due`, end to end through the real bin (node client/bin/caseclock.js).
+ * `caseclock due`, end to end through the real bin (node client/cli/caseclock.js).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { OBLIGATION_KINDS } from '../../domain/kinds';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 
 function due(...args: string[]) {
   const run = spawnSync(process.execPath, [BIN, 'due', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

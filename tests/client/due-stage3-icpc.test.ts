@@ -8,12 +8,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dueReport, formatDueReport } from '../../client/commands/due';
+import { dueReport, formatDueReport } from '../../client/cli/commands/due';
 import { loadDefaultPolicy } from '../../domain/policy-loader';
 import { OBLIGATION_KINDS } from '../../domain/kinds';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 /** Monday 1 June 2026, 09:00 BST. */
 const FROM = '2026-06-01T09:00:00+01:00';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ObligationKind } from '../../domain/kinds';
-import { formatKpiReport } from '../../client/commands/report';
+import { formatKpiReport } from '../../client/cli/commands/report';
 import { classify, computeKpi, type KpiCase, KPI_KINDS, median } from '../../client/kpi';
 
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureFirstUser, firstAdminPasswordFile, readUsersFile, verifyPassword } from '../../client/identity/auth';
 import { checkNewPassword, commonPasswordList, MAX_PASSWORD_BYTES } from '../../client/identity/password-policy';
-import { run as usersCommand } from '../../client/console/users';
+import { run as usersCommand } from '../../client/cli/users';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'caseclock-passwords-'));
 const SAM = { userId: 'sam.worker', name: 'Sam Worker' };

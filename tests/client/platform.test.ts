@@ -82,7 +82,7 @@ describe('.env for processes started by hand', () => {
     const env: Record<string, string | undefined> = { ...process.env, CASECLOCK_ENV_FILE: file };
     delete env['TEMPORAL_ADDRESS'];
     const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.join(ROOT, 'client/bin/caseclock.js'), 'show', 'WCF-1'], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 }, (err, _stdout, stderr) =>
+      execFile(process.execPath, [path.join(ROOT, 'client/cli/caseclock.js'), 'show', 'WCF-1'], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 }, (err, _stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
       );
     });

@@ -13,7 +13,7 @@ import { decide } from '../../client/identity/access';
 import { ensureFirstUser, hashPassword, readUsersFile, UserDirectory, UsersFileError, verifyPassword, writeUsersFile } from '../../client/identity/auth';
 import { actionBySlug, localToInstant, parseOpenCase } from '../../client/console/actions';
 import { startTestConsole, type TestConsole } from '../support/console';
-import { run as usersCommand } from '../../client/console/users';
+import { run as usersCommand } from '../../client/cli/users';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-'));
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUsersFile } from '../../client/identity/auth';
 import { personFromSession } from '../../client/identity/session';
-import { run as usersCommand } from '../../client/console/users';
+import { run as usersCommand } from '../../client/cli/users';
 import { ConfigError, parseConfig } from '../../common/config';
 import { isSsoUserId, ssoUserId } from '../../common/sso-identity';
 import { UserId } from '../../domain/facts';

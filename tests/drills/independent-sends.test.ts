@@ -8,7 +8,7 @@
  * never does while a send is in retry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseView, formatCaseView } from '../../client/commands/view';
+import { caseView, formatCaseView } from '../../client/cli/commands/view';
 import type { ObligationKind } from '../../domain/kinds';
 import type { EscalationStep, PolicySnapshot, Rule } from '../../domain/policy';
 import { OverdueCountAttribute, StatusAttribute } from '../../workflows/search-attributes';

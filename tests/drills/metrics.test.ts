@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCodecServer } from '../../client/codec-server';
+import { createCodecServer } from '../../client/codec-server/main';
 import { openCase, recordEvent } from '../../client/cases';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { EncryptionKey } from '../../common/config';

@@ -19,7 +19,7 @@ import { storeUrl } from '../support/case-record';
 import { devServerAddress, uniqueName, workflowExists } from '../support/temporal-env';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const ENCRYPTION_ENV = throwawayEncryptionEnv();
 const DIR = mkdtempSync(path.join(os.tmpdir(), 'caseclock-import-'));
 

@@ -21,13 +21,13 @@ import { type Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CASE_ACTIONS, type CaseAction } from '../../client/actions/case-actions';
 import { caseTimeline } from '../../client/cases';
-import { main } from '../../client/cli';
+import { main } from '../../client/cli/main';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/bin/caseclock.js');
+const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const HOUR = 3_600_000;
 const ENCRYPTION_ENV = throwawayEncryptionEnv();
 const CLOSED_PORT = '127.0.0.1:1';

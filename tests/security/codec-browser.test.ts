@@ -17,7 +17,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCodecServer } from '../../client/codec-server';
+import { createCodecServer } from '../../client/codec-server/main';
 import { hashPassword, UserDirectory, writeUsersFile } from '../../client/identity/auth';
 import { consoleCookieChecker } from '../../client/identity/session';
 import { EncryptionCodec } from '../../common/encryption';

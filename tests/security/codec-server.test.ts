@@ -18,7 +18,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../common/config';
-import { cookieWarning, createCodecServer, startCodecServer, tokenMatches } from '../../client/codec-server';
+import { cookieWarning, createCodecServer, startCodecServer, tokenMatches } from '../../client/codec-server/main';
 import { type ConsoleUser, hashPassword, UserDirectory, writeUsersFile } from '../../client/identity/auth';
 import { consoleCookieChecker, type SessionLimits } from '../../client/identity/session';
 import { EncryptionCodec } from '../../common/encryption';

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run build`: what production runs, compiled, in dist/ (git-ignored):
 #   1. tsc -p tsconfig.build.json: the programs as CommonJS beside their sources' layout
-#      (dist/worker/main.js, dist/client/console/main.js, dist/client/codec-server.js, ...);
+#      (dist/worker/main.js, dist/client/console/main.js, dist/client/codec-server/main.js, ...);
 #   2. the files the code reads from beside itself (policies, migrations, the console's static
 #      files, the common-passwords list, the failure converter), copied into the same layout;
 #   3. the workflow bundle (dist/workflow-bundle.js) made from the compiled workflows, which
@@ -25,4 +25,4 @@ echo "build: copying the files the code reads beside itself"
 find "${SOURCES[@]}" -path worker/tools -prune -o -type f ! -name '*.ts' ! -name '*.tsx' ! -name '*.md' -exec cp --parents -p {} dist/ \;
 echo "build: workflow bundle"
 node dist/worker/build-bundle.js
-echo "build: done: node dist/worker/main.js, node dist/client/console/main.js, node dist/client/codec-server.js, node dist/client/bin/caseclock.js"
+echo "build: done: node dist/worker/main.js, node dist/client/console/main.js, node dist/client/codec-server/main.js, node dist/client/cli/caseclock.js"

@@ -3,7 +3,7 @@
 #   1. worker/tools/ensure-tools.sh (Node 24 LTS when the machine's is older, node_modules,
 #      Temporal CLI 1.9.1; not the Java test server, which only npm test needs)
 #   2. a Temporal dev server (SQLite .data/temporal.sqlite, so cases survive restarts; Web UI)
-#   3. the codec server (client/codec-server.ts), when encryption keys are set
+#   3. the codec server (client/codec-server/main.ts), when encryption keys are set
 #   4. the worker (worker/main.ts) and the console (client/console/main.ts)
 # Settings come from the environment, then from .env if present (the environment wins):
 #   TEMPORAL_ADDRESS (default 127.0.0.1:7233; a non-local address means no local dev server),
@@ -284,7 +284,7 @@ if [[ -n "${CASECLOCK_ENCRYPTION_KEYS:-}" && ( -n "${CASECLOCK_CODEC_TOKEN:-}" |
   # The browser sends the console's cookie (host-only) to the console's host name only: localhost.
   if [[ "$codec_host" == "127.0.0.1" || "$codec_host" == "::1" ]]; then codec_host=localhost; fi
   codec_url="http://$codec_host:${CASECLOCK_CODEC_PORT:-8888}"
-  start codec "$LOGS/codec.log" node --import tsx "$ROOT/client/codec-server.ts"
+  start codec "$LOGS/codec.log" node --import tsx "$ROOT/client/codec-server/main.ts"
   codec_summary="
   Codec server   $codec_url (log $LOGS/codec.log)"
   # The dev server's --ui-codec-endpoint cannot also turn on "include credentials" (CLI 1.9.1 has

@@ -5,14 +5,14 @@
  */
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
-import { localTime } from '../../activities/render-message';
-import { type CaseEvent, SafeId } from '../../domain/facts';
-import { describeCaseEvent, tierLabel } from '../../domain/labels';
-import { dueIn } from '../../domain/wording';
-import { answerFrom, type CaseAnswer, type CaseState } from '../../workflows/messages';
-import { describeRefusal } from '../../workflows/validation';
-import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../cases';
-import { CliError, output } from '../cli-support';
+import { localTime } from '../../../activities/render-message';
+import { type CaseEvent, SafeId } from '../../../domain/facts';
+import { describeCaseEvent, tierLabel } from '../../../domain/labels';
+import { dueIn } from '../../../domain/wording';
+import { answerFrom, type CaseAnswer, type CaseState } from '../../../workflows/messages';
+import { describeRefusal } from '../../../workflows/validation';
+import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../../cases';
+import { CliError, output } from '../support';
 import { actor, type CommonOptions, instantOption, parseOptions, withClient } from './common';
 
 /** How each event field is called on the command line, for error messages. */

@@ -18,7 +18,7 @@
  * CORS preflights (OPTIONS) are answered without credentials, as browsers send them without.
  * It logs who asked for what (user or token, namespace, payload count, status), never payload contents.
  *
- *   npx tsx client/codec-server.ts
+ *   npx tsx client/codec-server/main.ts
  *   temporal workflow show -w case:WCF-1 --codec-endpoint http://localhost:8888 --codec-auth "Bearer $CASECLOCK_CODEC_TOKEN"
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -26,15 +26,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { type Config, loadConfigOrExit } from '../common/config';
-import { openConsoleStore, type ConsoleStore } from '../store/console-store';
-import type { Person } from './identity/access';
-import { type Role, UserDirectory } from './identity/auth';
-import { consoleCookieChecker, consoleSessionLimits, SESSION_COOKIE } from './identity/session';
-import { encryptionCodecFromConfig } from '../common/encryption';
-import { withoutTrailing } from '../common/linear-text';
-import { type Readiness, readinessProbe, storeReachable } from '../common/health';
-import { componentLogger, configureProcessLogger, type Logger, processLogger } from '../common/log';
+import { type Config, loadConfigOrExit } from '../../common/config';
+import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
+import type { Person } from '../identity/access';
+import { type Role, UserDirectory } from '../identity/auth';
+import { consoleCookieChecker, consoleSessionLimits, SESSION_COOKIE } from '../identity/session';
+import { encryptionCodecFromConfig } from '../../common/encryption';
+import { withoutTrailing } from '../../common/linear-text';
+import { type Readiness, readinessProbe, storeReachable } from '../../common/health';
+import { componentLogger, configureProcessLogger, type Logger, processLogger } from '../../common/log';
 
 /** Largest request body accepted (a page of history payloads from the Web UI is far smaller). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;

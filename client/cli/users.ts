@@ -1,17 +1,17 @@
 /**
  * Manages the web console's users file (CASECLOCK_USERS_FILE, default .data/users.json):
  *
- *   npx tsx client/console/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
- *   npx tsx client/console/users.ts passwd <id>
- *   npx tsx client/console/users.ts remove <id>
- *   npx tsx client/console/users.ts list
+ *   npx tsx client/cli/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
+ *   npx tsx client/cli/users.ts passwd <id>
+ *   npx tsx client/cli/users.ts remove <id>
+ *   npx tsx client/cli/users.ts list
  *
  * `add` asks for the password twice on a terminal (not echoed), or reads it from the first line of
- * standard input (`printf '%s\n' "$PW" | npx tsx client/console/users.ts add sam --role viewer`).
+ * standard input (`printf '%s\n' "$PW" | npx tsx client/cli/users.ts add sam --role viewer`).
  * Adding an existing id replaces that user (new role, team or password). `passwd` sets a new
  * password and clears "must change password"; `--must-change` makes the user choose their own at
  * their next sign-in (for a password given to them by someone else). Every new password is checked
- * by password-policy.ts. Only the scrypt hash is written; the file is readable by its owner only.
+ * by client/identity/password-policy.ts. Only the scrypt hash is written; the file is readable by its owner only.
  */
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -24,10 +24,10 @@ import { checkNewPassword } from '../identity/password-policy';
 class UsageError extends Error {}
 
 const USAGE = `usage:
-  npx tsx client/console/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
-  npx tsx client/console/users.ts passwd <id>
-  npx tsx client/console/users.ts remove <id>
-  npx tsx client/console/users.ts list`;
+  npx tsx client/cli/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
+  npx tsx client/cli/users.ts passwd <id>
+  npx tsx client/cli/users.ts remove <id>
+  npx tsx client/cli/users.ts list`;
 
 /** Reads a password: hidden prompt on a terminal (asked twice), else the first line of stdin. */
 async function readPassword(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {

@@ -3,13 +3,13 @@
  * incident commands (`incident report|notified|reviewed|show`).
  */
 import type { Command } from 'commander';
-import type { StaffRole } from '../../domain/kinds';
-import { roleLabel } from '../../domain/labels';
-import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
-import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../cases';
-import { readTimeline } from '../case-record';
-import { CONTACT_FORMAT, splitContact } from '../actions/fields';
-import { CliError, output } from '../cli-support';
+import type { StaffRole } from '../../../domain/kinds';
+import { roleLabel } from '../../../domain/labels';
+import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../../workflows/inputs';
+import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../../cases';
+import { readTimeline } from '../../case-record';
+import { CONTACT_FORMAT, splitContact } from '../../actions/fields';
+import { CliError, output } from '../support';
 import {
   actor,
   commonOptions,

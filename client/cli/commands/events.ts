@@ -8,9 +8,9 @@
  */
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { CaseEvent } from '../../domain/facts';
-import { actionBySlug } from '../actions/case-actions';
-import { CliError } from '../cli-support';
+import type { CaseEvent } from '../../../domain/facts';
+import { actionBySlug } from '../../actions/case-actions';
+import { CliError } from '../support';
 import { commonOptions, type CommonOptions, quoted } from './common';
 import { recordFromOptions } from './record';
 

@@ -1,10 +1,10 @@
 /**
- * The `caseclock` command. Each command lives in client/commands/<name>.ts and exports
+ * The `caseclock` command. Each command lives in client/cli/commands/<name>.ts and exports
  * `register(program)`; this file only wires them together and turns errors into one clear line.
  */
 import { Command, CommanderError } from 'commander';
-import { configureProcessLogger } from '../common/log';
-import { CliError } from './cli-support';
+import { configureProcessLogger } from '../../common/log';
+import { CliError } from './support';
 import * as admin from './commands/admin';
 import * as calendar from './commands/calendar';
 import { oneLine, quoted } from './commands/common';

@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { CalendarCoverageError, WorkingDayCalendar, type IsoDate } from '../../domain/calendar';
-import { CliError, output } from '../cli-support';
+import { CalendarCoverageError, WorkingDayCalendar, type IsoDate } from '../../../domain/calendar';
+import { CliError, output } from '../support';
 import { quoted } from './common';
 
 /** Longest range listed at once, in days (inclusive): one leap year. */

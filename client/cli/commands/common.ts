@@ -3,25 +3,25 @@
  * option at fault, a Temporal connection that is always closed, and refusals turned into one line.
  * Not a command itself (cli.ts does not register it).
  */
-import { CaseRecordInvalid, redactUrl, type CaseRecordStore } from '../../store/case-record-store';
-import { openStore } from '../case-record';
+import { CaseRecordInvalid, redactUrl, type CaseRecordStore } from '../../../store/case-record-store';
+import { openStore } from '../../case-record';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { IsoInstant, UserId } from '../../domain/facts';
-import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../domain/policy-loader';
-import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
-import { WorkingDayCalendar } from '../../domain/calendar';
-import { CaseActionError } from '../cases';
-import { CliError } from '../cli-support';
-import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../common/config';
-import { configureProcessLogger } from '../../common/log';
-import { REPO_ROOT } from '../../common/env-file';
-import { readUsersFile, UsersFileError } from '../identity/auth';
-import { valueAt } from '../actions/fields';
+import { IsoInstant, UserId } from '../../../domain/facts';
+import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../../domain/policy-loader';
+import { snapshotPolicy, type PolicySnapshot } from '../../../domain/policy';
+import { WorkingDayCalendar } from '../../../domain/calendar';
+import { CaseActionError } from '../../cases';
+import { CliError } from '../support';
+import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../../common/config';
+import { configureProcessLogger } from '../../../common/log';
+import { REPO_ROOT } from '../../../common/env-file';
+import { readUsersFile, UsersFileError } from '../../identity/auth';
+import { valueAt } from '../../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { connectClient } from '../../common/temporal';
+import { connectClient } from '../../../common/temporal';
 
 /** How long a command waits for Temporal (and the case's worker) to answer before giving up. */
 export const ANSWER_TIMEOUT_MS = 30_000;
@@ -126,7 +126,7 @@ export function actor(options: CommonOptions, env: Record<string, string | undef
   }
   if (user === undefined) {
     throw new CliError(
-      `${source} ${quoted(id)} is not a user of the web console (${file}): give your own user id, add it with \`npx tsx client/console/users.ts add\`, or pass --operator to record the change under this name as an operator`,
+      `${source} ${quoted(id)} is not a user of the web console (${file}): give your own user id, add it with \`npx tsx client/cli/users.ts add\`, or pass --operator to record the change under this name as an operator`,
     );
   }
   if (user.role === 'viewer') throw new CliError(`${source} ${quoted(id)} has read-only access in the web console (role viewer): nothing was changed`);

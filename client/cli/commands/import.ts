@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import nodemailer from 'nodemailer';
-import { openImportSummaryStore } from '../../store/import-summary-store';
-import { CliError, output } from '../cli-support';
-import { readImportFile, type CellProblem } from '../import/rows';
-import { IMPORT_CONCURRENCY, runImport, type ImportSummary, type Progress } from '../import/run';
+import { openImportSummaryStore } from '../../../store/import-summary-store';
+import { CliError, output } from '../support';
+import { readImportFile, type CellProblem } from '../../import/rows';
+import { IMPORT_CONCURRENCY, runImport, type ImportSummary, type Progress } from '../../import/run';
 import { actor, commonOptions, type CommonOptions, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
 
 type ImportOptions = CommonOptions & { dryRun?: boolean; policy?: string; concurrency?: string; summaryEmails?: boolean };

@@ -6,13 +6,13 @@
  *   gathered from every case, open or closed. The counting itself is client/kpi.ts.
  */
 import type { Command } from 'commander';
-import { ReportSubmitted } from '../../domain/facts';
-import { REPORT_TYPES } from '../../domain/kinds';
-import { kindLabel, tierLabel } from '../../domain/labels';
-import { durationInWords } from '../../domain/wording';
-import { kpiFromStore } from '../case-record';
-import { CliError, output } from '../cli-support';
-import { KPI_KINDS, kpiPeriodSchema, type KpiRow } from '../kpi';
+import { ReportSubmitted } from '../../../domain/facts';
+import { REPORT_TYPES } from '../../../domain/kinds';
+import { kindLabel, tierLabel } from '../../../domain/labels';
+import { durationInWords } from '../../../domain/wording';
+import { kpiFromStore } from '../../case-record';
+import { CliError, output } from '../support';
+import { KPI_KINDS, kpiPeriodSchema, type KpiRow } from '../../kpi';
 import { commonOptions, type CommonOptions, parseOptions, withStore } from './common';
 import { recordFromOptions } from './record';
 import { table } from './view';

@@ -6,15 +6,15 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { CalendarCoverageError, WorkingDayCalendar } from '../../domain/calendar';
-import { toLocalIso } from '../../domain/durations';
-import { isoDurationInWords } from '../../domain/wording';
-import { dueFor } from '../../domain/engine';
-import { IsoInstant } from '../../domain/facts';
-import { LEGAL_ZONE, OBLIGATION_KINDS, type ObligationKind } from '../../domain/kinds';
-import type { Basis, Deadline, EscalationStep, Policy } from '../../domain/policy';
-import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../domain/policy-loader';
-import { CliError, output } from '../cli-support';
+import { CalendarCoverageError, WorkingDayCalendar } from '../../../domain/calendar';
+import { toLocalIso } from '../../../domain/durations';
+import { isoDurationInWords } from '../../../domain/wording';
+import { dueFor } from '../../../domain/engine';
+import { IsoInstant } from '../../../domain/facts';
+import { LEGAL_ZONE, OBLIGATION_KINDS, type ObligationKind } from '../../../domain/kinds';
+import type { Basis, Deadline, EscalationStep, Policy } from '../../../domain/policy';
+import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../../domain/policy-loader';
+import { CliError, output } from '../support';
 import { quoted } from './common';
 
 const DueOptions = z.object({
