@@ -33,7 +33,7 @@ function evaluated(): Map<string, CaseEvaluation> {
 
 describe('the README example import', () => {
   it('is the file the README shows', () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(ROOT, 'docs/import.md'), 'utf8');
     expect(readme).toContain(`\`\`\`csv\n${EXAMPLE}\`\`\`\n`);
   });
 
