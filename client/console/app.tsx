@@ -18,92 +18,24 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySession from '@fastify/session';
-import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ComponentChildren } from 'preact';
 import { PolicyError } from '../../domain/policy-loader';
-import { type Readiness, readinessProbe, temporalReachable } from '../../common/health';
-import { type Logger, processLogger } from '../../common/log';
-import type { CaseRecordStore } from '../../store/case-record-store';
+import { readinessProbe, temporalReachable } from '../../common/health';
+import { processLogger } from '../../common/log';
 import { CaseActionError } from '../cases';
-import type { ConsoleStore } from '../../store/console-store';
-import type { FeedStore } from '../../store/feed-store';
-import type { SummaryMail } from '../import/run';
-import type { Person } from '../identity/access';
-import type { UserDirectory } from '../identity/auth';
+import { personFromSession, SESSION_COOKIE } from '../identity/session';
+import { type ConsoleContext, type ConsoleOptions, formOf } from './context';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
-import type { OidcSignIn } from './oidc';
 import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
 import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
 import { registerReportRoutes } from './routes/reports';
-import { personFromSession, SESSION_COOKIE, type SessionLimits, type SignedIn } from '../identity/session';
-import { Notice, page, type Nav } from './views/layout';
+import { Notice, page } from './views/layout';
 
-declare module 'fastify' {
-  interface Session extends Partial<SignedIn> {
-    _csrf?: string;
-    /** Single sign-on in progress: what the callback must match. */
-    oidc?: { state: string; nonce: string; codeVerifier: string; next: string };
-  }
-  interface FastifyRequest {
-    /** The signed-in person (set for every page that needs one). */
-    person: Person | null;
-  }
-}
-
-export interface ConsoleOptions {
-  client: Client;
-  /** The case-record store: the KPI reads obligation outcomes from it. */
-  store: CaseRecordStore;
-  /** Sessions, failed sign-ins and the record of views, shared by every replica. */
-  consoleStore: ConsoleStore;
-  /** Private calendar feeds (routes/feeds.tsx); without it the feed pages say they are not configured. */
-  feedStore?: FeedStore;
-  users: UserDirectory;
-  /** Signs the session cookie; at least 32 characters. */
-  sessionSecret: string;
-  limits: SessionLimits;
-  /** The console's public URL: https turns on Secure cookies and Strict-Transport-Security. */
-  publicUrl?: string;
-  /** Single sign-on through the council's identity provider, when configured. */
-  sso?: OidcSignIn;
-  /** Trust X-Forwarded-For from this proxy (address, CIDR or hop count), for addresses in logs and throttles. */
-  trustProxy?: string | boolean;
-  /** CASECLOCK_POLICY: the policy a new case gets when "Configured default" is chosen. */
-  configuredPolicy?: string;
-  /**
-   * The import page (routes/import.tsx): where escalations already due when imported cases arrive
-   * are held and how their one summary email per recipient is sent (the link in it is publicUrl).
-   * Without it each imported case sends its own.
-   */
-  importSummaries?: Omit<SummaryMail, 'consoleUrl'>;
-  /** Task queue new cases and incidents start on (tests); default the production queue. */
-  taskQueue?: string;
-  /** How long a page waits for Temporal (and the case's worker). */
-  answerTimeoutMs?: number;
-  /** The logger requests log through (component "console"); default the process logger. */
-  logger?: Logger;
-  /** A level of its own for the console's lines ('silent' in tests); default the logger's. */
-  logLevel?: 'silent' | 'info' | 'warn' | 'error' | 'debug';
-  /** What /readyz checks (main.ts: Temporal and the store); omitted: Temporal through `client`. */
-  readiness?: () => Promise<Readiness>;
-}
-
-/** What route modules share: the options and a few helpers. */
-export interface ConsoleContext {
-  options: ConsoleOptions;
-  /** Runs Temporal calls with a deadline, so a missing worker gives a page, not a hung browser. */
-  ask<T>(fn: () => Promise<T>): Promise<T>;
-  /** Sends a whole page. */
-  sendPage(request: FastifyRequest, reply: FastifyReply, status: number, title: string, body: ComponentChildren, nav?: Nav): FastifyReply;
-  /** A fresh CSRF token for a form on this page. */
-  csrf(reply: FastifyReply): string;
-  /** The signed-in person (throws for a route that forgot the sign-in check). */
-  person(request: FastifyRequest): Person;
-}
+// What createConsole takes, named where it is called (main.ts, the tests' console).
+export type { ConsoleOptions } from './context';
 
 const STATIC_DIR = path.join(__dirname, 'static');
 const STATIC: Record<string, { type: string; body: Buffer }> = {
@@ -146,18 +78,6 @@ function asConsoleError(err: unknown, url: string, answerTimeoutMs: number): unk
     );
   }
   return err;
-}
-
-/** A form as the routes read it: one string per field (a repeated field counts once, the first). */
-export type Form = Record<string, string>;
-export function formOf(body: unknown): Form {
-  const form: Form = {};
-  if (body === null || typeof body !== 'object') return form;
-  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === 'string') form[k] = first;
-  }
-  return form;
 }
 
 export async function createConsole(options: ConsoleOptions): Promise<FastifyInstance> {

@@ -7,8 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SafeId } from '../../../domain/facts';
-import type { ConsoleContext } from '../app';
-import { formOf } from '../app';
+import type { ConsoleContext } from '../context';
+import { formOf } from '../context';
 import { decoy, hashPassword, readUsersFile, verifyPassword, writeUsersFile } from '../../identity/auth';
 import { ConsoleHttpError } from '../errors';
 import type { PendingSignIn as OidcPending } from '../oidc';

@@ -8,7 +8,7 @@ import { localTime } from '../../../activities/render-message';
 import { SafeId, UserId } from '../../../domain/facts';
 import { ROLE_LABEL, decide } from '../../identity/access';
 import type { Role } from '../../identity/auth';
-import type { ConsoleContext } from '../app';
+import type { ConsoleContext } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { peopleShown } from '../../identity/people';
 import { configuredSnapshot, londonToday, protocolsPastReview } from '../policies';

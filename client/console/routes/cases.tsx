@@ -30,7 +30,7 @@ import {
   startFormErrorsFromRefusal,
   submit,
 } from '../actions';
-import { type ConsoleContext, formOf } from '../app';
+import { type ConsoleContext, formOf } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { casePolicy, configuredSnapshot, londonToday, pastReview } from '../policies';
 import { CaseTable, Deadline, TierBadge } from '../views/bits';

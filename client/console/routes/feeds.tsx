@@ -38,7 +38,7 @@ import type { CaseState } from '../../../workflows/messages';
 import { CaseActionError, caseState, listCases } from '../../cases';
 import { mayRead, type Person, readableTeams } from '../../identity/access';
 import type { UserDirectory } from '../../identity/auth';
-import { type ConsoleContext, formOf } from '../app';
+import { type ConsoleContext, formOf } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { peopleShown, signedInLabel } from '../../identity/people';
 import { Notice } from '../views/layout';

@@ -22,7 +22,7 @@ import { readImportFile, type CellProblem } from '../../import/rows';
 import { runImport, type ImportCounts, type ImportSummary } from '../../import/run';
 import { localTime } from '../../../activities/render-message';
 import { decide, type Person } from '../../identity/access';
-import type { ConsoleContext } from '../app';
+import type { ConsoleContext } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { personFromSession } from '../../identity/session';
 import { Notice, page } from '../views/layout';

@@ -10,7 +10,7 @@ import { durationInWords } from '../../../domain/wording';
 import type { KpiRow } from '../../kpi';
 import { decide, mayRead, type Person, readableTeams } from '../../identity/access';
 import { type FieldErrors, type Form, ukToIsoLocal } from '../actions';
-import type { ConsoleContext } from '../app';
+import type { ConsoleContext } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { defaultPeriod, gatherKpi, groupOverdue, kpiByTeamAndTier, kpiCsv, KpiQuery, TIER_ORDER } from '../reports';
 import { CaseTable, plural, TierBadge } from '../views/bits';
