@@ -1,12 +1,13 @@
 /**
  * What the console's app (app.tsx) and its route modules (routes/) share: the options the console
- * is created with, the context each route group is given, how a form body is read, and what the
+ * is created with, the context each route group is given, how a form body and a query are read, and what the
  * console adds to Fastify's request and session. Its own module so the routes never import app.tsx,
  * which imports them.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
+import type { z } from 'zod';
 import type { Readiness } from '../../common/health';
 import type { Logger } from '../../common/log';
 import type { CaseRecordStore } from '../../store/case-record-store';
@@ -15,6 +16,7 @@ import type { FeedStore } from '../../store/feed-store';
 import type { Person } from '../identity/access';
 import type { UserDirectory } from '../identity/auth';
 import type { SessionLimits, SignedIn } from '../identity/session';
+import type { FieldErrors } from '../actions/fields';
 import type { SummaryMail } from '../import/run';
 import type { OidcSignIn } from './oidc';
 import type { Nav } from './views/layout';
@@ -92,4 +94,14 @@ export function formOf(body: unknown): Form {
     if (typeof first === 'string') form[k] = first;
   }
   return form;
+}
+
+/** Query parameters without the blank ones (an empty filter box means "any"). */
+export const queryValues = (query: unknown): Form => Object.fromEntries(Object.entries(formOf(query)).filter(([, v]) => v !== ''));
+
+/** Each parameter a query schema refused → what is wrong with it, in words. */
+export function queryErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) errors[String(issue.path[0] ?? '_form')] ??= issue.code === 'invalid_value' ? `must be one of: ${issue.values.join(', ')}` : issue.message;
+  return errors;
 }

@@ -7,8 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SafeId } from '../../../domain/facts';
-import type { ConsoleContext } from '../context';
-import { formOf } from '../context';
+import { type ConsoleContext, formOf } from '../context';
 import { decoy, hashPassword, readUsersFile, verifyPassword, writeUsersFile } from '../../identity/auth';
 import { ConsoleHttpError } from '../errors';
 import type { PendingSignIn as OidcPending } from '../oidc';

@@ -8,14 +8,13 @@ import { localTime } from '../../../activities/render-message';
 import { SafeId, UserId } from '../../../domain/facts';
 import { ROLE_LABEL, decide } from '../../identity/access';
 import type { Role } from '../../identity/auth';
-import type { ConsoleContext } from '../context';
+import { type ConsoleContext, queryErrors, queryValues } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { peopleShown } from '../../identity/people';
 import { configuredSnapshot, londonToday, protocolsPastReview } from '../policies';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 import { LocalDate } from '../views/policy';
-import { queryErrors, queryValues } from './cases';
 
 /** How a case was viewed, in words. */
 const VIEW_HOW: Record<string, string> = { page: 'its page', api: 'the API', feed: 'a calendar feed' };

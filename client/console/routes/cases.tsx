@@ -30,7 +30,7 @@ import {
   startFormErrorsFromRefusal,
   submit,
 } from '../actions';
-import { type ConsoleContext, formOf } from '../context';
+import { type ConsoleContext, formOf, queryErrors, queryValues } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { casePolicy, configuredSnapshot, londonToday, pastReview } from '../policies';
 import { CaseTable, Deadline, TierBadge } from '../views/bits';
@@ -46,16 +46,6 @@ export const ListFilter = z.object({
   tier: RiskTier.optional(),
   overdue: z.enum(['on', '1', 'true']).optional(),
 });
-
-/** Query parameters without the blank ones (an empty filter box means "any"). */
-export const queryValues = (query: unknown): Form => Object.fromEntries(Object.entries(formOf(query)).filter(([, v]) => v !== ''));
-
-/** Each parameter a query schema refused → what is wrong with it, in words. */
-export function queryErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issues) errors[String(issue.path[0] ?? '_form')] ??= issue.code === 'invalid_value' ? `must be one of: ${issue.values.join(', ')}` : issue.message;
-  return errors;
-}
 
 /** The open cases a person may read, by the listing's filters: one query per team they read. */
 export async function listReadable(ctx: ConsoleContext, person: Person, filter: { team?: string; tier?: string; overdueOnly: boolean }): Promise<CaseListing[]> {

@@ -10,14 +10,14 @@ import { durationInWords } from '../../../domain/wording';
 import type { KpiRow } from '../../kpi';
 import { decide, mayRead, type Person, readableTeams } from '../../identity/access';
 import { type FieldErrors, type Form, ukToIsoLocal } from '../actions';
-import type { ConsoleContext } from '../context';
+import { type ConsoleContext, queryErrors, queryValues } from '../context';
 import { ConsoleHttpError } from '../errors';
 import { defaultPeriod, gatherKpi, groupOverdue, kpiByTeamAndTier, kpiCsv, KpiQuery, TIER_ORDER } from '../reports';
 import { CaseTable, plural, TierBadge } from '../views/bits';
 import { StackedBarChart } from '../views/chart';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
-import { listReadable, queryErrors, queryValues } from './cases';
+import { listReadable } from './cases';
 
 /** 2026-03-28 → 28/03/2026, as the form shows a date. */
 const ukDate = (iso: string) => iso.split('-').reverse().join('/');
