@@ -17,9 +17,9 @@ import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { IMPORT_COLUMNS } from '../../client/import/rows';
 import { openImportSummaryStore, type ImportSummaryStore } from '../../store/import-summary-store';
 import { caseWorkflowId } from '../../workflows/messages';
-import { storeUrl } from '../support/case-record';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { startTestConsole, type TestConsole } from '../support/console';
+import { startScriptStore } from '../support/script-store';
 import { uniqueName, workflowExists } from '../support/temporal-env';
 
 const PASSWORDS = { admin: 'ada brings the old cases across', manager: 'tess keeps her team on time' };
@@ -31,6 +31,8 @@ const HEAD = `head-${run}@council.test`;
 
 let cliWorker: CliWorker;
 let summaryStore: ImportSummaryStore;
+/** The summaries this file's imports hold, in a store of its own (see beforeAll). */
+let summaryDatabase: Awaited<ReturnType<typeof startScriptStore>>;
 let server: TestConsole;
 
 interface Answer {
@@ -124,7 +126,10 @@ const cellText = (html: string, id: string) => (new RegExp(`<strong id="${id}">(
 
 beforeAll(async () => {
   cliWorker = await startCliWorker(throwawayEncryptionEnv());
-  summaryStore = openImportSummaryStore(storeUrl());
+  // Every import sends every summary still held in its store, and drops those of cases its own
+  // namespace never saw: the command line's import tests hold theirs in the run's store meanwhile.
+  summaryDatabase = await startScriptStore();
+  summaryStore = openImportSummaryStore(summaryDatabase.url);
   const usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-import-page-')), 'users.json');
   writeUsersFile(usersFile, {
     users: [
@@ -143,6 +148,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await summaryStore?.close();
+  await summaryDatabase?.stop();
   // Ends the cases this file opened on the production queue.
   await cliWorker?.close();
 });
