@@ -1,14 +1,12 @@
 /**
  * The words of every CaseClock email, plain text and HTML. Pure: the same message always renders
  * the same way, so tests read it without a mail server. Emails carry the case reference, the
- * obligation, the deadline in local time, how soon or late it is (domain/wording.ts), the staff
+ * obligation, the deadline in local time and how soon or late it is (domain/wording.ts), the staff
  * member it is for and a console link; never the child's name or address, and no free text typed
  * about the child.
  */
-import { DateTime } from 'luxon';
-import { LEGAL_ZONE } from '../domain/kinds';
 import { meetingTypeLabel, personLabel } from '../domain/labels';
-import { dueIn, durationInWords, msPast, overdueBy } from '../domain/wording';
+import { caseLink, dueIn, durationInWords, localTime, msPast, overdueBy } from '../domain/wording';
 
 export interface CaseMessage {
   messageId: string;
@@ -31,12 +29,6 @@ export interface RenderedMessage {
   html: string;
 }
 
-/** "Fri 3 Apr 2026, 10:00 BST": UK local time as staff read it (ICU only knows "GMT+1"). */
-export function localTime(instant: string): string {
-  const local = DateTime.fromISO(instant, { zone: 'utc' }).setZone(LEGAL_ZONE);
-  return `${local.toFormat('ccc d LLL yyyy, HH:mm')} ${local.offset === 60 ? 'BST' : 'GMT'}`;
-}
-
 /**
  * How far `at` is past `dueAt`, in the words of domain/wording.ts ("2 days 3 hours"), or
  * "not yet late" when it is not past. Kept for callers that add their own "late"/"overdue".
@@ -48,10 +40,6 @@ export function lateness(dueAt: string, at: string): string {
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
-export function caseLink(consoleUrl: string, caseId: string): string {
-  return `${consoleUrl}/cases/${encodeURIComponent(caseId)}`;
 }
 
 /**

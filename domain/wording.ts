@@ -1,6 +1,7 @@
 /**
- * How CaseClock says how soon or how late, in words: the one wording for the command line, the
- * console and the emails. Pure (no clock is read: `now` is always passed in).
+ * How CaseClock says how soon or how late, in words, and at what local time: the one wording for
+ * the command line, the console and the emails. Pure (no clock is read: `now` is always passed
+ * in), so workflow code may use it too.
  *
  * Rules:
  * - At most two units, the largest first: "2 days 4 hours", "3 hours 5 minutes",
@@ -14,7 +15,9 @@
  *   exactly at the deadline, "due now".
  */
 
+import { DateTime } from 'luxon';
 import { parseIsoDuration } from './durations';
+import { LEGAL_ZONE } from './time-zone';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -82,4 +85,18 @@ export function isoDurationInWords(iso: string): string {
   if (!parts) return iso;
   const words = ISO_UNITS.filter(([key]) => parts[key] > 0).map(([key, name]) => unit(parts[key], name));
   return words.length > 0 ? words.join(' ') : 'no time';
+}
+
+/**
+ * "Fri 3 Apr 2026, 10:00 BST": an instant in UK local time as staff read it (ICU only knows
+ * "GMT+1"). Formats the instant it is given; never reads the clock.
+ */
+export function localTime(instant: string): string {
+  const local = DateTime.fromISO(instant, { zone: 'utc' }).setZone(LEGAL_ZONE);
+  return `${local.toFormat('ccc d LLL yyyy, HH:mm')} ${local.offset === 60 ? 'BST' : 'GMT'}`;
+}
+
+/** The console page of a case, as every email and import summary links it. */
+export function caseLink(consoleUrl: string, caseId: string): string {
+  return `${consoleUrl}/cases/${encodeURIComponent(caseId)}`;
 }

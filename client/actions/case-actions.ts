@@ -34,7 +34,7 @@ import {
 } from '../../domain/facts';
 import { COMPLAINT_STAGES, LEGAL_STATUSES, MEETING_TYPES, OBLIGATION_KINDS, PLACEMENT_TYPES, REPORT_TYPES, RISK_TIERS, STAFF_ROLES, type StaffRole } from '../../domain/kinds';
 import { kindLabel, legalStatusLabel, MEETING_OUTCOME_LABELS, meetingTypeLabel, placementTypeLabel, reportTypeLabel, roleLabel, tierLabel } from '../../domain/labels';
-import { localTime } from '../../activities/render-message';
+import { localTime } from '../../domain/wording';
 import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
 import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';

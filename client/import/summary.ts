@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { evaluateCase, type DueMessage } from '../../domain/engine';
 import { kindLabel, roleLabel } from '../../domain/labels';
 import type { PolicySnapshot } from '../../domain/policy';
-import { caseLink, localTime } from '../../activities/render-message';
+import { caseLink, localTime } from '../../domain/wording';
 import { rfcMessageId } from '../../activities/notifications';
 import { openingOf, type OpenCaseInput } from '../../workflows/inputs';
 import { deliveryBase, type Delivery } from '../../workflows/messages';

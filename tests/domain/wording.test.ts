@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OBLIGATION_KINDS, RISK_TIERS, STAFF_ROLES } from '../../domain/kinds';
 import type { CaseEvent } from '../../domain/facts';
 import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, recordSummaryOfEvent, roleLabel, tierLabel } from '../../domain/labels';
-import { dueIn, durationBetween, durationInWords, overdueBy } from '../../domain/wording';
+import { caseLink, dueIn, durationBetween, durationInWords, localTime, overdueBy } from '../../domain/wording';
 import { lateness } from '../../activities/render-message';
 
 const s = 1000;
@@ -62,6 +62,20 @@ describe('dueIn', () => {
   });
   it('refuses what is not an instant', () => {
     expect(() => dueIn('soon', due)).toThrow(RangeError);
+  });
+});
+
+describe('localTime', () => {
+  it('reads an instant in UK local time, BST in summer and GMT in winter, either side of the clock changes', () => {
+    expect(localTime('2026-04-03T09:00:00.000Z')).toBe('Fri 3 Apr 2026, 10:00 BST');
+    expect(localTime('2026-03-29T00:59:59.000Z')).toBe('Sun 29 Mar 2026, 00:59 GMT');
+    expect(localTime('2026-03-29T01:00:00.000Z')).toBe('Sun 29 Mar 2026, 02:00 BST');
+    expect(localTime('2026-10-25T00:30:00.000Z')).toBe('Sun 25 Oct 2026, 01:30 BST');
+    expect(localTime('2026-10-25T01:30:00.000Z')).toBe('Sun 25 Oct 2026, 01:30 GMT');
+  });
+
+  it('a case link escapes the case id', () => {
+    expect(caseLink('https://caseclock.example', 'WCF/1 2')).toBe('https://caseclock.example/cases/WCF%2F1%202');
   });
 });
 

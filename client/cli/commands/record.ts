@@ -5,10 +5,9 @@
  */
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
-import { localTime } from '../../../activities/render-message';
 import { type CaseEvent, SafeId } from '../../../domain/facts';
 import { describeCaseEvent, tierLabel } from '../../../domain/labels';
-import { dueIn } from '../../../domain/wording';
+import { dueIn, localTime } from '../../../domain/wording';
 import { answerFrom, type CaseAnswer, type CaseState } from '../../../workflows/messages';
 import { describeRefusal } from '../../../workflows/validation';
 import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../../cases';

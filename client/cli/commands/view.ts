@@ -5,14 +5,13 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { localTime } from '../../../activities/render-message';
 import { addIsoDuration, toLocalIso } from '../../../domain/durations';
 import { PositiveIsoDurationSchema } from '../../../domain/duration-schemas';
 import type { Obligation } from '../../../domain/engine';
 import { SafeId } from '../../../domain/facts';
 import { RiskTier } from '../../../domain/kinds';
 import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../../domain/labels';
-import { dueIn, isoDurationInWords } from '../../../domain/wording';
+import { dueIn, isoDurationInWords, localTime } from '../../../domain/wording';
 import { describeMessageKind, type CaseState, type TimelineEntry } from '../../../workflows/messages';
 import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../../cases';
 import { output } from '../support';

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { localTime } from '../../../activities/render-message';
+import { localTime } from '../../../domain/wording';
 import { SafeId, UserId } from '../../../domain/facts';
 import { ROLE_LABEL, decide } from '../../identity/access';
 import type { Role } from '../../identity/auth';

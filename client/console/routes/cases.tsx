@@ -4,13 +4,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { localTime } from '../../../activities/render-message';
 import type { Obligation } from '../../../domain/engine';
 import { SafeId } from '../../../domain/facts';
 import { RISK_TIERS, RiskTier } from '../../../domain/kinds';
 import { describeCaseEvent, kindLabel, personLabel, tierLabel } from '../../../domain/labels';
 import { PolicyError } from '../../../domain/policy-loader';
-import { dueIn } from '../../../domain/wording';
+import { dueIn, localTime } from '../../../domain/wording';
 import { type CaseState, describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
 import { readTimeline } from '../../case-record';
 import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, type CaseListing, openCase, reportIncident, waitingForMail } from '../../cases';

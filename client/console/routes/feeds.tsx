@@ -26,7 +26,7 @@ import ical, { ICalEventTransparency } from 'ical-generator';
 import pLimit from 'p-limit';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { localTime } from '../../../activities/render-message';
+import { localTime } from '../../../domain/wording';
 import type { Obligation } from '../../../domain/engine';
 import { isSsoUserId } from '../../../common/sso-identity';
 import { SafeId } from '../../../domain/facts';

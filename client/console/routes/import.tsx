@@ -20,7 +20,7 @@ import type { ComponentChildren } from 'preact';
 import { policySnapshotFor } from '../../actions/case-actions';
 import { readImportFile, type CellProblem } from '../../import/rows';
 import { runImport, type ImportCounts, type ImportSummary } from '../../import/run';
-import { localTime } from '../../../activities/render-message';
+import { localTime } from '../../../domain/wording';
 import { decide, type Person } from '../../identity/access';
 import type { ConsoleContext } from '../context';
 import { ConsoleHttpError } from '../errors';

@@ -3,10 +3,9 @@
  * may read: a manager or viewer sees their team, a head of service their service area.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { localTime } from '../../../activities/render-message';
 import { RISK_TIERS } from '../../../domain/kinds';
 import { kindLabel, tierLabel } from '../../../domain/labels';
-import { durationInWords } from '../../../domain/wording';
+import { durationInWords, localTime } from '../../../domain/wording';
 import type { KpiRow } from '../../kpi';
 import { decide, mayRead, type Person, readableTeams } from '../../identity/access';
 import { type FieldErrors, type Form, ukToIsoLocal } from '../actions';

@@ -1,7 +1,6 @@
 /** Small pieces several screens share: a tier badge, a deadline with its live countdown. */
-import { localTime } from '../../../activities/render-message';
 import { tierLabel } from '../../../domain/labels';
-import { dueIn } from '../../../domain/wording';
+import { dueIn, localTime } from '../../../domain/wording';
 import type { CaseListing } from '../../cases';
 
 export function TierBadge({ tier }: { tier: string | null | undefined }) {
