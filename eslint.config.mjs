@@ -11,14 +11,25 @@ import boundaries from 'eslint-plugin-boundaries';
 const WORKFLOW_CONTRACT = ['workflows/messages.ts', 'workflows/inputs.ts', 'workflows/search-attributes.ts', 'workflows/failure-types.ts'];
 
 // The top-level folders as boundaries elements, and the workflow contract as a category of file.
-const ELEMENTS = ['domain', 'workflows', 'activities', 'common', 'store', 'worker', 'client', 'tests'].map((type) => ({
-  type,
-  pattern: type,
-  partialMatch: false,
-}));
+// client/ holds three programs (the console, the command line, the codec server), each in its own
+// folder, and identity (users, sessions, roles, access decisions), which all three import; the
+// rest of client/ is what the programs share. Those folders come first and stop the matching, so
+// a file in client/console/ is a `console` element only, never `client` as well.
+const PROGRAMS = ['console', 'cli', 'codec-server'];
+const CLIENT_ROOMS = [...PROGRAMS, 'identity'].map((type) => ({ type, pattern: `client/${type}`, partialMatch: false, stopMatching: true }));
+const ELEMENTS = [
+  ...CLIENT_ROOMS,
+  ...['domain', 'workflows', 'activities', 'common', 'store', 'worker', 'client', 'tests'].map((type) => ({
+    type,
+    pattern: type,
+    partialMatch: false,
+  })),
+];
 const FILES = [{ category: 'workflow-contract', pattern: WORKFLOW_CONTRACT, partialMatch: false }];
 const OURS = ELEMENTS.map((element) => element.type);
 const except = (...types) => OURS.filter((type) => !types.includes(type));
+// Everything in client/: the programs, identity and what they share.
+const CLIENT = [...CLIENT_ROOMS.map((room) => room.type), 'client'];
 
 // Each boundary once, with the message a breach prints: the boundary in words and the imported file.
 const BOUNDARY = (rule) => `{{ from.file.path }} imports {{ dependency.source }}, but ${rule} (docs/decisions/0007-lint.md)`;
@@ -48,10 +59,22 @@ const BOUNDARY_POLICIES = [
     allow: { to: { element: { type: 'workflows' }, file: { categories: 'workflow-contract' } } },
   },
   {
-    from: { element: { type: except('client', 'tests') } },
-    disallow: { to: { element: { type: 'client' } } },
+    from: { element: { type: except(...CLIENT, 'tests') } },
+    disallow: { to: { element: { type: CLIENT } } },
     message: BOUNDARY('nothing in worker/, workflows/, activities/, store/, common/ or domain/ imports client/'),
   },
+  // Identity and the shared client modules serve every program, so they import none of them.
+  {
+    from: { element: { type: ['identity', 'client'] } },
+    disallow: { to: { element: { type: PROGRAMS } } },
+    message: BOUNDARY('client/identity/ and the shared client modules import no program (client/console/, client/cli/, client/codec-server/)'),
+  },
+  // A program imports no other program: what two of them need sits in client/identity/ or client/.
+  ...PROGRAMS.map((program) => ({
+    from: { element: { type: program } },
+    disallow: { to: { element: { type: PROGRAMS.filter((other) => other !== program) } } },
+    message: BOUNDARY(`one program imports no other: client/${program}/ imports none of ${PROGRAMS.filter((other) => other !== program).map((other) => `client/${other}/`).join(', ')}`),
+  })),
   {
     from: { element: { type: except('tests') } },
     disallow: { to: { element: { type: 'tests' } } },
