@@ -2,7 +2,7 @@
 # the compiled JavaScript of `npm run build` (no tsx at run time). docker-compose.yml builds it and
 # says which program each service runs; alone:
 #   docker build -t caseclock . && docker run --rm caseclock node dist/client/cli/caseclock.js --help
-# The Node line is the one worker/tools/ensure-tools.sh installs for development (24 LTS).
+# The Node line is the one tools/ensure-tools.sh installs for development (24 LTS).
 
 FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app

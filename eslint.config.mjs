@@ -19,7 +19,7 @@ const PROGRAMS = ['console', 'cli', 'codec-server'];
 const CLIENT_ROOMS = [...PROGRAMS, 'identity'].map((type) => ({ type, pattern: `client/${type}`, partialMatch: false, stopMatching: true }));
 const ELEMENTS = [
   ...CLIENT_ROOMS,
-  ...['domain', 'workflows', 'activities', 'common', 'store', 'worker', 'client', 'tests'].map((type) => ({
+  ...['domain', 'workflows', 'activities', 'common', 'store', 'worker', 'client', 'tools', 'tests'].map((type) => ({
     type,
     pattern: type,
     partialMatch: false,
@@ -79,6 +79,11 @@ const BOUNDARY_POLICIES = [
     from: { element: { type: except('tests') } },
     disallow: { to: { element: { type: 'tests' } } },
     message: BOUNDARY('production code never imports tests/'),
+  },
+  {
+    from: { element: { type: except('tools', 'tests') } },
+    disallow: { to: { element: { type: 'tools' } } },
+    message: BOUNDARY('production code never imports tools/ (the development and test set-up)'),
   },
 ];
 

@@ -4,7 +4,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The real-server tests that also run on the production-shaped Temporal (server v1.32.0 on
- * PostgreSQL, worker/tools/temporal-cluster.sh): the case lifecycle on a real server, search
+ * PostgreSQL, tools/temporal-cluster.sh): the case lifecycle on a real server, search
  * attributes in SQL visibility, the fault drills (worker killed mid-send, Temporal and PostgreSQL
  * restarted, two workers, the store and the mail server down, the record restored from a back-up),
  * forged input, and mTLS.

@@ -1,7 +1,7 @@
 /**
  * Reads `.env` into the environment for processes started by hand (`npx caseclock`,
  * `users.ts`), so they see the settings `npm start` gives its children. Same rules as
- * worker/tools/run.sh, on purpose, so one .env means one thing: KEY=VALUE lines (optionally
+ * tools/run.sh, on purpose, so one .env means one thing: KEY=VALUE lines (optionally
  * `export KEY=VALUE`), trailing blanks dropped, one pair of surrounding quotes removed, anything
  * else (comments, blank lines) ignored, and a variable already in the environment wins, even empty.
  * (Node's process.loadEnvFile parses quotes and comments differently, and overrides.)
@@ -81,7 +81,7 @@ function keepPrivate(file: string): void {
 
 /**
  * `node --import tsx common/env-file.ts [FILE]` (FILE defaults to envFilePath()): how
- * worker/tools/run.sh reads .env, so npm start and the processes started by hand read it by one
+ * tools/run.sh reads .env, so npm start and the processes started by hand read it by one
  * parser. Prints KEY=VALUE for each setting of the file the environment lacks, in file order,
  * each ended by a NUL byte (bash's `read -d ''`), and sets nothing itself.
  */

@@ -1,6 +1,6 @@
 /**
  * The policy library inside workflows: frozen policy versions by id, version and content hash
- * (domain/policies/frozen/, written by worker/tools/freeze-policies.ts). Zod-free and pure, and
+ * (domain/policies/frozen/, written by tools/freeze-policies.ts). Zod-free and pure, and
  * shared by every workflow (worker/workflow-bundle.ts), so a thousand cached cases on one version
  * hold one copy of it.
  */

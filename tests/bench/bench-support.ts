@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CaseContacts } from '../../workflows/messages';
-import { freePort, startDevServer } from '../../worker/tools/dev-server';
+import { freePort, startDevServer } from '../../tools/dev-server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import { startTemporalCluster } from '../support/temporal-cluster';

@@ -2,7 +2,7 @@
  * The whole system at an aligned deadline, side by side with a no-op baseline (a workflow that
  * waits on a timer and then sends one email through the same activity), same server, same worker
  * process, one run (a plain script, no assertions), on the Temporal CLI's dev server (SQLite) and
- * then on Temporal server v1.32.0 on PostgreSQL (worker/tools/temporal-cluster.sh):
+ * then on Temporal server v1.32.0 on PostgreSQL (tools/temporal-cluster.sh):
  *   npm run bench:system                          # 500 of each, both servers, one worker
  *   npm run bench:system -- 2000 --server postgres --threads 2
  * Every working-day deadline of a day falls due at the same instant, so this is what a council's

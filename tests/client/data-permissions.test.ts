@@ -1,7 +1,7 @@
 /**
  * `.data` (case data, caught mail, logs, users, the first password) and `.env` (keys) are
  * readable by their owner only: the start and test scripts set umask 077 before making anything,
- * and worker/tools/private-data.sh tightens what an older version left open. The functions run
+ * and tools/lib.sh's private_dir and private_file tighten what an older version left open. The functions run
  * here in bash against a throwaway folder.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,11 +11,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
-const LIB = path.join(ROOT, 'worker/tools/private-data.sh');
+const LIB = path.join(ROOT, 'tools/lib.sh');
 const mode = (p: string) => statSync(p).mode & 0o777;
 const bash = (script: string, ...args: string[]) => execFileSync('bash', ['-euo', 'pipefail', '-c', `source "${LIB}"; ${script}`, 'bash', ...args], { encoding: 'utf8' });
 
-describe('private-data.sh', () => {
+describe("tools/lib.sh's private data", () => {
   it('makes an old, world-readable data folder private, keeping executables executable', () => {
     const data = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-perm-')), '.data');
     mkdirSync(path.join(data, 'logs'), { recursive: true, mode: 0o755 });
@@ -68,11 +68,11 @@ describe('private-data.sh', () => {
 
 describe('the scripts use it', () => {
   it('run.sh sets umask 077 and tightens .data and .env before starting anything', () => {
-    const run = readFileSync(path.join(ROOT, 'worker/tools/run.sh'), 'utf8');
+    const run = readFileSync(path.join(ROOT, 'tools/run.sh'), 'utf8');
     const umask = run.indexOf('\numask 077');
     expect(umask).toBeGreaterThan(0);
-    expect(run.indexOf('source "$ROOT/worker/tools/private-data.sh"')).toBeGreaterThan(umask);
-    expect(run).toMatch(/private_file "\$env_file"/);
+    expect(run.indexOf('source "$ROOT/tools/lib.sh"')).toBeGreaterThan(0);
+    expect(run.indexOf('private_file "$env_file"')).toBeGreaterThan(umask);
     const privateData = run.indexOf('private_dir "$DATA"');
     expect(privateData).toBeGreaterThan(umask);
     expect(privateData).toBeLessThan(run.indexOf('mkdir -p "$LOGS"'));
@@ -80,7 +80,7 @@ describe('the scripts use it', () => {
   });
 
   it('test.sh and temporal-cluster.sh set umask 077 too', () => {
-    expect(readFileSync(path.join(ROOT, 'worker/tools/test.sh'), 'utf8')).toMatch(/\numask 077\n/);
-    expect(readFileSync(path.join(ROOT, 'worker/tools/temporal-cluster.sh'), 'utf8')).toMatch(/\n\s+umask 077\n\s+mkdir -p "\$STATE"/);
+    expect(readFileSync(path.join(ROOT, 'tools/test.sh'), 'utf8')).toMatch(/\numask 077\n/);
+    expect(readFileSync(path.join(ROOT, 'tools/temporal-cluster.sh'), 'utf8')).toMatch(/\n\s+umask 077\n\s+mkdir -p "\$STATE"/);
   });
 });

@@ -40,7 +40,7 @@ describe('.env.example', () => {
       expect(configuration, name).toContain(`\`${name}\``);
     }
     // Every port variable the start scripts read is one of them.
-    const scripts = ['worker/tools/run.sh', 'worker/tools/temporal-cluster.sh'].map(read).join('\n');
+    const scripts = ['tools/run.sh', 'tools/temporal-cluster.sh'].map(read).join('\n');
     for (const [, name] of scripts.matchAll(/\$\{?([A-Z][A-Z0-9_]*_PORT)\b/g)) {
       if (name === 'FRONTEND_PORT' || name === 'PG_PORT' || name === 'QUIET_PORTS') continue; // the cluster's own bookkeeping
       expect(Object.keys(example), `${name} (read by a start script)`).toContain(name);

@@ -66,7 +66,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: the console's browser tests need Debian's chromium package. ` +
-        'Install it with `apt-get install -y chromium` (worker/tools/ensure-tools.sh does this for `npm test`), or set CASECLOCK_CHROMIUM to its path.',
+        'Install it with `apt-get install -y chromium` (tools/ensure-tools.sh does this for `npm test`), or set CASECLOCK_CHROMIUM to its path.',
     );
   }
   const [connections, box, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleCaseWorkflows()]);

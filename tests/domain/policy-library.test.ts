@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { frozenPolicy } from '../../domain/policy-library';
 import { policyRefFor, policyVersionHash } from '../../domain/policy-refs';
-import { libraryProblems } from '../../worker/tools/freeze-policies';
+import { libraryProblems } from '../../tools/freeze-policies';
 
 describe('the policy library', () => {
   it('holds every shipped policy version, each unchanged since it was frozen', () => {

@@ -18,7 +18,7 @@ import { EncryptionKey } from '../../common/config';
 import { EncryptionCodec } from '../../common/encryption';
 import { createLogger } from '../../common/log';
 import { TASK_QUEUE, caseWorkflowId } from '../../workflows/messages';
-import { freePort } from '../../worker/tools/dev-server';
+import { freePort } from '../../tools/dev-server';
 import { listen } from '../../worker/metrics';
 import { CONTACTS, waitUntilClosed } from '../case/harness';
 import { storeUrl } from '../support/case-record';

@@ -20,7 +20,7 @@ import { startMailbox, type Mailbox } from '../support/mailbox';
 import { caseActivitiesWith } from '../support/script-store';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
-import { freePort } from '../../worker/tools/dev-server';
+import { freePort } from '../../tools/dev-server';
 
 let mailbox: Mailbox;
 let dev: DevServerConnections;

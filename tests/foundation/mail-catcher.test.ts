@@ -1,5 +1,5 @@
 /**
- * The mail catcher that `npm start` runs (worker/tools/mail-catcher.sh: MailDev), started the way
+ * The mail catcher that `npm start` runs (tools/mail-catcher.sh: MailDev), started the way
  * run.sh starts it: an email sent by CaseClock's own email activity, through a transport made from
  * an smtp:// URL as worker/main.ts makes it, shows in MailDev's API and web inbox; both ports
  * listen on 127.0.0.1 only; caught mail survives a restart; its log names no staff address.
@@ -13,9 +13,9 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotificationActivities } from '../../activities/notifications';
 import type { CaseMessage } from '../../activities/render-message';
-import { freePort } from '../../worker/tools/dev-server';
+import { freePort } from '../../tools/dev-server';
 
-const SCRIPT = path.resolve(__dirname, '../../worker/tools/mail-catcher.sh');
+const SCRIPT = path.resolve(__dirname, '../../tools/mail-catcher.sh');
 
 /** The fields of MailDev's GET /api/email this test reads. */
 interface CaughtEmail {

@@ -1,6 +1,6 @@
 /**
  * The platform under every process: the Node line (package.json engines, the Node that
- * worker/tools/ensure-tools.sh pins and that npm test switches to, the image's), the one .env
+ * tools/ensure-tools.sh pins and that npm test switches to, the image's), the one .env
  * reader that run.sh asks (common/env-file.ts run as a command), and .tools/env without the Java
  * test server (npm start installs none).
  */
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnvFile } from '../../common/env-file';
-import { readToolsEnv } from '../../worker/tools/tools-env';
+import { readToolsEnv } from '../../tools/tools-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -45,7 +45,7 @@ describe('the Node line', () => {
   });
 
   it('ensure-tools pins a Node within engines, with a sha512 for each CPU, and the image uses the same', () => {
-    const script = read('worker/tools/ensure-tools.sh');
+    const script = read('tools/ensure-tools.sh');
     const pinned = /^NODE_VERSION=(\d+\.\d+\.\d+)/m.exec(script)?.[1];
     expect(pinned).toBeDefined();
     expect(satisfies(pinned!, engines)).toBe(true);
@@ -58,7 +58,7 @@ describe('the Node line', () => {
   });
 
   it('ensure-tools refuses an unknown argument with its usage, before installing anything', async () => {
-    const result = await run('bash', [path.join(ROOT, 'worker/tools/ensure-tools.sh'), '--test-servr'], process.env);
+    const result = await run('bash', [path.join(ROOT, 'tools/ensure-tools.sh'), '--test-servr'], process.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('ensure-tools: unknown argument --test-servr (usage: ensure-tools.sh [--test-server])\n');
   });

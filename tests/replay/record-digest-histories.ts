@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDigestActivities } from '../../activities/digest';
 import { caseBundleOptions } from '../../worker/workflow-bundle';
-import { freePort, startDevServer } from '../../worker/tools/dev-server';
+import { freePort, startDevServer } from '../../tools/dev-server';
 import { startMailbox } from '../support/mailbox';
 import { historyToJsonValue } from './history-json';
 import { HISTORIES_DIR, type HistoryFixture } from './record-histories';

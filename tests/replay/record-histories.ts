@@ -33,7 +33,7 @@ import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { localDateOf } from '../../domain/durations';
-import { readToolsEnv } from '../../worker/tools/tools-env';
+import { readToolsEnv } from '../../tools/tools-env';
 import { type CaseContacts, caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';

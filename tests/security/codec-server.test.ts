@@ -24,7 +24,7 @@ import { consoleCookieChecker, type SessionLimits } from '../../client/identity/
 import { EncryptionCodec } from '../../common/encryption';
 import { createLogger } from '../../common/log';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
-import { freePort } from '../../worker/tools/dev-server';
+import { freePort } from '../../tools/dev-server';
 import { storeUrl } from '../support/case-record';
 import { startTestConsole, TEST_SESSION_SECRET, type TestConsole } from '../support/console';
 import { encryptionEnv, testKey } from './keys';

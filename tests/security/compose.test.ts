@@ -2,7 +2,7 @@
  * The production stack as docker-compose.yml describes it (no Docker daemon here, so the file is
  * checked as data): Temporal is reached over mTLS only, by CaseClock's containers holding the
  * client certificate; nothing is published beyond this host; and the Temporal server is the one
- * the tests run on (v1.32.0 built from Go modules, set up by worker/tools/temporal-cluster.sh);
+ * the tests run on (v1.32.0 built from Go modules, set up by tools/temporal-cluster.sh);
  * and CaseClock's processes reach the case record as their own least-privileged roles.
  */
 import { readFileSync } from 'node:fs';
@@ -51,9 +51,9 @@ describe('docker-compose.yml', () => {
   it('builds the Temporal server the tests use, and sets it up with the same script', () => {
     const build = services.temporal?.build;
     const dockerfile = typeof build === 'object' ? (build.dockerfile_inline ?? '') : '';
-    expect(dockerfile).toContain('bash worker/tools/ensure-temporal-server.sh');
-    expect(readFileSync(path.join(ROOT, 'worker/tools/ensure-temporal-server.sh'), 'utf8')).toMatch(/^TEMPORAL_SERVER_VERSION=1\.32\.0$/m);
-    expect(JSON.stringify(services.temporal?.command)).toContain('worker/tools/temporal-cluster.sh start');
+    expect(dockerfile).toContain('bash tools/ensure-temporal-server.sh');
+    expect(readFileSync(path.join(ROOT, 'tools/ensure-temporal-server.sh'), 'utf8')).toMatch(/^TEMPORAL_SERVER_VERSION=1\.32\.0$/m);
+    expect(JSON.stringify(services.temporal?.command)).toContain('tools/temporal-cluster.sh start');
     expect(Object.values(services).some((s) => /auto-setup|admin-tools/.test(s.image ?? ''))).toBe(false);
   });
 

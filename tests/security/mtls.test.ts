@@ -1,6 +1,6 @@
 /**
  * Closed to outsiders: Temporal on PostgreSQL started with mTLS (CASECLOCK_TEMPORAL_TLS=1, the
- * certificates from worker/tools/make-certs.sh), a cluster of this test's own. CaseClock's worker
+ * certificates from tools/make-certs.sh), a cluster of this test's own. CaseClock's worker
  * and client, configured by the TEMPORAL_TLS_* variables, run a case to its escalation, sent to a
  * real SMTP server; a client without a certificate, and one whose certificate another authority
  * signed, get nothing from Temporal. Runs in the `postgres` test project.
@@ -91,7 +91,7 @@ describe.runIf(onPostgres)('Temporal on PostgreSQL with mTLS', () => {
     expect(await outsiderAsks({ serverNameOverride: 'temporal', serverRootCACertificate: ca })).not.toBe('answered');
     // A certificate of another authority's.
     const other = path.join(dir, 'other-certs');
-    execFileSync('bash', [path.resolve(__dirname, '../../worker/tools/make-certs.sh'), other]);
+    execFileSync('bash', [path.resolve(__dirname, '../../tools/make-certs.sh'), other]);
     const stranger = { crt: readFileSync(path.join(other, 'client.pem')), key: readFileSync(path.join(other, 'client.key')) };
     expect(await outsiderAsks({ serverNameOverride: 'temporal', serverRootCACertificate: ca, clientCertPair: stranger })).not.toBe('answered');
   });

@@ -30,7 +30,7 @@ import {
   type EmbeddedStore,
 } from '../../store/case-record-store';
 import { openConsoleStore } from '../../store/console-store';
-import { freePort } from '../../worker/tools/dev-server';
+import { freePort } from '../../tools/dev-server';
 import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -9,7 +9,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../worker/tools/dev-server';
+import { freePort } from '../../tools/dev-server';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { inject } from 'vitest';
-import { freePort, startDevServer, type DevServer } from '../../worker/tools/dev-server';
+import { freePort, startDevServer, type DevServer } from '../../tools/dev-server';
 import { clusterScript } from './temporal-cluster';
 
 export interface DrillServer {

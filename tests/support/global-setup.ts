@@ -3,7 +3,7 @@
  * - `dev`: a throwaway Temporal dev server (SQLite in a temp dir, free ports, no Web UI) and an
  *   embedded case-record store (PGlite);
  * - `postgres`: the production-shaped cluster (Temporal server v1.32.0 on PostgreSQL, started by
- *   worker/tools/temporal-cluster.sh in a temp dir), with the case record in a database of the
+ *   tools/temporal-cluster.sh in a temp dir), with the case record in a database of the
  *   same PostgreSQL.
  * Tests reach them through `devServerAddress()` in ./temporal-env and `storeUrl()` in ./case-record;
  * drills that restart the server use ./drill-server.
@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startDevServer } from '../../worker/tools/dev-server';
+import { freePort, startDevServer } from '../../tools/dev-server';
 import { migrateCaseRecordStore, startEmbeddedStore } from '../../store/case-record-store';
 import { provisionCaseRecordStore } from '../../store/provision';
 import { startTemporalCluster } from './temporal-cluster';

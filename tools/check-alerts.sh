@@ -10,15 +10,13 @@
 # (go install github.com/prometheus/prometheus/cmd/promtool) took over 12 minutes here with cold
 # caches, for 1.8 GB of modules: too slow for a clean clone.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOL=check-alerts
+# shellcheck source=tools/lib.sh
+source "$ROOT/tools/lib.sh"
 DEST="$ROOT/.tools/promtool"
 RULES="$ROOT/docs/operations/caseclock-alerts.yml"
 
-say() { printf 'check-alerts: %s\n' "$*"; }
-die() {
-  printf 'check-alerts: %s\n' "$*" >&2
-  exit 1
-}
 
 promtool="${PROMTOOL:-}"
 if [[ -z "$promtool" ]] && command -v promtool >/dev/null 2>&1; then promtool="$(command -v promtool)"; fi

@@ -4,7 +4,7 @@
 #   .tools/temporal-server-1.32.0/temporal-sql-tool   (go.temporal.io/server/cmd/tools/sql)
 #   .tools/temporal-server-1.32.0/schema/postgresql/v12/{temporal,visibility}/versioned
 #                                                      (copied from the module source, for update-schema)
-# Used by worker/tools/temporal-cluster.sh (the PostgreSQL-backed cluster). Needs Go and the Go
+# Used by tools/temporal-cluster.sh (the PostgreSQL-backed cluster). Needs Go and the Go
 # module proxy only (no GitHub, no Docker). Build flags as upstream's Makefile (CGO_ENABLED=0,
 # -tags disable_grpc_modules), plus -trimpath (no local paths in binaries and logs).
 # GOPATH, GOCACHE, GOMODCACHE, GOPROXY and CGO_ENABLED are taken from the environment when set.
@@ -12,7 +12,10 @@
 # Runs from any directory; with everything in place it only checks the versions (well under 1 s).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOL=ensure-temporal-server
+# shellcheck source=tools/lib.sh
+source "$ROOT/tools/lib.sh"
 TOOLS="$ROOT/.tools"
 TEMPORAL_SERVER_VERSION=1.32.0
 MODULE=go.temporal.io/server
@@ -26,17 +29,6 @@ mkdir -p "$TOOLS"
 exec 9>"$TOOLS/.temporal-server.lock"
 flock 9
 
-die() {
-  printf 'ensure-temporal-server: %s\n' "$*" >&2
-  exit 1
-}
-note() { printf 'ensure-temporal-server: %s\n' "$*"; }
-# Milliseconds elapsed since the EPOCHREALTIME value given.
-elapsed_ms() {
-  local now=${EPOCHREALTIME//[.,]/} then=${1//[.,]/}
-  echo $(((now - then) / 1000))
-}
-fmt_ms() { printf '%d.%01ds' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 
 # Both binaries report the server version (headers.ServerVersion) with --version.
 reports_version() { # reports_version BINARY

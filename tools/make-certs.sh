@@ -4,14 +4,14 @@
 # for CaseClock's processes (worker, console, command line, codec server, the Web UI).
 # Only holders of a certificate signed by this authority can talk to Temporal at all.
 #
-#   bash worker/tools/make-certs.sh [folder]     # default .data/certs; keeps what is already there
+#   bash tools/make-certs.sh [folder]     # default .data/certs; keeps what is already there
 #
 # Files: ca.pem (the authority; ca.key stays beside it and signs nothing else), server.pem and
 # server.key (names: localhost, temporal, 127.0.0.1), client.pem and client.key. Valid for 825
 # days; run again after deleting the folder to renew. For a council's own PKI, put its files
 # under the same names instead.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${1:-$ROOT/.data/certs}"
 DAYS=825
 

@@ -1,10 +1,10 @@
 /**
  * Starts a local Temporal dev server (`temporal server start-dev`, the CLI chosen by
  * ensure-tools.sh) with CaseClock's custom search attributes registered, and resolves once it
- * answers. Used by `npm start` (worker/tools/run.sh, through the CLI at the bottom) and by the
+ * answers. Used by `npm start` (tools/run.sh, through the CLI at the bottom) and by the
  * vitest globalSetup (tests/support/global-setup.ts).
  *
- *   npx tsx worker/tools/dev-server.ts --db-file .data/temporal.sqlite --port 7233 --ui-port 8233
+ *   npx tsx tools/dev-server.ts --db-file .data/temporal.sqlite --port 7233 --ui-port 8233
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
-import { CASECLOCK_SEARCH_ATTRIBUTES, CLI_TYPE_NAMES } from '../../workflows/search-attributes';
+import { CASECLOCK_SEARCH_ATTRIBUTES, CLI_TYPE_NAMES } from '../workflows/search-attributes';
 import { readToolsEnv } from './tools-env';
 
 export interface DevServerOptions {

@@ -4,18 +4,18 @@
  * SHA-256, listed in domain/policies/frozen/index.ts. A case then starts with the version's id and
  * hash instead of a 20 KiB copy, and every cached case shares one copy of it.
  *
- *   npx tsx worker/tools/freeze-policies.ts          # add the versions not frozen yet
- *   npx tsx worker/tools/freeze-policies.ts --check  # only check (tests/domain/policy-library.test.ts)
+ *   npx tsx tools/freeze-policies.ts          # add the versions not frozen yet
+ *   npx tsx tools/freeze-policies.ts --check  # only check (tests/domain/policy-library.test.ts)
  *
  * A frozen version never changes: a policy file whose content differs from its frozen version
  * under the same id and version is refused, naming the file; give the change a new version.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { frozenPolicyFiles, FROZEN_DIR, policyVersionHash } from '../../domain/policy-refs';
-import { loadShippedPolicy, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
-import { snapshotPolicy } from '../../domain/policy';
-import { WorkingDayCalendar } from '../../domain/calendar';
+import { frozenPolicyFiles, FROZEN_DIR, policyVersionHash } from '../domain/policy-refs';
+import { loadShippedPolicy, SHIPPED_POLICY_DIR } from '../domain/policy-loader';
+import { snapshotPolicy } from '../domain/policy';
+import { WorkingDayCalendar } from '../domain/calendar';
 
 export function shippedSnapshots() {
   return readdirSync(SHIPPED_POLICY_DIR)
@@ -37,7 +37,7 @@ export function libraryProblems(): string[] {
   }
   for (const { file, snapshot, sha256 } of shippedSnapshots()) {
     const same = frozen.find((f) => f.snapshot.id === snapshot.id && f.snapshot.version === snapshot.version);
-    if (!same) problems.push(`${file}: version ${snapshot.version} is not frozen yet (run npx tsx worker/tools/freeze-policies.ts)`);
+    if (!same) problems.push(`${file}: version ${snapshot.version} is not frozen yet (run npx tsx tools/freeze-policies.ts)`);
     else if (same.sha256 !== sha256) problems.push(`${file}: differs from the frozen ${snapshot.id}@${snapshot.version}: give the change a new version`);
   }
   return problems;
@@ -51,7 +51,7 @@ function writeIndex(entries: Array<{ id: string; version: string; sha256: string
     path.join(FROZEN_DIR, 'index.ts'),
     `/**
  * The policy library: every frozen policy version, by id, version and SHA-256 of its canonical
- * JSON. Written by worker/tools/freeze-policies.ts; never edit by hand. Workflow-safe (static
+ * JSON. Written by tools/freeze-policies.ts; never edit by hand. Workflow-safe (static
  * requires of JSON only), and shared by every workflow (worker/workflow-bundle.ts).
  */
 import type { PolicySnapshot } from '../../policy';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm start`: the whole system on this machine.
-#   1. worker/tools/ensure-tools.sh (Node 24 LTS when the machine's is older, node_modules,
+#   1. tools/ensure-tools.sh (Node 24 LTS when the machine's is older, node_modules,
 #      Temporal CLI 1.9.1; not the Java test server, which only npm test needs)
 #   2. a Temporal dev server (SQLite .data/temporal.sqlite, so cases survive restarts; Web UI)
 #   3. the codec server (client/codec-server/main.ts), when encryption keys are set
@@ -11,37 +11,34 @@
 #   CASECLOCK_DATA_DIR (default .data: the SQLite file and logs/),
 #   CASECLOCK_ENV_FILE (default .env at the top of the checkout).
 # .data and everything in it, and .env, are kept readable by this user only (umask 077;
-# worker/tools/private-data.sh tightens what is already there). Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
+# tools/lib.sh's private_dir tightens what is already there). Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
 #
 # `npm run start:cluster` (run.sh --cluster): the production shape instead. Temporal server v1.32.0
-# built from Go modules on PostgreSQL (worker/tools/temporal-cluster.sh; state in .data/temporal-pg/),
+# built from Go modules on PostgreSQL (tools/temporal-cluster.sh; state in .data/temporal-pg/),
 # the case record in a database of the same PostgreSQL, and two worker processes. No Web UI
 # (the dev server's is built into the CLI); use `temporal` with the address printed.
 set -euo pipefail
 cluster=""
 if [[ "${1:-}" == "--cluster" ]]; then cluster=1; fi
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOL=caseclock
+# shellcheck source=tools/lib.sh
+source "$ROOT/tools/lib.sh"
 cd "$ROOT"
 DATA="${CASECLOCK_DATA_DIR:-$ROOT/.data}"
 LOGS="$DATA/logs"
 READY_FILE="$DATA/dev-server.json"
-cluster_script="$ROOT/worker/tools/temporal-cluster.sh"
+cluster_script="$ROOT/tools/temporal-cluster.sh"
 
-say() { printf 'caseclock: %s\n' "$*"; }
 
-bash "$ROOT/worker/tools/ensure-tools.sh"
+bash "$ROOT/tools/ensure-tools.sh"
 # npm may have started this on an older Node: everything from here on runs on the Node
 # ensure-tools chose (.tools/node/bin when the machine's is older).
-node_bin="$(sed -n 's/^NODE_BIN=//p' "$ROOT/.tools/env")"
-if [[ -n "$node_bin" && "$(command -v node)" != "$node_bin" ]]; then
-  export PATH="${node_bin%/*}:$PATH" NODE="$node_bin" npm_node_execpath="$node_bin"
-fi
+use_tools_node
 
 # Everything made from here on (case data, caught mail, logs, the first password) is this user's only.
 umask 077
-# shellcheck source=worker/tools/private-data.sh
-source "$ROOT/worker/tools/private-data.sh"
 
 # --- settings ----------------------------------------------------------------------------
 
@@ -93,7 +90,6 @@ start() { # start NAME LOGFILE COMMAND...
   logs+=("$log")
 }
 
-alive() { kill -0 "$1" 2>/dev/null; }
 
 # wait_ready NAME SECONDS LOG LOGS_SHOWN CHECK...: waits until CHECK succeeds for the process
 # started last; if it dies, shows the end of LOG, and if it takes too long, says so; both exit.
@@ -170,7 +166,7 @@ if [[ -n "$cluster" ]]; then
   if [[ -n "$pg_port" && -z "${CASECLOCK_STORE_URL:-}" ]]; then
     secrets="$DATA/temporal-pg/secrets"
     for role in caseclock_worker caseclock_console; do
-      [[ -s "$secrets/$role.password" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/$role.password"
+      [[ -s "$secrets/$role.password" ]] || random_secret >"$secrets/$role.password"
     done
     store_base="127.0.0.1:$pg_port/caseclock_record"
     # URLs with passwords through the environment only: a command line is visible to `ps`.
@@ -199,7 +195,7 @@ elif [[ "$temporal_host" == "127.0.0.1" || "$temporal_host" == "localhost" ]]; t
   rm -f "$READY_FILE"
   say "starting Temporal dev server on $TEMPORAL_ADDRESS (data in $DATA/temporal.sqlite)"
   start dev-server "$LOGS/dev-server.log" \
-    node --import tsx "$ROOT/worker/tools/dev-server.ts" \
+    node --import tsx "$ROOT/tools/dev-server.ts" \
     --db-file "$DATA/temporal.sqlite" --ip 127.0.0.1 --port "$temporal_port" --ui-port "$ui_port" \
     --log-file "$LOGS/temporal.log" --ready-file "$READY_FILE"
   wait_ready "the Temporal dev server" 120 "$LOGS/dev-server.log" "$LOGS/dev-server.log, $LOGS/temporal.log" test -s "$READY_FILE"
@@ -212,7 +208,7 @@ else
 fi
 
 # --- 2. mail catcher ----------------------------------------------------------------------
-# With the default local SMTP_URL, MailDev (worker/tools/mail-catcher.sh, on 127.0.0.1 only)
+# With the default local SMTP_URL, MailDev (tools/mail-catcher.sh, on 127.0.0.1 only)
 # receives every email and shows it in a web inbox, with a JSON API at /api/email; messages are
 # kept in $DATA/mail. Any other SMTP_URL is a real server: nothing is started.
 
@@ -220,7 +216,7 @@ smtp_url="${SMTP_URL:-smtp://127.0.0.1:1025}"
 if [[ "$smtp_url" =~ ^smtp://(127\.0\.0\.1|localhost):([0-9]+)$ ]]; then
   smtp_port="${BASH_REMATCH[2]}"
   mail_web_port="${MAIL_CATCHER_PORT:-8025}"
-  start mail "$LOGS/mail.log" bash "$ROOT/worker/tools/mail-catcher.sh" "$smtp_port" "$mail_web_port" "$DATA/mail"
+  start mail "$LOGS/mail.log" bash "$ROOT/tools/mail-catcher.sh" "$smtp_port" "$mail_web_port" "$DATA/mail"
   # The worker's first email must not find the port closed (it would wait for a retry).
   wait_ready "the mail catcher" 30 "$LOGS/mail.log" "$LOGS/mail.log" bash -c ': </dev/tcp/127.0.0.1/$0' "$smtp_port"
   mail_summary="Mail inbox     http://localhost:$mail_web_port (MailDev; catches $smtp_url)"

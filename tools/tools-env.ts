@@ -1,5 +1,5 @@
 /**
- * Reads `.tools/env`, the file worker/tools/ensure-tools.sh writes: one KEY=VALUE a line,
+ * Reads `.tools/env`, the file tools/ensure-tools.sh writes: one KEY=VALUE a line,
  * values unquoted, `#` comments. It names the Temporal CLI and, once `npm test` has installed it,
  * the time-skipping test server's wrapper (and NODE_BIN, the Node chosen, for run.sh and test.sh).
  */
@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** The repository root (this file lives in worker/tools/). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root (this file lives in tools/). */
+export const REPO_ROOT = path.resolve(__dirname, '..');
 
 export const TOOLS_ENV_FILE = path.join(REPO_ROOT, '.tools', 'env');
 
@@ -34,7 +34,7 @@ export function readToolsEnv(file: string = TOOLS_ENV_FILE): ToolsEnv {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file} is missing: run \`bash worker/tools/ensure-tools.sh\` first`, { cause: err });
+    throw new Error(`${file} is missing: run \`bash tools/ensure-tools.sh\` first`, { cause: err });
   }
   const entries: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -47,13 +47,13 @@ export function readToolsEnv(file: string = TOOLS_ENV_FILE): ToolsEnv {
   const parsed = ToolsEnvSchema.safeParse(entries);
   if (!parsed.success) {
     const missing = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`${file} lacks ${missing}: run \`bash worker/tools/ensure-tools.sh\` again`);
+    throw new Error(`${file} lacks ${missing}: run \`bash tools/ensure-tools.sh\` again`);
   }
   const { TEMPORAL_TEST_SERVER: testServer, TEMPORAL_TEST_SERVER_VERSION: testServerVersion, ...cli } = parsed.data;
   // The dev server (npm start) reads the CLI only, so a missing test server fails only the
   // tests that start one, with what to run.
   const needTestServer = (): never => {
-    throw new Error(`the time-skipping test server is not installed (${file} names none): run \`bash worker/tools/ensure-tools.sh --test-server\` (npm test does; it needs Java 17+ and Maven)`);
+    throw new Error(`the time-skipping test server is not installed (${file} names none): run \`bash tools/ensure-tools.sh --test-server\` (npm test does; it needs Java 17+ and Maven)`);
   };
   return {
     ...cli,

@@ -8,12 +8,14 @@
 #      workers load under NODE_ENV=production.
 # Starts afresh each time, so nothing deleted from the sources lingers in dist/.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOL=build
+# shellcheck source=tools/lib.sh
+source "$ROOT/tools/lib.sh"
 cd "$ROOT"
 # In a checkout, the Node ensure-tools chose (.tools/node/bin when the machine's is older), as
 # npm start and npm test use; in the image, the image's.
-node_bin="$(sed -n 's/^NODE_BIN=//p' "$ROOT/.tools/env" 2>/dev/null || true)"
-if [[ -n "$node_bin" && -x "$node_bin" && "$(command -v node)" != "$node_bin" ]]; then export PATH="${node_bin%/*}:$PATH"; fi
+use_tools_node
 echo "build: Node $(node -p 'process.versions.node')"
 SOURCES=(domain workflows activities common worker client store) # as tsconfig.build.json's include
 
@@ -21,8 +23,8 @@ rm -rf dist
 echo "build: tsc -p tsconfig.build.json"
 npx tsc -p tsconfig.build.json
 echo "build: copying the files the code reads beside itself"
-# (worker/tools/ is the development set-up, left out here as in tsconfig.build.json.)
-find "${SOURCES[@]}" -path worker/tools -prune -o -type f ! -name '*.ts' ! -name '*.tsx' ! -name '*.md' -exec cp --parents -p {} dist/ \;
+# (tools/ is the development set-up, left out here as in tsconfig.build.json.)
+find "${SOURCES[@]}" -path tools -prune -o -type f ! -name '*.ts' ! -name '*.tsx' ! -name '*.md' -exec cp --parents -p {} dist/ \;
 echo "build: workflow bundle"
 node dist/worker/build-bundle.js
 echo "build: done: node dist/worker/main.js, node dist/client/console/main.js, node dist/client/codec-server/main.js, node dist/client/cli/caseclock.js"

@@ -2,20 +2,20 @@
 # The mail catcher for `npm start` (run.sh) and its test: MailDev, the maildev npm package
 # (a devDependency, so node_modules from ensure-tools.sh has it). Why MailDev and not Mailpit:
 # docs/decisions/0004-mail-catcher.md.
-#   bash worker/tools/mail-catcher.sh SMTP_PORT WEB_PORT MAIL_DIR
+#   bash tools/mail-catcher.sh SMTP_PORT WEB_PORT MAIL_DIR
 # Both ports listen on 127.0.0.1 only (MailDev's defaults are every interface). Messages are kept
 # as .eml files in MAIL_DIR, so they survive a restart; the newest 500 are kept. The web inbox is
 # http://localhost:WEB_PORT/ and the JSON API http://localhost:WEB_PORT/api/email.
 # exec, so that a signal to this script's process reaches MailDev itself (it stops on SIGTERM).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ $# -ne 3 ]]; then
   echo "usage: mail-catcher.sh SMTP_PORT WEB_PORT MAIL_DIR" >&2
   exit 2
 fi
 maildev="$ROOT/node_modules/.bin/maildev"
 [[ -x "$maildev" ]] || {
-  echo "mail-catcher: $maildev is missing: run npm ci (or bash worker/tools/ensure-tools.sh)" >&2
+  echo "mail-catcher: $maildev is missing: run npm ci (or bash tools/ensure-tools.sh)" >&2
   exit 1
 }
 mkdir -p "$3"

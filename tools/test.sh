@@ -3,15 +3,15 @@
 # e.g. `npm test -- tests/foundation`). vitest's globalSetup starts a throwaway Temporal dev server,
 # and for the `postgres` project a throwaway Temporal cluster on PostgreSQL.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOL=test
+# shellcheck source=tools/lib.sh
+source "$ROOT/tools/lib.sh"
 cd "$ROOT"
-bash "$ROOT/worker/tools/ensure-tools.sh" --test-server
+bash "$ROOT/tools/ensure-tools.sh" --test-server
 # npm (and so .ci/run) may have started this on an older Node: from here on npm ci's tools, tsc and
 # vitest run on the Node ensure-tools chose (.tools/node/bin when the machine's is older).
-node_bin="$(sed -n 's/^NODE_BIN=//p' "$ROOT/.tools/env")"
-if [[ -n "$node_bin" && "$(command -v node)" != "$node_bin" ]]; then
-  export PATH="${node_bin%/*}:$PATH" NODE="$node_bin" npm_node_execpath="$node_bin"
-fi
+use_tools_node
 echo "test: Node $(node -p 'process.versions.node') ($(command -v node))"
 
 # apt_install PACKAGE WHY HINT: installs a Debian package as root, else says what to install.
@@ -33,16 +33,14 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
   apt_install postgresql "the postgres test project's tests" ""
 fi
-bash "$ROOT/worker/tools/ensure-temporal-server.sh"
+bash "$ROOT/tools/ensure-temporal-server.sh"
 # What the tests write (servers' data, caught mail, logs) is this user's only, as under npm start.
 umask 077
-# shellcheck source=worker/tools/private-data.sh
-source "$ROOT/worker/tools/private-data.sh"
 if [[ -d "$ROOT/.data" ]]; then private_dir "$ROOT/.data"; fi
 echo "test: lint (eslint, docs/decisions/0007-lint.md)"; npm run --silent lint
 # vitest strips types without checking them: the strict type check runs first, so a type error fails the tests.
 echo "test: type check (tsc --noEmit)"
 npx tsc --noEmit -p "$ROOT/tsconfig.json"
 # The Prometheus alert rules: promtool check rules and their unit tests (about 15 s; promtool cached in .tools).
-bash "$ROOT/worker/tools/check-alerts.sh"
+bash "$ROOT/tools/check-alerts.sh"
 exec npx vitest run "$@"
