@@ -73,7 +73,11 @@ const BOUNDARY_POLICIES = [
   ...PROGRAMS.map((program) => ({
     from: { element: { type: program } },
     disallow: { to: { element: { type: PROGRAMS.filter((other) => other !== program) } } },
-    message: BOUNDARY(`one program imports no other: client/${program}/ imports none of ${PROGRAMS.filter((other) => other !== program).map((other) => `client/${other}/`).join(', ')}`),
+    message: BOUNDARY(
+      `one program imports no other: client/${program}/ imports none of ${PROGRAMS.filter((other) => other !== program)
+        .map((other) => `client/${other}/`)
+        .join(', ')}`,
+    ),
   })),
   {
     from: { element: { type: except('tests') } },

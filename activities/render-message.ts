@@ -58,12 +58,7 @@ export function overdueInEmail(dueAt: string, at: string): string {
  * `recipientName` is the staff member it goes to (never anyone in the family), named beside
  * their role.
  */
-export function renderMessage(
-  message: CaseMessage,
-  consoleUrl: string,
-  attemptAt: string = message.sendAt,
-  recipientName?: string,
-): RenderedMessage {
+export function renderMessage(message: CaseMessage, consoleUrl: string, attemptAt: string = message.sendAt, recipientName?: string): RenderedMessage {
   // When it really goes (never before its plan): whether a reminder is late is decided by this.
   const sentAt = attemptAt > message.sendAt ? attemptAt : message.sendAt;
   // Durations are worded as of the plan when it goes within a minute of it: the few seconds an
@@ -102,9 +97,7 @@ export function renderMessage(
     lines.push(`Case ${ref} (team ${message.team}): ${o.title} was due by ${localTime(o.dueAt)} and has not been recorded.`);
     lines.push(`It is ${late}. Escalation level ${message.level}, to ${recipient}.`);
     if (message.repeat > 0) {
-      lines.push(
-        `This escalation has gone ${message.repeat === 1 ? 'once' : `${message.repeat} times`} before; it repeats until the obligation is met or waived, or the escalation is acknowledged.`,
-      );
+      lines.push(`This escalation has gone ${message.repeat === 1 ? 'once' : `${message.repeat} times`} before; it repeats until the obligation is met or waived, or the escalation is acknowledged.`);
     }
     lines.push('Please make sure it happens, or acknowledge this escalation in CaseClock.');
   } else {
@@ -119,11 +112,7 @@ export function renderMessage(
   const text = lines.join('\n');
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
-    ...lines.filter((l) => l !== '').map((l) =>
-      l.startsWith('Open the case: ')
-        ? `<p><a href="${escapeHtml(link)}">Open case ${escapeHtml(ref)} in CaseClock</a></p>`
-        : `<p>${escapeHtml(l)}</p>`,
-    ),
+    ...lines.filter((l) => l !== '').map((l) => (l.startsWith('Open the case: ') ? `<p><a href="${escapeHtml(link)}">Open case ${escapeHtml(ref)} in CaseClock</a></p>` : `<p>${escapeHtml(l)}</p>`)),
     '</body></html>',
   ].join('\n');
   return { subject, text, html };

@@ -41,13 +41,7 @@ export async function storedTimeline(store: CaseRecordStore, id: string, subject
  * to it (from its state, read first, so no entry falls between the two reads). A run of older code
  * that keeps no record in the store yet answers from its own timeline (`fromWorkflow`).
  */
-export async function readTimeline(
-  store: CaseRecordStore,
-  id: string,
-  subject: 'case' | 'incident',
-  state: Pick<CaseState, 'notYetInRecord'>,
-  fromWorkflow: () => Promise<TimelineEntry[]>,
-): Promise<TimelineEntry[]> {
+export async function readTimeline(store: CaseRecordStore, id: string, subject: 'case' | 'incident', state: Pick<CaseState, 'notYetInRecord'>, fromWorkflow: () => Promise<TimelineEntry[]>): Promise<TimelineEntry[]> {
   if (state.notYetInRecord === undefined) return fromWorkflow();
   let stored: TimelineEntry[];
   try {
@@ -81,12 +75,7 @@ const DAY_MS = 86_400_000;
  * cases. Deadlines are asked for with a day's margin either side (UK dates against UTC instants);
  * computeKpi then keeps exactly the period's dates.
  */
-export async function kpiFromStore(
-  store: CaseRecordStore,
-  filter: { team?: string; tier?: string },
-  period: KpiPeriod,
-  now: string,
-): Promise<{ rows: KpiRow[]; casesRead: number }> {
+export async function kpiFromStore(store: CaseRecordStore, filter: { team?: string; tier?: string }, period: KpiPeriod, now: string): Promise<{ rows: KpiRow[]; casesRead: number }> {
   const from = new Date(Date.parse(`${period.from}T00:00:00Z`) - DAY_MS).toISOString();
   const to = new Date(Date.parse(`${period.to}T00:00:00Z`) + 2 * DAY_MS).toISOString();
   const outcomes = await store.obligationOutcomes({ kinds: [...KPI_KINDS], ...filter, dueBetween: [from, to] });

@@ -32,12 +32,7 @@ import {
   updateDetailsUpdate,
 } from '../workflows/messages';
 import { openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
-import {
-  OverdueCountAttribute,
-  RiskTierAttribute,
-  StatusAttribute,
-  TeamAttribute,
-} from '../workflows/search-attributes';
+import { OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../workflows/search-attributes';
 import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
 
@@ -162,12 +157,7 @@ function tierOf(events: readonly CaseEvent[]): RiskTier | undefined {
 }
 
 /** Starts the clocks of a serious incident (notification to the national panel, then rapid review). */
-export async function reportIncident(
-  client: Client,
-  rawInput: unknown,
-  policy: PolicySnapshot,
-  options: { taskQueue?: string } = {},
-): Promise<{ workflowId: string }> {
+export async function reportIncident(client: Client, rawInput: unknown, policy: PolicySnapshot, options: { taskQueue?: string } = {}): Promise<{ workflowId: string }> {
   const input = parse(ReportIncidentInput, rawInput, 'report incident');
   const workflowId = incidentWorkflowId(input.incidentId);
   try {
@@ -205,9 +195,7 @@ export async function reportIncident(
 
 export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction('incident', incidentId, async () =>
-    answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] })),
-  );
+  return asCaseAction('incident', incidentId, async () => answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] })));
 }
 
 export function incidentState(client: Client, incidentId: string): Promise<CaseState> {
@@ -216,31 +204,19 @@ export function incidentState(client: Client, incidentId: string): Promise<CaseS
 
 export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction('case', caseId, async () =>
-    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] })),
-  );
+  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] })));
 }
 
 export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseAnswer> {
-  return asCaseAction('case', caseId, async () =>
-    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })),
-  );
+  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })));
 }
 
 export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseAnswer> {
-  return asCaseAction('case', caseId, async () =>
-    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] })),
-  );
+  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] })));
 }
 
-export function applyPolicy(
-  client: Client,
-  caseId: string,
-  input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string },
-): Promise<CaseAnswer> {
-  return asCaseAction('case', caseId, async () =>
-    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] })),
-  );
+export function applyPolicy(client: Client, caseId: string, input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string }): Promise<CaseAnswer> {
+  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] })));
 }
 
 export function caseState(client: Client, caseId: string): Promise<CaseState> {
@@ -276,11 +252,7 @@ export function incidentTimeline(client: Client, incidentId: string): Promise<Ti
  * Whether a case (or incident) workflow exists and is still running: tells "no such case" apart
  * from "the case is closed" after an update or query was refused as not found.
  */
-export async function caseRunStatus(
-  client: Client,
-  id: string,
-  subject: 'case' | 'incident' = 'case',
-): Promise<'running' | 'closed' | 'absent'> {
+export async function caseRunStatus(client: Client, id: string, subject: 'case' | 'incident' = 'case'): Promise<'running' | 'closed' | 'absent'> {
   try {
     const description = await client.workflow.getHandle(subject === 'case' ? caseWorkflowId(id) : incidentWorkflowId(id)).describe();
     return description.status.name === 'RUNNING' ? 'running' : 'closed';

@@ -35,11 +35,9 @@ const KpiDate = IsoDateSchema.refine((d) => d >= EARLIEST_INSTANT.slice(0, 10) &
  * asker knows the end date (`--to` on the command line, "the end date" in the console).
  */
 export function kpiPeriodSchema(endName: string) {
-  return z
-    .object({ from: KpiDate, to: KpiDate, team: SafeId.optional(), tier: RiskTier.optional() })
-    .check((ctx) => {
-      if (ctx.value.from > ctx.value.to) ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after ${endName} ${ctx.value.to}` });
-    });
+  return z.object({ from: KpiDate, to: KpiDate, team: SafeId.optional(), tier: RiskTier.optional() }).check((ctx) => {
+    if (ctx.value.from > ctx.value.to) ctx.issues.push({ code: 'custom', input: ctx.value.from, path: ['from'], message: `is after ${endName} ${ctx.value.to}` });
+  });
 }
 
 export const KPI_KINDS = ['initial-visit-high', 'initial-visit-priority', 'visit-priority', 'kit-call'] as const satisfies readonly ObligationKind[];

@@ -17,10 +17,7 @@ export interface CaseListing {
 const quote = (s: string) => `'${s.replace(/['\\]/g, '')}'`;
 
 /** Lists cases from search attributes alone: no case is opened to answer. */
-export async function listCases(
-  client: Client,
-  filter: { team?: string; tier?: string; overdueOnly?: boolean; includeClosed?: boolean } = {},
-): Promise<CaseListing[]> {
+export async function listCases(client: Client, filter: { team?: string; tier?: string; overdueOnly?: boolean; includeClosed?: boolean } = {}): Promise<CaseListing[]> {
   const clauses = [`WorkflowType = 'caseWorkflow'`, `ExecutionStatus = 'Running'`];
   if (filter.includeClosed) clauses.pop();
   if (filter.team) clauses.push(`${TeamAttribute.name} = ${quote(filter.team)}`);
@@ -41,4 +38,3 @@ export async function listCases(
   }
   return listings.sort((a, b) => b.overdueCount - a.overdueCount || (a.nextDueAt ?? '~').localeCompare(b.nextDueAt ?? '~'));
 }
-

@@ -46,7 +46,10 @@ const encryptionKeys = z
   .string()
   .optional()
   .transform((raw, ctx): EncryptionKey[] | undefined => {
-    const entries = (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const entries = (raw ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     if (entries.length === 0) return undefined;
     const keys: EncryptionKey[] = [];
     entries.forEach((entry, i) => {
@@ -79,7 +82,10 @@ const origins = z
   .optional()
   .transform((raw, ctx): string[] => {
     const list: string[] = [];
-    for (const entry of (raw?.trim() ? raw : DEFAULT_CODEC_ORIGIN).split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    for (const entry of (raw?.trim() ? raw : DEFAULT_CODEC_ORIGIN)
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '')) {
       let url: URL | undefined;
       try {
         url = new URL(entry);
@@ -142,18 +148,9 @@ const oidcRoleMap = optionalText.transform((raw, ctx): Record<string, (typeof SS
 const MAIL_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** A host name or IP address to listen on. */
-const listenHost = (fallback: string) =>
-  optionalText
-    .refine((s) => s === undefined || /^[A-Za-z0-9.:-]+$/.test(s), 'must be a host name or IP address, e.g. 127.0.0.1')
-    .transform((s) => s ?? fallback);
+const listenHost = (fallback: string) => optionalText.refine((s) => s === undefined || /^[A-Za-z0-9.:-]+$/.test(s), 'must be a host name or IP address, e.g. 127.0.0.1').transform((s) => s ?? fallback);
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a port number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 65535')
-    .max(65535, 'must be between 1 and 65535')
-    .default(fallback);
+const port = (fallback: number) => z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535').default(fallback);
 
 export const ConfigSchema = z
   .object({
@@ -186,11 +183,7 @@ export const ConfigSchema = z
         }
       }, 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:1025')
       .default('smtp://127.0.0.1:1025'),
-    MAIL_FROM: z
-      .string()
-      .trim()
-      .regex(MAIL_ADDRESS, 'must be an email address, e.g. caseclock@council.example')
-      .default('caseclock@localhost'),
+    MAIL_FROM: z.string().trim().regex(MAIL_ADDRESS, 'must be an email address, e.g. caseclock@council.example').default('caseclock@localhost'),
     /** A policy file (JSON); the national baseline when unset. */
     CASECLOCK_POLICY: optionalText,
     /**
@@ -212,9 +205,7 @@ export const ConfigSchema = z
      * working day ('HH:MM', 24-hour; `off` for none), and how many working days ahead it lists
      * what falls due.
      */
-    CASECLOCK_DIGEST_TIME: optionalText
-      .refine((s) => s === undefined || /^(?:[01]\d|2[0-3]):[0-5]\d$|^off$/.test(s), 'must be a time HH:MM (24-hour, UK local time), e.g. 08:00, or off')
-      .transform((s) => s ?? '08:00'),
+    CASECLOCK_DIGEST_TIME: optionalText.refine((s) => s === undefined || /^(?:[01]\d|2[0-3]):[0-5]\d$|^off$/.test(s), 'must be a time HH:MM (24-hour, UK local time), e.g. 08:00, or off').transform((s) => s ?? '08:00'),
     CASECLOCK_DIGEST_WORKING_DAYS: z.coerce
       .number({ error: 'must be a number of working days' })
       .int('must be a whole number of working days')
@@ -269,9 +260,7 @@ export const ConfigSchema = z
     CASECLOCK_CODEC_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 32, {
       message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)',
     }),
-    CASECLOCK_CODEC_HOST: optionalText
-      .refine((s) => s === undefined || /^[A-Za-z0-9.:-]+$/.test(s), 'must be a host name or IP address, e.g. 127.0.0.1')
-      .transform((s) => s ?? '127.0.0.1'),
+    CASECLOCK_CODEC_HOST: optionalText.refine((s) => s === undefined || /^[A-Za-z0-9.:-]+$/.test(s), 'must be a host name or IP address, e.g. 127.0.0.1').transform((s) => s ?? '127.0.0.1'),
     CASECLOCK_CODEC_PORT: port(8888),
     CASECLOCK_CODEC_CORS_ORIGINS: origins,
     /**
@@ -284,19 +273,9 @@ export const ConfigSchema = z
     CASECLOCK_SESSION_SECRET: optionalText.refine((s) => s === undefined || s.length >= 32, {
       message: 'must be at least 32 characters (generate one with `openssl rand -base64 32`)',
     }),
-    CONSOLE_SESSION_HOURS: z.coerce
-      .number({ error: 'must be a number of hours' })
-      .int('must be a whole number of hours')
-      .min(1, 'must be between 1 and 24')
-      .max(24, 'must be between 1 and 24')
-      .default(8),
+    CONSOLE_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).int('must be a whole number of hours').min(1, 'must be between 1 and 24').max(24, 'must be between 1 and 24').default(8),
     /** A console session unused this long is signed out (minutes). */
-    CONSOLE_IDLE_MINUTES: z.coerce
-      .number({ error: 'must be a number of minutes' })
-      .int('must be a whole number of minutes')
-      .min(5, 'must be between 5 and 480')
-      .max(480, 'must be between 5 and 480')
-      .default(30),
+    CONSOLE_IDLE_MINUTES: z.coerce.number({ error: 'must be a number of minutes' }).int('must be a whole number of minutes').min(5, 'must be between 5 and 480').max(480, 'must be between 5 and 480').default(30),
     /**
      * Behind a reverse proxy: which proxy to believe about the client's address (X-Forwarded-For),
      * e.g. 127.0.0.1 or 10.0.0.0/8; unset, the address is the connection's. Sign-in throttles and
@@ -320,9 +299,7 @@ export const ConfigSchema = z
         return false;
       }
     }, 'must be an http:// or https:// URL, e.g. https://caseclock.council.example/auth/callback'),
-    CASECLOCK_OIDC_SCOPES: optionalText
-      .transform((s) => s?.split(/[\s,]+/).filter((e) => e !== ''))
-      .refine((list) => list === undefined || list.includes('openid'), 'must include openid, e.g. "openid profile"'),
+    CASECLOCK_OIDC_SCOPES: optionalText.transform((s) => s?.split(/[\s,]+/).filter((e) => e !== '')).refine((list) => list === undefined || list.includes('openid'), 'must include openid, e.g. "openid profile"'),
     CASECLOCK_OIDC_USER_CLAIM: claimName,
     CASECLOCK_OIDC_NAME_CLAIM: claimName,
     CASECLOCK_OIDC_ROLE_CLAIM: claimName,

@@ -92,8 +92,7 @@ export class EncryptionCodec implements PayloadCodec {
     const key = this.keys.get(keyId);
     if (!key) {
       throw new PayloadDecryptionError(
-        `cannot decrypt payload: encryption key id "${keyId}" is not configured ` +
-          `(CASECLOCK_ENCRYPTION_KEYS has ${[...this.keys.keys()].join(', ')}); keep retired keys configured while histories use them`,
+        `cannot decrypt payload: encryption key id "${keyId}" is not configured ` + `(CASECLOCK_ENCRYPTION_KEYS has ${[...this.keys.keys()].join(', ')}); keep retired keys configured while histories use them`,
       );
     }
     const data = payload.data ?? new Uint8Array();
@@ -109,9 +108,7 @@ export class EncryptionCodec implements PayloadCodec {
       decipher.setAuthTag(tag);
       plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(
-        `cannot decrypt payload encrypted with key "${keyId}": authentication failed (the data was altered, or the key with this id is not the one that encrypted it)`,
-      );
+      throw new PayloadDecryptionError(`cannot decrypt payload encrypted with key "${keyId}": authentication failed (the data was altered, or the key with this id is not the one that encrypted it)`);
     }
     return temporal.api.common.v1.Payload.decode(plain);
   }

@@ -32,7 +32,7 @@ export function readinessProbe(checks: Record<string, Check>, options: { timeout
       ]);
       return undefined;
     } catch (err) {
-      return err instanceof Error ? err.message.split('\n')[0] ?? 'failed' : String(err);
+      return err instanceof Error ? (err.message.split('\n')[0] ?? 'failed') : String(err);
     } finally {
       clearTimeout(timer);
     }

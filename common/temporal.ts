@@ -55,10 +55,7 @@ export function dataConverter(config: Config, options: { warnIfUnencrypted?: boo
  * command line passes `warnIfUnencrypted: false` so each error stays one line (the worker and
  * console logs carry the warning).
  */
-export async function connectClient(
-  config: Config,
-  options: { warnIfUnencrypted?: boolean } = {},
-): Promise<{ client: Client; close(): Promise<void> }> {
+export async function connectClient(config: Config, options: { warnIfUnencrypted?: boolean } = {}): Promise<{ client: Client; close(): Promise<void> }> {
   const converter = dataConverter(config, options);
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: converter });

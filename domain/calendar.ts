@@ -58,10 +58,7 @@ export class CalendarCoverageError extends Error {
     readonly firstYear: number,
     readonly lastYear: number,
   ) {
-    super(
-      `no England and Wales bank holidays are known for ${year} (the calendar covers ${firstYear} to ${lastYear}); ` +
-        `configure the extra bank holidays for ${year} to count working days in it`,
-    );
+    super(`no England and Wales bank holidays are known for ${year} (the calendar covers ${firstYear} to ${lastYear}); ` + `configure the extra bank holidays for ${year} to count working days in it`);
     this.name = 'CalendarCoverageError';
   }
 }
@@ -198,9 +195,7 @@ export class WorkingDayCalendar {
     const years = new Set(sorted.map((h) => yearOf(h.date)));
     for (let year = firstYear; year <= lastYear; year++) {
       if (!years.has(year)) {
-        throw new Error(
-          `no bank holidays are given for ${year}, between ${firstYear} and ${lastYear}; configure that year's bank holidays`,
-        );
+        throw new Error(`no bank holidays are given for ${year}, between ${firstYear} and ${lastYear}; configure that year's bank holidays`);
       }
     }
     return new WorkingDayCalendar(sorted, firstYear, lastYear);
@@ -227,7 +222,7 @@ export class WorkingDayCalendar {
   addWorkingDays(from: string, n: number): string {
     assertCount(n);
     let day = localDateOf(from, 'from');
-    for (let counted = 0; counted < n; ) {
+    for (let counted = 0; counted < n;) {
       day += 1;
       if (this.#isWorking(day)) counted++;
     }
@@ -241,7 +236,7 @@ export class WorkingDayCalendar {
   subtractWorkingDays(before: string, n: number): string {
     assertCount(n);
     let day = localDateOf(before, 'before');
-    for (let counted = 0; counted < n; ) {
+    for (let counted = 0; counted < n;) {
       day -= 1;
       if (this.#isWorking(day)) counted++;
     }
@@ -258,11 +253,7 @@ export class WorkingDayCalendar {
       const bankHoliday = this.#holidayName(day);
       const weekday = WEEKDAYS[weekdayOf(day) - 1] ?? '';
       const working = this.#isWorking(day);
-      result.push(
-        bankHoliday === undefined
-          ? { date: formatDate(day), weekday, working }
-          : { date: formatDate(day), weekday, working, bankHoliday },
-      );
+      result.push(bankHoliday === undefined ? { date: formatDate(day), weekday, working } : { date: formatDate(day), weekday, working, bankHoliday });
     }
     return result;
   }

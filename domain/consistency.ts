@@ -37,13 +37,7 @@ export function isInTheFuture(instant: string, now: string | Date): boolean {
 const CONFERENCES = new Set(['icpc', 'review-conference']);
 const INCIDENT_EVENTS = new Set<CaseEvent['type']>(['incident-reported', 'incident-notified', 'rapid-review-completed']);
 /** Events that make sense on an incident as on a case. */
-const SHARED_EVENTS = new Set<CaseEvent['type']>([
-  'obligation-waived',
-  'escalation-acknowledged',
-  'hold-started',
-  'hold-ended',
-  'case-closed',
-]);
+const SHARED_EVENTS = new Set<CaseEvent['type']>(['obligation-waived', 'escalation-acknowledged', 'hold-started', 'hold-ended', 'case-closed']);
 
 export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string): Problem[] {
   const problems: Problem[] = [];
@@ -93,8 +87,7 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       if (event.meetingId !== undefined) {
         if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
         else if (meeting.state !== 'scheduled') problem('meetingId', `meeting ${event.meetingId} is already ${meeting.state}`);
-        else if (meeting.meetingType !== event.meetingType)
-          problem('meetingType', `meeting ${event.meetingId} is a ${meeting.meetingType}, not a ${event.meetingType}`);
+        else if (meeting.meetingType !== event.meetingType) problem('meetingType', `meeting ${event.meetingId} is a ${meeting.meetingType}, not a ${event.meetingType}`);
       }
       if (event.outcome === 'cp-plan' && event.meetingType !== 'icpc') problem('outcome', 'only an initial conference starts a plan');
       if (event.reviewNumber !== undefined && event.meetingType !== 'cic-review') problem('reviewNumber', 'is for a child in care review only');
@@ -105,8 +98,7 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       break;
     case 'report-submitted':
       if (!meeting) problem('meetingId', `no meeting ${event.meetingId} is scheduled on this case`);
-      else if (event.reportType === 'iro-report' && meeting.meetingType !== 'cic-review')
-        problem('meetingId', `meeting ${event.meetingId} is not a child-in-care review`);
+      else if (event.reportType === 'iro-report' && meeting.meetingType !== 'cic-review') problem('meetingId', `meeting ${event.meetingId} is not a child-in-care review`);
       break;
     case 'child-returned': {
       const last = lastOf(events, ['missing-started', 'child-returned']);
@@ -116,34 +108,37 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
     }
     case 'return-interview-held':
       if (!events.some((e) => e.type === 'child-returned')) problem('type', 'the child has not been recorded as returned');
-      else notBefore(firstOf((e) => e.type === 'child-returned'), 'the child was recorded as returned');
+      else
+        notBefore(
+          firstOf((e) => e.type === 'child-returned'),
+          'the child was recorded as returned',
+        );
       break;
     case 'referral-decided':
     case 'assessment-completed':
       if (!events.some((e) => e.type === 'referral-received')) problem('type', 'no referral is recorded on this case');
-      else notBefore(firstOf((e) => e.type === 'referral-received'), 'the referral was received');
+      else
+        notBefore(
+          firstOf((e) => e.type === 'referral-received'),
+          'the referral was received',
+        );
       break;
     case 'complaint-received': {
-      const known = events.filter(
-        (e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage,
-      );
+      const known = events.filter((e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage);
       if (known.length > 0) problem('complaintId', `complaint ${event.complaintId} is already recorded at stage ${event.stage}`);
       break;
     }
     case 'complaint-responded':
     case 'complaint-extended': {
       const stage3 = event.stage === 3 ? stageThree(kase, event.complaintId) : undefined;
-      const received =
-        stage3?.requested ?? events.some((e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage);
+      const received = stage3?.requested ?? events.some((e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage);
       if (!received) problem('complaintId', `no stage ${event.stage} complaint ${event.complaintId} on this case`);
       else
         notBefore(
           firstOf((e) => e.type === 'complaint-received' && e.complaintId === event.complaintId && e.stage === event.stage),
           `complaint ${event.complaintId} was received`,
         );
-      const responded = events.some(
-        (e) => e.type === 'complaint-responded' && e.complaintId === event.complaintId && e.stage === event.stage,
-      );
+      const responded = events.some((e) => e.type === 'complaint-responded' && e.complaintId === event.complaintId && e.stage === event.stage);
       if (responded) problem('complaintId', `complaint ${event.complaintId} already has its stage ${event.stage} response`);
       // At stage 3 the authority responds to the panel's recommendations: the report comes first.
       else if (stage3?.requested && !stage3.reported) problem('complaintId', `the review panel's report on complaint ${event.complaintId} is not recorded yet`);
@@ -169,12 +164,15 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
     case 'looked-after-ended': {
       const last = lastOf(events, ['looked-after-started', 'looked-after-ended']);
       if (last?.type !== 'looked-after-started') problem('type', 'the child is not recorded as looked after');
-      else notBefore(firstOf((e) => e.type === 'looked-after-started'), 'the child became looked after');
+      else
+        notBefore(
+          firstOf((e) => e.type === 'looked-after-started'),
+          'the child became looked after',
+        );
       break;
     }
     case 'looked-after-started':
-      if (lastOf(events, ['looked-after-started', 'looked-after-ended'])?.type === 'looked-after-started')
-        problem('type', 'the child is already recorded as looked after');
+      if (lastOf(events, ['looked-after-started', 'looked-after-ended'])?.type === 'looked-after-started') problem('type', 'the child is already recorded as looked after');
       break;
     case 'obligation-waived':
       if (!kase.open.some((o) => o.id === event.obligationId)) problem('obligationId', `no open obligation ${event.obligationId}`);
@@ -182,8 +180,7 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
     case 'escalation-acknowledged': {
       const open = kase.open.find((o) => o.id === event.obligationId);
       if (!open) problem('obligationId', `no open obligation ${event.obligationId}`);
-      else if (open.escalationLevel < event.level)
-        problem('level', `obligation ${event.obligationId} has not been escalated to level ${event.level}`);
+      else if (open.escalationLevel < event.level) problem('level', `obligation ${event.obligationId} has not been escalated to level ${event.level}`);
       break;
     }
     case 'hold-started':
@@ -212,7 +209,11 @@ export function problemsWithEvent(kase: CaseSoFar, event: CaseEvent, now: string
       }
       const before = event.type === 'incident-notified' ? 'incident-reported' : 'incident-notified';
       if (!events.some((e) => e.type === before)) problem('type', `record ${before} first`);
-      else notBefore(firstOf((e) => e.type === before), `the ${before} event`);
+      else
+        notBefore(
+          firstOf((e) => e.type === before),
+          `the ${before} event`,
+        );
       if (events.some((e) => e.type === event.type)) problem('type', `${event.type} is already recorded`);
       break;
     }

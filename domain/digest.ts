@@ -90,12 +90,7 @@ export function digestWindowEnd(calendar: WorkingDayCalendar, date: IsoDate, wor
 
 /** Most urgent first: the earliest deadline (the most overdue, then the soonest due); ties by reference and title. */
 function byUrgency(a: DigestItem, b: DigestItem): number {
-  return (
-    Date.parse(a.dueAt) - Date.parse(b.dueAt) ||
-    a.reference.localeCompare(b.reference) ||
-    a.title.localeCompare(b.title) ||
-    a.obligationId.localeCompare(b.obligationId)
-  );
+  return Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.reference.localeCompare(b.reference) || a.title.localeCompare(b.title) || a.obligationId.localeCompare(b.obligationId);
 }
 
 /**
@@ -173,14 +168,9 @@ function caseLink(consoleUrl: string, caseId: string): string {
 const ROLE_WORDS: Record<DigestRole, string> = { 'team-manager': 'team manager', 'head-of-service': 'head of service' };
 
 /** The digest email's words, plain text and HTML: references, teams, titles, deadlines and links only. */
-export function renderDigest(
-  digest: RecipientDigest,
-  options: { forDate: IsoDate; generatedAt: string; dueBy: string; workingDays: number; consoleUrl: string },
-): RenderedDigest {
+export function renderDigest(digest: RecipientDigest, options: { forDate: IsoDate; generatedAt: string; dueBy: string; workingDays: number; consoleUrl: string }): RenderedDigest {
   const day = DateTime.fromISO(options.forDate, { zone: LEGAL_ZONE }).toFormat('cccc d LLLL yyyy');
-  const subject =
-    `[CaseClock] Daily digest ${options.forDate}: ${digest.overdue.length} overdue, ` +
-    `${digest.dueSoon.length} due in the next ${options.workingDays} working day${options.workingDays === 1 ? '' : 's'}`;
+  const subject = `[CaseClock] Daily digest ${options.forDate}: ${digest.overdue.length} overdue, ` + `${digest.dueSoon.length} due in the next ${options.workingDays} working day${options.workingDays === 1 ? '' : 's'}`;
   const line = (item: DigestItem) => {
     const hold = item.onHold ? ' (on hold)' : '';
     return `${item.reference} (team ${item.team}): ${item.title}, due ${localTime(item.dueAt)}, ${dueIn(item.dueAt, options.generatedAt)}${hold}`;

@@ -15,8 +15,4 @@ export const IsoDurationSchema = z
   });
 
 /** A duration that must be longer than zero (deadlines, reminder offsets, repeat intervals). */
-export const PositiveIsoDurationSchema = IsoDurationSchema.refine(
-  (s) => parseIsoDuration(s) === undefined || !isZeroDuration(s),
-  { error: 'must be longer than zero' },
-);
-
+export const PositiveIsoDurationSchema = IsoDurationSchema.refine((s) => parseIsoDuration(s) === undefined || !isZeroDuration(s), { error: 'must be longer than zero' });

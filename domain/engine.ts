@@ -136,7 +136,10 @@ export function checkpointCase(input: EvaluateCaseInput, at: string): CaseCheckp
   const openIds = new Set(open.map((o) => o.draft.id));
   const stillToCome = families.preparation.meetings.map((m) => m.meetingId);
   const earliestOpen = open.reduce((min, o) => (o.draft.triggeredAt < min ? o.draft.triggeredAt : min), cut);
-  const holds = ctx.allHolds().filter((h) => h.end === undefined || h.end > earliestOpen).map((h) => ({ ...h }));
+  const holds = ctx
+    .allHolds()
+    .filter((h) => h.end === undefined || h.end > earliestOpen)
+    .map((h) => ({ ...h }));
   const sent = new Set(input.facts.sent.map((m) => m.messageId));
   const pendingChanges = changes.filter((change) => {
     const plan = planConferenceNotices(ctx.caseId, [change], (when) => ctx.snapshotAt(when).conferenceNotice, cut, sent);
@@ -167,12 +170,7 @@ export function checkpointCase(input: EvaluateCaseInput, at: string): CaseCheckp
  * When one obligation is due, counted from `from` (for kinds counted back from a meeting, `from`
  * is the meeting), under the rule in force at `from`. Used by `caseclock due`.
  */
-export function dueFor(
-  policy: RuleSource,
-  kind: ObligationKind,
-  from: string,
-  calendar: WorkingDayCalendar,
-): { dueAt: string; rule: ResolvedRule } {
+export function dueFor(policy: RuleSource, kind: ObligationKind, from: string, calendar: WorkingDayCalendar): { dueAt: string; rule: ResolvedRule } {
   const rule = resolveRule(policy, kind, from);
   return { dueAt: computeDueAt(rule, new Date(Date.parse(from)).toISOString(), calendar), rule };
 }

@@ -104,7 +104,12 @@ export const MeetingHeld = z.object({
    * For a child in care review: which review of the looked-after episode it was (1 the first), when
    * known, e.g. from an import of a child looked after for years. Without it, reviews are counted.
    */
-  reviewNumber: z.number({ error: 'must be a whole number from 1 to 200' }).int('must be a whole number from 1 to 200').min(1, 'must be a whole number from 1 to 200').max(200, 'must be a whole number from 1 to 200').optional(),
+  reviewNumber: z
+    .number({ error: 'must be a whole number from 1 to 200' })
+    .int('must be a whole number from 1 to 200')
+    .min(1, 'must be a whole number from 1 to 200')
+    .max(200, 'must be a whole number from 1 to 200')
+    .optional(),
 });
 export const PreMeetingHeld = z.object({ type: z.literal('pre-meeting-held'), ...base, meetingId: SafeId });
 export const ReportSubmitted = z.object({

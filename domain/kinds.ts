@@ -44,14 +44,7 @@ export const RiskTier = z.enum(RISK_TIERS);
 export type RiskTier = z.infer<typeof RiskTier>;
 
 /** Who receives which message (the staff roles of the policy files). */
-export const STAFF_ROLES = [
-  'allocated-worker',
-  'team-manager',
-  'group-manager',
-  'head-of-service',
-  'deputy-lead',
-  'iro',
-] as const;
+export const STAFF_ROLES = ['allocated-worker', 'team-manager', 'group-manager', 'head-of-service', 'deputy-lead', 'iro'] as const;
 export const StaffRole = z.enum(STAFF_ROLES);
 export type StaffRole = z.infer<typeof StaffRole>;
 

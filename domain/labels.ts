@@ -131,10 +131,7 @@ export function personLabel(role: string, contacts: Partial<Record<string, { nam
  * case's own title); without it, the kind's label is used. `localTime` writes instants.
  * Free text typed about the child (reasons) is left out: callers show it where it belongs.
  */
-export function describeCaseEvent(
-  e: CaseEvent,
-  opts: { localTime: (instant: string) => string; obligationTitle?: (obligationId: string) => string | undefined },
-): string {
+export function describeCaseEvent(e: CaseEvent, opts: { localTime: (instant: string) => string; obligationTitle?: (obligationId: string) => string | undefined }): string {
   const obligation = (id: string) => opts.obligationTitle?.(id) ?? kindLabel(kindOfObligation(id) ?? id);
   const meeting = (type: string) => meetingTypeLabel(type).replace(/^./, (c) => c.toUpperCase());
   switch (e.type) {

@@ -22,12 +22,7 @@ import { MeetingType, OBLIGATION_KINDS, RiskTier, StaffRole, type ObligationKind
 // Building blocks
 // ---------------------------------------------------------------------------------------------
 
-const text = (max: number) =>
-  z
-    .string({ error: 'must be text' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 export const BASIS_TYPES = ['regulation', 'statutory-guidance', 'local-protocol'] as const;
 
@@ -42,12 +37,7 @@ export type Basis = z.infer<typeof BasisSchema>;
 export const DeadlineSchema = z
   .strictObject({
     duration: PositiveIsoDurationSchema.optional(),
-    workingDays: z
-      .number({ error: 'must be a whole number of working days' })
-      .int('must be a whole number of working days')
-      .min(1, 'must be at least 1')
-      .max(260, 'must be at most 260')
-      .optional(),
+    workingDays: z.number({ error: 'must be a whole number of working days' }).int('must be a whole number of working days').min(1, 'must be at least 1').max(260, 'must be at most 260').optional(),
   })
   .refine((d) => (d.duration === undefined) !== (d.workingDays === undefined), {
     error: 'must give exactly one of duration (e.g. "P14D") or workingDays (e.g. 15)',
@@ -203,9 +193,7 @@ export const FrozenBaselineRulesSchema = BaselineRulesSchema.partial(Object.from
 export type BaselineRules = z.infer<typeof FrozenBaselineRulesSchema>;
 
 type PartialRuleSchemas = { [K in ObligationKind]: z.ZodOptional<ReturnType<(typeof RULE_SCHEMAS)[K]['partial']>> };
-const partialRuleSchemas = Object.fromEntries(
-  OBLIGATION_KINDS.map((kind) => [kind, RULE_SCHEMAS[kind].partial().optional()]),
-) as PartialRuleSchemas;
+const partialRuleSchemas = Object.fromEntries(OBLIGATION_KINDS.map((kind) => [kind, RULE_SCHEMAS[kind].partial().optional()])) as PartialRuleSchemas;
 
 /** An overlay's rules: only the kinds and fields it changes. */
 export const OverlayRulesSchema = z.strictObject(partialRuleSchemas);
@@ -401,12 +389,7 @@ function parseDocument(raw: unknown, source: string): BaselinePolicyDocument | E
  * Builds a Policy from a parsed JSON document. A document that `extends` another asks
  * `loadParent(id)` for it (raw JSON and where it came from); its overlays follow the parent's.
  */
-export function policyFromDocument(
-  raw: unknown,
-  source: string,
-  loadParent?: (id: string) => { raw: unknown; source: string },
-  seen: readonly string[] = [],
-): Policy {
+export function policyFromDocument(raw: unknown, source: string, loadParent?: (id: string) => { raw: unknown; source: string }, seen: readonly string[] = []): Policy {
   const doc = parseDocument(raw, source);
   let policy: Policy;
   if ('extends' in doc) {
@@ -459,9 +442,7 @@ export function snapshotPolicy(policy: Policy, calendar: WorkingDayCalendar, opt
     if (!byDate.has(h.date)) byDate.set(h.date, { date: h.date, name: h.name });
   }
   const fromYear = options.fromYear;
-  const bankHolidays = [...byDate.values()]
-    .filter((h) => fromYear === undefined || Number(h.date.slice(0, 4)) >= fromYear)
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const bankHolidays = [...byDate.values()].filter((h) => fromYear === undefined || Number(h.date.slice(0, 4)) >= fromYear).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return structuredCloneJson({
     id: policy.id,
     version: policy.version,

@@ -33,8 +33,7 @@ export function durationInWords(ms: number): string {
   const t = Math.abs(ms);
   if (!Number.isFinite(t)) throw new RangeError(`not a length of time: ${ms}`);
   if (t < SECOND) return 'less than a second';
-  const pair = (big: number, bigName: string, small: number, smallName: string) =>
-    small > 0 ? `${unit(big, bigName)} ${unit(small, smallName)}` : unit(big, bigName);
+  const pair = (big: number, bigName: string, small: number, smallName: string) => (small > 0 ? `${unit(big, bigName)} ${unit(small, smallName)}` : unit(big, bigName));
   if (t < MINUTE) return unit(Math.floor(t / SECOND), 'second');
   if (t < HOUR) return pair(Math.floor(t / MINUTE), 'minute', Math.floor((t % MINUTE) / SECOND), 'second');
   if (t < DAY) return pair(Math.floor(t / HOUR), 'hour', Math.floor((t % HOUR) / MINUTE), 'minute');

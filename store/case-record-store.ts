@@ -235,9 +235,7 @@ function differingFields(a: CaseRecordEntry, b: CaseRecordEntry): Array<keyof Ca
 
 // --- Connecting --------------------------------------------------------------------------------
 
-const StoreUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a PostgreSQL URL such as postgres://user@127.0.0.1:5432/caseclock');
+const StoreUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a PostgreSQL URL such as postgres://user@127.0.0.1:5432/caseclock');
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -273,7 +271,10 @@ export interface CaseRecordStore {
 export const OutcomeFilter = z.strictObject({
   kinds: z.array(z.string().min(1).max(64)).min(1, 'must name at least one obligation kind'),
   team: SafeId.optional(),
-  tier: z.string().regex(/^[A-Z_]{1,32}$/, 'must be a risk tier such as HIGH_IMMEDIATE').optional(),
+  tier: z
+    .string()
+    .regex(/^[A-Z_]{1,32}$/, 'must be a risk tier such as HIGH_IMMEDIATE')
+    .optional(),
   dueBetween: z.tuple([IsoInstant, IsoInstant]),
 });
 export type OutcomeFilter = z.input<typeof OutcomeFilter>;
@@ -576,7 +577,7 @@ export async function migrateCaseRecordStore(url: string, options: { log?: (line
 
 /** The migrations in store/migrations/ not yet applied to the store at `url` (all of them on an empty database). */
 export async function pendingCaseRecordMigrations(url: string): Promise<string[]> {
-  parseOrThrow(StoreUrl, url, 'url', 'cannot read the case record store\'s migrations');
+  parseOrThrow(StoreUrl, url, 'url', "cannot read the case record store's migrations");
   const known = readdirSync(MIGRATIONS_DIR)
     .filter((file) => file.endsWith('.sql'))
     .map((file) => file.slice(0, -'.sql'.length))
@@ -673,9 +674,7 @@ export function makePrivate(dir: string): void {
 function prepareSocketDir(socketDir: string): string {
   const socketPath = path.join(socketDir, EMBEDDED_SOCKET_FILE);
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
-    throw new CaseRecordInvalid(`socketDir: ${socketDir} is too long for a Unix socket (${socketPath} must be at most ${MAX_SOCKET_PATH} bytes); choose a shorter folder`, [
-      'socketDir: too long for a Unix socket',
-    ]);
+    throw new CaseRecordInvalid(`socketDir: ${socketDir} is too long for a Unix socket (${socketPath} must be at most ${MAX_SOCKET_PATH} bytes); choose a shorter folder`, ['socketDir: too long for a Unix socket']);
   }
   mkdirSync(socketDir, { recursive: true, mode: 0o700 });
   const stat = lstatSync(socketDir);
@@ -720,10 +719,9 @@ function takeLock(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new CaseRecordInvalid(
-          `dataDir: ${dataDir} is in use by process ${holder} (lock file ${file}); stop that store first, or remove the lock file if no store is running`,
-          [`dataDir: in use by process ${holder}`],
-        );
+        throw new CaseRecordInvalid(`dataDir: ${dataDir} is in use by process ${holder} (lock file ${file}); stop that store first, or remove the lock file if no store is running`, [
+          `dataDir: in use by process ${holder}`,
+        ]);
       }
       if (holder === process.pid) {
         throw new CaseRecordInvalid(`dataDir: ${dataDir} is already served by this process`, ['dataDir: already served by this process']);

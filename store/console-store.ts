@@ -113,9 +113,7 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
   const { inTransaction, close } = pooledTransactions(url, { poolSize: 4, applicationName: 'caseclock-console', missingTable: 'console_sessions' });
 
   async function standing(uid: string, address: string, now: Date): Promise<SignInStanding> {
-    const row = await inTransaction(true, (c) =>
-      c.query<{ locked_until: Date | null }>('SELECT locked_until FROM console_sign_in_failures WHERE uid = $1 AND address = $2', [uid, address]),
-    );
+    const row = await inTransaction(true, (c) => c.query<{ locked_until: Date | null }>('SELECT locked_until FROM console_sign_in_failures WHERE uid = $1 AND address = $2', [uid, address]));
     const until = row.rows[0]?.locked_until;
     return until && until.getTime() > now.getTime() ? { locked: true, until: until.toISOString() } : { locked: false };
   }
@@ -139,9 +137,7 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
       // Rows another connection holds locked are skipped (SKIP LOCKED), and a failure here is not
       // the sign-in's: housekeeping never makes anyone wait.
       if (Math.random() < 0.05) {
-        await inTransaction(false, (c) =>
-          c.query('DELETE FROM console_sessions WHERE sid IN (SELECT sid FROM console_sessions WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)'),
-        ).catch(() => undefined);
+        await inTransaction(false, (c) => c.query('DELETE FROM console_sessions WHERE sid IN (SELECT sid FROM console_sessions WHERE expires_at < now() LIMIT 500 FOR UPDATE SKIP LOCKED)')).catch(() => undefined);
       }
     },
     async destroySession(sid) {
@@ -193,13 +189,18 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
       // A password account's id is never looked up here: single sign-on cannot speak for it.
       const ids = [...new Set(userIds)].filter(isSsoUserId);
       if (ids.length === 0) return new Map();
-      const result = await inTransaction(true, (c) =>
-        c.query('SELECT user_id, name, role, team, teams, signed_in_at FROM console_sso_access WHERE user_id = ANY($1::text[])', [ids]),
-      );
+      const result = await inTransaction(true, (c) => c.query('SELECT user_id, name, role, team, teams, signed_in_at FROM console_sso_access WHERE user_id = ANY($1::text[])', [ids]));
       return new Map(
         result.rows.map((row) => {
           const r = SsoRow.parse(row);
-          const access: SsoAccess = { userId: r.user_id, ...(r.name ? { name: r.name } : {}), role: r.role, signedInAt: r.signed_in_at.toISOString(), ...(r.team ? { team: r.team } : {}), ...(r.teams ? { teams: r.teams } : {}) };
+          const access: SsoAccess = {
+            userId: r.user_id,
+            ...(r.name ? { name: r.name } : {}),
+            role: r.role,
+            signedInAt: r.signed_in_at.toISOString(),
+            ...(r.team ? { team: r.team } : {}),
+            ...(r.teams ? { teams: r.teams } : {}),
+          };
           return [r.user_id, access] as const;
         }),
       );
@@ -207,9 +208,7 @@ export function openConsoleStore(url: string, policy: SignInPolicy = DEFAULT_SIG
 
     async recordView(input) {
       const v = CaseViewInput.parse(input);
-      await inTransaction(false, (c) =>
-        c.query('INSERT INTO console_case_views (viewer, role, subject, case_id, what) VALUES ($1, $2, $3, $4, $5)', [v.viewer, v.role, v.subject, v.caseId, v.what]),
-      );
+      await inTransaction(false, (c) => c.query('INSERT INTO console_case_views (viewer, role, subject, case_id, what) VALUES ($1, $2, $3, $4, $5)', [v.viewer, v.role, v.subject, v.caseId, v.what]));
     },
     async views(input) {
       const f = CaseViewFilter.parse(input);

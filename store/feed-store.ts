@@ -113,19 +113,17 @@ export function openFeedStore(url: string): FeedStore {
     async list({ teams, limit = 200 }) {
       if (teams !== 'all' && teams.length === 0) return [];
       const result = await inTransaction(true, (c) =>
-        c.query(
-          `SELECT ${COLUMNS} FROM console_calendar_feeds WHERE ($1::text[] IS NULL OR subject_team = ANY($1)) ORDER BY created_at DESC, id DESC LIMIT $2`,
-          [teams === 'all' ? null : [...teams], Math.min(Math.max(1, limit), 1000)],
-        ),
+        c.query(`SELECT ${COLUMNS} FROM console_calendar_feeds WHERE ($1::text[] IS NULL OR subject_team = ANY($1)) ORDER BY created_at DESC, id DESC LIMIT $2`, [
+          teams === 'all' ? null : [...teams],
+          Math.min(Math.max(1, limit), 1000),
+        ]),
       );
       return result.rows.map(fromRow);
     },
     async revoke(id, by) {
       if (!FeedId.safeParse(id).success) return false;
       const who = UserId.parse(by);
-      const result = await inTransaction(false, (c) =>
-        c.query('UPDATE console_calendar_feeds SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL', [id, who]),
-      );
+      const result = await inTransaction(false, (c) => c.query('UPDATE console_calendar_feeds SET revoked_at = now(), revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL', [id, who]));
       return (result.rowCount ?? 0) > 0;
     },
     close,

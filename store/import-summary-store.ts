@@ -51,9 +51,7 @@ export function openImportSummaryStore(url: string): ImportSummaryStore {
       await inTransaction(false, (c) => c.query('DELETE FROM import_held_escalations WHERE case_id = $1 AND run_id = $2 AND sent_at IS NULL', [caseId, runId]));
     },
     async unsent() {
-      const result = await inTransaction(true, (c) =>
-        c.query('SELECT message_id, case_id, run_id, recipient, escalation FROM import_held_escalations WHERE sent_at IS NULL ORDER BY held_at, message_id'),
-      );
+      const result = await inTransaction(true, (c) => c.query('SELECT message_id, case_id, run_id, recipient, escalation FROM import_held_escalations WHERE sent_at IS NULL ORDER BY held_at, message_id'));
       return result.rows.map((raw) => {
         const r = Row.parse(raw);
         return { messageId: r.message_id, caseId: r.case_id, runId: r.run_id, recipient: r.recipient, payload: r.escalation };

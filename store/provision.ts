@@ -57,8 +57,7 @@ export async function provisionCaseRecordStore(settings: ProvisionSettings, log:
     // roles.sql holds several statements: a simple query runs them all, in one implicit transaction.
     await client.query(readFileSync(ROLES_SQL, 'utf8'));
     await client.query(
-      `ALTER ROLE ${STORE_ROLES.worker} PASSWORD ${escapeLiteral(settings.CASECLOCK_WORKER_DB_PASSWORD)};` +
-        `ALTER ROLE ${STORE_ROLES.console} PASSWORD ${escapeLiteral(settings.CASECLOCK_CONSOLE_DB_PASSWORD)}`,
+      `ALTER ROLE ${STORE_ROLES.worker} PASSWORD ${escapeLiteral(settings.CASECLOCK_WORKER_DB_PASSWORD)};` + `ALTER ROLE ${STORE_ROLES.console} PASSWORD ${escapeLiteral(settings.CASECLOCK_CONSOLE_DB_PASSWORD)}`,
     );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

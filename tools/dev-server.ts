@@ -231,7 +231,7 @@ function parsePort(value: string): number {
 
 async function cli(argv: string[]): Promise<void> {
   const program = new Command('dev-server')
-    .description('Run a local Temporal dev server with CaseClock\'s search attributes until SIGINT/SIGTERM')
+    .description("Run a local Temporal dev server with CaseClock's search attributes until SIGINT/SIGTERM")
     .option('--db-file <path>', 'SQLite file (kept across restarts)', '.data/temporal.sqlite')
     .option('--ip <ip>', 'interface for gRPC and the Web UI', '127.0.0.1')
     .option('--port <port>', 'gRPC port', parsePort, 7233)

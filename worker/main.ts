@@ -46,9 +46,7 @@ async function main(): Promise<void> {
   // A schedule that cannot be set up now is said in the log: the clocks run all the same.
   try {
     const digest =
-      config.CASECLOCK_DIGEST_TIME === 'off'
-        ? await removeDigestSchedule(client)
-        : await ensureDigestSchedule(client, { time: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS });
+      config.CASECLOCK_DIGEST_TIME === 'off' ? await removeDigestSchedule(client) : await ensureDigestSchedule(client, { time: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS });
     log.info({ schedule: DIGEST_SCHEDULE_ID, digestTime: config.CASECLOCK_DIGEST_TIME, workingDays: config.CASECLOCK_DIGEST_WORKING_DAYS }, `daily digest schedule ${digest}`);
   } catch (err) {
     log.warn({ schedule: DIGEST_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) }, 'daily digest schedule not set up');
@@ -93,9 +91,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUE,
-    ...(usePrebuilt
-      ? { workflowBundle: { codePath: BUNDLE_PATH } }
-      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
+    ...(usePrebuilt ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     dataConverter: dataConverter(config),
     activities: metrics.instrument({
       ...createNotificationActivities({

@@ -152,7 +152,7 @@ export function createCaseClockMetrics(options: { now?: () => number } = {}): Ca
   });
   const overdue = new Gauge({
     name: 'caseclock_obligations_overdue',
-    help: 'Overdue obligations on open cases by risk tier and team (the sum of each case\'s CaseClockOverdueCount).',
+    help: "Overdue obligations on open cases by risk tier and team (the sum of each case's CaseClockOverdueCount).",
     labelNames: ['tier', 'team'] as const,
     registers: [registry],
   });
@@ -290,7 +290,7 @@ export function createMetricsServer(options: MetricsServerOptions): http.Server 
   const { metrics } = options;
   const sdkUp = new Gauge({
     name: 'caseclock_sdk_metrics_up',
-    help: 'Whether the Temporal SDK\'s own figures could be read for this scrape (1) or not (0).',
+    help: "Whether the Temporal SDK's own figures could be read for this scrape (1) or not (0).",
     registers: [metrics.registry],
   });
   async function sdkText(): Promise<string> {
@@ -325,9 +325,7 @@ export function createMetricsServer(options: MetricsServerOptions): http.Server 
     }
     if (path === '/readyz') {
       const answer = await options.ready();
-      res
-        .writeHead(answer.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
-        .end(`${JSON.stringify({ status: answer.ready ? 'ready' : 'not ready', checks: answer.checks })}\n`);
+      res.writeHead(answer.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(`${JSON.stringify({ status: answer.ready ? 'ready' : 'not ready', checks: answer.checks })}\n`);
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: /metrics, /healthz or /readyz\n');

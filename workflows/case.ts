@@ -47,13 +47,7 @@ import {
   type UpdateAnswer,
   updateDetailsUpdate,
 } from './messages';
-import {
-  NextDueAtAttribute,
-  OverdueCountAttribute,
-  RiskTierAttribute,
-  StatusAttribute,
-  TeamAttribute,
-} from './search-attributes';
+import { NextDueAtAttribute, OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from './search-attributes';
 
 /**
  * The zod half of the update validators, loaded on the first update a workflow validates: zod and
@@ -163,8 +157,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     {
       validator: (raw) => {
         const { details } = checks().checkUpdateDetails(raw);
-        if (details.reference !== kase.facts.details.reference)
-          throw refusal('updateDetails', [{ field: 'details.reference', message: 'a case keeps its reference' }]);
+        if (details.reference !== kase.facts.details.reference) throw refusal('updateDetails', [{ field: 'details.reference', message: 'a case keeps its reference' }]);
         if (kase.facts.closed) throw refusal('updateDetails', CASE_CLOSED);
       },
     },
@@ -176,10 +169,7 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       const { role, contact, by }: ReassignInput = raw;
       const now = nowIso();
       const { details } = kase.facts;
-      kase.facts.changeDetails(
-        { ...details, contacts: { ...details.contacts, [role]: contact } },
-        { at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` },
-      );
+      kase.facts.changeDetails({ ...details, contacts: { ...details.contacts, [role]: contact } }, { at: now, recordedAt: now, by, entry: 'details', summary: `${role} reassigned` });
       return answer(now);
     },
     {
@@ -343,7 +333,6 @@ function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<str
     log.warn('case needs attention', { caseId: kase.facts.caseId, warning });
   }
 }
-
 
 /**
  * Starts one message's send in a cancellation scope of its own and returns at once; the outcome

@@ -13,7 +13,10 @@ import { RiskTier, StaffRole } from '../domain/kinds';
 export const StaffContact = z.object({
   name: FreeText(200),
   // Length first: the email pattern is super-linear on long input, so it only ever sees 254 characters.
-  email: z.string().max(254, 'must be at most 254 characters').pipe(z.email({ error: 'must be an email address' })),
+  email: z
+    .string()
+    .max(254, 'must be at most 254 characters')
+    .pipe(z.email({ error: 'must be an email address' })),
 });
 export type StaffContact = z.infer<typeof StaffContact>;
 
@@ -61,9 +64,7 @@ export function openingOf(input: OpenCaseInput, now: Date): { openedAt: string; 
   const recorded = (input.recorded ?? []).map((event, index) => ({ event, index }));
   let openedAt = input.openedAt ?? nowIso;
   for (const at of [tierAt, ...recorded.map((r) => r.event.at)]) if (at < openedAt) openedAt = at;
-  const tierSet: CaseEvent[] = input.initialTier
-    ? [{ type: 'tier-set', at: tierAt, by: input.openedBy, tier: input.initialTier.tier, reason: input.initialTier.reason }]
-    : [];
+  const tierSet: CaseEvent[] = input.initialTier ? [{ type: 'tier-set', at: tierAt, by: input.openedBy, tier: input.initialTier.tier, reason: input.initialTier.reason }] : [];
   // In date order (stable): a placement after the child became looked after, and so on.
   const ordered = [...recorded].sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : a.index - b.index));
   const events: CaseEvent[] = [...tierSet];

@@ -235,4 +235,3 @@ export const applyPolicyUpdate = defineUpdate<UpdateAnswer, [ApplyPolicyInput]>(
 export const stateQuery = defineQuery<CaseState>('state');
 export const obligationsQuery = defineQuery<CaseEvaluation['obligations']>('obligations');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
-

@@ -11,13 +11,7 @@ export const NextDueAtAttribute = defineSearchAttributeKey('CaseClockNextDueAt',
 export const OverdueCountAttribute = defineSearchAttributeKey('CaseClockOverdueCount', SearchAttributeType.INT);
 
 /** Every custom attribute, for registering them with a server (`temporal ... --search-attribute`). */
-export const CASECLOCK_SEARCH_ATTRIBUTES = [
-  RiskTierAttribute,
-  TeamAttribute,
-  StatusAttribute,
-  NextDueAtAttribute,
-  OverdueCountAttribute,
-] as const;
+export const CASECLOCK_SEARCH_ATTRIBUTES = [RiskTierAttribute, TeamAttribute, StatusAttribute, NextDueAtAttribute, OverdueCountAttribute] as const;
 
 /** The CLI's names for attribute types, as `temporal operator search-attribute create --type` takes them. */
 export const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {

@@ -74,8 +74,7 @@ export function shippedPolicyIds(): string[] {
 
 /** A policy frozen with the bank holidays, from a shipped id, or the configured default ('default'). */
 export function policySnapshotFor(choice: string, configuredPolicy: string | undefined): PolicySnapshot {
-  const policy =
-    choice === 'default' ? (configuredPolicy === undefined ? loadDefaultPolicy() : loadPolicyFile(configuredPolicy)) : loadShippedPolicy(choice);
+  const policy = choice === 'default' ? (configuredPolicy === undefined ? loadDefaultPolicy() : loadPolicyFile(configuredPolicy)) : loadShippedPolicy(choice);
   return snapshotPolicy(policy, WorkingDayCalendar.englandAndWales(policy.extraBankHolidays));
 }
 
@@ -91,10 +90,7 @@ export interface CaseContext {
   timeline: TimelineEntry[];
 }
 
-export type Submission =
-  | { type: 'event'; event: CaseEvent }
-  | { type: 'reassign'; input: z.output<typeof ReassignInput> }
-  | { type: 'policy'; snapshot: PolicySnapshot; mode: 'forward' | 'recompute' };
+export type Submission = { type: 'event'; event: CaseEvent } | { type: 'reassign'; input: z.output<typeof ReassignInput> } | { type: 'policy'; snapshot: PolicySnapshot; mode: 'forward' | 'recompute' };
 
 export interface CaseAction {
   slug: string;
@@ -265,7 +261,12 @@ function eventAction(spec: {
       raw['at'] ??= now.toISOString();
       Object.assign(raw, spec.convert?.(form) ?? {});
       if (Object.keys(errors).length > 0) return { ok: false, errors };
-      const parsed = validate(spec.schema, raw, { by: '_form', type: 'what' }, fields.map((f) => f.name));
+      const parsed = validate(
+        spec.schema,
+        raw,
+        { by: '_form', type: 'what' },
+        fields.map((f) => f.name),
+      );
       return parsed.ok ? { ok: true, value: { type: 'event', event: parsed.value as CaseEvent } } : parsed;
     },
   };
@@ -371,7 +372,15 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     },
     convert: (form) => yesNo(form, 'childSeenAlone'),
   }),
-  eventAction({ slug: 'kit-call', title: 'Record a keeping-in-touch call', group: 'Contacts', schema: ContactRecorded, fixed: { type: 'contact', contactType: 'kit-call' }, fields: [], cli: { command: ['kit-call'], description: 'record a keeping-in-touch call', inputs: {} } }),
+  eventAction({
+    slug: 'kit-call',
+    title: 'Record a keeping-in-touch call',
+    group: 'Contacts',
+    schema: ContactRecorded,
+    fixed: { type: 'contact', contactType: 'kit-call' },
+    fields: [],
+    cli: { command: ['kit-call'], description: 'record a keeping-in-touch call', inputs: {} },
+  }),
   eventAction({
     slug: 'contact',
     title: 'Record contact by another professional',
@@ -388,7 +397,11 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: TierSet,
     fixed: { type: 'tier-set' },
     fields: [{ name: 'tier', label: 'Risk tier', type: 'select', options: labelled(RISK_TIERS, tierLabel), required: true }, REASON],
-    cli: { command: ['tier'], description: 'set or change the risk tier (the clocks restart from the new tier)', inputs: { tier: { argument: 'tier', help: RISK_TIERS.join('|') }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
+    cli: {
+      command: ['tier'],
+      description: 'set or change the risk tier (the clocks restart from the new tier)',
+      inputs: { tier: { argument: 'tier', help: RISK_TIERS.join('|') }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } },
+    },
   }),
   eventAction({
     slug: 'meeting-schedule',
@@ -401,7 +414,15 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'meetingType', label: 'Meeting type', type: 'select', options: labelled(MEETING_TYPES, meetingTypeLabel), required: true },
       { name: 'scheduledFor', label: 'Date and time (UK)', type: 'datetime', required: true },
     ],
-    cli: { command: ['meeting', 'schedule'], description: 'schedule a meeting', inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' }, meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` }, scheduledFor: { flag: '--date', value: 'instant', help: 'when it will take place (required)' } } },
+    cli: {
+      command: ['meeting', 'schedule'],
+      description: 'schedule a meeting',
+      inputs: {
+        meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' },
+        meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` },
+        scheduledFor: { flag: '--date', value: 'instant', help: 'when it will take place (required)' },
+      },
+    },
   }),
   eventAction({
     slug: 'meeting-postpone',
@@ -414,7 +435,15 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'newDate', label: 'New date and time (UK)', type: 'datetime', required: true },
       REASON,
     ],
-    cli: { command: ['meeting', 'postpone'], description: 'postpone a scheduled meeting (the deputy lead and head of service are told)', inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' }, newDate: { flag: '--date', value: 'instant', help: 'the new date (required)' }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
+    cli: {
+      command: ['meeting', 'postpone'],
+      description: 'postpone a scheduled meeting (the deputy lead and head of service are told)',
+      inputs: {
+        meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' },
+        newDate: { flag: '--date', value: 'instant', help: 'the new date (required)' },
+        reason: { flag: '--reason', value: 'text', help: 'why (required)' },
+      },
+    },
   }),
   eventAction({
     slug: 'meeting-cancel',
@@ -423,7 +452,11 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: MeetingCancelled,
     fixed: { type: 'meeting-cancelled' },
     fields: (ctx) => [{ name: 'meetingId', label: 'Meeting id', type: 'text', required: true, suggestions: scheduledMeetings(ctx) }, REASON],
-    cli: { command: ['meeting', 'cancel'], description: 'cancel a scheduled meeting (the deputy lead and head of service are told)', inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
+    cli: {
+      command: ['meeting', 'cancel'],
+      description: 'cancel a scheduled meeting (the deputy lead and head of service are told)',
+      inputs: { meetingId: { flag: '--meeting', value: 'id', help: 'meeting id (required)' }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } },
+    },
   }),
   eventAction({
     slug: 'meeting-held',
@@ -448,7 +481,12 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
         meetingId: { flag: '--meeting', value: 'id', help: 'meeting id, if it was scheduled' },
         meetingType: { flag: '--type', value: 'type', help: `${MEETING_TYPES.join('|')} (required)` },
         outcome: { flag: '--outcome', value: 'outcome', help: 'cp-plan|no-plan|plan-ended' },
-        reviewNumber: { flag: '--review-number', value: 'n', help: 'which child in care review of the episode it was, 1 to 200 (cic-review only; default: counted)', accepts: { test: isReviewNumber, says: REVIEW_NUMBER_SAYS } },
+        reviewNumber: {
+          flag: '--review-number',
+          value: 'n',
+          help: 'which child in care review of the episode it was, 1 to 200 (cic-review only; default: counted)',
+          accepts: { test: isReviewNumber, says: REVIEW_NUMBER_SAYS },
+        },
       },
     },
   }),
@@ -459,7 +497,11 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     schema: PreMeetingHeld,
     fixed: { type: 'pre-meeting-held' },
     fields: (ctx) => [{ name: 'meetingId', label: "Conference's meeting id", type: 'text', required: true, suggestions: scheduledMeetings(ctx) }],
-    cli: { command: ['meeting', 'pre-meeting'], description: 'record the chair and social worker pre-meeting before a conference', inputs: { meetingId: { flag: '--meeting', value: 'id', help: "the conference's meeting id (required)" } } },
+    cli: {
+      command: ['meeting', 'pre-meeting'],
+      description: 'record the chair and social worker pre-meeting before a conference',
+      inputs: { meetingId: { flag: '--meeting', value: 'id', help: "the conference's meeting id (required)" } },
+    },
   }),
   eventAction({
     slug: 'report',
@@ -528,7 +570,11 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     fixed: { type: 'assessment-completed' },
     fields: [],
     // The form has one thing to record; the command names it, as the other episode commands do.
-    cli: { command: ['assessment'], description: 'the child and family assessment was completed', inputs: { type: { argument: 'event', help: 'completed', what: 'assessment event', words: { completed: 'assessment-completed' } } } },
+    cli: {
+      command: ['assessment'],
+      description: 'the child and family assessment was completed',
+      inputs: { type: { argument: 'event', help: 'completed', what: 'assessment event', words: { completed: 'assessment-completed' } } },
+    },
   }),
   eventAction({
     slug: 'strategy',
@@ -598,7 +644,11 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       },
       REASON,
     ],
-    cli: { command: ['waive'], description: 'waive one open obligation (see `caseclock show` for ids)', inputs: { obligationId: { argument: 'obligationId', help: 'the obligation id, e.g. kit-call@2026-03-02T10:00:00.000Z' }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
+    cli: {
+      command: ['waive'],
+      description: 'waive one open obligation (see `caseclock show` for ids)',
+      inputs: { obligationId: { argument: 'obligationId', help: 'the obligation id, e.g. kit-call@2026-03-02T10:00:00.000Z' }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } },
+    },
   }),
   eventAction({
     slug: 'hold',
@@ -611,7 +661,15 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'kind', label: 'Clock', type: 'select', options: labelled(OBLIGATION_KINDS, kindLabel), help: 'Leave empty to hold every clock of the case.' },
       REASON,
     ],
-    cli: { command: ['hold'], description: 'pause one clock (--kind) or every clock of the case', inputs: { holdId: { flag: '--id', value: 'holdId', help: 'hold id, to resume it later (required)' }, kind: { flag: '--kind', value: 'kind', help: `the obligation kind to pause (default: all): ${OBLIGATION_KINDS.join(', ')}` }, reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
+    cli: {
+      command: ['hold'],
+      description: 'pause one clock (--kind) or every clock of the case',
+      inputs: {
+        holdId: { flag: '--id', value: 'holdId', help: 'hold id, to resume it later (required)' },
+        kind: { flag: '--kind', value: 'kind', help: `the obligation kind to pause (default: all): ${OBLIGATION_KINDS.join(', ')}` },
+        reason: { flag: '--reason', value: 'text', help: 'why (required)' },
+      },
+    },
   }),
   eventAction({
     slug: 'resume',
@@ -634,7 +692,14 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       { name: 'level', label: 'Escalation level', type: 'hidden', required: true },
     ],
     convert: (form) => ({ level: /^\d$/.test(form['level'] ?? '') ? Number(form['level']) : form['level'] }),
-    cli: { command: ['ack'], description: 'acknowledge an escalation of an overdue obligation', inputs: { obligationId: { argument: 'obligationId', help: 'the obligation id' }, level: { flag: '--level', value: 'n', help: 'the escalation level acknowledged (required)', accepts: { test: (v) => /^[1-9]$/.test(v), says: 'must be a whole number from 1 to 9' } } } },
+    cli: {
+      command: ['ack'],
+      description: 'acknowledge an escalation of an overdue obligation',
+      inputs: {
+        obligationId: { argument: 'obligationId', help: 'the obligation id' },
+        level: { flag: '--level', value: 'n', help: 'the escalation level acknowledged (required)', accepts: { test: (v) => /^[1-9]$/.test(v), says: 'must be a whole number from 1 to 9' } },
+      },
+    },
   }),
   {
     slug: 'reassign',
@@ -694,7 +759,15 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
       }
     },
   },
-  eventAction({ slug: 'close', title: 'Close the case', group: 'Case', schema: CaseClosed, fixed: { type: 'case-closed' }, fields: [REASON], cli: { command: ['close'], description: 'close the case (its open obligations are superseded)', inputs: { reason: { flag: '--reason', value: 'text', help: 'why (required)' } } } }),
+  eventAction({
+    slug: 'close',
+    title: 'Close the case',
+    group: 'Case',
+    schema: CaseClosed,
+    fixed: { type: 'case-closed' },
+    fields: [REASON],
+    cli: { command: ['close'], description: 'close the case (its open obligations are superseded)', inputs: { reason: { flag: '--reason', value: 'text', help: 'why (required)' } } },
+  }),
   eventAction({
     slug: 'incident-notified',
     title: 'The national panel was notified',
@@ -738,8 +811,7 @@ const CONTACT_FIELDS: ReadonlyArray<{ role: StaffRole; name: string; label: stri
   { role: 'iro', name: 'iro', label: 'Independent chair / IRO' },
 ];
 
-const contactSpecs = (): FieldSpec[] =>
-  CONTACT_FIELDS.map((c) => ({ name: c.name, label: c.label, type: 'text', placeholder: 'Name <email@council.example>' }));
+const contactSpecs = (): FieldSpec[] => CONTACT_FIELDS.map((c) => ({ name: c.name, label: c.label, type: 'text', placeholder: 'Name <email@council.example>' }));
 
 function contactsFrom(form: Form, errors: FieldErrors): Record<string, { name: string; email: string }> {
   const contacts: Record<string, { name: string; email: string }> = {};
@@ -794,7 +866,7 @@ export function startFormErrorsFromRefusal(err: CaseActionError, kind: 'case' | 
 export function openCaseFields(defaultTeam?: string): FieldSpec[] {
   return [
     { name: 'caseId', label: 'Case id', type: 'text', required: true, placeholder: 'WCF-2026-0001' },
-    { name: 'reference', label: 'Case reference (shown in emails)', type: 'text', required: true, help: 'Never the child\'s name.' },
+    { name: 'reference', label: 'Case reference (shown in emails)', type: 'text', required: true, help: "Never the child's name." },
     { name: 'team', label: 'Team', type: 'text', required: true, placeholder: defaultTeam ?? 'LOCALITY-NORTH' },
     { name: 'tier', label: 'First risk tier', type: 'select', options: labelled(RISK_TIERS, tierLabel) },
     { name: 'reason', label: 'Why that tier', type: 'textarea', help: 'Required with a tier.' },

@@ -10,7 +10,9 @@ if (fromSources) require('tsx/cjs');
 const ext = fromSources ? '.ts' : '.js';
 // The settings `npm start` uses: .env at the top of the checkout (the environment wins).
 require(`../../common/env-file${ext}`).loadEnvFile();
-require(`./main${ext}`).main(process.argv).then(
-  (code) => process.exit(code),
-  () => process.exit(70),
-);
+require(`./main${ext}`)
+  .main(process.argv)
+  .then(
+    (code) => process.exit(code),
+    () => process.exit(70),
+  );

@@ -16,7 +16,7 @@ import * as view from './commands/view';
 
 export function buildProgram(): Command {
   const program = new Command('caseclock')
-    .description('CaseClock: statutory clocks for children\'s social care')
+    .description("CaseClock: statutory clocks for children's social care")
     .exitOverride()
     .showHelpAfterError(false)
     // Commander puts "(Did you mean ...?)" on a second line; errors are one line.
@@ -38,11 +38,14 @@ export function buildProgram(): Command {
 function requireSubcommand(group: Command): void {
   const path = group.parent ? `${group.parent.name()} ${group.name()}` : group.name();
   const names = group.commands.map((c) => c.name()).join(', ');
-  group.helpCommand(true).allowExcessArguments().action((_options: unknown, self: Command) => {
-    const given = self.args[0];
-    if (given === undefined) throw new CliError(`${group.parent ? `${path} needs` : 'give'} a command: ${names} (see ${path} --help)`);
-    throw new CliError(`unknown command ${quoted(given)}${group.parent ? ` for ${path}` : ''}; use one of: ${names}`);
-  });
+  group
+    .helpCommand(true)
+    .allowExcessArguments()
+    .action((_options: unknown, self: Command) => {
+      const given = self.args[0];
+      if (given === undefined) throw new CliError(`${group.parent ? `${path} needs` : 'give'} a command: ${names} (see ${path} --help)`);
+      throw new CliError(`unknown command ${quoted(given)}${group.parent ? ` for ${path}` : ''}; use one of: ${names}`);
+    });
 }
 
 /** Runs the command line and resolves to the process exit code. */

@@ -76,7 +76,10 @@ export async function run(argv: string[], file: string, password: () => Promise<
   const [command, id] = positionals;
   const current: UsersFile = existsSync(file) ? readUsersFile(file) : { users: [] };
   if (command === 'list') {
-    return current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}${u.teams ? `\tteams ${u.teams.join(',')}` : ''}\t${u.name}${u.mustChangePassword ? '\t(must change password)' : ''}`).join('\n') || '(no users)';
+    return (
+      current.users.map((u) => `${u.id}\t${u.role}${u.team ? `\tteam ${u.team}` : ''}${u.teams ? `\tteams ${u.teams.join(',')}` : ''}\t${u.name}${u.mustChangePassword ? '\t(must change password)' : ''}`).join('\n') ||
+      '(no users)'
+    );
   }
   if (command === 'remove' && id) {
     if (!current.users.some((u) => u.id === id)) throw new UsageError(`no user ${id} in ${file}`);
@@ -110,7 +113,14 @@ export async function run(argv: string[], file: string, password: () => Promise<
     role: role.data,
     ...(values.team !== undefined ? { team: values.team } : {}),
     // A head of service's service area: --teams LOCALITY-NORTH,LOCALITY-SOUTH
-    ...(values.teams !== undefined ? { teams: values.teams.split(',').map((t) => t.trim()).filter((t) => t !== '') } : {}),
+    ...(values.teams !== undefined
+      ? {
+          teams: values.teams
+            .split(',')
+            .map((t) => t.trim())
+            .filter((t) => t !== ''),
+        }
+      : {}),
     passwordHash: await hashPassword(pw),
     ...(values['must-change'] === true ? { mustChangePassword: true } : {}),
   });

@@ -99,7 +99,11 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
       const what = /^\/(cases|incidents)\//.test(request.url) ? 'That is not a case id.' : 'There is no such page.';
       // Typed loosely: Fastify's generic reply type for this hook rejects a plain status number.
       const raw = reply as unknown as FastifyReply;
-      void raw.code(status).headers(FALLBACK_HEADERS).type('text/html; charset=utf-8').send(page(ERROR_TITLES[status] ?? 'Not accepted', <Notice kind="error">{status === 404 ? what : 'That request was not understood: nothing was changed.'}</Notice>));
+      void raw
+        .code(status)
+        .headers(FALLBACK_HEADERS)
+        .type('text/html; charset=utf-8')
+        .send(page(ERROR_TITLES[status] ?? 'Not accepted', <Notice kind="error">{status === 404 ? what : 'That request was not understood: nothing was changed.'}</Notice>));
     },
   });
 
@@ -219,19 +223,25 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
 
   app.setErrorHandler(async (thrown, request, reply) => {
     const error = asConsoleError(thrown, request.url, answerTimeoutMs);
-    const status = error instanceof ConsoleHttpError ? error.status : (error as { statusCode?: number }).statusCode ?? 500;
+    const status = error instanceof ConsoleHttpError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
     let message = error instanceof ConsoleHttpError ? error.message : 'CaseClock could not answer. The error has been logged; please tell your administrator the time it happened.';
     const code = (error as { code?: string }).code;
     if (code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') {
       request.log.warn({ user: request.person?.id }, 'csrf token refused');
-      message = request.url.startsWith('/login')
-        ? 'The sign-in form had expired. Please try again.'
-        : 'The form had expired or did not come from this console: nothing was changed. Reload the page and try again.';
+      message = request.url.startsWith('/login') ? 'The sign-in form had expired. Please try again.' : 'The form had expired or did not come from this console: nothing was changed. Reload the page and try again.';
     } else if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `The form was too large (more than ${MAX_BODY / 1024} KB): nothing was changed.`;
     else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'Send the form from the console page.';
     else if (status < 500 && !(error instanceof ConsoleHttpError)) message = 'That request was not understood: nothing was changed.';
-    if (status >= 500) request.log.error({ err: { type: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message.split('\n')[0] : String(error) }, user: request.person?.id }, 'console request failed');
-    if (request.url.startsWith('/api/')) return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: message }));
+    if (status >= 500)
+      request.log.error(
+        { err: { type: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message.split('\n')[0] : String(error) }, user: request.person?.id },
+        'console request failed',
+      );
+    if (request.url.startsWith('/api/'))
+      return reply
+        .code(status)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: message }));
     return sendPage(
       request,
       reply,
@@ -274,7 +284,11 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   app.get('/readyz', { config: { rateLimit: false } }, async (request, reply) => {
     const answer = await readiness();
     if (!answer.ready) request.log.warn({ failing: answer.reasons }, 'console not ready');
-    return reply.code(answer.ready ? 200 : 503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(answer.ready ? 'ready' : 'not ready');
+    return reply
+      .code(answer.ready ? 200 : 503)
+      .type('text/plain; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(answer.ready ? 'ready' : 'not ready');
   });
 
   registerAccountRoutes(app, ctx);

@@ -8,5 +8,4 @@ export type { FieldSpec } from '../actions/fields';
  * Text as the views write it into a page (content or a quoted attribute): what Preact's renderer
  * escapes, `&`, `<` and `"`. A lone `>` opens nothing, so it is left as it is.
  */
-export const esc = (s: string | number | undefined | null): string =>
-  (s === undefined || s === null ? '' : String(s)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+export const esc = (s: string | number | undefined | null): string => (s === undefined || s === null ? '' : String(s)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');

@@ -35,7 +35,10 @@ export const DEFAULT_ROLE_MAP: Readonly<Record<string, CaseClockRole>> = {
   'cc-viewers': 'viewer',
 };
 
-const ClaimName = z.string().trim().regex(/^[\x21-\x7E]{1,200}$/, 'must be a claim name (no spaces)');
+const ClaimName = z
+  .string()
+  .trim()
+  .regex(/^[\x21-\x7E]{1,200}$/, 'must be a claim name (no spaces)');
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
@@ -201,11 +204,7 @@ export function createOidcSignIn(input: OidcSettings): OidcSignIn {
       current.search = callbackUrl.search;
       let claims: Record<string, unknown>;
       try {
-        const tokens = await oidc.authorizationCodeGrant(
-          config,
-          current,
-          { pkceCodeVerifier: pending.data.codeVerifier, expectedState: pending.data.state, expectedNonce: pending.data.nonce, idTokenExpected: true },
-        );
+        const tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: pending.data.codeVerifier, expectedState: pending.data.state, expectedNonce: pending.data.nonce, idTokenExpected: true });
         const idToken = tokens.claims();
         if (idToken === undefined) return { ok: false, reason: 'the identity provider returned no ID token' };
         claims = { ...idToken };
@@ -272,7 +271,15 @@ export function mapClaims(claims: Record<string, unknown>, settings: ParsedSetti
 
   if (role === 'manager' || role === 'viewer') {
     const raw = claims[c.team];
-    const team = z.union([SafeId, z.array(SafeId).length(1).transform((l) => l[0] as string)]).safeParse(raw);
+    const team = z
+      .union([
+        SafeId,
+        z
+          .array(SafeId)
+          .length(1)
+          .transform((l) => l[0] as string),
+      ])
+      .safeParse(raw);
     if (raw === undefined) {
       if (role === 'manager') return refuse(`a manager needs a team, and the claim "${c.team}" is missing`);
     } else if (!team.success) {

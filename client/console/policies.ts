@@ -51,10 +51,7 @@ export function configuredSnapshot(file: string | undefined): () => PolicySnapsh
 }
 
 /** What the console knows of the policy version a case reports. */
-export type CasePolicy =
-  | { found: 'one'; snapshot: PolicySnapshot; source: 'library' | 'configured' }
-  | { found: 'none'; version: string }
-  | { found: 'several'; version: string; ids: string[] };
+export type CasePolicy = { found: 'one'; snapshot: PolicySnapshot; source: 'library' | 'configured' } | { found: 'none'; version: string } | { found: 'several'; version: string; ids: string[] };
 
 /**
  * The policy a case counts under, from the version it reports ("2020.06", or "id@version"): the

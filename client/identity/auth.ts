@@ -156,15 +156,10 @@ export const firstAdminPasswordFile = (usersFile: string): string => path.join(p
  * written to a file readable by its owner only (firstAdminPasswordFile), never to a log, which
  * anyone reading logs could see. Never in production.
  */
-export async function ensureFirstUser(
-  file: string,
-  nodeEnv: string,
-): Promise<{ created: false } | { created: true; id: string; password: string; passwordFile: string }> {
+export async function ensureFirstUser(file: string, nodeEnv: string): Promise<{ created: false } | { created: true; id: string; password: string; passwordFile: string }> {
   if (existsSync(file)) return { created: false };
   if (nodeEnv === 'production') {
-    throw new UsersFileError(
-      `users file ${file} does not exist: create it with \`npx tsx client/cli/users.ts add <id> --role administrator\` (CASECLOCK_USERS_FILE)`,
-    );
+    throw new UsersFileError(`users file ${file} does not exist: create it with \`npx tsx client/cli/users.ts add <id> --role administrator\` (CASECLOCK_USERS_FILE)`);
   }
   const password = randomBytes(15).toString('base64url');
   const passwordFile = firstAdminPasswordFile(file);

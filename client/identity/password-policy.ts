@@ -28,11 +28,13 @@ export function commonPasswordList(): ReadonlySet<string> {
 }
 
 /** Keyboard rows and digit runs, doubled so a walk that wraps round (`7890123`) is found too. */
-const WALKS = ['1234567890', 'qwertyuiop', 'qwertyuiopasdfghjklzxcvbnm', 'asdfghjkl', 'zxcvbnm', 'qwertzuiop', 'azertyuiop', 'abcdefghijklmnopqrstuvwxyz', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p']
-  .flatMap((w) => [w + w, [...w + w].reverse().join('')]);
+const WALKS = ['1234567890', 'qwertyuiop', 'qwertyuiopasdfghjklzxcvbnm', 'asdfghjkl', 'zxcvbnm', 'qwertzuiop', 'azertyuiop', 'abcdefghijklmnopqrstuvwxyz', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p'].flatMap((w) => [
+  w + w,
+  [...(w + w)].reverse().join(''),
+]);
 
 /** Undoes the usual letter-for-symbol swaps (p@ssw0rd), so they do not hide a common password. */
-const LEET: Record<string, string> = { '@': 'a', '4': 'a', '8': 'b', '3': 'e', '1': 'i', '!': 'i', '0': 'o', '$': 's', '5': 's', '7': 't', '+': 't', '2': 'z' };
+const LEET: Record<string, string> = { '@': 'a', '4': 'a', '8': 'b', '3': 'e', '1': 'i', '!': 'i', '0': 'o', $: 's', '5': 's', '7': 't', '+': 't', '2': 'z' };
 const unleet = (s: string) => [...s].map((c) => LEET[c] ?? c).join('');
 
 /** The same unit repeated (`aaaa`, `abcabcabc`, `passwordpassword`). */
@@ -80,7 +82,10 @@ export function checkNewPassword(password: string, context: { userId: string; na
 
   const id = context.userId.toLowerCase();
   if (id.length >= 3 && (compact.includes(id) || unleet(compact).includes(id))) return 'the password must not contain your user id';
-  const nameParts = (context.name ?? '').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((p) => p.length >= 4);
+  const nameParts = (context.name ?? '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((p) => p.length >= 4);
   const fullName = (context.name ?? '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
   if ([fullName, ...nameParts].some((p) => p.length >= 4 && (compact.includes(p) || unleet(compact).includes(p)))) {
     return 'the password must not contain your name';

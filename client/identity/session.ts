@@ -37,9 +37,7 @@ export const SignedIn = z.object({
   /** Password sign-ins: a keyed digest of the password hash, so a changed password ends the session. */
   pw: z.string().max(64).optional(),
   /** Single sign-on: who the identity provider said they are, at sign-in. */
-  person: z
-    .object({ id: UserId, name: z.string().max(200), role: Role, team: SafeId.optional(), teams: z.array(SafeId).max(100).optional() })
-    .optional(),
+  person: z.object({ id: UserId, name: z.string().max(200), role: Role, team: SafeId.optional(), teams: z.array(SafeId).max(100).optional() }).optional(),
 });
 export type SignedIn = z.infer<typeof SignedIn>;
 

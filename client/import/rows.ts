@@ -316,11 +316,7 @@ const ReviewsHeld = MeetingHeld.shape.reviewNumber.unwrap();
  * else 2 when the first is given apart from it, else 1 when they are the same, else unsaid (as before
  * these columns: the case counts it as the first).
  */
-function reviewsOf(
-  cell: Cell,
-  date: (c: ImportColumn) => string | undefined,
-  bad: (column: string, message: string) => void,
-): { first?: string; last?: string; lastNumber?: number } {
+function reviewsOf(cell: Cell, date: (c: ImportColumn) => string | undefined, bad: (column: string, message: string) => void): { first?: string; last?: string; lastNumber?: number } {
   let held: number | undefined;
   const typed = cell('reviews_held');
   if (typed !== undefined) {
@@ -371,7 +367,8 @@ function historyWarnings(line: number, cell: Cell, recordedAt: (c: ImportColumn)
   const placement = recordedAt('placement_start');
   if (lookedAfter !== undefined && cell('last_review') === undefined) {
     const due = CALENDAR.addWorkingDays(lookedAfter, 20);
-    if (due < nowIso) warn('looked_after_since', `is more than 20 working days ago but no last_review is given: the child arrives owing its first review, due by ${ukDate(due)}; give last_review (and reviews_held) if reviews were held`);
+    if (due < nowIso)
+      warn('looked_after_since', `is more than 20 working days ago but no last_review is given: the child arrives owing its first review, due by ${ukDate(due)}; give last_review (and reviews_held) if reviews were held`);
   }
   if (lookedAfter !== undefined && lastReview !== undefined && lastReview < lookedAfter) {
     warn('last_review', 'is before looked_after_since: it is not a review of this looked-after episode, and the child arrives owing its first review');
@@ -392,15 +389,24 @@ function historyWarnings(line: number, cell: Cell, recordedAt: (c: ImportColumn)
   if (plan !== undefined && cell('last_review_conference') === undefined) {
     const due = addIsoDuration(plan, 'P3M');
     if (due < nowIso) {
-      warn('cp_plan_start', `is more than 3 months ago but no last_review_conference is given: the first review conference is counted from the plan's start, due by ${ukDate(due)}, so the case arrives with it overdue; give last_review_conference if one was held`);
+      warn(
+        'cp_plan_start',
+        `is more than 3 months ago but no last_review_conference is given: the first review conference is counted from the plan's start, due by ${ukDate(due)}, so the case arrives with it overdue; give last_review_conference if one was held`,
+      );
     }
   }
   if (placement !== undefined && cell('placement_type') === undefined && addIsoDuration(placement, 'P1Y') < nowIso) {
-    warn('placement_start', 'is more than a year ago and no placement_type is given: the placement counts as general and its visits stay six-weekly (three-monthly only for a placement intended to last until 18: placement_type until-18)');
+    warn(
+      'placement_start',
+      'is more than a year ago and no placement_type is given: the placement counts as general and its visits stay six-weekly (three-monthly only for a placement intended to last until 18: placement_type until-18)',
+    );
   }
   const legal = cell('legal_status');
   if (cell('placement_type') === 'with-parent' && legal !== 'interim-care-order' && legal !== 'care-order') {
-    warn('placement_type', 'with-parent: visits follow the order (legal_status interim-care-order: weekly until the first review, then four-weekly; care-order: six-weekly); without either they are six-weekly, as for a general placement');
+    warn(
+      'placement_type',
+      'with-parent: visits follow the order (legal_status interim-care-order: weekly until the first review, then four-weekly; care-order: six-weekly); without either they are six-weekly, as for a general placement',
+    );
   }
   return warnings;
 }

@@ -87,9 +87,7 @@ export function summaryEmails(reported: readonly SummaryItem[], consoleUrl: stri
     if (!first) continue;
     items.sort((a, b) => a.reference.localeCompare(b.reference) || a.dueAt.localeCompare(b.dueAt));
     const cases = new Set(items.map((i) => i.caseId)).size;
-    const lines = items.map(
-      (i) => `- ${i.reference} (${i.caseId}): ${i.title}, was due by ${localTime(i.dueAt)}; escalation level ${i.level} to you as ${roleLabel(i.role)}\n  ${caseLink(consoleUrl, i.caseId)}`,
-    );
+    const lines = items.map((i) => `- ${i.reference} (${i.caseId}): ${i.title}, was due by ${localTime(i.dueAt)}; escalation level ${i.level} to you as ${roleLabel(i.role)}\n  ${caseLink(consoleUrl, i.caseId)}`);
     const text = [
       `Dear ${first.to.name},`,
       '',
@@ -104,7 +102,11 @@ export function summaryEmails(reported: readonly SummaryItem[], consoleUrl: stri
       to: first.to,
       subject: `[CaseClock] Imported cases overdue on arrival: ${items.length} escalation${items.length === 1 ? '' : 's'} for ${first.to.name}`,
       text,
-      messageId: rfcMessageId(`import-summary/${email}/${createHash('sha256').update(items.map((i) => i.messageId).join('\n')).digest('hex')}`),
+      messageId: rfcMessageId(
+        `import-summary/${email}/${createHash('sha256')
+          .update(items.map((i) => i.messageId).join('\n'))
+          .digest('hex')}`,
+      ),
       escalations: items.length,
       reports: items.map((i) => i.messageId),
     });

@@ -118,7 +118,10 @@ export class CaseContext {
   ledgerFor(family: FamilyName): Ledger {
     const checkpoint = this.checkpoint;
     if (!checkpoint) return new Ledger();
-    return Ledger.resume(checkpoint.open.filter((o) => o.family === family).map((o) => o.draft), checkpoint.namedIds);
+    return Ledger.resume(
+      checkpoint.open.filter((o) => o.family === family).map((o) => o.draft),
+      checkpoint.namedIds,
+    );
   }
 
   /** Every hold known, with its id (for a checkpoint). */
@@ -195,9 +198,7 @@ export class CaseContext {
   holdsFor(kind: ObligationKind): HoldPeriod[] {
     let merged = this.#holdsByKind.get(kind);
     if (merged) return merged;
-    const applicable = this.#holds
-      .filter((h) => h.kind === undefined || h.kind === kind)
-      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const applicable = this.#holds.filter((h) => h.kind === undefined || h.kind === kind).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     merged = [];
     for (const hold of applicable) {
       const last = merged[merged.length - 1];

@@ -100,7 +100,10 @@ export function extendByHoldInClockUnit(dueAt: string, periods: HeldTime['period
       return lost > 0 ? calendar.addWorkingDays(dueAt, lost) : dueAt;
     }
     case 'calendar':
-      return addWallClockMs(dueAt, periods.reduce((sum, p) => sum + wallClockMsBetween(p.start, p.end), 0));
+      return addWallClockMs(
+        dueAt,
+        periods.reduce((sum, p) => sum + wallClockMsBetween(p.start, p.end), 0),
+      );
     case 'elapsed':
       return new Date(Date.parse(dueAt) + periods.reduce((sum, p) => sum + Date.parse(p.end) - Date.parse(p.start), 0)).toISOString();
   }

@@ -32,9 +32,7 @@ const reminderId = (c: OpenClock, offset: string) => `${c.caseId}/${c.obligation
 const escalationId = (c: OpenClock, level: number, repeat: number) => `${c.caseId}/${c.obligationId}/escalation/L${level}/${repeat}`;
 
 function base(c: OpenClock): Pick<DueMessage, 'obligationId' | 'kind' | 'dueAt' | 'meetingId'> {
-  return c.meetingId === undefined
-    ? { obligationId: c.obligationId, kind: c.kind, dueAt: c.dueAt }
-    : { obligationId: c.obligationId, kind: c.kind, dueAt: c.dueAt, meetingId: c.meetingId };
+  return c.meetingId === undefined ? { obligationId: c.obligationId, kind: c.kind, dueAt: c.dueAt } : { obligationId: c.obligationId, kind: c.kind, dueAt: c.dueAt, meetingId: c.meetingId };
 }
 
 /**
@@ -116,13 +114,7 @@ export function escalationLevelReached(rule: ResolvedRule, dueAt: string, until:
 }
 
 /** Notices to the policy's roles at once when a conference is postponed or cancelled (the local conference protocol). */
-export function planConferenceNotices(
-  caseId: string,
-  changes: readonly ConferenceChange[],
-  noticeAt: (at: string) => ConferenceNotice,
-  now: string,
-  sent: ReadonlySet<string>,
-): MessagePlan {
+export function planConferenceNotices(caseId: string, changes: readonly ConferenceChange[], noticeAt: (at: string) => ConferenceNotice, now: string, sent: ReadonlySet<string>): MessagePlan {
   const due: DueMessage[] = [];
   const wakes: string[] = [];
   for (const change of changes) {

@@ -93,7 +93,7 @@ export class Suspensions {
       this.#ledger.resolve(draft, 'superseded', at);
       this.#remember(draft.kind, draft.triggeredAt);
     }
-    for (let i = 0; i < this.#waiting.length; ) {
+    for (let i = 0; i < this.#waiting.length;) {
       const waiting = this.#waiting[i]!;
       if (!this.#ctx.enabled(waiting.kind, at)) {
         i++;

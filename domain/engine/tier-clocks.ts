@@ -45,8 +45,7 @@ export function riskTierClocks(ctx: CaseContext): { ledger: Ledger; state: () =>
       ledger.resolveAll('met', event.at, 'initial-visit-high', 'initial-visit-priority', 'visit-priority');
       startPriorityVisits(event.at);
     }
-    const keepsInTouch =
-      event.contactType !== 'other' || ctx.ruleAt('kit-call', event.at)?.countOtherContacts === true;
+    const keepsInTouch = event.contactType !== 'other' || ctx.ruleAt('kit-call', event.at)?.countOtherContacts === true;
     const openKit = ledger.openOf('kit-call');
     if (keepsInTouch && (openKit.length > 0 || kitRuns(event.at))) {
       ledger.resolveAll('met', event.at, 'kit-call');

@@ -37,10 +37,7 @@ describe('rendering', () => {
   });
 
   it('says "now overdue" at the deadline itself', () => {
-    const { subject, text } = renderMessage(
-      { ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt },
-      'https://caseclock.example',
-    );
+    const { subject, text } = renderMessage({ ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt }, 'https://caseclock.example');
     expect(subject).toBe('[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, now overdue');
     expect(text).toContain('It is now overdue. Escalation level 1, to the team manager.');
   });
@@ -78,10 +75,7 @@ describe('rendering', () => {
   });
 
   it('reminds before the deadline', () => {
-    const { subject, text } = renderMessage(
-      { ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-03-31T09:00:00.000Z' },
-      'https://caseclock.example',
-    );
+    const { subject, text } = renderMessage({ ...escalation, type: 'reminder', level: 0, role: 'allocated-worker', sendAt: '2026-03-31T09:00:00.000Z' }, 'https://caseclock.example');
     expect(subject).toBe('[CaseClock] Reminder WCF-1001: Keeping-in-touch call due Fri 3 Apr 2026, 10:00 BST');
     expect(text).toContain('is due by Fri 3 Apr 2026, 10:00 BST (due in 3 days).');
   });
@@ -93,20 +87,14 @@ describe('rendering', () => {
     expect(text).toContain('It is 3 hours 30 minutes overdue. This reminder could not be sent before the deadline.');
     expect(text).not.toMatch(/due by/);
     // Sent in time (a retry that still beat the deadline): the ordinary wording.
-    expect(renderMessage(reminder, 'https://caseclock.example', '2026-04-03T08:00:00.000Z').subject).toBe(
-      '[CaseClock] Reminder WCF-1001: Keeping-in-touch call due Fri 3 Apr 2026, 10:00 BST',
-    );
+    expect(renderMessage(reminder, 'https://caseclock.example', '2026-04-03T08:00:00.000Z').subject).toBe('[CaseClock] Reminder WCF-1001: Keeping-in-touch call due Fri 3 Apr 2026, 10:00 BST');
   });
 
   it('an escalation held up by a mail fault measures lateness when it goes, not when it was planned', () => {
     const atDeadline: CaseMessage = { ...escalation, level: 1, role: 'team-manager', sendAt: escalation.obligation!.dueAt };
-    expect(renderMessage(atDeadline, 'https://caseclock.example', '2026-04-03T12:05:00.000Z').subject).toBe(
-      '[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, 3 hours 5 minutes overdue',
-    );
+    expect(renderMessage(atDeadline, 'https://caseclock.example', '2026-04-03T12:05:00.000Z').subject).toBe('[CaseClock] OVERDUE level 1 WCF-1001: Keeping-in-touch call, 3 hours 5 minutes overdue');
     // An attempt time before the planned one (clock skew) never makes it look earlier.
-    expect(renderMessage(escalation, 'https://caseclock.example', '2026-04-01T00:00:00.000Z').subject).toBe(
-      '[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour overdue',
-    );
+    expect(renderMessage(escalation, 'https://caseclock.example', '2026-04-01T00:00:00.000Z').subject).toBe('[CaseClock] OVERDUE level 2 WCF-1001: Keeping-in-touch call, 2 days 1 hour overdue');
   });
 
   it('escapes HTML in anything it shows', () => {

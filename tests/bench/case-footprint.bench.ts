@@ -71,57 +71,63 @@ async function main(): Promise<void> {
   };
 
   try {
-    await baselineWorker.runUntil(() => worker.runUntil(async () => {
-      // 1. Start input, and history per update.
-      await openOne('BENCH-UPDATES');
-      await startBaseline('baseline-updates');
-      await sleep(1000);
-      const caseStart = await historyOf(caseWorkflowId('BENCH-UPDATES'));
-      const baseStart = await historyOf('baseline-updates');
-      const inputBytes = (h: typeof caseStart) =>
-        (h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
-      line('start input bytes (case / baseline)', `${inputBytes(caseStart)} / ${inputBytes(baseStart)}`);
-      for (let i = 0; i < UPDATES; i++) {
-        await recordEvent(client, 'BENCH-UPDATES', { type: 'contact', contactType: 'kit-call', at: new Date().toISOString(), by: 'bench' });
-        await client.workflow.getHandle('baseline-updates').executeUpdate(baselineUpdate, { args: [{ at: new Date().toISOString() }] });
-      }
-      await sleep(1000);
-      const caseAfter = await historyOf(caseWorkflowId('BENCH-UPDATES'));
-      const baseAfter = await historyOf('baseline-updates');
-      const per = (a: number, b: number) => ((a - b) / UPDATES).toFixed(1);
-      line('history events per update (case / baseline)', `${per(caseAfter.events, caseStart.events)} / ${per(baseAfter.events, baseStart.events)}`);
-      line('history bytes per update (case / baseline)', `${per(caseAfter.bytes, caseStart.bytes)} / ${per(baseAfter.bytes, baseStart.bytes)}`);
+    await baselineWorker.runUntil(() =>
+      worker.runUntil(async () => {
+        // 1. Start input, and history per update.
+        await openOne('BENCH-UPDATES');
+        await startBaseline('baseline-updates');
+        await sleep(1000);
+        const caseStart = await historyOf(caseWorkflowId('BENCH-UPDATES'));
+        const baseStart = await historyOf('baseline-updates');
+        const inputBytes = (h: typeof caseStart) => (h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
+        line('start input bytes (case / baseline)', `${inputBytes(caseStart)} / ${inputBytes(baseStart)}`);
+        for (let i = 0; i < UPDATES; i++) {
+          await recordEvent(client, 'BENCH-UPDATES', { type: 'contact', contactType: 'kit-call', at: new Date().toISOString(), by: 'bench' });
+          await client.workflow.getHandle('baseline-updates').executeUpdate(baselineUpdate, { args: [{ at: new Date().toISOString() }] });
+        }
+        await sleep(1000);
+        const caseAfter = await historyOf(caseWorkflowId('BENCH-UPDATES'));
+        const baseAfter = await historyOf('baseline-updates');
+        const per = (a: number, b: number) => ((a - b) / UPDATES).toFixed(1);
+        line('history events per update (case / baseline)', `${per(caseAfter.events, caseStart.events)} / ${per(baseAfter.events, baseStart.events)}`);
+        line('history bytes per update (case / baseline)', `${per(caseAfter.bytes, caseStart.bytes)} / ${per(baseAfter.bytes, baseStart.bytes)}`);
 
-      // 2. Memory per cached workflow and start rate: N baselines, then N cases, on the same worker
-      //    (after a few of each, so one-time costs such as loading the bundle are not counted).
-      for (let i = 0; i < 10; i++) await Promise.all([startBaseline(`baseline-warm-${i}`), openOne(`BENCH-WARM-${i}`)]);
-      await cachedAtLeast(worker, 11);
-      await cachedAtLeast(baselineWorker, 11);
-      await sleep(2000);
-      const rss0 = heapAfterGc();
-      let t = Date.now();
-      for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: Math.min(20, N - i) }, (_, k) => startBaseline(`baseline-${i + k}`)));
-      await cachedAtLeast(baselineWorker, N + 11);
-      const baseRate = N / ((Date.now() - t) / 1000);
-      await sleep(3000);
-      const rss1 = heapAfterGc();
-      t = Date.now();
-      for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: Math.min(20, N - i) }, (_, k) => openOne(`BENCH-${i + k}`)));
-      await cachedAtLeast(worker, N + 11);
-      const caseRate = N / ((Date.now() - t) / 1000);
-      await sleep(3000);
-      const rss2 = heapAfterGc();
-      const perBase = (rss1 - rss0) / N / MiB;
-      const perCase = (rss2 - rss1) / N / MiB;
-      line(`worker V8 heap per cached workflow, N=${N} (case / baseline)`, `${perCase.toFixed(2)} MiB / ${perBase.toFixed(2)} MiB (ratio ${(perCase / perBase).toFixed(1)})`);
-      line('cases one worker holds in 1 GiB (at that figure)', `${Math.floor(1024 / perCase)}`);
-      line('starts per second until cached (case / baseline)', `${caseRate.toFixed(1)} / ${baseRate.toFixed(1)} (ratio ${(caseRate / baseRate).toFixed(2)})`);
-      await Promise.all(
-        Array.from({ length: N }, (_, i) => client.workflow.getHandle(`baseline-${i}`).terminate('benchmark finished').catch(() => undefined)),
-      );
-      const rss = process.memoryUsage().rss / MiB;
-      line('worker resident set at the end (all of the above cached)', `${rss.toFixed(0)} MiB`);
-    }));
+        // 2. Memory per cached workflow and start rate: N baselines, then N cases, on the same worker
+        //    (after a few of each, so one-time costs such as loading the bundle are not counted).
+        for (let i = 0; i < 10; i++) await Promise.all([startBaseline(`baseline-warm-${i}`), openOne(`BENCH-WARM-${i}`)]);
+        await cachedAtLeast(worker, 11);
+        await cachedAtLeast(baselineWorker, 11);
+        await sleep(2000);
+        const rss0 = heapAfterGc();
+        let t = Date.now();
+        for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: Math.min(20, N - i) }, (_, k) => startBaseline(`baseline-${i + k}`)));
+        await cachedAtLeast(baselineWorker, N + 11);
+        const baseRate = N / ((Date.now() - t) / 1000);
+        await sleep(3000);
+        const rss1 = heapAfterGc();
+        t = Date.now();
+        for (let i = 0; i < N; i += 20) await Promise.all(Array.from({ length: Math.min(20, N - i) }, (_, k) => openOne(`BENCH-${i + k}`)));
+        await cachedAtLeast(worker, N + 11);
+        const caseRate = N / ((Date.now() - t) / 1000);
+        await sleep(3000);
+        const rss2 = heapAfterGc();
+        const perBase = (rss1 - rss0) / N / MiB;
+        const perCase = (rss2 - rss1) / N / MiB;
+        line(`worker V8 heap per cached workflow, N=${N} (case / baseline)`, `${perCase.toFixed(2)} MiB / ${perBase.toFixed(2)} MiB (ratio ${(perCase / perBase).toFixed(1)})`);
+        line('cases one worker holds in 1 GiB (at that figure)', `${Math.floor(1024 / perCase)}`);
+        line('starts per second until cached (case / baseline)', `${caseRate.toFixed(1)} / ${baseRate.toFixed(1)} (ratio ${(caseRate / baseRate).toFixed(2)})`);
+        await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            client.workflow
+              .getHandle(`baseline-${i}`)
+              .terminate('benchmark finished')
+              .catch(() => undefined),
+          ),
+        );
+        const rss = process.memoryUsage().rss / MiB;
+        line('worker resident set at the end (all of the above cached)', `${rss.toFixed(0)} MiB`);
+      }),
+    );
   } finally {
     await bench.close();
   }

@@ -338,7 +338,7 @@ async function main(): Promise<void> {
   console.log('\nthis process (worker, client, mail server, store), after a full collection, before -> after each import');
   for (const p of phases) {
     console.log(
-      `${p.label.padEnd(30)} resident ${p.before.rss.toFixed(0)} -> ${p.after.rss.toFixed(0)} MiB (+${((p.after.rss - p.before.rss) / p.rows * 1024).toFixed(1)} KiB a case), heap ${p.before.heap.toFixed(0)} -> ${p.after.heap.toFixed(0)} MiB; ${p.cachedWorkflows} workflows cached; ${p.emails} emails on arrival sent by its cases`,
+      `${p.label.padEnd(30)} resident ${p.before.rss.toFixed(0)} -> ${p.after.rss.toFixed(0)} MiB (+${(((p.after.rss - p.before.rss) / p.rows) * 1024).toFixed(1)} KiB a case), heap ${p.before.heap.toFixed(0)} -> ${p.after.heap.toFixed(0)} MiB; ${p.cachedWorkflows} workflows cached; ${p.emails} emails on arrival sent by its cases`,
     );
   }
   console.log(`errors in the server log (whole run): ${serverErrors}`);

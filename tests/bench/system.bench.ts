@@ -55,8 +55,7 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
     Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities, workflowThreadPoolSize: THREADS, maxCachedWorkflows: Math.max(1000, N + 100) });
   const caseWorkers = [await workerFor('bench-cases', caseBundle)];
   const baselineWorkers = [await workerFor('bench-baseline', baselineBundle)];
-  const runAll = (fn: () => Promise<void>) =>
-    [...caseWorkers, ...baselineWorkers].reduce<() => Promise<void>>((inner, w) => () => w.runUntil(inner), fn)();
+  const runAll = (fn: () => Promise<void>) => [...caseWorkers, ...baselineWorkers].reduce<() => Promise<void>>((inner, w) => () => w.runUntil(inner), fn)();
 
   /** Starts N workflows rated or timed at one instant, so their deadlines coincide; waits for the burst to be delivered. */
   async function burst(kind: 'case' | 'baseline', n = N): Promise<Burst> {

@@ -22,9 +22,7 @@ describe('what may be recorded on a case', () => {
   });
 
   it('refuses a visit before the case opened', () => {
-    expect(fields(kase([]), { type: 'contact', at: '2026-01-01T10:00:00.000Z', by, contactType: 'visit' })).toEqual([
-      `at: is before the case was opened (${openedAt})`,
-    ]);
+    expect(fields(kase([]), { type: 'contact', at: '2026-01-01T10:00:00.000Z', by, contactType: 'visit' })).toEqual([`at: is before the case was opened (${openedAt})`]);
   });
 
   it('refuses an event in the future', () => {
@@ -48,17 +46,13 @@ describe('what may be recorded on a case', () => {
   it('refuses waiving or acknowledging what is not open or not escalated', () => {
     const k = { ...kase([]), open: [{ id: 'kit-call@x', escalationLevel: 1 }] };
     expect(fields(k, { type: 'obligation-waived', at: now, by, obligationId: 'visit@y', reason: 'r' })).toEqual(['obligationId: no open obligation visit@y']);
-    expect(fields(k, { type: 'escalation-acknowledged', at: now, by, obligationId: 'kit-call@x', level: 2 })).toEqual([
-      'level: obligation kit-call@x has not been escalated to level 2',
-    ]);
+    expect(fields(k, { type: 'escalation-acknowledged', at: now, by, obligationId: 'kit-call@x', level: 2 })).toEqual(['level: obligation kit-call@x has not been escalated to level 2']);
     expect(fields(k, { type: 'escalation-acknowledged', at: now, by, obligationId: 'kit-call@x', level: 1 })).toEqual([]);
   });
 
   it('refuses anything once the case is closed', () => {
     const closed: CaseEvent = { type: 'case-closed', at: '2026-01-20T09:00:00.000Z', by, reason: 'stepped down' };
-    expect(fields(kase([closed]), { type: 'contact', at: '2026-01-21T10:00:00.000Z', by, contactType: 'visit' })).toEqual([
-      'type: the case is closed: nothing more can be recorded',
-    ]);
+    expect(fields(kase([closed]), { type: 'contact', at: '2026-01-21T10:00:00.000Z', by, contactType: 'visit' })).toEqual(['type: the case is closed: nothing more can be recorded']);
   });
 
   it('keeps incident events on incidents and case events on cases', () => {
@@ -66,11 +60,7 @@ describe('what may be recorded on a case', () => {
     expect(fields(kase([]), notified)).toEqual(['type: serious incidents are recorded on the incident, not on the case']);
     const reported: CaseEvent = { type: 'incident-reported', at: openedAt, by, incidentId: 'SI-1' };
     expect(fields(kase([reported], 'incident'), notified)).toEqual([]);
-    expect(fields(kase([reported], 'incident'), { type: 'contact', at: now, by, contactType: 'visit' })).toEqual([
-      'type: contact is recorded on the case, not on the incident',
-    ]);
-    expect(fields(kase([reported], 'incident'), { type: 'rapid-review-completed', at: now, by, incidentId: 'SI-1' })).toEqual([
-      'type: record incident-notified first',
-    ]);
+    expect(fields(kase([reported], 'incident'), { type: 'contact', at: now, by, contactType: 'visit' })).toEqual(['type: contact is recorded on the case, not on the incident']);
+    expect(fields(kase([reported], 'incident'), { type: 'rapid-review-completed', at: now, by, incidentId: 'SI-1' })).toEqual(['type: record incident-notified first']);
   });
 });

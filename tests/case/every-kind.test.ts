@@ -55,9 +55,7 @@ class Subject {
     return state.open.find((o) => o.kind === kind);
   }
   escalations(kind: ObligationKind) {
-    return h.mailbox.messages.filter(
-      (m) => m.caseReference === this.id && m.caseMessageId.includes('/escalation/') && m.caseMessageId.includes(`/${kind}@`),
-    );
+    return h.mailbox.messages.filter((m) => m.caseReference === this.id && m.caseMessageId.includes('/escalation/') && m.caseMessageId.includes(`/${kind}@`));
   }
   async sleepUntil(instant: string): Promise<void> {
     const wait = Date.parse(instant) - (await h.env.currentTimeMs());
@@ -208,11 +206,19 @@ describe.each(OBLIGATION_KINDS.map((kind) => [kind] as const))('%s', (kind) => {
 
       const level2At = addIsoDuration(clock.dueAt, l2!.after);
       await s.sleepUntil(new Date(Date.parse(level2At) + 60_000).toISOString());
-      expect(mine().slice(1).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([[emailOf(l2!.role), 'L2/0']]);
+      expect(
+        mine()
+          .slice(1)
+          .map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')]),
+      ).toEqual([[emailOf(l2!.role), 'L2/0']]);
 
       const repeatAt = addIsoDuration(level2At, l2!.repeatEvery!);
       await s.sleepUntil(new Date(Date.parse(repeatAt) + 60_000).toISOString());
-      expect(mine().slice(2).map((m) => m.caseMessageId.split('/').slice(-2).join('/'))).toEqual(['L2/1']);
+      expect(
+        mine()
+          .slice(2)
+          .map((m) => m.caseMessageId.split('/').slice(-2).join('/')),
+      ).toEqual(['L2/1']);
 
       await s.record({ type: 'escalation-acknowledged', obligationId: clock.id, level: 2, by: 'hos1' });
       await s.sleepUntil(addIsoDuration(addIsoDuration(repeatAt, l2!.repeatEvery!), l2!.repeatEvery!));

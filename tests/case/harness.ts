@@ -139,10 +139,7 @@ export class CaseUnderTest {
     readonly taskQueue: string,
   ) {}
 
-  static async open(
-    h: Harness,
-    options: { tier?: RiskTier; policy?: PolicySnapshot; historyLimit?: number; contacts?: CaseContacts; taskQueue?: string } = {},
-  ): Promise<CaseUnderTest> {
+  static async open(h: Harness, options: { tier?: RiskTier; policy?: PolicySnapshot; historyLimit?: number; contacts?: CaseContacts; taskQueue?: string } = {}): Promise<CaseUnderTest> {
     const taskQueue = options.taskQueue ?? h.taskQueue;
     const kase = new CaseUnderTest(h, taskQueue);
     const now = new Date(await h.env.currentTimeMs());

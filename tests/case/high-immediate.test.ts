@@ -54,10 +54,20 @@ describe('initial visit for a HIGH_IMMEDIATE case (24 hours)', () => {
       expect((await kase.state()).overdueCount).toBeGreaterThanOrEqual(1);
 
       await kase.advance('PT12H'); // grace period: level 2
-      expect(kase.mail().slice(3).map((m) => [m.to[0], m.subject.match(/level \d/)?.[0]])).toEqual([['head@council.test', 'level 2']]);
+      expect(
+        kase
+          .mail()
+          .slice(3)
+          .map((m) => [m.to[0], m.subject.match(/level \d/)?.[0]]),
+      ).toEqual([['head@council.test', 'level 2']]);
 
       await kase.advance('PT24H'); // repeat interval
-      expect(kase.mail().slice(4).map((m) => m.to[0])).toEqual(['head@council.test']);
+      expect(
+        kase
+          .mail()
+          .slice(4)
+          .map((m) => m.to[0]),
+      ).toEqual(['head@council.test']);
       // A repeat of level 2 is a repeat, not a reminder, and says how late it is by now.
       expect(kase.mail()[4]?.subject).toMatch(/^\[CaseClock\] OVERDUE level 2 \(repeat 1\) .*, 1 day 12 hours overdue$/);
       expect(kase.mail()[4]?.subject).not.toMatch(/reminder/i);

@@ -39,8 +39,7 @@ async function reported(taskQueue: string) {
   const mail = () => h.mailbox.messages.filter((m) => m.caseReference === incidentId);
   const escalations = () => mail().filter((m) => m.caseMessageId.includes('/escalation/'));
   const open = async (kind: string) => (await incidentState(h.env.client, incidentId)).open.find((o) => o.kind === kind);
-  const record = async (event: Record<string, unknown>) =>
-    recordIncidentEvent(h.env.client, incidentId, { at: new Date(await h.env.currentTimeMs()).toISOString(), by: 'qa1', incidentId, ...event });
+  const record = async (event: Record<string, unknown>) => recordIncidentEvent(h.env.client, incidentId, { at: new Date(await h.env.currentTimeMs()).toISOString(), by: 'qa1', incidentId, ...event });
   return { incidentId, mail, escalations, open, record };
 }
 

@@ -15,8 +15,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const escalations = (kase: CaseUnderTest, kind?: string) =>
-  kase.mail().filter((m) => m.caseMessageId.includes('/escalation/') && (kind === undefined || m.caseMessageId.includes(`/${kind}@`)));
+const escalations = (kase: CaseUnderTest, kind?: string) => kase.mail().filter((m) => m.caseMessageId.includes('/escalation/') && (kind === undefined || m.caseMessageId.includes(`/${kind}@`)));
 
 describe('a PRIORITY case', () => {
   it('first visit within the two-week programme, then six months of fortnightly visits: never escalated', async () => {
@@ -133,12 +132,7 @@ describe('continue-as-new mid-flight', () => {
       const ids = kase.mail().map((m) => m.caseMessageId);
       expect(new Set(ids).size).toBe(ids.length);
       // reminders 12h and 2h, level 1, level 2, two repeats of level 2
-      expect(escalations(kase, 'initial-visit-high').map((m) => m.subject.match(/level \d/)?.[0])).toEqual([
-        'level 1',
-        'level 2',
-        'level 2',
-        'level 2',
-      ]);
+      expect(escalations(kase, 'initial-visit-high').map((m) => m.subject.match(/level \d/)?.[0])).toEqual(['level 1', 'level 2', 'level 2', 'level 2']);
       const timeline = await kase.timeline();
       expect(timeline.filter((t) => t.entry === 'message')).toHaveLength(kase.mail().length);
       expect(timeline.filter((t) => t.event?.type === 'contact')).toHaveLength(1);

@@ -32,7 +32,6 @@ afterAll(async () => {
   await mailbox?.close();
 });
 
-
 /** Search attributes reach the visibility store a moment after the workflow sets them. */
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -56,12 +55,7 @@ describe('listing cases by search attributes', () => {
     const ids = { overdue: uniqueName('WCF'), onTime: uniqueName('WCF'), otherTeam: uniqueName('WCF') };
     await worker.runUntil(async () => {
       const open = (caseId: string, team: string, tier: 'HIGH_IMMEDIATE' | 'VULNERABLE', policy: PolicySnapshot) =>
-        openCase(
-          client,
-          { caseId, details: { reference: caseId, team, contacts: CONTACTS }, openedBy: 'admin1', initialTier: { tier, reason: 'rated' } },
-          policy,
-          { taskQueue },
-        );
+        openCase(client, { caseId, details: { reference: caseId, team, contacts: CONTACTS }, openedBy: 'admin1', initialTier: { tier, reason: 'rated' } }, policy, { taskQueue });
       await open(ids.overdue, north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT3S' }));
       await open(ids.onTime, north, 'VULNERABLE', loadDefaultSnapshot());
       await open(ids.otherTeam, south, 'VULNERABLE', loadDefaultSnapshot());

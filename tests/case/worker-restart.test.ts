@@ -20,7 +20,6 @@ let connection: NativeConnection;
 let client: Client;
 let bundle: WorkflowBundlePath;
 
-
 beforeAll(async () => {
   mailbox = await startMailbox();
   dev = await connectDevServer();

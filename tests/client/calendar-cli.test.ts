@@ -125,9 +125,7 @@ describe('caseclock calendar (in process)', () => {
   });
 
   it('a one-day range and a full leap year are fine', () => {
-    expect(runInProcess(['--from', '2026-12-25', '--to', '2026-12-25']).stdout).toContain(
-      '0 working days, 1 bank holiday, 0 weekend days',
-    );
+    expect(runInProcess(['--from', '2026-12-25', '--to', '2026-12-25']).stdout).toContain('0 working days, 1 bank holiday, 0 weekend days');
     expect(runInProcess(['--from', '2028-01-01', '--to', '2028-12-31', '--json']).code).toBe(0);
   });
 

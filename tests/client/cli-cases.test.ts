@@ -124,8 +124,20 @@ describe('a case from the command line', () => {
     const caseId = uniqueName('CLI');
     const team = uniqueName('TEAM').slice(0, 40);
     const opened = await json(
-      'open', caseId, '--reference', 'REF-1', '--team', team, '--tier', 'PRIORITY', '--reason', 'rated by team manager',
-      '--worker', 'Sam Worker <worker@council.test>', '--manager', 'Tess Manager <manager@council.test>',
+      'open',
+      caseId,
+      '--reference',
+      'REF-1',
+      '--team',
+      team,
+      '--tier',
+      'PRIORITY',
+      '--reason',
+      'rated by team manager',
+      '--worker',
+      'Sam Worker <worker@council.test>',
+      '--manager',
+      'Tess Manager <manager@council.test>',
     );
     expect(opened.state).toMatchObject({ caseId, tier: 'PRIORITY', status: 'open', details: { team } });
     expect(opened.state.open.map((o: { kind: string }) => o.kind)).toContain('initial-visit-priority');
@@ -161,11 +173,7 @@ describe('a case from the command line', () => {
     const before = await caseTimeline(client, caseId);
 
     // Refused by the case: nothing reaches its history.
-    const [early, twice, unknown] = await Promise.all([
-      caseclock('visit', caseId, '--at', '2001-01-01T10:00:00Z'),
-      caseclock(...meeting),
-      caseclock('visit', uniqueName('NOSUCH')),
-    ]);
+    const [early, twice, unknown] = await Promise.all([caseclock('visit', caseId, '--at', '2001-01-01T10:00:00Z'), caseclock(...meeting), caseclock('visit', uniqueName('NOSUCH'))]);
     expectOneLineError(early, /^caseclock: .*at: is before the case was opened/);
     expectOneLineError(twice, /^caseclock: .*meeting CG1 is already recorded/);
     expectOneLineError(unknown, /^caseclock: no case NOSUCH-/);
@@ -251,10 +259,7 @@ describe('a case from the command line', () => {
     const closed = await ok('close', caseId, '--reason', 'no further action');
     expect(closed.state).toMatchObject({ status: 'closed', open: [] });
     // Refused at once, while the case still writes its last entries to the store, and after it has ended.
-    expectOneLineError(
-      await inProcess('kit-call', caseId),
-      new RegExp(`^caseclock: (case ${caseId} is closed: nothing more can be changed|recordEvent refused: the case is closed: nothing more can be recorded)$`),
-    );
+    expectOneLineError(await inProcess('kit-call', caseId), new RegExp(`^caseclock: (case ${caseId} is closed: nothing more can be changed|recordEvent refused: the case is closed: nothing more can be recorded)$`));
     await waitUntilClosed(client.workflow.getHandle(`case:${caseId}`));
     expectOneLineError(await inProcess('kit-call', caseId), new RegExp(`^caseclock: case ${caseId} is closed: nothing more can be changed$`));
     expectOneLineError(await inProcess('incident', 'notified', uniqueName('NOSUCH')), /^caseclock: no incident NOSUCH-/);

@@ -106,7 +106,10 @@ describe('the caseclock command', () => {
   });
 
   it('goes on to Temporal for a known user, and for --operator', async () => {
-    for (const args of [['--as', 'ada'], ['--as', 'ops-night', '--operator']]) {
+    for (const args of [
+      ['--as', 'ada'],
+      ['--as', 'ops-night', '--operator'],
+    ]) {
       const run = await caseclock(['visit', 'WCF-1', ...args], {});
       expect(run.stderr).toMatch(/^caseclock: cannot reach Temporal at 127\.0\.0\.1:1/);
     }

@@ -117,9 +117,17 @@ describe('recording from the command line on national 2026.2', () => {
 
     const shown = await run('show', caseId);
     expect(shown.code, shown.stderr).toBe(0);
-    const steps = ['Review panel requested for complaint C3 (stage 3)', 'Review panel on complaint C3 met', "Review panel's report on complaint C3 sent", "Response to the review panel's recommendations on complaint C3 sent"];
+    const steps = [
+      'Review panel requested for complaint C3 (stage 3)',
+      'Review panel on complaint C3 met',
+      "Review panel's report on complaint C3 sent",
+      "Response to the review panel's recommendations on complaint C3 sent",
+    ];
     const at = steps.map((step) => shown.stdout.indexOf(step));
-    expect(at.every((i) => i >= 0), shown.stdout).toBe(true);
+    expect(
+      at.every((i) => i >= 0),
+      shown.stdout,
+    ).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 });

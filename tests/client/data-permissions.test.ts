@@ -44,7 +44,7 @@ describe("tools/lib.sh's private data", () => {
     expect(mode(path.join(data, 'logs', 'worker.log'))).toBe(0o600);
   });
 
-  it.runIf(process.getuid?.() === 0)('run as root, leaves the way to PostgreSQL\'s data passable (0711) and nothing readable', () => {
+  it.runIf(process.getuid?.() === 0)("run as root, leaves the way to PostgreSQL's data passable (0711) and nothing readable", () => {
     const data = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-perm-')), '.data');
     mkdirSync(path.join(data, 'temporal-pg', 'pgdata'), { recursive: true, mode: 0o755 });
     writeFileSync(path.join(data, 'temporal-pg', 'postgres.log'), 'log', { mode: 0o644 });

@@ -107,11 +107,7 @@ describe('the KPI report as text', () => {
       generatedAt: NOW,
       kinds: KPI_KINDS,
       casesRead: 2,
-      rows: computeKpi(
-        [{ team: 'NORTH', tier: 'PRIORITY', obligations: [met('visit-priority', '2026-04-16T09:00:00.000Z', 26 * HOUR), met('visit-priority', '2026-04-18T09:00:00.000Z')] }],
-        APRIL,
-        NOW,
-      ),
+      rows: computeKpi([{ team: 'NORTH', tier: 'PRIORITY', obligations: [met('visit-priority', '2026-04-16T09:00:00.000Z', 26 * HOUR), met('visit-priority', '2026-04-18T09:00:00.000Z')] }], APRIL, NOW),
     });
     expect(text.split('\n')).toEqual([
       'Visits and keeping-in-touch calls due 2026-04-01 to 2026-04-30 (UK dates), team NORTH',

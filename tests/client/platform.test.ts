@@ -35,7 +35,18 @@ describe('.env.example', () => {
   it('documents every port setting, as the README does', () => {
     const readme = read('README.md');
     const configuration = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
-    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_PORT', 'CASECLOCK_TEMPORAL_PORT', 'CONSOLE_HOST', 'CONSOLE_PORT', 'CASECLOCK_CODEC_HOST', 'CASECLOCK_CODEC_PORT', 'CASECLOCK_STORE_URL', 'SMTP_URL', 'MAIL_CATCHER_PORT']) {
+    for (const name of [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_UI_PORT',
+      'CASECLOCK_TEMPORAL_PORT',
+      'CONSOLE_HOST',
+      'CONSOLE_PORT',
+      'CASECLOCK_CODEC_HOST',
+      'CASECLOCK_CODEC_PORT',
+      'CASECLOCK_STORE_URL',
+      'SMTP_URL',
+      'MAIL_CATCHER_PORT',
+    ]) {
       expect(Object.keys(example), name).toContain(name);
       expect(configuration, name).toContain(`\`${name}\``);
     }
@@ -57,7 +68,7 @@ describe('the console binds to this machine by default', () => {
 });
 
 describe('.env for processes started by hand', () => {
-  it('reads it by run.sh\'s rules, the environment winning, and makes it private', () => {
+  it("reads it by run.sh's rules, the environment winning, and makes it private", () => {
     const file = path.join(tmp(), '.env');
     writeFileSync(file, ['# a comment', 'A=1', 'export B="two words"  ', "C='x#y'", 'D=', 'E=from-file', 'not a setting', '  F = spaced'].join('\n'), { mode: 0o644 });
     const env: Record<string, string | undefined> = { E: 'from-env', D: undefined };
@@ -112,7 +123,9 @@ describe('the worker stands alone', () => {
 
   it('imports nothing from client/ (worker, activities, workflows)', () => {
     const entries = ['worker', 'activities', 'workflows'].flatMap((d) =>
-      readdirSync(path.join(ROOT, d)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => path.join(ROOT, d, f)),
+      readdirSync(path.join(ROOT, d))
+        .filter((f) => /\.(ts|js)$/.test(f))
+        .map((f) => path.join(ROOT, d, f)),
     );
     const fromClient = [...reachable(entries)].filter((f) => f.startsWith(path.join(ROOT, 'client') + path.sep)).map((f) => path.relative(ROOT, f));
     expect(fromClient).toEqual([]);

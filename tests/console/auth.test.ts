@@ -224,7 +224,10 @@ describe('the console over HTTP, before Temporal', () => {
     const a = await signIn('mg1', 'manager password 1', { from: '127.0.0.4' });
     const b = await signIn('mg1', 'manager password 1', { from: '127.0.0.5' });
     const page = await request(consoleApp.url, '/account/password', { cookie: a.cookie });
-    const changed = await request(consoleApp.url, '/account/password', { cookie: a.cookie, form: { csrf: csrfOf(page.body), current: 'manager password 1', password: 'quiet orange lanterns glow', again: 'quiet orange lanterns glow' } });
+    const changed = await request(consoleApp.url, '/account/password', {
+      cookie: a.cookie,
+      form: { csrf: csrfOf(page.body), current: 'manager password 1', password: 'quiet orange lanterns glow', again: 'quiet orange lanterns glow' },
+    });
     expect(changed.status).toBe(200);
     expect((await request(consoleApp.url, '/account/password', { cookie: b.cookie })).headers.location).toMatch(/^\/login/);
     expect((await request(consoleApp.url, '/account/password', { cookie: a.cookie })).status).toBe(200); // the browser that changed it carries on
@@ -244,7 +247,7 @@ describe('the console over HTTP, before Temporal', () => {
     expect(res.headers.location).toMatch(/^\/login\?.*why=idle/);
   });
 
-  it('refuses a POST without the CSRF token, and a viewer\'s action with a 403 page, before Temporal', async () => {
+  it("refuses a POST without the CSRF token, and a viewer's action with a 403 page, before Temporal", async () => {
     const { cookie } = await signIn('vw1', 'viewer password 1');
     const post = (form: Record<string, string>) => request(consoleApp.url, '/cases/C1/actions/visit', { cookie, form });
     const noToken = await post({});

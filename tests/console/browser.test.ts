@@ -49,7 +49,6 @@ const taskQueue = uniqueName('console');
 const run = Math.random().toString(36).slice(2, 6).toUpperCase();
 const TEAMS = { north: `LOCALITY-NORTH-${run}`, south: `LOCALITY-SOUTH-${run}`, edge: `EDGE-OF-CARE-${run}` };
 
-
 /** Both first-visit clocks pass in seconds, so cases go overdue during the test. */
 const latePolicy = () => secondsPolicy({ 'initial-visit-high': 'PT3S', 'initial-visit-priority': 'PT4S' });
 
@@ -298,10 +297,14 @@ describe('the web console in a browser', () => {
     ];
     await open(caseId, TEAMS.south, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, ladder));
     const head = await signedIn('head');
-    await eventually(async () => {
-      await head.goto(`${base}/cases/${caseId}`);
-      return (await head.locator('button:has-text("Acknowledge level 2")').count()) > 0;
-    }, 'the level 2 escalation', 60_000);
+    await eventually(
+      async () => {
+        await head.goto(`${base}/cases/${caseId}`);
+        return (await head.locator('button:has-text("Acknowledge level 2")').count()) > 0;
+      },
+      'the level 2 escalation',
+      60_000,
+    );
     // A head of service reads and acknowledges; no other form is offered.
     expect(await head.locator('section.actions form').count()).toBe(0);
     await head.click('button:has-text("Acknowledge level 2")');
@@ -324,7 +327,10 @@ describe('the web console in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     admin = await signedIn('admin');
     const pages = ['/', '/dashboard', '/kpi', `/cases/${caseId}`, '/cases/new', '/incidents/new', '/admin/views', '/account/password'];
-    for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+    for (const [label, viewport] of [
+      ['desktop', { width: 1280, height: 900 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
       await admin.setViewportSize(viewport);
       for (const p of pages) {
         const answer = await admin.goto(`${base}${p}`);

@@ -230,7 +230,12 @@ beforeAll(async () => {
   const open = async (caseId: string, reference: string, team: string, tier: string, worker: { name: string; email: string }) => {
     await openCase(
       client,
-      { caseId, details: { reference, team, contacts: staff(worker) }, openedBy: 'ada', initialTier: { tier, reason: 'rated by the team manager after a home visit', at: new Date(Date.now() - 10 * 60_000).toISOString() } },
+      {
+        caseId,
+        details: { reference, team, contacts: staff(worker) },
+        openedBy: 'ada',
+        initialTier: { tier, reason: 'rated by the team manager after a home visit', at: new Date(Date.now() - 10 * 60_000).toISOString() },
+      },
       policy,
       { taskQueue },
     );
@@ -247,7 +252,11 @@ afterAll(async () => {
   await server?.close();
   await ssoServer?.close();
   await provider?.close();
-  for (const id of started) await client?.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  for (const id of started)
+    await client?.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   if (worker) {
     worker.shutdown();
     await workerRun;
@@ -302,7 +311,7 @@ describe('calendar feeds', () => {
     expect(record.body).toMatch(/<td>tess<\/td>.*?a calendar feed/s);
   });
 
-  it("the worker feed holds only the cases allocated to that worker in the team", async () => {
+  it('the worker feed holds only the cases allocated to that worker in the team', async () => {
     const { answer, name, events } = await fetchFeed(sams.url);
     expect(answer.status).toBe(200);
     expect(name).toBe(`CaseClock · sam.worker@council.test (allocated worker, team ${TEAMS.north})`);
@@ -367,7 +376,7 @@ describe('calendar feeds', () => {
     const malformed = await fetch(`${server.url}/feeds/nope.ics`, { redirect: 'manual' });
     expect(malformed.status).toBe(404);
   });
-  it("a feed stops when its creator can no longer see the team (moved to another team, or removed), answering as an unknown token", async () => {
+  it('a feed stops when its creator can no longer see the team (moved to another team, or removed), answering as an unknown token', async () => {
     const nia = await Session.signIn('nia', PASSWORDS.nia);
     const page = await nia.request('/account/feeds');
     expect(page.body).toContain('a feed stops when its creator can no longer see the team');
@@ -379,8 +388,7 @@ describe('calendar feeds', () => {
     const unknownBody = await unknown.text();
 
     /** Rewrites the users file under the running console: Nia as given, or gone. */
-    const setNia = (nia: Partial<ConsoleUser> | undefined) =>
-      writeUsersFile(usersFile, { users: users.flatMap((u) => (u.id !== 'nia' ? [u] : nia ? [{ ...u, ...nia }] : [])) });
+    const setNia = (nia: Partial<ConsoleUser> | undefined) => writeUsersFile(usersFile, { users: users.flatMap((u) => (u.id !== 'nia' ? [u] : nia ? [{ ...u, ...nia }] : [])) });
     const expectStopped = async () => {
       const { answer } = await fetchFeed(feed.url);
       expect(answer.status).toBe(404);
@@ -427,10 +435,7 @@ describe('calendar feeds', () => {
     const db = new PgClient({ connectionString: storeUrl() });
     await db.connect();
     try {
-      await db.query(`UPDATE console_sso_access SET signed_in_at = now() - make_interval(days => $2::int, hours => 1) WHERE user_id = $1`, [
-        ssoUserId(provider.issuer, 'sub-sid'),
-        SSO_FEED_ACCESS_DAYS,
-      ]);
+      await db.query(`UPDATE console_sso_access SET signed_in_at = now() - make_interval(days => $2::int, hours => 1) WHERE user_id = $1`, [ssoUserId(provider.issuer, 'sub-sid'), SSO_FEED_ACCESS_DAYS]);
     } finally {
       await db.end();
     }

@@ -15,15 +15,7 @@ import { run as usersCommand } from '../../client/cli/users';
 import { ConfigError, parseConfig } from '../../common/config';
 import { isSsoUserId, ssoUserId } from '../../common/sso-identity';
 import { UserId } from '../../domain/facts';
-import {
-  createOidcSignIn,
-  mapClaims,
-  OidcDiscoveryError,
-  OidcSettings,
-  oidcSettingsFromConfig,
-  type OidcSignIn,
-  type PendingSignIn,
-} from '../../client/console/oidc';
+import { createOidcSignIn, mapClaims, OidcDiscoveryError, OidcSettings, oidcSettingsFromConfig, type OidcSignIn, type PendingSignIn } from '../../client/console/oidc';
 import { startTestProvider, type AccountClaims, type TestProvider } from '../support/oidc-provider';
 
 const CLIENT_ID = 'caseclock-console';
@@ -197,7 +189,7 @@ describe('single sign-on against a real OpenID Connect provider', () => {
     expect((await signIn.finish(callback, pending)).ok).toBe(true);
   });
 
-  it('refuses a callback that belongs to another sign-in (another session\'s state)', async () => {
+  it("refuses a callback that belongs to another sign-in (another session's state)", async () => {
     const first = await throughProvider('sub-ada');
     const other = await signIn.begin();
     const result = await signIn.finish(first.callback, other.pending);
@@ -228,7 +220,7 @@ describe('single sign-on against a real OpenID Connect provider', () => {
     expect(!again.ok && again.reason).toMatch(/invalid_grant/);
   });
 
-  it('refuses a callback with no sign-in in progress, and the provider\'s own error', async () => {
+  it("refuses a callback with no sign-in in progress, and the provider's own error", async () => {
     const { callback } = await throughProvider('sub-ada');
     expect(await signIn.finish(callback, {} as PendingSignIn)).toEqual({ ok: false, reason: 'no sign-in was in progress in this session (start again)' });
     const { pending } = await signIn.begin();
@@ -285,7 +277,10 @@ describe("a single sign-on identity never takes a password account's user id", (
   const users = { find: (id: string) => (id === local.id ? local : undefined) } as unknown as Parameters<typeof personFromSession>[1];
 
   it('someone the provider calls admin2 or mnorth signs in as their own id, shown by their name', async () => {
-    for (const [account, username] of [['sub-admin2', 'admin2'], ['sub-mnorth', 'mnorth']] as const) {
+    for (const [account, username] of [
+      ['sub-admin2', 'admin2'],
+      ['sub-mnorth', 'mnorth'],
+    ] as const) {
       const { callback, pending } = await throughProvider(account);
       const result = await signIn.finish(callback, pending);
       if (!result.ok) throw new Error(result.reason);
@@ -424,7 +419,11 @@ describe('single sign-on configuration from the environment', () => {
   });
 
   it.each([
-    ['an issuer without client id and secret', { CASECLOCK_OIDC_ISSUER: 'https://login.council.example' }, /CASECLOCK_OIDC_CLIENT_ID: must be set when CASECLOCK_OIDC_ISSUER is set[\s\S]*CASECLOCK_OIDC_CLIENT_SECRET: must be set/],
+    [
+      'an issuer without client id and secret',
+      { CASECLOCK_OIDC_ISSUER: 'https://login.council.example' },
+      /CASECLOCK_OIDC_CLIENT_ID: must be set when CASECLOCK_OIDC_ISSUER is set[\s\S]*CASECLOCK_OIDC_CLIENT_SECRET: must be set/,
+    ],
     ['an http issuer elsewhere', { CASECLOCK_OIDC_ISSUER: 'http://login.council.example', CASECLOCK_OIDC_CLIENT_ID: 'c', CASECLOCK_OIDC_CLIENT_SECRET: 's' }, /CASECLOCK_OIDC_ISSUER: must be an https:\/\/ URL/],
     ['a role map that is not JSON', { CASECLOCK_OIDC_ROLE_MAP: 'cc-admins=administrator' }, /CASECLOCK_OIDC_ROLE_MAP: must be JSON/],
     ['a role map naming an unknown role', { CASECLOCK_OIDC_ROLE_MAP: '{"cc-admins":"superuser"}' }, /CASECLOCK_OIDC_ROLE_MAP: "cc-admins" must map to one of: administrator, head-of-service, manager, viewer/],

@@ -46,7 +46,11 @@ describe('a local protocol on a date', () => {
     expect(casePolicy('9999.1')).toEqual({ found: 'none', version: '9999.1' });
     const own = { ...loadDefaultSnapshot(), id: 'council-own', version: 'own.1' };
     expect(casePolicy('own.1', () => own)).toMatchObject({ found: 'one', source: 'configured', snapshot: { id: 'council-own' } });
-    expect(casePolicy('own.1', () => { throw new Error('unreadable'); })).toEqual({ found: 'none', version: 'own.1' });
+    expect(
+      casePolicy('own.1', () => {
+        throw new Error('unreadable');
+      }),
+    ).toEqual({ found: 'none', version: 'own.1' });
     if (w.found !== 'one') throw new Error('expected one');
     expect(pastReview(w.snapshot, '2020-07-13')).toEqual([]);
     expect(pastReview(w.snapshot, '2020-07-14').map((o) => o.id)).toEqual(['wcf-phase2-2020']);
@@ -119,7 +123,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  for (const id of Object.values(cases)) await client?.workflow.getHandle(caseWorkflowId(id)).terminate('test finished').catch(() => undefined);
+  for (const id of Object.values(cases))
+    await client?.workflow
+      .getHandle(caseWorkflowId(id))
+      .terminate('test finished')
+      .catch(() => undefined);
   if (worker) {
     worker.shutdown();
     await workerRun;

@@ -83,12 +83,7 @@ describe('the daily digest', () => {
     });
     await worker.runUntil(async () => {
       const open = (reference: string, team: string, manager: string, tier: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE', policy: PolicySnapshot) =>
-        openCase(
-          client,
-          { caseId: reference, details: { reference, team, contacts: contacts(manager) }, openedBy: 'admin1', initialTier: { tier, reason: 'rated' } },
-          policy,
-          { taskQueue },
-        );
+        openCase(client, { caseId: reference, details: { reference, team, contacts: contacts(manager) }, openedBy: 'admin1', initialTier: { tier, reason: 'rated' } }, policy, { taskQueue });
       // No escalation emails in the way: the seconds clocks escalate an hour after their deadline.
       const quiet = [{ level: 1, role: 'team-manager' as const, after: 'PT1H' }];
       await open(ref.first, north, email.north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, quiet));
@@ -96,10 +91,7 @@ describe('the daily digest', () => {
       await open(ref.second, north, email.north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, quiet));
       await open(ref.soon, south, email.south, 'PRIORITY', secondsPolicy({ 'initial-visit-priority': 'PT1H' }, quiet));
       await open(ref.later, south, email.south, 'VULNERABLE', loadDefaultSnapshot());
-      await eventually(
-        async () => (await caseState(client, ref.first)).overdueCount > 0 && (await caseState(client, ref.second)).overdueCount > 0,
-        'both seconds cases overdue',
-      );
+      await eventually(async () => (await caseState(client, ref.first)).overdueCount > 0 && (await caseState(client, ref.second)).overdueCount > 0, 'both seconds cases overdue');
       const later = await caseState(client, ref.later);
 
       const forDate = nextWorkingDay();
@@ -184,7 +176,10 @@ describe('the daily digest when the mail server struggles', () => {
     try {
       await worker.runUntil(async () => {
         const quiet = [{ level: 1, role: 'team-manager' as const, after: 'PT1H' }];
-        for (const [reference, manager] of [[refs[0]!, email.deferred], [refs[1]!, email.fine]] as const) {
+        for (const [reference, manager] of [
+          [refs[0]!, email.deferred],
+          [refs[1]!, email.fine],
+        ] as const) {
           await openCase(
             client,
             { caseId: reference, details: { reference, team: `T-${run}`, contacts: contacts(manager) }, openedBy: 'admin1', initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated' } },
@@ -234,9 +229,7 @@ describe('the digest schedule', () => {
       const calendar = described.spec.calendars![0]!;
       expect(calendar.hour).toEqual([{ start: 8, end: 8, step: 1 }]);
       expect(calendar.minute).toEqual([{ start: 0, end: 0, step: 1 }]);
-      expect(calendar.dayOfWeek.map((d) => [d.start, d.end ?? d.start])).toEqual(
-        ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].map((d) => [d, d]),
-      );
+      expect(calendar.dayOfWeek.map((d) => [d.start, d.end ?? d.start])).toEqual(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY'].map((d) => [d, d]));
       expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
       expect(described.policies.catchupWindow).toBe(60 * 60 * 1000);
       expect(DIGEST_CATCHUP_WINDOW).toBe('1 hour');

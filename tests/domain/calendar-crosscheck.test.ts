@@ -18,11 +18,7 @@
  */
 import Holidays from 'date-holidays';
 import { describe, expect, it } from 'vitest';
-import {
-  BANK_HOLIDAYS_FIRST_YEAR,
-  BANK_HOLIDAYS_LAST_YEAR,
-  ENGLAND_AND_WALES_BANK_HOLIDAYS,
-} from '../../domain/bank-holidays';
+import { BANK_HOLIDAYS_FIRST_YEAR, BANK_HOLIDAYS_LAST_YEAR, ENGLAND_AND_WALES_BANK_HOLIDAYS } from '../../domain/bank-holidays';
 
 const reference = new Holidays('GB', 'ENG');
 
@@ -43,10 +39,7 @@ function shippedHolidays(year: number): Array<{ date: string; name: string }> {
   return ENGLAND_AND_WALES_BANK_HOLIDAYS.filter((h) => h.date.startsWith(`${year}-`));
 }
 
-const YEARS = Array.from(
-  { length: BANK_HOLIDAYS_LAST_YEAR - BANK_HOLIDAYS_FIRST_YEAR + 1 },
-  (_, i) => BANK_HOLIDAYS_FIRST_YEAR + i,
-);
+const YEARS = Array.from({ length: BANK_HOLIDAYS_LAST_YEAR - BANK_HOLIDAYS_FIRST_YEAR + 1 }, (_, i) => BANK_HOLIDAYS_FIRST_YEAR + i);
 
 describe('shipped bank holidays agree with date-holidays (GB, ENG, public)', () => {
   it.each(YEARS)('%i: the same weekday bank holidays', (year) => {
@@ -64,9 +57,7 @@ describe('shipped bank holidays agree with date-holidays (GB, ENG, public)', () 
     for (const holiday of theirs.filter((h) => isWeekend(h.date))) {
       const substitute = theirs.find((h) => h.substitute && h.name.startsWith(holiday.name));
       expect(substitute, `${holiday.date} ${holiday.name} has no substitute day in date-holidays`).toBeDefined();
-      expect(ours.get(substitute?.date ?? ''), `substitute for ${holiday.name} ${holiday.date}`).toBe(
-        `${holiday.name} (substitute day)`,
-      );
+      expect(ours.get(substitute?.date ?? ''), `substitute for ${holiday.name} ${holiday.date}`).toBe(`${holiday.name} (substitute day)`);
     }
   });
 

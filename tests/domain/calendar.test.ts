@@ -5,11 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BANK_HOLIDAYS_FIRST_YEAR,
-  BANK_HOLIDAYS_LAST_YEAR,
-  ENGLAND_AND_WALES_BANK_HOLIDAYS,
-} from '../../domain/bank-holidays';
+import { BANK_HOLIDAYS_FIRST_YEAR, BANK_HOLIDAYS_LAST_YEAR, ENGLAND_AND_WALES_BANK_HOLIDAYS } from '../../domain/bank-holidays';
 import { CalendarCoverageError, WorkingDayCalendar, type BankHoliday } from '../../domain/calendar';
 import { BankHolidaySchema } from '../../domain/calendar-schemas';
 
@@ -58,9 +54,7 @@ describe('shipped bank holidays', () => {
     const frozen = JSON.parse(JSON.stringify(calendar.holidays)) as BankHoliday[];
     const replayed = WorkingDayCalendar.fromHolidays(frozen);
     expect(replayed.holidays).toEqual(calendar.holidays);
-    expect(replayed.addWorkingDays('2026-12-23T16:00:00.000Z', 15)).toBe(
-      calendar.addWorkingDays('2026-12-23T16:00:00.000Z', 15),
-    );
+    expect(replayed.addWorkingDays('2026-12-23T16:00:00.000Z', 15)).toBe(calendar.addWorkingDays('2026-12-23T16:00:00.000Z', 15));
   });
 });
 
@@ -250,16 +244,8 @@ describe('days', () => {
   });
 
   it('a single day, and across a year boundary', () => {
-    expect(calendar.days('2027-01-01', '2027-01-01')).toEqual([
-      { date: '2027-01-01', weekday: 'Friday', working: false, bankHoliday: "New Year's Day" },
-    ]);
-    expect(calendar.days('2026-12-31', '2027-01-04').map((d) => d.date)).toEqual([
-      '2026-12-31',
-      '2027-01-01',
-      '2027-01-02',
-      '2027-01-03',
-      '2027-01-04',
-    ]);
+    expect(calendar.days('2027-01-01', '2027-01-01')).toEqual([{ date: '2027-01-01', weekday: 'Friday', working: false, bankHoliday: "New Year's Day" }]);
+    expect(calendar.days('2026-12-31', '2027-01-04').map((d) => d.date)).toEqual(['2026-12-31', '2027-01-01', '2027-01-02', '2027-01-03', '2027-01-04']);
   });
 
   it('refuses a reversed range and impossible dates', () => {
@@ -273,9 +259,7 @@ describe('coverage', () => {
   it('refuses to count into a year it does not know, naming the year', () => {
     // Fri 20 Dec 2030 + 15 working days runs into 2031.
     expect(() => calendar.addWorkingDays('2030-12-20T12:00:00.000Z', 15)).toThrow(CalendarCoverageError);
-    expect(() => calendar.addWorkingDays('2030-12-20T12:00:00.000Z', 15)).toThrow(
-      /no England and Wales bank holidays are known for 2031.*configure the extra bank holidays for 2031/,
-    );
+    expect(() => calendar.addWorkingDays('2030-12-20T12:00:00.000Z', 15)).toThrow(/no England and Wales bank holidays are known for 2031.*configure the extra bank holidays for 2031/);
     expect(() => calendar.subtractWorkingDays('2015-01-05T12:00:00.000Z', 3)).toThrow(/known for 2014/);
     expect(() => calendar.isWorkingDay('2031-06-02')).toThrow(/2031/);
     expect(() => calendar.isWorkingDay('2031-06-07')).toThrow(/2031/); // even a Saturday: the year is unknown
@@ -293,24 +277,16 @@ describe('coverage', () => {
   });
 
   it('keeps the shipped name when an extra repeats a shipped date, and sorts', () => {
-    const extended = WorkingDayCalendar.englandAndWales([
-      { date: '2031-12-26', name: 'Boxing Day' },
-      ...HOLIDAYS_2031,
-      { date: '2026-12-25', name: 'Christmas (duplicate)' },
-    ]);
+    const extended = WorkingDayCalendar.englandAndWales([{ date: '2031-12-26', name: 'Boxing Day' }, ...HOLIDAYS_2031, { date: '2026-12-25', name: 'Christmas (duplicate)' }]);
     expect(extended.bankHolidayName('2026-12-25')).toBe('Christmas Day');
     const dates = extended.holidays.map((h) => h.date);
     expect(dates).toEqual([...new Set(dates)].sort());
   });
 
   it('refuses a list with a year missing in the middle, or an invalid entry', () => {
-    expect(() =>
-      WorkingDayCalendar.englandAndWales([{ date: '2032-01-01', name: "New Year's Day" }]),
-    ).toThrow(/no bank holidays are given for 2031/);
+    expect(() => WorkingDayCalendar.englandAndWales([{ date: '2032-01-01', name: "New Year's Day" }])).toThrow(/no bank holidays are given for 2031/);
     expect(() => WorkingDayCalendar.fromHolidays([])).toThrow(/at least one/);
-    expect(() => WorkingDayCalendar.englandAndWales([{ date: '2031-02-29', name: 'Leap' }])).toThrow(
-      /bank holiday #132.*date/,
-    );
+    expect(() => WorkingDayCalendar.englandAndWales([{ date: '2031-02-29', name: 'Leap' }])).toThrow(/bank holiday #132.*date/);
     expect(() => WorkingDayCalendar.englandAndWales([{ date: '2031-01-01', name: '  ' }])).toThrow(/name must not be empty/);
   });
 
@@ -326,14 +302,9 @@ describe('coverage', () => {
 describe('properties', () => {
   const YEAR_START = Date.UTC(2015, 0, 1);
   const YEAR_END = Date.UTC(2030, 9, 1); // leaves room for 60 working days before the end of 2030
-  const instant = fc
-    .integer({ min: YEAR_START + 120 * 86_400_000, max: YEAR_END })
-    .map((ms) => new Date(ms).toISOString());
+  const instant = fc.integer({ min: YEAR_START + 120 * 86_400_000, max: YEAR_END }).map((ms) => new Date(ms).toISOString());
   const count = fc.integer({ min: 0, max: 60 });
-  const localDate = (iso: string) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-      new Date(iso),
-    );
+  const localDate = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
   const endOfOwnDay = (iso: string) => calendar.addWorkingDays(iso, 0);
 
   it('addWorkingDays lands on the end of a working day (n >= 1), never before the trigger', () => {
@@ -387,9 +358,7 @@ describe('properties', () => {
   it('round trip: forward n from n working days before D gives the first working day on or after D', () => {
     fc.assert(
       fc.property(instant, fc.integer({ min: 1, max: 60 }), (before, n) => {
-        expect(calendar.addWorkingDays(calendar.subtractWorkingDays(before, n), n)).toBe(
-          calendar.endOfWorkingDayOnOrAfter(before),
-        );
+        expect(calendar.addWorkingDays(calendar.subtractWorkingDays(before, n), n)).toBe(calendar.endOfWorkingDayOnOrAfter(before));
       }),
     );
   });

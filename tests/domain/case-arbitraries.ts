@@ -29,7 +29,12 @@ export const event: fc.Arbitrary<CaseEvent> = fc.oneof(
   fc.record({ at: instant, s47Started: fc.boolean() }).map((e): CaseEvent => ({ type: 'strategy-discussion', by, ...e })),
   fc.record({ at: instant, reviewNumber: fc.integer({ min: 1, max: 6 }) }).map((e): CaseEvent => ({ type: 'meeting-held', meetingType: 'cic-review', by, ...e })),
   fc
-    .record({ at: instant, meetingType: fc.constantFrom(...MEETING_TYPES), outcome: fc.constantFrom('cp-plan' as const, 'no-plan' as const, 'plan-ended' as const, undefined), meetingId: fc.option(meetingId, { nil: undefined }) })
+    .record({
+      at: instant,
+      meetingType: fc.constantFrom(...MEETING_TYPES),
+      outcome: fc.constantFrom('cp-plan' as const, 'no-plan' as const, 'plan-ended' as const, undefined),
+      meetingId: fc.option(meetingId, { nil: undefined }),
+    })
     .map((e): CaseEvent => ({ type: 'meeting-held', at: e.at, by, meetingType: e.meetingType, ...(e.outcome ? { outcome: e.outcome } : {}), ...(e.meetingId ? { meetingId: e.meetingId } : {}) })),
   fc
     .record({ at: instant, meetingId, meetingType: fc.constantFrom(...MEETING_TYPES), days: laterDays })
@@ -59,16 +64,14 @@ export const event: fc.Arbitrary<CaseEvent> = fc.oneof(
   fc.record({ at: instant, complaintId }).map((e): CaseEvent => ({ type: 'complaint-panel-held', by, ...e })),
   fc.record({ at: instant, complaintId }).map((e): CaseEvent => ({ type: 'complaint-panel-reported', by, ...e })),
   fc.record({ at: instant, complaintId, stage }).map((e): CaseEvent => ({ type: 'complaint-extended', by, reason, ...e })),
-  fc.record({ at: instant, holdId, kind: fc.option(fc.constantFrom(...OBLIGATION_KINDS), { nil: undefined }) }).map(
-    (e): CaseEvent => ({ type: 'hold-started', at: e.at, by, holdId: e.holdId, reason, ...(e.kind ? { kind: e.kind } : {}) }),
-  ),
+  fc
+    .record({ at: instant, holdId, kind: fc.option(fc.constantFrom(...OBLIGATION_KINDS), { nil: undefined }) })
+    .map((e): CaseEvent => ({ type: 'hold-started', at: e.at, by, holdId: e.holdId, reason, ...(e.kind ? { kind: e.kind } : {}) })),
   fc.record({ at: instant, holdId }).map((e): CaseEvent => ({ type: 'hold-ended', by, ...e })),
-  fc.record({ at: instant, obligationId: fc.constantFrom('complaint-stage-1@c1', 'serious-incident-notification@i1', 'rapid-review@i2'), level: fc.integer({ min: 1, max: 2 }) }).map(
-    (e): CaseEvent => ({ type: 'escalation-acknowledged', by, ...e }),
-  ),
-  fc.record({ at: instant, obligationId: fc.constantFrom('complaint-stage-1@c1', 'complaint-stage-2@c2', 'rapid-review@i1') }).map(
-    (e): CaseEvent => ({ type: 'obligation-waived', by, reason, ...e }),
-  ),
+  fc
+    .record({ at: instant, obligationId: fc.constantFrom('complaint-stage-1@c1', 'serious-incident-notification@i1', 'rapid-review@i2'), level: fc.integer({ min: 1, max: 2 }) })
+    .map((e): CaseEvent => ({ type: 'escalation-acknowledged', by, ...e })),
+  fc.record({ at: instant, obligationId: fc.constantFrom('complaint-stage-1@c1', 'complaint-stage-2@c2', 'rapid-review@i1') }).map((e): CaseEvent => ({ type: 'obligation-waived', by, reason, ...e })),
 );
 
 export const caseInput = fc.record({ events: fc.array(event, { maxLength: 40 }), now: instant });

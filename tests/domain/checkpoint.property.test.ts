@@ -61,7 +61,12 @@ describe('evaluating from a checkpoint', () => {
         if (closedAt !== undefined && closedAt <= cutAt) return;
         const now = laterAt > cutAt ? laterAt : cutAt;
         // Messages that went before the cut count as sent for both.
-        const sentBefore = evaluateCase(input(all.filter((e) => e.at <= cutAt), cutAt)).messagesDue.map((m) => m.messageId);
+        const sentBefore = evaluateCase(
+          input(
+            all.filter((e) => e.at <= cutAt),
+            cutAt,
+          ),
+        ).messagesDue.map((m) => m.messageId);
         const checkpoint = checkpointCase(input(all, cutAt, sentBefore), cutAt);
         const later = all.filter((e) => e.at > cutAt);
         const full = evaluateCase(input(all, now, sentBefore));
@@ -83,7 +88,16 @@ describe('evaluating from a checkpoint', () => {
         if (all.some((e) => e.type === 'case-closed' && e.at <= second)) return;
         const once = checkpointCase(input(all, second), second);
         const step = checkpointCase(input(all, first), first);
-        const twice = checkpointCase({ ...input(all.filter((e) => e.at > first), second), checkpoint: step }, second);
+        const twice = checkpointCase(
+          {
+            ...input(
+              all.filter((e) => e.at > first),
+              second,
+            ),
+            checkpoint: step,
+          },
+          second,
+        );
         expect(twice.open).toEqual(once.open);
         expect(twice.families).toEqual(once.families);
         expect(twice.holds).toEqual(once.holds);

@@ -42,7 +42,12 @@ describe('a stage 3 complaint: request, panel, report, response, in that order',
     ['a stage 3 response with no request', [], response, 'complaintId: no stage 3 complaint C3 on this case'],
     ['a stage 3 response before the panel', [requested], response, "complaintId: the review panel's report on complaint C3 is not recorded yet"],
     ['a stage 3 response before the report', [requested, panel], response, "complaintId: the review panel's report on complaint C3 is not recorded yet"],
-    ['a stage 3 response dated before the report', [requested, panel, report], e('complaint-responded', '2026-03-04T09:00:00Z', { complaintId: 'C3', stage: 3 }), "at: is before the review panel's report on complaint C3 was sent"],
+    [
+      'a stage 3 response dated before the report',
+      [requested, panel, report],
+      e('complaint-responded', '2026-03-04T09:00:00Z', { complaintId: 'C3', stage: 3 }),
+      "at: is before the review panel's report on complaint C3 was sent",
+    ],
     ['the stage 3 response twice', [requested, panel, report, response], e('complaint-responded', '2026-03-21T09:00:00Z', { complaintId: 'C3', stage: 3 }), 'complaintId: complaint C3 already has its stage 3 response'],
     ['the stage 3 request twice', [requested], e('complaint-received', '2026-02-03T09:00:00Z', { complaintId: 'C3', stage: 3 }), 'complaintId: complaint C3 is already recorded at stage 3'],
   ])('%s: refused, naming the field', (_name, events, event, expected) => {
@@ -60,7 +65,7 @@ describe('a stage 3 complaint: request, panel, report, response, in that order',
     expect(check(kase([], [{ id: 'complaint-stage-3-report@C3', escalationLevel: 0 }]), report)).toBe('');
     expect(check(kase([], [{ id: 'complaint-stage-3-report@C3', escalationLevel: 0 }]), panel)).toContain('complaintId: the review panel on complaint C3 is already recorded');
     expect(check(kase([], [{ id: 'complaint-stage-3-response@C3', escalationLevel: 0 }]), response)).toBe('');
-    expect(check(kase([], [{ id: 'complaint-stage-3-response@C3', escalationLevel: 0 }]), report)).toContain("is already recorded");
+    expect(check(kase([], [{ id: 'complaint-stage-3-response@C3', escalationLevel: 0 }]), report)).toContain('is already recorded');
     // Another complaint's clock stands for nothing here.
     expect(check(kase([], [{ id: 'complaint-stage-3-panel@C9', escalationLevel: 0 }]), panel)).toContain('complaintId: no stage 3 complaint C3');
   });

@@ -73,12 +73,9 @@ describe('ISO-8601 duration schema', () => {
     expect(IsoDurationSchema.safeParse(d).success).toBe(true);
   });
 
-  it.each(['', 'P', 'PT', 'P1DT', '14D', 'P-1D', '-P1D', 'P1.5D', 'PT1.5H', 'p14d', 'P14 D', 'P1H', 'PT1D', 'P14DX', 'P20Y'])(
-    'refuses %j',
-    (d) => {
-      expect(IsoDurationSchema.safeParse(d).success).toBe(false);
-    },
-  );
+  it.each(['', 'P', 'PT', 'P1DT', '14D', 'P-1D', '-P1D', 'P1.5D', 'PT1.5H', 'p14d', 'P14 D', 'P1H', 'PT1D', 'P14DX', 'P20Y'])('refuses %j', (d) => {
+    expect(IsoDurationSchema.safeParse(d).success).toBe(false);
+  });
 
   it('refuses zero where a positive duration is required, and says why', () => {
     const result = PositiveIsoDurationSchema.safeParse('PT0S');
@@ -107,9 +104,7 @@ describe('agrees with luxon on Europe/London arithmetic', () => {
     const fc = (await import('fast-check')).default;
     const { DateTime } = await import('luxon');
     const { localDateOf } = await import('../../domain/durations');
-    const instant = fc
-      .integer({ min: Date.parse('2000-01-01T00:00:00Z') / 60_000, max: Date.parse('2099-01-01T00:00:00Z') / 60_000 })
-      .map((m) => new Date(m * 60_000).toISOString());
+    const instant = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z') / 60_000, max: Date.parse('2099-01-01T00:00:00Z') / 60_000 }).map((m) => new Date(m * 60_000).toISOString());
     // Bias towards the clock-change nights and month ends.
     const near = fc
       .record({ year: fc.integer({ min: 2000, max: 2098 }), which: fc.constantFrom('03-2', '03-3', '10-2', '10-3', '08-31', '01-31', '02-29'), minutes: fc.integer({ min: -3000, max: 3000 }) })

@@ -104,9 +104,7 @@ class EngineCase {
     const pendingNotices = checkpoint.changes.map((c) => `${CASE_ID}/notice/${c.meetingId}/${c.change}@${c.at}/`);
     this.checkpoint = checkpoint;
     this.events = this.events.filter((e) => e.at > cut);
-    this.deliveries = this.deliveries.filter(
-      (d) => d.sentAt > cut || (d.obligationId !== undefined && openIds.has(d.obligationId)) || pendingNotices.some((p) => d.messageId.startsWith(p)),
-    );
+    this.deliveries = this.deliveries.filter((d) => d.sentAt > cut || (d.obligationId !== undefined && openIds.has(d.obligationId)) || pendingNotices.some((p) => d.messageId.startsWith(p)));
   }
 
   /** What continue-as-new would carry of the clocks, in bytes of JSON. */

@@ -275,11 +275,7 @@ const SCENARIOS: KindScenario[] = [
   },
   {
     kind: 'cic-review',
-    setup: [
-      lookedAfterStarted('2026-01-05T10:00:00.000Z'),
-      meetingHeld('2026-01-30T10:00:00.000Z', 'cic-review'),
-      meetingHeld('2026-04-20T09:00:00.000Z', 'cic-review'),
-    ],
+    setup: [lookedAfterStarted('2026-01-05T10:00:00.000Z'), meetingHeld('2026-01-30T10:00:00.000Z', 'cic-review'), meetingHeld('2026-04-20T09:00:00.000Z', 'cic-review')],
     id: 'cic-review@2026-04-20T09:00:00.000Z',
     triggeredAt: '2026-04-20T09:00:00.000Z',
     dueAt: '2026-10-20T09:00:00.000Z',
@@ -431,27 +427,21 @@ describe('every obligation kind', () => {
       expect(messagesFor(evaluate(s.setup, justBefore(s.dueAt)), s.id).filter((m) => m.type === 'escalation')).toEqual([]);
 
       const atDeadline = evaluate(s.setup, s.dueAt);
-      expect(messagesFor(atDeadline, s.id)).toEqual([
-        expect.objectContaining({ messageId: escalationId(s.id, 1, 0), type: 'escalation', level: 1, repeat: 0, role: 'team-manager', sendAt: s.dueAt }),
-      ]);
+      expect(messagesFor(atDeadline, s.id)).toEqual([expect.objectContaining({ messageId: escalationId(s.id, 1, 0), type: 'escalation', level: 1, repeat: 0, role: 'team-manager', sendAt: s.dueAt })]);
       expect(obligation(atDeadline, s.id).escalationLevel).toBe(1);
       expect(atDeadline.overdueCount).toBeGreaterThanOrEqual(1);
       expect(atDeadline.nextWakeAt! <= s.level2At).toBe(true);
 
       const sent = [escalationId(s.id, 1, 0)];
       const atLevel2 = evaluate(s.setup, s.level2At, { sent });
-      expect(messagesFor(atLevel2, s.id)).toEqual([
-        expect.objectContaining({ messageId: escalationId(s.id, 2, 0), level: 2, role: 'head-of-service', sendAt: s.level2At }),
-      ]);
+      expect(messagesFor(atLevel2, s.id)).toEqual([expect.objectContaining({ messageId: escalationId(s.id, 2, 0), level: 2, role: 'head-of-service', sendAt: s.level2At })]);
       expect(obligation(atLevel2, s.id).escalationLevel).toBe(2);
     });
 
     it('missed: level 2 repeats until acknowledged', () => {
       const sent = [escalationId(s.id, 1, 0), escalationId(s.id, 2, 0)];
       const atRepeat = evaluate(s.setup, s.repeatAt, { sent });
-      expect(messagesFor(atRepeat, s.id)).toEqual([
-        expect.objectContaining({ messageId: escalationId(s.id, 2, 1), level: 2, repeat: 1, sendAt: s.repeatAt }),
-      ]);
+      expect(messagesFor(atRepeat, s.id)).toEqual([expect.objectContaining({ messageId: escalationId(s.id, 2, 1), level: 2, repeat: 1, sendAt: s.repeatAt })]);
 
       const ack = acknowledged(justAfter(s.repeatAt), s.id, 2);
       const muchLater = '2027-06-01T09:00:00.000Z';
@@ -503,14 +493,12 @@ describe('reminders', () => {
   it('go to the team manager for Worcestershire core groups, which team managers chair', () => {
     const plan = meetingHeld('2020-06-01T09:00:00.000Z', 'icpc', 'cp-plan');
     const result = evaluate([plan], '2020-07-20T09:00:00.000Z', { policies: [WORCESTERSHIRE] });
-    expect(messagesFor(result, 'core-group@2020-06-01T09:00:00.000Z')).toEqual([
-      expect.objectContaining({ type: 'reminder', role: 'team-manager', sendAt: '2020-07-20T09:00:00.000Z' }),
-    ]);
+    expect(messagesFor(result, 'core-group@2020-06-01T09:00:00.000Z')).toEqual([expect.objectContaining({ type: 'reminder', role: 'team-manager', sendAt: '2020-07-20T09:00:00.000Z' })]);
   });
 });
 
 describe('risk tiers', () => {
-  it('a change of tier supersedes the old clocks and starts the new tier\'s at the change', () => {
+  it("a change of tier supersedes the old clocks and starts the new tier's at the change", () => {
     const events = [tierSet('2026-03-02T10:00:00.000Z', 'HIGH_IMMEDIATE'), tierSet('2026-03-02T15:00:00.000Z', 'PRIORITY')];
     const result = evaluate(events, '2026-03-02T15:00:00.000Z');
     expect(obligation(result, 'initial-visit-high@2026-03-02T10:00:00.000Z')).toMatchObject({ status: 'superseded', resolvedAt: '2026-03-02T15:00:00.000Z' });
@@ -554,7 +542,11 @@ describe('risk tiers', () => {
   it('Priority cases get no KIT clock nationally but do under the Worcestershire protocol', () => {
     const events = [tierSet('2020-06-02T09:00:00.000Z', 'PRIORITY')];
     expect(evaluate(events, '2020-06-02T09:00:00.000Z').open.map((o) => o.kind)).toEqual(['initial-visit-priority']);
-    expect(evaluate(events, '2020-06-02T09:00:00.000Z', { policies: [WORCESTERSHIRE] }).open.map((o) => o.kind).sort()).toEqual(['initial-visit-priority', 'kit-call']);
+    expect(
+      evaluate(events, '2020-06-02T09:00:00.000Z', { policies: [WORCESTERSHIRE] })
+        .open.map((o) => o.kind)
+        .sort(),
+    ).toEqual(['initial-visit-priority', 'kit-call']);
   });
 });
 
@@ -625,10 +617,7 @@ describe('conferences postponed or cancelled', () => {
   });
 
   it('postponing a child in care review moves the IRO report but sends no conference notice', () => {
-    const events = [
-      meetingScheduled('2026-04-01T09:00:00.000Z', 'cic-1', 'cic-review', '2026-04-20T09:00:00.000Z'),
-      meetingPostponed('2026-04-10T09:00:00.000Z', 'cic-1', '2026-04-27T09:00:00.000Z'),
-    ];
+    const events = [meetingScheduled('2026-04-01T09:00:00.000Z', 'cic-1', 'cic-review', '2026-04-20T09:00:00.000Z'), meetingPostponed('2026-04-10T09:00:00.000Z', 'cic-1', '2026-04-27T09:00:00.000Z')];
     const result = evaluate(events, '2026-04-10T09:00:00.000Z');
     expect(result.messagesDue.filter((m) => m.type === 'notice')).toEqual([]);
     expect(obligation(result, 'iro-report@cic-1@2026-04-27T09:00:00.000Z').dueAt).toBe('2026-04-25T09:00:00.000Z');
@@ -750,7 +739,7 @@ describe('child protection and looked-after sequences', () => {
     expect(result.open.map((o) => o.kind)).toContain('core-group');
   });
 
-  it('under national 2026.1 (conventions 1), statutory visits are six-weekly in the placement\'s first year, then three-monthly whatever the placement', () => {
+  it("under national 2026.1 (conventions 1), statutory visits are six-weekly in the placement's first year, then three-monthly whatever the placement", () => {
     const events = [placementStarted('2025-01-06T10:00:00.000Z'), visit('2025-12-01T10:00:00.000Z'), visit('2026-01-12T10:00:00.000Z')];
     const result = evaluate(events, '2026-01-12T10:00:00.000Z', { policies: [NATIONAL_2026_1] });
     expect(obligation(result, 'cic-visit@2025-12-01T10:00:00.000Z').dueAt).toBe('2026-01-12T10:00:00.000Z');

@@ -26,7 +26,7 @@ const localDay = (instant: string) => DateTime.fromISO(instant, { zone: ZONE }).
 /** The end (23:59:59.999 London) of the nth working day after the instant's London date. */
 function endOfNthWorkingDay(instant: string, n: number): string {
   let day = localDay(instant);
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0; counted < n;) {
     day = day.plus({ days: 1 });
     if (isWorking(day)) counted++;
   }

@@ -189,7 +189,7 @@ describe('policy snapshots', () => {
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
   });
 
-  it('include the policy\'s extra bank holidays for later years', () => {
+  it("include the policy's extra bank holidays for later years", () => {
     const policy = { ...loadDefaultPolicy(), extraBankHolidays: [{ date: '2031-01-01', name: "New Year's Day" }] };
     const snapshot = snapshotPolicy(policy, WorkingDayCalendar.englandAndWales());
     expect(snapshot.bankHolidays[snapshot.bankHolidays.length - 1]).toEqual({ date: '2031-01-01', name: "New Year's Day" });
@@ -204,17 +204,9 @@ describe('policy files with a mistake are refused, naming the field and the reas
   };
 
   it.each([
-    [
-      'a deadline that is not a duration',
-      (d: any) => (d.rules['kit-call'].deadline.duration = 'fortnight'),
-      /^policy file .*: rules\.kit-call\.deadline\.duration: must be an ISO-8601 duration such as P14D/,
-    ],
+    ['a deadline that is not a duration', (d: any) => (d.rules['kit-call'].deadline.duration = 'fortnight'), /^policy file .*: rules\.kit-call\.deadline\.duration: must be an ISO-8601 duration such as P14D/],
     ['a zero deadline', (d: any) => (d.rules.icpc.deadline = { duration: 'PT0S' }), /rules\.icpc\.deadline\.duration: must be longer than zero/],
-    [
-      'both a duration and working days',
-      (d: any) => (d.rules.icpc.deadline = { duration: 'P14D', workingDays: 15 }),
-      /rules\.icpc\.deadline: must give exactly one of duration/,
-    ],
+    ['both a duration and working days', (d: any) => (d.rules.icpc.deadline = { duration: 'P14D', workingDays: 15 }), /rules\.icpc\.deadline: must give exactly one of duration/],
     ['fractional working days', (d: any) => (d.rules.icpc.deadline = { workingDays: 1.5 }), /rules\.icpc\.deadline\.workingDays: must be a whole number/],
     ['a missing kind', (d: any) => delete d.rules['rapid-review'], /rules\.rapid-review: /],
     ['an unknown kind', (d: any) => (d.rules['tea-break'] = d.rules.icpc), /rules: Unrecognized key.*tea-break/],

@@ -29,8 +29,7 @@ import {
   withOverlay,
 } from './engine-fixtures';
 
-const openOf = (events: CaseEvent[], now: string, policies?: PolicySnapshot[]) =>
-  evaluate(events, now, policies ? { policies } : {}).open.map((o) => ({ id: o.id, dueAt: o.dueAt }));
+const openOf = (events: CaseEvent[], now: string, policies?: PolicySnapshot[]) => evaluate(events, now, policies ? { policies } : {}).open.map((o) => ({ id: o.id, dueAt: o.dueAt }));
 
 describe('a hold gives back what the clock lost, in its own unit', () => {
   // Initial conference: 15 working days. Discussion on Monday 2 March 2026: due the end of Monday 23 March.
@@ -125,7 +124,7 @@ describe('an overlay that switched a clock off, ending', () => {
     expect(after.overdueCount).toBeGreaterThanOrEqual(1);
   });
 
-  it('a review conference held on the overlay\'s last day counts from there when it ends', () => {
+  it("a review conference held on the overlay's last day counts from there when it ends", () => {
     const events = [plan, firstReview, meetingHeld('2026-08-31T10:00:00.000Z', 'review-conference')];
     const after = evaluate(events, '2026-09-02T09:00:00.000Z', { policies: [suspended] });
     expect(reviews(after.open)).toEqual([expect.objectContaining({ id: `review-conference@2026-08-31T10:00:00.000Z@${overlayEnded}`, dueAt: '2027-02-28T11:00:00.000Z' })]);
@@ -175,7 +174,7 @@ describe('an overlay that switched a clock off, ending', () => {
   });
 });
 
-describe('regulation 28: visits by the placement and the child\'s legal status', () => {
+describe("regulation 28: visits by the placement and the child's legal status", () => {
   const lookedAfter = lookedAfterStarted('2026-01-05T10:00:00.000Z');
   const visitIds = (events: CaseEvent[], now: string, policies?: PolicySnapshot[]) => openOf(events, now, policies).filter((o) => o.id.startsWith('cic-visit'));
 

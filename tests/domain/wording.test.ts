@@ -96,20 +96,11 @@ describe('labels', () => {
   it('describes events without codes', () => {
     const at = '2026-04-03T09:00:00.000Z';
     const localTime = (i: string) => `<${i}>`;
-    expect(describeCaseEvent({ type: 'tier-set', at, by: 'admin', tier: 'HIGH_IMMEDIATE', reason: 'r' }, { localTime })).toBe(
-      'Risk tier set to High and immediate',
-    );
+    expect(describeCaseEvent({ type: 'tier-set', at, by: 'admin', tier: 'HIGH_IMMEDIATE', reason: 'r' }, { localTime })).toBe('Risk tier set to High and immediate');
     const obligationId = 'initial-visit-high@2026-04-03T09:00:00.000Z';
     expect(kindOfObligation(obligationId)).toBe('initial-visit-high');
-    expect(describeCaseEvent({ type: 'escalation-acknowledged', at, by: 'admin', obligationId, level: 1 }, { localTime })).toBe(
-      'Escalation level 1 of Initial visit (high and immediate risk) acknowledged',
-    );
-    expect(
-      describeCaseEvent(
-        { type: 'obligation-waived', at, by: 'admin', obligationId, reason: 'r' },
-        { localTime, obligationTitle: () => 'Visit within 24 hours' },
-      ),
-    ).toBe('Visit within 24 hours waived');
+    expect(describeCaseEvent({ type: 'escalation-acknowledged', at, by: 'admin', obligationId, level: 1 }, { localTime })).toBe('Escalation level 1 of Initial visit (high and immediate risk) acknowledged');
+    expect(describeCaseEvent({ type: 'obligation-waived', at, by: 'admin', obligationId, reason: 'r' }, { localTime, obligationTitle: () => 'Visit within 24 hours' })).toBe('Visit within 24 hours waived');
   });
 });
 

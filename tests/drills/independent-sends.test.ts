@@ -248,9 +248,7 @@ describe('each message is sent on its own', () => {
         await kase.settle(); // nothing left in flight: the send was withdrawn
         expect((await kase.state()).sending).toEqual([]);
         const withdrawn = (await kase.timeline()).filter((t) => t.entry === 'message' && !t.delivery);
-        expect(withdrawn.map((t) => t.summary)).toEqual([
-          'Reminder to allocated-worker withdrawn before the mail server accepted it: no longer needed',
-        ]);
+        expect(withdrawn.map((t) => t.summary)).toEqual(['Reminder to allocated-worker withdrawn before the mail server accepted it: no longer needed']);
         h.mailbox.defer.delete(WORKER);
         await h.env.sleep(5 * MINUTE);
         expect(kase.mail()).toEqual([]);

@@ -25,8 +25,7 @@ afterAll(async () => {
 });
 
 const HOUR = 3600_000;
-const l1Of = (mailbox: Mailbox, kase: CaseUnderTest) =>
-  mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/escalation/L1/'));
+const l1Of = (mailbox: Mailbox, kase: CaseUnderTest) => mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/escalation/L1/'));
 
 async function deliveredEscalations(kase: CaseUnderTest) {
   return (await kase.timeline()).filter((t) => t.delivery?.type === 'escalation' && t.delivery.outcome === 'delivered');
@@ -109,9 +108,7 @@ describe('email fault drills', () => {
         // The rebuilt console names the person and role, and the obligation in words.
         expect(page).toMatch(/Escalation level 1 to [^<(]*\(team manager\) \(Initial visit \(high and immediate risk\)\): [^<]*550/);
         await kase.advance('PT12H'); // level 2 still reaches the head of service
-        expect(h.mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/L2/')).map((m) => m.to[0])).toEqual([
-          'head@council.test',
-        ]);
+        expect(h.mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/L2/')).map((m) => m.to[0])).toEqual(['head@council.test']);
         const handle = h.env.client.workflow.getHandle(`case:${kase.caseId}`);
         expect((await handle.describe()).raw.pendingActivities ?? []).toEqual([]);
       });

@@ -85,7 +85,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await client?.workflow.getHandle(caseWorkflowId(caseId)).terminate('test finished').catch(() => undefined);
+  await client?.workflow
+    .getHandle(caseWorkflowId(caseId))
+    .terminate('test finished')
+    .catch(() => undefined);
   if (worker) {
     worker.shutdown();
     await workerRun;

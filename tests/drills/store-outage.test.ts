@@ -73,11 +73,14 @@ describe('the case-record store down while a case goes on', () => {
 
         const record = await store.caseRecord(caseId);
         const timeline = await caseTimeline(client, caseId);
-        expect(record.filter((e) => e.kind !== 'outcome').map((e) => e.summary).sort()).toEqual(timeline.map((t) => t.summary).sort());
+        expect(
+          record
+            .filter((e) => e.kind !== 'outcome')
+            .map((e) => e.summary)
+            .sort(),
+        ).toEqual(timeline.map((t) => t.summary).sort());
         expect(record.filter((e) => e.kind === 'event')).toHaveLength(3);
-        expect(record.filter((e) => e.kind === 'message').map((e) => (e.data.delivery as { smtpResponse: string }).smtpResponse)).toEqual([
-          expect.stringMatching(/^250 /),
-        ]);
+        expect(record.filter((e) => e.kind === 'message').map((e) => (e.data.delivery as { smtpResponse: string }).smtpResponse)).toEqual([expect.stringMatching(/^250 /)]);
 
         await recordEvent(client, caseId, { type: 'case-closed', at: now(), by: 'admin1', reason: 'drill finished' });
         await waitUntilClosed(client.workflow.getHandle(caseWorkflowId(caseId)));

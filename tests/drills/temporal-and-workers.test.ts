@@ -35,12 +35,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const escalationsOf = (caseId: string) => mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
 
-const escalationsOf = (caseId: string) =>
-  mailbox.messages.filter((m) => m.caseReference === caseId && m.caseMessageId.includes('/escalation/'));
-
-const openDrillCase = (client: Client, taskQueue: string, deadline: string) =>
-  openHighRiskCase(client, secondsPolicy({ 'initial-visit-high': deadline }, LEVEL_1_ONLY), { taskQueue });
+const openDrillCase = (client: Client, taskQueue: string, deadline: string) => openHighRiskCase(client, secondsPolicy({ 'initial-visit-high': deadline }, LEVEL_1_ONLY), { taskQueue });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,9 +67,7 @@ describe('fault drills on a real Temporal server', () => {
 
       await mailbox.waitFor(() => escalationsOf(caseId).length >= 1, 90_000);
       await sleep(2000); // room for a duplicate to show itself
-      expect(escalationsOf(caseId).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([
-        ['manager@council.test', 'L1/0'],
-      ]);
+      expect(escalationsOf(caseId).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([['manager@council.test', 'L1/0']]);
       const after = await caseState(client, caseId);
       expect(after.open.map((o) => o.id).sort()).toEqual(before.open.map((o) => o.id).sort());
       const timeline = await caseTimeline(client, caseId);
@@ -90,7 +85,11 @@ describe('fault drills on a real Temporal server', () => {
   it('Temporal stopped across a deadline and restarted on its database: one escalation, nothing lost', async () => {
     const server = await startDrillServer(dir, 'restarted');
     try {
-      await deadlineDuringOutage(server, () => server.stopTemporal(), () => server.restart());
+      await deadlineDuringOutage(
+        server,
+        () => server.stopTemporal(),
+        () => server.restart(),
+      );
     } finally {
       await server.close();
     }
@@ -98,7 +97,11 @@ describe('fault drills on a real Temporal server', () => {
 
   it.runIf(inject('temporalKind') === 'postgres')('PostgreSQL stopped across a deadline under a running Temporal: one escalation, nothing lost', async () => {
     const server = await startDrillServer(dir);
-    await deadlineDuringOutage(server, () => server.stopDatabase(), () => server.restart());
+    await deadlineDuringOutage(
+      server,
+      () => server.stopDatabase(),
+      () => server.restart(),
+    );
   });
 
   it('two worker processes on one task queue: each escalation delivered exactly once', async () => {

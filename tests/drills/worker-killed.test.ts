@@ -67,11 +67,9 @@ async function killWorker(worker: WorkerProcess): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const openDrillCase = (policy: PolicySnapshot, historyLimit?: number) =>
-  openHighRiskCase(client, policy, { taskQueue: TASK_QUEUE, prefix: 'KILL', ...(historyLimit ? { historyLimit } : {}) });
+const openDrillCase = (policy: PolicySnapshot, historyLimit?: number) => openHighRiskCase(client, policy, { taskQueue: TASK_QUEUE, prefix: 'KILL', ...(historyLimit ? { historyLimit } : {}) });
 
-const mailOf = (caseId: string, type: 'reminder' | 'escalation') => (m: ReceivedMail) =>
-  m.caseReference === caseId && m.caseMessageId.includes(`/${type}/`);
+const mailOf = (caseId: string, type: 'reminder' | 'escalation') => (m: ReceivedMail) => m.caseReference === caseId && m.caseMessageId.includes(`/${type}/`);
 
 describe('the worker process killed mid-work, then restarted', () => {
   it('killed while a reminder is being sent: the reminder arrives once, the visit clock runs on', async () => {
@@ -102,9 +100,7 @@ describe('the worker process killed mid-work, then restarted', () => {
     expect(after.open.map((o) => [o.id, o.dueAt])).toEqual(before.open.map((o) => [o.id, o.dueAt]));
     const timeline = await caseTimeline(client, caseId);
     expect(timeline.slice(0, timelineBefore.length)).toEqual(timelineBefore);
-    expect(timeline.slice(timelineBefore.length).map((t) => [t.entry, t.delivery?.type, t.delivery?.outcome])).toEqual([
-      ['message', 'reminder', 'delivered'],
-    ]);
+    expect(timeline.slice(timelineBefore.length).map((t) => [t.entry, t.delivery?.type, t.delivery?.outcome])).toEqual([['message', 'reminder', 'delivered']]);
 
     // The clock still works after the restart: the visit meets it, and nothing escalates.
     await recordEvent(client, caseId, { type: 'contact', contactType: 'visit', childSeenAlone: true, at: new Date().toISOString(), by: 'sw1' });
@@ -128,9 +124,7 @@ describe('the worker process killed mid-work, then restarted', () => {
     worker = await startWorker();
     await mailbox.waitFor((all) => all.some(isEscalation), 60_000);
     await sleep(2_000);
-    expect(mailbox.messages.filter(isEscalation).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([
-      ['manager@council.test', 'L1/0'],
-    ]);
+    expect(mailbox.messages.filter(isEscalation).map((m) => [m.to[0], m.caseMessageId.split('/').slice(-2).join('/')])).toEqual([['manager@council.test', 'L1/0']]);
 
     const after = await caseState(client, caseId);
     expect(after.open.map((o) => o.id)).toEqual(before.open.map((o) => o.id));
@@ -138,9 +132,7 @@ describe('the worker process killed mid-work, then restarted', () => {
     expect(after.overdueCount).toBe(1);
     const timeline = await caseTimeline(client, caseId);
     expect(timeline.slice(0, timelineBefore.length)).toEqual(timelineBefore);
-    expect(timeline.slice(timelineBefore.length).map((t) => [t.entry, t.delivery?.type, t.delivery?.level, t.delivery?.outcome])).toEqual([
-      ['message', 'escalation', 1, 'delivered'],
-    ]);
+    expect(timeline.slice(timelineBefore.length).map((t) => [t.entry, t.delivery?.type, t.delivery?.level, t.delivery?.outcome])).toEqual([['message', 'escalation', 1, 'delivered']]);
     await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('drill finished');
   });
 

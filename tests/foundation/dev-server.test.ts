@@ -21,10 +21,7 @@ let workflowBundle: WorkflowBundleWithSourceMap;
 let temporal: DevServerConnections;
 
 beforeAll(async () => {
-  [workflowBundle, temporal] = await Promise.all([
-    bundleWorkflows(path.resolve(__dirname, 'proof-workflows.ts')),
-    connectDevServer(),
-  ]);
+  [workflowBundle, temporal] = await Promise.all([bundleWorkflows(path.resolve(__dirname, 'proof-workflows.ts')), connectDevServer()]);
 });
 
 afterAll(async () => {
@@ -78,10 +75,7 @@ describe('dev server', () => {
 
       // Control: a valid update on the same workflow does reach history.
       await handle.executeUpdate(recordVisitUpdate, { args: [visit] });
-      expect(await updateEvents(workflowId)).toEqual([
-        'workflowExecutionUpdateAcceptedEventAttributes',
-        'workflowExecutionUpdateCompletedEventAttributes',
-      ]);
+      expect(await updateEvents(workflowId)).toEqual(['workflowExecutionUpdateAcceptedEventAttributes', 'workflowExecutionUpdateCompletedEventAttributes']);
       await handle.terminate('test over');
     });
   });

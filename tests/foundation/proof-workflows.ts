@@ -3,16 +3,7 @@
  * server, updates with validators, worker restarts), not CaseClock's rules.
  * Workflow code: no Node imports; every date is workflow time.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, setHandler, sleep } from '@temporalio/workflow';
 import { z } from 'zod';
 
 // --- eightWeekWait: one long timer, a signal and a query ----------------------------------

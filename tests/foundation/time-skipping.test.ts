@@ -12,10 +12,7 @@ let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [env, workflowBundle] = await Promise.all([
-    createTimeSkippingEnv(),
-    bundleWorkflows(path.resolve(__dirname, 'proof-workflows.ts')),
-  ]);
+  [env, workflowBundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflows(path.resolve(__dirname, 'proof-workflows.ts'))]);
 });
 
 afterAll(async () => {

@@ -61,7 +61,12 @@ describe('the README example import', () => {
     for (const [, e] of cases) expect(e.open.map((o) => o.kind)).not.toEqual(expect.arrayContaining(['cic-review-second']));
     for (const [, e] of cases) expect(e.open.map((o) => o.kind)).not.toEqual(expect.arrayContaining(['first-review-conference']));
     // WCF-10003: looked after since 05/01/2026, two reviews held, the last on 01/07/2026: the next by 01/01/2027.
-    expect(cases.get('WCF-10003')?.open.filter((o) => o.kind.startsWith('cic-review')).map((o) => [o.kind, o.dueAt])).toEqual([['cic-review', '2027-01-01T00:00:00.000Z']]);
+    expect(
+      cases
+        .get('WCF-10003')
+        ?.open.filter((o) => o.kind.startsWith('cic-review'))
+        .map((o) => [o.kind, o.dueAt]),
+    ).toEqual([['cic-review', '2027-01-01T00:00:00.000Z']]);
     // WCF-10002: plan since 14/09/2026, its first review conference on 30/11/2026: the next by 30/05/2027
     // (the one booked for 15/03/2027 is in time).
     const conferences = cases.get('WCF-10002')?.obligations.filter((o) => o.kind.endsWith('review-conference'));

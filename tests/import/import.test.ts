@@ -33,7 +33,17 @@ let client: Client;
 let cliWorker: CliWorker;
 
 function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '', SMTP_URL: cliWorker.mailbox.url, ...extra };
+  return {
+    ...process.env,
+    ...ENCRYPTION_ENV,
+    TEMPORAL_ADDRESS: devServerAddress(),
+    TEMPORAL_NAMESPACE: cliWorker.namespace,
+    CASECLOCK_STORE_URL: storeUrl(),
+    CASECLOCK_USER: 'admin1',
+    CASECLOCK_POLICY: '',
+    SMTP_URL: cliWorker.mailbox.url,
+    ...extra,
+  };
 }
 
 function caseclock(...args: string[]): Promise<Run> {
@@ -149,9 +159,7 @@ describe('caseclock import --dry-run', () => {
   it('prints the warnings of rows whose dates imply a history the file does not give, and they do not stop the rows', async () => {
     const team = uniqueName('T').slice(0, 30);
     const looked = uniqueName('IMP');
-    const file = csvFile([
-      row(looked, team, { looked_after_since: ukDaysAgo(300), last_review: ukDaysAgo(100), placement_start: ukDaysAgo(290), placement_type: 'general', last_visit: ukDaysAgo(5) }),
-    ]);
+    const file = csvFile([row(looked, team, { looked_after_since: ukDaysAgo(300), last_review: ukDaysAgo(100), placement_start: ukDaysAgo(290), placement_type: 'general', last_visit: ukDaysAgo(5) })]);
     const warning =
       'line 2, last_review: warning: is more than 20 working days and 3 months after looked_after_since, so more than one review has been held, but without reviews_held or first_review it counts as the first (the next then due within 3 months of it): give reviews_held or first_review';
     const dry = await caseclock('import', file, '--dry-run');

@@ -93,9 +93,7 @@ describe('reviews_held', () => {
   });
 
   it('counts the reviews of this episode: a last review before it is refused', () => {
-    expect(bad({ ...LOOKED_AFTER, last_review: '01/12/2025', reviews_held: '3' })).toEqual([
-      ['reviews_held', 'counts the reviews of this looked-after episode, but last_review is before looked_after_since'],
-    ]);
+    expect(bad({ ...LOOKED_AFTER, last_review: '01/12/2025', reviews_held: '3' })).toEqual([['reviews_held', 'counts the reviews of this looked-after episode, but last_review is before looked_after_since']]);
   });
 });
 
@@ -123,9 +121,7 @@ describe('first_review', () => {
 
   it('refuses a first review after the last, before the child was looked after, or alone', () => {
     expect(bad({ ...LOOKED_AFTER, first_review: '02/07/2026', last_review: '01/07/2026' })).toEqual([['first_review', 'must not be after last_review']]);
-    expect(bad({ ...LOOKED_AFTER, first_review: '04/01/2026', last_review: '01/07/2026' })).toEqual([
-      ['first_review', 'must not be before looked_after_since (the reviews of this looked-after episode)'],
-    ]);
+    expect(bad({ ...LOOKED_AFTER, first_review: '04/01/2026', last_review: '01/07/2026' })).toEqual([['first_review', 'must not be before looked_after_since (the reviews of this looked-after episode)']]);
     expect(bad({ ...LOOKED_AFTER, first_review: '30/01/2026' })).toEqual([['first_review', 'needs last_review (the same date when only one review has been held)']]);
     expect(bad({ first_review: '30/01/2026', last_review: '01/07/2026' })).toEqual([
       ['first_review', 'needs looked_after_since (a child in care review)'],
@@ -136,18 +132,23 @@ describe('first_review', () => {
   });
 
   it('refuses a reviews_held the dates contradict', () => {
-    expect(bad({ ...LOOKED_AFTER, first_review: '30/01/2026', last_review: '01/07/2026', reviews_held: '1' })).toEqual([
-      ['reviews_held', 'is 1, but first_review is before last_review (two reviews at least)'],
-    ]);
-    expect(bad({ ...LOOKED_AFTER, first_review: '01/07/2026', last_review: '01/07/2026', reviews_held: '3' })).toEqual([
-      ['reviews_held', 'is 3, but first_review is the same as last_review (one review)'],
-    ]);
+    expect(bad({ ...LOOKED_AFTER, first_review: '30/01/2026', last_review: '01/07/2026', reviews_held: '1' })).toEqual([['reviews_held', 'is 1, but first_review is before last_review (two reviews at least)']]);
+    expect(bad({ ...LOOKED_AFTER, first_review: '01/07/2026', last_review: '01/07/2026', reviews_held: '3' })).toEqual([['reviews_held', 'is 3, but first_review is the same as last_review (one review)']]);
   });
 });
 
 describe('last_review_conference', () => {
   it('meets the first review conference; the next is due six months after it', () => {
-    const row = good({ tier: 'HIGH_IMMEDIATE', tier_reason: 'on a plan', tier_rated_at: '01/06/2026', last_visit: '01/12/2026', last_kit_call: '01/12/2026', cp_plan_start: '01/06/2026', last_core_group: '20/11/2026', last_review_conference: '01/09/2026' });
+    const row = good({
+      tier: 'HIGH_IMMEDIATE',
+      tier_reason: 'on a plan',
+      tier_rated_at: '01/06/2026',
+      last_visit: '01/12/2026',
+      last_kit_call: '01/12/2026',
+      cp_plan_start: '01/06/2026',
+      last_core_group: '20/11/2026',
+      last_review_conference: '01/09/2026',
+    });
     expect(recordedOf(row, 'meeting-held')).toContainEqual({ type: 'meeting-held', at: '2026-08-31T23:00:00.000Z', by: 'admin', meetingType: 'review-conference' });
     const open = openAt(row);
     expect(open.find((o) => o.kind === 'first-review-conference')).toBeUndefined();
@@ -233,10 +234,7 @@ describe('warnings: dates that imply a history the file does not give', () => {
 
   it('a plan over three months old with no review conference, and over 10 working days with no core group', () => {
     expect(warningsOf({ cp_plan_start: '01/06/2026' })).toEqual([
-      [
-        'cp_plan_start',
-        'is more than 10 working days ago but no last_core_group is given: the case arrives owing its first core group, due by 15/06/2026; give last_core_group if one was held',
-      ],
+      ['cp_plan_start', 'is more than 10 working days ago but no last_core_group is given: the case arrives owing its first core group, due by 15/06/2026; give last_core_group if one was held'],
       [
         'cp_plan_start',
         "is more than 3 months ago but no last_review_conference is given: the first review conference is counted from the plan's start, due by 01/09/2026, so the case arrives with it overdue; give last_review_conference if one was held",
@@ -249,10 +247,7 @@ describe('warnings: dates that imply a history the file does not give', () => {
 
   it('looked after with no review or no placement', () => {
     expect(warningsOf({ looked_after_since: '01/10/2026' })).toEqual([
-      [
-        'looked_after_since',
-        'is more than 20 working days ago but no last_review is given: the child arrives owing its first review, due by 29/10/2026; give last_review (and reviews_held) if reviews were held',
-      ],
+      ['looked_after_since', 'is more than 20 working days ago but no last_review is given: the child arrives owing its first review, due by 29/10/2026; give last_review (and reviews_held) if reviews were held'],
       ['looked_after_since', 'has no placement_start: no statutory visits are counted until a placement is recorded'],
     ]);
     expect(warningsOf({ looked_after_since: '01/12/2026', placement_start: '01/12/2026' })).toEqual([]);
@@ -279,12 +274,7 @@ describe('warnings: dates that imply a history the file does not give', () => {
   it('in file order, and never stop a row', () => {
     const header = ['caseId', 'reference', 'team', 'worker', 'manager', 'head', 'cp_plan_start', 'last_core_group', 'looked_after_since', 'last_review', 'placement_start'];
     const staff = [STAFF.worker, STAFF.manager, STAFF.head].map(quote).join(',');
-    const text = [
-      header.join(','),
-      `A-1,A-1,T,${staff},01/06/2026,20/11/2026,,,`,
-      `A-2,A-2,T,${staff},,,05/01/2026,01/07/2026,12/01/2026`,
-      `A-3,A-3,T,${staff},,,,01/07/2026,`,
-    ].join('\n');
+    const text = [header.join(','), `A-1,A-1,T,${staff},01/06/2026,20/11/2026,,,`, `A-2,A-2,T,${staff},,,05/01/2026,01/07/2026,12/01/2026`, `A-3,A-3,T,${staff},,,,01/07/2026,`].join('\n');
     const file = readImportFile(text, 'admin', NOW);
     expect(file.rows.map((r) => r.caseId)).toEqual(['A-1', 'A-2']);
     expect(file.problems).toEqual([{ line: 4, column: 'last_review', message: 'needs looked_after_since (a child in care review)' }]);

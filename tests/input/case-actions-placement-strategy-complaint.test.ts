@@ -27,7 +27,12 @@ const errorsOf = (slug: string, form: Form) => {
   const outcome = parse(slug, form);
   return outcome.ok ? {} : outcome.errors;
 };
-const choices = (slug: string, field: string) => (action(slug).fields(undefined).find((f) => f.name === field)?.options ?? []).map((o) => (typeof o === 'string' ? o : o.value));
+const choices = (slug: string, field: string) =>
+  (
+    action(slug)
+      .fields(undefined)
+      .find((f) => f.name === field)?.options ?? []
+  ).map((o) => (typeof o === 'string' ? o : o.value));
 
 describe('placement: type and legal status', () => {
   it('offers every placement type and legal status, both optional', () => {

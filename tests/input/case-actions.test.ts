@@ -71,7 +71,10 @@ describe('refusal fields that the form calls by another name', () => {
     expect(startFormErrorsFromRefusal(exists, 'case')).toEqual({ caseId: 'already exists' });
     const incident = new CaseActionError('incident SI-1 already exists', 'already-exists', [{ field: 'incidentId', message: 'already exists' }]);
     expect(startFormErrorsFromRefusal(incident, 'incident')).toEqual({ incidentId: 'already exists' });
-    const iro = new CaseActionError('open case refused: ...', 'invalid', [{ field: 'details.contacts.iro', message: 'x' }, { field: 'openedBy', message: 'y' }]);
+    const iro = new CaseActionError('open case refused: ...', 'invalid', [
+      { field: 'details.contacts.iro', message: 'x' },
+      { field: 'openedBy', message: 'y' },
+    ]);
     expect(startFormErrorsFromRefusal(iro, 'case')).toEqual({ iro: 'x' });
   });
 

@@ -81,11 +81,8 @@ async function inProcess(args: readonly string[], env: Record<string, string | u
 /** Runs the real bin in a child process (asynchronously, so a worker in this process keeps running). */
 function bin(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 10_000_000, env: { ...process.env, ...env } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 10_000_000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -300,7 +297,11 @@ const TABLE: Record<string, Row[]> = {
     ['no --type', ['meeting', 'held', C], REQUIRED('--type')],
     ['an unknown meeting type', ['meeting', 'held', C, '--type', 'tea'], ENUM('--type')],
     ['an unknown outcome', ['meeting', 'held', C, '--type', 'icpc', '--outcome', 'maybe'], ENUM('--outcome')],
-    ...['0', '201', 'two', '1.5', '-1', '1e2', BIG].map((n): Row => [`--review-number ${n.slice(0, 8)}`, ['meeting', 'held', C, '--type', 'cic-review', '--review-number', n], /^caseclock: --review-number "[^"]*": must be a whole number from 1 to 200$/]),
+    ...['0', '201', 'two', '1.5', '-1', '1e2', BIG].map((n): Row => [
+      `--review-number ${n.slice(0, 8)}`,
+      ['meeting', 'held', C, '--type', 'cic-review', '--review-number', n],
+      /^caseclock: --review-number "[^"]*": must be a whole number from 1 to 200$/,
+    ]),
     ['--review-number without its value', ['meeting', 'held', C, '--type', 'cic-review', '--review-number'], /^caseclock: option '--review-number <n>' argument missing$/],
     ...safeId(['meeting', 'held', C, '--type', 'icpc'], '--meeting'),
   ],
@@ -343,10 +344,7 @@ const TABLE: Record<string, Row[]> = {
     ['an unknown event', ['referral', C, 'accepted'], /^caseclock: unknown referral event "accepted"; use one of: received, decided$/],
     ['a number as the event', ['referral', C, '1'], /^caseclock: unknown referral event "1"/],
   ],
-  assessment: [
-    ...recordingRows('assessment', (id) => ['assessment', id, 'completed']),
-    ['an unknown event', ['assessment', C, 'started'], /^caseclock: unknown assessment event "started"; use one of: completed$/],
-  ],
+  assessment: [...recordingRows('assessment', (id) => ['assessment', id, 'completed']), ['an unknown event', ['assessment', C, 'started'], /^caseclock: unknown assessment event "started"; use one of: completed$/]],
   'looked-after': [
     ...recordingRows('looked-after', (id) => ['looked-after', id, 'started']),
     ['an unknown event', ['looked-after', C, 'paused'], /^caseclock: unknown looked-after event "paused"; use one of: started, ended$/],
@@ -355,10 +353,18 @@ const TABLE: Record<string, Row[]> = {
     ...recordingRows('placement', (id) => ['placement', id, '--id', 'P1']),
     ['no --id', ['placement', C], REQUIRED('--id')],
     ...safeId(['placement', C], '--id'),
-    ['an unknown placement type', ['placement', C, '--id', 'P1', '--type', 'foster-ish'], /^caseclock: --type "foster-ish": must be one of: general, until-18, with-parent-before-assessment, connected-person-temporary, with-parent$/],
+    [
+      'an unknown placement type',
+      ['placement', C, '--id', 'P1', '--type', 'foster-ish'],
+      /^caseclock: --type "foster-ish": must be one of: general, until-18, with-parent-before-assessment, connected-person-temporary, with-parent$/,
+    ],
     ['a placement type in capitals', ['placement', C, '--id', 'P1', '--type', 'UNTIL-18'], ENUM('--type')],
     ['a placement type 100k long', ['placement', C, '--id', 'P1', '--type', BIG], /^caseclock: --type "x{60}…": must be one of/],
-    ['an unknown legal status', ['placement', C, '--id', 'P1', '--legal-status', 'section-21'], /^caseclock: --legal-status "section-21": must be one of: interim-care-order, care-order, placement-order, accommodated, other$/],
+    [
+      'an unknown legal status',
+      ['placement', C, '--id', 'P1', '--legal-status', 'section-21'],
+      /^caseclock: --legal-status "section-21": must be one of: interim-care-order, care-order, placement-order, accommodated, other$/,
+    ],
     ['a legal status with a bidi override', ['placement', C, '--id', 'P1', '--legal-status', RLO], /^caseclock: --legal-status "WCF\\u202e321": must be one of/],
     ['--legal-status without its value', ['placement', C, '--id', 'P1', '--legal-status'], /^caseclock: option '--legal-status <status>' argument missing$/],
   ],
@@ -383,11 +389,7 @@ const TABLE: Record<string, Row[]> = {
     ['an unknown obligation kind', ['hold', C, '--id', 'H1', '--reason', 'r', '--kind', 'nap-time'], ENUM('--kind')],
     ['a number as the kind', ['hold', C, '--id', 'H1', '--reason', 'r', '--kind', '7'], ENUM('--kind')],
   ],
-  resume: [
-    ...recordingRows('resume', (id) => ['resume', id, '--id', 'H1']),
-    ['no --id', ['resume', C], REQUIRED('--id')],
-    ...safeId(['resume', C], '--id'),
-  ],
+  resume: [...recordingRows('resume', (id) => ['resume', id, '--id', 'H1']), ['no --id', ['resume', C], REQUIRED('--id')], ...safeId(['resume', C], '--id')],
   ack: [
     ...recordingRows('ack', (id) => ['ack', id, OBLIGATION, '--level', '1']),
     ['no obligation id', ['ack', C, '--level', '1'], /^caseclock: missing required argument 'obligationId'$/],
@@ -395,11 +397,7 @@ const TABLE: Record<string, Row[]> = {
     ['no --level', ['ack', C, OBLIGATION], REQUIRED('--level')],
     ...['abc', '0', '10', '1.5', '-1', '1e1', BIG].map((level): Row => [`--level ${level.slice(0, 8)}`, ['ack', C, OBLIGATION, '--level', level], /^caseclock: --level "[^"]*": must be a whole number from 1 to 9$/]),
   ],
-  close: [
-    ...recordingRows('close', (id) => ['close', id, '--reason', 'no further action']),
-    ['no --reason', ['close', C], REQUIRED('--reason')],
-    ...freeText(['close', C], '--reason'),
-  ],
+  close: [...recordingRows('close', (id) => ['close', id, '--reason', 'no further action']), ['no --reason', ['close', C], REQUIRED('--reason')], ...freeText(['close', C], '--reason')],
   'report (a report submitted)': [
     ...recordingRows('report', (id) => ['report', id, '--type', 'iro-report', '--meeting', 'CIC1']).filter(([l]) => l !== 'no id at all' && l !== 'a stray argument'),
     ['no --type', ['report', C, '--meeting', 'M1'], REQUIRED('--type')],
@@ -499,9 +497,7 @@ const TABLE: Record<string, Row[]> = {
   ],
 };
 
-const ROWS = Object.entries(TABLE).flatMap(([command, rows]) =>
-  rows.map(([label, args, field, options]) => ({ name: `${command}: ${label}`, args, field, json: options?.json ?? true, env: options?.env ?? {} })),
-);
+const ROWS = Object.entries(TABLE).flatMap(([command, rows]) => rows.map(([label, args, field, options]) => ({ name: `${command}: ${label}`, args, field, json: options?.json ?? true, env: options?.env ?? {} })));
 
 // --- Set-up: the dev server, a worker, and the cases the Temporal rows collide with --------------
 
@@ -575,12 +571,7 @@ describe('refused before connecting: one line naming the field, with and without
 
   it('the real bin in a child process: still one line, no stack trace (tsx and node included)', async () => {
     const env = { ...OFFLINE_ENV };
-    const runs = await Promise.all([
-      bin(['close', C, '--reason', BIG], env),
-      bin(['visit', `${RLO}`, '--json'], env),
-      bin(['meeting'], env),
-      bin(['visit', C, '--at', YEAR_20026, '--bogus'], env),
-    ]);
+    const runs = await Promise.all([bin(['close', C, '--reason', BIG], env), bin(['visit', `${RLO}`, '--json'], env), bin(['meeting'], env), bin(['visit', C, '--at', YEAR_20026, '--bogus'], env)]);
     expectRefusal(runs[0]!, /^caseclock: --reason "x{60}…": must be at most 2000 characters$/);
     expectRefusal(runs[1]!, /^caseclock: <caseId> "WCF\\u202e321": may contain only/);
     expectRefusal(runs[2]!, /^caseclock: caseclock meeting needs a command/);
@@ -607,7 +598,12 @@ function cliSample(action: CaseAction, field: string): string {
 /** The command line of a declared action with every required input given, leaving out `omit`. */
 function declaredArgs(action: CaseAction, omit?: string, override: Record<string, string> = {}): string[] {
   const cli = action.cli!;
-  const required = new Set(action.fields(undefined).filter((f) => f.required).map((f) => f.name));
+  const required = new Set(
+    action
+      .fields(undefined)
+      .filter((f) => f.required)
+      .map((f) => f.name),
+  );
   const args: string[] = [...cli.command, C];
   const flags: string[] = [];
   for (const [field, input] of Object.entries(cli.inputs)) {
@@ -622,7 +618,7 @@ function declaredArgs(action: CaseAction, omit?: string, override: Record<string
 
 const DECLARED = CASE_ACTIONS.filter((a) => a.cli !== undefined);
 
-describe('commands built from the case actions\' declarations: the same fields, refused by name before connecting', () => {
+describe("commands built from the case actions' declarations: the same fields, refused by name before connecting", () => {
   it('there are such commands, and each is listed in --help with its flags', async () => {
     expect(DECLARED.length).toBeGreaterThanOrEqual(10);
     for (const action of DECLARED) {
@@ -697,11 +693,7 @@ async function written(workflowId: string) {
     if (!d.raw.pendingWorkflowTask && (d.raw.pendingActivities ?? []).length === 0) break;
     await new Promise((r) => setTimeout(r, 25));
   }
-  const [history, description, timeline] = await Promise.all([
-    handle.fetchHistory(),
-    handle.describe(),
-    handle.query<unknown[]>('timeline'),
-  ]);
+  const [history, description, timeline] = await Promise.all([handle.fetchHistory(), handle.describe(), handle.query<unknown[]>('timeline')]);
   return {
     events: (history.events ?? []).map((e) => `${String(e.eventId)}:${String(e.eventType)}:${String(e.eventTime?.seconds)}.${String(e.eventTime?.nanos)}`),
     historyLength: description.historyLength,
@@ -742,8 +734,16 @@ describe('refused by the case on the dev server: one line naming the field, the 
     ['a KIT call in 2099', () => ['kit-call', kase, '--at', '2099-06-01T10:00:00Z'], /^caseclock: recordEvent refused: --at: is in the future$/],
     ['a tier set before the case opened', () => ['tier', kase, 'PRIORITY', '--reason', 'r', '--at', '2020-01-01T10:00:00Z'], /--at: is before the case was opened/],
     ['the case closed before it opened', () => ['close', kase, '--reason', 'r', '--at', '2020-01-01T10:00:00Z'], /--at: is before the case was opened/],
-    ['the same meeting scheduled twice', () => ['meeting', 'schedule', kase, '--meeting', 'CG1', '--type', 'core-group', '--date', inHours(96)], /^caseclock: recordEvent refused: --meeting: meeting CG1 is already recorded$/],
-    ['a meeting scheduled for the past', () => ['meeting', 'schedule', kase, '--meeting', 'M2', '--type', 'icpc', '--date', new Date(Date.now() - 60_000).toISOString()], /--date: must be after the time it was scheduled/],
+    [
+      'the same meeting scheduled twice',
+      () => ['meeting', 'schedule', kase, '--meeting', 'CG1', '--type', 'core-group', '--date', inHours(96)],
+      /^caseclock: recordEvent refused: --meeting: meeting CG1 is already recorded$/,
+    ],
+    [
+      'a meeting scheduled for the past',
+      () => ['meeting', 'schedule', kase, '--meeting', 'M2', '--type', 'icpc', '--date', new Date(Date.now() - 60_000).toISOString()],
+      /--date: must be after the time it was scheduled/,
+    ],
     ['a meeting held as another type', () => ['meeting', 'held', kase, '--meeting', 'CG1', '--type', 'icpc'], /--type: meeting CG1 is a core-group, not a icpc/],
     ['an unknown meeting held', () => ['meeting', 'held', kase, '--meeting', 'NOPE', '--type', 'core-group'], /--meeting: no meeting NOPE is scheduled on this case/],
     ['an unknown meeting postponed', () => ['meeting', 'postpone', kase, '--meeting', 'NOPE', '--date', inHours(100), '--reason', 'r'], /--meeting: no meeting NOPE is scheduled/],
@@ -759,7 +759,11 @@ describe('refused by the case on the dev server: one line naming the field, the 
     ['the same complaint received twice', () => ['complaint', kase, 'received', '--id', 'C1', '--stage', '1'], /--id: complaint C1 is already recorded at stage 1$/],
     ['the same complaint answered twice', () => ['complaint', kase, 'responded', '--id', 'C1', '--stage', '1'], /--id: complaint C1 already has its stage 1 response$/],
     ['an unknown complaint extended', () => ['complaint', kase, 'extended', '--id', 'C9', '--stage', '1', '--reason', 'r'], /--id: no stage 1 complaint C9 on this case$/],
-    ['a review panel on an unknown complaint', () => ['complaint', kase, 'panel-held', '--id', 'C9'], /^caseclock: recordEvent refused: --id: no stage 3 complaint C9 on this case \(record it received at stage 3 first\)$/],
+    [
+      'a review panel on an unknown complaint',
+      () => ['complaint', kase, 'panel-held', '--id', 'C9'],
+      /^caseclock: recordEvent refused: --id: no stage 3 complaint C9 on this case \(record it received at stage 3 first\)$/,
+    ],
     ['a review panel on a stage 1 complaint', () => ['complaint', kase, 'panel-held', '--id', 'C1'], /--id: no stage 3 complaint C1 on this case/],
     ["the panel's report before the panel", () => ['complaint', kase, 'panel-reported', '--id', 'C3'], /--id: the review panel on complaint C3 is not recorded yet$/],
     ["a stage 3 response before the panel's report", () => ['complaint', kase, 'responded', '--id', 'C3', '--stage', '3'], /--id: the review panel's report on complaint C3 is not recorded yet$/],
@@ -799,11 +803,20 @@ describe('refused by the case on the dev server: one line naming the field, the 
 
   it('on an unknown case, a closed case and an incident out of order: one line, nothing written', async () => {
     const nosuch = uniqueName('NOSUCH');
-    for (const args of [['visit', nosuch], ['show', nosuch], ['apply-policy', nosuch, '--mode', 'forward', '--policy', path.join(ROOT, 'domain/policies/worcestershire-phase2.json')], ['incident', 'show', nosuch]]) {
+    for (const args of [
+      ['visit', nosuch],
+      ['show', nosuch],
+      ['apply-policy', nosuch, '--mode', 'forward', '--policy', path.join(ROOT, 'domain/policies/worcestershire-phase2.json')],
+      ['incident', 'show', nosuch],
+    ]) {
       expectRefusal(await inProcess(args, DEV_ENV()), new RegExp(`^caseclock: no (case|incident) ${nosuch}$`), args.join(' '));
     }
     const closedBefore = await written(caseWorkflowId(closed));
-    for (const args of [['visit', closed], ['reassign', closed, '--role', 'iro', '--name', 'n', '--email', 'a@b.test'], ['close', closed, '--reason', 'again']]) {
+    for (const args of [
+      ['visit', closed],
+      ['reassign', closed, '--role', 'iro', '--name', 'n', '--email', 'a@b.test'],
+      ['close', closed, '--reason', 'again'],
+    ]) {
       expectRefusal(await inProcess(args, DEV_ENV()), new RegExp(`^caseclock: case ${closed} is closed: nothing more can be changed$`), args.join(' '));
     }
     expect(await written(caseWorkflowId(closed))).toEqual(closedBefore);

@@ -14,28 +14,9 @@ import { caseActivities } from '../support/case-record';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPolicy,
-  CaseActionError,
-  caseState,
-  openCase,
-  reassign,
-  recordEvent,
-  recordIncidentEvent,
-  refusalProblems,
-  reportIncident,
-  updateDetails,
-} from '../../client/cases';
+import { applyPolicy, CaseActionError, caseState, openCase, reassign, recordEvent, recordIncidentEvent, refusalProblems, reportIncident, updateDetails } from '../../client/cases';
 import type { PolicySnapshot } from '../../domain/policy';
-import {
-  applyPolicyUpdate,
-  CASE_REFUSED_TYPE,
-  caseWorkflowId,
-  incidentWorkflowId,
-  reassignUpdate,
-  recordEventUpdate,
-  updateDetailsUpdate,
-} from '../../workflows/messages';
+import { applyPolicyUpdate, CASE_REFUSED_TYPE, caseWorkflowId, incidentWorkflowId, reassignUpdate, recordEventUpdate, updateDetailsUpdate } from '../../workflows/messages';
 import { CONTACTS, CaseUnderTest, settleWorkflow, startHarness, type Harness } from '../case/harness';
 import { devServerAddress, uniqueName, workflowExists } from '../support/temporal-env';
 
@@ -69,12 +50,7 @@ beforeAll(async () => {
   visitObligation = (await kase.state()).open.find((o) => o.kind === 'initial-visit-high')!.id;
 
   incidentId = uniqueName('SI');
-  await reportIncident(
-    h.env.client,
-    { incidentId, details: { reference: incidentId, team: 'TEAM-TEST', contacts: CONTACTS }, reportedBy: 'admin1', awareAt: t1 },
-    h.policy,
-    { taskQueue: h.taskQueue },
-  );
+  await reportIncident(h.env.client, { incidentId, details: { reference: incidentId, team: 'TEAM-TEST', contacts: CONTACTS }, reportedBy: 'admin1', awareAt: t1 }, h.policy, { taskQueue: h.taskQueue });
 });
 
 afterAll(async () => {
@@ -89,20 +65,12 @@ const { EventType } = temporal.api.enums.v1;
  * update's validator stays in history as scheduled/started/completed (a real server drops it; see
  * the dev-server test at the end). Those three are bookkeeping; any other event is something written.
  */
-const BOOKKEEPING = new Set<number>([
-  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-]);
+const BOOKKEEPING = new Set<number>([EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]);
 
 /** Everything a refused update must leave alone. */
 async function written(workflowId = caseWorkflowId(kase.caseId), client: Client = h.env.client, exact = false) {
   const handle = client.workflow.getHandle(workflowId);
-  const [history, timeline, state] = await Promise.all([
-    handle.fetchHistory(),
-    handle.query<unknown[]>('timeline'),
-    handle.query<{ open: Array<{ id: string; escalationLevel: number }>; tier: string | null }>('state'),
-  ]);
+  const [history, timeline, state] = await Promise.all([handle.fetchHistory(), handle.query<unknown[]>('timeline'), handle.query<{ open: Array<{ id: string; escalationLevel: number }>; tier: string | null }>('state')]);
   const events = (history.events ?? []).filter((e) => exact || !BOOKKEEPING.has(Number(e.eventType)));
   return {
     historyEvents: events.length,
@@ -120,9 +88,9 @@ async function failure(action: () => Promise<unknown>): Promise<{ error: unknown
   const error = await Promise.resolve()
     .then(action)
     .then(
-    () => new Error('ACCEPTED (expected a refusal)'),
-    (err: unknown) => err,
-  );
+      () => new Error('ACCEPTED (expected a refusal)'),
+      (err: unknown) => err,
+    );
   if (error instanceof WorkflowUpdateFailedError) return { error, message: (error.cause as Error | undefined)?.message ?? error.message };
   return { error, message: error instanceof Error ? error.message : String(error) };
 }
@@ -163,8 +131,7 @@ async function expectValidatorRefuses(update: () => Promise<unknown>, field: str
   expect(await written(workflowId)).toEqual(before);
 }
 
-const rawRecord = (event: unknown) => () =>
-  h.env.client.workflow.getHandle(caseWorkflowId(kase.caseId)).executeUpdate(recordEventUpdate, { args: [event as never] });
+const rawRecord = (event: unknown) => () => h.env.client.workflow.getHandle(caseWorkflowId(kase.caseId)).executeUpdate(recordEventUpdate, { args: [event as never] });
 
 describe('events with the wrong shape: refused by the client, and by the workflow when the client is bypassed', () => {
   const base = () => ({ at: t1, by: 'sw1' });
@@ -229,10 +196,7 @@ describe('events that do not fit the case: refused by the workflow, nothing writ
   });
 
   it('waiving with an id full of markup and line breaks: refused by the schema, one line', async () => {
-    const message = await expectRefused(
-      () => recordEvent(h.env.client, kase.caseId, { type: 'obligation-waived', obligationId: 'x\n<script>alert(1)</script>', reason: 'r', at: t1, by: 'sw1' }),
-      'obligationId',
-    );
+    const message = await expectRefused(() => recordEvent(h.env.client, kase.caseId, { type: 'obligation-waived', obligationId: 'x\n<script>alert(1)</script>', reason: 'r', at: t1, by: 'sw1' }), 'obligationId');
     expect(message).toBe('record refused: obligationId: must be an obligation id such as kit-call@2026-03-20T10:00:00.000Z');
   });
 

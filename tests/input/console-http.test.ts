@@ -225,7 +225,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  for (const id of started) await client?.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  for (const id of started)
+    await client?.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   if (worker) {
     worker.shutdown();
     await workerRun;
@@ -392,7 +396,32 @@ function expectActionAnswer(a: Answer, slug: string, expected: ActionRow[3]): vo
 describe('case actions: POST /cases/:id/actions/:slug', () => {
   it('has a row for every case action', () => {
     const slugs = new Set(caseActionRows.map((r) => r[1]));
-    for (const slug of ['visit', 'kit-call', 'contact', 'tier', 'meeting-schedule', 'meeting-postpone', 'meeting-cancel', 'meeting-held', 'pre-meeting', 'report', 'missing', 'complaint', 'referral', 'assessment', 'strategy', 'looked-after', 'placement', 'waive', 'hold', 'resume', 'ack', 'reassign', 'apply-policy', 'close']) {
+    for (const slug of [
+      'visit',
+      'kit-call',
+      'contact',
+      'tier',
+      'meeting-schedule',
+      'meeting-postpone',
+      'meeting-cancel',
+      'meeting-held',
+      'pre-meeting',
+      'report',
+      'missing',
+      'complaint',
+      'referral',
+      'assessment',
+      'strategy',
+      'looked-after',
+      'placement',
+      'waive',
+      'hold',
+      'resume',
+      'ack',
+      'reassign',
+      'apply-policy',
+      'close',
+    ]) {
       expect(slugs).toContain(slug);
     }
   });
@@ -419,7 +448,12 @@ describe('any POST: the request itself is wrong', () => {
     ['the token twice, the first forged', () => ({ path: `/cases/${caseId}/actions/visit`, body: `csrf=forged&csrf=${csrf}` }), 403, /did not come from this console/],
     ['JSON instead of a form', () => ({ path: `/cases/${caseId}/actions/visit`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ csrf }) }), 415, /Send the form from the console page/],
     ['text/plain', () => ({ path: `/cases/${caseId}/actions/visit`, headers: { 'content-type': 'text/plain' }, body: `csrf=${csrf}` }), 415, /Send the form/],
-    ['multipart', () => ({ path: `/cases/${caseId}/actions/visit`, headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: `--x\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${csrf}\r\n--x--` }), 415, /Send the form/],
+    [
+      'multipart',
+      () => ({ path: `/cases/${caseId}/actions/visit`, headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: `--x\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${csrf}\r\n--x--` }),
+      415,
+      /Send the form/,
+    ],
     ['no content type', () => ({ path: `/cases/${caseId}/actions/visit`, headers: { 'content-type': '' }, body: `csrf=${csrf}` }), 415, /Send the form/],
     ['a 1 MB body', () => ({ path: `/cases/${caseId}/actions/close`, body: `csrf=${csrf}&reason=${MB}` }), 413, /too large/],
     ['a 100,000-character field', () => ({ path: `/cases/${caseId}/actions/hold`, body: `csrf=${csrf}&holdId=H9&reason=${K100}` }), 413, /too large/],
@@ -442,9 +476,7 @@ describe('any POST: the request itself is wrong', () => {
   it.each(rows)('%s', async (_name, make, status, says) => {
     const r = make();
     const incidentBefore = await history(incidentWorkflowId(incidentId));
-    const a = await unchanged(caseWorkflowId(caseId), () =>
-      request({ method: 'POST', path: r.path, headers: { 'content-type': FORM, cookie, ...r.headers }, ...(r.body !== undefined ? { body: r.body } : {}) }),
-    );
+    const a = await unchanged(caseWorkflowId(caseId), () => request({ method: 'POST', path: r.path, headers: { 'content-type': FORM, cookie, ...r.headers }, ...(r.body !== undefined ? { body: r.body } : {}) }));
     expectRefused(a, status);
     expect(a.body).toMatch(says);
     expect(await history(incidentWorkflowId(incidentId))).toEqual(incidentBefore);
@@ -712,7 +744,13 @@ describe('sign-in: POST /login (a fresh console for each row, so the failure thr
         const page = await request({ path: '/login', to });
         const loginCookie = String(page.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
         const token = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-        const a = await request({ method: 'POST', path: '/login', to, headers: { 'content-type': FORM, cookie: loginCookie }, body: new URLSearchParams({ csrf: token, user: 'adm1', password: PASSWORD, next }).toString() });
+        const a = await request({
+          method: 'POST',
+          path: '/login',
+          to,
+          headers: { 'content-type': FORM, cookie: loginCookie },
+          body: new URLSearchParams({ csrf: token, user: 'adm1', password: PASSWORD, next }).toString(),
+        });
         expect(a.status).toBe(303);
         expect(a.headers.location).toBe('/');
       }
@@ -766,7 +804,7 @@ describe('free text with markup that is valid: accepted, and never shown as mark
 });
 
 describe('afterwards', () => {
-  it('no workflow was started on the console\'s task queue but those meant to be', async () => {
+  it("no workflow was started on the console's task queue but those meant to be", async () => {
     const listed = async () => {
       const ids: string[] = [];
       for await (const wf of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) ids.push(wf.workflowId);

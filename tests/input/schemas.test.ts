@@ -97,16 +97,10 @@ describe('dates: unparseable, impossible, far past and far future', () => {
   ];
   it.each(bad)('%j is refused as at, scheduledFor, newDate and awareAt', (date) => {
     expectRefusedNaming(refusal(CaseEvent, { type: 'contact', at: date, by, contactType: 'visit' }), 'at');
-    expectRefusedNaming(
-      refusal(CaseEvent, { type: 'meeting-scheduled', at: AT, by, meetingId: 'M1', meetingType: 'icpc', scheduledFor: date }),
-      'scheduledFor',
-    );
+    expectRefusedNaming(refusal(CaseEvent, { type: 'meeting-scheduled', at: AT, by, meetingId: 'M1', meetingType: 'icpc', scheduledFor: date }), 'scheduledFor');
     expectRefusedNaming(refusal(CaseEvent, { type: 'meeting-postponed', at: AT, by, meetingId: 'M1', newDate: date, reason: 'r' }), 'newDate');
     expectRefusedNaming(refusal(ReportIncidentInput, { incidentId: 'SI-1', details, reportedBy: by, awareAt: date }), 'awareAt');
-    expectRefusedNaming(
-      refusal(OpenCaseInput, { caseId: 'C-1', details, openedBy: by, initialTier: { tier: 'PRIORITY', reason: 'r', at: date } }),
-      'initialTier.at',
-    );
+    expectRefusedNaming(refusal(OpenCaseInput, { caseId: 'C-1', details, openedBy: by, initialTier: { tier: 'PRIORITY', reason: 'r', at: date } }), 'initialTier.at');
   });
 
   it('accepts real instants with an offset and stores them in UTC', () => {
@@ -234,7 +228,12 @@ describe('consistency: duplicate and out-of-order events', () => {
     ['a visit tomorrow', kase([]), e('contact', '2026-02-02T12:00:00Z', { contactType: 'visit' }), 'at: is in the future'],
     ['a visit in 2099', kase([]), e('contact', '2099-01-01T12:00:00Z', { contactType: 'visit' }), 'at: is in the future'],
     ['the same meeting scheduled twice', kase([scheduled]), scheduled, 'meetingId: meeting CG-1 is already recorded'],
-    ['a meeting scheduled for before it was scheduled', kase([]), e('meeting-scheduled', '2026-01-10T09:00:00Z', { meetingId: 'M2', meetingType: 'icpc', scheduledFor: '2026-01-09T09:00:00Z' }), 'scheduledFor: must be after'],
+    [
+      'a meeting scheduled for before it was scheduled',
+      kase([]),
+      e('meeting-scheduled', '2026-01-10T09:00:00Z', { meetingId: 'M2', meetingType: 'icpc', scheduledFor: '2026-01-09T09:00:00Z' }),
+      'scheduledFor: must be after',
+    ],
     ['the same meeting held twice', kase([scheduled, held]), held, 'meetingId: meeting CG-1 is already held'],
     ['a meeting held before it was scheduled', kase([scheduled]), e('meeting-held', '2026-01-08T10:00:00Z', { meetingId: 'CG-1', meetingType: 'core-group' }), 'at: is before meeting CG-1 was scheduled'],
     ['a meeting held as the wrong type', kase([scheduled]), e('meeting-held', '2026-01-20T10:00:00Z', { meetingId: 'CG-1', meetingType: 'icpc' }), 'meetingType: meeting CG-1 is a core-group'],
@@ -245,20 +244,60 @@ describe('consistency: duplicate and out-of-order events', () => {
     ['a hold ended before it started', kase([holdStarted]), e('hold-ended', '2026-01-14T09:00:00Z', { holdId: 'H1' }), 'at: is before hold H1 started'],
     ['a hold that never started ended', kase([]), holdEnded, 'holdId: no hold H1 on this case'],
     ['a hold started twice', kase([holdStarted]), holdStarted, 'holdId: hold H1 already exists'],
-    ['acknowledging a level never reached', kase([], [{ id: 'kit-call@x', escalationLevel: 1 }]), e('escalation-acknowledged', now, { obligationId: 'kit-call@x', level: 2 }), 'level: obligation kit-call@x has not been escalated to level 2'],
-    ['acknowledging an obligation never escalated', kase([], [{ id: 'kit-call@x', escalationLevel: 0 }]), e('escalation-acknowledged', now, { obligationId: 'kit-call@x', level: 1 }), 'level: obligation kit-call@x has not been escalated to level 1'],
+    [
+      'acknowledging a level never reached',
+      kase([], [{ id: 'kit-call@x', escalationLevel: 1 }]),
+      e('escalation-acknowledged', now, { obligationId: 'kit-call@x', level: 2 }),
+      'level: obligation kit-call@x has not been escalated to level 2',
+    ],
+    [
+      'acknowledging an obligation never escalated',
+      kase([], [{ id: 'kit-call@x', escalationLevel: 0 }]),
+      e('escalation-acknowledged', now, { obligationId: 'kit-call@x', level: 1 }),
+      'level: obligation kit-call@x has not been escalated to level 1',
+    ],
     ['acknowledging an obligation that is not open', kase([]), e('escalation-acknowledged', now, { obligationId: 'visit@y', level: 1 }), 'obligationId: no open obligation visit@y'],
     ['waiving an obligation that is not open', kase([]), e('obligation-waived', now, { obligationId: 'visit@y', reason: 'r' }), 'obligationId: no open obligation visit@y'],
     ['a child returned who never went missing', kase([]), e('child-returned', now), 'type: no missing episode is open'],
     ['a child returned before going missing', kase([e('missing-started', '2026-01-20T09:00:00Z')]), e('child-returned', '2026-01-18T09:00:00Z'), 'at: is before the child went missing'],
-    ['a return interview before the return', kase([e('missing-started', '2026-01-20T09:00:00Z'), e('child-returned', '2026-01-21T09:00:00Z')]), e('return-interview-held', '2026-01-20T12:00:00Z'), 'at: is before the child was recorded as returned'],
+    [
+      'a return interview before the return',
+      kase([e('missing-started', '2026-01-20T09:00:00Z'), e('child-returned', '2026-01-21T09:00:00Z')]),
+      e('return-interview-held', '2026-01-20T12:00:00Z'),
+      'at: is before the child was recorded as returned',
+    ],
     ['a referral decided before it was received', kase([e('referral-received', '2026-01-20T09:00:00Z')]), e('referral-decided', '2026-01-19T09:00:00Z'), 'at: is before the referral was received'],
-    ['a complaint answered before it was received', kase([e('complaint-received', '2026-01-20T09:00:00Z', { complaintId: 'C1', stage: 1 })]), e('complaint-responded', '2026-01-19T09:00:00Z', { complaintId: 'C1', stage: 1 }), 'at: is before complaint C1 was received'],
-    ['the same complaint answered twice', kase([e('complaint-received', '2026-01-20T09:00:00Z', { complaintId: 'C1', stage: 1 }), e('complaint-responded', '2026-01-21T09:00:00Z', { complaintId: 'C1', stage: 1 })]), e('complaint-responded', '2026-01-22T09:00:00Z', { complaintId: 'C1', stage: 1 }), 'complaintId: complaint C1 already has its stage 1 response'],
-    ['a placement before the child became looked after', kase([e('looked-after-started', '2026-01-20T09:00:00Z')]), e('placement-started', '2026-01-19T09:00:00Z', { placementId: 'P1' }), 'at: is before the child became looked after'],
+    [
+      'a complaint answered before it was received',
+      kase([e('complaint-received', '2026-01-20T09:00:00Z', { complaintId: 'C1', stage: 1 })]),
+      e('complaint-responded', '2026-01-19T09:00:00Z', { complaintId: 'C1', stage: 1 }),
+      'at: is before complaint C1 was received',
+    ],
+    [
+      'the same complaint answered twice',
+      kase([e('complaint-received', '2026-01-20T09:00:00Z', { complaintId: 'C1', stage: 1 }), e('complaint-responded', '2026-01-21T09:00:00Z', { complaintId: 'C1', stage: 1 })]),
+      e('complaint-responded', '2026-01-22T09:00:00Z', { complaintId: 'C1', stage: 1 }),
+      'complaintId: complaint C1 already has its stage 1 response',
+    ],
+    [
+      'a placement before the child became looked after',
+      kase([e('looked-after-started', '2026-01-20T09:00:00Z')]),
+      e('placement-started', '2026-01-19T09:00:00Z', { placementId: 'P1' }),
+      'at: is before the child became looked after',
+    ],
     ['a policy applied through recordEvent', kase([]), e('policy-applied', now, { policyVersion: '9', mode: 'forward' }), 'type: apply a policy with the applyPolicy action'],
-    ['a rapid review before the notification', kase([e('incident-reported', openedAt, { incidentId: 'SI-1' }), e('incident-notified', '2026-01-20T09:00:00Z', { incidentId: 'SI-1' })], [], 'incident'), e('rapid-review-completed', '2026-01-19T09:00:00Z', { incidentId: 'SI-1' }), 'at: is before the incident-notified event'],
-    ['the panel notified twice', kase([e('incident-reported', openedAt, { incidentId: 'SI-1' }), e('incident-notified', '2026-01-20T09:00:00Z', { incidentId: 'SI-1' })], [], 'incident'), e('incident-notified', '2026-01-21T09:00:00Z', { incidentId: 'SI-1' }), 'type: incident-notified is already recorded'],
+    [
+      'a rapid review before the notification',
+      kase([e('incident-reported', openedAt, { incidentId: 'SI-1' }), e('incident-notified', '2026-01-20T09:00:00Z', { incidentId: 'SI-1' })], [], 'incident'),
+      e('rapid-review-completed', '2026-01-19T09:00:00Z', { incidentId: 'SI-1' }),
+      'at: is before the incident-notified event',
+    ],
+    [
+      'the panel notified twice',
+      kase([e('incident-reported', openedAt, { incidentId: 'SI-1' }), e('incident-notified', '2026-01-20T09:00:00Z', { incidentId: 'SI-1' })], [], 'incident'),
+      e('incident-notified', '2026-01-21T09:00:00Z', { incidentId: 'SI-1' }),
+      'type: incident-notified is already recorded',
+    ],
     ['anything after the case closed', kase([e('case-closed', '2026-01-20T09:00:00Z', { reason: 'r' })]), e('contact', '2026-01-21T09:00:00Z', { contactType: 'visit' }), 'type: the case is closed'],
   ])('%s: refused, naming the field', (_name, k, event, expected) => {
     expect(check(k, event)).toContain(expected);

@@ -18,17 +18,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import {
-  applyPolicy,
-  caseState,
-  incidentState,
-  openCase,
-  reassign,
-  recordEvent,
-  recordIncidentEvent,
-  reportIncident,
-  updateDetails,
-} from '../../client/cases';
+import { applyPolicy, caseState, incidentState, openCase, reassign, recordEvent, recordIncidentEvent, reportIncident, updateDetails } from '../../client/cases';
 import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
@@ -229,14 +219,8 @@ async function continueAsNewScenario(r: Recorder, scenario: string, caseId: stri
   await c.advance(13 * DAY);
   await c.record({ type: 'contact', contactType: 'visit' });
   const base = { workflowType: 'caseWorkflow' as const, workflowId: c.workflowId };
-  await r.save(
-    { ...base, scenario: `${scenario}-run-1`, description: 'VULNERABLE case with historyLimit 40: KIT calls until it continues as new', savedWhile: 'continued-as-new' },
-    firstRun,
-  );
-  await r.save(
-    { ...base, scenario: `${scenario}-run-2`, description: 'The same case after continue-as-new: carried facts, more KIT calls; still running', savedWhile: 'running' },
-    secondRun,
-  );
+  await r.save({ ...base, scenario: `${scenario}-run-1`, description: 'VULNERABLE case with historyLimit 40: KIT calls until it continues as new', savedWhile: 'continued-as-new' }, firstRun);
+  await r.save({ ...base, scenario: `${scenario}-run-2`, description: 'The same case after continue-as-new: carried facts, more KIT calls; still running', savedWhile: 'running' }, secondRun);
   await c.close();
 }
 
@@ -579,8 +563,7 @@ const SCENARIOS: Record<string, Scenario> = {
       await c.advance(DAY);
       await r.save({
         scenario: 'independent-sends-outage',
-        description:
-          'HIGH_IMMEDIATE case, each message sent on its own: reminder in retry (451) while a postponement notice and level 1 go; the visit withdraws the reminder; still running',
+        description: 'HIGH_IMMEDIATE case, each message sent on its own: reminder in retry (451) while a postponement notice and level 1 go; the visit withdraws the reminder; still running',
         workflowType: 'caseWorkflow',
         workflowId: c.workflowId,
         savedWhile: 'running',

@@ -73,9 +73,7 @@ describe('saved histories replay against the current workflow code', () => {
     const result = results.get(fixture.file);
     expect(result, `${fixture.file} was not replayed`).toBeDefined();
     // The error names the nondeterminism (e.g. "[TMPRL1100] Nondeterminism error: ...").
-    expect(result?.error?.message ?? 'replayed cleanly', `${fixture.description} (${fixture.workflowType} ${fixture.workflowId})`).toBe(
-      'replayed cleanly',
-    );
+    expect(result?.error?.message ?? 'replayed cleanly', `${fixture.description} (${fixture.workflowType} ${fixture.workflowId})`).toBe('replayed cleanly');
     expect(result?.workflowId).toBe(fixture.workflowId);
   });
 });

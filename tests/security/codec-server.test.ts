@@ -241,8 +241,7 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
   const EVIL = 'https://evil.example';
   const encrypted = async () => ({ payloads: (await codec.encode([defaultPayloadConverter.toPayload(SECRET)])).map(toJson) });
   const decodeWith = async (cookie: string, headers: Record<string, string> = {}) => post('/decode', await encrypted(), { Cookie: cookie, ...headers });
-  const decoded = async (res: Response) =>
-    ((await res.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads.map((p) => defaultPayloadConverter.fromPayload(fromJson(p)));
+  const decoded = async (res: Response) => ((await res.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads.map((p) => defaultPayloadConverter.fromPayload(fromJson(p)));
   /** What a browser needs to let the page read a credentialed answer. */
   const expectCredentialedCors = (res: Response) => {
     expect(res.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
@@ -371,11 +370,7 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
     const before = people;
     const newHash = await hashPassword('a different password 2');
     try {
-      saveUsers(
-        before
-          .filter((u) => u.id !== 'abe')
-          .map((u) => (u.id === 'amy' ? { ...u, role: 'viewer' as const } : u.id === 'ada' ? { ...u, passwordHash: newHash } : u)),
-      );
+      saveUsers(before.filter((u) => u.id !== 'abe').map((u) => (u.id === 'amy' ? { ...u, role: 'viewer' as const } : u.id === 'ada' ? { ...u, passwordHash: newHash } : u)));
       expect((await decodeWith(abe.cookie)).status).toBe(401);
       expect((await decodeWith(amy.cookie)).status).toBe(403);
       expect((await decodeWith(ada.cookie)).status).toBe(401);
@@ -465,8 +460,7 @@ describe('the codec server with the console sign-in (the Web UI)', () => {
       }),
     );
     try {
-      const call = (headers: Record<string, string>) =>
-        fetch(`${started.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, ...headers }, body: '{"payloads":[]}' });
+      const call = (headers: Record<string, string>) => fetch(`${started.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: UI_ORIGIN, ...headers }, body: '{"payloads":[]}' });
       expect((await call({ Cookie: (await consoleCookie('ada')).cookie })).status).toBe(200);
       expect((await call({ Cookie: (await consoleCookie('val')).cookie })).status).toBe(403);
       expect((await call(auth)).status).toBe(401);

@@ -39,7 +39,11 @@ describe('encryption configuration', () => {
     ['a key that is not base64', { CASECLOCK_ENCRYPTION_KEYS: `k1:not*base64!`, CASECLOCK_ENCRYPTION_KEY_ID: 'k1' }, /CASECLOCK_ENCRYPTION_KEYS: key "k1" is not valid base64/],
     ['an entry without an id', { CASECLOCK_ENCRYPTION_KEYS: b64(32), CASECLOCK_ENCRYPTION_KEY_ID: 'k1' }, /CASECLOCK_ENCRYPTION_KEYS: entry 1 must be keyId:base64key/],
     ['a key id given twice', { CASECLOCK_ENCRYPTION_KEYS: `k1:${b64(32)},k1:${b64(32)}`, CASECLOCK_ENCRYPTION_KEY_ID: 'k1' }, /CASECLOCK_ENCRYPTION_KEYS: key id "k1" appears more than once/],
-    ['a current id that is not a configured key', { CASECLOCK_ENCRYPTION_KEYS: `k1:${b64(32)}`, CASECLOCK_ENCRYPTION_KEY_ID: 'k9' }, /CASECLOCK_ENCRYPTION_KEY_ID: "k9" is not one of the ids in CASECLOCK_ENCRYPTION_KEYS \(k1\)/],
+    [
+      'a current id that is not a configured key',
+      { CASECLOCK_ENCRYPTION_KEYS: `k1:${b64(32)}`, CASECLOCK_ENCRYPTION_KEY_ID: 'k9' },
+      /CASECLOCK_ENCRYPTION_KEY_ID: "k9" is not one of the ids in CASECLOCK_ENCRYPTION_KEYS \(k1\)/,
+    ],
     ['keys without a current id', { CASECLOCK_ENCRYPTION_KEYS: `k1:${b64(32)}` }, /CASECLOCK_ENCRYPTION_KEY_ID: must name the key that encrypts new data, one of: k1/],
     ['a current id without keys', { CASECLOCK_ENCRYPTION_KEY_ID: 'k1' }, /CASECLOCK_ENCRYPTION_KEY_ID: is set but CASECLOCK_ENCRYPTION_KEYS is empty/],
     ['production without keys', { NODE_ENV: 'production' }, /CASECLOCK_ENCRYPTION_KEYS: must be set when NODE_ENV=production/],
@@ -59,10 +63,7 @@ describe('encryption configuration', () => {
     expect(config.CASECLOCK_CODEC_PORT).toBe(8888);
     expect(config.CASECLOCK_CODEC_HOST).toBe('127.0.0.1');
     expect(config.CASECLOCK_CODEC_CORS_ORIGINS).toEqual(['http://localhost:8233']);
-    expect(parseConfig({ CASECLOCK_CODEC_CORS_ORIGINS: 'http://localhost:8233/, https://temporal.council.example' }).CASECLOCK_CODEC_CORS_ORIGINS).toEqual([
-      'http://localhost:8233',
-      'https://temporal.council.example',
-    ]);
+    expect(parseConfig({ CASECLOCK_CODEC_CORS_ORIGINS: 'http://localhost:8233/, https://temporal.council.example' }).CASECLOCK_CODEC_CORS_ORIGINS).toEqual(['http://localhost:8233', 'https://temporal.council.example']);
   });
 });
 

@@ -74,12 +74,7 @@ async function withCase(config: typeof production, fn: (caseId: string) => Promi
   });
   await worker.runUntil(async () => {
     const policy = secondsPolicy({ 'initial-visit-high': 'PT1H' }, [{ level: 1, role: 'team-manager', after: 'PT0S' }]);
-    await openCase(
-      client,
-      { caseId, details: { reference: caseId, team: 'LOCALITY-NORTH', contacts: CONTACTS }, openedBy: 'sw1', initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'test' } },
-      policy,
-      { taskQueue },
-    );
+    await openCase(client, { caseId, details: { reference: caseId, team: 'LOCALITY-NORTH', contacts: CONTACTS }, openedBy: 'sw1', initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'test' } }, policy, { taskQueue });
     try {
       await fn(caseId);
     } finally {
@@ -161,7 +156,10 @@ describe('a forged plain update', () => {
       const stateBefore = await caseState(client, caseId);
       const timelineBefore = await timelineOf(caseId);
       const forged = { ...forgedVisit(), by: 'FORGEDbyProbe' };
-      const refusal = await outsider.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate('recordEvent', { args: [forged] }).catch((err: unknown) => err);
+      const refusal = await outsider.workflow
+        .getHandle(caseWorkflowId(caseId))
+        .executeUpdate('recordEvent', { args: [forged] })
+        .catch((err: unknown) => err);
       expect(refusal).toBeInstanceOf(Error);
       const readable = await plainSenderWithKey.workflow
         .getHandle(caseWorkflowId(caseId))
@@ -183,7 +181,10 @@ describe('a forged plain update', () => {
     expect(migrating.CASECLOCK_ACCEPT_PLAIN_PAYLOADS).toBe('migrate');
     await withCase(migrating, async (caseId) => {
       // Accepted: the answer comes back encrypted, which the outsider cannot read.
-      const answered = await outsider.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate('recordEvent', { args: [forgedVisit()] }).catch((err: unknown) => err);
+      const answered = await outsider.workflow
+        .getHandle(caseWorkflowId(caseId))
+        .executeUpdate('recordEvent', { args: [forgedVisit()] })
+        .catch((err: unknown) => err);
       expect(String(answered)).toMatch(/Unknown encoding: binary\/encrypted/);
       expect(await historyOf(caseId)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED');
       expect((await caseState(client, caseId)).open.map((o) => o.kind)).not.toContain('initial-visit-high');

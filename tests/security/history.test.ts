@@ -59,14 +59,9 @@ let rawClient: Client;
 let mailbox: Mailbox;
 let bundle: WorkflowBundlePath;
 
-
 beforeAll(async () => {
   installTestRuntime();
-  [dev, mailbox, bundle] = await Promise.all([
-    connectDevServer(),
-    startMailbox(),
-    bundleCaseWorkflows({ encrypted: true }),
-  ]);
+  [dev, mailbox, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleCaseWorkflows({ encrypted: true })]);
   rawClient = dev.client;
   client = new Client({ connection: dev.client.connection, dataConverter: dataConverter(config) });
 });
@@ -138,12 +133,7 @@ describe('case data stored in Temporal', () => {
     });
 
     await worker.runUntil(async () => {
-      await openCase(
-        client,
-        { caseId, details: { reference: caseId, team: 'LOCALITY-NORTH', contacts: CONTACTS }, openedBy: 'sw-1042', initialTier: { tier: 'HIGH_IMMEDIATE', reason: CHILD } },
-        policy,
-        { taskQueue },
-      );
+      await openCase(client, { caseId, details: { reference: caseId, team: 'LOCALITY-NORTH', contacts: CONTACTS }, openedBy: 'sw-1042', initialTier: { tier: 'HIGH_IMMEDIATE', reason: CHILD } }, policy, { taskQueue });
       // Escalation level 1 to the manager is refused for good (a failed activity); level 2 is delivered.
       await mailbox.waitFor((messages) => messages.some((m) => m.caseReference === caseId && m.to.includes(CONTACTS['head-of-service']!.email)));
       const now = new Date().toISOString();
@@ -177,9 +167,7 @@ describe('case data stored in Temporal', () => {
     // patched() markers are written by the SDK's core outside the data converter: they hold the
     // patch id and nothing else (checked here), so they are the one plain payload allowed.
     const isPatchMarker = (at: string) => /\.markerRecordedEventAttributes\.details\.patch-data\./.test(at);
-    expect(
-      everyPayload.filter(({ at }) => isPatchMarker(at)).map(({ payload }) => JSON.parse(Buffer.from(payload.data ?? []).toString()) as unknown),
-    ).toEqual([
+    expect(everyPayload.filter(({ at }) => isPatchMarker(at)).map(({ payload }) => JSON.parse(Buffer.from(payload.data ?? []).toString()) as unknown)).toEqual([
       { id: INDEPENDENT_SENDS_PATCH, deprecated: false },
       { id: CASE_RECORD_STORE_PATCH, deprecated: false },
       { id: SMALL_UPDATE_ANSWER_PATCH, deprecated: false },

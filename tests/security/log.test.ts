@@ -33,7 +33,7 @@ describe('the format', () => {
     expect(new Date(String(lines[0]?.['time'])).toISOString()).toBe(lines[0]?.['time']);
   });
 
-  it('keeps an error\'s type and message under `error` instead of {}', () => {
+  it("keeps an error's type and message under `error` instead of {}", () => {
     const { logger, lines } = capture();
     logger.warn({ error: new TypeError('store unreachable') }, 'not migrated');
     expect(lines[0]?.['error']).toMatchObject({ type: 'TypeError', message: 'store unreachable' });
@@ -41,7 +41,7 @@ describe('the format', () => {
 });
 
 describe('nothing that could name or locate a child', () => {
-  it('censors names, dates of birth and addresses at the top, one object down and in a child logger\'s fields', () => {
+  it("censors names, dates of birth and addresses at the top, one object down and in a child logger's fields", () => {
     const { logger, lines } = capture();
     logger.info({ caseId: 'WCF-2', ...CHILD }, 'top level');
     logger.info({ caseId: 'WCF-2', details: { reference: 'REF-2', ...CHILD, name: 'Jayden' } }, 'one down');
@@ -53,7 +53,7 @@ describe('nothing that could name or locate a child', () => {
     expect(lines[2]).toMatchObject({ caseId: 'WCF-2', component: 'import', name: '[redacted]' });
   });
 
-  it('removes the console\'s session cookie and a bearer token from request headers, as the console always did', () => {
+  it("removes the console's session cookie and a bearer token from request headers, as the console always did", () => {
     const { logger, lines } = capture();
     logger.info({ req: { method: 'GET', url: '/cases/WCF-3', headers: { cookie: 'caseclock_session=s3cret', authorization: 'Bearer t0ken', accept: 'text/html' } } }, 'request');
     expect(JSON.stringify(lines)).not.toMatch(/s3cret|t0ken/);
@@ -104,8 +104,8 @@ describe('the process logger', () => {
   });
 });
 
-describe('the Temporal SDK\'s lines', () => {
-  it('arrive at their level with the SDK\'s meta and the time the SDK stamped, below the level dropped, child data censored', () => {
+describe("the Temporal SDK's lines", () => {
+  it("arrive at their level with the SDK's meta and the time the SDK stamped, below the level dropped, child data censored", () => {
     const { logger, lines } = capture('info');
     const sdk = temporalLoggerFor(componentLogger('temporal', logger));
     const at = Date.parse('2026-12-07T09:30:00.123Z');
@@ -114,13 +114,22 @@ describe('the Temporal SDK\'s lines', () => {
     sdk.trace('core detail');
     sdk.error('Worker failed', { sdkComponent: 'worker', error: new Error('connection refused') });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ level: 'warn', component: 'temporal', time: '2026-12-07T09:30:00.123Z', sdkComponent: 'activity', activityType: 'sendNotification', caseId: 'WCF-4', childName: '[redacted]', msg: 'Activity failed' });
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      component: 'temporal',
+      time: '2026-12-07T09:30:00.123Z',
+      sdkComponent: 'activity',
+      activityType: 'sendNotification',
+      caseId: 'WCF-4',
+      childName: '[redacted]',
+      msg: 'Activity failed',
+    });
     expect(lines[1]).toMatchObject({ level: 'error', msg: 'Worker failed', error: { type: 'Error', message: 'connection refused' } });
     expect(Date.now() - Date.parse(String(lines[1]?.['time']))).toBeLessThan(60_000); // no stamp: now
   });
 });
 
-describe('the console\'s request lines', () => {
+describe("the console's request lines", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-log-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

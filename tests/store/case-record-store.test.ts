@@ -35,7 +35,16 @@ import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresClu
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'store-child.ts');
-const MIGRATIONS = ['1764547200000_case-record-entries', '1764633600000_obligation-outcomes-index', '1764720000000_console-sessions-and-views', '1764806400000_calendar-feeds', '1764892800000_import-summaries', '1764979200000_sso-access', '1765065600000_sso-identities', '1765152000000_idle-transaction-timeout'];
+const MIGRATIONS = [
+  '1764547200000_case-record-entries',
+  '1764633600000_obligation-outcomes-index',
+  '1764720000000_console-sessions-and-views',
+  '1764806400000_calendar-feeds',
+  '1764892800000_import-summaries',
+  '1764979200000_sso-access',
+  '1765065600000_sso-identities',
+  '1765152000000_idle-transaction-timeout',
+];
 
 // --- Helpers -------------------------------------------------------------------------------------
 
@@ -119,9 +128,7 @@ function spawnTsx(script: string, args: string[]): Child {
   });
   ready.catch(() => undefined);
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr })),
-  );
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
   return { process: child, ready, done };
 }
 
@@ -229,21 +236,14 @@ function storeContract(engine: Engine): void {
     const caseId = uniqueCase('TWICE');
     const entries = [entry(caseId), entry(caseId, { kind: 'message', at: '2026-03-28T21:30:00+01:00' }), entry(caseId, { kind: 'note' })];
     expect(await store.append(entries)).toEqual({ stored: 3, alreadyThere: 0 });
-    const storedAt = await withClient(engine.url(), (c) =>
-      c.query('SELECT entry_id, stored_at FROM case_record_entries WHERE case_id = $1 ORDER BY entry_id', [caseId]),
-    );
+    const storedAt = await withClient(engine.url(), (c) => c.query('SELECT entry_id, stored_at FROM case_record_entries WHERE case_id = $1 ORDER BY entry_id', [caseId]));
     expect(await store.append(entries)).toEqual({ stored: 0, alreadyThere: 3 });
     // The same instant written another way is the same content.
     const sameInUtc = { ...entries[1]!, at: '2026-03-28T20:30:00Z' };
     const fourth = entry(caseId);
     expect(await store.append([sameInUtc, fourth])).toEqual({ stored: 1, alreadyThere: 1 });
     expect(await countRows(engine.url(), caseId)).toBe(4);
-    const storedAtAfter = await withClient(engine.url(), (c) =>
-      c.query('SELECT entry_id, stored_at FROM case_record_entries WHERE case_id = $1 AND entry_id <> $2 ORDER BY entry_id', [
-        caseId,
-        fourth.entryId,
-      ]),
-    );
+    const storedAtAfter = await withClient(engine.url(), (c) => c.query('SELECT entry_id, stored_at FROM case_record_entries WHERE case_id = $1 AND entry_id <> $2 ORDER BY entry_id', [caseId, fourth.entryId]));
     expect(storedAtAfter.rows).toEqual(storedAt.rows);
     expect(await store.caseRecord(caseId)).toEqual([...entries, fourth].map(normalised));
     expect(await store.append([])).toEqual({ stored: 0, alreadyThere: 0 });
@@ -311,12 +311,8 @@ function storeContract(engine: Engine): void {
     const kept = entry(caseId);
     await store.append([kept]);
     await withClient(engine.url(), async (c) => {
-      await expect(c.query('UPDATE case_record_entries SET summary = $1 WHERE entry_id = $2', ['changed', kept.entryId])).rejects.toThrow(
-        `case_record_entries is append-only: UPDATE of entry ${kept.entryId} refused`,
-      );
-      await expect(c.query('DELETE FROM case_record_entries WHERE entry_id = $1', [kept.entryId])).rejects.toThrow(
-        `case_record_entries is append-only: DELETE of entry ${kept.entryId} refused`,
-      );
+      await expect(c.query('UPDATE case_record_entries SET summary = $1 WHERE entry_id = $2', ['changed', kept.entryId])).rejects.toThrow(`case_record_entries is append-only: UPDATE of entry ${kept.entryId} refused`);
+      await expect(c.query('DELETE FROM case_record_entries WHERE entry_id = $1', [kept.entryId])).rejects.toThrow(`case_record_entries is append-only: DELETE of entry ${kept.entryId} refused`);
       await expect(
         c.query(
           `INSERT INTO case_record_entries (entry_id, case_id, subject, kind, at, recorded_at, by_user, summary, data)
@@ -375,9 +371,7 @@ function storeContract(engine: Engine): void {
 
     it('names the entry id too when the entry has one', async () => {
       const bad = entry(caseId, { caseId: 'WCF/1' });
-      await expect(store.append([bad])).rejects.toThrow(
-        `entries[0].caseId: may contain only letters, digits, dot, dash and underscore (entry ${JSON.stringify(bad.entryId)})`,
-      );
+      await expect(store.append([bad])).rejects.toThrow(`entries[0].caseId: may contain only letters, digits, dot, dash and underscore (entry ${JSON.stringify(bad.entryId)})`);
     });
 
     it('entries that are not a list, or too many', async () => {
@@ -418,15 +412,10 @@ function storeContract(engine: Engine): void {
   it('many concurrent appends of large entries and reads through one pool all come out whole', async () => {
     const caseId = uniqueCase('LOAD');
     // ~100 KB each: a batch's message to the server spans many TCP segments.
-    const batches = Array.from({ length: 12 }, (_, b) =>
-      Array.from({ length: 3 }, (_, i) => entry(caseId, { data: { batch: b, i, smtp: `250 OK ${'x'.repeat(100_000)} ${b}-${i}` } })),
-    );
+    const batches = Array.from({ length: 12 }, (_, b) => Array.from({ length: 3 }, (_, i) => entry(caseId, { data: { batch: b, i, smtp: `250 OK ${'x'.repeat(100_000)} ${b}-${i}` } })));
     const many = openCaseRecordStore(engine.url(), { poolSize: 6 });
     try {
-      const results = await Promise.all([
-        ...batches.map((batch) => many.append(batch)),
-        ...batches.map(() => many.caseRecord(caseId).then(() => ({ stored: 0, alreadyThere: 0 }))),
-      ]);
+      const results = await Promise.all([...batches.map((batch) => many.append(batch)), ...batches.map(() => many.caseRecord(caseId).then(() => ({ stored: 0, alreadyThere: 0 })))]);
       expect(results.reduce((n, r) => n + r.stored, 0)).toBe(36);
       const read = await many.caseRecord(caseId);
       expect(read).toHaveLength(36);
@@ -604,18 +593,15 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
   });
 
   const root = process.getuid?.() === 0;
-  it.skipIf(!root)(
-    `another local account (nobody, through runuser) cannot connect to its socket${root ? '' : ' (skipped: needs root to act as another account)'}`,
-    async () => {
-      const dir = tempDir();
-      chmodSync(dir, 0o755); // so that only the socket's own folder stands in the way
-      const store = await start(path.join(dir, 'data'));
-      const socketPath = path.join(String(store.socketDir), EMBEDDED_SOCKET_FILE);
-      expect(await connectAs(undefined, socketPath)).toBe('connected');
-      expect(await connectAs('nobody', socketPath)).toBe('EACCES');
-      await store.stop();
-    },
-  );
+  it.skipIf(!root)(`another local account (nobody, through runuser) cannot connect to its socket${root ? '' : ' (skipped: needs root to act as another account)'}`, async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755); // so that only the socket's own folder stands in the way
+    const store = await start(path.join(dir, 'data'));
+    const socketPath = path.join(String(store.socketDir), EMBEDDED_SOCKET_FILE);
+    expect(await connectAs(undefined, socketPath)).toBe('connected');
+    expect(await connectAs('nobody', socketPath)).toBe('EACCES');
+    await store.stop();
+  });
 
   it('store/serve.ts migrates, prints where it listens (its socket), and stops cleanly on SIGTERM', async () => {
     const dataDir = path.join(tempDir(), 'data');
@@ -671,127 +657,123 @@ describe('case-record store on the embedded store (PGlite behind pglite-socket)'
 
 const POSTGRES_TITLE = 'case-record store on Debian PostgreSQL 15';
 if (!postgresAvailable()) {
-  process.stdout.write(
-    `SKIPPED "${POSTGRES_TITLE}": ${POSTGRES_BIN}/postgres is absent (apt-get install postgresql-15 to run these tests)\n`,
-  );
+  process.stdout.write(`SKIPPED "${POSTGRES_TITLE}": ${POSTGRES_BIN}/postgres is absent (apt-get install postgresql-15 to run these tests)\n`);
 }
 
-describe.skipIf(!postgresAvailable())(
-  postgresAvailable() ? POSTGRES_TITLE : `${POSTGRES_TITLE} (skipped: ${POSTGRES_BIN}/postgres is absent)`,
-  () => {
-    let cluster: PostgresCluster;
-    let url: string;
-    let databases = 0;
+describe.skipIf(!postgresAvailable())(postgresAvailable() ? POSTGRES_TITLE : `${POSTGRES_TITLE} (skipped: ${POSTGRES_BIN}/postgres is absent)`, () => {
+  let cluster: PostgresCluster;
+  let url: string;
+  let databases = 0;
 
-    beforeAll(async () => {
-      cluster = await startPostgresCluster();
-      url = await cluster.createDatabase('caseclock');
-      expect(await migrateCaseRecordStore(url)).toEqual(MIGRATIONS);
-    });
-    afterAll(async () => {
-      await cluster?.stop();
-    });
+  beforeAll(async () => {
+    cluster = await startPostgresCluster();
+    url = await cluster.createDatabase('caseclock');
+    expect(await migrateCaseRecordStore(url)).toEqual(MIGRATIONS);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
 
-    storeContract({
-      url: () => url,
-      freshDatabase: () => cluster.createDatabase(`fresh_${++databases}`),
-    });
+  storeContract({
+    url: () => url,
+    freshDatabase: () => cluster.createDatabase(`fresh_${++databases}`),
+  });
 
-    describe('least privilege (store/roles.sql): a worker role and a console role, neither owner nor superuser', () => {
-      const as = (role: string): string => url.replace('postgres://postgres@', `postgres://${role}@`);
-      /** The SQLSTATE a statement fails with as `role`, or 'ok'. */
-      const outcome = (role: string, sql: string): Promise<string> =>
-        withClient(as(role), (c) => c.query(sql).then(
+  describe('least privilege (store/roles.sql): a worker role and a console role, neither owner nor superuser', () => {
+    const as = (role: string): string => url.replace('postgres://postgres@', `postgres://${role}@`);
+    /** The SQLSTATE a statement fails with as `role`, or 'ok'. */
+    const outcome = (role: string, sql: string): Promise<string> =>
+      withClient(as(role), (c) =>
+        c.query(sql).then(
           () => 'ok',
           (error: { code?: string }) => error.code ?? 'error',
-        ));
+        ),
+      );
 
-      beforeAll(async () => {
-        const psql = path.join(POSTGRES_BIN, 'psql');
-        // Twice: the script is idempotent.
-        for (let i = 0; i < 2; i++) {
-          await new Promise<void>((resolve, reject) =>
-            spawn(psql, [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(ROOT, 'store/roles.sql')], { stdio: 'ignore' }).once('exit', (code) =>
-              code === 0 ? resolve() : reject(new Error(`psql store/roles.sql exited ${code}`)),
-            ),
-          );
-        }
-      });
-
-      it('the worker appends and reads its record, and cannot UPDATE, DELETE, TRUNCATE, ALTER, disable the trigger or touch the console', async () => {
-        const caseId = uniqueCase('WORKER-ROLE');
-        const worker = openCaseRecordStore(as('caseclock_worker'));
-        try {
-          const one = entry(caseId);
-          expect(await worker.append([one])).toEqual({ stored: 1, alreadyThere: 0 });
-          expect(await worker.append([one])).toEqual({ stored: 0, alreadyThere: 1 });
-          expect(await worker.caseRecord(caseId)).toEqual([normalised(one)]);
-        } finally {
-          await worker.close();
-        }
-        const denied = '42501'; // insufficient_privilege
-        const w = (sql: string) => outcome('caseclock_worker', sql);
-        expect(await w(`UPDATE case_record_entries SET summary = 'rewritten' WHERE case_id = '${caseId}'`)).toBe(denied);
-        expect(await w(`DELETE FROM case_record_entries WHERE case_id = '${caseId}'`)).toBe(denied);
-        expect(await w('TRUNCATE case_record_entries')).toBe(denied);
-        expect(await w('ALTER TABLE case_record_entries DISABLE TRIGGER case_record_entries_append_only')).toBe(denied);
-        expect(await w('ALTER TABLE case_record_entries DISABLE TRIGGER ALL')).toBe(denied);
-        expect(await w('DROP TRIGGER case_record_entries_append_only ON case_record_entries')).toBe(denied);
-        expect(await w('ALTER TABLE case_record_entries ADD COLUMN x int')).toBe(denied);
-        expect(await w('DROP TABLE case_record_entries')).toBe(denied);
-        expect(await w("SET session_replication_role = 'replica'")).toBe(denied); // would skip triggers
-        expect(await w('CREATE TABLE mine (x int)')).toBe(denied);
-        expect(await w('SELECT * FROM console_sessions')).toBe(denied);
-        expect(await w("INSERT INTO console_sessions (sid, data, expires_at) VALUES ('forged-administrator-1', '{}', now() + interval '1 day')")).toBe(denied);
-        expect(await w('BEGIN; LOCK TABLE console_sessions IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied);
-        expect(await w('BEGIN; LOCK TABLE case_record_entries IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied); // could hold every append
-        // The entry is still there, unchanged.
-        expect(await withClient(url, async (c) => (await c.query('SELECT summary FROM case_record_entries WHERE case_id = $1', [caseId])).rows)).toHaveLength(1);
-      });
-
-      it('the console reads the record and keeps its own tables, and cannot change the record', async () => {
-        const caseId = uniqueCase('CONSOLE-ROLE');
-        await testStoreAppend(url, [entry(caseId)]);
-        const consoleUrl = as('caseclock_console');
-        const record = openCaseRecordStore(consoleUrl);
-        const consoleStore = openConsoleStore(consoleUrl);
-        try {
-          expect(await record.caseRecord(caseId)).toHaveLength(1);
-          await expect(record.append([entry(caseId)])).rejects.toMatchObject({ code: '42501' });
-          const sid = `role-test-${randomUUID().replace(/-/g, '')}`;
-          await consoleStore.setSession(sid, 'tess', { user: 'tess' }, new Date(Date.now() + 60_000));
-          expect(await consoleStore.getSession(sid)).toEqual({ user: 'tess' });
-          await consoleStore.recordView({ viewer: 'tess', role: 'manager', subject: 'case', caseId, what: 'page' });
-          expect(await consoleStore.views({ caseId })).toHaveLength(1);
-          expect(await consoleStore.signInFailed('tess', '127.0.0.9')).toEqual({ locked: false });
-          await consoleStore.signInSucceeded('tess', '127.0.0.9');
-          await consoleStore.destroySession(sid);
-        } finally {
-          await record.close();
-          await consoleStore.close();
-        }
-        const c = (sql: string) => outcome('caseclock_console', sql);
-        expect(await c(`UPDATE case_record_entries SET summary = 'x' WHERE case_id = '${caseId}'`)).toBe('42501');
-        expect(await c(`DELETE FROM case_record_entries WHERE case_id = '${caseId}'`)).toBe('42501');
-        expect(await c('TRUNCATE case_record_entries')).toBe('42501');
-        expect(await c('ALTER TABLE case_record_entries DISABLE TRIGGER ALL')).toBe('42501');
-        expect(await c('ALTER TABLE console_sessions ADD COLUMN x int')).toBe('42501');
-        // Neither role is a superuser, may create roles or databases, or owns anything.
-        const roles = await withClient(url, async (client) =>
-          (await client.query(`SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname LIKE 'caseclock_%' ORDER BY rolname`)).rows,
+    beforeAll(async () => {
+      const psql = path.join(POSTGRES_BIN, 'psql');
+      // Twice: the script is idempotent.
+      for (let i = 0; i < 2; i++) {
+        await new Promise<void>((resolve, reject) =>
+          spawn(psql, [url, '-v', 'ON_ERROR_STOP=1', '-q', '-f', path.join(ROOT, 'store/roles.sql')], { stdio: 'ignore' }).once('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`psql store/roles.sql exited ${code}`)),
+          ),
         );
-        expect(roles).toEqual([
-          { rolname: 'caseclock_console', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false },
-          { rolname: 'caseclock_worker', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false },
-        ]);
-        const owned = await withClient(url, async (client) =>
-          (await client.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner IN (SELECT oid FROM pg_roles WHERE rolname LIKE 'caseclock_%')`)).rows[0],
-        );
-        expect(owned).toEqual({ n: 0 });
-      });
+      }
     });
-  },
-);
+
+    it('the worker appends and reads its record, and cannot UPDATE, DELETE, TRUNCATE, ALTER, disable the trigger or touch the console', async () => {
+      const caseId = uniqueCase('WORKER-ROLE');
+      const worker = openCaseRecordStore(as('caseclock_worker'));
+      try {
+        const one = entry(caseId);
+        expect(await worker.append([one])).toEqual({ stored: 1, alreadyThere: 0 });
+        expect(await worker.append([one])).toEqual({ stored: 0, alreadyThere: 1 });
+        expect(await worker.caseRecord(caseId)).toEqual([normalised(one)]);
+      } finally {
+        await worker.close();
+      }
+      const denied = '42501'; // insufficient_privilege
+      const w = (sql: string) => outcome('caseclock_worker', sql);
+      expect(await w(`UPDATE case_record_entries SET summary = 'rewritten' WHERE case_id = '${caseId}'`)).toBe(denied);
+      expect(await w(`DELETE FROM case_record_entries WHERE case_id = '${caseId}'`)).toBe(denied);
+      expect(await w('TRUNCATE case_record_entries')).toBe(denied);
+      expect(await w('ALTER TABLE case_record_entries DISABLE TRIGGER case_record_entries_append_only')).toBe(denied);
+      expect(await w('ALTER TABLE case_record_entries DISABLE TRIGGER ALL')).toBe(denied);
+      expect(await w('DROP TRIGGER case_record_entries_append_only ON case_record_entries')).toBe(denied);
+      expect(await w('ALTER TABLE case_record_entries ADD COLUMN x int')).toBe(denied);
+      expect(await w('DROP TABLE case_record_entries')).toBe(denied);
+      expect(await w("SET session_replication_role = 'replica'")).toBe(denied); // would skip triggers
+      expect(await w('CREATE TABLE mine (x int)')).toBe(denied);
+      expect(await w('SELECT * FROM console_sessions')).toBe(denied);
+      expect(await w("INSERT INTO console_sessions (sid, data, expires_at) VALUES ('forged-administrator-1', '{}', now() + interval '1 day')")).toBe(denied);
+      expect(await w('BEGIN; LOCK TABLE console_sessions IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied);
+      expect(await w('BEGIN; LOCK TABLE case_record_entries IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied); // could hold every append
+      // The entry is still there, unchanged.
+      expect(await withClient(url, async (c) => (await c.query('SELECT summary FROM case_record_entries WHERE case_id = $1', [caseId])).rows)).toHaveLength(1);
+    });
+
+    it('the console reads the record and keeps its own tables, and cannot change the record', async () => {
+      const caseId = uniqueCase('CONSOLE-ROLE');
+      await testStoreAppend(url, [entry(caseId)]);
+      const consoleUrl = as('caseclock_console');
+      const record = openCaseRecordStore(consoleUrl);
+      const consoleStore = openConsoleStore(consoleUrl);
+      try {
+        expect(await record.caseRecord(caseId)).toHaveLength(1);
+        await expect(record.append([entry(caseId)])).rejects.toMatchObject({ code: '42501' });
+        const sid = `role-test-${randomUUID().replace(/-/g, '')}`;
+        await consoleStore.setSession(sid, 'tess', { user: 'tess' }, new Date(Date.now() + 60_000));
+        expect(await consoleStore.getSession(sid)).toEqual({ user: 'tess' });
+        await consoleStore.recordView({ viewer: 'tess', role: 'manager', subject: 'case', caseId, what: 'page' });
+        expect(await consoleStore.views({ caseId })).toHaveLength(1);
+        expect(await consoleStore.signInFailed('tess', '127.0.0.9')).toEqual({ locked: false });
+        await consoleStore.signInSucceeded('tess', '127.0.0.9');
+        await consoleStore.destroySession(sid);
+      } finally {
+        await record.close();
+        await consoleStore.close();
+      }
+      const c = (sql: string) => outcome('caseclock_console', sql);
+      expect(await c(`UPDATE case_record_entries SET summary = 'x' WHERE case_id = '${caseId}'`)).toBe('42501');
+      expect(await c(`DELETE FROM case_record_entries WHERE case_id = '${caseId}'`)).toBe('42501');
+      expect(await c('TRUNCATE case_record_entries')).toBe('42501');
+      expect(await c('ALTER TABLE case_record_entries DISABLE TRIGGER ALL')).toBe('42501');
+      expect(await c('ALTER TABLE console_sessions ADD COLUMN x int')).toBe('42501');
+      // Neither role is a superuser, may create roles or databases, or owns anything.
+      const roles = await withClient(
+        url,
+        async (client) => (await client.query(`SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname LIKE 'caseclock_%' ORDER BY rolname`)).rows,
+      );
+      expect(roles).toEqual([
+        { rolname: 'caseclock_console', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false },
+        { rolname: 'caseclock_worker', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false },
+      ]);
+      const owned = await withClient(url, async (client) => (await client.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner IN (SELECT oid FROM pg_roles WHERE rolname LIKE 'caseclock_%')`)).rows[0]);
+      expect(owned).toEqual({ n: 0 });
+    });
+  });
+});
 
 // --- Session limits --------------------------------------------------------------------------------
 

@@ -47,11 +47,7 @@ async function terminateRunning(connection: Connection, namespace: string): Prom
 
 export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliWorker> {
   const converter = dataConverter(parseConfig(encryptionEnv));
-  const [temporal, mailbox, bundle] = await Promise.all([
-    connectDevServer(),
-    startMailbox(),
-    bundleCaseWorkflows({ encrypted: true }),
-  ]);
+  const [temporal, mailbox, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleCaseWorkflows({ encrypted: true })]);
   const namespace = await createPrivateNamespace(temporal.connection, 'caseclock-cli');
   const worker = await Worker.create({
     connection: temporal.nativeConnection,

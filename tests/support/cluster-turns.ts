@@ -14,12 +14,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
  * - store-held-transaction locks the console's sessions and the record's rows;
  * - store-roles changes the record database's roles and privileges.
  */
-export const CLUSTER_ALONE = [
-  'tests/drills/temporal-and-workers.test.ts',
-  'tests/drills/worker-killed.test.ts',
-  'tests/drills/store-held-transaction.test.ts',
-  'tests/drills/store-roles.test.ts',
-];
+export const CLUSTER_ALONE = ['tests/drills/temporal-and-workers.test.ts', 'tests/drills/worker-killed.test.ts', 'tests/drills/store-held-transaction.test.ts', 'tests/drills/store-roles.test.ts'];
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Long enough to wait out every drill ahead of it (the hook's own ceiling, not a speed goal). */

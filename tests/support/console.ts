@@ -20,9 +20,7 @@ export interface TestConsole {
   close(): Promise<void>;
 }
 
-export async function startTestConsole(
-  options: { client: Client; usersFile: string } & Partial<Omit<ConsoleOptions, 'client' | 'users' | 'store' | 'consoleStore'>> & { host?: string },
-): Promise<TestConsole> {
+export async function startTestConsole(options: { client: Client; usersFile: string } & Partial<Omit<ConsoleOptions, 'client' | 'users' | 'store' | 'consoleStore'>> & { host?: string }): Promise<TestConsole> {
   const { usersFile, host, ...rest } = options;
   const consoleStore = openConsoleStore(storeUrl());
   const feedStore = openFeedStore(storeUrl());

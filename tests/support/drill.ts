@@ -21,11 +21,7 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
 }
 
 /** Opens a case rated High and Immediate now, under `policy`; resolves to its id. */
-export async function openHighRiskCase(
-  client: Client,
-  policy: PolicySnapshot,
-  options: { taskQueue: string; prefix?: string; historyLimit?: number },
-): Promise<string> {
+export async function openHighRiskCase(client: Client, policy: PolicySnapshot, options: { taskQueue: string; prefix?: string; historyLimit?: number }): Promise<string> {
   const caseId = uniqueName(options.prefix ?? 'DRILL');
   await openCase(
     client,

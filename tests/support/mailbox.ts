@@ -128,8 +128,7 @@ export async function startMailbox(port = 0): Promise<Mailbox> {
     messages,
     refuse,
     transport: () => nodemailer.createTransport({ host: '127.0.0.1', port: boundPort, secure: false, ignoreTLS: true }),
-    activities: ({ from = 'caseclock@test', consoleUrl = 'https://c' } = {}) =>
-      createNotificationActivities({ transport: mailbox.transport(), from, consoleUrl }),
+    activities: ({ from = 'caseclock@test', consoleUrl = 'https://c' } = {}) => createNotificationActivities({ transport: mailbox.transport(), from, consoleUrl }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

@@ -50,9 +50,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
 
   // Every claim any account has is released with the openid scope, except the standard profile ones.
   const profileClaims = ['name', 'preferred_username'];
-  const otherClaims = [...new Set(Object.values(options.accounts).flatMap((claims) => Object.keys(claims)))].filter(
-    (c) => c !== 'sub' && !profileClaims.includes(c),
-  );
+  const otherClaims = [...new Set(Object.values(options.accounts).flatMap((claims) => Object.keys(claims)))].filter((c) => c !== 'sub' && !profileClaims.includes(c));
 
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 

@@ -47,7 +47,12 @@ async function clusterScriptWith(env: Record<string, string>, dataDir: string, .
 
 function ports(dataDir: string): Record<string, string> {
   const text = readFileSync(path.join(dataDir, 'temporal-pg', 'cluster.env'), 'utf8');
-  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=', 2) as [string, string]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
 }
 
 /**

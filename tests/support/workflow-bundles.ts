@@ -42,10 +42,7 @@ const registry = globalThis as typeof globalThis & { [KEY]?: SharedBundles };
 
 async function bundleInto(dir: string): Promise<CaseBundlePaths> {
   const logger = new DefaultLogger('WARN');
-  const [plain, encrypted] = await Promise.all([
-    bundleWorkflowCode(caseBundleOptions({ logger })),
-    bundleWorkflowCode(caseBundleOptions({ logger, failureConverterPath: FAILURE_CONVERTER_PATH })),
-  ]);
+  const [plain, encrypted] = await Promise.all([bundleWorkflowCode(caseBundleOptions({ logger })), bundleWorkflowCode(caseBundleOptions({ logger, failureConverterPath: FAILURE_CONVERTER_PATH }))]);
   const paths = { plain: path.join(dir, 'case-workflows.js'), encrypted: path.join(dir, 'case-workflows-encrypted.js') };
   writeFileSync(paths.plain, plain.code);
   writeFileSync(paths.encrypted, encrypted.code);

@@ -114,7 +114,5 @@ function describeOutcome({ obligation: o }: ObligationOutcome): string {
 
 function describeDelivery(d: Delivery): string {
   const what = describeMessageKind(d);
-  return d.outcome === 'delivered'
-    ? `${what} sent to ${d.role}${d.kind ? ` (${d.kind})` : ''}`
-    : `${what} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`;
+  return d.outcome === 'delivered' ? `${what} sent to ${d.role}${d.kind ? ` (${d.kind})` : ''}` : `${what} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`;
 }

@@ -115,12 +115,7 @@ export class StoreOutbox {
 
   /** Entries the store does not hold yet (for the case page: a store that is down shows here). */
   get waiting(): number {
-    return (
-      this.facts.events.length - this.stored.events +
-      (this.facts.deliveries.length - this.stored.deliveries) +
-      (this.facts.notes.length - this.stored.notes) +
-      this.outcomesToStore.length
-    );
+    return this.facts.events.length - this.stored.events + (this.facts.deliveries.length - this.stored.deliveries) + (this.facts.notes.length - this.stored.notes) + this.outcomesToStore.length;
   }
 
   /** The timeline entries from where the store's record ends, with the ids they are stored under. */

@@ -39,9 +39,7 @@ export function settle(kase: CaseRecord, cut: string, now: string): boolean {
   const openIds = new Set(checkpoint.open.map((o) => o.draft.id));
   const pendingNotices = checkpoint.changes.map((c) => `${facts.caseId}/notice/${c.meetingId}/${c.change}@${c.at}/`);
   const events = facts.events.filter((e) => canonical(e.at) > cut);
-  const deliveries = facts.deliveries.filter(
-    (d) => d.sentAt > cut || (d.obligationId !== undefined && openIds.has(d.obligationId)) || pendingNotices.some((p) => d.messageId.startsWith(p)),
-  );
+  const deliveries = facts.deliveries.filter((d) => d.sentAt > cut || (d.obligationId !== undefined && openIds.has(d.obligationId)) || pendingNotices.some((p) => d.messageId.startsWith(p)));
   const settledOut = { events: facts.events.length - events.length, deliveries: facts.deliveries.length - deliveries.length, notes: facts.notes.length };
   facts.settle({ checkpoint, earlierFacts: foldEarlierFacts(facts.earlierFacts, settling), events, deliveries });
   // Outcomes are remembered only for occurrences the engine can still report.

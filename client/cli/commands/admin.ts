@@ -10,18 +10,7 @@ import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reas
 import { readTimeline } from '../../case-record';
 import { CONTACT_FORMAT, splitContact } from '../../actions/fields';
 import { CliError, output } from '../support';
-import {
-  actor,
-  commonOptions,
-  type CommonOptions,
-  instantOption,
-  loadConfig,
-  parseOptions,
-  policySnapshot,
-  quoted,
-  withClient,
-  withStore,
-} from './common';
+import { actor, commonOptions, type CommonOptions, instantOption, loadConfig, parseOptions, policySnapshot, quoted, withClient, withStore } from './common';
 import { declaredCommand } from './events';
 import { explainNotFound, idArgument, stateAfter, summary } from './record';
 import { caseView, formatCaseView } from './view';
@@ -76,7 +65,7 @@ export function register(program: Command): void {
         .command('open')
         .description('open a case and start its clocks')
         .argument('<caseId>', 'the new case id')
-        .option('--reference <ref>', 'the local authority\'s case reference (required)')
+        .option('--reference <ref>', "the local authority's case reference (required)")
         .option('--team <team>', 'team code, e.g. LOCALITY-NORTH (required)')
         .option('--tier <tier>', 'first risk tier: HIGH_IMMEDIATE|PRIORITY|VULNERABLE (with --reason)')
         .option('--reason <text>', 'why that tier')
@@ -129,11 +118,7 @@ export function register(program: Command): void {
       .option('--email <email>', 'their email address (required)'),
   ).action(async (id: string, o: CommonOptions & { role?: string; name?: string; email?: string }) => {
     const caseId = idArgument(id);
-    const input = parseOptions(
-      ReassignInput,
-      { role: o.role, contact: { name: o.name, email: o.email }, by: actor(o) },
-      { role: '--role', 'contact.name': '--name', 'contact.email': '--email', by: '--as' },
-    );
+    const input = parseOptions(ReassignInput, { role: o.role, contact: { name: o.name, email: o.email }, by: actor(o) }, { role: '--role', 'contact.name': '--name', 'contact.email': '--email', by: '--as' });
     const result = await withClient(async (client) => {
       const answer = await reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
       return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
@@ -154,14 +139,10 @@ export function register(program: Command): void {
     if (o.policy === undefined) throw new CliError('--policy is required');
     const snapshot = policySnapshot(o.policy, loadConfig());
     const result = await withClient(async (client) => {
-      const answer = await applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) =>
-        Promise.reject(await explainNotFound(client, caseId, 'case', err)),
-      );
+      const answer = await applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
       return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
     });
-    output(o.json === true, result, () =>
-      [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(result.answer)].join('\n'),
-    );
+    output(o.json === true, result, () => [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(result.answer)].join('\n'));
   });
 
   const incident = program.command('incident').description('serious incidents: notification to the national panel, then rapid review');
@@ -211,17 +192,15 @@ export function register(program: Command): void {
   declaredCommand(incident, 'incident-notified');
   declaredCommand(incident, 'incident-reviewed');
 
-  commonOptions(incident.command('show').description('open obligations and timeline of an incident').argument('<incidentId>', 'the incident id'), false).action(
-    async (id: string, o: { json?: boolean }) => {
-      const incidentId = idArgument(id, '<incidentId>');
-      const view = await withStore((store) =>
-        withClient(async (client) => {
-          const state = await incidentState(client, incidentId);
-          const timeline = await readTimeline(store, incidentId, 'incident', state, () => incidentTimeline(client, incidentId));
-          return caseView('incident', state, timeline, new Date().toISOString());
-        }),
-      );
-      output(o.json === true, view, () => formatCaseView(view));
-    },
-  );
+  commonOptions(incident.command('show').description('open obligations and timeline of an incident').argument('<incidentId>', 'the incident id'), false).action(async (id: string, o: { json?: boolean }) => {
+    const incidentId = idArgument(id, '<incidentId>');
+    const view = await withStore((store) =>
+      withClient(async (client) => {
+        const state = await incidentState(client, incidentId);
+        const timeline = await readTimeline(store, incidentId, 'incident', state, () => incidentTimeline(client, incidentId));
+        return caseView('incident', state, timeline, new Date().toISOString());
+      }),
+    );
+    output(o.json === true, view, () => formatCaseView(view));
+  });
 }

@@ -13,13 +13,11 @@ import { quoted } from './common';
 export const MAX_RANGE_DAYS = 366;
 
 const dateOption = (flag: string) =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? `${flag} is required, e.g. ${flag} 2026-12-21` : undefined) })
-    .pipe(
-      z.iso.date({
-        error: (issue) => `${flag} ${quoted(String(issue.input))} is not a calendar date; write YYYY-MM-DD, e.g. 2026-12-21`,
-      }),
-    );
+  z.string({ error: (issue) => (issue.input === undefined ? `${flag} is required, e.g. ${flag} 2026-12-21` : undefined) }).pipe(
+    z.iso.date({
+      error: (issue) => `${flag} ${quoted(String(issue.input))} is not a calendar date; write YYYY-MM-DD, e.g. 2026-12-21`,
+    }),
+  );
 
 const CalendarOptions = z
   .object({
@@ -68,9 +66,7 @@ export function calendarReport(rawOptions: unknown, calendar = WorkingDayCalenda
   } catch (err) {
     if (err instanceof CalendarCoverageError) {
       const flag = Number(from.slice(0, 4)) === err.year ? `--from ${from}` : `--to ${to}`;
-      throw new CliError(
-        `${flag}: ${err.year} is outside the bank holiday calendar shipped with CaseClock (${err.firstYear} to ${err.lastYear})`,
-      );
+      throw new CliError(`${flag}: ${err.year} is outside the bank holiday calendar shipped with CaseClock (${err.firstYear} to ${err.lastYear})`);
     }
     throw err;
   }

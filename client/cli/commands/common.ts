@@ -56,8 +56,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, names
   // Nothing given where the schema wants a value (zod says invalid_type, invalid_value for an enum, invalid_union for 1|2).
   if (given === undefined && issue.code !== 'custom') throw new CliError(`${name} is required`);
   const shown = typeof given === 'string' || typeof given === 'number' ? ` ${quoted(String(given))}` : '';
-  const message =
-    issue.code === 'invalid_value' ? `must be one of: ${issue.values.map(String).join(', ')}` : issue.message;
+  const message = issue.code === 'invalid_value' ? `must be one of: ${issue.values.map(String).join(', ')}` : issue.message;
   throw new CliError(`${name}${shown}: ${message}`.trim());
 }
 
@@ -151,7 +150,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return config;
   } catch (err) {
     if (err instanceof ConfigError) {
-      const problems = err.message.split('\n').slice(1).map((l) => l.trim());
+      const problems = err.message
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim());
       throw new CliError(`configuration is not valid: ${problems.join('; ')}`, 78);
     }
     throw err;
@@ -162,10 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * Connects to Temporal, runs `fn`, always closes the connection. Refusals from the case become
  * CliError; a case that does not answer in time (no worker running) says so instead of hanging.
  */
-export async function withClient<T>(
-  fn: (client: Client, config: Config) => Promise<T>,
-  options: { timeoutMs?: number } = {},
-): Promise<T> {
+export async function withClient<T>(fn: (client: Client, config: Config) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
   const config = loadConfig();
   const timeoutMs = options.timeoutMs ?? ANSWER_TIMEOUT_MS;
   let connection: Awaited<ReturnType<typeof connectClient>>;
@@ -207,10 +206,7 @@ export function asCliError(err: unknown, timeoutMs = ANSWER_TIMEOUT_MS): unknown
   if (err instanceof PolicyError) return new CliError(err.message);
   const message = firstLine(err);
   if (/deadline exceeded|DEADLINE_EXCEEDED/i.test(message)) {
-    return new CliError(
-      `no answer within ${Math.round(timeoutMs / 1000)} s: is a CaseClock worker running? (a change sent may still be applied when it is)`,
-      75,
-    );
+    return new CliError(`no answer within ${Math.round(timeoutMs / 1000)} s: is a CaseClock worker running? (a change sent may still be applied when it is)`, 75);
   }
   return err;
 }

@@ -95,9 +95,7 @@ export function formatSummary(s: ImportSummary): string {
     ...s.refusals.map((r) => `  line ${r.line}${r.caseId ? ` (${r.caseId})` : ''}: ${r.reason ?? 'refused'}`),
     ...s.warnings.map((w) => `  ${describeWarning(w)}`),
     ...(s.summaries ?? []).map((m) =>
-      m.error === undefined
-        ? `summary of ${m.escalations} escalations due on arrival sent to ${m.to}`
-        : `summary of ${m.escalations} escalations due on arrival NOT sent to ${m.to}: ${m.error}`,
+      m.error === undefined ? `summary of ${m.escalations} escalations due on arrival sent to ${m.to}` : `summary of ${m.escalations} escalations due on arrival NOT sent to ${m.to}: ${m.error}`,
     ),
   ].join('\n');
 }
@@ -129,10 +127,8 @@ function progressFor(total: number): Progress {
       const now = Date.now();
       if (done % step !== 0 && done !== total && now - lastLine < 5_000) return;
       lastLine = now;
-      const left = done === 0 ? 0 : Math.round(((now - began) / done) * (total - done) / 1000);
-      process.stderr.write(
-        `importing: ${done}/${total} (${Math.floor((done / Math.max(1, total)) * 100)}%), about ${left}s left; ${counts.started} started, ${counts.already} already there, ${counts.refused} refused\n`,
-      );
+      const left = done === 0 ? 0 : Math.round((((now - began) / done) * (total - done)) / 1000);
+      process.stderr.write(`importing: ${done}/${total} (${Math.floor((done / Math.max(1, total)) * 100)}%), about ${left}s left; ${counts.started} started, ${counts.already} already there, ${counts.refused} refused\n`);
     },
     stop() {},
   };

@@ -115,9 +115,10 @@ export async function stateAfter(client: Client, id: string, subject: 'case' | '
 }
 
 export function describeRecorded(r: RecordResult): string {
-  return [`${r.subject} ${r.caseId}: ${describeCaseEvent(r.event, { localTime })}${r.event.type === 'tier-set' ? ` (${r.event.reason})` : ''}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`, summary(r.answer)].join(
-    '\n',
-  );
+  return [
+    `${r.subject} ${r.caseId}: ${describeCaseEvent(r.event, { localTime })}${r.event.type === 'tier-set' ? ` (${r.event.reason})` : ''}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`,
+    summary(r.answer),
+  ].join('\n');
 }
 
 /** One line on where the case stands now (`tierReason`: why it is in its tier, when known). */

@@ -45,11 +45,7 @@ function duration(ms: number | null): string {
 
 export function formatKpiReport(r: KpiReport): string {
   const filter = [r.filter.team ? `team ${r.filter.team}` : '', r.filter.tier ? `tier ${tierLabel(r.filter.tier)}` : ''].filter((s) => s).join(', ');
-  const lines = [
-    `Visits and keeping-in-touch calls due ${r.period.from} to ${r.period.to} (UK dates)${filter ? `, ${filter}` : ''}`,
-    `${r.casesRead} case${r.casesRead === 1 ? '' : 's'} read`,
-    '',
-  ];
+  const lines = [`Visits and keeping-in-touch calls due ${r.period.from} to ${r.period.to} (UK dates)${filter ? `, ${filter}` : ''}`, `${r.casesRead} case${r.casesRead === 1 ? '' : 's'} read`, ''];
   if (r.rows.length === 0) lines.push('Nothing came due in the period.');
   else {
     const head = ['team', 'tier', 'obligation', 'due', 'on time', 'late', 'overdue', 'missed', 'waived', 'pending', 'on time %', 'median late'];
@@ -73,11 +69,7 @@ export function formatKpiReport(r: KpiReport): string {
 }
 
 async function kpiReport(o: ReportOptions): Promise<void> {
-  const { from, to, team, tier } = parseOptions(
-    KpiOptions,
-    { from: o.from, to: o.to, team: o.team, tier: o.tier },
-    { from: '--from', to: '--to', team: '--team', tier: '--tier' },
-  );
+  const { from, to, team, tier } = parseOptions(KpiOptions, { from: o.from, to: o.to, team: o.team, tier: o.tier }, { from: '--from', to: '--to', team: '--team', tier: '--tier' });
   const filter = { ...(team ? { team } : {}), ...(tier ? { tier } : {}) };
   const generatedAt = new Date().toISOString();
   const { rows, casesRead } = await withStore((store) => kpiFromStore(store, filter, { from, to }, generatedAt));
@@ -96,9 +88,7 @@ export function register(program: Command): void {
   commonOptions(
     program
       .command('report')
-      .description(
-        'with <caseId>: record a report submitted (--type, --meeting); without: the visiting KPI for --from..--to by team and tier',
-      )
+      .description('with <caseId>: record a report submitted (--type, --meeting); without: the visiting KPI for --from..--to by team and tier')
       .argument('[caseId]', 'the case a report was submitted on (leave out for the KPI report)')
       .option('--type <type>', `with <caseId>: ${REPORT_TYPES.join('|')} (required)`)
       .option('--meeting <id>', 'with <caseId>: the meeting it is for (required)')

@@ -37,9 +37,7 @@ export interface CaseView {
 }
 
 export function caseView(subject: 'case' | 'incident', state: CaseState, timeline: TimelineEntry[], now: string): CaseView {
-  const open = [...state.open]
-    .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
-    .map((o) => ({ ...o, dueLocal: toLocalIso(o.dueAt), overdueByMs: Math.max(0, Date.parse(now) - Date.parse(o.dueAt)) }));
+  const open = [...state.open].sort((a, b) => a.dueAt.localeCompare(b.dueAt)).map((o) => ({ ...o, dueLocal: toLocalIso(o.dueAt), overdueByMs: Math.max(0, Date.parse(now) - Date.parse(o.dueAt)) }));
   return { subject, caseId: state.caseId, now, state, open, timeline };
 }
 
@@ -64,9 +62,7 @@ export function timelineText(t: TimelineEntry, s: CaseState): string {
   if (d) {
     const about = d.obligationId ? `: ${titleOf(d.obligationId) ?? kindLabel(d.kind ?? kindOfObligation(d.obligationId) ?? d.obligationId)}` : '';
     const who = personLabel(d.role, s.details.contacts);
-    return d.outcome === 'delivered'
-      ? `${describeMessageKind(d)} sent to ${who}${about}`
-      : `${describeMessageKind(d)} to ${who} could not be delivered (${d.reason ?? 'unknown reason'})${about}`;
+    return d.outcome === 'delivered' ? `${describeMessageKind(d)} sent to ${who}${about}` : `${describeMessageKind(d)} to ${who} could not be delivered (${d.reason ?? 'unknown reason'})${about}`;
   }
   // Notes such as "team-manager reassigned" start with a role's code.
   return t.summary.replace(/^([a-z]+(?:-[a-z]+)*) reassigned$/, (_all, role: string) => `${roleLabel(role).replace(/^./, (c) => c.toUpperCase())} reassigned`);
@@ -79,8 +75,7 @@ export function formatCaseView(v: CaseView): string {
     .filter(([, contact]) => contact !== undefined)
     .map(([role]) => personLabel(role, s.details.contacts));
   const lines = [
-    `${v.subject === 'incident' ? 'Incident' : 'Case'} ${s.caseId} (reference ${s.details.reference}, team ${s.details.team})` +
-      `${s.linkedCaseId ? `, case ${s.linkedCaseId}` : ''}`,
+    `${v.subject === 'incident' ? 'Incident' : 'Case'} ${s.caseId} (reference ${s.details.reference}, team ${s.details.team})` + `${s.linkedCaseId ? `, case ${s.linkedCaseId}` : ''}`,
     `  ${s.status}, tier ${tierLabel(s.tier)}${reason ? ` (${reason})` : ''}, policy ${s.policyVersion}, opened ${localTime(s.openedAt)}`,
     ...(people.length > 0 ? [`  people: ${people.join(', ')}`] : []),
     '',
@@ -89,9 +84,7 @@ export function formatCaseView(v: CaseView): string {
   if (v.open.length === 0) lines.push('  none');
   for (const o of v.open) {
     const when = dueIn(o.dueAt, v.now);
-    const flags = [o.onHold ? 'on hold' : '', o.escalationLevel > 0 ? `escalated to level ${o.escalationLevel}` : '']
-      .filter((f) => f !== '')
-      .join(', ');
+    const flags = [o.onHold ? 'on hold' : '', o.escalationLevel > 0 ? `escalated to level ${o.escalationLevel}` : ''].filter((f) => f !== '').join(', ');
     lines.push(`  ${o.title}`);
     lines.push(`    due ${localTime(o.dueAt)}: ${when}${flags ? ` (${flags})` : ''}`);
     lines.push(`    id ${o.id}`);
@@ -130,13 +123,7 @@ function listed(cases: CaseListing[]): CaseList['cases'] {
 export function formatCaseList(list: CaseList, title: string): string {
   if (list.cases.length === 0) return `${title}: none`;
   const head = ['case', 'team', 'tier', 'overdue', 'next deadline'];
-  const body = list.cases.map((c) => [
-    c.caseId,
-    c.team ?? '-',
-    c.tier ? tierLabel(c.tier) : '-',
-    String(c.overdueCount),
-    c.nextDueAt ? `${localTime(c.nextDueAt)} (${dueIn(c.nextDueAt, list.now)})` : '-',
-  ]);
+  const body = list.cases.map((c) => [c.caseId, c.team ?? '-', c.tier ? tierLabel(c.tier) : '-', String(c.overdueCount), c.nextDueAt ? `${localTime(c.nextDueAt)} (${dueIn(c.nextDueAt, list.now)})` : '-']);
   return [`${title}: ${list.cases.length}`, '', ...table([head, ...body])].join('\n');
 }
 
@@ -144,7 +131,12 @@ export function formatCaseList(list: CaseList, title: string): string {
 export function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function register(program: Command): void {
@@ -186,10 +178,7 @@ export function register(program: Command): void {
       output(o.json === true, list, () => formatCaseList(list, 'Overdue cases'));
     });
 
-  commonOptions(
-    program.command('due-soon').description('cases with a deadline within --within from now (overdue ones included, marked late)'),
-    false,
-  )
+  commonOptions(program.command('due-soon').description('cases with a deadline within --within from now (overdue ones included, marked late)'), false)
     .option('--within <duration>', 'ISO-8601 duration, e.g. PT48H, P7D, P2W', 'P7D')
     .option('--team <team>', 'only this team')
     .option('--tier <tier>', 'only this risk tier: HIGH_IMMEDIATE|PRIORITY|VULNERABLE')

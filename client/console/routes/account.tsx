@@ -21,8 +21,7 @@ const MAX_USER_ID = 64;
 const MAX_PASSWORD = 1024;
 
 /** Only a path on this console, never another site and never the sign-in page itself. */
-export const safeNext = (next: unknown): string =>
-  typeof next === 'string' && next.length < 500 && /^\/(?!\/)[A-Za-z0-9/_.?=&%-]*$/.test(next) && !next.startsWith('/login') && !next.startsWith('/auth/') ? next : '/';
+export const safeNext = (next: unknown): string => (typeof next === 'string' && next.length < 500 && /^\/(?!\/)[A-Za-z0-9/_.?=&%-]*$/.test(next) && !next.startsWith('/login') && !next.startsWith('/auth/') ? next : '/');
 
 const SIGNED_OUT_BECAUSE: Record<string, string> = {
   idle: 'You were signed out after a while without activity. Please sign in again.',

@@ -31,7 +31,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     const errors = parsed.success ? {} : queryErrors(parsed.error.issues);
     const views = parsed.success ? await ctx.options.consoleStore.views({ ...parsed.data, limit: 500 }) : [];
     // People who sign in through single sign-on are shown by name, never as a password account.
-    const shown = await peopleShown(ctx.options.consoleStore, views.map((v) => v.viewer));
+    const shown = await peopleShown(
+      ctx.options.consoleStore,
+      views.map((v) => v.viewer),
+    );
     request.log.info({ user: person.id, filter: parsed.success ? parsed.data : undefined }, 'record of views read');
     return ctx.sendPage(
       request,
@@ -98,9 +101,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ConsoleContext): 
       'Local protocols past their review date',
       <>
         <p class="muted">
-          Local protocols (policy overlays) with no end date whose review date has passed, so they stay in force until someone ends them, in every policy version this console
-          knows (the policy library and the configured policy file). A case that counts under one of them says so to administrators on its own page. To end a protocol, give it
-          an end date in a new policy version and apply that version to its cases: the clocks it switched off are then owed again (docs/policy.md).
+          Local protocols (policy overlays) with no end date whose review date has passed, so they stay in force until someone ends them, in every policy version this console knows (the policy library and the configured
+          policy file). A case that counts under one of them says so to administrators on its own page. To end a protocol, give it an end date in a new policy version and apply that version to its cases: the clocks it
+          switched off are then owed again (docs/policy.md).
         </p>
         <table class="data" id="protocol-reviews">
           <thead>

@@ -92,7 +92,13 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       const timeline = await readTimeline(options.store, id, subject, state, fromWorkflow);
       const c: CaseContext = { state, timeline };
       // Who did what, shown by name for people who sign in through single sign-on.
-      shownIn.set(c, await peopleShown(options.consoleStore, timeline.map((t) => t.by)));
+      shownIn.set(
+        c,
+        await peopleShown(
+          options.consoleStore,
+          timeline.map((t) => t.by),
+        ),
+      );
       return c;
     } catch (err) {
       if (err instanceof CaseActionError && err.kind === 'not-found') {
@@ -152,8 +158,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
           )}
         </form>
         <p class="summary">
-          <strong>{cases.length}</strong> open {cases.length === 1 ? 'case' : 'cases'} shown, <strong class={overdueCases > 0 ? 'late' : ''}>{overdueCases}</strong> with an overdue
-          obligation. Overdue cases first.
+          <strong>{cases.length}</strong> open {cases.length === 1 ? 'case' : 'cases'} shown, <strong class={overdueCases > 0 ? 'late' : ''}>{overdueCases}</strong> with an overdue obligation. Overdue cases first.
         </p>
         <CaseTable cases={cases} now={now} deadlineHeading="Next deadline" empty="No cases match." />
       </>,
@@ -595,4 +600,3 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     return reply.redirect(`/${kind === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}?done=${kind === 'case' ? 'open' : 'report'}`, 303);
   }
 }
-

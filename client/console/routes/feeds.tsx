@@ -99,9 +99,7 @@ export function creatorAccess(
 
 /** Why a feed is stopped, for the list of feeds (`creator`: how its creator is shown). */
 function stoppedBecause(feed: Pick<CalendarFeed, 'subject'>, creator: string, access: Exclude<CreatorAccess, 'ok'>): string {
-  return access === 'creator-sso-sign-in-too-old'
-    ? `stopped: ${creator} has not signed in for ${SSO_FEED_ACCESS_DAYS} days`
-    : `stopped: ${creator} can no longer see team ${feed.subject.team}`;
+  return access === 'creator-sso-sign-in-too-old' ? `stopped: ${creator} has not signed in for ${SSO_FEED_ACCESS_DAYS} days` : `stopped: ${creator} can no longer see team ${feed.subject.team}`;
 }
 
 const SSO_FEEDS_FOLLOW = `You sign in through your council account, so your feeds follow the access it gave you at your last sign-in (your role and team), and they stop if you do not sign in to CaseClock for ${SSO_FEED_ACCESS_DAYS} days; signing in again starts them again.`;
@@ -139,12 +137,7 @@ export function buildCalendar(input: { name: string; consoleUrl: string; cases: 
         start: allDay ? DateTime.fromISO(o.dueAt, { zone: 'utc' }).setZone(ZONE).startOf('day') : new Date(o.dueAt),
         allDay,
         summary: `${overdue ? 'Overdue: ' : ''}${kindLabel(o.kind)} due · ${reference}`,
-        description: [
-          `Case ${reference} (team ${state.details.team})`,
-          o.title,
-          `Due by ${due}${overdue ? ' (overdue)' : ''}${o.onHold ? '; on hold' : ''}`,
-          `Open the case: ${link}`,
-        ].join('\n'),
+        description: [`Case ${reference} (team ${state.details.team})`, o.title, `Due by ${due}${overdue ? ' (overdue)' : ''}${o.onHold ? '; on hold' : ''}`, `Open the case: ${link}`].join('\n'),
         url: link,
         transparency: ICalEventTransparency.TRANSPARENT,
       });
@@ -157,7 +150,15 @@ export function buildCalendar(input: { name: string; consoleUrl: string; cases: 
 
 const CreateForm = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('team'), team: SafeId }),
-  z.object({ kind: z.literal('worker'), team: SafeId, email: z.string().trim().max(254).pipe(z.email({ error: 'must be an email address' })) }),
+  z.object({
+    kind: z.literal('worker'),
+    team: SafeId,
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .pipe(z.email({ error: 'must be an email address' })),
+  }),
 ]);
 
 export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
@@ -204,20 +205,12 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     });
     const subject = feed.subject;
     const cases = states.filter(
-      (s): s is CaseState =>
-        s !== undefined &&
-        s.status === 'open' &&
-        s.details.team === subject.team &&
-        (subject.kind === 'team' || s.details.contacts['allocated-worker']?.email.toLowerCase() === subject.email),
+      (s): s is CaseState => s !== undefined && s.status === 'open' && s.details.team === subject.team && (subject.kind === 'team' || s.details.contacts['allocated-worker']?.email.toLowerCase() === subject.email),
     );
     await Promise.all(cases.map((s) => options.consoleStore.recordView({ viewer: feed.createdBy, role: feed.createdRole, subject: 'case', caseId: s.caseId, what: 'feed' })));
     request.log.info({ feed: feed.id, cases: cases.length }, 'calendar feed read');
     const body = buildCalendar({ name: `CaseClock · ${describeSubject(subject)}`, consoleUrl: baseUrl(request), cases });
-    return reply
-      .type('text/calendar; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('content-disposition', 'inline; filename="caseclock.ics"')
-      .send(body);
+    return reply.type('text/calendar; charset=utf-8').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="caseclock.ics"').send(body);
   });
 
   // --- creating and revoking feeds ------------------------------------------------------------
@@ -225,7 +218,10 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   async function feedsPage(request: FastifyRequest, reply: FastifyReply, status: number, list: CalendarFeed[], extra: { created?: { feed: CalendarFeed; token: string }; error?: string; revoked?: boolean } = {}) {
     const person = ctx.person(request);
     const sso = await ssoAccessOf(list.filter((f) => !f.revokedAt));
-    const shown = await peopleShown(options.consoleStore, list.flatMap((f) => [f.createdBy, f.revokedBy]));
+    const shown = await peopleShown(
+      options.consoleStore,
+      list.flatMap((f) => [f.createdBy, f.revokedBy]),
+    );
     const now = new Date();
     const csrf = ctx.csrf(reply);
     const teams = teamChoices(person);
@@ -254,8 +250,8 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         {created && (
           <section class="card" id="new-feed">
             <Notice kind="ok">
-              The calendar feed for {describeSubject(created.feed.subject)} is ready. Copy its address now: it is shown only this once, and anyone who has it can read the
-              feed (case references and deadlines) until it is revoked.
+              The calendar feed for {describeSubject(created.feed.subject)} is ready. Copy its address now: it is shown only this once, and anyone who has it can read the feed (case references and deadlines) until it is
+              revoked.
             </Notice>
             <p>
               <span class="label">Address (Outlook, Google Calendar)</span>
@@ -272,23 +268,23 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             <h2>How to subscribe</h2>
             <ul>
               <li>
-                <strong>Outlook</strong> (on the web or new Outlook): Calendar → Add calendar → Subscribe from web, paste the address, give it a name, Import. Classic Outlook:
-                Home → Add Calendar → From Internet, paste the address, OK.
+                <strong>Outlook</strong> (on the web or new Outlook): Calendar → Add calendar → Subscribe from web, paste the address, give it a name, Import. Classic Outlook: Home → Add Calendar → From Internet, paste
+                the address, OK.
               </li>
               <li>
                 <strong>Google Calendar</strong> (on a computer): Other calendars → + → From URL, paste the address, Add calendar.
               </li>
             </ul>
             <p class="help">
-              Calendar apps fetch the feed on their own schedule (Outlook every few hours, Google up to a day), so a change on a case reaches them late: the console is always
-              current. Events name the case reference and what is due, never the child.
+              Calendar apps fetch the feed on their own schedule (Outlook every few hours, Google up to a day), so a change on a case reaches them late: the console is always current. Events name the case reference and
+              what is due, never the child.
             </p>
           </section>
         )}
         <p class="help" id="feed-stops">
-          A feed shows its cases in the name of whoever created it, so a feed stops when its creator can no longer see the team (removed from the console, or moved to
-          another team or role); it starts again if they can see it again. A feed made by someone who signs in through the council account follows their access as of
-          their last sign-in, and stops if they do not sign in for {SSO_FEED_ACCESS_DAYS} days. Revoke a feed nobody needs.
+          A feed shows its cases in the name of whoever created it, so a feed stops when its creator can no longer see the team (removed from the console, or moved to another team or role); it starts again if they can
+          see it again. A feed made by someone who signs in through the council account follows their access as of their last sign-in, and stops if they do not sign in for {SSO_FEED_ACCESS_DAYS} days. Revoke a feed
+          nobody needs.
         </p>
         {person.via !== 'password' && (
           <p class="help" id="feed-sso">
@@ -319,7 +315,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
               </label>
               <label class="field" for="feed-worker-team">
                 <span class="label">Team</span>
-                {person.role === 'administrator' ? teamInput('feed-worker-team') : (
+                {person.role === 'administrator' ? (
+                  teamInput('feed-worker-team')
+                ) : (
                   <select id="feed-worker-team" name="team" required>
                     <option value={person.team}>{person.team}</option>
                   </select>

@@ -75,8 +75,7 @@ export function timeLeft(job: Pick<ImportJob, 'done' | 'total' | 'began'>, now =
 
 const RESUME_NOTE = (
   <p class="muted" id="resume-note">
-    An import runs in the console itself. If the console is restarted before it ends, upload the same file again: the cases already there are left as they
-    are and the rest are started.
+    An import runs in the console itself. If the console is restarted before it ends, upload the same file again: the cases already there are left as they are and the rest are started.
   </p>
 );
 
@@ -105,8 +104,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
           <input type="file" id="import-file" name="file" accept=".csv,text/csv" required />
         </p>
         <p class="help">
-          The columns are those of the README, "Importing open cases" (docs/examples/import-example.csv is an example); save from a spreadsheet as "CSV UTF-8".
-          New cases get the configured default policy. Rows with a bad cell are not started: they are listed as refused at the end.
+          The columns are those of the README, "Importing open cases" (docs/examples/import-example.csv is an example); save from a spreadsheet as "CSV UTF-8". New cases get the configured default policy. Rows with a bad
+          cell are not started: they are listed as refused at the end.
         </p>
         <button name="action" value="check">
           Check (starts nothing)
@@ -171,8 +170,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
           </Notice>
         )}
         <p class="muted">
-          Brings a council's open cases in from its previous system, each opened with the dates recorded there, so its clocks run from them. Check the file first: it
-          names every bad cell and starts nothing.
+          Brings a council's open cases in from its previous system, each opened with the dates recorded there, so its clocks run from them. Check the file first: it names every bad cell and starts nothing.
         </p>
         <UploadForm csrf={ctx.csrf(reply)} />
         {RESUME_NOTE}
@@ -290,8 +288,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
         ) : (
           <Notice kind="warn">
             <p>
-              {plural(checked.problems.length, 'bad cell')} in {plural(checked.badLines.size, 'row')}: nothing was started. Correct them and check again; an import
-              now would start the {plural(checked.rows.length, 'good row')} and refuse the others.
+              {plural(checked.problems.length, 'bad cell')} in {plural(checked.badLines.size, 'row')}: nothing was started. Correct them and check again; an import now would start the{' '}
+              {plural(checked.rows.length, 'good row')} and refuse the others.
             </p>
           </Notice>
         );
@@ -307,8 +305,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
             {checked.warnings.length > 0 && (
               <>
                 <p id="import-warnings-note">
-                  {plural(checked.warnings.length, 'warning')}: these rows import as they are, but their dates imply a history the file does not give. Add the columns named if
-                  the council's record has them.
+                  {plural(checked.warnings.length, 'warning')}: these rows import as they are, but their dates imply a history the file does not give. Add the columns named if the council's record has them.
                 </p>
                 <ProblemTable problems={checked.warnings} id="import-warnings" what="What to check" />
               </>
@@ -344,9 +341,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       for (const [id, j] of jobs) if (jobs.size > KEEP_JOBS && j.ended !== undefined) jobs.delete(id);
       const log = app.log.child({ user: person.id, job: job.id });
       log.info({ rows: job.rows, good: job.total, bad: job.bad }, 'import started');
-      const summaries = options.importSummaries
-        ? { summaries: { ...options.importSummaries, consoleUrl: options.publicUrl ?? `${request.protocol}://${request.host}` } }
-        : {};
+      const summaries = options.importSummaries ? { summaries: { ...options.importSummaries, consoleUrl: options.publicUrl ?? `${request.protocol}://${request.host}` } } : {};
       void runImport(options.client, checked, policy, {
         file,
         ...summaries,
@@ -424,8 +419,8 @@ function SummaryView({ summary: s }: { summary: ImportSummary }) {
     <section id="import-summary">
       <Notice kind={s.refused > 0 || unsent.length > 0 ? 'warn' : 'ok'}>
         <p>
-          Finished in {s.seconds} s: {plural(s.rows, 'row')}, <strong id="summary-started">{s.started} started</strong>,{' '}
-          <strong id="summary-already">{s.alreadyThere} already there</strong> (left as they were), <strong id="summary-refused">{s.refused} refused</strong>.
+          Finished in {s.seconds} s: {plural(s.rows, 'row')}, <strong id="summary-started">{s.started} started</strong>, <strong id="summary-already">{s.alreadyThere} already there</strong> (left as they were),{' '}
+          <strong id="summary-refused">{s.refused} refused</strong>.
         </p>
       </Notice>
       {s.refusals.length > 0 && (
@@ -481,8 +476,7 @@ function SummaryView({ summary: s }: { summary: ImportSummary }) {
           </table>
           {unsent.length > 0 && (
             <Notice kind="error">
-              {plural(unsent.length, 'summary email')} could not be sent. They are kept: importing the same file again (once the mail server answers) sends them; the
-              cases will not send these escalations themselves.
+              {plural(unsent.length, 'summary email')} could not be sent. They are kept: importing the same file again (once the mail server answers) sends them; the cases will not send these escalations themselves.
             </Notice>
           )}
         </>

@@ -40,8 +40,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       'Overdue dashboard',
       <>
         <p class="muted">
-          As at {localTime(now)}. Open cases {teams === 'all' ? 'in every team' : `in ${plural(teams.length, 'team')} (${teams.join(', ')})`} with at least one deadline that has passed and
-          has not been met or waived.
+          As at {localTime(now)}. Open cases {teams === 'all' ? 'in every team' : `in ${plural(teams.length, 'team')} (${teams.join(', ')})`} with at least one deadline that has passed and has not been met or waived.
         </p>
         <div class="tiles">
           <div class={`tile${overdue.length > 0 ? ' tile-late' : ''}`}>
@@ -144,7 +143,18 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext):
         <button>Show</button>
       </form>
     );
-    if (!query) return ctx.sendPage(request, reply, 400, 'Visiting KPI', <>{form}<Notice kind="error">Please correct the period.</Notice></>, 'kpi');
+    if (!query)
+      return ctx.sendPage(
+        request,
+        reply,
+        400,
+        'Visiting KPI',
+        <>
+          {form}
+          <Notice kind="error">Please correct the period.</Notice>
+        </>,
+        'kpi',
+      );
     const result = await readableKpi(person, query);
     const groups = kpiByTeamAndTier(result.rows);
     const pct = (v: number) => `${Math.round(v * 100)}%`;
@@ -158,8 +168,8 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       <>
         {form}
         <p class="muted">
-          Visits and keeping-in-touch calls whose deadline fell in the period, from {plural(result.casesRead, 'case')}, open or closed. <strong>Overdue</strong> means the deadline has passed and the visit or
-          call can still be made; <strong>missed</strong> means its chance has gone (the next one has taken its place, or the case closed).{' '}
+          Visits and keeping-in-touch calls whose deadline fell in the period, from {plural(result.casesRead, 'case')}, open or closed. <strong>Overdue</strong> means the deadline has passed and the visit or call can
+          still be made; <strong>missed</strong> means its chance has gone (the next one has taken its place, or the case closed).{' '}
           <a href={csvHref} download>
             Download CSV
           </a>

@@ -31,20 +31,36 @@ function Header({ person, csrf, nav }: PageContext) {
   return (
     <>
       <nav class="top" aria-label="Main">
-        <NavLink nav={nav} me="cases" href="/">Cases</NavLink>
-        <NavLink nav={nav} me="dashboard" href="/dashboard">Overdue dashboard</NavLink>
-        <NavLink nav={nav} me="kpi" href="/kpi">Visiting KPI</NavLink>
+        <NavLink nav={nav} me="cases" href="/">
+          Cases
+        </NavLink>
+        <NavLink nav={nav} me="dashboard" href="/dashboard">
+          Overdue dashboard
+        </NavLink>
+        <NavLink nav={nav} me="kpi" href="/kpi">
+          Visiting KPI
+        </NavLink>
         {mayOpenCases(person) && (
           <>
-            <NavLink nav={nav} me="open" href="/cases/new">Open a case</NavLink>
-            <NavLink nav={nav} me="incident" href="/incidents/new">Serious incident</NavLink>
+            <NavLink nav={nav} me="open" href="/cases/new">
+              Open a case
+            </NavLink>
+            <NavLink nav={nav} me="incident" href="/incidents/new">
+              Serious incident
+            </NavLink>
           </>
         )}
         {person.role === 'administrator' && (
           <>
-            <NavLink nav={nav} me="views" href="/admin/views">Who viewed what</NavLink>
-            <NavLink nav={nav} me="protocols" href="/admin/protocols">Protocols due for review</NavLink>
-            <NavLink nav={nav} me="import" href="/admin/import">Import cases</NavLink>
+            <NavLink nav={nav} me="views" href="/admin/views">
+              Who viewed what
+            </NavLink>
+            <NavLink nav={nav} me="protocols" href="/admin/protocols">
+              Protocols due for review
+            </NavLink>
+            <NavLink nav={nav} me="import" href="/admin/import">
+              Import cases
+            </NavLink>
           </>
         )}
       </nav>

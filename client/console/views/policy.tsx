@@ -36,11 +36,7 @@ export function PolicyName({ policy }: { policy: CasePolicy }) {
 /** The policy's local protocols: each with its dates and where it stands today. */
 export function PolicyOverlays({ policy, today }: { policy: CasePolicy; today: string }) {
   if (policy.found === 'none') {
-    return (
-      <p class="muted">
-        Policy version {policy.version} is not in this console's policy library, so its local protocols cannot be shown here.
-      </p>
-    );
+    return <p class="muted">Policy version {policy.version} is not in this console's policy library, so its local protocols cannot be shown here.</p>;
   }
   if (policy.found === 'several') {
     return (
