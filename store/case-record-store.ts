@@ -36,7 +36,7 @@ export const MAX_APPEND_BATCH = 1000;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
-/** The entry's own stable id, e.g. `event:<caseId>:<n>` or a message id: printable, bounded. */
+/** The entry's own stable id, e.g. `case:<caseId>:event:<n>` or a message id: printable, bounded. */
 const EntryId = z
   .string()
   .min(1, 'must not be empty')

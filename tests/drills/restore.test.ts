@@ -1,11 +1,11 @@
 /**
  * A restore drill on the production shape (the `postgres` project: Temporal and the case record
  * both on PostgreSQL): cases run by a real worker write their record; the record's database is
- * dumped exactly as the README says (`pg_dump --format=custom --exclude-table-data=console_sessions`),
+ * dumped exactly as docs/operations.md says (`pg_dump --format=custom --exclude-table-data=console_sessions`),
  * restored into an empty database with `pg_restore`, and every case's export from the restored
  * database is identical to the one from the original, still append-only. On
  * the dev project the record is the embedded store, which Debian's pg_dump cannot read (the
- * README says to copy its folder instead), so the drill runs on the postgres project only.
+ * operations page says to copy its folder instead), so the drill runs on the postgres project only.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

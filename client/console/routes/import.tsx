@@ -1,6 +1,6 @@
 /**
  * Bulk import in the console, for administrators: upload a council's open cases as a CSV file (the
- * format of `caseclock import`, README "Importing open cases"), check it cell by cell without
+ * format of `caseclock import`, docs/import.md), check it cell by cell without
  * starting anything, or import it as a background job in the console process, whose page shows the
  * progress and, at the end, the summary.
  *
@@ -104,7 +104,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
           <input type="file" id="import-file" name="file" accept=".csv,text/csv" required />
         </p>
         <p class="help">
-          The columns are those of the README, "Importing open cases" (docs/examples/import-example.csv is an example); save from a spreadsheet as "CSV UTF-8". New cases get the configured default policy. Rows with a bad
+          The columns are those of docs/import.md, "Importing open cases" (docs/examples/import-example.csv is an example); save from a spreadsheet as "CSV UTF-8". New cases get the configured default policy. Rows with a bad
           cell are not started: they are listed as refused at the end.
         </p>
         <button name="action" value="check">
