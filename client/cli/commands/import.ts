@@ -21,7 +21,7 @@ export function register(program: Command): void {
   commonOptions(
     program
       .command('import')
-      .description('open a council\'s open cases from a CSV file, with the dates recorded there (see docs/import.md)')
+      .description("open a council's open cases from a CSV file, with the dates recorded there (see docs/import.md)")
       .argument('<file>', 'the CSV file, one case a row')
       .option('--dry-run', 'check every row and name every bad cell; start nothing')
       .option('--policy <file>', 'policy file frozen into each case (default: $CASECLOCK_POLICY, else the national baseline)')

@@ -104,8 +104,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
           <input type="file" id="import-file" name="file" accept=".csv,text/csv" required />
         </p>
         <p class="help">
-          The columns are those of docs/import.md, "Importing open cases" (docs/examples/import-example.csv is an example); save from a spreadsheet as "CSV UTF-8". New cases get the configured default policy. Rows with a bad
-          cell are not started: they are listed as refused at the end.
+          The columns are those of docs/import.md, "Importing open cases" (docs/examples/import-example.csv is an example); save from a spreadsheet as "CSV UTF-8". New cases get the configured default policy. Rows with a
+          bad cell are not started: they are listed as refused at the end.
         </p>
         <button name="action" value="check">
           Check (starts nothing)
