@@ -45,6 +45,7 @@ export const QUICK = [
   'tests/input/schemas.test.ts',
   'tests/security/codec.test.ts',
   'tests/security/config.test.ts',
+  'tests/ssd/council.test.ts',
 ];
 
 /**
