@@ -7,27 +7,16 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCouncil, rowCount, SSD_TABLE_NAMES, type Council } from '../../tools/ssd/council';
 import { inKeyOrder, readSsdCsv, readSsdPostgres, writeSsdCsv, writeSsdPostgres } from '../../tools/ssd/io';
 import { PERSONAL_COLUMNS } from '../../tools/ssd/personal';
 import { SSD_COLUMNS, SSD_PRIMARY_KEYS, type SsdTableName } from '../../tools/ssd/schemas';
 import { DDL_FILE, loadSsdSpec, sqlType } from '../../tools/ssd/spec';
-import { postgresAvailable, startPostgresCluster, type PostgresCluster } from '../store/postgres-cluster';
+import { postgresAvailable, startPostgresCluster, withClient, type PostgresCluster } from '../store/postgres-cluster';
 
 const available = postgresAvailable();
 if (!available) process.stdout.write('tests/ssd/postgres.test.ts skipped: Debian PostgreSQL 15 is not installed (/usr/lib/postgresql/15/bin)\n');
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** information_schema's name for each of our column types. */
 const INFORMATION_SCHEMA_TYPE: Record<string, string> = {

@@ -31,7 +31,7 @@ import {
 } from '../../store/case-record-store';
 import { openConsoleStore } from '../../store/console-store';
 import { freePort } from '../../tools/dev-server';
-import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
+import { POSTGRES_BIN, postgresAvailable, startPostgresCluster, withClient, type PostgresCluster } from './postgres-cluster';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHILD = path.join(__dirname, 'store-child.ts');
@@ -70,16 +70,6 @@ function entry(caseId: string, overrides: Partial<CaseRecordEntryInput> = {}): C
 /** What the store gives back for an entry appended as `input` (instants in UTC with ms). */
 function normalised(input: CaseRecordEntryInput): CaseRecordEntry {
   return { ...input, at: new Date(input.at).toISOString(), recordedAt: new Date(input.recordedAt).toISOString() } as CaseRecordEntry;
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function countRows(url: string, caseId: string): Promise<number> {

@@ -9,6 +9,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { freePort } from '../../tools/dev-server';
 
 const run = promisify(execFile);
@@ -75,4 +76,15 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       return stopped;
     },
   };
+}
+
+/** Runs `work` on a connection of its own to `url`, closed afterwards whatever happens. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
