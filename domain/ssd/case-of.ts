@@ -18,8 +18,8 @@ export const SsdCaseConfig = z.object({
     .regex(/^[A-Za-z0-9._-]*$/, 'may contain only letters, digits, dot, dash and underscore'),
   /** Which id staff know the child by: the SSD's person id, or the case system's legacy id. */
   reference: z.enum(['person-id', 'legacy-id']),
-  /** The involvement role codes (invo_professional_role_id) that mean the allocated worker. */
-  allocatedWorkerRoles: z.array(z.string().trim().min(1).max(16)).min(1),
+  /** The involvement roles (invo_professional_role_id, e.g. Allocated Case Worker) that mean the allocated worker; matched without regard to case. */
+  allocatedWorkerRoles: z.array(z.string().trim().min(1).max(64)).min(1),
   /** SSD team ids (dept_team_id) to CaseClock's team codes: the known list, never free text. */
   teams: z.record(z.string().min(1).max(48), SafeId),
 });
@@ -90,7 +90,7 @@ export function caseOf(personId: string, rows: SsdCaseRows, config: SsdCaseConfi
     if (reference === undefined) failures.push({ failure: 'no-legacy-id', personId });
   }
 
-  const roles = new Set(config.allocatedWorkerRoles.map((r) => r.toUpperCase()));
+  const roles = new Set(config.allocatedWorkerRoles.map((r) => r.replace(/\s+/g, ' ').toUpperCase()));
   const allocations = rows.involvements.filter((i) => i.invo_person_id === personId && i.invo_professional_role_id !== null && roles.has(i.invo_professional_role_id) && inForce(i, at));
   const [allocation, ...others] = allocations;
   if (allocation === undefined) failures.push({ failure: 'no-allocation', personId });

@@ -30,6 +30,20 @@ export const SsdCode = z
   .regex(/^[A-Za-z0-9_-]+$/, 'must be a code such as U1 or RC8')
   .transform((s) => s.toUpperCase());
 
+/**
+ * A professional's role as the case system names it: the SSD's own example for
+ * invo_professional_role_id is 'Allocated Case Worker', so a label from the system's short list of
+ * roles, not a code. Upper-cased with single spaces, so a configured role matches it however the
+ * system writes it. Never free text about a child: the characters of a role's name only.
+ */
+export const SsdRole = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._&()/-]*$/, 'must be a role such as Allocated Case Worker or ACW')
+  .transform((s) => s.replace(/\s+/g, ' ').toUpperCase());
+
 /** A `datetime` as the database writes it, local UK time without an offset. */
 export const SsdDateTime = z
   .string()
@@ -190,7 +204,7 @@ export type PersonRow = z.infer<typeof PersonRow>;
 export const InvolvementRow = z.object({
   invo_involvements_id: id,
   invo_professional_id: optionalId,
-  invo_professional_role_id: code,
+  invo_professional_role_id: SsdRole.nullish().transform((v) => v ?? null),
   invo_professional_team: optionalId,
   invo_involvement_start_date: date,
   invo_involvement_end_date: date,

@@ -87,6 +87,18 @@ describe('caseOf', () => {
     });
   });
 
+  it('a role named as the case system writes it (the SSD example: Allocated Case Worker) matches whatever its case and spacing; a role with other characters is refused', () => {
+    const named = SsdCaseConfig.parse({ ...config, allocatedWorkerRoles: ['Allocated Case Worker'] });
+    const allocation = involvement('INV-1', { invo_professional_role_id: ' allocated  case worker ' });
+    expect(allocation.invo_professional_role_id).toBe('ALLOCATED CASE WORKER');
+    expect(caseOf('P1', rows({ involvements: [allocation] }), named, AT)).toMatchObject({ ok: true, case: { involvementId: 'INV-1' } });
+    expect(caseOf('P1', rows({ involvements: [involvement('INV-1', { invo_professional_role_id: 'Independent Reviewing Officer' })] }), named, AT)).toEqual({
+      ok: false,
+      failures: [{ failure: 'no-allocation', personId: 'P1' }],
+    });
+    expect(InvolvementRow.safeParse({ ...allocation, invo_professional_role_id: 'Worker; see notes: "x"' }).success).toBe(false);
+  });
+
   it('only the allocation in force counts: an ended one or another role is no allocation; two at once are refused', () => {
     const ended = involvement('INV-0', { invo_involvement_end_date: '2026-03-01' });
     const otherRole = involvement('INV-2', { invo_professional_role_id: 'IRO' });
