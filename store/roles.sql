@@ -3,11 +3,11 @@
 -- privilege and not only by its trigger (which only the owner can disable).
 --
 --   caseclock_worker   may INSERT into case_record_entries and SELECT it (to find what is already
---                      there); nothing else: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DDL,
+--                      there), and read the team directory; nothing else: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DDL,
 --                      and none of the console's tables.
 --   caseclock_console  reads the record (SELECT only) and keeps its own tables: sessions, failed
---                      sign-ins, the record of views, calendar feeds, single sign-on access and
---                      held import escalations. The codec server and `caseclock import` use it too.
+--                      sign-ins, the record of views, calendar feeds, single sign-on access,
+--                      held import escalations and the team directory. The codec server and `caseclock import` use it too.
 --
 -- Applied by store/provision.ts, which connects as the database's owner (or a superuser),
 -- migrates first, then runs this file and sets both roles' passwords from the environment:
@@ -41,12 +41,14 @@ GRANT USAGE ON SCHEMA public TO caseclock_worker, caseclock_console;
 
 -- The worker: append and read back the record.
 GRANT SELECT, INSERT ON case_record_entries TO caseclock_worker;
+-- The worker reads the team directory (who manages a team); only the console keeps it.
+GRANT SELECT ON team_directory TO caseclock_worker;
 
 -- The console: read the record; keep its own tables.
 GRANT SELECT ON case_record_entries TO caseclock_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
   console_sessions, console_sign_in_failures, console_case_views, console_calendar_feeds,
-  console_sso_access, import_held_escalations
+  console_sso_access, import_held_escalations, team_directory
   TO caseclock_console;
 
 -- Both may see which migrations are applied (node-pg-migrate reads this table); neither may change it.

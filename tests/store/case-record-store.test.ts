@@ -44,6 +44,7 @@ const MIGRATIONS = [
   '1764979200000_sso-access',
   '1765065600000_sso-identities',
   '1765152000000_idle-transaction-timeout',
+  '1765238400000_team-directory',
 ];
 
 // --- Helpers -------------------------------------------------------------------------------------
