@@ -91,3 +91,6 @@ export function decide(person: Pick<Person, 'role' | 'team' | 'teams' | 'id'>, p
 
 /** Whether the person may open cases or report incidents at all (which menu items a page shows). */
 export const mayOpenCases = (person: Pick<Person, 'role'>): boolean => person.role === 'administrator' || person.role === 'manager';
+
+/** Whether the person may keep the team directory (add, change and remove teams): administrators only. */
+export const mayManageTeams = (person: Pick<Person, 'role'>): boolean => person.role === 'administrator';

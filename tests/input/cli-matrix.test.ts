@@ -107,7 +107,7 @@ function expectRefusal(run: Run, pattern: RegExp, label = ''): string {
 }
 
 /** How many words name the command (`visit`, `meeting schedule`): `--json` goes right after them. */
-const GROUPS = new Set(['meeting', 'incident']);
+const GROUPS = new Set(['meeting', 'incident', 'teams']);
 function withJson(args: readonly string[]): string[] {
   const at = GROUPS.has(args[0] ?? '') ? 2 : 1;
   return [...args.slice(0, at), '--json', ...args.slice(at)];
@@ -480,6 +480,18 @@ const TABLE: Record<string, Row[]> = {
     ['--policy that does not exist', ['due', 'icpc', '--from', '2026-03-02T10:00:00Z', '--policy', 'a?b=c'], /^caseclock: policy file a\?b=c: no such file$/],
     ['an unknown option', ['due', 'icpc', '--from', '2026-03-02T10:00:00Z', '--as', 'sw1'], /^caseclock: unknown option '--as'$/],
   ],
+  'teams list': [['an unknown option', ['teams', 'list', '--team', 'T'], /^caseclock: unknown option '--team'$/]],
+  'teams set': [
+    ['no --name', ['teams', 'set', 'TEAM-A', '--service-area', 'S', '--manager', 'tess', '--head', 'hal'], REQUIRED('--name')],
+    ['no --head', ['teams', 'set', 'TEAM-A', '--name', 'N', '--service-area', 'S', '--manager', 'tess'], REQUIRED('--head')],
+    ['a code with a space', ['teams', 'set', 'TEAM A', '--name', 'N', '--service-area', 'S', '--manager', 'tess', '--head', 'hal'], /^caseclock: <code> "TEAM A": may contain only/],
+    ['a blank --service-area', ['teams', 'set', 'TEAM-A', '--name', 'N', '--service-area', ' ', '--manager', 'tess', '--head', 'hal'], /^caseclock: --service-area " ": must not be empty$/],
+    ...safeId(['teams', 'set', 'TEAM-A', '--name', 'N', '--service-area', 'S', '--head', 'hal'], '--manager'),
+  ],
+  'teams remove': [
+    ['no code', ['teams', 'remove'], /^caseclock: missing required argument 'code'$/],
+    ['a code with a bidi override', ['teams', 'remove', RLO], /^caseclock: <code> "WCF\\u202e321": may contain only/],
+  ],
   calendar: [
     ['no --from', ['calendar', '--to', '2026-12-31'], /^caseclock: --from is required/],
     ['no --to', ['calendar', '--from', '2026-12-01'], /^caseclock: --to is required/],
@@ -529,7 +541,7 @@ describe('refused before connecting: one line naming the field, with and without
   it('the table covers every command and subcommand of caseclock --help', async () => {
     const top = await inProcess(['--help']);
     const listed = [...top.stdout.matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1] ?? '').filter((n) => n !== 'help' && !n.startsWith('-'));
-    const groups = await Promise.all(['meeting', 'incident'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
+    const groups = await Promise.all(['meeting', 'incident', 'teams'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
     const all = listed.flatMap((name) => {
       const group = groups.find(([g]) => g === name);
       if (!group) return [name];

@@ -18,6 +18,7 @@ import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../../co
 import { configureProcessLogger } from '../../../common/log';
 import { REPO_ROOT } from '../../../common/env-file';
 import { readUsersFile, UsersFileError } from '../../identity/auth';
+import { mayManageTeams } from '../../identity/access';
 import { valueAt } from '../../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -129,6 +130,23 @@ export function actor(options: CommonOptions, env: Record<string, string | undef
     );
   }
   if (user.role === 'viewer') throw new CliError(`${source} ${quoted(id)} has read-only access in the web console (role viewer): nothing was changed`);
+  return id;
+}
+
+/**
+ * Who is changing something only administrators may change (the team directory): `actor`, and
+ * then, when the console's users file is there and no operator is acting, an administrator.
+ */
+export function administratorActor(options: CommonOptions, env: Record<string, string | undefined> = process.env, warn?: (line: string) => void): string {
+  const id = actor(options, env, warn);
+  if (options.operator === true || OPERATOR_ENV.test(env['CASECLOCK_OPERATOR'] ?? '')) return id;
+  const file = consoleUsersFile(env);
+  if (!existsSync(file)) return id;
+  const user = readUsersFile(file).users.find((u) => u.id === id);
+  if (user !== undefined && !mayManageTeams(user)) {
+    const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
+    throw new CliError(`${source} ${quoted(id)} is not an administrator: only an administrator may change the team directory, nothing was changed`);
+  }
   return id;
 }
 
