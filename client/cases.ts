@@ -35,6 +35,13 @@ import { openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inpu
 import { OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../workflows/search-attributes';
 import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
+import { ANY_TEAM, type KnownTeams, teamRefusal } from './teams';
+
+/** Refuses an input whose team the team directory does not list (client/teams.ts); nothing is sent. */
+function refuseUnknownTeam(label: string, known: KnownTeams | undefined, team: string): void {
+  const problem = teamRefusal(known ?? ANY_TEAM, team);
+  if (problem) throw new CaseActionError(`${label} refused: ${describeRefusal([problem])}`, 'invalid', [problem]);
+}
 
 /** What kind of refusal a case action met, for interfaces that answer differently (404, 409, a field error). */
 export type CaseActionKind =
@@ -109,9 +116,12 @@ export async function openCase(
     taskQueue?: string;
     /** Messages already given to their recipients another way (the import's summary of escalations due on arrival): the case does not send them. */
     alreadyReported?: Delivery[];
+    /** The team directory's teams (client/teams.ts); every interface passes them. Absent: any team, as an empty directory. */
+    teams?: KnownTeams;
   } = {},
 ): Promise<{ workflowId: string }> {
   const input = parse(OpenCaseInput, rawInput, 'open case');
+  refuseUnknownTeam('open case', options.teams, input.details.team);
   // The rules every client checks first, kept here too so no client can start clocks from a moment
   // that has not happened, or with recorded events that contradict each other.
   const opening = openingOf(input, options.now ?? new Date());
@@ -157,8 +167,9 @@ function tierOf(events: readonly CaseEvent[]): RiskTier | undefined {
 }
 
 /** Starts the clocks of a serious incident (notification to the national panel, then rapid review). */
-export async function reportIncident(client: Client, rawInput: unknown, policy: PolicySnapshot, options: { taskQueue?: string } = {}): Promise<{ workflowId: string }> {
+export async function reportIncident(client: Client, rawInput: unknown, policy: PolicySnapshot, options: { taskQueue?: string; teams?: KnownTeams } = {}): Promise<{ workflowId: string }> {
   const input = parse(ReportIncidentInput, rawInput, 'report incident');
+  refuseUnknownTeam('report incident', options.teams, input.details.team);
   const workflowId = incidentWorkflowId(input.incidentId);
   try {
     await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
@@ -207,7 +218,9 @@ export async function recordEvent(client: Client, caseId: string, rawEvent: unkn
   return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] })));
 }
 
-export function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput): Promise<CaseAnswer> {
+/** Changes a case's details, among them its team (refused when the team directory does not list it). */
+export async function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput, options: { teams?: KnownTeams } = {}): Promise<CaseAnswer> {
+  refuseUnknownTeam('update details', options.teams, input.details.team);
   return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })));
 }
 

@@ -33,6 +33,7 @@ import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
 import { registerReportRoutes } from './routes/reports';
 import { Notice, page } from './views/layout';
+import { ANY_TEAM, knownTeams } from '../teams';
 
 // What createConsole takes, named where it is called (main.ts, the tests' console).
 export type { ConsoleOptions } from './context';
@@ -179,6 +180,7 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
       if (!request.person) throw new ConsoleHttpError(401, 'Your session has ended. Please sign in again; nothing was changed.');
       return request.person;
     },
+    knownTeams: () => (options.teams ? knownTeams(options.teams) : Promise.resolve(ANY_TEAM)),
   };
 
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -13,6 +13,8 @@ import type { Logger } from '../../common/log';
 import type { CaseRecordStore } from '../../store/case-record-store';
 import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
+import type { TeamDirectory } from '../../store/team-directory';
+import type { KnownTeams } from '../teams';
 import type { Person } from '../identity/access';
 import type { UserDirectory } from '../identity/auth';
 import type { SessionLimits, SignedIn } from '../identity/session';
@@ -41,6 +43,11 @@ export interface ConsoleOptions {
   consoleStore: ConsoleStore;
   /** Private calendar feeds (routes/feeds.tsx); without it the feed pages say they are not configured. */
   feedStore?: FeedStore;
+  /**
+   * The team directory (routes/admin.tsx keeps it; cases, incidents and imports are checked
+   * against it, client/teams.ts). Without it every team is accepted and /admin/teams says so.
+   */
+  teams?: TeamDirectory;
   users: UserDirectory;
   /** Signs the session cookie; at least 32 characters. */
   sessionSecret: string;
@@ -82,6 +89,8 @@ export interface ConsoleContext {
   csrf(reply: FastifyReply): string;
   /** The signed-in person (throws for a route that forgot the sign-in check). */
   person(request: FastifyRequest): Person;
+  /** The team directory's teams, read now: what a new case's, incident's or imported row's team is checked against. */
+  knownTeams(): Promise<KnownTeams>;
 }
 
 /** A form as the routes read it: one string per field (a repeated field counts once, the first). */

@@ -13,6 +13,7 @@ import { IsoInstant, FreeText, MeetingHeld, SafeId, UserId, type CaseEvent } fro
 import { LegalStatus, PlacementType, RiskTier, type StaffRole } from '../../domain/kinds';
 import { futureProblems, openingOf, OpenCaseInput, StaffContact } from '../../workflows/inputs';
 import { localToInstant, parseContact, ukToIsoLocal } from '../actions/fields';
+import { type KnownTeams, teamProblem } from '../teams';
 
 /** The columns of an import file, in the order of the example (docs/examples/import-example.csv). */
 export const IMPORT_COLUMNS = [
@@ -415,4 +416,25 @@ function columnOf(path: readonly string[], recorded: ReadonlyArray<{ column: Imp
   if (path[0] === 'recorded') return recorded[Number(path[1])]?.column ?? '';
   if (path[0] === 'details') return path[1] === 'contacts' ? (CONTACT_COLUMNS.find((c) => c.role === path[2])?.column ?? '') : (path[1] ?? '');
   return path[0] ?? '';
+}
+
+/**
+ * The file with every good row whose team the team directory does not list (client/teams.ts)
+ * turned into a bad `team` cell: the dry run names it, and the import starts nothing of that row.
+ */
+export function withKnownTeams(file: ImportFile, known: KnownTeams): ImportFile {
+  const refused = new Map<number, CellProblem>();
+  for (const row of file.rows) {
+    const message = teamProblem(known, row.input.details.team);
+    if (message !== undefined) refused.set(row.line, { line: row.line, column: 'team', message });
+  }
+  if (refused.size === 0) return file;
+  const badLines = new Map(file.badLines);
+  for (const row of file.rows) if (refused.has(row.line)) badLines.set(row.line, row.caseId);
+  return {
+    ...file,
+    rows: file.rows.filter((r) => !refused.has(r.line)),
+    problems: [...file.problems, ...refused.values()].sort((a, b) => a.line - b.line),
+    badLines: new Map([...badLines].sort(([a], [b]) => a - b)),
+  };
 }

@@ -17,7 +17,8 @@ import type { PolicySnapshot } from '../../domain/policy';
 import type { ImportSummaryStore } from '../../store/import-summary-store';
 import { caseWorkflowId } from '../../workflows/messages';
 import { CaseActionError, openCase } from '../cases';
-import type { CellProblem, ImportFile, ImportRow } from './rows';
+import type { KnownTeams } from '../teams';
+import { withKnownTeams, type CellProblem, type ImportFile, type ImportRow } from './rows';
 import { escalationsDueOnArrival, SummaryItem, summaryEmails, type ReportedEscalation, type SummaryEmail } from './summary';
 
 /** Cases opened at once by default. */
@@ -72,17 +73,28 @@ export interface SummaryMail {
 /** The whole import of a checked file: its good rows opened, its bad rows refused with their cells, the summaries sent. */
 export async function runImport(
   client: Client,
-  checked: ImportFile,
+  file: ImportFile,
   policy: PolicySnapshot,
-  options: { file: string; concurrency?: number; progress?: Progress; summaries?: SummaryMail; now?: () => Date },
+  options: {
+    file: string;
+    concurrency?: number;
+    progress?: Progress;
+    summaries?: SummaryMail;
+    now?: () => Date;
+    /** The team directory's teams (client/teams.ts); absent: any team, as an empty directory. */
+    teams?: KnownTeams;
+  },
 ): Promise<ImportSummary> {
   const began = Date.now();
   const runId = randomUUID();
   const summaries = options.summaries;
+  // Rows in a team the directory does not list are bad rows, refused with their `team` cell.
+  const checked = options.teams ? withKnownTeams(file, options.teams) : file;
   const { outcomes } = await importRows(client, checked.rows, policy, {
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.progress ? { progress: options.progress } : {}),
     ...(summaries ? { hold: { runId, store: summaries.store } } : {}),
+    ...(options.teams ? { teams: options.teams } : {}),
   });
   const sent = summaries ? await sendHeldSummaries(client, summaries, runId, (options.now ?? (() => new Date()))()) : undefined;
   // Bad rows are refused with their cells, in file order with the rest.
@@ -116,7 +128,7 @@ export async function importRows(
   client: Client,
   rows: readonly ImportRow[],
   policy: PolicySnapshot,
-  options: { concurrency?: number; progress?: Progress; hold?: { runId: string; store: ImportSummaryStore } } = {},
+  options: { concurrency?: number; progress?: Progress; hold?: { runId: string; store: ImportSummaryStore }; teams?: KnownTeams } = {},
 ): Promise<{ outcomes: RowOutcome[]; reported: ReportedEscalation[] }> {
   const concurrency = options.concurrency ?? IMPORT_CONCURRENCY;
   const progress = options.progress ?? SILENT;
@@ -133,7 +145,7 @@ export async function importRows(
       );
     }
     try {
-      await openCase(client, row.input, policy, { alreadyReported: due.map((d) => d.delivery) });
+      await openCase(client, row.input, policy, { alreadyReported: due.map((d) => d.delivery), ...(options.teams ? { teams: options.teams } : {}) });
       reported.push(...due);
       counts.started++;
       return { line: row.line, caseId: row.caseId, outcome: 'started' };

@@ -25,6 +25,7 @@ import { main } from '../../client/cli/main';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
+import { storeUrl } from '../support/case-record';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/cli/caseclock.js');
@@ -515,7 +516,7 @@ const ROWS = Object.entries(TABLE).flatMap(([command, rows]) => rows.map(([label
 
 let client: Client;
 let cliWorker: CliWorker;
-const DEV_ENV = () => ({ ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
+const DEV_ENV = () => ({ ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 const OFFLINE_ENV = { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: CLOSED_PORT, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' };
 
 /** A command that must succeed (in process, on the dev server): its JSON output. */

@@ -10,7 +10,7 @@ import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reas
 import { readTimeline } from '../../case-record';
 import { CONTACT_FORMAT, splitContact } from '../../actions/fields';
 import { CliError, output } from '../support';
-import { actor, commonOptions, type CommonOptions, instantOption, loadConfig, parseOptions, policySnapshot, quoted, withClient, withStore } from './common';
+import { actor, checkTeamOption, commonOptions, type CommonOptions, directoryTeams, instantOption, loadConfig, parseOptions, policySnapshot, quoted, withClient, withStore } from './common';
 import { declaredCommand } from './events';
 import { explainNotFound, idArgument, stateAfter, summary } from './record';
 import { caseView, formatCaseView } from './view';
@@ -101,8 +101,10 @@ export function register(program: Command): void {
       },
     );
     const snapshot = policySnapshot(o.policy, loadConfig());
+    const teams = await directoryTeams();
+    checkTeamOption(teams, input.details.team);
     const state = await withClient(async (client) => {
-      await openCase(client, input, snapshot);
+      await openCase(client, input, snapshot, { teams });
       return caseState(client, caseId);
     });
     output(o.json === true, { caseId, state }, () => [`case ${caseId} opened by ${openedBy} (policy ${state.policyVersion})`, summary(state, input.initialTier?.reason)].join('\n'));
@@ -181,8 +183,10 @@ export function register(program: Command): void {
     const future = futureProblems('awareAt', input.awareAt, new Date())[0];
     if (future) throw new CliError(`--aware-at ${quoted(String(o.awareAt))} ${future.message}`);
     const snapshot = policySnapshot(o.policy, loadConfig());
+    const teams = await directoryTeams();
+    checkTeamOption(teams, input.details.team);
     const state = await withClient(async (client) => {
-      await reportIncident(client, input, snapshot);
+      await reportIncident(client, input, snapshot, { teams });
       return incidentState(client, incidentId);
     });
     output(o.json === true, { incidentId, state }, () => [`incident ${incidentId} reported by ${input.reportedBy}`, summary(state)].join('\n'));

@@ -19,6 +19,8 @@ import { configureProcessLogger } from '../../../common/log';
 import { REPO_ROOT } from '../../../common/env-file';
 import { readUsersFile, UsersFileError } from '../../identity/auth';
 import { mayManageTeams } from '../../identity/access';
+import { openTeamDirectory } from '../../../store/team-directory';
+import { knownTeams, type KnownTeams, teamProblem } from '../../teams';
 import { valueAt } from '../../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -148,6 +150,29 @@ export function administratorActor(options: CommonOptions, env: Record<string, s
     throw new CliError(`${source} ${quoted(id)} is not an administrator: only an administrator may change the team directory, nothing was changed`);
   }
   return id;
+}
+
+/**
+ * The team directory's teams, read once for the command: a case, an incident or an import row in a
+ * team it does not list is refused (client/teams.ts). A directory that cannot be read refuses the
+ * command rather than let an unchecked team through.
+ */
+export async function directoryTeams(): Promise<KnownTeams> {
+  const config = loadConfig();
+  const directory = openTeamDirectory(config.CASECLOCK_STORE_URL);
+  try {
+    return await knownTeams(directory);
+  } catch (err) {
+    throw new CliError(`cannot check the team against the team directory at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}: nothing was changed`, 69);
+  } finally {
+    await directory.close().catch(() => undefined);
+  }
+}
+
+/** `--team`, refused by name when the team directory does not list it. */
+export function checkTeamOption(known: KnownTeams, team: string, flag = '--team'): void {
+  const problem = teamProblem(known, team);
+  if (problem !== undefined) throw new CliError(`${flag} ${quoted(team)}: ${problem}: nothing was changed`);
 }
 
 /** `--at`, validated; now when absent. */

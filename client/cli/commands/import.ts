@@ -11,9 +11,9 @@ import { SingleBar, Presets } from 'cli-progress';
 import nodemailer from 'nodemailer';
 import { openImportSummaryStore } from '../../../store/import-summary-store';
 import { CliError, output } from '../support';
-import { readImportFile, type CellProblem } from '../../import/rows';
+import { readImportFile, withKnownTeams, type CellProblem } from '../../import/rows';
 import { IMPORT_CONCURRENCY, runImport, type ImportSummary, type Progress } from '../../import/run';
-import { actor, commonOptions, type CommonOptions, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
+import { actor, commonOptions, type CommonOptions, directoryTeams, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
 
 type ImportOptions = CommonOptions & { dryRun?: boolean; policy?: string; concurrency?: string; summaryEmails?: boolean };
 
@@ -37,7 +37,10 @@ export function register(program: Command): void {
     }
     const concurrency = o.concurrency === undefined ? IMPORT_CONCURRENCY : Number(o.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new CliError('--concurrency must be a whole number from 1 to 256');
-    const checked = readImportFile(text, by, new Date());
+    const read = readImportFile(text, by, new Date());
+    // Rows in a team the directory does not list are bad `team` cells, in the dry run as in the import.
+    const teams = read.rows.length > 0 ? await directoryTeams() : undefined;
+    const checked = teams ? withKnownTeams(read, teams) : read;
 
     if (o.dryRun === true) {
       const result = { file, rows: checked.total, good: checked.rows.length, bad: checked.badLines.size, problems: checked.problems, warnings: checked.warnings };
@@ -65,6 +68,7 @@ export function register(program: Command): void {
           runImport(client, checked, snapshot, {
             file,
             concurrency,
+            ...(teams ? { teams } : {}),
             progress: progressFor(checked.rows.length),
             ...(store ? { summaries: { store, transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL } } : {}),
           }),

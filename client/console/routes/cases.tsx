@@ -588,8 +588,9 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const { input, policy } = parsed.value;
     const id = 'caseId' in input ? input.caseId : input.incidentId;
     try {
-      if ('caseId' in input) await ctx.ask(() => openCase(client, input, policy, queue));
-      else await ctx.ask(() => reportIncident(client, input, policy, queue));
+      const teams = await ctx.knownTeams();
+      if ('caseId' in input) await ctx.ask(() => openCase(client, input, policy, { ...queue, teams }));
+      else await ctx.ask(() => reportIncident(client, input, policy, { ...queue, teams }));
     } catch (err) {
       if (err instanceof CaseActionError) {
         return startPage(request, reply, kind, 409, form, { _form: err.message, ...startFormErrorsFromRefusal(err, kind) });

@@ -18,7 +18,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { policySnapshotFor } from '../../actions/case-actions';
-import { readImportFile, type CellProblem } from '../../import/rows';
+import { readImportFile, withKnownTeams, type CellProblem } from '../../import/rows';
 import { runImport, type ImportCounts, type ImportSummary } from '../../import/run';
 import { localTime } from '../../../domain/wording';
 import { decide, type Person } from '../../identity/access';
@@ -268,7 +268,10 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       } catch {
         return formPage(request, reply, 400, <Notice kind="error">{file} is not UTF-8 text: save it from the spreadsheet as "CSV UTF-8" and upload it again. Nothing was started.</Notice>);
       }
-      const checked = readImportFile(text, person.id, new Date());
+      const read = readImportFile(text, person.id, new Date());
+      // Rows in a team the directory does not list are bad `team` cells, in the check as in the import.
+      const teams = await ctx.knownTeams();
+      const checked = withKnownTeams(read, teams);
       const counts = (
         <p id="import-counts">
           <strong>{file}</strong>: {plural(checked.total, 'row')}, {checked.rows.length} good, {checked.badLines.size} bad.
@@ -344,6 +347,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       const summaries = options.importSummaries ? { summaries: { ...options.importSummaries, consoleUrl: options.publicUrl ?? `${request.protocol}://${request.host}` } } : {};
       void runImport(options.client, checked, policy, {
         file,
+        teams,
         ...summaries,
         progress: {
           tick(counts) {
