@@ -28,6 +28,7 @@ import { type ConsoleContext, type ConsoleOptions, formOf } from './context';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
 import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
+import { registerTeamRoutes } from './routes/teams';
 import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
@@ -297,6 +298,7 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   registerCaseRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerTeamRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerImportRoutes(app, ctx);
   return app;

@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { ROLE_LABEL, mayOpenCases, type Person } from '../../identity/access';
 
-export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'protocols' | 'import' | 'account';
+export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'protocols' | 'import' | 'teams' | 'account';
 
 export interface PageContext {
   person?: Person;
@@ -60,6 +60,9 @@ function Header({ person, csrf, nav }: PageContext) {
             </NavLink>
             <NavLink nav={nav} me="import" href="/admin/import">
               Import cases
+            </NavLink>
+            <NavLink nav={nav} me="teams" href="/admin/teams">
+              Teams
             </NavLink>
           </>
         )}
