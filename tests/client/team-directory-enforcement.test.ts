@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseActionError, caseState, updateDetails } from '../../client/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { IMPORT_COLUMNS, readImportFile, withKnownTeams } from '../../client/import/rows';
 import { ANY_TEAM, knownTeams, teamProblem } from '../../client/teams';
@@ -119,6 +120,21 @@ describe('the one check (client/teams.ts)', () => {
     expect(checked.rows.map((r) => r.caseId)).toEqual(['ROW-A']);
     expect(checked.problems).toEqual([{ line: 3, column: 'team', message: expect.stringMatching(REFUSED) as string }]);
     expect([...checked.badLines]).toEqual([[3, 'ROW-B']]);
+  });
+});
+
+describe('moving a case to another team', () => {
+  it('updateDetails refuses a team the directory does not list, on details.team, and the case keeps its team', async () => {
+    const caseId = uniqueName('MOVETEAM');
+    const opened = await caseclock('open', caseId, '--reference', 'WCF-M1', '--team', KNOWN, ...CONTACTS, '--json');
+    expect(opened.code, opened.stderr).toBe(0);
+    const teams = await knownTeams(directory);
+    const before = await caseState(cliWorker.client, caseId);
+    const move = updateDetails(cliWorker.client, caseId, { details: { ...before.details, team: UNKNOWN }, by: 'admin1' }, { teams });
+    const refused = await move.catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CaseActionError);
+    expect(refused).toMatchObject({ kind: 'invalid', problems: [{ field: 'details.team', message: expect.stringMatching(REFUSED) as string }] });
+    expect((await caseState(cliWorker.client, caseId)).details.team).toBe(KNOWN);
   });
 });
 
