@@ -195,7 +195,9 @@ describe('the command line', () => {
 describe('the console', () => {
   it('the open-case and incident forms refuse an unknown team on the team field, and start nothing', async () => {
     const ada = await signIn();
-    await ada.request('/cases/new');
+    // The form offers the directory's teams.
+    const form0 = await ada.request('/cases/new');
+    expect(form0.body).toMatch(new RegExp(`<datalist id="case-team-list"><option value="${KNOWN}"`));
     const caseId = uniqueName('CONTEAM');
     const form = { caseId, reference: 'WCF-C1', team: UNKNOWN, policy: 'default', worker: 'Sam Worker <worker@council.test>' };
     const refused = await ada.request('/cases', form);

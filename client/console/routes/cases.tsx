@@ -528,10 +528,12 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
 
   // --- opening a case, reporting an incident ----------------------------------------------
 
-  function startPage(request: FastifyRequest, reply: FastifyReply, kind: Subject, status = 200, values: Form = {}, errors: FieldErrors = {}) {
+  async function startPage(request: FastifyRequest, reply: FastifyReply, kind: Subject, status = 200, values: Form = {}, errors: FieldErrors = {}) {
     const person = ctx.person(request);
     if (!mayOpenCases(person)) throw new ConsoleHttpError(403, `${signedInLabel(person)} may not open cases or report incidents: that is for team managers and administrators.`);
-    const specs = kind === 'case' ? openCaseFields(person.team) : incidentFields();
+    // The team directory's teams, when it lists any, are offered as the team field's suggestions.
+    const teams = await ctx.knownTeams();
+    const specs = (kind === 'case' ? openCaseFields(person.team) : incidentFields()).map((s) => (s.name === 'team' && teams.listed ? { ...s, suggestions: teams.codes } : s));
     const v: Form = { policy: 'default', ...(person.role === 'manager' && person.team ? { team: person.team } : {}), ...values };
     const title = kind === 'case' ? 'Open a case' : 'Report a serious incident';
     return ctx.sendPage(
