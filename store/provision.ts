@@ -56,8 +56,12 @@ export async function provisionCaseRecordStore(settings: ProvisionSettings, log:
   try {
     // roles.sql holds several statements: a simple query runs them all, in one implicit transaction.
     await client.query(readFileSync(ROLES_SQL, 'utf8'));
+    // Stored as SCRAM verifiers, which every method pg_hba.conf may name (scram-sha-256, md5) accepts;
+    // servers before PostgreSQL 14 would otherwise store md5 hashes, which scram-sha-256 refuses.
     await client.query(
-      `ALTER ROLE ${STORE_ROLES.worker} PASSWORD ${escapeLiteral(settings.CASECLOCK_WORKER_DB_PASSWORD)};` + `ALTER ROLE ${STORE_ROLES.console} PASSWORD ${escapeLiteral(settings.CASECLOCK_CONSOLE_DB_PASSWORD)}`,
+      `SET password_encryption = 'scram-sha-256';` +
+        `ALTER ROLE ${STORE_ROLES.worker} PASSWORD ${escapeLiteral(settings.CASECLOCK_WORKER_DB_PASSWORD)};` +
+        `ALTER ROLE ${STORE_ROLES.console} PASSWORD ${escapeLiteral(settings.CASECLOCK_CONSOLE_DB_PASSWORD)}`,
     );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

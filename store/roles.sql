@@ -41,8 +41,7 @@ GRANT USAGE ON SCHEMA public TO caseclock_worker, caseclock_console;
 
 -- The worker: append and read back the record.
 GRANT SELECT, INSERT ON case_record_entries TO caseclock_worker;
--- The worker reads the team directory (who manages a team); only the console keeps it.
-GRANT SELECT ON team_directory TO caseclock_worker;
+-- Nothing else: no worker code reads the team directory or the console's tables.
 
 -- The console: read the record; keep its own tables.
 GRANT SELECT ON case_record_entries TO caseclock_console;

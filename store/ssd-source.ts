@@ -342,6 +342,9 @@ function postgresReader(config: Extract<z.output<typeof SsdSourceConfig>, { kind
     // A read left idle between batches for longer than this is ended by the server, so a stalled
     // sync never holds the council's database open.
     idle_in_transaction_session_timeout: limits.CASECLOCK_STORE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // ISO dates whatever the council's server is set to (a UK server set to SQL, DMY would write
+    // 29/03/2026 10:15:00, which no row schema reads).
+    options: '-c DateStyle=ISO,YMD',
     // Timestamps as the database writes them (the council's wall-clock time, no zone), never
     // through a Date in this process's zone: domain/ssd/dates.ts reads them as UK time.
     types: {

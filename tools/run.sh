@@ -151,7 +151,14 @@ trap 'stop_all' EXIT
 
 # --- 1. Temporal: the cluster on PostgreSQL, or a dev server -----------------------------
 
-worker_store_env=() # the workers' own store URL, when it differs from the console's
+worker_store_url="" # the workers' own store URL, when it differs from the console's (not exported)
+# with_worker_store COMMAND...: runs COMMAND (in the forked child `start` makes) with the workers'
+# own store URL in its environment when they have one: through the environment only, never a
+# command line that `ps` shows.
+with_worker_store() {
+  if [[ -n "$worker_store_url" ]]; then export CASECLOCK_STORE_URL="$worker_store_url"; fi
+  exec "$@"
+}
 
 if [[ -n "$cluster" ]]; then
   bash "$cluster_script" start
@@ -184,7 +191,7 @@ if [[ -n "$cluster" ]]; then
       CASECLOCK_WORKER_DB_PASSWORD="$(cat "$secrets/caseclock_worker.password")" \
       CASECLOCK_CONSOLE_DB_PASSWORD="$(cat "$secrets/caseclock_console.password")" \
       node --import tsx "$ROOT/store/provision.ts" | sed 's/^caseclock provision: /caseclock: /'
-    worker_store_env=("CASECLOCK_STORE_URL=postgres://caseclock_worker:$(cat "$secrets/caseclock_worker.password")@$store_base")
+    worker_store_url="postgres://caseclock_worker:$(cat "$secrets/caseclock_worker.password")@$store_base"
     export CASECLOCK_STORE_URL="postgres://caseclock_console:$(cat "$secrets/caseclock_console.password")@$store_base"
     # For the command line in another shell: `set -a; . .data/temporal-pg/secrets/store.env; set +a`.
     printf 'CASECLOCK_STORE_URL=%s\n' "$CASECLOCK_STORE_URL" >"$secrets/store.env"
@@ -257,11 +264,11 @@ elif [[ "$CASECLOCK_STORE_URL" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localh
     "$ROOT" "$DATA/store" "$store_port" "$store_ready"
   wait_ready "the case-record store" 60 "$LOGS/store.log" "$LOGS/store.log" grep -q 'store listening' "$store_ready"
   store_summary="Case record    $CASECLOCK_STORE_URL (embedded, on TCP: open to every local account; data in $DATA/store)"
-elif ((${#worker_store_env[@]})); then
+elif [[ -n "$worker_store_url" ]]; then
   store_summary="Case record    PostgreSQL 127.0.0.1:$pg_port/caseclock_record: workers as caseclock_worker, console and codec server as
                  caseclock_console (passwords in $DATA/temporal-pg/secrets; for the command line: set -a; . $DATA/temporal-pg/secrets/store.env; set +a)"
 else
-  store_summary="Case record    $(node -e 'process.stdout.write(process.argv[1].replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, "$1:***@"))' "$CASECLOCK_STORE_URL") (external)"
+  store_summary="Case record    $(node -e 'process.stdout.write(process.env.CASECLOCK_STORE_URL.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, "$1:***@"))') (external)"
 fi
 
 # --- 3. codec server (with encryption keys, and a token or a console session secret) -------
@@ -303,7 +310,7 @@ app_summary=""
 if [[ -f "$ROOT/worker/main.ts" ]]; then
   metrics_port="${CASECLOCK_METRICS_PORT:-9464}"
   sdk_metrics_port="${CASECLOCK_SDK_METRICS_PORT:-9465}"
-  start worker "$LOGS/worker.log" env "${worker_store_env[@]}" node --import tsx "$ROOT/worker/main.ts"
+  start worker "$LOGS/worker.log" with_worker_store node --import tsx "$ROOT/worker/main.ts"
   app_summary+="
   Worker         log $LOGS/worker.log"
   if [[ "$metrics_port" != off ]]; then
@@ -316,7 +323,7 @@ if [[ -f "$ROOT/worker/main.ts" ]]; then
     if [[ "$metrics_port" != off ]]; then
       metrics_env=("CASECLOCK_METRICS_PORT=$((metrics_port + 2))" "CASECLOCK_SDK_METRICS_PORT=$((sdk_metrics_port + 2))")
     fi
-    start worker-2 "$LOGS/worker-2.log" env "${metrics_env[@]}" "${worker_store_env[@]}" node --import tsx "$ROOT/worker/main.ts"
+    start worker-2 "$LOGS/worker-2.log" with_worker_store env "${metrics_env[@]}" node --import tsx "$ROOT/worker/main.ts"
     app_summary+="
   Worker 2       log $LOGS/worker-2.log"
     if [[ "$metrics_port" != off ]]; then

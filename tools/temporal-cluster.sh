@@ -213,6 +213,7 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = ''   # TCP only: no socket folder to own
 max_connections = 300          # Temporal opens up to 30 a service, four services in one process
 shared_buffers = 256MB
+password_encryption = 'scram-sha-256' # what pg_hba.conf asks for (md5 was the default before 14)
 fsync = on                     # production-shaped: keep crash safety
 EOF
   touch "$PG_LOG"
@@ -223,17 +224,21 @@ EOF
   secure_trusting_pg
 }
 
+pg_secured=""
 # A running cluster that still trusts loopback (created before passwords): set the superuser's
 # password through that trust, then require passwords and reload.
 secure_trusting_pg() {
   pg_hba_trusts || return 0
   note "PostgreSQL trusted every local connection: giving the superuser its password ($PG_PASSWORD_FILE) and requiring passwords from now on"
   # The statement on standard input, so the password is not on a command line that ps shows.
-  printf "ALTER ROLE temporal PASSWORD '%s';\n" "$pg_password" |
+  printf "SET password_encryption = 'scram-sha-256'; ALTER ROLE temporal PASSWORD '%s';\n" "$pg_password" |
     "$PG_BIN/psql" -h 127.0.0.1 -p "$pg_port" -U temporal -d postgres -XqAt -v ON_ERROR_STOP=1 -f - >/dev/null ||
     die "could not set the PostgreSQL superuser's password (psql's message above)"
   write_pg_hba
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" reload >/dev/null || die "pg_ctl reload failed"
+  # A Temporal server still running from before has no password in its configuration: its new
+  # connections would now be refused, so cmd_start restarts it.
+  pg_secured=1
 }
 
 # --- schema (Temporal's own tool) ----------------------------------------------------------
@@ -511,9 +516,9 @@ cmd_start() {
 
   local pid address="127.0.0.1:${ports[FRONTEND_PORT]:-}"
   pid="$(server_pid)"
-  if [[ -n "$pid" ]] && ! grep -qF "connectAddr: \"$pg_host:$pg_port\"" "$CONFIG_FILE"; then
+  if [[ -n "$pid" ]] && { [[ -n "$pg_secured" ]] || ! grep -qF "connectAddr: \"$pg_host:$pg_port\"" "$CONFIG_FILE"; }; then
     # PostgreSQL came back on another port (its old one was taken): the server must follow.
-    note "PostgreSQL is now on $pg_host:$pg_port: restarting the Temporal server"
+    note "PostgreSQL is now on $pg_host:$pg_port${pg_secured:+, with a password}: restarting the Temporal server"
     stop_server
     pid=""
   fi

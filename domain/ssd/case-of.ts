@@ -74,6 +74,8 @@ function inForce(row: InvolvementRow, at: string): boolean {
     return 'instant' in r ? r.instant : undefined;
   };
   const start = read(row.invo_involvement_start_date);
+  // An end date given but unreadable is taken as ended: a finished allocation must not pass for current.
+  if (row.invo_involvement_end_date !== null && read(row.invo_involvement_end_date) === undefined) return false;
   const end = read(row.invo_involvement_end_date);
   return start !== undefined && start <= at && (end === undefined || end > at);
 }
@@ -86,7 +88,8 @@ export function caseOf(personId: string, rows: SsdCaseRows, config: SsdCaseConfi
 
   let reference: string | undefined = personId;
   if (config.reference === 'legacy-id') {
-    reference = rows.person?.pers_legacy_id ?? undefined;
+    // Only this child's own row may give the reference.
+    reference = rows.person?.pers_person_id === personId ? (rows.person.pers_legacy_id ?? undefined) : undefined;
     if (reference === undefined) failures.push({ failure: 'no-legacy-id', personId });
   }
 

@@ -110,6 +110,17 @@ describe('caseOf', () => {
     });
   });
 
+  it('an allocation whose end date cannot be read is taken as ended, never as current', () => {
+    const unreadableEnd = involvement('INV-0', { invo_involvement_end_date: '2026-02-31' });
+    expect(caseOf('P1', rows({ involvements: [unreadableEnd] }), config, AT)).toEqual({ ok: false, failures: [{ failure: 'no-allocation', personId: 'P1' }] });
+  });
+
+  it('the legacy id comes from this child’s own row only', () => {
+    const legacy = { ...config, reference: 'legacy-id' as const };
+    const another = rows({ person: PersonRow.parse({ pers_person_id: 'P2', pers_legacy_id: 'LCS-999' }) });
+    expect(caseOf('P1', another, legacy, AT)).toEqual({ ok: false, failures: [{ failure: 'no-legacy-id', personId: 'P1' }] });
+  });
+
   it('an allocation starts at its UK date: 1 July starts at 23:00 UTC on 30 June', () => {
     const julyOn = rows({ involvements: [involvement('INV-1', { invo_involvement_start_date: '2026-07-01' })] });
     expect(caseOf('P1', julyOn, config, '2026-06-30T22:59:59.999Z')).toMatchObject({ ok: false, failures: [{ failure: 'no-allocation' }] });
