@@ -6,7 +6,6 @@
  * The bin opens cases on the production task queue (TASK_QUEUE), so the worker here polls it; each
  * test uses its own case ids and its own team, and listings are filtered by that team.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -18,18 +17,14 @@ import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../suppo
 import { devServerAddress, uniqueName } from '../support/temporal-env';
 import { storeUrl } from '../support/case-record';
 import { waitUntilClosed } from '../case/harness';
+import { runCaseclock, type CliRun } from '../support/caseclock-bin';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const HOUR = 3_600_000;
 /** Case data is encrypted in production: the bin and the worker here share a throwaway key. */
 const ENCRYPTION_ENV = throwawayEncryptionEnv();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Reads what the bin wrote (encrypted), to check a refused action changed nothing. */
 let client: Client;
@@ -37,22 +32,7 @@ let cliWorker: CliWorker;
 
 /** Runs the bin asynchronously (a blocking spawn would starve the worker in this process). */
 function caseclock(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCaseclock(args, { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 }
 
 async function json<T = Record<string, any>>(...args: string[]): Promise<T> {

@@ -4,7 +4,6 @@
  * `--operator` (CASECLOCK_OPERATOR=1) records the name unchecked, and with no users file the
  * command says it acts as an operator.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { CliError } from '../../client/cli/support';
 import { actor, consoleUsersFile } from '../../client/cli/commands/common';
+import { runCaseclock, type CliRun } from '../support/caseclock-bin';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-identity-'));
 const USERS = path.join(dir, 'users.json');
 /** No operator by default here (vitest.config.mts makes the other tests operators). */
@@ -86,16 +85,9 @@ describe('actor', () => {
 });
 
 describe('the caseclock command', () => {
-  function caseclock(args: string[], extra: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        // A closed Temporal port: a refusal must come before any connection is tried.
-        { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', CASECLOCK_ENV_FILE: path.join(dir, 'no.env'), ...env(), ...extra } },
-        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-      );
-    });
+  function caseclock(args: string[], extra: Record<string, string>): Promise<CliRun> {
+    // A closed Temporal port: a refusal must come before any connection is tried.
+    return runCaseclock(args, { TEMPORAL_ADDRESS: '127.0.0.1:1', CASECLOCK_ENV_FILE: path.join(dir, 'no.env'), ...env(), ...extra });
   }
 
   it('refuses an unknown --as in one line, naming --operator, and changes nothing', async () => {

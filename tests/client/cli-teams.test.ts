@@ -3,7 +3,6 @@
  * embedded store of this file's own (a directory listing teams would refuse the other files' cases
  * their arbitrary team codes), with a users file of an administrator, a manager and a viewer.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,33 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
 import { openTeamDirectory, type Team } from '../../store/team-directory';
+import { runCaseclock, type CliRun } from '../support/caseclock-bin';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-cli-teams-'));
 const USERS = path.join(dir, 'users.json');
 let store: EmbeddedStore;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function caseclock(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, CASECLOCK_STORE_URL: store.url, CASECLOCK_USERS_FILE: USERS, CASECLOCK_OPERATOR: '', CASECLOCK_USER: 'ada', ...extra },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+  return runCaseclock(args, { CASECLOCK_STORE_URL: store.url, CASECLOCK_USERS_FILE: USERS, CASECLOCK_OPERATOR: '', CASECLOCK_USER: 'ada', ...extra });
 }
 
 async function listed(): Promise<Team[]> {

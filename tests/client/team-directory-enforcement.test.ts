@@ -5,7 +5,6 @@
  * HTTP. A directory of this file's own (an embedded store), so the other files' arbitrary team
  * codes meet the run's empty directory; a worker on the production queue in this process.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,9 +19,8 @@ import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../suppo
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startScriptStore } from '../support/script-store';
 import { devServerAddress, uniqueName, workflowExists } from '../support/temporal-env';
+import { runCaseclock, type CliRun } from '../support/caseclock-bin';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const ENCRYPTION_ENV = throwawayEncryptionEnv();
 const KNOWN = 'LOCALITY-KNOWN';
 const UNKNOWN = 'LOCALITY-NOWHERE';
@@ -35,26 +33,10 @@ let teamStore: Awaited<ReturnType<typeof startScriptStore>>;
 let directory: TeamDirectory;
 let server: TestConsole;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function caseclock(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: teamStore.url, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+  return runCaseclock(args, { ...ENCRYPTION_ENV, TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: cliWorker.namespace, CASECLOCK_STORE_URL: teamStore.url, CASECLOCK_USER: 'admin1', CASECLOCK_POLICY: '' });
 }
 
 const CONTACTS = ['--worker', 'Sam Worker <worker@council.test>', '--manager', 'Tess Manager <manager@council.test>', '--head', 'Hal Head <head@council.test>'];

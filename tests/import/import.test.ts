@@ -3,7 +3,7 @@
  * with a worker (real workflows, real email activities into an in-process SMTP server) in this
  * test process, as tests/client/cli-cases.test.ts runs the case commands.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,17 +17,14 @@ import { caseWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { storeUrl } from '../support/case-record';
 import { devServerAddress, uniqueName, workflowExists } from '../support/temporal-env';
+import { runCaseclock, type CliRun } from '../support/caseclock-bin';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const ENCRYPTION_ENV = throwawayEncryptionEnv();
 const DIR = mkdtempSync(path.join(os.tmpdir(), 'caseclock-import-'));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let client: Client;
 let cliWorker: CliWorker;
@@ -51,19 +48,7 @@ function caseclock(...args: string[]): Promise<Run> {
 }
 
 function caseclockWith(extraEnv: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 120_000,
-        env: cliEnv(extraEnv),
-      },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+  return runCaseclock(args, cliEnv(extraEnv), { timeoutMs: 120_000 });
 }
 
 /** A date `days` ago (negative: ahead) in UK local time, as staff type it: dd/mm/yyyy hh:mm. */

@@ -15,7 +15,6 @@
  * run's dev server with a real worker on the production task queue (the CLI's queue), and the
  * case's history (every event, one for one), history length and timeline are unchanged after each.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { type Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -26,9 +25,9 @@ import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
 import { storeUrl } from '../support/case-record';
+import { runCaseclock, type CliRun } from '../support/caseclock-bin';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'client/cli/caseclock.js');
 const HOUR = 3_600_000;
 const ENCRYPTION_ENV = throwawayEncryptionEnv();
 const CLOSED_PORT = '127.0.0.1:1';
@@ -48,11 +47,7 @@ const NO_OFFSET = '2026-03-01T10:00:00';
 const BAD_IDS = ['../x', 'a/b', 'a?b=c', '%2F', ''];
 const HTML = '<script>alert("x")</script> <b>bold</b> & more';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs the command line in this process with `env` laid over process.env for the run. */
 async function inProcess(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
@@ -81,11 +76,7 @@ async function inProcess(args: readonly string[], env: Record<string, string | u
 
 /** Runs the real bin in a child process (asynchronously, so a worker in this process keeps running). */
 function bin(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, maxBuffer: 10_000_000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+  return runCaseclock(args, env);
 }
 
 // eslint-disable-next-line no-control-regex
