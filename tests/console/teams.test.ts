@@ -22,13 +22,8 @@ let teamStore: Awaited<ReturnType<typeof startScriptStore>>;
 let directory: TeamDirectory;
 let server: TestConsole;
 
-async function signIn(user: string, password: string): Promise<ConsoleSession> {
-  const s = new ConsoleSession(server.url);
-  await s.request('/login');
-  const answer = await s.request('/login', { user, password, next: '/' });
-  expect(answer.status, answer.body.slice(0, 500)).toBe(303);
-  await s.request('/');
-  return s;
+function signIn(user: string, password: string): Promise<ConsoleSession> {
+  return ConsoleSession.signedIn(server.url, user, password);
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { createConsole, type ConsoleOptions } from '../../client/console/app';
 import { UserDirectory } from '../../client/identity/auth';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
+import { expect } from 'vitest';
 import { storeUrl, testStore } from './case-record';
 
 export const TEST_SESSION_SECRET = 'console-test-session-secret-0123456789abcdef';
@@ -55,6 +56,16 @@ export class ConsoleSession {
   cookie = '';
   csrf = '';
   constructor(private readonly baseUrl: string) {}
+
+  /** Signs in with the password form, as a browser would: the form, the post (a 303), then the home page. */
+  static async signedIn(baseUrl: string, user: string, password: string): Promise<ConsoleSession> {
+    const s = new ConsoleSession(baseUrl);
+    await s.request('/login');
+    const answer = await s.request('/login', { user, password, next: '/' });
+    expect(answer.status, answer.body.slice(0, 500)).toBe(303);
+    await s.request('/');
+    return s;
+  }
 
   /** GET a page, or POST a form (with the CSRF token); redirects are answered, not followed. */
   async request(p: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
