@@ -3,11 +3,11 @@
 -- privilege and not only by its trigger (which only the owner can disable).
 --
 --   caseclock_worker   may INSERT into case_record_entries and SELECT it (to find what is already
---                      there), and read the team directory; nothing else: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DDL,
+--                      there), and read the team and staff directories; nothing else: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DDL,
 --                      and none of the console's tables.
 --   caseclock_console  reads the record (SELECT only) and keeps its own tables: sessions, failed
 --                      sign-ins, the record of views, calendar feeds, single sign-on access,
---                      held import escalations and the team directory. The codec server and `caseclock import` use it too.
+--                      held import escalations and the team and staff directories. The codec server and `caseclock import` use it too.
 --
 -- Applied by store/provision.ts, which connects as the database's owner (or a superuser),
 -- migrates first, then runs this file and sets both roles' passwords from the environment:
@@ -41,13 +41,15 @@ GRANT USAGE ON SCHEMA public TO caseclock_worker, caseclock_console;
 
 -- The worker: append and read back the record.
 GRANT SELECT, INSERT ON case_record_entries TO caseclock_worker;
--- Nothing else: no worker code reads the team directory or the console's tables.
+-- The sync from the council's SSD runs in the worker: it reads a team's manager and head of service
+-- and a worker's name and email from the directories (docs/staff.md); only the console keeps them.
+GRANT SELECT ON team_directory, staff_directory TO caseclock_worker;
 
 -- The console: read the record; keep its own tables.
 GRANT SELECT ON case_record_entries TO caseclock_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
   console_sessions, console_sign_in_failures, console_case_views, console_calendar_feeds,
-  console_sso_access, import_held_escalations, team_directory
+  console_sso_access, import_held_escalations, team_directory, staff_directory
   TO caseclock_console;
 
 -- Both may see which migrations are applied (node-pg-migrate reads this table); neither may change it.

@@ -45,6 +45,7 @@ const MIGRATIONS = [
   '1765065600000_sso-identities',
   '1765152000000_idle-transaction-timeout',
   '1765238400000_team-directory',
+  '1765497600000_staff-directory',
 ];
 
 // --- Helpers -------------------------------------------------------------------------------------
@@ -693,7 +694,7 @@ describe.skipIf(!postgresAvailable())(postgresAvailable() ? POSTGRES_TITLE : `${
       }
     });
 
-    it('the worker appends and reads its record, and cannot UPDATE, DELETE, TRUNCATE, ALTER, disable the trigger or touch the console', async () => {
+    it('the worker appends and reads its record and reads the directories, and cannot UPDATE, DELETE, TRUNCATE, ALTER, disable the trigger, change a directory or touch the console', async () => {
       const caseId = uniqueCase('WORKER-ROLE');
       const worker = openCaseRecordStore(as('caseclock_worker'));
       try {
@@ -717,6 +718,12 @@ describe.skipIf(!postgresAvailable())(postgresAvailable() ? POSTGRES_TITLE : `${
       expect(await w("SET session_replication_role = 'replica'")).toBe(denied); // would skip triggers
       expect(await w('CREATE TABLE mine (x int)')).toBe(denied);
       expect(await w('SELECT * FROM console_sessions')).toBe(denied);
+      // The directories the SSD sync looks teams and workers up in: read, never changed.
+      expect(await w('SELECT * FROM team_directory')).toBe('ok');
+      expect(await w('SELECT * FROM staff_directory')).toBe('ok');
+      expect(await w("INSERT INTO staff_directory (staff_id, name, email, changed_by) VALUES ('FORGED', 'F', 'f@x.example', 'w')")).toBe(denied);
+      expect(await w("UPDATE staff_directory SET email = 'redirected@elsewhere.example'")).toBe(denied);
+      expect(await w('DELETE FROM team_directory')).toBe(denied);
       expect(await w("INSERT INTO console_sessions (sid, data, expires_at) VALUES ('forged-administrator-1', '{}', now() + interval '1 day')")).toBe(denied);
       expect(await w('BEGIN; LOCK TABLE console_sessions IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied);
       expect(await w('BEGIN; LOCK TABLE case_record_entries IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied); // could hold every append

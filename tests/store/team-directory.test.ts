@@ -1,7 +1,8 @@
 /**
  * The team directory (store/team-directory.ts) on the embedded store and on a real Debian
  * PostgreSQL 15 cluster (skipped, saying so, when /usr/lib/postgresql/15/bin/postgres is absent),
- * with store/roles.sql's grants: the console role keeps the directory; the worker role, which has no use for it, cannot even read it.
+ * with store/roles.sql's grants: the console role keeps the directory; the worker role, whose sync from the council's SSD
+ * finds a team's manager and head of service in it, reads it and cannot change it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -135,7 +136,7 @@ describe.skipIf(!postgresAvailable())(POSTGRES_TITLE, () => {
 
   directoryContract(() => url);
 
-  it('the console role keeps the directory; the worker role can neither read nor change it', async () => {
+  it('the console role keeps the directory; the worker role reads it and cannot change it', async () => {
     const consoleTeams = openTeamDirectory(as('caseclock_console'));
     try {
       await consoleTeams.upsert({ ...north, code: 'ROLE-TEAM', sourceId: 'DEPT-ROLE' });
@@ -145,7 +146,7 @@ describe.skipIf(!postgresAvailable())(POSTGRES_TITLE, () => {
     }
     const workerTeams = openTeamDirectory(as('caseclock_worker'));
     try {
-      await expect(workerTeams.list()).rejects.toMatchObject({ code: '42501' });
+      expect((await workerTeams.list()).map((t) => t.code)).toEqual(['ROLE-TEAM']);
       await expect(workerTeams.upsert({ ...north, code: 'FORGED' })).rejects.toMatchObject({ code: '42501' });
       await expect(workerTeams.remove('ROLE-TEAM')).rejects.toMatchObject({ code: '42501' });
     } finally {
