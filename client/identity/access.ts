@@ -94,3 +94,6 @@ export const mayOpenCases = (person: Pick<Person, 'role'>): boolean => person.ro
 
 /** Whether the person may keep the team directory (add, change and remove teams): administrators only. */
 export const mayManageTeams = (person: Pick<Person, 'role'>): boolean => person.role === 'administrator';
+
+/** Whether the person may keep the staff directory (names and emails by staff id): administrators only, as the teams. */
+export const mayManageStaff = (person: Pick<Person, 'role'>): boolean => person.role === 'administrator';

@@ -99,7 +99,7 @@ function expectRefusal(run: Run, pattern: RegExp, label = ''): string {
 }
 
 /** How many words name the command (`visit`, `meeting schedule`): `--json` goes right after them. */
-const GROUPS = new Set(['meeting', 'incident', 'teams']);
+const GROUPS = new Set(['meeting', 'incident', 'teams', 'staff']);
 function withJson(args: readonly string[]): string[] {
   const at = GROUPS.has(args[0] ?? '') ? 2 : 1;
   return [...args.slice(0, at), '--json', ...args.slice(at)];
@@ -484,6 +484,20 @@ const TABLE: Record<string, Row[]> = {
     ['no code', ['teams', 'remove'], /^caseclock: missing required argument 'code'$/],
     ['a code with a bidi override', ['teams', 'remove', RLO], /^caseclock: <code> "WCF\\u202e321": may contain only/],
   ],
+  'staff list': [['an unknown option', ['staff', 'list', '--user', 'sam'], /^caseclock: unknown option '--user'$/]],
+  'staff set': [
+    ['no --name', ['staff', 'set', 'PROF-1', '--email', 'sam@council.example'], REQUIRED('--name')],
+    ['no --email', ['staff', 'set', 'PROF-1', '--name', 'Sam Worker'], REQUIRED('--email')],
+    ['a staff id with a space', ['staff', 'set', 'PROF 1', '--name', 'N', '--email', 'sam@council.example'], /^caseclock: <staffId> "PROF 1": may contain only/],
+    ['--email not an address', ['staff', 'set', 'PROF-1', '--name', 'N', '--email', 'sam at council'], /^caseclock: --email "sam at council": must be an email address$/],
+    ['--email 100k long', ['staff', 'set', 'PROF-1', '--name', 'N', '--email', BIG], /^caseclock: --email "x{60}…": must be at most 254 characters$/],
+    ...freeText(['staff', 'set', 'PROF-1', '--email', 'sam@council.example'], '--name'),
+    ...safeId(['staff', 'set', 'PROF-1', '--name', 'N', '--email', 'sam@council.example'], '--user'),
+  ],
+  'staff remove': [
+    ['no staff id', ['staff', 'remove'], /^caseclock: missing required argument 'staffId'$/],
+    ['a staff id with a bidi override', ['staff', 'remove', RLO], /^caseclock: <staffId> "WCF\\u202e321": may contain only/],
+  ],
   calendar: [
     ['no --from', ['calendar', '--to', '2026-12-31'], /^caseclock: --from is required/],
     ['no --to', ['calendar', '--from', '2026-12-01'], /^caseclock: --to is required/],
@@ -533,7 +547,7 @@ describe('refused before connecting: one line naming the field, with and without
   it('the table covers every command and subcommand of caseclock --help', async () => {
     const top = await inProcess(['--help']);
     const listed = [...top.stdout.matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1] ?? '').filter((n) => n !== 'help' && !n.startsWith('-'));
-    const groups = await Promise.all(['meeting', 'incident', 'teams'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
+    const groups = await Promise.all(['meeting', 'incident', 'teams', 'staff'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
     const all = listed.flatMap((name) => {
       const group = groups.find(([g]) => g === name);
       if (!group) return [name];

@@ -18,7 +18,7 @@ import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../../co
 import { configureProcessLogger } from '../../../common/log';
 import { REPO_ROOT } from '../../../common/env-file';
 import { readUsersFile, UsersFileError } from '../../identity/auth';
-import { mayManageTeams } from '../../identity/access';
+import { mayManageStaff, mayManageTeams } from '../../identity/access';
 import { openTeamDirectory } from '../../../store/team-directory';
 import { knownTeams, type KnownTeams, teamProblem } from '../../teams';
 import { valueAt } from '../../actions/fields';
@@ -136,18 +136,18 @@ export function actor(options: CommonOptions, env: Record<string, string | undef
 }
 
 /**
- * Who is changing something only administrators may change (the team directory): `actor`, and
- * then, when the console's users file is there and no operator is acting, an administrator.
+ * Who is changing something only administrators may change (the team or staff directory): `actor`,
+ * and then, when the console's users file is there and no operator is acting, an administrator.
  */
-export function administratorActor(options: CommonOptions, env: Record<string, string | undefined> = process.env, warn?: (line: string) => void): string {
+export function administratorActor(options: CommonOptions, env: Record<string, string | undefined> = process.env, warn?: (line: string) => void, directory: 'team' | 'staff' = 'team'): string {
   const id = actor(options, env, warn);
   if (options.operator === true || OPERATOR_ENV.test(env['CASECLOCK_OPERATOR'] ?? '')) return id;
   const file = consoleUsersFile(env);
   if (!existsSync(file)) return id;
   const user = readUsersFile(file).users.find((u) => u.id === id);
-  if (user !== undefined && !mayManageTeams(user)) {
+  if (user !== undefined && !(directory === 'staff' ? mayManageStaff(user) : mayManageTeams(user))) {
     const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
-    throw new CliError(`${source} ${quoted(id)} is not an administrator: only an administrator may change the team directory, nothing was changed`);
+    throw new CliError(`${source} ${quoted(id)} is not an administrator: only an administrator may change the ${directory} directory, nothing was changed`);
   }
   return id;
 }
