@@ -28,6 +28,7 @@ import { type ConsoleContext, type ConsoleOptions, formOf } from './context';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
 import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
+import { registerStaffRoutes } from './routes/staff';
 import { registerTeamRoutes } from './routes/teams';
 import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
@@ -299,6 +300,7 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   registerReportRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerTeamRoutes(app, ctx);
+  registerStaffRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerImportRoutes(app, ctx);
   return app;

@@ -13,6 +13,7 @@ import type { Logger } from '../../common/log';
 import type { CaseRecordStore } from '../../store/case-record-store';
 import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
+import type { StaffDirectory } from '../../store/staff-directory';
 import type { TeamDirectory } from '../../store/team-directory';
 import type { KnownTeams } from '../teams';
 import type { Person } from '../identity/access';
@@ -48,6 +49,8 @@ export interface ConsoleOptions {
    * against it, client/teams.ts). Without it every team is accepted and /admin/teams says so.
    */
   teams?: TeamDirectory;
+  /** The staff directory (routes/staff.tsx keeps it; docs/staff.md). Without it /admin/staff says it is not configured. */
+  staff?: StaffDirectory;
   users: UserDirectory;
   /** Signs the session cookie; at least 32 characters. */
   sessionSecret: string;

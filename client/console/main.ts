@@ -21,6 +21,7 @@ import { createConsole } from './app';
 import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from '../identity/auth';
 import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
 import { consoleSessionLimits } from '../identity/session';
+import { openStaffDirectory } from '../../store/staff-directory';
 import { openTeamDirectory } from '../../store/team-directory';
 
 export { createConsole } from './app';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL);
   const feedStore = openFeedStore(config.CASECLOCK_STORE_URL);
   const teams = openTeamDirectory(config.CASECLOCK_STORE_URL);
+  const staff = openStaffDirectory(config.CASECLOCK_STORE_URL);
   // The import page gathers escalations due on arrival into one summary email per recipient, as `caseclock import` does.
   const importSummaryStore = openImportSummaryStore(config.CASECLOCK_STORE_URL);
   const oidc = oidcSettingsFromConfig(config);
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     consoleStore,
     feedStore,
     teams,
+    staff,
     users: new UserDirectory(usersFile),
     sessionSecret: secret,
     limits: consoleSessionLimits(config),
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), importSummaryStore.close(), health.close()]))
+      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), staff.close(), importSummaryStore.close(), health.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
