@@ -24,6 +24,7 @@ import {
   type ReassignInput,
   reassignUpdate,
   recordEventUpdate,
+  recordNoteUpdate,
   stateQuery,
   TASK_QUEUE,
   type TimelineEntry,
@@ -31,7 +32,7 @@ import {
   type UpdateDetailsInput,
   updateDetailsUpdate,
 } from '../workflows/messages';
-import { openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
+import { CaseNoteInput, openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
 import { OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../workflows/search-attributes';
 import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
@@ -213,9 +214,23 @@ export function incidentState(client: Client, incidentId: string): Promise<CaseS
   return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
 }
 
-export async function recordEvent(client: Client, caseId: string, rawEvent: unknown): Promise<CaseAnswer> {
+/**
+ * Records an event on a case. With `updateId` (the SSD sync's row key), the same id sent again to
+ * the same run is recorded once: Temporal answers the first update's result.
+ */
+export async function recordEvent(client: Client, caseId: string, rawEvent: unknown, options: { updateId?: string } = {}): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event] })));
+  return asCaseAction('case', caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordEventUpdate, { args: [event], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
+}
+
+/** A note on a case's timeline that changes no clock (the case system corrected or removed a row). */
+export async function noteOnCase(client: Client, caseId: string, rawNote: unknown, options: { updateId?: string } = {}): Promise<CaseAnswer> {
+  const note = parse(CaseNoteInput, rawNote, 'note');
+  return asCaseAction('case', caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(recordNoteUpdate, { args: [note], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
 }
 
 /** Changes a case's details, among them its team (refused when the team directory does not list it). */

@@ -33,6 +33,7 @@ import { refusal } from './validation';
 import {
   type ApplyPolicyInput,
   applyPolicyUpdate,
+  type CaseNoteInput,
   type CaseState,
   type CaseWorkflowInput,
   deliveryBase,
@@ -41,6 +42,7 @@ import {
   type ReassignInput,
   reassignUpdate,
   recordEventUpdate,
+  recordNoteUpdate,
   stateQuery,
   timelineQuery,
   type UpdateDetailsInput,
@@ -176,6 +178,22 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       validator: (raw) => {
         checks().checkReassign(raw);
         if (kase.facts.closed) throw refusal('reassign', CASE_CLOSED);
+      },
+    },
+  );
+
+  // A note changes no clock; it commands nothing, so adding the handler needs no patch.
+  setHandler(
+    recordNoteUpdate,
+    (raw) => {
+      const { summary, by }: CaseNoteInput = raw;
+      const now = nowIso();
+      kase.facts.recordNote({ at: now, recordedAt: now, by, entry: 'details', summary });
+      return answer(now);
+    },
+    {
+      validator: (raw) => {
+        checks().checkNote(raw);
       },
     },
   );

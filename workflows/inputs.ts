@@ -129,6 +129,9 @@ export type UpdateDetailsInput = z.infer<typeof UpdateDetailsInput>;
 /** Reassign one role (e.g. a new allocated worker) without retyping the whole case. */
 export const ReassignInput = z.object({ role: StaffRole, contact: StaffContact, by: UserId });
 export type ReassignInput = z.infer<typeof ReassignInput>;
+/** A note on the case's timeline that changes no clock: e.g. a row the council's case system corrected or removed. */
+export const CaseNoteInput = z.object({ summary: FreeText(500), by: UserId });
+export type CaseNoteInput = z.infer<typeof CaseNoteInput>;
 export const ApplyPolicyInput = z.object({
   /** Validated again by the workflow's validator (PolicySnapshotSchema). */
   snapshot: z.unknown(),

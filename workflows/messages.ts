@@ -12,9 +12,9 @@ import type { CaseEvent, SentMessage } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import type { PolicyRef } from '../domain/policy-library';
-import type { CaseDetails, ReassignInput, UpdateDetailsInput } from './inputs';
+import type { CaseDetails, CaseNoteInput, ReassignInput, UpdateDetailsInput } from './inputs';
 
-export type { CaseContacts, CaseDetails, OpenCaseInput, ReassignInput, ReportIncidentInput, StaffContact, UpdateDetailsInput } from './inputs';
+export type { CaseContacts, CaseDetails, CaseNoteInput, OpenCaseInput, ReassignInput, ReportIncidentInput, StaffContact, UpdateDetailsInput } from './inputs';
 
 export const TASK_QUEUE = 'caseclock';
 
@@ -226,6 +226,9 @@ export const recordEventUpdate = defineUpdate<UpdateAnswer, [CaseEvent]>('record
 export const updateDetailsUpdate = defineUpdate<UpdateAnswer, [UpdateDetailsInput]>('updateDetails');
 
 export const reassignUpdate = defineUpdate<UpdateAnswer, [ReassignInput]>('reassign');
+
+/** A note on the timeline that changes no clock (the SSD sync notes the case system's corrections and removals). */
+export const recordNoteUpdate = defineUpdate<UpdateAnswer, [CaseNoteInput]>('recordNote');
 
 export type ApplyPolicyInput = { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string };
 export const applyPolicyUpdate = defineUpdate<UpdateAnswer, [ApplyPolicyInput]>('applyPolicy');
