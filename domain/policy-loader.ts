@@ -60,7 +60,12 @@ export function loadDefaultPolicy(): Policy {
 
 /** The national baseline frozen with the shipped bank holidays (plus its extras): what a new case starts with. */
 export function loadDefaultSnapshot(): PolicySnapshot {
-  const policy = loadDefaultPolicy();
+  return loadCaseSnapshot(undefined);
+}
+
+/** The policy a new case is frozen with: a policy file, else the national baseline, with the England and Wales bank holidays (plus the policy's extras). */
+export function loadCaseSnapshot(file: string | undefined): PolicySnapshot {
+  const policy = file === undefined ? loadDefaultPolicy() : loadPolicyFile(file);
   return snapshotPolicy(policy, WorkingDayCalendar.englandAndWales(policy.extraBankHolidays));
 }
 

@@ -9,9 +9,8 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { IsoInstant, UserId } from '../../../domain/facts';
-import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../../domain/policy-loader';
-import { snapshotPolicy, type PolicySnapshot } from '../../../domain/policy';
-import { WorkingDayCalendar } from '../../../domain/calendar';
+import { loadCaseSnapshot, PolicyError } from '../../../domain/policy-loader';
+import type { PolicySnapshot } from '../../../domain/policy';
 import { CaseActionError } from '../../cases';
 import { CliError } from '../support';
 import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../../common/config';
@@ -266,8 +265,7 @@ export function firstLine(err: unknown): string {
 export function policySnapshot(file: string | undefined, config: Config): PolicySnapshot {
   const chosen = file ?? config.CASECLOCK_POLICY;
   try {
-    const policy = chosen === undefined ? loadDefaultPolicy() : loadPolicyFile(chosen);
-    return snapshotPolicy(policy, WorkingDayCalendar.englandAndWales(policy.extraBankHolidays));
+    return loadCaseSnapshot(chosen);
   } catch (err) {
     if (err instanceof PolicyError) throw new CliError(err.message);
     throw err;
