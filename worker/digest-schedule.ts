@@ -5,7 +5,8 @@
  * is never joined by a second. A short catch-up window: a day missed while Temporal was down is
  * not sent late in a burst. Created or brought up to date at every worker start (idempotent).
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule, removeSchedule } from './schedules';
 import { LEGAL_ZONE } from '../domain/time-zone';
 import { TASK_QUEUE } from '../workflows/messages';
 import { DAILY_DIGEST_WORKFLOW, type DailyDigestInput } from '../workflows/digest';
@@ -46,30 +47,6 @@ export function digestScheduleOptions(settings: DigestScheduleSettings): Schedul
 }
 
 /** Creates the schedule, or brings an existing one to these settings. Returns which it did. */
-export async function ensureDigestSchedule(client: Client, settings: DigestScheduleSettings): Promise<'created' | 'updated'> {
-  const options = digestScheduleOptions(settings);
-  try {
-    await client.schedule.create(options);
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(options.scheduleId).update((previous): ScheduleUpdateOptions => ({
-    ...previous,
-    spec: options.spec,
-    action: options.action,
-    policies: { ...previous.policies, ...options.policies },
-  }));
-  return 'updated';
-}
+export const ensureDigestSchedule = (client: Client, settings: DigestScheduleSettings): Promise<'created' | 'updated'> => ensureSchedule(client, digestScheduleOptions(settings));
 
-/** CASECLOCK_DIGEST_TIME=off: no schedule (deleted when there is one). */
-export async function removeDigestSchedule(client: Client, scheduleId = DIGEST_SCHEDULE_ID): Promise<'removed' | 'absent'> {
-  try {
-    await client.schedule.getHandle(scheduleId).delete();
-    return 'removed';
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return 'absent';
-    throw err;
-  }
-}
+export const removeDigestSchedule = (client: Client, scheduleId = DIGEST_SCHEDULE_ID): Promise<'removed' | 'absent'> => removeSchedule(client, scheduleId);
