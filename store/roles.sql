@@ -44,9 +44,15 @@ GRANT SELECT, INSERT ON case_record_entries TO caseclock_worker;
 -- The sync from the council's SSD runs in the worker: it reads a team's manager and head of service
 -- and a worker's name and email from the directories (docs/staff.md); only the console keeps them.
 GRANT SELECT ON team_directory, staff_directory TO caseclock_worker;
+-- The sync keeps its ledger of rows read, the children it keeps cases for and its runs.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ssd_ledger, ssd_cases TO caseclock_worker;
+GRANT SELECT, INSERT, UPDATE ON ssd_sync_runs TO caseclock_worker;
+GRANT USAGE ON SEQUENCE ssd_sync_runs_id_seq TO caseclock_worker;
 
 -- The console: read the record; keep its own tables.
 GRANT SELECT ON case_record_entries TO caseclock_console;
+-- The sync's runs and ledger: the source's freshness on the dashboard, the reconciliation page.
+GRANT SELECT ON ssd_sync_runs, ssd_ledger, ssd_cases TO caseclock_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON
   console_sessions, console_sign_in_failures, console_case_views, console_calendar_feeds,
   console_sso_access, import_held_escalations, team_directory, staff_directory
