@@ -213,6 +213,34 @@ export const ConfigSchema = z
       .max(20, 'must be between 0 and 20')
       .default(3),
     /**
+     * The sync from the council's Standard Safeguarding Dataset (docs/ssd.md): where it reads
+     * (a PostgreSQL URL, or `csv:` and the folder of CSV extracts; unset: no sync), how often
+     * (`15m`, `1h`, `30s`; default 15 minutes), the prefix of the case ids it opens (before the
+     * SSD person id), whether staff know a child by the person id or the case system's legacy id,
+     * and the involvement roles that mean the allocated worker (comma-separated).
+     */
+    CASECLOCK_SSD_SOURCE: optionalText.refine(
+      (s) => s === undefined || /^postgres(ql)?:\/\/\S+$/.test(s) || /^csv:.+/.test(s),
+      'must be a PostgreSQL URL (postgres://...) or csv: and a folder of CSV extracts, e.g. csv:/srv/ssd',
+    ),
+    CASECLOCK_SSD_INTERVAL: optionalText
+      .refine((s) => s === undefined || /^\d{1,5}\s*(s|m|h)$/.test(s), 'must be a number and s, m or h, e.g. 15m')
+      .transform((s) => {
+        const m = /^(\d+)\s*(s|m|h)$/.exec(s ?? '15m');
+        return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] : 900;
+      })
+      .refine((n) => n >= 10 && n <= 86_400, 'must be from 10s to 24h'),
+    CASECLOCK_SSD_CASE_PREFIX: optionalText.refine((s) => s === undefined || /^[A-Za-z0-9._-]{0,16}$/.test(s), 'may contain only letters, digits, dot, dash and underscore (at most 16)').transform((s) => s ?? 'ssd-'),
+    CASECLOCK_SSD_REFERENCE: z.enum(['person-id', 'legacy-id'], { error: 'must be person-id or legacy-id' }).default('person-id'),
+    CASECLOCK_SSD_WORKER_ROLES: optionalText
+      .transform((s) =>
+        (s ?? 'Allocated Case Worker')
+          .split(',')
+          .map((r) => r.trim())
+          .filter((r) => r !== ''),
+      )
+      .refine((roles) => roles.length > 0 && roles.every((r) => r.length <= 64), 'must name at least one involvement role, comma-separated, each at most 64 characters'),
+    /**
      * The worker's Prometheus endpoint (/metrics, with /healthz and /readyz): CaseClock's own
      * figures and the Temporal SDK's, on this host and port (`off` for none). The SDK serves its
      * own figures on CASECLOCK_SDK_METRICS_PORT, on 127.0.0.1 only, and /metrics includes them.

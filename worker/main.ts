@@ -15,6 +15,12 @@ import { dataConverter } from '../common/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
 import { DIGEST_SCHEDULE_ID, ensureDigestSchedule, removeDigestSchedule } from './digest-schedule';
+import { SSD_SCHEDULE_ID, ensureSsdSchedule, removeSsdSchedule } from './ssd-schedule';
+import { createSsdSyncActivities, ssdSettingsOf } from '../activities/ssd-sync';
+import { openSsdSyncStore } from '../store/ssd-sync-store';
+import { openTeamDirectory } from '../store/team-directory';
+import { openStaffDirectory } from '../store/staff-directory';
+import { loadCaseSnapshot } from '../domain/policy-loader';
 import { SHARED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { componentLogger, configureProcessLogger } from '../common/log';
 import { installTemporalRuntime } from '../common/log-temporal';
@@ -51,6 +57,15 @@ async function main(): Promise<void> {
   } catch (err) {
     log.warn({ schedule: DIGEST_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) }, 'daily digest schedule not set up');
   }
+  // The sync from the council's SSD: a schedule while a source is configured, none otherwise.
+  const ssd = ssdSettingsOf(config);
+  try {
+    const done = ssd ? await ensureSsdSchedule(client, { intervalSeconds: config.CASECLOCK_SSD_INTERVAL }) : await removeSsdSchedule(client);
+    log.info({ schedule: SSD_SCHEDULE_ID, source: ssd ? ssd.source.kind : 'none', intervalSeconds: config.CASECLOCK_SSD_INTERVAL }, `SSD sync schedule ${done}`);
+  } catch (err) {
+    log.warn({ schedule: SSD_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) }, 'SSD sync schedule not set up');
+  }
+  const ssdStores = ssd ? { sync: openSsdSyncStore(config.CASECLOCK_STORE_URL), teams: openTeamDirectory(config.CASECLOCK_STORE_URL), staff: openStaffDirectory(config.CASECLOCK_STORE_URL) } : undefined;
   // What the operations team scrapes: /metrics, /healthz and /readyz on CASECLOCK_METRICS_PORT.
   // A port already taken is said in the log, and the worker runs all the same.
   const metrics = createCaseClockMetrics();
@@ -100,6 +115,18 @@ async function main(): Promise<void> {
         consoleUrl: config.CONSOLE_PUBLIC_URL,
       }),
       ...createCaseRecordActivities({ store }),
+      ...(ssd && ssdStores
+        ? createSsdSyncActivities({
+            client,
+            store: ssdStores.sync,
+            teams: ssdStores.teams,
+            staff: ssdStores.staff,
+            settings: ssd,
+            // The sync opens cases under CASECLOCK_POLICY, else the national baseline, as the command line does.
+            policy: loadCaseSnapshot(config.CASECLOCK_POLICY),
+            taskQueue: TASK_QUEUE,
+          })
+        : {}),
       ...createDigestActivities({ client, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
     }),
     // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
@@ -119,6 +146,7 @@ async function main(): Promise<void> {
     await health.close();
     transport.close();
     await store.close();
+    if (ssdStores) await Promise.all([ssdStores.sync.close(), ssdStores.teams.close(), ssdStores.staff.close()]);
     await connection.close();
   }
 }

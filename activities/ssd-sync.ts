@@ -1,0 +1,343 @@
+/**
+ * The sync from the council's Standard Safeguarding Dataset: one run reads every table CaseClock
+ * needs, diffs the read against the ledger of the last one, and keeps each child's case in step
+ * (domain/ssd/plan.ts says what each child needs). A case is opened with what the source already
+ * records; a new row becomes its event at its own date; a corrected or removed row is noted on the
+ * case; the case closes when its last episode closes.
+ *
+ * A child's rows reach the ledger only once the case holds them, so a run stopped part-way (the
+ * database down, the worker killed) is carried on by the next, and a row is recorded once however
+ * often it is read: each event is sent with its row's key as the update id, which Temporal answers
+ * once, and the ledger then says it is there. What the sync cannot settle (a team or worker CaseClock
+ * does not know, a row the case refuses) is reported as values in the run's record, never invented.
+ */
+import { Context } from '@temporalio/activity';
+import { componentLogger } from '../common/log';
+import type { Client } from '@temporalio/client';
+import pLimit from 'p-limit';
+import { caseOf, type SsdCaseConfig, type SsdCaseFailure } from '../domain/ssd/case-of';
+import { diffReads, ledgerOf, type ReadEntry, type ReadLedger } from '../domain/ssd/diff';
+import { entryKeyOf, readSsd, type SsdEpisode, type SsdWarning } from '../domain/ssd/events';
+import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from '../domain/ssd/plan';
+import type { PolicySnapshot } from '../domain/policy';
+import type { Config } from '../common/config';
+import type { CaseContacts, StaffContact } from '../workflows/inputs';
+import { CaseActionError, noteOnCase, openCase, recordEvent } from '../client/cases';
+import { openSsdSource, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
+import type { SsdSyncStore, SyncReportItem } from '../store/ssd-sync-store';
+import type { Team, TeamDirectory } from '../store/team-directory';
+
+/** Who the sync records events as, on every case's timeline. */
+export const SSD_SYNC_USER = 'ssd-sync';
+
+/** A case opens with at most this many recorded events (OpenCaseInput); the rest follow as updates. */
+const OPENING_EVENTS = 50;
+
+/** Children worked on at once: each is a few Temporal calls. */
+export const SSD_SYNC_CONCURRENCY = 16;
+
+/** A member of staff as the sync needs them: found by the case system's staff id, or by console user id for managers. */
+export interface StaffMember {
+  staffId: string;
+  name: string;
+  email: string;
+  userId?: string;
+}
+
+export interface SsdSyncSettings {
+  source: SsdSourceConfig;
+  cases: Omit<SsdCaseConfig, 'teams'>;
+}
+
+/** The sync's settings from the validated environment; undefined when no source is configured. */
+export function ssdSettingsOf(config: Pick<Config, 'CASECLOCK_SSD_SOURCE' | 'CASECLOCK_SSD_CASE_PREFIX' | 'CASECLOCK_SSD_REFERENCE' | 'CASECLOCK_SSD_WORKER_ROLES'>): SsdSyncSettings | undefined {
+  const source = config.CASECLOCK_SSD_SOURCE;
+  if (source === undefined) return undefined;
+  return {
+    source: source.startsWith('csv:') ? { kind: 'csv', dir: source.slice('csv:'.length) } : { kind: 'postgres', url: source },
+    cases: { caseIdPrefix: config.CASECLOCK_SSD_CASE_PREFIX, reference: config.CASECLOCK_SSD_REFERENCE, allocatedWorkerRoles: config.CASECLOCK_SSD_WORKER_ROLES },
+  };
+}
+
+export interface SsdSyncDependencies {
+  client: Client;
+  store: SsdSyncStore;
+  teams: Pick<TeamDirectory, 'list'>;
+  staff: { list(): Promise<StaffMember[]> };
+  settings: SsdSyncSettings;
+  policy: PolicySnapshot;
+  taskQueue: string;
+  concurrency?: number;
+  now?: () => Date;
+  /** Opens the source (tests pass their own); by default from `settings.source`. */
+  openSource?: () => SsdSource;
+}
+
+/** What one run did: rows read, children worked on, cases opened and closed, events and notes recorded, refusals, children left for the next run. */
+export type SsdSyncCounts = { rows: number; children: number; opened: number; recorded: number; noted: number; closed: number; alreadyThere: number; refused: number; notSettled: number };
+
+export interface SsdSyncResult {
+  runId: number;
+  at: string;
+  counts: SsdSyncCounts;
+  /** How many report items the run recorded (the items are in the store). */
+  reported: number;
+}
+
+/** Reported once per child: the same failure is not repeated for each of its rows. */
+const failureItem = (f: SsdCaseFailure): SyncReportItem => {
+  switch (f.failure) {
+    case 'unknown-team':
+    case 'team-not-in-caseclock':
+      return { problem: f.failure, personId: f.personId, detail: f.teamId };
+    case 'unknown-worker':
+      return { problem: f.failure, personId: f.personId, detail: f.professionalId };
+    case 'several-allocations':
+      return { problem: f.failure, personId: f.personId, detail: f.involvementIds.join(' ') };
+    case 'no-team':
+    case 'no-worker':
+      return { problem: f.failure, personId: f.personId, detail: f.involvementId };
+    case 'invalid-case-id':
+      return { problem: f.failure, personId: f.personId, detail: f.caseId };
+    default:
+      return { problem: f.failure, personId: f.personId };
+  }
+};
+
+const warningItem = (w: SsdWarning): SyncReportItem => ({
+  problem: w.problem,
+  sourceKey: w.sourceKey,
+  ...('column' in w ? { detail: w.column } : 'claId' in w && w.claId !== null ? { detail: w.claId } : {}),
+});
+
+const rowWarningItem = (w: SsdRowWarning): SyncReportItem => ({ problem: w.kind, sourceKey: `${w.table}:${w.rowId ?? `#${w.at}`}`, detail: w.columns.join(' ') });
+
+const refusalDetail = (err: CaseActionError): string => (err.problems.length > 0 ? err.problems.map((p) => `${p.field || 'case'}: ${p.message}`).join('; ') : err.message);
+
+/** The update id of one event of a row: the same row read again sends the same id. */
+const updateIdOf = (caseId: string, s: SourcedEvent, hash: string): string => `ssd:${caseId}:${entryKeyOf(s.sourceKey, s.event)}:${hash}`;
+
+/** One run of the sync. Throws only when the source or Temporal cannot be used at all; the run is recorded as failed. */
+export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { done: number; of: number }) => void = () => undefined): Promise<SsdSyncResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const at = now.toISOString();
+  const source = deps.openSource ? deps.openSource() : openSsdSource(deps.settings.source);
+  const runId = await deps.store.beginRun(source.kind, at);
+  const counts: SsdSyncCounts = { rows: 0, children: 0, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0 };
+  const report: SyncReportItem[] = [];
+  try {
+    const read = await source.readAll();
+    const refreshedAt = await source.sourceFreshness();
+    report.push(...read.warnings.map(rowWarningItem));
+    // What a child's case could not take stays out of the ledger, so the next read tries it again.
+    await syncRead(deps, read.rows, at, counts, report, beat);
+    await deps.store.finishRun(runId, { outcome: 'succeeded', counts, report, ...(refreshedAt ? { refreshedAt } : {}) });
+    componentLogger('ssd-sync').info({ runId, ...counts, reported: report.length }, 'SSD sync finished');
+    return { runId, at, counts, reported: report.length };
+  } catch (err) {
+    const problem = err instanceof Error ? err.message : String(err);
+    await deps.store.finishRun(runId, { outcome: 'failed', counts, report, problem }).catch(() => undefined);
+    throw err;
+  } finally {
+    await source.close();
+  }
+}
+
+async function syncRead(deps: SsdSyncDependencies, rows: SsdSourceRows, at: string, counts: SsdSyncCounts, report: SyncReportItem[], beat: (progress: { done: number; of: number }) => void): Promise<void> {
+  const reading = readSsd(ssdRowsOf(rows), { by: SSD_SYNC_USER });
+  report.push(...reading.warnings.map(warningItem));
+  const { ledger: now, duplicates } = ledgerOf(reading.entries);
+  for (const key of duplicates) report.push({ problem: 'duplicate-row', sourceKey: key });
+  counts.rows = reading.entries.length;
+  const last: ReadLedger = await deps.store.ledger();
+  const diff = diffReads(last, now);
+  const known = await deps.store.knownCases();
+  const entriesByPerson = new Map<string, ReadEntry[]>();
+  for (const entry of Object.values(now)) {
+    if (!entry) continue;
+    const list = entriesByPerson.get(entry.personId);
+    if (list) list.push(entry);
+    else entriesByPerson.set(entry.personId, [entry]);
+  }
+  const plans = planChildren({ at, episodes: reading.episodes, entriesOf: (p) => entriesByPerson.get(p) ?? [], diff, known });
+  counts.children = plans.length;
+
+  const directory = await deps.teams.list();
+  const staff = await deps.staff.list();
+  const context = childContext(deps, rows, directory, staff, reading.episodes);
+  const limit = pLimit(deps.concurrency ?? SSD_SYNC_CONCURRENCY);
+  let done = 0;
+  await Promise.all(
+    plans.map((plan) =>
+      limit(async () => {
+        await syncChild(deps, context, plan, at, counts, report, known.get(plan.personId));
+        done++;
+        if (done % 50 === 0 || done === plans.length) beat({ done, of: plans.length });
+      }),
+    ),
+  );
+}
+
+interface ChildContext {
+  caseConfig: SsdCaseConfig;
+  rowsOfChild: (personId: string) => Parameters<typeof caseOf>[1];
+  teamByCode: Map<string, Team>;
+  staffById: Map<string, StaffMember>;
+  staffByUser: Map<string, StaffMember>;
+  episodes: readonly SsdEpisode[];
+}
+
+function childContext(deps: SsdSyncDependencies, rows: SsdSourceRows, directory: readonly Team[], staff: readonly StaffMember[], episodes: readonly SsdEpisode[]): ChildContext {
+  const teams: Record<string, string> = {};
+  for (const t of directory) if (t.sourceId !== undefined) teams[t.sourceId] = t.code;
+  const people = new Map(rows.ssd_person.map((p) => [p.pers_person_id, p]));
+  const involvements = new Map<string, (typeof rows.ssd_involvements)[number][]>();
+  for (const i of rows.ssd_involvements) involvements.set(i.invo_person_id, [...(involvements.get(i.invo_person_id) ?? []), i]);
+  return {
+    caseConfig: { ...deps.settings.cases, teams },
+    rowsOfChild: (personId) => {
+      const person = people.get(personId);
+      return { ...(person ? { person } : {}), involvements: involvements.get(personId) ?? [], professionals: rows.ssd_professionals, departments: rows.ssd_department };
+    },
+    teamByCode: new Map(directory.map((t) => [t.code, t])),
+    staffById: new Map(staff.map((s) => [s.staffId, s])),
+    staffByUser: new Map(staff.flatMap((s) => (s.userId === undefined ? [] : [[s.userId, s] as const]))),
+    episodes,
+  };
+}
+
+const contactOf = (s: StaffMember): StaffContact => ({ name: s.name, email: s.email });
+
+/** The case's people: the allocated worker by staff id, the team's manager and head of service by console user id; whoever is missing is reported. */
+function contactsOf(context: ChildContext, personId: string, team: Team, staffId: string, report: SyncReportItem[]): CaseContacts {
+  const contacts: CaseContacts = {};
+  const worker = context.staffById.get(staffId);
+  if (worker) contacts['allocated-worker'] = contactOf(worker);
+  else report.push({ problem: 'worker-not-in-staff-directory', personId, detail: staffId });
+  for (const [role, userId] of [
+    ['team-manager', team.manager],
+    ['head-of-service', team.head],
+  ] as const) {
+    const person = context.staffByUser.get(userId) ?? context.staffById.get(userId);
+    if (person) contacts[role] = contactOf(person);
+    else report.push({ problem: `${role}-not-in-staff-directory`, personId, detail: userId });
+  }
+  return contacts;
+}
+
+async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan: ChildPlan, at: string, counts: SsdSyncCounts, report: SyncReportItem[], known: (KnownCase & { team: string }) | undefined): Promise<void> {
+  const { personId } = plan;
+  if (plan.action === 'ledger-only') {
+    await deps.store.settleChild(personId, plan.rows, plan.removed);
+    return;
+  }
+  if (plan.action === 'open') {
+    const found = caseOf(personId, context.rowsOfChild(personId), context.caseConfig, at);
+    if (!found.ok) {
+      // Not opened and not settled: the next read tries again, once the team or worker is known.
+      report.push(...found.failures.map(failureItem));
+      counts.notSettled++;
+      return;
+    }
+    const kase = found.case;
+    const team = context.teamByCode.get(kase.team);
+    if (!team) {
+      report.push({ problem: 'team-not-in-caseclock', personId, detail: kase.ssdTeamId });
+      counts.notSettled++;
+      return;
+    }
+    const contacts = contactsOf(context, personId, team, kase.worker.staffId, report);
+    const opening = plan.events.slice(0, OPENING_EVENTS);
+    try {
+      await openCase(
+        deps.client,
+        { caseId: kase.caseId, details: { reference: kase.reference, team: kase.team, contacts }, openedBy: SSD_SYNC_USER, openedAt: plan.openedAt, recorded: opening.map((s) => s.event) },
+        deps.policy,
+        { taskQueue: deps.taskQueue, teams: { listed: true, codes: [team.code] }, now: new Date(at) },
+      );
+      counts.opened++;
+    } catch (err) {
+      if (!(err instanceof CaseActionError)) throw err;
+      if (err.kind !== 'already-exists') {
+        report.push({ problem: 'case-refused', personId, detail: refusalDetail(err) });
+        counts.refused++;
+        counts.notSettled++;
+        return;
+      }
+      // Opened by an earlier run that stopped before its ledger was written: the case holds these rows.
+      counts.alreadyThere++;
+      await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team });
+      return;
+    }
+    await recordAll(deps, kase.caseId, plan.events.slice(OPENING_EVENTS), hashesOf(plan.rows), counts, report, personId);
+    await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team });
+    return;
+  }
+  if (!known) return;
+  const caseId = known.caseId;
+  const hashes = hashesOf(plan.rows);
+  const closedHere = await recordAll(deps, caseId, plan.events, hashes, counts, report, personId);
+  for (const note of plan.notes) {
+    try {
+      await noteOnCase(deps.client, caseId, { summary: note.summary, by: SSD_SYNC_USER }, { updateId: `ssd:${caseId}:note:${note.sourceKey}:${hashes.get(note.sourceKey) ?? 'removed'}` });
+      counts.noted++;
+    } catch (err) {
+      if (!(err instanceof CaseActionError)) throw err;
+      report.push({ problem: 'note-refused', personId, sourceKey: note.sourceKey, detail: refusalDetail(err) });
+    }
+  }
+  let status: KnownCase['status'] = closedHere ? 'closed' : 'open';
+  if (plan.close && !closedHere) {
+    try {
+      await recordEvent(deps.client, caseId, { type: 'case-closed', at: plan.close.at > at ? at : plan.close.at, by: SSD_SYNC_USER, reason: plan.close.reason }, { updateId: `ssd:${caseId}:closed:${plan.close.at}` });
+      counts.closed++;
+      status = 'closed';
+    } catch (err) {
+      if (!(err instanceof CaseActionError)) throw err;
+      if (err.kind === 'not-found' || err.problems.some((p) => p.message.includes('closed'))) status = 'closed';
+      else report.push({ problem: 'close-refused', personId, detail: refusalDetail(err) });
+    }
+  }
+  await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId, status, team: known.team });
+}
+
+const hashesOf = (rows: readonly ReadEntry[]): Map<string, string> => new Map(rows.map((r) => [r.sourceKey, r.hash]));
+
+/** Records each event in date order; a refusal is reported and the rest go on. True when the case turned out to be closed. */
+async function recordAll(
+  deps: SsdSyncDependencies,
+  caseId: string,
+  events: readonly SourcedEvent[],
+  hashes: ReadonlyMap<string, string>,
+  counts: SsdSyncCounts,
+  report: SyncReportItem[],
+  personId: string,
+): Promise<boolean> {
+  for (const s of events) {
+    try {
+      await recordEvent(deps.client, caseId, s.event, { updateId: updateIdOf(caseId, s, hashes.get(s.sourceKey) ?? '') });
+      counts.recorded++;
+    } catch (err) {
+      if (!(err instanceof CaseActionError)) throw err;
+      if (err.kind === 'not-found') {
+        report.push({ problem: 'case-not-found', personId, detail: caseId });
+        return true;
+      }
+      report.push({ problem: 'event-refused', personId, sourceKey: s.sourceKey, detail: refusalDetail(err) });
+      counts.refused++;
+    }
+  }
+  return false;
+}
+
+export function createSsdSyncActivities(deps: SsdSyncDependencies) {
+  return {
+    /** One run of the sync, started by the SSD schedule's workflow; its progress is in the heartbeat. */
+    async syncFromSsd(): Promise<SsdSyncResult> {
+      const activity = Context.current();
+      return runSsdSync(deps, (progress) => activity.heartbeat(progress));
+    },
+  };
+}
+
+export type SsdSyncActivities = ReturnType<typeof createSsdSyncActivities>;

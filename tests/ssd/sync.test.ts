@@ -1,0 +1,207 @@
+/**
+ * The sync from the SSD, end to end: a synthetic council written as CSV extracts, a private
+ * embedded store for the ledger and directories, the run's real dev server with a worker running the
+ * case workflows, a real SMTP server for whatever the cases send. The first read opens a case for
+ * each child with an open episode in a team CaseClock knows, with what the source records; a team
+ * CaseClock does not know is reported and opens nothing; the same rows read again record nothing;
+ * a new visit, a corrected visit date and a removed row each reach the case once; a run started by
+ * the schedule's workflow records itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSsdSyncActivities, runSsdSync, SSD_SYNC_USER, type SsdSyncDependencies } from '../../activities/ssd-sync';
+import { caseTimeline } from '../../client/cases';
+import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { caseKindAt, readSsd } from '../../domain/ssd/events';
+import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
+import { ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
+import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
+import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
+import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
+import { SSD_SYNC_WORKFLOW } from '../../workflows/ssd-sync';
+import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
+import { writeSsdCsv } from '../../tools/ssd/io';
+import { caseActivities } from '../support/case-record';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+
+let mailbox: Mailbox;
+let dev: DevServerConnections;
+let connection: NativeConnection;
+let client: Client;
+let bundle: WorkflowBundlePath;
+let dir: string;
+let embedded: EmbeddedStore;
+let store: SsdSyncStore;
+let teams: TeamDirectory;
+let staff: StaffDirectory;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = uniqueName('ssd-sync');
+const prefix = `s${uniqueName('').slice(-6)}-`;
+
+const today = new Date().toISOString().slice(0, 10);
+const council = generateCouncil({ seed: 'sync-test', children: 40, years: 1, asOf: today });
+const csvDir = () => path.join(dir, 'ssd');
+
+/** Every team in the council's extract but the last is in CaseClock's directory: that one's children are reported. */
+const teamRows = council.tables.ssd_department.filter((d) => council.tables.ssd_involvements.some((i) => i.invo_professional_team === d.dept_team_id));
+const unknownTeam = teamRows[teamRows.length - 1]!.dept_team_id;
+
+function deps(): SsdSyncDependencies {
+  return {
+    client,
+    store,
+    teams,
+    staff,
+    settings: { source: { kind: 'csv', dir: csvDir() }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
+    policy: loadDefaultSnapshot(),
+    taskQueue,
+  };
+}
+
+/** The children the extract has an open episode for now, by the domain's own reading. */
+function openChildren(tables: SsdTables): string[] {
+  const reading = readSsd(ssdRowsOf(tables as unknown as SsdSourceRows), { by: SSD_SYNC_USER });
+  const people = new Set(reading.episodes.map((e) => e.personId));
+  const now = new Date().toISOString();
+  return [...people].filter((p) => caseKindAt(reading.episodes, p, now) !== undefined).sort();
+}
+
+/** The allocated worker's team in force for a child (the latest allocation). */
+const teamOf = (tables: SsdTables, personId: string): string | null =>
+  tables.ssd_involvements
+    .filter((i) => i.invo_person_id === personId && i.invo_involvement_end_date === null)
+    .map((i) => i.invo_professional_team)
+    .pop() ?? null;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-ssd-sync-'));
+  [mailbox, dev, bundle, embedded] = await Promise.all([startMailbox(), connectDevServer(), bundleCaseWorkflows(), startEmbeddedStore({ dataDir: path.join(dir, 'store') })]);
+  ({ nativeConnection: connection, client } = dev);
+  await migrateCaseRecordStore(embedded.url);
+  store = openSsdSyncStore(embedded.url);
+  teams = openTeamDirectory(embedded.url);
+  staff = openStaffDirectory(embedded.url);
+  await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
+  await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
+  for (const p of council.tables.ssd_professionals) {
+    if (p.prof_staff_id !== null) await staff.set({ staffId: p.prof_staff_id, name: `Worker ${p.prof_professional_id}`, email: `staff.${p.prof_professional_id}@council.test`, changedBy: 'admin' });
+  }
+  for (const d of teamRows) {
+    if (d.dept_team_id === unknownTeam) continue;
+    await teams.upsert({ code: `T${prefix}${d.dept_team_id}`, name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
+  }
+  await writeSsdCsv(council.tables, csvDir());
+  worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: { ...caseActivities(mailbox), ...createSsdSyncActivities(deps()) },
+  });
+  running = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running?.catch(() => undefined);
+  await Promise.all([store?.close(), teams?.close(), staff?.close()]);
+  await embedded?.stop();
+  await dev?.close();
+  await mailbox?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const caseIdOf = (personId: string) => `${prefix}${personId}`;
+
+/** What the sync wrote on a case's timeline (events and notes), as text: messages the case sent itself are left out. */
+const fromSync = async (personId: string): Promise<string[]> => (await caseTimeline(client, caseIdOf(personId))).filter((t) => t.by === SSD_SYNC_USER).map((t) => `${t.at} ${t.entry} ${t.event?.type ?? ''} ${t.summary}`);
+
+describe('the sync from the SSD', () => {
+  const open = openChildren(council.tables);
+  const inKnownTeam = open.filter((p) => teamOf(council.tables, p) !== unknownTeam);
+  const inUnknownTeam = open.filter((p) => teamOf(council.tables, p) === unknownTeam);
+
+  it('opens a case for each child with an open episode in a known team, with what the source records, and reports the rest', async () => {
+    expect(inKnownTeam.length).toBeGreaterThan(3);
+    expect(inUnknownTeam.length).toBeGreaterThan(0);
+    const result = await runSsdSync(deps());
+    expect(result.counts.opened).toBe(inKnownTeam.length);
+    const known = await store.knownCases();
+    expect([...known.keys()].sort()).toEqual(inKnownTeam);
+    const [run] = await store.recentRuns(1);
+    expect(run).toMatchObject({ outcome: 'succeeded', sourceKind: 'csv' });
+    for (const personId of inUnknownTeam) expect(run!.report).toContainEqual({ problem: 'team-not-in-caseclock', personId, detail: unknownTeam });
+    // Each case holds its child's events from the source, recorded by the sync, at their own dates.
+    const sample = inKnownTeam[0]!;
+    const timeline = await caseTimeline(client, caseIdOf(sample));
+    const fromSource = timeline.filter((t) => t.entry === 'event' && t.by === SSD_SYNC_USER);
+    expect(fromSource.length).toBeGreaterThan(0);
+    // The child's latest visit in which they were seen is on the case, as a visit, on its own date.
+    const withVisits = inKnownTeam.filter((p) => council.tables.ssd_cin_visits.some((v) => v.cinv_person_id === p && v.cinv_cin_visit_seen === 'Y' && v.cinv_cin_visit_date !== null));
+    expect(withVisits.length).toBeGreaterThan(0);
+    for (const personId of withVisits.slice(0, 3)) {
+      const latest = council.tables.ssd_cin_visits
+        .filter((v) => v.cinv_person_id === personId && v.cinv_cin_visit_seen === 'Y' && v.cinv_cin_visit_date !== null)
+        .map((v) => v.cinv_cin_visit_date!)
+        .sort()
+        .pop()!;
+      const events = (await caseTimeline(client, caseIdOf(personId))).filter((t) => t.entry === 'event' && t.by === SSD_SYNC_USER);
+      expect(events.some((t) => t.event?.type === 'contact' && t.event.contactType === 'visit' && t.at.startsWith(latest.slice(0, 10)))).toBe(true);
+    }
+  }, 240_000);
+
+  it('records nothing twice when the same rows are read again', async () => {
+    const before = await Promise.all(inKnownTeam.map(fromSync));
+    const again = await runSsdSync(deps());
+    expect(again.counts).toMatchObject({ opened: 0, recorded: 0, noted: 0, closed: 0 });
+    const after = await Promise.all(inKnownTeam.map(fromSync));
+    expect(after).toEqual(before);
+  }, 120_000);
+
+  it('records a new visit once, notes a corrected date and a removed row, and opens a case once its team is known', async () => {
+    const child = inKnownTeam.find((p) => council.tables.ssd_cin_visits.filter((v) => v.cinv_person_id === p && v.cinv_cin_visit_date !== null).length >= 2)!;
+    expect(child).toBeDefined();
+    const visits = council.tables.ssd_cin_visits.filter((v) => v.cinv_person_id === child && v.cinv_cin_visit_date !== null);
+    const [corrected, removed] = visits.slice(-2) as [(typeof visits)[number], (typeof visits)[number]];
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19).replace('T', ' ');
+    const newVisit = { ...corrected, cinv_cin_visit_id: `NEWV${prefix}`, cinv_cin_visit_date: yesterday, cinv_cin_visit_seen: 'Y' as const, cinv_cin_visit_seen_alone: 'Y' as const };
+    const movedTo = new Date(Date.parse(`${corrected.cinv_cin_visit_date!.slice(0, 10)}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const changed: SsdTables = {
+      ...council.tables,
+      ssd_cin_visits: [...council.tables.ssd_cin_visits.filter((v) => v !== removed).map((v) => (v === corrected ? { ...v, cinv_cin_visit_date: `${movedTo} 10:00:00` } : v)), newVisit],
+    };
+    await writeSsdCsv(changed, csvDir());
+    // The team nobody knew is added: its children's cases open on this read.
+    const d = teamRows.find((t) => t.dept_team_id === unknownTeam)!;
+    await teams.upsert({ code: `T${prefix}${d.dept_team_id}`, name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
+
+    const before = await fromSync(child);
+    const result = await runSsdSync(deps());
+    expect(result.counts.opened).toBe(inUnknownTeam.length);
+    const after = await fromSync(child);
+    const added = after.filter((line) => !before.includes(line));
+    expect(added.filter((line) => line.startsWith(yesterday.slice(0, 10)) && line.includes(' event contact '))).toHaveLength(1);
+    expect(added.some((line) => line.includes(`ssd_cin_visits:${corrected.cinv_cin_visit_id}`) && line.includes(`moved from ${corrected.cinv_cin_visit_date!.slice(0, 10)} to ${movedTo}`))).toBe(true);
+    expect(added.some((line) => line.includes(`Removed from the case system (ssd_cin_visits:${removed.cinv_cin_visit_id})`))).toBe(true);
+    // The corrected visit's new date is on the case too: the clocks follow the source.
+    expect(added.some((line) => line.startsWith(movedTo) && line.includes(' event contact '))).toBe(true);
+
+    // And once only: the same extract again changes nothing.
+    const again = await runSsdSync(deps());
+    expect(again.counts).toMatchObject({ opened: 0, recorded: 0, noted: 0 });
+    expect(await fromSync(child)).toEqual(after);
+  }, 240_000);
+
+  it('runs as a workflow, as the schedule starts it, and records the run', async () => {
+    const handle = await client.workflow.start(SSD_SYNC_WORKFLOW, { workflowId: uniqueName('ssd-sync-run'), taskQueue, args: [] });
+    const result = (await handle.result()) as { runId: number; counts: { opened: number } };
+    expect(result.counts.opened).toBe(0);
+    const [run] = await store.recentRuns(1);
+    expect(run).toMatchObject({ id: result.runId, outcome: 'succeeded' });
+  }, 120_000);
+});
