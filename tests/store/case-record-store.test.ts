@@ -45,6 +45,7 @@ const MIGRATIONS = [
   '1765065600000_sso-identities',
   '1765152000000_idle-transaction-timeout',
   '1765238400000_team-directory',
+  '1765411200000_ssd-sync',
   '1765497600000_staff-directory',
 ];
 
