@@ -22,7 +22,7 @@ import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from 
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
-import { CaseActionError, noteOnCase, openCase, recordEvent } from '../client/cases';
+import { CaseActionError, noteOnCase, openCase, recordEvent } from '../common/cases';
 import { openSsdSource, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
 import type { SsdSyncStore, SyncReportItem } from '../store/ssd-sync-store';
 import type { Team, TeamDirectory } from '../store/team-directory';

@@ -38,7 +38,7 @@ import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
 import { ANY_TEAM, type KnownTeams, teamRefusal } from './teams';
 
-/** Refuses an input whose team the team directory does not list (client/teams.ts); nothing is sent. */
+/** Refuses an input whose team the team directory does not list (common/teams.ts); nothing is sent. */
 function refuseUnknownTeam(label: string, known: KnownTeams | undefined, team: string): void {
   const problem = teamRefusal(known ?? ANY_TEAM, team);
   if (problem) throw new CaseActionError(`${label} refused: ${describeRefusal([problem])}`, 'invalid', [problem]);
@@ -117,7 +117,7 @@ export async function openCase(
     taskQueue?: string;
     /** Messages already given to their recipients another way (the import's summary of escalations due on arrival): the case does not send them. */
     alreadyReported?: Delivery[];
-    /** The team directory's teams (client/teams.ts); every interface passes them. Absent: any team, as an empty directory. */
+    /** The team directory's teams (common/teams.ts); every interface passes them. Absent: any team, as an empty directory. */
     teams?: KnownTeams;
   } = {},
 ): Promise<{ workflowId: string }> {
@@ -270,7 +270,7 @@ export function caseObligations(client: Client, caseId: string) {
   return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(obligationsQuery));
 }
 
-export { listCases, type CaseListing } from '../common/case-listing';
+export { listCases, type CaseListing } from './case-listing';
 
 export function incidentTimeline(client: Client, incidentId: string): Promise<TimelineEntry[]> {
   return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(timelineQuery));

@@ -1,6 +1,6 @@
 /**
  * Every change a person can make to a case, one definition each: the form it shows, who may use
- * it, how the submitted form becomes the input of a client function (client/cases.ts), validated
+ * it, how the submitted form becomes the input of a client function (common/cases.ts), validated
  * with the same zod schemas as the command line (domain/facts.ts, workflows/inputs.ts), and which
  * form field each of the case's refusals names. The console renders these forms; the command line
  * builds its recording commands from the same declarations (`cli`). Bad input comes back as one
@@ -39,7 +39,7 @@ import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
 import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
 import type { CaseAnswer, CaseState, TimelineEntry } from '../../workflows/messages';
-import { applyPolicy, type CaseActionError, reassign, recordEvent, recordIncidentEvent } from '../cases';
+import { applyPolicy, type CaseActionError, reassign, recordEvent, recordIncidentEvent } from '../../common/cases';
 import { type FieldErrors, type FieldSpec, type Form, localToInstant, optional, type Outcome, overlongFields, parseContact, validate } from './fields';
 
 export { instantToLocal, localToInstant, MAX_FIELD_CHARS, overlongFields, parseContact, splitContact, ukToIsoLocal, validate } from './fields';

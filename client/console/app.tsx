@@ -22,7 +22,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { PolicyError } from '../../domain/policy-loader';
 import { readinessProbe, temporalReachable } from '../../common/health';
 import { processLogger } from '../../common/log';
-import { CaseActionError } from '../cases';
+import { CaseActionError } from '../../common/cases';
 import { personFromSession, SESSION_COOKIE } from '../identity/session';
 import { type ConsoleContext, type ConsoleOptions, formOf } from './context';
 import { ConsoleHttpError, ERROR_TITLES } from './errors';
@@ -35,7 +35,7 @@ import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
 import { registerReportRoutes } from './routes/reports';
 import { Notice, page } from './views/layout';
-import { ANY_TEAM, knownTeams } from '../teams';
+import { ANY_TEAM, knownTeams } from '../../common/teams';
 
 // What createConsole takes, named where it is called (main.ts, the tests' console).
 export type { ConsoleOptions } from './context';

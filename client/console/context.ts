@@ -15,7 +15,7 @@ import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
 import type { StaffDirectory } from '../../store/staff-directory';
 import type { TeamDirectory } from '../../store/team-directory';
-import type { KnownTeams } from '../teams';
+import type { KnownTeams } from '../../common/teams';
 import type { Person } from '../identity/access';
 import type { UserDirectory } from '../identity/auth';
 import type { SessionLimits, SignedIn } from '../identity/session';
@@ -46,7 +46,7 @@ export interface ConsoleOptions {
   feedStore?: FeedStore;
   /**
    * The team directory (routes/admin.tsx keeps it; cases, incidents and imports are checked
-   * against it, client/teams.ts). Without it every team is accepted and /admin/teams says so.
+   * against it, common/teams.ts). Without it every team is accepted and /admin/teams says so.
    */
   teams?: TeamDirectory;
   /** The staff directory (routes/staff.tsx keeps it; docs/staff.md). Without it /admin/staff says it is not configured. */

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { LEGAL_ZONE } from '../../domain/kinds';
 import { tierLabel } from '../../domain/labels';
 import { kpiFromStore } from '../case-record';
-import type { CaseListing } from '../cases';
+import type { CaseListing } from '../../common/cases';
 import { kpiPeriodSchema, type KpiRow } from '../kpi';
 
 export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;

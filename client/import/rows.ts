@@ -13,7 +13,7 @@ import { IsoInstant, FreeText, MeetingHeld, SafeId, UserId, type CaseEvent } fro
 import { LegalStatus, PlacementType, RiskTier, type StaffRole } from '../../domain/kinds';
 import { futureProblems, openingOf, OpenCaseInput, StaffContact } from '../../workflows/inputs';
 import { localToInstant, parseContact, ukToIsoLocal } from '../actions/fields';
-import { type KnownTeams, teamProblem } from '../teams';
+import { type KnownTeams, teamProblem } from '../../common/teams';
 
 /** The columns of an import file, in the order of the example (docs/examples/import-example.csv). */
 export const IMPORT_COLUMNS = [
@@ -419,7 +419,7 @@ function columnOf(path: readonly string[], recorded: ReadonlyArray<{ column: Imp
 }
 
 /**
- * The file with every good row whose team the team directory does not list (client/teams.ts)
+ * The file with every good row whose team the team directory does not list (common/teams.ts)
  * turned into a bad `team` cell: the dry run names it, and the import starts nothing of that row.
  */
 export function withKnownTeams(file: ImportFile, known: KnownTeams): ImportFile {

@@ -16,8 +16,8 @@ import pLimit from 'p-limit';
 import type { PolicySnapshot } from '../../domain/policy';
 import type { ImportSummaryStore } from '../../store/import-summary-store';
 import { caseWorkflowId } from '../../workflows/messages';
-import { CaseActionError, openCase } from '../cases';
-import type { KnownTeams } from '../teams';
+import { CaseActionError, openCase } from '../../common/cases';
+import type { KnownTeams } from '../../common/teams';
 import { withKnownTeams, type CellProblem, type ImportFile, type ImportRow } from './rows';
 import { escalationsDueOnArrival, SummaryItem, summaryEmails, type ReportedEscalation, type SummaryEmail } from './summary';
 
@@ -81,7 +81,7 @@ export async function runImport(
     progress?: Progress;
     summaries?: SummaryMail;
     now?: () => Date;
-    /** The team directory's teams (client/teams.ts); absent: any team, as an empty directory. */
+    /** The team directory's teams (common/teams.ts); absent: any team, as an empty directory. */
     teams?: KnownTeams;
   },
 ): Promise<ImportSummary> {

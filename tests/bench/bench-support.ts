@@ -40,6 +40,8 @@ export interface BenchServer {
   caseBundle: WorkflowBundleWithSourceMap;
   /** tests/bench/bench-workflows.ts alone, so baseline workflows carry none of the case's modules. */
   baselineBundle: WorkflowBundleWithSourceMap;
+  /** The embedded case-record store's URL, for what else a benchmark keeps there (the SSD sync's ledger, the directories). */
+  storeUrl: string;
   /** The dev server's log. */
   logFile: string;
   /** Stops everything; keeps the server's files when `keep` (and says where). */
@@ -78,6 +80,7 @@ export async function startBenchServer(prefix: string, kind: BenchServerKind = '
     nativeConnection,
     caseBundle,
     baselineBundle,
+    storeUrl: store.url,
     logFile,
     async close({ keep = false } = {}) {
       await connection.close();

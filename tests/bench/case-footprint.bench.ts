@@ -14,7 +14,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { openCase, recordEvent } from '../../client/cases';
+import { openCase, recordEvent } from '../../common/cases';
 import { checkpointCase, evaluateCase } from '../../domain/engine';
 import type { CaseEvent, CaseFacts } from '../../domain/facts';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';

@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import { Worker } from '@temporalio/worker';
 import { kpiFromStore } from '../../client/case-record';
 import { caseRecordEntryId } from '../../workflows/case-record/entries';
-import { caseObligations, listCases, openCase } from '../../client/cases';
+import { caseObligations, listCases, openCase } from '../../common/cases';
 import { computeKpi } from '../../client/kpi';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { CaseRecordEntryInput } from '../../store/case-record-store';

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
-import { openCase } from '../../client/cases';
+import { openCase } from '../../common/cases';
 import type { ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
 import { BENCH_CONTACTS, type BenchServerKind, sleep, startBenchServer, workflowCount } from './bench-support';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTimeline } from '../../client/case-record';
-import { updateDetails } from '../../client/cases';
+import { updateDetails } from '../../common/cases';
 import type { CaseRecordEntry } from '../../store/case-record-store';
 import { testStore } from '../support/case-record';
 import { CaseUnderTest, CONTACTS, startHarness, type Harness } from './harness';

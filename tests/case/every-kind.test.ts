@@ -8,7 +8,7 @@
  * Each kind runs on its own time-skipping server, starting from today.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, incidentState, openCase, recordEvent, recordIncidentEvent, reportIncident } from '../../client/cases';
+import { caseState, incidentState, openCase, recordEvent, recordIncidentEvent, reportIncident } from '../../common/cases';
 import { addIsoDuration } from '../../domain/durations';
 import type { ObligationKind } from '../../domain/kinds';
 import { OBLIGATION_KINDS } from '../../domain/kinds';

@@ -12,7 +12,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Duration as LuxonDuration } from 'luxon';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { caseState, caseTimeline, openCase, recordEvent, reportIncident, recordIncidentEvent } from '../../client/cases';
+import { caseState, caseTimeline, openCase, recordEvent, reportIncident, recordIncidentEvent } from '../../common/cases';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { PolicySnapshot } from '../../domain/policy';
 import type { CaseEvent } from '../../domain/facts';

@@ -4,7 +4,7 @@
  * 5 working days, then the rapid review within 15 working days of the notification.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentState, recordIncidentEvent, reportIncident } from '../../client/cases';
+import { incidentState, recordIncidentEvent, reportIncident } from '../../common/cases';
 import { uniqueName } from '../support/temporal-env';
 import { CONTACTS, startHarness, type Harness } from './harness';
 

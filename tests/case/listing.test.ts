@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { caseActivities } from '../support/case-record';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listCases, openCase, recordEvent, type CaseListing } from '../../client/cases';
+import { listCases, openCase, recordEvent, type CaseListing } from '../../common/cases';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { PolicySnapshot } from '../../domain/policy';
 import { startMailbox, type Mailbox } from '../support/mailbox';

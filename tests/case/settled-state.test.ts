@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTimeline } from '../../client/case-record';
-import { CaseActionError } from '../../client/cases';
+import { CaseActionError } from '../../common/cases';
 import { testStore } from '../support/case-record';
 import { CaseUnderTest, caseWorkflowId, startHarness, type Harness } from './harness';
 

@@ -5,7 +5,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, recordEvent } from '../../client/cases';
+import { caseState, recordEvent } from '../../common/cases';
 import { SMALL_UPDATE_ANSWER_PATCH } from '../../workflows/patches';
 import { recordEventUpdate } from '../../workflows/messages';
 import { CaseUnderTest, caseWorkflowId, startHarness, type Harness } from './harness';

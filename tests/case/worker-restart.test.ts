@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { caseActivities } from '../support/case-record';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState } from '../../client/cases';
+import { caseState } from '../../common/cases';
 import { openHighRiskCase } from '../support/drill';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { caseTimeline } from '../../client/cases';
+import { caseTimeline } from '../../common/cases';
 import { main } from '../../client/cli/main';
 import { localDateOf } from '../../domain/durations';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';

@@ -9,10 +9,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseActionError, caseState, updateDetails } from '../../client/cases';
+import { CaseActionError, caseState, updateDetails } from '../../common/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { IMPORT_COLUMNS, readImportFile, withKnownTeams } from '../../client/import/rows';
-import { ANY_TEAM, knownTeams, teamProblem } from '../../client/teams';
+import { ANY_TEAM, knownTeams, teamProblem } from '../../common/teams';
 import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
@@ -74,7 +74,7 @@ afterAll(async () => {
   await cliWorker?.close();
 });
 
-describe('the one check (client/teams.ts)', () => {
+describe('the one check (common/teams.ts)', () => {
   it('an empty directory refuses nothing; a listed one refuses any other team, naming the known ones', async () => {
     expect(teamProblem(ANY_TEAM, 'ANY-TEAM-AT-ALL')).toBeUndefined();
     const known = await knownTeams(directory);

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseTimeline, openCase } from '../../client/cases';
+import { caseTimeline, openCase } from '../../common/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
 import { startTestConsole, type TestConsole } from '../support/console';

@@ -17,7 +17,7 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, openCase, recordEvent } from '../../client/cases';
+import { caseState, openCase, recordEvent } from '../../common/cases';
 import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
 import { eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';

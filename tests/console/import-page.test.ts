@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState } from '../../client/cases';
+import { caseState } from '../../common/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { IMPORT_COLUMNS } from '../../client/import/rows';
 import { openImportSummaryStore, type ImportSummaryStore } from '../../store/import-summary-store';

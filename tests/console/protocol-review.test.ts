@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCase } from '../../client/cases';
+import { openCase } from '../../common/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { casePolicy, overlayStanding, pastReview, protocolsPastReview } from '../../client/console/policies';
 import type { Overlay } from '../../domain/policy';

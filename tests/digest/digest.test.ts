@@ -9,7 +9,7 @@ import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestActivities } from '../../activities/digest';
-import { caseState, openCase } from '../../client/cases';
+import { caseState, openCase } from '../../common/cases';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { ukDateOf } from '../../domain/digest';
 import type { PolicySnapshot } from '../../domain/policy';

@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { caseActivities } from '../support/case-record';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, caseTimeline, listCases, recordEvent } from '../../client/cases';
+import { caseState, caseTimeline, listCases, recordEvent } from '../../common/cases';
 import type { Rule } from '../../domain/policy';
 import { caseWorkflowId } from '../../workflows/messages';
 import { waitUntilClosed } from '../case/harness';

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCodecServer } from '../../client/codec-server/main';
-import { openCase, recordEvent } from '../../client/cases';
+import { openCase, recordEvent } from '../../common/cases';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { EncryptionKey } from '../../common/config';
 import { EncryptionCodec } from '../../common/encryption';

@@ -16,7 +16,7 @@ import { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { exportCaseRecord } from '../../client/case-record';
-import { caseState, recordEvent } from '../../client/cases';
+import { caseState, recordEvent } from '../../common/cases';
 import { openCaseRecordStore } from '../../store/case-record-store';
 import { storeUrl, testStore } from '../support/case-record';
 import { openHighRiskCase, waitUntil } from '../support/drill';

@@ -18,7 +18,7 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openCase } from '../../client/cases';
+import { openCase } from '../../common/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { pooledTransactions } from '../../store/case-record-store';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, caseTimeline, recordEvent } from '../../client/cases';
+import { caseState, caseTimeline, recordEvent } from '../../common/cases';
 import { migrateCaseRecordStore, openCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
 import { caseWorkflowId } from '../../workflows/messages';
 import { waitUntilClosed } from '../case/harness';

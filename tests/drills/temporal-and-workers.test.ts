@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { caseState, caseTimeline } from '../../client/cases';
+import { caseState, caseTimeline } from '../../common/cases';
 import { TASK_QUEUE } from '../../workflows/messages';
 import { openHighRiskCase, startWorkerProcess } from '../support/drill';
 import { startDrillServer, type DrillServer } from '../support/drill-server';

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, caseTimeline, recordEvent } from '../../client/cases';
+import { caseState, caseTimeline, recordEvent } from '../../common/cases';
 import type { PolicySnapshot } from '../../domain/policy';
 import { caseWorkflowId, TASK_QUEUE } from '../../workflows/messages';
 import { openHighRiskCase, startWorkerProcess, waitUntil, type WorkerProcess } from '../support/drill';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, caseTimeline } from '../../client/cases';
+import { caseState, caseTimeline } from '../../common/cases';
 import { IMPORT_COLUMNS } from '../../client/import/rows';
 import { localDateOf } from '../../domain/durations';
 import { caseWorkflowId } from '../../workflows/messages';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { actionBySlug, type CaseAction, formErrorsFromRefusal, type Form } from '../../client/actions/case-actions';
-import { CaseActionError } from '../../client/cases';
+import { CaseActionError } from '../../common/cases';
 import { LEGAL_STATUSES, PLACEMENT_TYPES } from '../../domain/kinds';
 
 const NOW = new Date('2026-04-01T10:00:00Z');

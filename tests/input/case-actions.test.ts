@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CASE_ACTIONS, type CaseAction, formErrorsFromRefusal, type Form, startFormErrorsFromRefusal } from '../../client/actions/case-actions';
-import { CaseActionError } from '../../client/cases';
+import { CaseActionError } from '../../common/cases';
 import { initialTierProblems } from '../../workflows/inputs';
 
 const NOW = new Date('2026-04-01T10:00:00Z');

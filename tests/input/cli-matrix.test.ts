@@ -19,7 +19,7 @@ import path from 'node:path';
 import { type Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CASE_ACTIONS, type CaseAction } from '../../client/actions/case-actions';
-import { caseTimeline } from '../../client/cases';
+import { caseTimeline } from '../../common/cases';
 import { main } from '../../client/cli/main';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';

@@ -1,12 +1,12 @@
 /**
- * Bad input where it enters a case, through the console's client functions (client/cases.ts) and
+ * Bad input where it enters a case, through the console's client functions (common/cases.ts) and
  * the workflow's update validators, on the time-skipping server with a real SMTP server:
  * each refusal names the field, carries no stack trace, and writes NOTHING — the timeline, the
  * open obligations and the workflow history (every event, not just their count) are unchanged.
  * (The time-skipping server keeps the workflow task that ran a rejecting validator; the last test
  * shows on the real dev server that a rejected update leaves no history event at all.)
  * Where the client refuses first, the same input is also sent straight to the update (as a
- * caller that bypasses client/cases.ts would), and the workflow refuses it too.
+ * caller that bypasses common/cases.ts would), and the workflow refuses it too.
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -14,7 +14,7 @@ import { caseActivities } from '../support/case-record';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPolicy, CaseActionError, caseState, openCase, reassign, recordEvent, recordIncidentEvent, refusalProblems, reportIncident, updateDetails } from '../../client/cases';
+import { applyPolicy, CaseActionError, caseState, openCase, reassign, recordEvent, recordIncidentEvent, refusalProblems, reportIncident, updateDetails } from '../../common/cases';
 import type { PolicySnapshot } from '../../domain/policy';
 import { applyPolicyUpdate, CASE_REFUSED_TYPE, caseWorkflowId, incidentWorkflowId, reassignUpdate, recordEventUpdate, updateDetailsUpdate } from '../../workflows/messages';
 import { CONTACTS, CaseUnderTest, settleWorkflow, startHarness, type Harness } from '../case/harness';
@@ -116,7 +116,7 @@ async function expectRefused(action: () => Promise<unknown>, field: string, work
   return message;
 }
 
-/** Sent straight to the update, bypassing client/cases.ts: the workflow's validator refuses it, nothing written. */
+/** Sent straight to the update, bypassing common/cases.ts: the workflow's validator refuses it, nothing written. */
 async function expectValidatorRefuses(update: () => Promise<unknown>, field: string, workflowId?: string): Promise<void> {
   const before = await written(workflowId);
   const { error, message } = await failure(update);

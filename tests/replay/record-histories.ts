@@ -18,7 +18,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { applyPolicy, caseState, incidentState, openCase, reassign, recordEvent, recordIncidentEvent, reportIncident, updateDetails } from '../../client/cases';
+import { applyPolicy, caseState, incidentState, openCase, reassign, recordEvent, recordIncidentEvent, reportIncident, updateDetails } from '../../common/cases';
 import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';

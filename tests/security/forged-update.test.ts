@@ -13,7 +13,7 @@ import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, openCase, recordEvent } from '../../client/cases';
+import { caseState, openCase, recordEvent } from '../../common/cases';
 import { parseConfig } from '../../common/config';
 import { EncryptionCodec, REFUSED_ENCODING } from '../../common/encryption';
 import { dataConverter } from '../../common/temporal';

@@ -10,7 +10,7 @@ import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@t
 import { temporal } from '@temporalio/proto';
 import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseState, openCase, reassign, recordEvent } from '../../client/cases';
+import { caseState, openCase, reassign, recordEvent } from '../../common/cases';
 import { parseConfig } from '../../common/config';
 import { EncryptionCodec } from '../../common/encryption';
 import { dataConverter } from '../../common/temporal';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { caseState } from '../../client/cases';
+import { caseState } from '../../common/cases';
 import { parseConfig, temporalConnectionOptions } from '../../common/config';
 import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities } from '../support/case-record';

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSsdSyncActivities, runSsdSync, SSD_SYNC_USER, type SsdSyncDependencies } from '../../activities/ssd-sync';
-import { caseTimeline } from '../../client/cases';
+import { caseTimeline } from '../../common/cases';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseKindAt, readSsd } from '../../domain/ssd/events';
 import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';

@@ -6,7 +6,7 @@ import { storeWorkerUrl } from './case-record';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { openCase } from '../../client/cases';
+import { openCase } from '../../common/cases';
 import type { PolicySnapshot } from '../../domain/policy';
 import { CONTACTS } from '../case/harness';
 import { uniqueName } from './temporal-env';

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { StaffRole } from '../../../domain/kinds';
 import { roleLabel } from '../../../domain/labels';
 import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../../workflows/inputs';
-import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../../cases';
+import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../../../common/cases';
 import { readTimeline } from '../../case-record';
 import { CONTACT_FORMAT, splitContact } from '../../actions/fields';
 import { CliError, output } from '../support';

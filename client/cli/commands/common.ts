@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { IsoInstant, UserId } from '../../../domain/facts';
 import { loadCaseSnapshot, PolicyError } from '../../../domain/policy-loader';
 import type { PolicySnapshot } from '../../../domain/policy';
-import { CaseActionError } from '../../cases';
+import { CaseActionError } from '../../../common/cases';
 import { CliError } from '../support';
 import { type Config, ConfigError, ConfigSchema, parseConfig } from '../../../common/config';
 import { configureProcessLogger } from '../../../common/log';
@@ -19,7 +19,7 @@ import { REPO_ROOT } from '../../../common/env-file';
 import { readUsersFile, UsersFileError } from '../../identity/auth';
 import { mayManageStaff, mayManageTeams } from '../../identity/access';
 import { openTeamDirectory } from '../../../store/team-directory';
-import { knownTeams, type KnownTeams, teamProblem } from '../../teams';
+import { knownTeams, type KnownTeams, teamProblem } from '../../../common/teams';
 import { valueAt } from '../../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -153,7 +153,7 @@ export function administratorActor(options: CommonOptions, env: Record<string, s
 
 /**
  * The team directory's teams, read once for the command: a case, an incident or an import row in a
- * team it does not list is refused (client/teams.ts). A directory that cannot be read refuses the
+ * team it does not list is refused (common/teams.ts). A directory that cannot be read refuses the
  * command rather than let an unchecked team through.
  */
 export async function directoryTeams(): Promise<KnownTeams> {

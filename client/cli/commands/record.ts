@@ -10,7 +10,7 @@ import { describeCaseEvent, tierLabel } from '../../../domain/labels';
 import { dueIn, localTime } from '../../../domain/wording';
 import { answerFrom, type CaseAnswer, type CaseState } from '../../../workflows/messages';
 import { describeRefusal } from '../../../workflows/validation';
-import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../../cases';
+import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../../../common/cases';
 import { CliError, output } from '../support';
 import { actor, type CommonOptions, instantOption, parseOptions, withClient } from './common';
 

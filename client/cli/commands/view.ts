@@ -13,7 +13,7 @@ import { RiskTier } from '../../../domain/kinds';
 import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../../domain/labels';
 import { dueIn, isoDurationInWords, localTime } from '../../../domain/wording';
 import { describeMessageKind, type CaseState, type TimelineEntry } from '../../../workflows/messages';
-import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../../cases';
+import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../../../common/cases';
 import { output } from '../support';
 import { exportCaseRecord, readTimeline } from '../../case-record';
 import { CliError } from '../support';

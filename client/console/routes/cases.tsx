@@ -12,7 +12,7 @@ import { PolicyError } from '../../../domain/policy-loader';
 import { dueIn, localTime } from '../../../domain/wording';
 import { type CaseState, describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
 import { readTimeline } from '../../case-record';
-import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, type CaseListing, openCase, reportIncident, waitingForMail } from '../../cases';
+import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, type CaseListing, openCase, reportIncident, waitingForMail } from '../../../common/cases';
 import { decide, mayOpenCases, type Person, readableTeams } from '../../identity/access';
 import {
   actionBySlug,

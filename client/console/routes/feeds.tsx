@@ -35,7 +35,7 @@ import type { SsoAccess } from '../../../store/console-store';
 import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-store';
 import { FeedSubjectInput } from '../../../store/feed-store';
 import type { CaseState } from '../../../workflows/messages';
-import { CaseActionError, caseState, listCases } from '../../cases';
+import { CaseActionError, caseState, listCases } from '../../../common/cases';
 import { mayRead, type Person, readableTeams } from '../../identity/access';
 import type { UserDirectory } from '../../identity/auth';
 import { type ConsoleContext, formOf } from '../context';

@@ -1,7 +1,7 @@
 /**
  * The team directory (`/admin/teams`), administrators only: the council's teams with their service
  * area, manager and head of service, added and changed with a form, and taken out. Once it lists any
- * team, cases, incidents and imported rows in a team not in it are refused (client/teams.ts);
+ * team, cases, incidents and imported rows in a team not in it are refused (common/teams.ts);
  * while it lists none, every team is accepted, and the page says so (docs/teams.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

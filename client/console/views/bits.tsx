@@ -1,7 +1,7 @@
 /** Small pieces several screens share: a tier badge, a deadline with its live countdown. */
 import { tierLabel } from '../../../domain/labels';
 import { dueIn, localTime } from '../../../domain/wording';
-import type { CaseListing } from '../../cases';
+import type { CaseListing } from '../../../common/cases';
 
 export function TierBadge({ tier }: { tier: string | null | undefined }) {
   const t = tier && tier !== '' ? tier : 'UNRATED';
