@@ -119,6 +119,8 @@ export const CpReviewRow = z.object({
   cppr_cp_review_id: id,
   cppr_person_id: id,
   cppr_cp_plan_id: optionalId,
+  /** When the case system planned the review conference: the reconciliation sets it beside CaseClock's deadline. */
+  cppr_cp_review_due: date,
   cppr_cp_review_date: date,
   cppr_cp_review_meeting_id: optionalId,
   cppr_cp_review_outcome_continue_cp: SsdFlag,
@@ -170,6 +172,8 @@ export type ClaPlacementRow = z.infer<typeof ClaPlacementRow>;
 export const ClaReviewRow = z.object({
   clar_cla_review_id: id,
   clar_cla_id: optionalId,
+  /** When the case system planned the review (the next one while clar_cla_review_date is blank): the reconciliation sets it beside CaseClock's deadline. */
+  clar_cla_review_due_date: date,
   clar_cla_review_date: date,
   clar_cla_review_cancelled: SsdFlag,
 });
