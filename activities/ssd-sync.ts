@@ -71,6 +71,11 @@ export interface SsdSyncDependencies {
   now?: () => Date;
   /** Opens the source (tests pass their own); by default from `settings.source`. */
   openSource?: () => SsdSource;
+  /**
+   * Told at the end of every run (activities/ssd-alerts.ts: the administrators' emails through the
+   * worker's mail transport). It never throws: a run's outcome is the sync's, not the email's.
+   */
+  alerts?: { runEnded(run: { runId: number; startedAt: string; outcome: 'succeeded' | 'failed'; problem?: string }): Promise<void> };
 }
 
 /** What one run did: rows read, children worked on, cases opened and closed, events and notes recorded, refusals, children left for the next run. */
@@ -133,10 +138,12 @@ export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { d
     await syncRead(deps, read.rows, at, counts, report, beat);
     await deps.store.finishRun(runId, { outcome: 'succeeded', counts, report, ...(refreshedAt ? { refreshedAt } : {}) });
     componentLogger('ssd-sync').info({ runId, ...counts, reported: report.length }, 'SSD sync finished');
+    await deps.alerts?.runEnded({ runId, startedAt: at, outcome: 'succeeded' });
     return { runId, at, counts, reported: report.length };
   } catch (err) {
     const problem = err instanceof Error ? err.message : String(err);
     await deps.store.finishRun(runId, { outcome: 'failed', counts, report, problem }).catch(() => undefined);
+    await deps.alerts?.runEnded({ runId, startedAt: at, outcome: 'failed', problem });
     throw err;
   } finally {
     await source.close();

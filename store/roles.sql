@@ -4,7 +4,8 @@
 --
 --   caseclock_worker   may INSERT into case_record_entries and SELECT it (to find what is already
 --                      there), and read the team and staff directories; nothing else: no UPDATE, DELETE, TRUNCATE, ALTER, trigger or DDL,
---                      and none of the console's tables.
+--                      and none of the console's tables, except three columns of single sign-on access
+--                      (user id, role, last sign-in: the SSD sync's alerts go to administrators).
 --   caseclock_console  reads the record (SELECT only) and keeps its own tables: sessions, failed
 --                      sign-ins, the record of views, calendar feeds, single sign-on access,
 --                      held import escalations and the team and staff directories. The codec server and `caseclock import` use it too.
@@ -48,6 +49,12 @@ GRANT SELECT ON team_directory, staff_directory TO caseclock_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ssd_ledger, ssd_cases TO caseclock_worker;
 GRANT SELECT, INSERT, UPDATE ON ssd_sync_runs TO caseclock_worker;
 GRANT USAGE ON SEQUENCE ssd_sync_runs_id_seq TO caseclock_worker;
+-- It tells the administrators once when runs start failing and once when they recover, and
+-- remembers what it sent; it finds administrators who sign in through single sign-on by their id
+-- and role only (their addresses come from the staff directory).
+GRANT SELECT, INSERT ON ssd_sync_alerts TO caseclock_worker;
+GRANT USAGE ON SEQUENCE ssd_sync_alerts_id_seq TO caseclock_worker;
+GRANT SELECT (user_id, role, signed_in_at) ON console_sso_access TO caseclock_worker;
 
 -- The console: read the record; keep its own tables.
 GRANT SELECT ON case_record_entries TO caseclock_console;

@@ -17,6 +17,9 @@ import { BUNDLE_PATH } from './build-bundle';
 import { DIGEST_SCHEDULE_ID, ensureDigestSchedule, removeDigestSchedule } from './digest-schedule';
 import { SSD_SCHEDULE_ID, ensureSsdSchedule, removeSsdSchedule } from './ssd-schedule';
 import { createSsdSyncActivities, ssdSettingsOf } from '../activities/ssd-sync';
+import { createSsdSyncAlerts } from '../activities/ssd-alerts';
+import { openSsdAlertStore } from '../store/ssd-alert-store';
+import { passwordAdministrators } from './administrators';
 import { openSsdSyncStore } from '../store/ssd-sync-store';
 import { openTeamDirectory } from '../store/team-directory';
 import { openStaffDirectory } from '../store/staff-directory';
@@ -65,7 +68,14 @@ async function main(): Promise<void> {
   } catch (err) {
     log.warn({ schedule: SSD_SCHEDULE_ID, error: err instanceof Error ? err.message : String(err) }, 'SSD sync schedule not set up');
   }
-  const ssdStores = ssd ? { sync: openSsdSyncStore(config.CASECLOCK_STORE_URL), teams: openTeamDirectory(config.CASECLOCK_STORE_URL), staff: openStaffDirectory(config.CASECLOCK_STORE_URL) } : undefined;
+  const ssdStores = ssd
+    ? {
+        sync: openSsdSyncStore(config.CASECLOCK_STORE_URL),
+        teams: openTeamDirectory(config.CASECLOCK_STORE_URL),
+        staff: openStaffDirectory(config.CASECLOCK_STORE_URL),
+        alerts: openSsdAlertStore(config.CASECLOCK_STORE_URL),
+      }
+    : undefined;
   // What the operations team scrapes: /metrics, /healthz and /readyz on CASECLOCK_METRICS_PORT.
   // A port already taken is said in the log, and the worker runs all the same.
   const metrics = createCaseClockMetrics();
@@ -125,6 +135,16 @@ async function main(): Promise<void> {
             // The sync opens cases under CASECLOCK_POLICY, else the national baseline, as the command line does.
             policy: loadCaseSnapshot(config.CASECLOCK_POLICY),
             taskQueue: TASK_QUEUE,
+            // A failing sync is told to the administrators once, and once more when it recovers.
+            alerts: createSsdSyncAlerts({
+              transport,
+              from: config.MAIL_FROM,
+              consoleUrl: config.CONSOLE_PUBLIC_URL,
+              intervalSeconds: config.CASECLOCK_SSD_INTERVAL,
+              store: ssdStores.alerts,
+              staff: ssdStores.staff,
+              passwordAdministrators: () => passwordAdministrators(config.CASECLOCK_USERS_FILE),
+            }),
           })
         : {}),
       ...createDigestActivities({ client, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
@@ -146,7 +166,7 @@ async function main(): Promise<void> {
     await health.close();
     transport.close();
     await store.close();
-    if (ssdStores) await Promise.all([ssdStores.sync.close(), ssdStores.teams.close(), ssdStores.staff.close()]);
+    if (ssdStores) await Promise.all([ssdStores.sync.close(), ssdStores.teams.close(), ssdStores.staff.close(), ssdStores.alerts.close()]);
     await connection.close();
   }
 }
