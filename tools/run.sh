@@ -9,7 +9,9 @@
 #   TEMPORAL_ADDRESS (default 127.0.0.1:7233; a non-local address means no local dev server),
 #   TEMPORAL_UI_PORT (default 8233), CONSOLE_PORT / CONSOLE_PUBLIC_URL (default 8080),
 #   CASECLOCK_DATA_DIR (default .data: the SQLite file and logs/),
-#   CASECLOCK_ENV_FILE (default .env at the top of the checkout).
+#   CASECLOCK_ENV_FILE (default .env at the top of the checkout),
+#   CASECLOCK_SSD_SOURCE (unset: the worker syncs from a synthetic council's CSV extracts in
+#   .data/ssd-demo, made once by tools/ssd/demo.ts; CASECLOCK_SSD_DEMO=off for no sync at all).
 # .data and everything in it, and .env, are kept readable by this user only (umask 077;
 # tools/lib.sh's private_dir tightens what is already there). Logs go to .data/logs/. Ctrl-C stops everything cleanly (console, worker, then Temporal).
 #
@@ -271,6 +273,31 @@ else
   store_summary="Case record    $(node -e 'process.stdout.write(process.env.CASECLOCK_STORE_URL.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, "$1:***@"))') (external)"
 fi
 
+# --- 2c. a case system to sync from ------------------------------------------------------
+# Unless CASECLOCK_SSD_SOURCE names the council's SSD, the worker syncs from a small synthetic
+# council (tools/ssd/demo.ts): about 60 children's CSV extracts written once into $DATA/ssd-demo
+# and kept across restarts, with the team and staff directories seeded to match while they are
+# empty; it reads them every minute (CASECLOCK_SSD_INTERVAL, unless set), so a newcomer sees cases
+# arrive on their own (docs/ssd.md). Not for `npm run start:cluster`, the production shape.
+# CASECLOCK_SSD_DEMO=off: no sync at all.
+worker_env=() # settings for the worker alone
+ssd_summary=""
+if [[ -n "${CASECLOCK_SSD_SOURCE:-}" ]]; then
+  ssd_summary="
+  SSD sync       from CASECLOCK_SSD_SOURCE every ${CASECLOCK_SSD_INTERVAL:-15m} (runs in ssd_sync_runs; docs/ssd.md)"
+elif [[ -z "$cluster" && "${CASECLOCK_SSD_DEMO:-on}" != off ]]; then
+  ssd_dir="$DATA/ssd-demo"
+  if node --import tsx "$ROOT/tools/ssd/demo.ts" --dir "$ssd_dir" 2>&1 | sed "s/^/$TOOL: /"; then
+    ssd_interval="${CASECLOCK_SSD_INTERVAL:-1m}"
+    worker_env=("CASECLOCK_SSD_SOURCE=csv:$ssd_dir" "CASECLOCK_SSD_INTERVAL=$ssd_interval")
+    ssd_summary="
+  SSD (demo)     a synthetic council's CSV extracts in $ssd_dir: cases arrive from them
+                 within a minute (synced every $ssd_interval; docs/ssd.md)"
+  else
+    say "the demo SSD could not be prepared (above): the worker starts without a sync" >&2
+  fi
+fi
+
 # --- 3. codec server (with encryption keys, and a token or a console session secret) -------
 # The codec server accepts the console's session cookie (administrators, for the Web UI), so the
 # console and it must share one session secret. The console would otherwise make up its own, in
@@ -310,7 +337,7 @@ app_summary=""
 if [[ -f "$ROOT/worker/main.ts" ]]; then
   metrics_port="${CASECLOCK_METRICS_PORT:-9464}"
   sdk_metrics_port="${CASECLOCK_SDK_METRICS_PORT:-9465}"
-  start worker "$LOGS/worker.log" with_worker_store node --import tsx "$ROOT/worker/main.ts"
+  start worker "$LOGS/worker.log" with_worker_store env "${worker_env[@]}" node --import tsx "$ROOT/worker/main.ts"
   app_summary+="
   Worker         log $LOGS/worker.log"
   if [[ "$metrics_port" != off ]]; then
@@ -346,7 +373,7 @@ cat <<EOF
 CaseClock is running:
   $temporal_summary
   $mail_summary
-  $store_summary$codec_summary$app_summary
+  $store_summary$codec_summary$app_summary$ssd_summary
   Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
 First run: the console's first user is admin, its password in first-admin-password.txt beside the
 users file (${CASECLOCK_USERS_FILE:-.data/users.json}), readable by you only.
