@@ -46,6 +46,7 @@ export const QUICK = [
   'tests/security/codec.test.ts',
   'tests/security/config.test.ts',
   'tests/ssd/council.test.ts',
+  'tests/ssd/demo.test.ts',
 ];
 
 /**
