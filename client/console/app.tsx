@@ -30,6 +30,7 @@ import { registerAccountRoutes } from './routes/account';
 import { registerAdminRoutes } from './routes/admin';
 import { registerStaffRoutes } from './routes/staff';
 import { registerTeamRoutes } from './routes/teams';
+import { registerReconciliationRoutes } from './routes/reconciliation';
 import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
@@ -301,6 +302,7 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   registerAdminRoutes(app, ctx);
   registerTeamRoutes(app, ctx);
   registerStaffRoutes(app, ctx);
+  registerReconciliationRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerImportRoutes(app, ctx);
   return app;

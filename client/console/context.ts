@@ -21,6 +21,7 @@ import type { UserDirectory } from '../identity/auth';
 import type { SessionLimits, SignedIn } from '../identity/session';
 import type { FieldErrors } from '../actions/fields';
 import type { SummaryMail } from '../import/run';
+import type { ReconciliationSources } from '../reconciliation';
 import type { OidcSignIn } from './oidc';
 import type { Nav } from './views/layout';
 
@@ -51,6 +52,8 @@ export interface ConsoleOptions {
   teams?: TeamDirectory;
   /** The staff directory (routes/staff.tsx keeps it; docs/staff.md). Without it /admin/staff says it is not configured. */
   staff?: StaffDirectory;
+  /** The reconciliation with the case system (routes/reconciliation.tsx), while the SSD sync is configured; without it the page says it is not. */
+  reconciliation?: ReconciliationSources;
   users: UserDirectory;
   /** Signs the session cookie; at least 32 characters. */
   sessionSecret: string;

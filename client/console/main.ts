@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../../common/config';
 import { componentLogger, configureProcessLogger } from '../../common/log';
 import { openStore } from '../case-record';
+import { openReconciliationSources } from '../reconciliation';
 import { connectClient } from '../../common/temporal';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { openConsoleStore } from '../../store/console-store';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   const importSummaryStore = openImportSummaryStore(config.CASECLOCK_STORE_URL);
   const oidc = oidcSettingsFromConfig(config);
   const health = storeReachable(config.CASECLOCK_STORE_URL);
+  // Only while the SSD sync is configured: the page reads the source's planned dates from the source itself.
+  const reconciliation = openReconciliationSources(config, store);
   const app = await createConsole({
     client,
     store,
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     feedStore,
     teams,
     staff,
+    ...(reconciliation ? { reconciliation } : {}),
     users: new UserDirectory(usersFile),
     sessionSecret: secret,
     limits: consoleSessionLimits(config),
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), staff.close(), importSummaryStore.close(), health.close()]))
+      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), staff.close(), importSummaryStore.close(), health.close(), reconciliation?.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

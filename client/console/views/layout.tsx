@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { ROLE_LABEL, mayOpenCases, type Person } from '../../identity/access';
 
-export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'protocols' | 'import' | 'teams' | 'staff' | 'account';
+export type Nav = 'cases' | 'dashboard' | 'kpi' | 'open' | 'incident' | 'views' | 'protocols' | 'import' | 'teams' | 'staff' | 'reconciliation' | 'account';
 
 export interface PageContext {
   person?: Person;
@@ -66,6 +66,9 @@ function Header({ person, csrf, nav }: PageContext) {
             </NavLink>
             <NavLink nav={nav} me="staff" href="/admin/staff">
               Staff
+            </NavLink>
+            <NavLink nav={nav} me="reconciliation" href="/admin/reconciliation">
+              Reconciliation
             </NavLink>
           </>
         )}
