@@ -21,6 +21,28 @@ export interface CaseMessage {
   sendAt: string;
   obligation?: { id: string; kind: string; title: string; dueAt: string; basis?: string };
   meeting?: { meetingId: string; meetingType: string; change: 'postponed' | 'cancelled'; scheduledFor?: string; newDate?: string };
+  /** On a case that follows the council's case system: what the check before this escalation found. */
+  caseSystem?: CaseSystemCheck;
+}
+
+/**
+ * The case system asked just before an escalation (activities/ssd-sync.ts): whether it could be
+ * read, and how fresh its data is (the SSD's own refresh time where it records one, else the last
+ * successful read by the sync). Most councils refresh the SSD nightly, so a same-day visit may not
+ * be in it yet: every escalation says so.
+ */
+export type CaseSystemCheck = { checked: true; at: string; refreshedAt?: string; lastReadAt?: string } | { checked: false; at: string; reason: string; refreshedAt?: string; lastReadAt?: string };
+
+/** One sentence on the case system's check, for the escalation's text. */
+export function caseSystemLine(check: CaseSystemCheck): string {
+  const fresh = check.refreshedAt
+    ? `its data was last refreshed ${localTime(check.refreshedAt)}`
+    : check.lastReadAt
+      ? `CaseClock last read it ${localTime(check.lastReadAt)}`
+      : 'CaseClock has not read it successfully yet';
+  return check.checked
+    ? `The council's case system was checked at ${localTime(check.at)} and does not record it either (${fresh}; a visit recorded there today may not be in it yet).`
+    : `The council's case system could not be checked (${check.reason}): this escalation goes without that check (${fresh}).`;
 }
 
 export interface RenderedMessage {
@@ -99,6 +121,7 @@ export function renderMessage(message: CaseMessage, consoleUrl: string, attemptA
     if (message.repeat > 0) {
       lines.push(`This escalation has gone ${message.repeat === 1 ? 'once' : `${message.repeat} times`} before; it repeats until the obligation is met or waived, or the escalation is acknowledged.`);
     }
+    if (message.caseSystem) lines.push(caseSystemLine(message.caseSystem));
     lines.push('Please make sure it happens, or acknowledge this escalation in CaseClock.');
   } else {
     subject = `[CaseClock] ${ref}: ${message.type}`;

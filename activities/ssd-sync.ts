@@ -17,13 +17,14 @@ import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { caseOf, type SsdCaseConfig, type SsdCaseFailure } from '../domain/ssd/case-of';
 import { diffReads, ledgerOf, type ReadEntry, type ReadLedger } from '../domain/ssd/diff';
-import { entryKeyOf, readSsd, type SsdEpisode, type SsdWarning } from '../domain/ssd/events';
+import { cinVisit, claReview, claVisit, cpReview, cpVisit, entryKeyOf, initialCpConference, readSsd, type RowMapping, type SsdEpisode, type SsdWarning } from '../domain/ssd/events';
 import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from '../domain/ssd/plan';
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
 import { CaseActionError, noteOnCase, openCase, recordEvent } from '../common/cases';
-import { openSsdSource, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
+import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
+import type { CaseSystemCheck } from './render-message';
 import type { SsdSyncStore, SyncReportItem } from '../store/ssd-sync-store';
 import type { Team, TeamDirectory } from '../store/team-directory';
 
@@ -260,7 +261,7 @@ async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan:
         deps.client,
         { caseId: kase.caseId, details: { reference: kase.reference, team: kase.team, contacts }, openedBy: SSD_SYNC_USER, openedAt: plan.openedAt, recorded: opening.map((s) => s.event) },
         deps.policy,
-        { taskQueue: deps.taskQueue, teams: { listed: true, codes: [team.code] }, now: new Date(at) },
+        { taskQueue: deps.taskQueue, teams: { listed: true, codes: [team.code] }, now: new Date(at), source: { system: 'ssd', personId } },
       );
       counts.opened++;
     } catch (err) {
@@ -337,8 +338,84 @@ async function recordAll(
   return false;
 }
 
+/** How long the check before an escalation waits for the source: an escalation is never held long. */
+export const CASE_SYSTEM_CHECK_MS = 20_000;
+
+/** The obligations whose event the SSD records (visits, reviews, conferences): only these are looked up before an escalation. */
+const RECORDED_IN_SOURCE: ReadonlySet<string> = new Set([
+  'initial-visit-high',
+  'initial-visit-priority',
+  'visit-priority',
+  'cic-visit-first',
+  'cic-visit',
+  'cic-visit-weekly',
+  'cic-visit-four-weekly',
+  'cic-visit-with-parent',
+  'icpc',
+  'first-review-conference',
+  'review-conference',
+  'cic-review-first',
+  'cic-review-second',
+  'cic-review',
+]);
+
+/** The child's visits, reviews and conferences as the source holds them now, as ledger entries. */
+function childEntries(personId: string, rows: SsdChildRows): ReadEntry[] {
+  const opts = { by: SSD_SYNC_USER };
+  // readChild found the reviews through the child's own periods of care: each names this child.
+  const personOfClaId = new Map(rows.ssd_cla_reviews.flatMap((r) => (r.clar_cla_id === null ? [] : [[r.clar_cla_id, personId] as const])));
+  const mappings: RowMapping[] = [
+    ...rows.ssd_cin_visits.map((r) => cinVisit(r, opts)),
+    ...rows.ssd_cp_visits.map((r) => cpVisit(r, opts)),
+    ...rows.ssd_cla_visits.map((r) => claVisit(r, opts)),
+    ...rows.ssd_cp_reviews.map((r) => cpReview(r, opts)),
+    ...rows.ssd_cla_reviews.map((r) => claReview(r, opts, { personOfClaId })),
+    ...rows.ssd_initial_cp_conference.map((r) => initialCpConference(r, opts)),
+  ];
+  const entries = mappings.flatMap((m) => (m.entry && m.entry.personId === personId ? [m.entry] : []));
+  return Object.values(ledgerOf(entries).ledger).filter((e): e is ReadEntry => e !== undefined);
+}
+
+/**
+ * Before an escalation on a case that follows the case system: reads the child's latest visits,
+ * reviews and conferences (bounded in time), records on the case what the sync has not yet (by the
+ * same update ids and ledger as the sync, so the next sync finds them there), and says how fresh the
+ * source is. Never throws: a source that cannot answer is said in the result and the escalation goes.
+ */
+export async function checkCaseSystem(deps: SsdSyncDependencies, input: { caseId: string; personId: string; obligationKind?: string }): Promise<CaseSystemCheck> {
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const last = await deps.store.lastSuccess().catch(() => undefined);
+  const fresh = { ...(last?.refreshedAt ? { refreshedAt: last.refreshedAt } : {}), ...(last?.finishedAt ? { lastReadAt: last.finishedAt } : {}) };
+  if (input.obligationKind === undefined || !RECORDED_IN_SOURCE.has(input.obligationKind)) return { checked: true, at, ...fresh };
+  let source: SsdSource | undefined;
+  try {
+    source = deps.openSource ? deps.openSource() : openSsdSource(deps.settings.source);
+    const read = await source.readChild(input.personId, { timeoutMs: CASE_SYSTEM_CHECK_MS });
+    const known = await deps.store.ledgerOfChild(input.personId);
+    // Only rows CaseClock has not read: a correction of a known row is the sync's to note.
+    const changed = childEntries(input.personId, read.rows).filter((e) => known[e.sourceKey] === undefined);
+    const events = changed
+      .flatMap((e) => e.events.filter((ev) => ev.type !== 'case-closed' && ev.at <= at).map((event) => ({ sourceKey: e.sourceKey, event })))
+      .sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : 0));
+    const counts: SsdSyncCounts = { rows: changed.length, children: 1, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0 };
+    const report: SyncReportItem[] = [];
+    await recordAll(deps, input.caseId, events, hashesOf(changed), counts, report, input.personId);
+    await deps.store.settleChild(input.personId, changed, []);
+    componentLogger('ssd-sync').info({ caseId: input.caseId, recorded: counts.recorded, refused: counts.refused }, 'case system checked before an escalation');
+    return { checked: true, at, ...fresh };
+  } catch (err) {
+    const reason = err instanceof SsdSourceError && err.code === 'timeout' ? `no answer within ${CASE_SYSTEM_CHECK_MS / 1000} seconds` : 'it could not be read';
+    componentLogger('ssd-sync').warn({ caseId: input.caseId, error: err instanceof Error ? err.message : String(err) }, 'case system not checked before an escalation');
+    return { checked: false, at, reason, ...fresh };
+  } finally {
+    await source?.close().catch(() => undefined);
+  }
+}
+
 export function createSsdSyncActivities(deps: SsdSyncDependencies) {
   return {
+    /** The check before an escalation on a case that follows the case system. */
+    checkCaseSystem: (input: { caseId: string; personId: string; obligationKind?: string }): Promise<CaseSystemCheck> => checkCaseSystem(deps, input),
     /** One run of the sync, started by the SSD schedule's workflow; its progress is in the heartbeat. */
     async syncFromSsd(): Promise<SsdSyncResult> {
       const activity = Context.current();

@@ -15,6 +15,7 @@ import {
   CASE_REFUSED_TYPE,
   type RefusalProblem,
   type CaseAnswer,
+  type CaseSource,
   type CaseState,
   type CaseWorkflowInput,
   caseWorkflowId,
@@ -119,6 +120,8 @@ export async function openCase(
     alreadyReported?: Delivery[];
     /** The team directory's teams (common/teams.ts); every interface passes them. Absent: any team, as an empty directory. */
     teams?: KnownTeams;
+    /** The case system's child the case follows: only the SSD sync opens such cases. */
+    source?: CaseSource;
   } = {},
 ): Promise<{ workflowId: string }> {
   const input = parse(OpenCaseInput, rawInput, 'open case');
@@ -136,6 +139,7 @@ export async function openCase(
     events: opening.events,
     deliveries: options.alreadyReported ?? [],
     notes: [],
+    ...(options.source ? { source: options.source } : {}),
     ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
   };
   const workflowId = caseWorkflowId(input.caseId);

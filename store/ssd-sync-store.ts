@@ -37,6 +37,8 @@ export interface SyncRun {
 export interface SsdSyncStore {
   /** Every row of the last read, by source key. */
   ledger(): Promise<ReadLedger>;
+  /** One child's rows of the last read, by source key. */
+  ledgerOfChild(personId: string): Promise<ReadLedger>;
   /** The children the sync keeps cases for. */
   knownCases(): Promise<Map<string, KnownCase & { team: string }>>;
   /**
@@ -82,6 +84,14 @@ function runOf(raw: unknown): SyncRun {
 
 const RUN_COLUMNS = 'id, started_at, finished_at, outcome, source_kind, refreshed_at, counts, report, problem';
 
+type LedgerRow = { source_key: string; person_id: string; hash: string; entry: Pick<ReadEntry, 'events'> };
+
+function ledgerOfRows(rows: readonly LedgerRow[]): ReadLedger {
+  const ledger: Partial<Record<SourceKey, ReadEntry>> = {};
+  for (const row of rows) ledger[row.source_key as SourceKey] = { events: row.entry.events, sourceKey: row.source_key as SourceKey, personId: row.person_id, hash: row.hash };
+  return ledger;
+}
+
 /** A report is for people to read: the first thousand items, and how many more there were. */
 export const REPORT_LIMIT = 1_000;
 
@@ -89,10 +99,12 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
   const { inTransaction, close } = pooledTransactions(url, { poolSize: 4, applicationName: 'caseclock-ssd-sync', missingTable: 'ssd_ledger' });
   return {
     async ledger() {
-      const result = await inTransaction(true, (c) => c.query<{ source_key: string; person_id: string; hash: string; entry: ReadEntry }>('SELECT source_key, person_id, hash, entry FROM ssd_ledger'));
-      const ledger: Partial<Record<SourceKey, ReadEntry>> = {};
-      for (const row of result.rows) ledger[row.source_key as SourceKey] = { ...row.entry, sourceKey: row.source_key as SourceKey, personId: row.person_id, hash: row.hash };
-      return ledger;
+      const result = await inTransaction(true, (c) => c.query<LedgerRow>('SELECT source_key, person_id, hash, entry FROM ssd_ledger'));
+      return ledgerOfRows(result.rows);
+    },
+    async ledgerOfChild(personId) {
+      const result = await inTransaction(true, (c) => c.query<LedgerRow>('SELECT source_key, person_id, hash, entry FROM ssd_ledger WHERE person_id = $1', [personId]));
+      return ledgerOfRows(result.rows);
     },
     async knownCases() {
       const result = await inTransaction(true, (c) => c.query<{ person_id: string; case_id: string; status: 'open' | 'closed'; team: string }>('SELECT person_id, case_id, status, team FROM ssd_cases'));

@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
+  CancelledFailure,
   condition,
   continueAsNew,
   isCancellation,
@@ -23,6 +24,8 @@ import {
 import { RetryState } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications';
 import type { CaseRecordActivities } from '../activities/case-record';
+import type { SsdSyncActivities } from '../activities/ssd-sync';
+import type { CaseMessage } from '../activities/render-message';
 import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-types';
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
@@ -93,6 +96,17 @@ const { deliverCaseMessage: sendOnItsOwn } = proxyActivities<NotificationActivit
 const { storeCaseEntries } = proxyActivities<CaseRecordActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 9 },
+});
+
+/**
+ * The look at the council's case system before an escalation on a case that follows it. Bounded:
+ * a source that does not answer (or a worker with no source configured) costs the escalation at
+ * most a minute, and it then goes saying the case system could not be checked.
+ */
+const { checkCaseSystem } = proxyActivities<SsdSyncActivities>({
+  startToCloseTimeout: '40 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
 });
 
 /** After a write fails (the store down for minutes, or refusing a batch), the case tries again this much later. */
@@ -366,8 +380,18 @@ function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<st
   kase.clocks.startSending(due);
   const scope = new CancellationScope();
   sends.set(due.messageId, scope);
+  const source = kase.facts.source;
   void scope
-    .run(() => sendOnItsOwn({ message, to }))
+    .run(async () => {
+      if (source === undefined || due.type !== 'escalation') return sendOnItsOwn({ message, to });
+      // A case that follows the case system looks there first: what it records now is recorded on
+      // the case (by the check's updates), and an obligation met meanwhile withdraws this escalation.
+      const caseSystem = await checkedCaseSystem(kase.facts.caseId, source.personId, due);
+      const obligation = kase.clocks.evaluate(nowIso()).obligations.find((o) => o.id === due.obligationId);
+      if (obligation !== undefined && obligation.status !== 'open') throw new CancelledFailure('met, as the case system records');
+      const checked: CaseMessage = { ...message, caseSystem };
+      return sendOnItsOwn({ message: checked, to });
+    })
     .then(
       (receipt): SendEnding => ({
         delivery: { ...base, sentAt: nowIso(), outcome: 'delivered', to: to.email, smtpResponse: receipt.smtpResponse },
@@ -391,6 +415,16 @@ function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<st
       sends.delete(due.messageId);
       kase.clocks.finishSending(due.messageId, outcome);
     });
+}
+
+/** The check's answer; an activity that fails or times out is "could not be checked", never a dropped escalation. */
+async function checkedCaseSystem(caseId: string, personId: string, due: DueMessage): Promise<NonNullable<CaseMessage['caseSystem']>> {
+  try {
+    return await checkCaseSystem({ caseId, personId, ...(due.kind ? { obligationKind: due.kind } : {}) });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { checked: false, at: nowIso(), reason: 'the check did not answer' };
+  }
 }
 
 /**

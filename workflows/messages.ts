@@ -88,6 +88,12 @@ export function describeMessageKind(m: { type: Delivery['type']; level: number }
 /** An event as stored on the case: what happened, plus when it was recorded (workflow time). */
 export type RecordedEvent = CaseEvent & { recordedAt?: string };
 
+/** Where a case comes from when CaseClock follows the council's case system: the SSD's person id. */
+export interface CaseSource {
+  system: 'ssd';
+  personId: string;
+}
+
 /** Everything a case workflow carries, including across continue-as-new: plain JSON only. */
 export interface CaseWorkflowInput {
   /** 'case' (default) or a serious 'incident', which keeps only the incident clocks. */
@@ -99,6 +105,8 @@ export interface CaseWorkflowInput {
   details: CaseDetails;
   openedAt: string;
   openedBy: string;
+  /** The case system's child this case follows (opened by the SSD sync); absent for cases opened in CaseClock. */
+  source?: CaseSource;
   /**
    * Policy versions frozen into the case: the first it started with, then each applied version.
    * A version in the policy library travels as its reference (id, version, content hash); any

@@ -11,10 +11,10 @@ import type { RiskTier } from '../../domain/kinds';
 import type { PolicySnapshot } from '../../domain/policy';
 import { frozenPolicy, type PolicyRef } from '../../domain/policy-library';
 import { eventsStandingFor, type EarlierFacts } from '../../domain/settled';
-import type { CaseDetails, CaseWorkflowInput, Delivery, RecordedEvent, TimelineEntry } from '../messages';
+import type { CaseDetails, CaseSource, CaseWorkflowInput, Delivery, RecordedEvent, TimelineEntry } from '../messages';
 
 /** The part of a case's input (and of its next run's) that is its facts. */
-export type CarriedFacts = Pick<CaseWorkflowInput, 'subject' | 'linkedCaseId' | 'caseId' | 'details' | 'openedAt' | 'openedBy' | 'policies' | 'events' | 'deliveries' | 'notes'>;
+export type CarriedFacts = Pick<CaseWorkflowInput, 'subject' | 'linkedCaseId' | 'caseId' | 'details' | 'openedAt' | 'openedBy' | 'source' | 'policies' | 'events' | 'deliveries' | 'notes'>;
 
 /** What settling leaves of the case: see workflows/case-record/settle.ts. */
 export interface Settlement {
@@ -31,6 +31,8 @@ export class CaseFacts {
   private currentDetails: CaseDetails;
   readonly openedAt: string;
   readonly openedBy: string;
+  /** The case system's child, when the SSD sync opened the case. */
+  readonly source: CaseSource | undefined;
   /** As carried: library versions by reference, others whole. */
   private readonly policies: Array<PolicySnapshot | PolicyRef>;
   /** The same, each a snapshot (library versions shared with every other case). */
@@ -51,6 +53,7 @@ export class CaseFacts {
     this.currentDetails = input.details;
     this.openedAt = input.openedAt;
     this.openedBy = input.openedBy;
+    this.source = input.source;
     this.policies = [...input.policies];
     this.policySnapshots = this.policies.map(snapshotOf);
     this.events = [...input.events];
@@ -69,6 +72,7 @@ export class CaseFacts {
       details: this.details,
       openedAt: this.openedAt,
       openedBy: this.openedBy,
+      ...(this.source ? { source: this.source } : {}),
       policies: this.policies,
       events: this.events,
       deliveries: this.deliveries,
