@@ -14,6 +14,7 @@ import type { CaseRecordStore } from '../../store/case-record-store';
 import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
 import type { StaffDirectory } from '../../store/staff-directory';
+import type { SsdSyncStore } from '../../store/ssd-sync-store';
 import type { TeamDirectory } from '../../store/team-directory';
 import type { KnownTeams } from '../../common/teams';
 import type { Person } from '../identity/access';
@@ -54,6 +55,12 @@ export interface ConsoleOptions {
   staff?: StaffDirectory;
   /** The reconciliation with the case system (routes/reconciliation.tsx), while the SSD sync is configured; without it the page says it is not. */
   reconciliation?: ReconciliationSources;
+  /**
+   * The SSD sync's runs, read with the console's role, and CASECLOCK_SSD_INTERVAL in seconds: once
+   * the sync has run, the dashboard, case list and case page say when the case system was last read
+   * (freshness.tsx). Without it, or before any run, they say nothing of it.
+   */
+  ssdSync?: { store: Pick<SsdSyncStore, 'recentRuns' | 'lastSuccess'>; intervalSeconds: number };
   users: UserDirectory;
   /** Signs the session cookie; at least 32 characters. */
   sessionSecret: string;

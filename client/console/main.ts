@@ -24,6 +24,7 @@ import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
 import { consoleSessionLimits } from '../identity/session';
 import { openStaffDirectory } from '../../store/staff-directory';
 import { openTeamDirectory } from '../../store/team-directory';
+import { openSsdSyncStore } from '../../store/ssd-sync-store';
 
 export { createConsole } from './app';
 
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
   const feedStore = openFeedStore(config.CASECLOCK_STORE_URL);
   const teams = openTeamDirectory(config.CASECLOCK_STORE_URL);
   const staff = openStaffDirectory(config.CASECLOCK_STORE_URL);
+  // The SSD sync's runs, read-only on the console's role: how fresh the case system's copy is.
+  const ssdSync = openSsdSyncStore(config.CASECLOCK_STORE_URL);
   // The import page gathers escalations due on arrival into one summary email per recipient, as `caseclock import` does.
   const importSummaryStore = openImportSummaryStore(config.CASECLOCK_STORE_URL);
   const oidc = oidcSettingsFromConfig(config);
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     teams,
     staff,
     ...(reconciliation ? { reconciliation } : {}),
+    ssdSync: { store: ssdSync, intervalSeconds: config.CASECLOCK_SSD_INTERVAL },
     users: new UserDirectory(usersFile),
     sessionSecret: secret,
     limits: consoleSessionLimits(config),
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), staff.close(), importSummaryStore.close(), health.close(), reconciliation?.close()]))
+      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), staff.close(), ssdSync.close(), importSummaryStore.close(), health.close(), reconciliation?.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -30,7 +30,7 @@ export interface SsdFreshness {
   warning?: {
     /** The latest finished run failed: when it started and what failed. */
     failed?: { at: string; problem: string };
-    /** The first failed run since the last successful read (of the runs looked at). */
+    /** The first failed run since the last successful read, when that read is among the runs looked at. */
     failingSince?: string;
     /** The last successful read is older than two intervals, or there has been none. */
     stale: boolean;
@@ -46,17 +46,22 @@ export function ssdFreshness(runs: readonly SsdRunSeen[], lastSuccess: SsdRunSee
   const readAt = lastSuccess?.finishedAt;
   const lastRead = readAt ? { at: readAt, ...(lastSuccess.refreshedAt ? { refreshedAt: lastSuccess.refreshedAt } : {}) } : undefined;
   const latestFinished = runs.find((r) => r.outcome !== 'running');
-  // The streak: failed runs newer than the last success, newest first.
+  // The streak: failed runs newer than the last success, newest first; its start is known only
+  // when that success is among the runs looked at.
   const streak: SsdRunSeen[] = [];
+  let bounded = false;
   for (const r of runs) {
-    if (r.outcome === 'succeeded') break;
+    if (r.outcome === 'succeeded') {
+      bounded = true;
+      break;
+    }
     if (r.outcome === 'failed') streak.push(r);
   }
   const failed = latestFinished?.outcome === 'failed' ? { at: latestFinished.startedAt, problem: latestFinished.problem ?? 'no reason was recorded' } : undefined;
   // A first run still going is not out of date yet; a copy never read after a finished run is.
   const stale = readAt ? Date.parse(now) - Date.parse(readAt) > staleAfterMs(intervalSeconds) : latestFinished !== undefined;
   if (!failed && !stale) return { ...(lastRead ? { lastRead } : {}) };
-  const first = streak[streak.length - 1];
+  const first = bounded ? streak[streak.length - 1] : undefined;
   return { ...(lastRead ? { lastRead } : {}), warning: { ...(failed ? { failed } : {}), ...(first ? { failingSince: first.startedAt } : {}), stale } };
 }
 

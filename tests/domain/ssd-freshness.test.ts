@@ -34,7 +34,12 @@ describe('ssdFreshness', () => {
 
   it('a first run still going is not a warning; a first run that failed is', () => {
     expect(ssdFreshness([{ startedAt: at(0), outcome: 'running' }], undefined, at(50), INTERVAL)).toEqual({});
-    expect(ssdFreshness([failed(0)], undefined, at(1), INTERVAL)?.warning).toMatchObject({ stale: true, failingSince: at(0) });
+    expect(ssdFreshness([failed(0)], undefined, at(1), INTERVAL)?.warning).toEqual({ failed: { at: at(0), problem: '/srv/ssd/ssd_person.csv: not found' }, stale: true });
+  });
+
+  it('says since when runs have failed only when the last success is among the runs looked at', () => {
+    const last = ok(0);
+    expect(ssdFreshness([failed(30), failed(15)], last, at(31), INTERVAL)?.warning).toEqual({ failed: { at: at(30), problem: '/srv/ssd/ssd_person.csv: not found' }, stale: false });
   });
 });
 

@@ -37,6 +37,7 @@ import { Field, MAX_FIELD_LENGTH } from '../views/fields';
 import { Notice } from '../views/layout';
 import { peopleShown, signedInLabel } from '../../identity/people';
 import { PastReviewText, PolicyName, PolicyOverlays } from '../views/policy';
+import { FreshnessLine, type FreshnessShown, readFreshness } from '../freshness';
 
 type Subject = 'case' | 'incident';
 
@@ -126,6 +127,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const filter = ListFilter.safeParse(query);
     let errors: FieldErrors = {};
     let cases: CaseListing[] = [];
+    const freshness = readFreshness(options, request.log);
     if (!filter.success) errors = queryErrors(filter.error.issues);
     else {
       const { team, tier, overdue } = filter.data;
@@ -157,6 +159,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             </span>
           )}
         </form>
+        <FreshnessLine shown={await freshness} />
         <p class="summary">
           <strong>{cases.length}</strong> open {cases.length === 1 ? 'case' : 'cases'} shown, <strong class={overdueCases > 0 ? 'late' : ''}>{overdueCases}</strong> with an overdue obligation. Overdue cases first.
         </p>
@@ -208,7 +211,9 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     );
   }
 
-  function subjectPage(request: FastifyRequest, reply: FastifyReply, subject: Subject, id: string, c: CaseContext, status = 200, formState?: FormState) {
+  /** A case's page says how fresh the case system's copy is; an incident's does not (the sync opens no incident). */
+  async function subjectPage(request: FastifyRequest, reply: FastifyReply, subject: Subject, id: string, c: CaseContext, status = 200, formState?: FormState) {
+    const freshness: FreshnessShown | undefined = subject === 'case' ? await readFreshness(options, request.log) : undefined;
     const person = ctx.person(request);
     const csrf = ctx.csrf(reply);
     const s: CaseState = c.state;
@@ -295,6 +300,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         )}
         {formState && Object.keys(formState.errors).length > 0 && formState.slug !== 'ack' && <Notice kind="error">Nothing was recorded: please correct the form below.</Notice>}
         {ackError && <Notice kind="error">{ackError}</Notice>}
+        <FreshnessLine shown={freshness} />
         <dl class="facts">
           <div>
             <dt>Reference</dt>

@@ -17,6 +17,7 @@ import { StackedBarChart } from '../views/chart';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 import { listReadable } from './cases';
+import { FreshnessNotice, readFreshness } from '../freshness';
 
 /** 2026-03-28 → 28/03/2026, as the form shows a date. */
 const ukDate = (iso: string) => iso.split('-').reverse().join('/');
@@ -26,7 +27,7 @@ const tierName = (t: string) => (t === 'UNRATED' ? 'Not rated' : tierLabel(t));
 export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/dashboard', async (request, reply) => {
     const person = ctx.person(request);
-    const [overdue, all] = await Promise.all([listReadable(ctx, person, { overdueOnly: true }), listReadable(ctx, person, { overdueOnly: false })]);
+    const [overdue, all, freshness] = await Promise.all([listReadable(ctx, person, { overdueOnly: true }), listReadable(ctx, person, { overdueOnly: false }), readFreshness(ctx.options, request.log)]);
     const now = new Date().toISOString();
     const groups = groupOverdue(overdue);
     const obligations = overdue.reduce((s, c) => s + c.overdueCount, 0);
@@ -42,6 +43,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext):
         <p class="muted">
           As at {localTime(now)}. Open cases {teams === 'all' ? 'in every team' : `in ${plural(teams.length, 'team')} (${teams.join(', ')})`} with at least one deadline that has passed and has not been met or waived.
         </p>
+        <FreshnessNotice shown={freshness} />
         <div class="tiles">
           <div class={`tile${overdue.length > 0 ? ' tile-late' : ''}`}>
             <span class="big">{overdue.length}</span>
