@@ -3,7 +3,8 @@
  * council written as CSV extracts, a private embedded store, the real sync run once with a worker
  * running the case workflows, then one visit recorded in CaseClock by a person and one planned review
  * moved in the source. The page lists that visit, the moved review beside CaseClock's deadline, and
- * the children of the team CaseClock does not know; the CSV has the same rows; administrators only.
+ * the children of the team CaseClock does not know; the CSV and `caseclock ssd reconcile` have the
+ * same rows; administrators only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ import { openStaffDirectory, type StaffDirectory } from '../../store/staff-direc
 import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
 import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
 import { writeSsdCsv } from '../../tools/ssd/io';
+import { runCaseclock } from '../support/caseclock-bin';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { caseActivitiesWith } from '../support/script-store';
@@ -153,7 +155,7 @@ function sectionRows(body: string, section: string): string[][] {
 }
 
 describe('the reconciliation page', () => {
-  it('lists a visit recorded in CaseClock only, a review the source moved, and the children of a team CaseClock does not know; the CSV has the same rows', async () => {
+  it('lists a visit recorded in CaseClock only, a review the source moved, and the children of a team CaseClock does not know; the CSV and the command line have the same rows', async () => {
     const known = await store.knownCases();
     const source = openSsdSource({ kind: 'csv', dir: csvDir() });
     const { rows } = await source.readAll().finally(() => source.close());
@@ -230,6 +232,19 @@ describe('the reconciliation page', () => {
       `dates-disagree,${moved.plan.review},${moved.caseId},${moved.plan.personId},${known.get(moved.plan.personId)!.team},${label}: the case system plans it 10 days after CaseClock's deadline (${moved.plan.sourceKey}),${sourceDate},${moved.caseclockDate},10`,
     );
     expect(lines.length - 1).toBe(dates.length + only.length + unknown.length);
+
+    // The command line reads the same rows, with the console's settings for the source.
+    const env = { CASECLOCK_ENV_FILE: path.join(dir, 'no.env'), CASECLOCK_STORE_URL: embedded.url, CASECLOCK_SSD_SOURCE: `csv:${csvDir()}`, CASECLOCK_SSD_CASE_PREFIX: prefix };
+    const fromCli = await runCaseclock(['ssd', 'reconcile', '--csv'], env);
+    expect(fromCli.stderr).toBe('');
+    expect(fromCli).toMatchObject({ code: 0, stdout: csv.body });
+    const json = await runCaseclock(['ssd', 'reconcile', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ counts: { 'dates-disagree': dates.length, 'caseclock-only': 1, 'not-known-in-caseclock': unknown.length } });
+    const asText = await runCaseclock(['ssd', 'reconcile'], env);
+    expect(asText.stdout).toContain(`Recorded in CaseClock, not in the case system (1)\n  ${visited!.caseId}  ${visited!.team}  a visit recorded in CaseClock by ada, not in the case system  [CaseClock ${visitDay}]`);
+    const unset = await runCaseclock(['ssd', 'reconcile'], { ...env, CASECLOCK_SSD_SOURCE: '' });
+    expect(unset).toMatchObject({ code: 78, stdout: '' });
+    expect(unset.stderr).toBe('caseclock: CASECLOCK_SSD_SOURCE is not set: there is no case system to reconcile with\n');
   }, 180_000);
 
   it('is for administrators only: a manager gets 403 for the page and the CSV, and no menu item', async () => {
