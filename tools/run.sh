@@ -279,8 +279,8 @@ fi
 # and kept across restarts, with the team and staff directories seeded to match while they are
 # empty; it reads them every minute (CASECLOCK_SSD_INTERVAL, unless set), so a newcomer sees cases
 # arrive on their own (docs/ssd.md). Not for `npm run start:cluster`, the production shape.
-# CASECLOCK_SSD_DEMO=off: no sync at all.
-worker_env=() # settings for the worker alone
+# The console gets the same settings: its reconciliation page reads the source, and how fresh the
+# sync is depends on its interval. CASECLOCK_SSD_DEMO=off: no sync at all.
 ssd_summary=""
 if [[ -n "${CASECLOCK_SSD_SOURCE:-}" ]]; then
   ssd_summary="
@@ -289,7 +289,7 @@ elif [[ -z "$cluster" && "${CASECLOCK_SSD_DEMO:-on}" != off ]]; then
   ssd_dir="$DATA/ssd-demo"
   if node --import tsx "$ROOT/tools/ssd/demo.ts" --dir "$ssd_dir" 2>&1 | sed "s/^/$TOOL: /"; then
     ssd_interval="${CASECLOCK_SSD_INTERVAL:-1m}"
-    worker_env=("CASECLOCK_SSD_SOURCE=csv:$ssd_dir" "CASECLOCK_SSD_INTERVAL=$ssd_interval")
+    export CASECLOCK_SSD_SOURCE="csv:$ssd_dir" CASECLOCK_SSD_INTERVAL="$ssd_interval"
     ssd_summary="
   SSD (demo)     a synthetic council's CSV extracts in $ssd_dir: cases arrive from them
                  within a minute (synced every $ssd_interval; docs/ssd.md)"
@@ -337,7 +337,7 @@ app_summary=""
 if [[ -f "$ROOT/worker/main.ts" ]]; then
   metrics_port="${CASECLOCK_METRICS_PORT:-9464}"
   sdk_metrics_port="${CASECLOCK_SDK_METRICS_PORT:-9465}"
-  start worker "$LOGS/worker.log" with_worker_store env "${worker_env[@]}" node --import tsx "$ROOT/worker/main.ts"
+  start worker "$LOGS/worker.log" with_worker_store node --import tsx "$ROOT/worker/main.ts"
   app_summary+="
   Worker         log $LOGS/worker.log"
   if [[ "$metrics_port" != off ]]; then
