@@ -47,6 +47,7 @@ const MIGRATIONS = [
   '1765238400000_team-directory',
   '1765411200000_ssd-sync',
   '1765497600000_staff-directory',
+  '1765584000000_ssd-sync-alerts',
 ];
 
 // --- Helpers -------------------------------------------------------------------------------------
@@ -725,6 +726,12 @@ describe.skipIf(!postgresAvailable())(postgresAvailable() ? POSTGRES_TITLE : `${
       expect(await w("INSERT INTO staff_directory (staff_id, name, email, changed_by) VALUES ('FORGED', 'F', 'f@x.example', 'w')")).toBe(denied);
       expect(await w("UPDATE staff_directory SET email = 'redirected@elsewhere.example'")).toBe(denied);
       expect(await w('DELETE FROM team_directory')).toBe(denied);
+      // The SSD sync's alerts: what it sent, and who single sign-on made an administrator (user id, role and last sign-in only).
+      expect(await w('SELECT kind, run_id, since FROM ssd_sync_alerts')).toBe('ok');
+      expect(await w('DELETE FROM ssd_sync_alerts')).toBe(denied);
+      expect(await w('SELECT user_id, role, signed_in_at FROM console_sso_access')).toBe('ok');
+      expect(await w('SELECT name, issuer, subject FROM console_sso_access')).toBe(denied);
+      expect(await w("UPDATE console_sso_access SET role = 'administrator'")).toBe(denied);
       expect(await w("INSERT INTO console_sessions (sid, data, expires_at) VALUES ('forged-administrator-1', '{}', now() + interval '1 day')")).toBe(denied);
       expect(await w('BEGIN; LOCK TABLE console_sessions IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied);
       expect(await w('BEGIN; LOCK TABLE case_record_entries IN ACCESS EXCLUSIVE MODE; ROLLBACK')).toBe(denied); // could hold every append
