@@ -22,7 +22,7 @@ import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from 
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
-import { CaseActionError, noteOnCase, openCase, recordEvent } from '../common/cases';
+import { CaseActionError, caseRunStatus, noteOnCase, openCase, recordEvent } from '../common/cases';
 import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
 import type { CaseSystemCheck } from './render-message';
 import type { SsdSyncStore, SyncReportItem } from '../store/ssd-sync-store';
@@ -236,6 +236,7 @@ function contactsOf(context: ChildContext, personId: string, team: Team, staffId
 async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan: ChildPlan, at: string, counts: SsdSyncCounts, report: SyncReportItem[], known: (KnownCase & { team: string }) | undefined): Promise<void> {
   const { personId } = plan;
   if (plan.action === 'ledger-only') {
+    if (plan.openWhileClosed) report.push({ problem: 'episode-open-case-closed', personId, ...(known ? { detail: known.caseId } : {}) });
     await deps.store.settleChild(personId, plan.rows, plan.removed);
     return;
   }
@@ -247,7 +248,8 @@ async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan:
       counts.notSettled++;
       return;
     }
-    const kase = found.case;
+    // A re-referral is a new case: the episode's start date after the child's case id keeps each case's id its own.
+    const kase = plan.reopening ? { ...found.case, caseId: `${found.case.caseId}-${plan.openedAt.slice(0, 10).replace(/-/g, '')}` } : found.case;
     const team = context.teamByCode.get(kase.team);
     if (!team) {
       report.push({ problem: 'team-not-in-caseclock', personId, detail: kase.ssdTeamId });
@@ -295,18 +297,23 @@ async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan:
     }
   }
   let status: KnownCase['status'] = closedHere ? 'closed' : 'open';
+  let closedAt: string | undefined = closedHere ? at : undefined;
   if (plan.close && !closedHere) {
     try {
       await recordEvent(deps.client, caseId, { type: 'case-closed', at: plan.close.at > at ? at : plan.close.at, by: SSD_SYNC_USER, reason: plan.close.reason }, { updateId: `ssd:${caseId}:closed:${plan.close.at}` });
       counts.closed++;
       status = 'closed';
+      closedAt = plan.close.at > at ? at : plan.close.at;
     } catch (err) {
       if (!(err instanceof CaseActionError)) throw err;
-      if (err.kind === 'not-found' || err.problems.some((p) => p.message.includes('closed'))) status = 'closed';
-      else report.push({ problem: 'close-refused', personId, detail: refusalDetail(err) });
+      // Closed in CaseClock already (by staff), or gone: the workflow's own status says so.
+      if (err.kind === 'not-found' || (await caseRunStatus(deps.client, caseId)) !== 'running') {
+        status = 'closed';
+        closedAt = at;
+      } else report.push({ problem: 'close-refused', personId, detail: refusalDetail(err) });
     }
   }
-  await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId, status, team: known.team });
+  await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId, status, team: known.team, ...(closedAt ? { closedAt } : {}) });
 }
 
 const hashesOf = (rows: readonly ReadEntry[]): Map<string, string> => new Map(rows.map((r) => [r.sourceKey, r.hash]));

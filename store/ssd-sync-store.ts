@@ -107,8 +107,10 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
       return ledgerOfRows(result.rows);
     },
     async knownCases() {
-      const result = await inTransaction(true, (c) => c.query<{ person_id: string; case_id: string; status: 'open' | 'closed'; team: string }>('SELECT person_id, case_id, status, team FROM ssd_cases'));
-      return new Map(result.rows.map((r) => [r.person_id, { caseId: r.case_id, status: r.status, team: r.team }]));
+      const result = await inTransaction(true, (c) =>
+        c.query<{ person_id: string; case_id: string; status: 'open' | 'closed'; team: string; closed_at: Date | null }>('SELECT person_id, case_id, status, team, closed_at FROM ssd_cases'),
+      );
+      return new Map(result.rows.map((r) => [r.person_id, { caseId: r.case_id, status: r.status, team: r.team, ...(r.closed_at ? { closedAt: r.closed_at.toISOString() } : {}) }]));
     },
     async settleChild(personId, rows, removed, kase) {
       await inTransaction(false, async (c) => {
@@ -124,9 +126,9 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
         if (removed.length > 0) await c.query('DELETE FROM ssd_ledger WHERE person_id = $1 AND source_key = ANY($2::text[])', [personId, removed]);
         if (kase) {
           await c.query(
-            `INSERT INTO ssd_cases (person_id, case_id, status, team, changed_at) VALUES ($1, $2, $3, $4, now())
-             ON CONFLICT (person_id) DO UPDATE SET status = EXCLUDED.status, team = EXCLUDED.team, changed_at = EXCLUDED.changed_at`,
-            [personId, kase.caseId, kase.status, kase.team],
+            `INSERT INTO ssd_cases (person_id, case_id, status, team, closed_at, changed_at) VALUES ($1, $2, $3, $4, $5, now())
+             ON CONFLICT (person_id) DO UPDATE SET case_id = EXCLUDED.case_id, status = EXCLUDED.status, team = EXCLUDED.team, closed_at = EXCLUDED.closed_at, changed_at = EXCLUDED.changed_at`,
+            [personId, kase.caseId, kase.status, kase.team, kase.status === 'closed' ? (kase.closedAt ?? new Date().toISOString()) : null],
           );
         }
       });

@@ -16,6 +16,8 @@ import { caseKindAt, type CaseKind, type SourceKey, type SsdEpisode } from './ev
 export interface KnownCase {
   caseId: string;
   status: 'open' | 'closed';
+  /** When a closed case closed (the case system's close date, or when CaseClock found it closed). */
+  closedAt?: string;
 }
 
 /** An event with the row it came from: `updateId` makes recording it again a no-op in Temporal. */
@@ -25,8 +27,12 @@ export interface SourcedEvent {
 }
 
 export type ChildPlan =
-  /** No case yet and an episode is open: open it from the episode's start with everything the source records since. */
-  | { action: 'open'; personId: string; kind: CaseKind; openedAt: string; events: SourcedEvent[]; rows: ReadEntry[]; removed: SourceKey[] }
+  /**
+   * No case yet and an episode is open: open it from the episode's start with everything the source
+   * records since. `reopening`: the child's last case closed and a new episode (a re-referral) has
+   * opened since, so this is a new case, under the episode's own case id.
+   */
+  | { action: 'open'; personId: string; kind: CaseKind; openedAt: string; events: SourcedEvent[]; rows: ReadEntry[]; removed: SourceKey[]; reopening?: { previousCaseId: string } }
   /** The case is open: record what is new, note corrections and removals, close it when no episode is open. */
   | {
       action: 'update';
@@ -38,7 +44,14 @@ export type ChildPlan =
       removed: SourceKey[];
     }
   /** Nothing for a case to do (no episode open and no case, or a closed case): the rows are only kept in the ledger. */
-  | { action: 'ledger-only'; personId: string; rows: ReadEntry[]; removed: SourceKey[] };
+  | {
+      action: 'ledger-only';
+      personId: string;
+      rows: ReadEntry[];
+      removed: SourceKey[];
+      /** The case is closed in CaseClock while the case system has an episode open since before it closed: reported, never reopened by the sync. */
+      openWhileClosed?: true;
+    };
 
 /** A correction or removal of a row, for the case's timeline. */
 export interface CorrectionNote {
@@ -130,7 +143,8 @@ export function planChildren(input: {
   for (const personId of withEpisodes) {
     const openNow = caseKindAt(episodes, personId, at) !== undefined;
     const kase = known.get(personId);
-    if ((openNow && kase === undefined) || (!openNow && kase?.status === 'open')) touched.add(personId);
+    const reReferred = openNow && kase?.status === 'closed' && kase.closedAt !== undefined && (openingOf(episodes, personId, at) ?? '') > kase.closedAt;
+    if ((openNow && kase === undefined) || (!openNow && kase?.status === 'open') || reReferred) touched.add(personId);
   }
   const addedOf = groupBy(diff.added, (e) => e.personId);
   const removedOf = groupBy(diff.removed, (e) => e.personId);
@@ -145,7 +159,10 @@ export function planChildren(input: {
     const removedRows = removedOf.get(personId) ?? [];
     const removed = [...removedRows.map((e) => e.sourceKey), ...(correctedOf.get(personId) ?? []).filter((c) => c.personChanged && c.before.personId === personId).map((c) => c.sourceKey)];
     const kind = caseKindAt(episodes, personId, at);
-    if (kase === undefined) {
+    const chainStart = kind === undefined ? undefined : openingOf(episodes, personId, at);
+    // A re-referral: the last case closed, and the episodes open now began after it closed.
+    const reopening = kase?.status === 'closed' && chainStart !== undefined && kase.closedAt !== undefined && chainStart > kase.closedAt;
+    if (kase === undefined || reopening) {
       const rows = [...input.entriesOf(personId)];
       const openedAt = openingOf(episodes, personId, at);
       if (kind === undefined || openedAt === undefined) {
@@ -157,13 +174,13 @@ export function planChildren(input: {
         .flatMap(sourced)
         .filter((s) => s.event.at >= openedAt && s.event.at <= at)
         .sort(byDate);
-      plans.push({ action: 'open', personId, kind, openedAt, events, rows, removed });
+      plans.push({ action: 'open', personId, kind, openedAt, events, rows, removed, ...(reopening && kase ? { reopening: { previousCaseId: kase.caseId } } : {}) });
       continue;
     }
     const corrections = (correctedOf.get(personId) ?? []).filter((c) => c.after.personId === personId || c.before.personId === personId);
     const rows = [...(addedOf.get(personId) ?? []), ...corrections.filter((c) => c.after.personId === personId).map((c) => c.after)];
     if (kase.status === 'closed') {
-      plans.push({ action: 'ledger-only', personId, rows, removed });
+      plans.push({ action: 'ledger-only', personId, rows, removed, ...(kind !== undefined ? { openWhileClosed: true as const } : {}) });
       continue;
     }
     const events: SourcedEvent[] = [];
