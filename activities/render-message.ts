@@ -21,6 +21,8 @@ export interface CaseMessage {
   sendAt: string;
   obligation?: { id: string; kind: string; title: string; dueAt: string; basis?: string };
   meeting?: { meetingId: string; meetingType: string; change: 'postponed' | 'cancelled'; scheduledFor?: string; newDate?: string };
+  /** A notice that an escalated obligation was met by its deadline after all (the case system recorded it later). */
+  metAfterAll?: { metAt: string };
   /** On a case that follows the council's case system: what the check before this escalation found. */
   caseSystem?: CaseSystemCheck;
 }
@@ -93,7 +95,11 @@ export function renderMessage(message: CaseMessage, consoleUrl: string, attemptA
   const o = message.obligation;
   const recipient = personLabel(message.role, recipientName ? { [message.role]: { name: recipientName } } : {});
 
-  if (message.type === 'notice' && message.meeting) {
+  if (message.type === 'notice' && message.metAfterAll && o) {
+    subject = `[CaseClock] Met after all ${ref}: ${o.title}`;
+    lines.push(`Case ${ref} (team ${message.team}): ${o.title} was met on time after all, at ${localTime(message.metAfterAll.metAt)} (due by ${localTime(o.dueAt)}).`);
+    lines.push("The council's case system recorded it after CaseClock escalated it to you. Nothing more is needed for it.");
+  } else if (message.type === 'notice' && message.meeting) {
     const m = message.meeting;
     const meetingName = meetingTypeLabel(m.meetingType);
     subject = `[CaseClock] ${ref}: ${meetingName} ${m.change}`;

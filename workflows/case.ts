@@ -26,6 +26,9 @@ import type { NotificationActivities } from '../activities/notifications';
 import type { CaseRecordActivities } from '../activities/case-record';
 import type { SsdSyncActivities } from '../activities/ssd-sync';
 import type { CaseMessage } from '../activities/render-message';
+import { metAfterAllOwed } from '../domain/met-after-all';
+
+type MetAfterAll = NonNullable<CaseMessage['metAfterAll']>;
 import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-types';
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
@@ -259,6 +262,12 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     warnOnce(kase, evaluation.warnings, warned);
     const toSend = evaluation.messagesDue.filter((due) => !kase.clocks.isSending(due.messageId));
     for (const due of toSend) startSend(kase, due, now, sends);
+    // Only cases that follow the case system (none started before this code): their histories are all this code's.
+    if (kase.facts.source) {
+      for (const owed of metAfterAllOwed(evaluation.obligations, kase.facts.deliveries, (id) => kase.clocks.isSending(id), now)) {
+        startSend(kase, owed.due, now, sends, { obligationId: owed.for.id, metAt: { metAt: owed.for.resolvedAt ?? now } });
+      }
+    }
     withdrawUnneeded(kase, evaluation.obligations, sends);
     // The same evaluation unless a send was recorded at once (nobody assigned to the role).
     evaluation = kase.clocks.evaluate(now);
@@ -370,8 +379,10 @@ function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<str
  * Starts one message's send in a cancellation scope of its own and returns at once; the outcome
  * is recorded on the case when the send ends, which wakes the loop.
  */
-function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<string, CancellationScope>): void {
-  const { message, to } = messageFor(kase, due, now);
+function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<string, CancellationScope>, metAfterAll?: { obligationId: string; metAt: MetAfterAll }): void {
+  const written = metAfterAll ? messageFor(kase, { ...due, obligationId: metAfterAll.obligationId }, now) : messageFor(kase, due, now);
+  const to = written.to;
+  const message: CaseMessage = metAfterAll ? { ...written.message, metAfterAll: metAfterAll.metAt } : written.message;
   const base = deliveryBase(due);
   if (!to) {
     kase.facts.recordDelivery({ ...base, sentAt: now, outcome: 'undeliverable', reason: `nobody is assigned as ${due.role}` });

@@ -155,7 +155,29 @@ describe('the look at the case system before an escalation', () => {
     // The sync reads it next and records nothing twice.
     const again = await runSsdSync(deps());
     expect(again.counts).toMatchObject({ opened: 0, recorded: 0 });
-  }, 120_000);
+
+    // The escalated child's visit turns up in the case system, dated before the deadline: the
+    // manager it was escalated to is told once that it was met after all.
+    const placed = tables.ssd_cla_placement!.find((p) => p.clap_person_id === notVisited)!.clap_cla_placement_start_date!;
+    const visitedAt = new Date(Date.parse(`${placed.replace(' ', 'T')}Z`) + 5_000).toISOString().slice(0, 19).replace('T', ' ');
+    tables.ssd_cla_visits!.push({
+      clav_cla_visit_id: `V${notVisited}`,
+      clav_cla_id: `CLA${notVisited}`,
+      clav_person_id: notVisited,
+      clav_cla_visit_date: visitedAt,
+      clav_cla_visit_seen: 'Y',
+      clav_cla_visit_seen_alone: 'N',
+    });
+    await writeExtract();
+    expect((await runSsdSync(deps())).counts.recorded).toBe(1);
+    const metAfterAll = () => mailbox.messages.filter((m) => m.caseReference === notVisited && m.to.includes(manager) && m.subject.startsWith('[CaseClock] Met after all'));
+    await mailbox.waitFor(() => metAfterAll().length > 0, 30_000);
+    expect(metAfterAll()[0]!.text).toContain('was met on time after all');
+    await runSsdSync(deps());
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(metAfterAll()).toHaveLength(1);
+    expect(escalationsFor(notVisited)).toHaveLength(1);
+  }, 150_000);
 
   it('escalates all the same when the case system cannot be read, and says so', async () => {
     const unread = `4${run.replace(/\D/g, '1').slice(0, 5)}1`;
