@@ -3,10 +3,11 @@
  * database (PostgreSQL) or from a folder of CSV extracts, one file per table named after it.
  *
  * Only the columns the domain's mapping needs are ever read (domain/ssd/rows.ts: ids, codes,
- * dates, flags, team and worker ids). The SQL names them, one list per table taken from the row
- * schema's keys, so the query and the mapping cannot drift apart; the CSV parser drops every other
- * column of a record as it splits the line, before anything else holds the record. The SSD's
- * tables also hold names, dates of birth, addresses and free text; those never enter this process.
+ * dates, flags, team and worker ids, and team names). The SQL names them, one list per table taken
+ * from the row schema's keys, so the query and the mapping cannot drift apart; the CSV parser drops
+ * every other column of a record as it splits the line, before anything else holds the record. The
+ * SSD's tables also hold people's names, dates of birth, addresses and free text; those never enter
+ * this process.
  *
  * Tables are read in batches (a server-side cursor; a streamed CSV file), so a council of 10,000
  * children (about 300,000 rows) is never held twice. A row the schema refuses is a typed warning
@@ -57,6 +58,8 @@ const table = <S extends z.ZodObject>(spec: SourceTable<S>): SourceTable<S> => s
 /** Every SSD table CaseClock reads, by its SSD name, with the domain's row schema for it. */
 export const SSD_SOURCE_TABLES = {
   ssd_person: table({ row: PersonRow, key: 'pers_person_id', person: 'pers_person_id' }),
+  // With each team's name (dept_team_name, not personal data): the team directory offers the
+  // case system's teams it does not list yet under their own names (docs/teams.md).
   ssd_department: table({ row: DepartmentRow, key: 'dept_team_id', person: null }),
   ssd_professionals: table({ row: ProfessionalRow, key: 'prof_professional_id', person: null }),
   ssd_involvements: table({ row: InvolvementRow, key: 'invo_involvements_id', person: 'invo_person_id' }),

@@ -1,8 +1,8 @@
 /**
  * The rows of the Standard Safeguarding Dataset (SSD) that CaseClock reads, with only the columns
- * its clocks need: ids, person ids, codes, dates, Y/N flags, team and worker ids. Never names,
- * dates of birth, addresses, postcodes, NHS numbers or free text (the SSD's own tables have them;
- * CaseClock knows a child by a reference only).
+ * its clocks need: ids, person ids, codes, dates, Y/N flags, team and worker ids, and the names of
+ * teams (not personal data). Never a person's name, date of birth, address, postcode, NHS number or
+ * free text (the SSD's own tables have them; CaseClock knows a child by a reference only).
  *
  * Column names are the SSD's own (ssd-data-model, data/objects/), so these shapes can be reconciled
  * with the tables' DDL. Dates arrive as the database gives a `datetime`: local UK wall-clock time
@@ -223,9 +223,25 @@ export const ProfessionalRow = z.object({
 });
 export type ProfessionalRow = z.infer<typeof ProfessionalRow>;
 
-/** ssd_department: the team id and its parent; the team's name is not needed (CaseClock's team list names it). */
+/**
+ * A team's or service area's name as the case system shows it (dept_team_name). Read so that the
+ * team directory can offer the case system's teams it does not list yet under their own names
+ * (docs/teams.md); a team's name is not personal data. Never a reason to leave the row out: the
+ * sync needs the row's id, so anything but a line of text is no name, and a long one is cut.
+ */
+const TeamName = z
+  .unknown()
+  .optional()
+  .transform((v): string | null => {
+    if (typeof v !== 'string') return null;
+    const name = v.replace(/[\p{Cc}\s]+/gu, ' ').trim();
+    return name === '' ? null : name.slice(0, 200);
+  });
+
+/** ssd_department: the team id, its name and its parent (the service area above it). */
 export const DepartmentRow = z.object({
   dept_team_id: id,
+  dept_team_name: TeamName,
   dept_team_parent_id: optionalId,
 });
 export type DepartmentRow = z.infer<typeof DepartmentRow>;
