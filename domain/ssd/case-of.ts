@@ -80,6 +80,16 @@ function inForce(row: InvolvementRow, at: string): boolean {
   return start !== undefined && start <= at && (end === undefined || end > at);
 }
 
+/**
+ * The allocations in force at `at` (an instant): involvements in one of the allocated worker's roles,
+ * started by then and not ended. What the sync takes a child's team and worker from, and what the
+ * team directory counts a team's children by (./unmapped-teams.ts).
+ */
+export function allocationsInForce(involvements: readonly InvolvementRow[], allocatedWorkerRoles: readonly string[], at: string): InvolvementRow[] {
+  const roles = new Set(allocatedWorkerRoles.map((r) => r.replace(/\s+/g, ' ').toUpperCase()));
+  return involvements.filter((i) => i.invo_professional_role_id !== null && roles.has(i.invo_professional_role_id) && inForce(i, at));
+}
+
 /** The child's case at `at` (an instant): every failure found, not only the first, so one report says it all. */
 export function caseOf(personId: string, rows: SsdCaseRows, config: SsdCaseConfig, at: string): SsdCaseResult {
   const failures: SsdCaseFailure[] = [];
@@ -93,8 +103,11 @@ export function caseOf(personId: string, rows: SsdCaseRows, config: SsdCaseConfi
     if (reference === undefined) failures.push({ failure: 'no-legacy-id', personId });
   }
 
-  const roles = new Set(config.allocatedWorkerRoles.map((r) => r.replace(/\s+/g, ' ').toUpperCase()));
-  const allocations = rows.involvements.filter((i) => i.invo_person_id === personId && i.invo_professional_role_id !== null && roles.has(i.invo_professional_role_id) && inForce(i, at));
+  const allocations = allocationsInForce(
+    rows.involvements.filter((i) => i.invo_person_id === personId),
+    config.allocatedWorkerRoles,
+    at,
+  );
   const [allocation, ...others] = allocations;
   if (allocation === undefined) failures.push({ failure: 'no-allocation', personId });
   else if (others.length > 0) failures.push({ failure: 'several-allocations', personId, involvementIds: allocations.map((i) => i.invo_involvements_id).sort() });

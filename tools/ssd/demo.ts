@@ -17,6 +17,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { teamCodeOfName } from '../../domain/ssd/unmapped-teams';
 import { migrateCaseRecordStore } from '../../store/case-record-store';
 import { openStaffDirectory, type StaffDirectory, type StaffInput } from '../../store/staff-directory';
 import { openTeamDirectory, type TeamDirectory, type TeamInput } from '../../store/team-directory';
@@ -57,14 +58,6 @@ export async function ensureDemoExtracts(dir: string, asOf: string): Promise<'wr
   return 'written';
 }
 
-/** A team code from a team's name: "Family Support Team 1" is FAMILY-SUPPORT-TEAM-1. */
-const codeOf = (name: string): string =>
-  name
-    .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 48);
-
 /**
  * The directory's teams for an extract: each department no other department sits under (the teams
  * children are allocated to, not the service areas above them), with its SSD id as the source id,
@@ -76,7 +69,7 @@ export function demoTeams(tables: Pick<SsdTables, 'ssd_department'>): Omit<TeamI
   const codes = new Set([TRY_IT_TEAM.code]);
   for (const d of tables.ssd_department) {
     if (parents.has(d.dept_team_id)) continue;
-    let code = codeOf(d.dept_team_name ?? '') || `TEAM-${d.dept_team_id}`;
+    let code = teamCodeOfName(d.dept_team_name ?? '') || `TEAM-${d.dept_team_id}`;
     if (codes.has(code)) code = `${code}-${d.dept_team_id}`.slice(0, 64);
     codes.add(code);
     teams.push({ code, name: d.dept_team_name ?? code, serviceArea: d.dept_team_parent_name ?? "Children's Services", manager: DEMO_USER, head: DEMO_USER, sourceId: d.dept_team_id });
