@@ -22,6 +22,7 @@ import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from 
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
+import { escalationsDueOnArrival, sendHeldSummaries, SummaryItem, type SummaryMail } from '../common/arrival-summary';
 import { CaseActionError, caseRunStatus, noteOnCase, openCase, recordEvent } from '../common/cases';
 import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
 import type { CaseSystemCheck } from './render-message';
@@ -76,11 +77,28 @@ export interface SsdSyncDependencies {
    * Told at the end of every run (activities/ssd-alerts.ts: the administrators' emails through the
    * worker's mail transport). It never throws: a run's outcome is the sync's, not the email's.
    */
+  /**
+   * The escalations already due when a case opens go in one summary per recipient at the end of the
+   * run (common/arrival-summary.ts), instead of one email each; absent: each case sends its own.
+   */
+  arrival?: SummaryMail;
   alerts?: { runEnded(run: { runId: number; startedAt: string; outcome: 'succeeded' | 'failed'; problem?: string }): Promise<void> };
 }
 
 /** What one run did: rows read, children worked on, cases opened and closed, events and notes recorded, refusals, children left for the next run. */
-export type SsdSyncCounts = { rows: number; children: number; opened: number; recorded: number; noted: number; closed: number; alreadyThere: number; refused: number; notSettled: number };
+export type SsdSyncCounts = {
+  rows: number;
+  children: number;
+  opened: number;
+  recorded: number;
+  noted: number;
+  closed: number;
+  alreadyThere: number;
+  refused: number;
+  notSettled: number;
+  /** Summary emails of escalations already due when their cases opened. */
+  summaries: number;
+};
 
 export interface SsdSyncResult {
   runId: number;
@@ -129,14 +147,14 @@ export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { d
   const at = now.toISOString();
   const source = deps.openSource ? deps.openSource() : openSsdSource(deps.settings.source);
   const runId = await deps.store.beginRun(source.kind, at);
-  const counts: SsdSyncCounts = { rows: 0, children: 0, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0 };
+  const counts: SsdSyncCounts = { rows: 0, children: 0, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0, summaries: 0 };
   const report: SyncReportItem[] = [];
   try {
     const read = await source.readAll();
     const refreshedAt = await source.sourceFreshness();
     report.push(...read.warnings.map(rowWarningItem));
     // What a child's case could not take stays out of the ledger, so the next read tries it again.
-    await syncRead(deps, read.rows, at, counts, report, beat);
+    await syncRead(deps, deps.arrival ? { arrival: { runId: `ssd-${runId}`, mail: deps.arrival } } : {}, read.rows, at, counts, report, beat);
     await deps.store.finishRun(runId, { outcome: 'succeeded', counts, report, ...(refreshedAt ? { refreshedAt } : {}) });
     componentLogger('ssd-sync').info({ runId, ...counts, reported: report.length }, 'SSD sync finished');
     await deps.alerts?.runEnded({ runId, startedAt: at, outcome: 'succeeded' });
@@ -151,7 +169,15 @@ export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { d
   }
 }
 
-async function syncRead(deps: SsdSyncDependencies, rows: SsdSourceRows, at: string, counts: SsdSyncCounts, report: SyncReportItem[], beat: (progress: { done: number; of: number }) => void): Promise<void> {
+async function syncRead(
+  deps: SsdSyncDependencies,
+  run: RunContext,
+  rows: SsdSourceRows,
+  at: string,
+  counts: SsdSyncCounts,
+  report: SyncReportItem[],
+  beat: (progress: { done: number; of: number }) => void,
+): Promise<void> {
   const reading = readSsd(ssdRowsOf(rows), { by: SSD_SYNC_USER });
   report.push(...reading.warnings.map(warningItem));
   const { ledger: now, duplicates } = ledgerOf(reading.entries);
@@ -178,12 +204,17 @@ async function syncRead(deps: SsdSyncDependencies, rows: SsdSourceRows, at: stri
   await Promise.all(
     plans.map((plan) =>
       limit(async () => {
-        await syncChild(deps, context, plan, at, counts, report, known.get(plan.personId));
+        await syncChild(deps, run, context, plan, at, counts, report, known.get(plan.personId));
         done++;
         if (done % 50 === 0 || done === plans.length) beat({ done, of: plans.length });
       }),
     ),
   );
+  if (run.arrival) {
+    const sent = await sendHeldSummaries(deps.client, run.arrival.mail, run.arrival.runId, new Date(at), 'case-system');
+    counts.summaries = sent.filter((s) => s.error === undefined).length;
+    for (const s of sent) if (s.error !== undefined) report.push({ problem: 'summary-not-sent', detail: `${s.escalations} escalations held for the next run` });
+  }
 }
 
 interface ChildContext {
@@ -233,7 +264,21 @@ function contactsOf(context: ChildContext, personId: string, team: Team, staffId
   return contacts;
 }
 
-async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan: ChildPlan, at: string, counts: SsdSyncCounts, report: SyncReportItem[], known: (KnownCase & { team: string }) | undefined): Promise<void> {
+/** One run's own: its id in the held-escalations store, with the mail that sends their summaries. */
+interface RunContext {
+  arrival?: { runId: string; mail: SummaryMail };
+}
+
+async function syncChild(
+  deps: SsdSyncDependencies,
+  run: RunContext,
+  context: ChildContext,
+  plan: ChildPlan,
+  at: string,
+  counts: SsdSyncCounts,
+  report: SyncReportItem[],
+  known: (KnownCase & { team: string }) | undefined,
+): Promise<void> {
   const { personId } = plan;
   if (plan.action === 'ledger-only') {
     if (plan.openWhileClosed) report.push({ problem: 'episode-open-case-closed', personId, ...(known ? { detail: known.caseId } : {}) });
@@ -258,15 +303,29 @@ async function syncChild(deps: SsdSyncDependencies, context: ChildContext, plan:
     }
     const contacts = contactsOf(context, personId, team, kase.worker.staffId, report);
     const opening = plan.events.slice(0, OPENING_EVENTS);
-    try {
-      await openCase(
-        deps.client,
-        { caseId: kase.caseId, details: { reference: kase.reference, team: kase.team, contacts }, openedBy: SSD_SYNC_USER, openedAt: plan.openedAt, recorded: opening.map((s) => s.event) },
-        deps.policy,
-        { taskQueue: deps.taskQueue, teams: { listed: true, codes: [team.code] }, now: new Date(at), source: { system: 'ssd', personId } },
+    const input = { caseId: kase.caseId, details: { reference: kase.reference, team: kase.team, contacts }, openedBy: SSD_SYNC_USER, openedAt: plan.openedAt, recorded: opening.map((s) => s.event) };
+    // What was already overdue in the case system goes in one summary per recipient at the end of
+    // the run, held in the store first so that a run stopped part-way loses none (as the import does).
+    const arrival = run.arrival;
+    const due = arrival ? escalationsDueOnArrival({ ...input, recorded: plan.events.map((s) => s.event) }, deps.policy, new Date(at), 'case-system') : [];
+    if (arrival && due.length > 0) {
+      await arrival.mail.store.hold(
+        arrival.runId,
+        due.map((d) => ({ messageId: d.messageId, caseId: d.caseId, recipient: d.to.email, payload: SummaryItem.parse(d) })),
       );
+    }
+    try {
+      await openCase(deps.client, input, deps.policy, {
+        taskQueue: deps.taskQueue,
+        teams: { listed: true, codes: [team.code] },
+        now: new Date(at),
+        source: { system: 'ssd', personId },
+        alreadyReported: due.map((d) => d.delivery),
+      });
       counts.opened++;
     } catch (err) {
+      // Not opened by this run: what it held for the case is not owed (one held by an earlier run that did open it stays).
+      if (arrival && due.length > 0) await arrival.mail.store.release(arrival.runId, kase.caseId);
       if (!(err instanceof CaseActionError)) throw err;
       if (err.kind !== 'already-exists') {
         report.push({ problem: 'case-refused', personId, detail: refusalDetail(err) });
@@ -404,7 +463,7 @@ export async function checkCaseSystem(deps: SsdSyncDependencies, input: { caseId
     const events = changed
       .flatMap((e) => e.events.filter((ev) => ev.type !== 'case-closed' && ev.at <= at).map((event) => ({ sourceKey: e.sourceKey, event })))
       .sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : 0));
-    const counts: SsdSyncCounts = { rows: changed.length, children: 1, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0 };
+    const counts: SsdSyncCounts = { rows: changed.length, children: 1, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0, summaries: 0 };
     const report: SyncReportItem[] = [];
     await recordAll(deps, input.caseId, events, hashesOf(changed), counts, report, input.personId);
     await deps.store.settleChild(input.personId, changed, []);

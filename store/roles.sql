@@ -49,6 +49,8 @@ GRANT SELECT ON team_directory, staff_directory TO caseclock_worker;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ssd_ledger, ssd_cases TO caseclock_worker;
 GRANT SELECT, INSERT, UPDATE ON ssd_sync_runs TO caseclock_worker;
 GRANT USAGE ON SEQUENCE ssd_sync_runs_id_seq TO caseclock_worker;
+-- Escalations already due when the sync opens a case are held until their summary email is sent (as for an import).
+GRANT SELECT, INSERT, UPDATE, DELETE ON import_held_escalations TO caseclock_worker;
 -- It tells the administrators once when runs start failing and once when they recover, and
 -- remembers what it sent; it finds administrators who sign in through single sign-on by their id
 -- and role only (their addresses come from the staff directory).

@@ -21,6 +21,7 @@ import { createSsdSyncAlerts } from '../activities/ssd-alerts';
 import { openSsdAlertStore } from '../store/ssd-alert-store';
 import { passwordAdministrators } from './administrators';
 import { openSsdSyncStore } from '../store/ssd-sync-store';
+import { openImportSummaryStore } from '../store/import-summary-store';
 import { openTeamDirectory } from '../store/team-directory';
 import { openStaffDirectory } from '../store/staff-directory';
 import { loadCaseSnapshot } from '../domain/policy-loader';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
         teams: openTeamDirectory(config.CASECLOCK_STORE_URL),
         staff: openStaffDirectory(config.CASECLOCK_STORE_URL),
         alerts: openSsdAlertStore(config.CASECLOCK_STORE_URL),
+        arrivals: openImportSummaryStore(config.CASECLOCK_STORE_URL),
       }
     : undefined;
   // What the operations team scrapes: /metrics, /healthz and /readyz on CASECLOCK_METRICS_PORT.
@@ -129,6 +131,8 @@ async function main(): Promise<void> {
         ? createSsdSyncActivities({
             client,
             store: ssdStores.sync,
+            // Cases already overdue in the case system when they open: one summary per recipient, not an email each.
+            arrival: { store: ssdStores.arrivals, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL },
             teams: ssdStores.teams,
             staff: ssdStores.staff,
             settings: ssd,
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
     await health.close();
     transport.close();
     await store.close();
-    if (ssdStores) await Promise.all([ssdStores.sync.close(), ssdStores.teams.close(), ssdStores.staff.close(), ssdStores.alerts.close()]);
+    if (ssdStores) await Promise.all([ssdStores.sync.close(), ssdStores.teams.close(), ssdStores.staff.close(), ssdStores.alerts.close(), ssdStores.arrivals.close()]);
     await connection.close();
   }
 }

@@ -21,8 +21,9 @@ import type { Person } from '../identity/access';
 import type { UserDirectory } from '../identity/auth';
 import type { SessionLimits, SignedIn } from '../identity/session';
 import type { FieldErrors } from '../actions/fields';
-import type { SummaryMail } from '../import/run';
+import type { SummaryMail } from '../../common/arrival-summary';
 import type { ReconciliationSources } from '../reconciliation';
+import type { TeamFeed } from '../unmapped-teams';
 import type { OidcSignIn } from './oidc';
 import type { Nav } from './views/layout';
 
@@ -51,6 +52,12 @@ export interface ConsoleOptions {
    * against it, common/teams.ts). Without it every team is accepted and /admin/teams says so.
    */
   teams?: TeamDirectory;
+  /**
+   * The case system's teams, read when /admin/teams is asked for, while the SSD sync is configured:
+   * the page lists those the directory does not yet (client/unmapped-teams.ts). Without it the
+   * page has no such section.
+   */
+  teamFeed?: TeamFeed;
   /** The staff directory (routes/staff.tsx keeps it; docs/staff.md). Without it /admin/staff says it is not configured. */
   staff?: StaffDirectory;
   /** The reconciliation with the case system (routes/reconciliation.tsx), while the SSD sync is configured; without it the page says it is not. */

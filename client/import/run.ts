@@ -10,16 +10,14 @@
  * (the same file again) sends them.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Transporter } from 'nodemailer';
+import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import type { PolicySnapshot } from '../../domain/policy';
 import type { ImportSummaryStore } from '../../store/import-summary-store';
-import { caseWorkflowId } from '../../workflows/messages';
 import { CaseActionError, openCase } from '../../common/cases';
 import type { KnownTeams } from '../../common/teams';
 import { withKnownTeams, type CellProblem, type ImportFile, type ImportRow } from './rows';
-import { escalationsDueOnArrival, SummaryItem, summaryEmails, type ReportedEscalation, type SummaryEmail } from './summary';
+import { escalationsDueOnArrival, type ReportedEscalation, sendHeldSummaries, SummaryItem, type SummaryMail, type SummarySent } from '../../common/arrival-summary';
 
 /** Cases opened at once by default. */
 export const IMPORT_CONCURRENCY = 16;
@@ -29,13 +27,6 @@ export interface RowOutcome {
   caseId: string;
   outcome: 'started' | 'already there' | 'refused';
   reason?: string;
-}
-
-export interface SummarySent {
-  to: string;
-  escalations: number;
-  smtpResponse?: string;
-  error?: string;
 }
 
 export interface ImportSummary {
@@ -61,14 +52,6 @@ export interface Progress {
 }
 
 const SILENT: Progress = { tick() {}, stop() {} };
-
-/** How escalations due on arrival reach their managers: held in `store`, then one summary each. */
-export interface SummaryMail {
-  store: ImportSummaryStore;
-  transport: Transporter;
-  from: string;
-  consoleUrl: string;
-}
 
 /** The whole import of a checked file: its good rows opened, its bad rows refused with their cells, the summaries sent. */
 export async function runImport(
@@ -96,7 +79,7 @@ export async function runImport(
     ...(summaries ? { hold: { runId, store: summaries.store } } : {}),
     ...(options.teams ? { teams: options.teams } : {}),
   });
-  const sent = summaries ? await sendHeldSummaries(client, summaries, runId, (options.now ?? (() => new Date()))()) : undefined;
+  const sent = summaries ? await sendHeldSummaries(client, summaries, runId, (options.now ?? (() => new Date()))(), 'import') : undefined;
   // Bad rows are refused with their cells, in file order with the rest.
   const byLine = new Map<number, CellProblem[]>();
   for (const p of checked.problems) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p]);
@@ -175,42 +158,4 @@ export async function importRows(
     progress.stop();
   }
   return { outcomes, reported };
-}
-
-/**
- * Sends one summary per recipient of every escalation still held, this run's and any an earlier,
- * interrupted run left; each is marked sent once its email is accepted, and one not sent stays held
- * for the next run. Escalations an earlier run held for a case that never opened are dropped.
- */
-async function sendHeldSummaries(client: Client, mail: SummaryMail, runId: string, now: Date): Promise<SummarySent[]> {
-  const held = await mail.store.unsent();
-  const earlierCases = [...new Set(held.filter((h) => h.runId !== runId).map((h) => h.caseId))];
-  const neverOpened = new Set<string>();
-  for (const caseId of earlierCases) {
-    try {
-      await client.workflow.getHandle(caseWorkflowId(caseId)).describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) neverOpened.add(caseId);
-      else throw err;
-    }
-  }
-  await mail.store.drop(held.filter((h) => neverOpened.has(h.caseId)).map((h) => h.messageId));
-  const items = held.filter((h) => !neverOpened.has(h.caseId)).map((h) => SummaryItem.parse(h.payload));
-  const results: SummarySent[] = [];
-  for (const email of summaryEmails(items, mail.consoleUrl, now)) results.push(await sendOne(mail, email));
-  return results;
-}
-
-async function sendOne(mail: SummaryMail, e: SummaryEmail): Promise<SummarySent> {
-  let response: string;
-  try {
-    const info = (await mail.transport.sendMail({ from: mail.from, to: { name: e.to.name, address: e.to.email }, subject: e.subject, text: e.text, messageId: e.messageId })) as {
-      response?: string;
-    };
-    response = info.response ?? '';
-  } catch (err) {
-    return { to: e.to.email, escalations: e.escalations, error: err instanceof Error ? err.message : String(err) };
-  }
-  await mail.store.markSent(e.reports);
-  return { to: e.to.email, escalations: e.escalations, smtpResponse: response };
 }

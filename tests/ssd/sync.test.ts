@@ -21,6 +21,7 @@ import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '
 import { ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
 import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
 import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
+import { openImportSummaryStore, type ImportSummaryStore } from '../../store/import-summary-store';
 import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
 import { SSD_SYNC_WORKFLOW } from '../../workflows/ssd-sync';
 import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
@@ -39,6 +40,7 @@ let embedded: EmbeddedStore;
 let store: SsdSyncStore;
 let teams: TeamDirectory;
 let staff: StaffDirectory;
+let arrivals: ImportSummaryStore;
 let worker: Worker;
 let running: Promise<void>;
 const taskQueue = uniqueName('ssd-sync');
@@ -61,6 +63,7 @@ function deps(): SsdSyncDependencies {
     settings: { source: { kind: 'csv', dir: csvDir() }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
     policy: loadDefaultSnapshot(),
     taskQueue,
+    arrival: { store: arrivals, transport: mailbox.transport(), from: 'caseclock@council.test', consoleUrl: 'https://caseclock.council.test' },
   };
 }
 
@@ -87,6 +90,7 @@ beforeAll(async () => {
   store = openSsdSyncStore(embedded.url);
   teams = openTeamDirectory(embedded.url);
   staff = openStaffDirectory(embedded.url);
+  arrivals = openImportSummaryStore(embedded.url);
   await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
   await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
   for (const p of council.tables.ssd_professionals) {
@@ -109,7 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.shutdown();
   await running?.catch(() => undefined);
-  await Promise.all([store?.close(), teams?.close(), staff?.close()]);
+  await Promise.all([store?.close(), teams?.close(), staff?.close(), arrivals?.close()]);
   await embedded?.stop();
   await dev?.close();
   await mailbox?.close();
@@ -131,6 +135,13 @@ describe('the sync from the SSD', () => {
     expect(inUnknownTeam.length).toBeGreaterThan(0);
     const result = await runSsdSync(deps());
     expect(result.counts.opened).toBe(inKnownTeam.length);
+    // What was already overdue in the case system reaches the manager in one summary, not an email per case and level.
+    expect(result.counts.summaries).toBeGreaterThan(0);
+    const toTess = () => mailbox.messages.filter((m) => m.to.includes('tess@council.test'));
+    await mailbox.waitFor(() => toTess().length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(toTess().map((m) => m.subject)).toEqual([expect.stringMatching(/^\[CaseClock\] Cases from the case system overdue on arrival: \d+ escalations? for Tess Manager$/)]);
+    expect(toTess()[0]!.text).toContain("opened in CaseClock from the council's case system");
     const known = await store.knownCases();
     expect([...known.keys()].sort()).toEqual(inKnownTeam);
     const [run] = await store.recentRuns(1);

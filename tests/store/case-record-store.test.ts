@@ -730,6 +730,8 @@ describe.skipIf(!postgresAvailable())(postgresAvailable() ? POSTGRES_TITLE : `${
       // The SSD sync's alerts: what it sent, and who single sign-on made an administrator (user id, role and last sign-in only).
       expect(await w('SELECT kind, run_id, since FROM ssd_sync_alerts')).toBe('ok');
       expect(await w('DELETE FROM ssd_sync_alerts')).toBe(denied);
+      // The escalations due when the sync opens a case, held until their summary goes (as the import holds its own).
+      expect(await w('SELECT message_id FROM import_held_escalations')).toBe('ok');
       expect(await w('SELECT user_id, role, signed_in_at FROM console_sso_access')).toBe('ok');
       expect(await w('SELECT name, issuer, subject FROM console_sso_access')).toBe(denied);
       expect(await w("UPDATE console_sso_access SET role = 'administrator'")).toBe(denied);
