@@ -40,7 +40,7 @@ export interface Reconciliation {
 }
 
 /** Every row of one table of the source. */
-async function readTable<T extends SsdSourceTable>(source: SsdSource, table: T): Promise<SsdSourceRow<T>[]> {
+export async function readTable<T extends SsdSourceTable>(source: SsdSource, table: T): Promise<SsdSourceRow<T>[]> {
   const rows: SsdSourceRow<T>[] = [];
   for await (const batch of source.read(table)) rows.push(...batch.rows);
   return rows;

@@ -12,6 +12,7 @@ import { loadConfigOrExit } from '../../common/config';
 import { componentLogger, configureProcessLogger } from '../../common/log';
 import { openStore } from '../case-record';
 import { openReconciliationSources } from '../reconciliation';
+import { teamFeedOf } from '../unmapped-teams';
 import { connectClient } from '../../common/temporal';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
 import { openConsoleStore } from '../../store/console-store';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
   const health = storeReachable(config.CASECLOCK_STORE_URL);
   // Only while the SSD sync is configured: the page reads the source's planned dates from the source itself.
   const reconciliation = openReconciliationSources(config, store);
+  // The same settings: the Teams page lists the case system's teams the directory does not yet.
+  const teamFeed = teamFeedOf(config);
   const app = await createConsole({
     client,
     store,
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     teams,
     staff,
     ...(reconciliation ? { reconciliation } : {}),
+    ...(teamFeed ? { teamFeed } : {}),
     ssdSync: { store: ssdSync, intervalSeconds: config.CASECLOCK_SSD_INTERVAL },
     users: new UserDirectory(usersFile),
     sessionSecret: secret,

@@ -65,6 +65,9 @@ describe('the team directory page', () => {
     expect(empty.status).toBe(200);
     expect(empty.body).toContain('<a href="/admin/teams" aria-current="page">Teams</a>');
     expect(empty.body).toMatch(/id="teams-empty">\s*No teams are listed yet, so cases may be opened in any team/);
+    // No case system configured: no section of its teams.
+    expect(empty.body).not.toContain('Teams in the case system');
+    expect(empty.body).not.toContain('unmapped-teams');
 
     const added = await ada.request('/admin/teams', TEAM);
     expect(added.status, added.body.slice(0, 1000)).toBe(303);
