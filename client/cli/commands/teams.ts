@@ -1,11 +1,15 @@
 /**
  * The team directory (store/team-directory.ts): `teams list|set|remove`. Anyone may list it;
  * only administrators change it (client/identity/access.ts, mayManageTeams). Once it lists any
- * team, cases and incidents are refused a team not in it (docs/teams.md).
+ * team, cases and incidents are refused a team not in it (docs/teams.md). `teams unmapped` lists
+ * the case system's teams it does not yet, as the console's Teams page does (client/unmapped-teams.ts).
  */
 import type { Command } from 'commander';
+import type { UnmappedTeam } from '../../../domain/ssd/unmapped-teams';
 import { redactUrl } from '../../../store/case-record-store';
+import { SsdSourceError } from '../../../store/ssd-source';
 import { openTeamDirectory, TeamCode, TeamDirectoryInvalid, TeamInput, type Team, type TeamDirectory } from '../../../store/team-directory';
+import { readUnmappedTeams, teamFeedOf, type UnmappedTeams } from '../../unmapped-teams';
 import { CliError, output } from '../support';
 import { administratorActor, commonOptions, type CommonOptions, firstLine, loadConfig, parseOptions, quoted } from './common';
 
@@ -41,6 +45,26 @@ function teamLine(t: Team): string {
   return `${t.code}  ${t.name} (${t.serviceArea}): manager ${t.manager}, head of service ${t.head}${source}; changed by ${t.changedBy} at ${t.changedAt}`;
 }
 
+/** A word as a POSIX shell reads it back: plain, or in single quotes. */
+const shellWord = (s: string): string => (/^[A-Za-z0-9._\/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The `teams set` that adds it, the manager and head of service left for the administrator. */
+function addCommand(t: UnmappedTeam): string {
+  const { code, name, serviceArea, sourceId } = t.suggestion;
+  const words = ['caseclock teams set', shellWord(code), '--name', name === '' ? '<name>' : shellWord(name), '--service-area', serviceArea === '' ? '<area>' : shellWord(serviceArea)];
+  return [...words, '--manager <userId> --head <userId> --source-id', shellWord(sourceId)].join(' ');
+}
+
+function unmappedText(result: UnmappedTeams): string {
+  if (result.teams.length === 0) return `every team in the case system (${result.departments} departments, read at ${result.readAt}) is in the team directory`;
+  const lines = [`read from the case system at ${result.readAt}: ${result.teams.length} of its ${result.departments} departments are in no team's --source-id (most children first)`];
+  for (const t of result.teams) {
+    const area = t.parentId === null ? 'no service area' : `service area ${t.parentName ?? '(no name)'} (${t.parentId})`;
+    lines.push(`${t.teamId}  ${t.name ?? '(no name)'}, ${area}: ${t.children} ${t.children === 1 ? 'child' : 'children'} allocated now`, `  add with: ${addCommand(t)}`);
+  }
+  return lines.join('\n');
+}
+
 type SetOptions = CommonOptions & { name?: string; serviceArea?: string; manager?: string; head?: string; sourceId?: string };
 
 export function register(program: Command): void {
@@ -50,6 +74,23 @@ export function register(program: Command): void {
     const list = await withTeams((t) => t.list());
     output(o.json === true, { teams: list }, () => (list.length === 0 ? 'no teams listed: cases may be opened in any team until one is added (caseclock teams set)' : list.map(teamLine).join('\n')));
   });
+
+  commonOptions(teams.command('unmapped').description("the case system's teams (ssd_department) no team in the directory has as its source id, with the children allocated to each now"), false).action(
+    async (o: { json?: boolean }) => {
+      const config = loadConfig();
+      const feed = teamFeedOf(config);
+      if (!feed) throw new CliError('CASECLOCK_SSD_SOURCE is not set: there is no case system to read teams from', 78);
+      const result = await withTeams(async (directory) => {
+        try {
+          return await readUnmappedTeams(feed, directory);
+        } catch (err) {
+          if (err instanceof SsdSourceError) throw new CliError(`cannot read the case system: ${firstLine(err)}`, 69);
+          throw err;
+        }
+      });
+      output(o.json === true, result, () => unmappedText(result));
+    },
+  );
 
   commonOptions(
     teams
