@@ -23,6 +23,10 @@ export interface PostgresCluster {
   port: number;
   /** A new empty database on the cluster; resolves to its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server as an outage would (fast shutdown: sessions ended), keeping its data for `resume`. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +50,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const logFile = path.join(dir, 'postgres.log');
   const port = await freePort();
   const pgCtl = path.join(POSTGRES_BIN, 'pg_ctl');
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const start = () => asOwner(owner, pgCtl, ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', serverOptions, 'start']);
   try {
     await asOwner(owner, path.join(POSTGRES_BIN, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
-    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-    await asOwner(owner, pgCtl, ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', serverOptions, 'start']);
+    await start();
   } catch (error) {
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
     rmSync(dir, { recursive: true, force: true });
@@ -65,10 +70,17 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       await run(path.join(POSTGRES_BIN, 'psql'), [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `CREATE DATABASE ${name}`]);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    async halt() {
+      await asOwner(owner, pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await start();
+    },
     stop() {
       stopped ??= (async () => {
         try {
-          await asOwner(owner, pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+          // Already halted: nothing to stop, only the folder to remove.
+          if (existsSync(path.join(dataDir, 'postmaster.pid'))) await asOwner(owner, pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
