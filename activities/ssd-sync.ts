@@ -23,10 +23,10 @@ import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
 import { escalationsDueOnArrival, sendHeldSummaries, SummaryItem, type SummaryMail } from '../common/arrival-summary';
-import { CaseActionError, caseRunStatus, noteOnCase, openCase, recordEvent } from '../common/cases';
+import { CaseActionError, caseRunStatus, moveTeam, noteOnCase, openCase, reassign, recordEvent } from '../common/cases';
 import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
 import type { CaseSystemCheck } from './render-message';
-import type { SsdSyncStore, SyncReportItem } from '../store/ssd-sync-store';
+import type { SsdSyncStore, SyncedCase, SyncReportItem } from '../store/ssd-sync-store';
 import type { Team, TeamDirectory } from '../store/team-directory';
 
 /** Who the sync records events as, on every case's timeline. */
@@ -98,6 +98,8 @@ export type SsdSyncCounts = {
   notSettled: number;
   /** Summary emails of escalations already due when their cases opened. */
   summaries: number;
+  /** Open cases moved to another team or worker, as the case system now allocates them. */
+  reallocated: number;
 };
 
 export interface SsdSyncResult {
@@ -147,7 +149,7 @@ export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { d
   const at = now.toISOString();
   const source = deps.openSource ? deps.openSource() : openSsdSource(deps.settings.source);
   const runId = await deps.store.beginRun(source.kind, at);
-  const counts: SsdSyncCounts = { rows: 0, children: 0, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0, summaries: 0 };
+  const counts: SsdSyncCounts = { rows: 0, children: 0, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0, summaries: 0, reallocated: 0 };
   const report: SyncReportItem[] = [];
   try {
     const read = await source.readAll();
@@ -210,6 +212,10 @@ async function syncRead(
       }),
     ),
   );
+  // Every open case follows its child's allocation: a transfer to another team or worker in the case system moves the case.
+  const planned = new Set(plans.filter((p) => p.action !== 'update' || p.close !== undefined).map((p) => p.personId));
+  const following = [...known].filter(([personId, kase]) => kase.status === 'open' && !planned.has(personId));
+  await Promise.all(following.map(([personId, kase]) => limit(() => followAllocation(deps, context, personId, kase, at, counts, report))));
   if (run.arrival) {
     const sent = await sendHeldSummaries(deps.client, run.arrival.mail, run.arrival.runId, new Date(at), 'case-system');
     counts.summaries = sent.filter((s) => s.error === undefined).length;
@@ -269,16 +275,7 @@ interface RunContext {
   arrival?: { runId: string; mail: SummaryMail };
 }
 
-async function syncChild(
-  deps: SsdSyncDependencies,
-  run: RunContext,
-  context: ChildContext,
-  plan: ChildPlan,
-  at: string,
-  counts: SsdSyncCounts,
-  report: SyncReportItem[],
-  known: (KnownCase & { team: string }) | undefined,
-): Promise<void> {
+async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: ChildContext, plan: ChildPlan, at: string, counts: SsdSyncCounts, report: SyncReportItem[], known: SyncedCase | undefined): Promise<void> {
   const { personId } = plan;
   if (plan.action === 'ledger-only') {
     if (plan.openWhileClosed) report.push({ problem: 'episode-open-case-closed', personId, ...(known ? { detail: known.caseId } : {}) });
@@ -335,11 +332,11 @@ async function syncChild(
       }
       // Opened by an earlier run that stopped before its ledger was written: the case holds these rows.
       counts.alreadyThere++;
-      await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team });
+      await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team, workerStaffId: kase.worker.staffId });
       return;
     }
     await recordAll(deps, kase.caseId, plan.events.slice(OPENING_EVENTS), hashesOf(plan.rows), counts, report, personId);
-    await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team });
+    await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team, workerStaffId: kase.worker.staffId });
     return;
   }
   if (!known) return;
@@ -373,6 +370,41 @@ async function syncChild(
     }
   }
   await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId, status, team: known.team, ...(closedAt ? { closedAt } : {}) });
+}
+
+/** Moves an open case to the team and worker the case system now allocates its child to, when they changed. */
+async function followAllocation(deps: SsdSyncDependencies, context: ChildContext, personId: string, kase: SyncedCase, at: string, counts: SsdSyncCounts, report: SyncReportItem[]): Promise<void> {
+  const found = caseOf(personId, context.rowsOfChild(personId), context.caseConfig, at);
+  if (!found.ok) {
+    // The case keeps its team and worker until the case system says clearly who has it.
+    report.push(...found.failures.map(failureItem));
+    return;
+  }
+  const now = found.case;
+  if (now.team === kase.team && now.worker.staffId === kase.workerStaffId) return;
+  if (now.team === kase.team && kase.workerStaffId === undefined) {
+    // A case opened before the sync kept its worker: noted now, nothing to move.
+    await deps.store.settleChild(personId, [], [], { ...kase, workerStaffId: now.worker.staffId });
+    return;
+  }
+  const team = context.teamByCode.get(now.team);
+  if (!team) return;
+  const contacts = contactsOf(context, personId, team, now.worker.staffId, report);
+  try {
+    if (now.team !== kase.team) {
+      await moveTeam(deps.client, kase.caseId, { team: now.team, contacts, by: SSD_SYNC_USER }, { teams: { listed: true, codes: [team.code] }, updateId: `ssd:${kase.caseId}:allocation:${now.involvementId}` });
+    } else {
+      const worker = contacts['allocated-worker'];
+      if (!worker) return;
+      await reassign(deps.client, kase.caseId, { role: 'allocated-worker', contact: worker, by: SSD_SYNC_USER });
+    }
+    counts.reallocated++;
+  } catch (err) {
+    if (!(err instanceof CaseActionError)) throw err;
+    report.push({ problem: 'reallocation-refused', personId, detail: refusalDetail(err) });
+    return;
+  }
+  await deps.store.settleChild(personId, [], [], { ...kase, team: now.team, workerStaffId: now.worker.staffId });
 }
 
 const hashesOf = (rows: readonly ReadEntry[]): Map<string, string> => new Map(rows.map((r) => [r.sourceKey, r.hash]));
@@ -463,7 +495,7 @@ export async function checkCaseSystem(deps: SsdSyncDependencies, input: { caseId
     const events = changed
       .flatMap((e) => e.events.filter((ev) => ev.type !== 'case-closed' && ev.at <= at).map((event) => ({ sourceKey: e.sourceKey, event })))
       .sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : 0));
-    const counts: SsdSyncCounts = { rows: changed.length, children: 1, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0, summaries: 0 };
+    const counts: SsdSyncCounts = { rows: changed.length, children: 1, opened: 0, recorded: 0, noted: 0, closed: 0, alreadyThere: 0, refused: 0, notSettled: 0, summaries: 0, reallocated: 0 };
     const report: SyncReportItem[] = [];
     await recordAll(deps, input.caseId, events, hashesOf(changed), counts, report, input.personId);
     await deps.store.settleChild(input.personId, changed, []);

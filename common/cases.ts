@@ -23,6 +23,7 @@ import {
   obligationsQuery,
   incidentWorkflowId,
   type ReassignInput,
+  moveTeamUpdate,
   reassignUpdate,
   recordEventUpdate,
   recordNoteUpdate,
@@ -33,7 +34,7 @@ import {
   type UpdateDetailsInput,
   updateDetailsUpdate,
 } from '../workflows/messages';
-import { CaseNoteInput, openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
+import { CaseNoteInput, MoveTeamInput, openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
 import { OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../workflows/search-attributes';
 import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
@@ -241,6 +242,16 @@ export async function noteOnCase(client: Client, caseId: string, rawNote: unknow
 export async function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput, options: { teams?: KnownTeams } = {}): Promise<CaseAnswer> {
   refuseUnknownTeam('update details', options.teams, input.details.team);
   return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })));
+}
+
+/** Moves a case to another team with the roles that change with it (refused when the team directory does not list the team); other roles stay. */
+export async function moveTeam(client: Client, caseId: string, rawInput: unknown, options: { teams?: KnownTeams; updateId?: string } = {}): Promise<CaseAnswer> {
+  const input = parse(MoveTeamInput, rawInput, 'move team');
+  const problem = teamRefusal(options.teams ?? ANY_TEAM, input.team, 'team');
+  if (problem) throw new CaseActionError(`move team refused: ${describeRefusal([problem])}`, 'invalid', [problem]);
+  return asCaseAction('case', caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(moveTeamUpdate, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
 }
 
 export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseAnswer> {

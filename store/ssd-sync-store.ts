@@ -34,18 +34,21 @@ export interface SyncRun {
   problem?: string;
 }
 
+/** A child's case as the sync keeps it: its id and status, and the team and allocated worker it last gave the case. */
+export type SyncedCase = KnownCase & { team: string; workerStaffId?: string };
+
 export interface SsdSyncStore {
   /** Every row of the last read, by source key. */
   ledger(): Promise<ReadLedger>;
   /** One child's rows of the last read, by source key. */
   ledgerOfChild(personId: string): Promise<ReadLedger>;
   /** The children the sync keeps cases for. */
-  knownCases(): Promise<Map<string, KnownCase & { team: string }>>;
+  knownCases(): Promise<Map<string, SyncedCase>>;
   /**
    * One child's rows as its case now holds them, in one transaction: the rows read (replacing any
    * earlier read of the same key), the child's rows the source no longer has, and its case.
    */
-  settleChild(personId: string, rows: readonly ReadEntry[], removed: readonly SourceKey[], kase?: KnownCase & { team: string }): Promise<void>;
+  settleChild(personId: string, rows: readonly ReadEntry[], removed: readonly SourceKey[], kase?: SyncedCase): Promise<void>;
   beginRun(sourceKind: string, startedAt: string): Promise<number>;
   finishRun(id: number, result: { outcome: 'succeeded' | 'failed'; counts: SyncCounts; report: SyncReportItem[]; refreshedAt?: string; problem?: string }): Promise<void>;
   /** The latest runs, newest first. */
@@ -108,9 +111,16 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
     },
     async knownCases() {
       const result = await inTransaction(true, (c) =>
-        c.query<{ person_id: string; case_id: string; status: 'open' | 'closed'; team: string; closed_at: Date | null }>('SELECT person_id, case_id, status, team, closed_at FROM ssd_cases'),
+        c.query<{ person_id: string; case_id: string; status: 'open' | 'closed'; team: string; closed_at: Date | null; worker_staff_id: string | null }>(
+          'SELECT person_id, case_id, status, team, closed_at, worker_staff_id FROM ssd_cases',
+        ),
       );
-      return new Map(result.rows.map((r) => [r.person_id, { caseId: r.case_id, status: r.status, team: r.team, ...(r.closed_at ? { closedAt: r.closed_at.toISOString() } : {}) }]));
+      return new Map(
+        result.rows.map((r) => [
+          r.person_id,
+          { caseId: r.case_id, status: r.status, team: r.team, ...(r.closed_at ? { closedAt: r.closed_at.toISOString() } : {}), ...(r.worker_staff_id ? { workerStaffId: r.worker_staff_id } : {}) },
+        ]),
+      );
     },
     async settleChild(personId, rows, removed, kase) {
       await inTransaction(false, async (c) => {
@@ -126,9 +136,10 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
         if (removed.length > 0) await c.query('DELETE FROM ssd_ledger WHERE person_id = $1 AND source_key = ANY($2::text[])', [personId, removed]);
         if (kase) {
           await c.query(
-            `INSERT INTO ssd_cases (person_id, case_id, status, team, closed_at, changed_at) VALUES ($1, $2, $3, $4, $5, now())
-             ON CONFLICT (person_id) DO UPDATE SET case_id = EXCLUDED.case_id, status = EXCLUDED.status, team = EXCLUDED.team, closed_at = EXCLUDED.closed_at, changed_at = EXCLUDED.changed_at`,
-            [personId, kase.caseId, kase.status, kase.team, kase.status === 'closed' ? (kase.closedAt ?? new Date().toISOString()) : null],
+            `INSERT INTO ssd_cases (person_id, case_id, status, team, closed_at, worker_staff_id, changed_at) VALUES ($1, $2, $3, $4, $5, $6, now())
+             ON CONFLICT (person_id) DO UPDATE SET case_id = EXCLUDED.case_id, status = EXCLUDED.status, team = EXCLUDED.team, closed_at = EXCLUDED.closed_at,
+               worker_staff_id = COALESCE(EXCLUDED.worker_staff_id, ssd_cases.worker_staff_id), changed_at = EXCLUDED.changed_at`,
+            [personId, kase.caseId, kase.status, kase.team, kase.status === 'closed' ? (kase.closedAt ?? new Date().toISOString()) : null, kase.workerStaffId ?? null],
           );
         }
       });

@@ -41,6 +41,8 @@ import {
   applyPolicyUpdate,
   type CaseNoteInput,
   type CaseState,
+  type MoveTeamInput,
+  moveTeamUpdate,
   type CaseWorkflowInput,
   deliveryBase,
   describeMessageKind,
@@ -195,6 +197,24 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
       validator: (raw) => {
         checks().checkReassign(raw);
         if (kase.facts.closed) throw refusal('reassign', CASE_CLOSED);
+      },
+    },
+  );
+
+  // A new handler commands nothing until a client sends its update, so it needs no patch.
+  setHandler(
+    moveTeamUpdate,
+    (raw) => {
+      const { team, contacts, by }: MoveTeamInput = raw;
+      const now = nowIso();
+      const { details } = kase.facts;
+      kase.facts.changeDetails({ ...details, team, contacts: { ...details.contacts, ...contacts } }, { at: now, recordedAt: now, by, entry: 'details', summary: `Moved from team ${details.team} to team ${team}` });
+      return answer(now);
+    },
+    {
+      validator: (raw) => {
+        checks().checkMoveTeam(raw);
+        if (kase.facts.closed) throw refusal('moveTeam', CASE_CLOSED);
       },
     },
   );

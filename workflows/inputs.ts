@@ -129,6 +129,9 @@ export type UpdateDetailsInput = z.infer<typeof UpdateDetailsInput>;
 /** Reassign one role (e.g. a new allocated worker) without retyping the whole case. */
 export const ReassignInput = z.object({ role: StaffRole, contact: StaffContact, by: UserId });
 export type ReassignInput = z.infer<typeof ReassignInput>;
+/** Move the case to another team, with the roles that change with it (the team manager, the head of service, perhaps the worker); other roles stay. */
+export const MoveTeamInput = z.object({ team: SafeId, contacts: CaseContacts, by: UserId });
+export type MoveTeamInput = z.infer<typeof MoveTeamInput>;
 /** A note on the case's timeline that changes no clock: e.g. a row the council's case system corrected or removed. */
 export const CaseNoteInput = z.object({ summary: FreeText(500), by: UserId });
 export type CaseNoteInput = z.infer<typeof CaseNoteInput>;

@@ -12,9 +12,9 @@ import type { CaseEvent, SentMessage } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import type { PolicyRef } from '../domain/policy-library';
-import type { CaseDetails, CaseNoteInput, ReassignInput, UpdateDetailsInput } from './inputs';
+import type { CaseDetails, CaseNoteInput, MoveTeamInput, ReassignInput, UpdateDetailsInput } from './inputs';
 
-export type { CaseContacts, CaseDetails, CaseNoteInput, OpenCaseInput, ReassignInput, ReportIncidentInput, StaffContact, UpdateDetailsInput } from './inputs';
+export type { CaseContacts, CaseDetails, CaseNoteInput, MoveTeamInput, OpenCaseInput, ReassignInput, ReportIncidentInput, StaffContact, UpdateDetailsInput } from './inputs';
 
 export const TASK_QUEUE = 'caseclock';
 
@@ -234,6 +234,9 @@ export const recordEventUpdate = defineUpdate<UpdateAnswer, [CaseEvent]>('record
 export const updateDetailsUpdate = defineUpdate<UpdateAnswer, [UpdateDetailsInput]>('updateDetails');
 
 export const reassignUpdate = defineUpdate<UpdateAnswer, [ReassignInput]>('reassign');
+
+/** The case moves to another team, with the roles that change with it; every other role stays (the SSD sync follows a transfer). */
+export const moveTeamUpdate = defineUpdate<UpdateAnswer, [MoveTeamInput]>('moveTeam');
 
 /** A note on the timeline that changes no clock (the SSD sync notes the case system's corrections and removals). */
 export const recordNoteUpdate = defineUpdate<UpdateAnswer, [CaseNoteInput]>('recordNote');

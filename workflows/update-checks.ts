@@ -9,7 +9,7 @@
 import { canonicalJson } from '../domain/canonical-json';
 import { CaseEvent } from '../domain/facts';
 import { PolicySnapshotSchema } from '../domain/policy';
-import { ApplyPolicyInput, CaseNoteInput, ReassignInput, UpdateDetailsInput } from './inputs';
+import { ApplyPolicyInput, CaseNoteInput, MoveTeamInput, ReassignInput, UpdateDetailsInput } from './inputs';
 import { parseOrFail, refusal } from './validation';
 
 /** The first path at which `sent` differs from `normal`, e.g. `at` or `details.contacts.iro.name`. */
@@ -46,6 +46,10 @@ export function checkUpdateDetails(raw: unknown): UpdateDetailsInput {
 
 export function checkReassign(raw: unknown): ReassignInput {
   return normalForm(parseOrFail(ReassignInput, raw, 'reassign'), raw, 'reassign');
+}
+
+export function checkMoveTeam(raw: unknown): MoveTeamInput {
+  return normalForm(parseOrFail(MoveTeamInput, raw, 'moveTeam'), raw, 'moveTeam');
 }
 
 export function checkNote(raw: unknown): CaseNoteInput {

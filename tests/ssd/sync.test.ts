@@ -208,6 +208,30 @@ describe('the sync from the SSD', () => {
     expect(await fromSync(child)).toEqual(after);
   }, 240_000);
 
+  it("follows a child's reallocation in the case system: another worker, then another team", async () => {
+    const child = inKnownTeam[1]!;
+    const current = council.tables.ssd_involvements.filter((i) => i.invo_person_id === child && i.invo_involvement_end_date === null).pop()!;
+    const sameTeamOther = council.tables.ssd_involvements.find((i) => i.invo_professional_team === current.invo_professional_team && i.invo_professional_id !== current.invo_professional_id)!;
+    const otherTeam = teamRows.find((d) => d.dept_team_id !== current.invo_professional_team)!;
+    const otherTeamWorker = council.tables.ssd_involvements.find((i) => i.invo_professional_team === otherTeam.dept_team_id)!.invo_professional_id!;
+    const ended = { ...current, invo_involvement_end_date: new Date(Date.now() - 7_200_000).toISOString().slice(0, 19).replace('T', ' ') };
+    const since = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const reallocated = (to: { id: string; team: string }, rest: SsdTables['ssd_involvements']): SsdTables => ({
+      ...council.tables,
+      ssd_involvements: [...rest, { ...current, invo_involvements_id: `RE${to.id}${prefix}`, invo_professional_id: to.id, invo_professional_team: to.team, invo_involvement_start_date: since }],
+    });
+    const others = council.tables.ssd_involvements.filter((i) => i !== current);
+    await writeSsdCsv(reallocated({ id: sameTeamOther.invo_professional_id!, team: current.invo_professional_team! }, [...others, ended]), csvDir());
+    expect((await runSsdSync(deps())).counts.reallocated).toBe(1);
+    expect((await fromSync(child)).filter((line) => line.includes('allocated-worker reassigned'))).toHaveLength(1);
+
+    await writeSsdCsv(reallocated({ id: otherTeamWorker, team: otherTeam.dept_team_id }, [...others, ended]), csvDir());
+    expect((await runSsdSync(deps())).counts.reallocated).toBe(1);
+    expect((await fromSync(child)).filter((line) => line.includes(`to team T${prefix}${otherTeam.dept_team_id}`))).toHaveLength(1);
+    // Read again: nothing moves twice.
+    expect((await runSsdSync(deps())).counts.reallocated).toBe(0);
+  }, 120_000);
+
   it('runs as a workflow, as the schedule starts it, and records the run', async () => {
     const handle = await client.workflow.start(SSD_SYNC_WORKFLOW, { workflowId: uniqueName('ssd-sync-run'), taskQueue, args: [] });
     const result = (await handle.result()) as { runId: number; counts: { opened: number } };
