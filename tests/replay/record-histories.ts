@@ -18,16 +18,19 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { applyPolicy, caseState, incidentState, openCase, reassign, recordEvent, recordIncidentEvent, reportIncident, updateDetails } from '../../common/cases';
+import { applyPolicy, caseState, caseTimeline, incidentState, noteOnCase, openCase, reassign, recordEvent, recordIncidentEvent, reportIncident, updateDetails } from '../../common/cases';
+import { SSD_SYNC_USER, type SsdSyncResult } from '../../activities/ssd-sync';
 import { caseActivitiesWith, startScriptStore } from '../support/script-store';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { localDateOf } from '../../domain/durations';
 import { readToolsEnv } from '../../tools/tools-env';
-import { type CaseContacts, caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
+import { type CaseContacts, type CaseSource, caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
+import { SSD_SYNC_WORKFLOW } from '../../workflows/ssd-sync';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { historyToJsonValue } from './history-json';
+import { ReplaySsd, SSD_CASE_PREFIX, SSD_TEAM } from './replay-ssd';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 const IDENTITY = 'caseclock-replay-recorder';
@@ -50,7 +53,7 @@ const DAY = 24 * HOUR;
 export interface HistoryFixture {
   scenario: string;
   description: string;
-  workflowType: 'caseWorkflow' | 'incidentWorkflow' | 'dailyDigestWorkflow';
+  workflowType: 'caseWorkflow' | 'incidentWorkflow' | 'dailyDigestWorkflow' | 'ssdSyncWorkflow';
   workflowId: string;
   /** 'running': saved while the workflow was still open (as a live case would be replayed). */
   savedWhile: 'running' | 'completed' | 'continued-as-new';
@@ -67,6 +70,7 @@ class Recorder {
     readonly mailbox: Mailbox,
     readonly policy: PolicySnapshot,
     readonly taskQueue: string,
+    readonly ssd: ReplaySsd,
     private readonly stopWorker: () => Promise<void>,
   ) {}
 
@@ -82,18 +86,25 @@ class Recorder {
     ]);
     await registerSearchAttributes(env);
     const taskQueue = 'replay-recorder';
+    const client = new Client({ connection: env.connection, identity: IDENTITY });
+    const policy = loadDefaultSnapshot();
+    // The case system the SSD scenarios follow: the sync's real activities on a private extract.
+    const ssd = await ReplaySsd.open(store.url);
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       identity: IDENTITY,
       workflowBundle: bundle,
-      activities: caseActivitiesWith(mailbox, store.store, { from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
+      activities: {
+        ...caseActivitiesWith(mailbox, store.store, { from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test' }),
+        ...ssd.activities(client, policy, taskQueue),
+      },
     });
     const running = worker.run();
-    const client = new Client({ connection: env.connection, identity: IDENTITY });
-    return new Recorder(env, client, mailbox, loadDefaultSnapshot(), taskQueue, async () => {
+    return new Recorder(env, client, mailbox, policy, taskQueue, ssd, async () => {
       worker.shutdown();
       await running;
+      await ssd.close();
       await Promise.all([env.teardown(), mailbox.close(), store.stop()]);
     });
   }
@@ -155,17 +166,22 @@ class ReplayCase {
     this.workflowId = caseWorkflowId(caseId);
   }
 
-  async open(options: { tier?: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE'; historyLimit?: number; contacts?: CaseContacts } = {}) {
+  async open(options: { tier?: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE'; historyLimit?: number; contacts?: CaseContacts; team?: string; source?: CaseSource } = {}) {
     await openCase(
       this.r.client,
       {
         caseId: this.caseId,
-        details: { reference: this.caseId, team: TEAM, contacts: options.contacts ?? STAFF },
+        details: { reference: this.caseId, team: options.team ?? TEAM, contacts: options.contacts ?? STAFF },
         openedBy: 'admin-test',
         ...(options.tier ? { initialTier: { tier: options.tier, reason: 'Test reason: rated by the fictitious team manager' } } : {}),
       },
       this.r.policy,
-      { now: new Date(await this.r.env.currentTimeMs()), taskQueue: this.r.taskQueue, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) },
+      {
+        now: new Date(await this.r.env.currentTimeMs()),
+        taskQueue: this.r.taskQueue,
+        ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+        ...(options.source ? { source: options.source } : {}),
+      },
     );
     await this.r.settle(this.workflowId);
     return this;
@@ -610,6 +626,83 @@ const SCENARIOS: Record<string, Scenario> = {
       workflowId,
       savedWhile: 'completed',
     });
+  },
+
+  /**
+   * A case that follows the case system (opened with its child's person id), rated Priority. At the
+   * initial visit's deadline the check before the escalation finds a visit the sync has not read
+   * yet and records it through the case's `recordEvent` update under the sync's update id, so the
+   * escalation is withdrawn. The fortnightly visit's escalation goes while the case system cannot
+   * be read (`caseSystem` not checked); a visit dated before that deadline then arrives as the sync
+   * records one, so the team manager is told it was met after all; the sync notes a correction.
+   */
+  async 'ssd-case-checked'(r) {
+    const personId = 'RP0001';
+    const c = await new ReplayCase(r, `${SSD_CASE_PREFIX}${personId}`).open({ tier: 'PRIORITY', team: SSD_TEAM, source: { system: 'ssd', personId } });
+    const mailOf = (part: string) => r.mailbox.messages.filter((m) => m.caseReference === c.caseId && m.caseMessageId.includes(part));
+    const initial = await c.openObligation('initial-visit-priority');
+    await c.advance(13 * DAY + HOUR); // both reminders
+    // Visited yesterday as the case system records it; the sync has not read it.
+    r.ssd.addVisit(personId, 'RV1', (await r.env.currentTimeMs()) - DAY);
+    await r.ssd.write();
+    await c.advance(DAY); // the deadline: the check records the visit and the escalation is withdrawn
+    await c.stateUntil((s) => !s.open.some((o) => o.id === initial.id) && (s.sending ?? []).length === 0);
+    const fromSync = (await caseTimeline(r.client, c.caseId)).filter((t) => t.by === SSD_SYNC_USER && t.event?.type === 'contact');
+    if (fromSync.length !== 1) throw new Error('the check did not record the visit from the case system');
+    if (mailOf('/escalation/').length > 0) throw new Error('the initial visit was escalated although the case system records it');
+
+    const fortnightly = await c.openObligation('visit-priority');
+    r.ssd.hide();
+    try {
+      await c.advance(Date.parse(fortnightly.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
+      await r.mailbox.waitFor(() => mailOf('/escalation/L1/').length === 1);
+    } finally {
+      r.ssd.restore();
+    }
+    if (!mailOf('/escalation/L1/')[0]!.text.includes("The council's case system could not be checked")) throw new Error('the escalation does not say the case system could not be checked');
+
+    // The case system records a visit dated before that deadline; the sync records it by its row's update id.
+    const visitedAt = Math.floor((Date.parse(fortnightly.dueAt) - 2 * HOUR) / 1000) * 1000;
+    r.ssd.addVisit(personId, 'RV2', visitedAt);
+    await r.ssd.write();
+    await recordEvent(
+      r.client,
+      c.caseId,
+      { type: 'contact', at: new Date(visitedAt).toISOString(), by: SSD_SYNC_USER, contactType: 'visit', childSeenAlone: true },
+      { updateId: `ssd:${c.caseId}:ssd_cin_visits:RV2/contact:replay` },
+    );
+    await r.mailbox.waitFor(() => mailOf('/met-after-all/').length === 1);
+    await noteOnCase(r.client, c.caseId, { summary: 'Test note: the case system moved a fictitious visit (ssd_cin_visits:RV1)', by: SSD_SYNC_USER }, { updateId: `ssd:${c.caseId}:note:ssd_cin_visits:RV1:replay` });
+    await r.settle(c.workflowId);
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'ssd-case-checked',
+      description:
+        'PRIORITY case following the case system: the check before the initial visit escalation records a visit the sync had not read and the escalation is withdrawn; the fortnightly visit escalated with the case system not checked; a visit dated before that deadline recorded by the sync (met after all notice); a note; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** One run of the SSD sync's workflow: its one activity reads the extract and opens a child in need's case. */
+  async 'ssd-sync-run'(r) {
+    const personId = 'RP0002';
+    r.ssd.addChildInNeed(personId, (await r.env.currentTimeMs()) - HOUR);
+    await r.ssd.write();
+    const workflowId = 'replay-ssd-sync-run';
+    const handle = await r.client.workflow.start(SSD_SYNC_WORKFLOW, { taskQueue: r.taskQueue, workflowId, args: [] });
+    const result = (await handle.result()) as SsdSyncResult;
+    if (result.counts.opened !== 1) throw new Error(`the sync opened ${result.counts.opened} cases, not 1`);
+    await r.save({
+      scenario: 'ssd-sync-run',
+      description: "ssdSyncWorkflow: one run of its one activity, which reads the case system's extract and opens a child in need's case; completed",
+      workflowType: 'ssdSyncWorkflow',
+      workflowId,
+      savedWhile: 'completed',
+    });
+    await new ReplayCase(r, `${SSD_CASE_PREFIX}${personId}`).close();
   },
 };
 

@@ -1,6 +1,6 @@
 /**
  * Replay safety: every history saved in tests/replay/histories/ (recorded by
- * tests/replay/record-histories.ts from real runs of the case and incident workflows) is replayed
+ * tests/replay/record-histories.ts from real runs of the case, incident and SSD sync workflows) is replayed
  * against the current workflow code. A change that would make running cases fail on the next
  * worker deploy (an activity or timer added, removed or reordered, a changed condition that
  * alters the commands) fails here with Temporal's nondeterminism error.
@@ -36,6 +36,8 @@ const EXPECTED = [
   'settled-state-run-1',
   'settled-state-run-2',
   'small-answer-admin',
+  'ssd-case-checked',
+  'ssd-sync-run',
   'undeliverable',
   'waiver-and-admin',
 ];
