@@ -31,8 +31,11 @@ import type {
   SsdRows,
 } from './rows';
 
-/** `<table>:<row id>`: one row of the SSD, whatever the read. */
-export type SourceKey = `${SsdEventTable}:${string}`;
+/**
+ * `<table>:<row id>`: one row of the SSD, whatever the read; `<table>.<column>:<row id>` for the risk
+ * tier a configured column gives the same row (./tier.ts), kept apart so the setting corrects no row.
+ */
+export type SourceKey = `${SsdEventTable}:${string}` | `ssd_${string}.${string}:${string}`;
 export const sourceKeyOf = (table: SsdEventTable, rowId: string): SourceKey => `${table}:${rowId}`;
 
 /** What one row says happened to one child. */
