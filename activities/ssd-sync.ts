@@ -16,15 +16,16 @@ import { componentLogger } from '../common/log';
 import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { caseOf, type SsdCaseConfig, type SsdCaseFailure } from '../domain/ssd/case-of';
-import { diffReads, ledgerOf, type ReadEntry, type ReadLedger } from '../domain/ssd/diff';
+import { diffReads, ledgerOf, type ReadEntry } from '../domain/ssd/diff';
 import { cinVisit, claReview, claVisit, cpReview, cpVisit, entryKeyOf, initialCpConference, readSsd, type RowMapping, type SsdEpisode, type SsdWarning } from '../domain/ssd/events';
 import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from '../domain/ssd/plan';
+import { withRiskTiers, type SsdTierValue, type TierCodes } from '../domain/ssd/tier';
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
 import { escalationsDueOnArrival, sendHeldSummaries, SummaryItem, type SummaryMail } from '../common/arrival-summary';
 import { CaseActionError, caseRunStatus, moveTeam, noteOnCase, openCase, reassign, recordEvent } from '../common/cases';
-import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows } from '../store/ssd-source';
+import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows, type SsdTierColumn } from '../store/ssd-source';
 import type { CaseSystemCheck } from './render-message';
 import type { SsdSyncStore, SyncedCase, SyncReportItem } from '../store/ssd-sync-store';
 import type { Team, TeamDirectory } from '../store/team-directory';
@@ -49,16 +50,33 @@ export interface StaffMember {
 export interface SsdSyncSettings {
   source: SsdSourceConfig;
   cases: Omit<SsdCaseConfig, 'teams'>;
+  /** The council's own risk tier column and its codes (docs/ssd.md, "Risk tier"); absent: the tier is CaseClock's alone. */
+  tier?: { column: SsdTierColumn; codes: TierCodes };
 }
 
 /** The sync's settings from the validated environment; undefined when no source is configured. */
-export function ssdSettingsOf(config: Pick<Config, 'CASECLOCK_SSD_SOURCE' | 'CASECLOCK_SSD_CASE_PREFIX' | 'CASECLOCK_SSD_REFERENCE' | 'CASECLOCK_SSD_WORKER_ROLES'>): SsdSyncSettings | undefined {
+export function ssdSettingsOf(
+  config: Pick<Config, 'CASECLOCK_SSD_SOURCE' | 'CASECLOCK_SSD_CASE_PREFIX' | 'CASECLOCK_SSD_REFERENCE' | 'CASECLOCK_SSD_WORKER_ROLES'> & Partial<Pick<Config, 'CASECLOCK_SSD_TIER_COLUMN' | 'CASECLOCK_SSD_TIER_CODES'>>,
+): SsdSyncSettings | undefined {
   const source = config.CASECLOCK_SSD_SOURCE;
   if (source === undefined) return undefined;
+  const column = config.CASECLOCK_SSD_TIER_COLUMN;
+  const codes = config.CASECLOCK_SSD_TIER_CODES;
+  const tier = column && codes ? { column, codes } : undefined;
+  const tierColumn = tier ? { tierColumn: `${tier.column.table}.${tier.column.column}` } : {};
   return {
-    source: source.startsWith('csv:') ? { kind: 'csv', dir: source.slice('csv:'.length) } : { kind: 'postgres', url: source },
+    source: source.startsWith('csv:') ? { kind: 'csv', dir: source.slice('csv:'.length), ...tierColumn } : { kind: 'postgres', url: source, ...tierColumn },
     cases: { caseIdPrefix: config.CASECLOCK_SSD_CASE_PREFIX, reference: config.CASECLOCK_SSD_REFERENCE, allocatedWorkerRoles: config.CASECLOCK_SSD_WORKER_ROLES },
+    ...(tier ? { tier } : {}),
   };
+}
+
+/** A read as entries: every row's, and the tier column's where one is configured (domain/ssd/tier.ts). */
+function readingOf(settings: SsdSyncSettings, rows: SsdSourceRows, tiers: readonly SsdTierValue[] | undefined, at: string) {
+  const reading = readSsd(ssdRowsOf(rows), { by: SSD_SYNC_USER });
+  const tier = settings.tier;
+  if (!tier || !tiers) return reading;
+  return withRiskTiers(reading, tiers, { table: tier.column.table, column: tier.column.column, dateColumn: tier.column.dateColumn, codes: tier.codes, by: SSD_SYNC_USER, at });
 }
 
 export interface SsdSyncDependencies {
@@ -156,13 +174,14 @@ export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { d
     const refreshedAt = await source.sourceFreshness();
     report.push(...read.warnings.map(rowWarningItem));
     // What a child's case could not take stays out of the ledger, so the next read tries it again.
-    await syncRead(deps, deps.arrival ? { arrival: { runId: `ssd-${runId}`, mail: deps.arrival } } : {}, read.rows, at, counts, report, beat);
+    await syncRead(deps, deps.arrival ? { arrival: { runId: `ssd-${runId}`, mail: deps.arrival } } : {}, read.rows, read.tiers, at, counts, report, beat);
     await deps.store.finishRun(runId, { outcome: 'succeeded', counts, report, ...(refreshedAt ? { refreshedAt } : {}) });
     componentLogger('ssd-sync').info({ runId, ...counts, reported: report.length }, 'SSD sync finished');
     await deps.alerts?.runEnded({ runId, startedAt: at, outcome: 'succeeded' });
     return { runId, at, counts, reported: report.length };
   } catch (err) {
     const problem = err instanceof Error ? err.message : String(err);
+    // A store that is down cannot take the run's end either: the next run finds it still 'running' and records it as failed.
     await deps.store.finishRun(runId, { outcome: 'failed', counts, report, problem }).catch(() => undefined);
     await deps.alerts?.runEnded({ runId, startedAt: at, outcome: 'failed', problem });
     throw err;
@@ -175,19 +194,19 @@ async function syncRead(
   deps: SsdSyncDependencies,
   run: RunContext,
   rows: SsdSourceRows,
+  tiers: readonly SsdTierValue[] | undefined,
   at: string,
   counts: SsdSyncCounts,
   report: SyncReportItem[],
   beat: (progress: { done: number; of: number }) => void,
 ): Promise<void> {
-  const reading = readSsd(ssdRowsOf(rows), { by: SSD_SYNC_USER });
+  const reading = readingOf(deps.settings, rows, tiers, at);
   report.push(...reading.warnings.map(warningItem));
   const { ledger: now, duplicates } = ledgerOf(reading.entries);
   for (const key of duplicates) report.push({ problem: 'duplicate-row', sourceKey: key });
   counts.rows = reading.entries.length;
-  const last: ReadLedger = await deps.store.ledger();
+  const { ledger: last, known } = await deps.store.snapshot();
   const diff = diffReads(last, now);
-  const known = await deps.store.knownCases();
   const entriesByPerson = new Map<string, ReadEntry[]>();
   for (const entry of Object.values(now)) {
     if (!entry) continue;
@@ -203,19 +222,33 @@ async function syncRead(
   const context = childContext(deps, rows, directory, staff, reading.episodes);
   const limit = pLimit(deps.concurrency ?? SSD_SYNC_CONCURRENCY);
   let done = 0;
+  // The first failure (the store or Temporal down) stops the run: children not yet begun are left
+  // for the next run, so no work goes on after the run has failed.
+  const stopped: { failure?: { error: unknown } } = {};
+  const guarded = (work: () => Promise<void>) =>
+    limit(async () => {
+      if (stopped.failure) return;
+      try {
+        await work();
+      } catch (error) {
+        stopped.failure ??= { error };
+      }
+    });
   await Promise.all(
     plans.map((plan) =>
-      limit(async () => {
+      guarded(async () => {
         await syncChild(deps, run, context, plan, at, counts, report, known.get(plan.personId));
         done++;
         if (done % 50 === 0 || done === plans.length) beat({ done, of: plans.length });
       }),
     ),
   );
+  stopIfFailed(stopped);
   // Every open case follows its child's allocation: a transfer to another team or worker in the case system moves the case.
   const planned = new Set(plans.filter((p) => p.action !== 'update' || p.close !== undefined).map((p) => p.personId));
   const following = [...known].filter(([personId, kase]) => kase.status === 'open' && !planned.has(personId));
-  await Promise.all(following.map(([personId, kase]) => limit(() => followAllocation(deps, context, personId, kase, at, counts, report))));
+  await Promise.all(following.map(([personId, kase]) => guarded(() => followAllocation(deps, context, personId, kase, at, counts, report))));
+  stopIfFailed(stopped);
   if (run.arrival) {
     const sent = await sendHeldSummaries(deps.client, run.arrival.mail, run.arrival.runId, new Date(at), 'case-system');
     counts.summaries = sent.filter((s) => s.error === undefined).length;
@@ -291,7 +324,8 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
       return;
     }
     // A re-referral is a new case: the episode's start date after the child's case id keeps each case's id its own.
-    const kase = plan.reopening ? { ...found.case, caseId: `${found.case.caseId}-${plan.openedAt.slice(0, 10).replace(/-/g, '')}` } : found.case;
+    const caseId = plan.resume?.caseId ?? (plan.reopening ? `${found.case.caseId}-${plan.openedAt.slice(0, 10).replace(/-/g, '')}` : found.case.caseId);
+    const kase = { ...found.case, caseId };
     const team = context.teamByCode.get(kase.team);
     if (!team) {
       report.push({ problem: 'team-not-in-caseclock', personId, detail: kase.ssdTeamId });
@@ -300,17 +334,25 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
     }
     const contacts = contactsOf(context, personId, team, kase.worker.staffId, report);
     const opening = plan.events.slice(0, OPENING_EVENTS);
-    const input = { caseId: kase.caseId, details: { reference: kase.reference, team: kase.team, contacts }, openedBy: SSD_SYNC_USER, openedAt: plan.openedAt, recorded: opening.map((s) => s.event) };
+    const later = plan.events.slice(OPENING_EVENTS);
+    const laterKeys = new Set(later.map((e) => e.sourceKey));
+    // The rows the case opens with reach the ledger first, as `opening`: whatever stops this run, the
+    // next one knows the case may hold them, and the check before an escalation never records them twice.
+    const openingRows = plan.rows.filter((r) => !laterKeys.has(r.sourceKey));
+    const synced = { caseId, team: kase.team, workerStaffId: kase.worker.staffId };
+    if (!plan.resume) await deps.store.settleChild(personId, openingRows, plan.removed, { ...synced, status: 'opening' });
+    const input = { caseId, details: { reference: kase.reference, team: kase.team, contacts }, openedBy: SSD_SYNC_USER, openedAt: plan.openedAt, recorded: opening.map((e) => e.event) };
     // What was already overdue in the case system goes in one summary per recipient at the end of
     // the run, held in the store first so that a run stopped part-way loses none (as the import does).
     const arrival = run.arrival;
-    const due = arrival ? escalationsDueOnArrival({ ...input, recorded: plan.events.map((s) => s.event) }, deps.policy, new Date(at), 'case-system') : [];
+    const due = arrival ? escalationsDueOnArrival({ ...input, recorded: plan.events.map((e) => e.event) }, deps.policy, new Date(at), 'case-system') : [];
     if (arrival && due.length > 0) {
       await arrival.mail.store.hold(
         arrival.runId,
         due.map((d) => ({ messageId: d.messageId, caseId: d.caseId, recipient: d.to.email, payload: SummaryItem.parse(d) })),
       );
     }
+    let toRecord = later;
     try {
       await openCase(deps.client, input, deps.policy, {
         taskQueue: deps.taskQueue,
@@ -322,21 +364,24 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
       counts.opened++;
     } catch (err) {
       // Not opened by this run: what it held for the case is not owed (one held by an earlier run that did open it stays).
-      if (arrival && due.length > 0) await arrival.mail.store.release(arrival.runId, kase.caseId);
+      if (arrival && due.length > 0) await arrival.mail.store.release(arrival.runId, caseId);
+      // Temporal unreachable: the case stays `opening`, and the next run carries on.
       if (!(err instanceof CaseActionError)) throw err;
       if (err.kind !== 'already-exists') {
         report.push({ problem: 'case-refused', personId, detail: refusalDetail(err) });
         counts.refused++;
         counts.notSettled++;
+        const keys = [...new Set([...(plan.resume ? plan.rows : openingRows).map((r) => r.sourceKey), ...plan.removed])];
+        await deps.store.abandonOpening(personId, keys, plan.reopening && known ? known : undefined);
         return;
       }
-      // Opened by an earlier run that stopped before its ledger was written: the case holds these rows.
+      // Opened by an earlier run that stopped before it finished: the case holds the rows it opened
+      // with (the ledger's); what came since is recorded now.
       counts.alreadyThere++;
-      await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team, workerStaffId: kase.worker.staffId });
-      return;
+      toRecord = plan.resume?.pending ?? [];
     }
-    await recordAll(deps, kase.caseId, plan.events.slice(OPENING_EVENTS), hashesOf(plan.rows), counts, report, personId);
-    await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId: kase.caseId, status: 'open', team: kase.team, workerStaffId: kase.worker.staffId });
+    await recordAll(deps, caseId, toRecord, hashesOf(plan.rows), counts, report, personId);
+    await deps.store.settleChild(personId, plan.rows, plan.removed, { ...synced, status: 'open' });
     return;
   }
   if (!known) return;
@@ -370,6 +415,11 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
     }
   }
   await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId, status, team: known.team, ...(closedAt ? { closedAt } : {}) });
+}
+
+/** Rethrows the first failure of a run's children, once they have all stopped. */
+function stopIfFailed(stopped: { failure?: { error: unknown } }): void {
+  if (stopped.failure) throw stopped.failure.error;
 }
 
 /** Moves an open case to the team and worker the case system now allocates its child to, when they changed. */

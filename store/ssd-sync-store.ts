@@ -44,6 +44,13 @@ export interface SsdSyncStore {
   ledgerOfChild(personId: string): Promise<ReadLedger>;
   /** The children the sync keeps cases for. */
   knownCases(): Promise<Map<string, SyncedCase>>;
+  /** The ledger and the children's cases as of one moment (one transaction): what a run plans from. */
+  snapshot(): Promise<{ ledger: ReadLedger; known: Map<string, SyncedCase> }>;
+  /**
+   * A case that could not be opened after its rows were written as `opening`: its rows leave the
+   * ledger and the child's case goes back to what it was (`previous`), or is forgotten.
+   */
+  abandonOpening(personId: string, keys: readonly SourceKey[], previous?: SyncedCase): Promise<void>;
   /**
    * One child's rows as its case now holds them, in one transaction: the rows read (replacing any
    * earlier read of the same key), the child's rows the source no longer has, and its case.
@@ -87,6 +94,30 @@ function runOf(raw: unknown): SyncRun {
 
 const RUN_COLUMNS = 'id, started_at, finished_at, outcome, source_kind, refreshed_at, counts, report, problem';
 
+type Queryable = { query: PoolClientLike['query'] };
+type PoolClientLike = import('pg').PoolClient;
+
+async function knownOf(c: Queryable): Promise<Map<string, SyncedCase>> {
+  const result = await c.query<{ person_id: string; case_id: string; status: SyncedCase['status']; team: string; closed_at: Date | null; worker_staff_id: string | null }>(
+    'SELECT person_id, case_id, status, team, closed_at, worker_staff_id FROM ssd_cases',
+  );
+  return new Map(
+    result.rows.map((r) => [
+      r.person_id,
+      { caseId: r.case_id, status: r.status, team: r.team, ...(r.closed_at ? { closedAt: r.closed_at.toISOString() } : {}), ...(r.worker_staff_id ? { workerStaffId: r.worker_staff_id } : {}) },
+    ]),
+  );
+}
+
+async function writeCase(c: Queryable, personId: string, kase: SyncedCase): Promise<void> {
+  await c.query(
+    `INSERT INTO ssd_cases (person_id, case_id, status, team, closed_at, worker_staff_id, changed_at) VALUES ($1, $2, $3, $4, $5, $6, now())
+     ON CONFLICT (person_id) DO UPDATE SET case_id = EXCLUDED.case_id, status = EXCLUDED.status, team = EXCLUDED.team, closed_at = EXCLUDED.closed_at,
+       worker_staff_id = COALESCE(EXCLUDED.worker_staff_id, ssd_cases.worker_staff_id), changed_at = EXCLUDED.changed_at`,
+    [personId, kase.caseId, kase.status, kase.team, kase.status === 'closed' ? (kase.closedAt ?? new Date().toISOString()) : null, kase.workerStaffId ?? null],
+  );
+}
+
 type LedgerRow = { source_key: string; person_id: string; hash: string; entry: Pick<ReadEntry, 'events'> };
 
 function ledgerOfRows(rows: readonly LedgerRow[]): ReadLedger {
@@ -110,17 +141,22 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
       return ledgerOfRows(result.rows);
     },
     async knownCases() {
-      const result = await inTransaction(true, (c) =>
-        c.query<{ person_id: string; case_id: string; status: 'open' | 'closed'; team: string; closed_at: Date | null; worker_staff_id: string | null }>(
-          'SELECT person_id, case_id, status, team, closed_at, worker_staff_id FROM ssd_cases',
-        ),
-      );
-      return new Map(
-        result.rows.map((r) => [
-          r.person_id,
-          { caseId: r.case_id, status: r.status, team: r.team, ...(r.closed_at ? { closedAt: r.closed_at.toISOString() } : {}), ...(r.worker_staff_id ? { workerStaffId: r.worker_staff_id } : {}) },
-        ]),
-      );
+      return inTransaction(true, knownOf);
+    },
+    async snapshot() {
+      return inTransaction(true, async (c) => {
+        // One snapshot for both reads: a child settled between them would look known with no rows.
+        await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        const rows = await c.query<LedgerRow>('SELECT source_key, person_id, hash, entry FROM ssd_ledger');
+        return { ledger: ledgerOfRows(rows.rows), known: await knownOf(c) };
+      });
+    },
+    async abandonOpening(personId, keys, previous) {
+      await inTransaction(false, async (c) => {
+        if (keys.length > 0) await c.query('DELETE FROM ssd_ledger WHERE person_id = $1 AND source_key = ANY($2::text[])', [personId, keys]);
+        if (previous) await writeCase(c, personId, previous);
+        else await c.query("DELETE FROM ssd_cases WHERE person_id = $1 AND status = 'opening'", [personId]);
+      });
     },
     async settleChild(personId, rows, removed, kase) {
       await inTransaction(false, async (c) => {
@@ -134,14 +170,7 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
         }
         // Only this child's: a row moved to another child is that child's to write.
         if (removed.length > 0) await c.query('DELETE FROM ssd_ledger WHERE person_id = $1 AND source_key = ANY($2::text[])', [personId, removed]);
-        if (kase) {
-          await c.query(
-            `INSERT INTO ssd_cases (person_id, case_id, status, team, closed_at, worker_staff_id, changed_at) VALUES ($1, $2, $3, $4, $5, $6, now())
-             ON CONFLICT (person_id) DO UPDATE SET case_id = EXCLUDED.case_id, status = EXCLUDED.status, team = EXCLUDED.team, closed_at = EXCLUDED.closed_at,
-               worker_staff_id = COALESCE(EXCLUDED.worker_staff_id, ssd_cases.worker_staff_id), changed_at = EXCLUDED.changed_at`,
-            [personId, kase.caseId, kase.status, kase.team, kase.status === 'closed' ? (kase.closedAt ?? new Date().toISOString()) : null, kase.workerStaffId ?? null],
-          );
-        }
+        if (kase) await writeCase(c, personId, kase);
       });
     },
     async beginRun(sourceKind, startedAt) {

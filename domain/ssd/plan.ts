@@ -15,7 +15,8 @@ import { caseKindAt, type CaseKind, type SourceKey, type SsdEpisode } from './ev
 /** What CaseClock already keeps for a child the sync follows. */
 export interface KnownCase {
   caseId: string;
-  status: 'open' | 'closed';
+  /** `opening`: its opening rows are in the ledger and the case was being opened when a run stopped. */
+  status: 'opening' | 'open' | 'closed';
   /** When a closed case closed (the case system's close date, or when CaseClock found it closed). */
   closedAt?: string;
 }
@@ -32,7 +33,18 @@ export type ChildPlan =
    * records since. `reopening`: the child's last case closed and a new episode (a re-referral) has
    * opened since, so this is a new case, under the episode's own case id.
    */
-  | { action: 'open'; personId: string; kind: CaseKind; openedAt: string; events: SourcedEvent[]; rows: ReadEntry[]; removed: SourceKey[]; reopening?: { previousCaseId: string } }
+  | {
+      action: 'open';
+      personId: string;
+      kind: CaseKind;
+      openedAt: string;
+      events: SourcedEvent[];
+      rows: ReadEntry[];
+      removed: SourceKey[];
+      reopening?: { previousCaseId: string };
+      /** The case was being opened when a run stopped: its id, and the events of rows new or corrected since its opening rows were written. */
+      resume?: { caseId: string; pending: SourcedEvent[] };
+    }
   /** The case is open: record what is new, note corrections and removals, close it when no episode is open. */
   | {
       action: 'update';
@@ -144,7 +156,7 @@ export function planChildren(input: {
     const openNow = caseKindAt(episodes, personId, at) !== undefined;
     const kase = known.get(personId);
     const reReferred = openNow && kase?.status === 'closed' && kase.closedAt !== undefined && (openingOf(episodes, personId, at) ?? '') > kase.closedAt;
-    if ((openNow && kase === undefined) || (!openNow && kase?.status === 'open') || reReferred) touched.add(personId);
+    if ((openNow && kase === undefined) || (!openNow && kase?.status === 'open') || reReferred || kase?.status === 'opening') touched.add(personId);
   }
   const addedOf = groupBy(diff.added, (e) => e.personId);
   const removedOf = groupBy(diff.removed, (e) => e.personId);
@@ -162,46 +174,44 @@ export function planChildren(input: {
     const chainStart = kind === undefined ? undefined : openingOf(episodes, personId, at);
     // A re-referral: the last case closed, and the episodes open now began after it closed.
     const reopening = kase?.status === 'closed' && chainStart !== undefined && kase.closedAt !== undefined && chainStart > kase.closedAt;
-    if (kase === undefined || reopening) {
+    const corrections = (correctedOf.get(personId) ?? []).filter((c) => c.after.personId === personId || c.before.personId === personId);
+    const changedRows = [...(addedOf.get(personId) ?? []), ...corrections.filter((c) => c.after.personId === personId).map((c) => c.after)];
+    const changes = changesOf(personId, addedOf.get(personId) ?? [], corrections);
+    if (kase === undefined || reopening || kase.status === 'opening') {
       const rows = [...input.entriesOf(personId)];
       const openedAt = openingOf(episodes, personId, at);
       if (kind === undefined || openedAt === undefined) {
         plans.push({ action: 'ledger-only', personId, rows, removed });
         continue;
       }
-      // What happened before this case began belongs to an earlier one; the ledger keeps it all the same.
+      // What happened before this case began belongs to an earlier one; the ledger keeps it all the
+      // same. A row that runs into the case comes whole (a child missing before it and back after).
       const events = rows
+        .filter((r) => sourced(r).some((s) => s.event.at >= openedAt))
         .flatMap(sourced)
-        .filter((s) => s.event.at >= openedAt && s.event.at <= at)
+        .filter((s) => s.event.at <= at)
         .sort(byDate);
-      plans.push({ action: 'open', personId, kind, openedAt, events, rows, removed, ...(reopening && kase ? { reopening: { previousCaseId: kase.caseId } } : {}) });
+      plans.push({
+        action: 'open',
+        personId,
+        kind,
+        openedAt,
+        events,
+        rows,
+        removed,
+        ...(reopening && kase ? { reopening: { previousCaseId: kase.caseId } } : {}),
+        // A run stopped while opening it: the case may hold the ledger's rows already; these are what came since.
+        ...(kase?.status === 'opening' ? { resume: { caseId: kase.caseId, pending: changes.events.filter((s) => s.event.at <= at).sort(byDate) } } : {}),
+      });
       continue;
     }
-    const corrections = (correctedOf.get(personId) ?? []).filter((c) => c.after.personId === personId || c.before.personId === personId);
-    const rows = [...(addedOf.get(personId) ?? []), ...corrections.filter((c) => c.after.personId === personId).map((c) => c.after)];
+    const rows = changedRows;
     if (kase.status === 'closed') {
       plans.push({ action: 'ledger-only', personId, rows, removed, ...(kind !== undefined ? { openWhileClosed: true as const } : {}) });
       continue;
     }
-    const events: SourcedEvent[] = [];
-    for (const e of addedOf.get(personId) ?? []) events.push(...sourced(e));
-    const notes: CorrectionNote[] = [];
-    for (const c of corrections) {
-      if (c.personChanged) {
-        if (c.after.personId === personId) events.push(...sourced(c.after));
-        notes.push({
-          sourceKey: c.sourceKey,
-          summary: c.after.personId === personId ? `Moved to this child in the case system (${c.sourceKey})` : `Moved to another child in the case system (${c.sourceKey})`,
-        });
-        continue;
-      }
-      notes.push({ sourceKey: c.sourceKey, summary: correctionSummary(c) });
-      for (const change of c.changes) {
-        if ((change.change === 'added' || change.change === 'moved' || change.change === 'changed') && (change.change === 'added' ? change.event : change.after).type !== 'case-closed') {
-          events.push({ sourceKey: c.sourceKey, event: change.change === 'added' ? change.event : change.after });
-        }
-      }
-    }
+    const events = changes.events;
+    const notes = changes.notes;
     for (const e of removedRows) notes.push({ sourceKey: e.sourceKey, summary: removalSummary(e) });
     const close = kind === undefined ? closingOf(episodes, personId, at) : undefined;
     plans.push({
@@ -215,6 +225,30 @@ export function planChildren(input: {
     });
   }
   return plans;
+}
+
+/** What a child's new and corrected rows ask of its case: events to record, and a note for each correction. */
+function changesOf(personId: string, added: readonly ReadEntry[], corrections: readonly Correction[]): { events: SourcedEvent[]; notes: CorrectionNote[] } {
+  const events: SourcedEvent[] = [];
+  for (const e of added) events.push(...sourced(e));
+  const notes: CorrectionNote[] = [];
+  for (const c of corrections) {
+    if (c.personChanged) {
+      if (c.after.personId === personId) events.push(...sourced(c.after));
+      notes.push({
+        sourceKey: c.sourceKey,
+        summary: c.after.personId === personId ? `Moved to this child in the case system (${c.sourceKey})` : `Moved to another child in the case system (${c.sourceKey})`,
+      });
+      continue;
+    }
+    notes.push({ sourceKey: c.sourceKey, summary: correctionSummary(c) });
+    for (const change of c.changes) {
+      if ((change.change === 'added' || change.change === 'moved' || change.change === 'changed') && (change.change === 'added' ? change.event : change.after).type !== 'case-closed') {
+        events.push({ sourceKey: c.sourceKey, event: change.change === 'added' ? change.event : change.after });
+      }
+    }
+  }
+  return { events, notes };
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diffReads, ledgerOf, type ReadEntry, type ReadLedger } from '../../domain/ssd/diff';
 import { readSsd } from '../../domain/ssd/events';
 import { planChildren, type KnownCase } from '../../domain/ssd/plan';
-import { CinEpisodeRow, CinVisitRow, emptySsdRows, type SsdRows } from '../../domain/ssd/rows';
+import { CinEpisodeRow, CinVisitRow, MissingRow, emptySsdRows, type SsdRows } from '../../domain/ssd/rows';
 
 const AT = '2026-06-30T12:00:00.000Z';
 
@@ -73,5 +73,32 @@ describe("each child's plan from a read", () => {
     const stillOpen = read({ cinEpisodes: [episode('R1', '2026-01-05 09:00')] });
     const reported = plan(stillOpen.ledger, { cinEpisodes: [episode('R1', '2026-01-05 09:00')], cinVisits: [visit('V9', '2026-06-02 10:00')] }, known);
     expect(reported).toMatchObject([{ action: 'ledger-only', openWhileClosed: true }]);
+  });
+
+  it('a row that runs into the case comes whole: missing before the case opened and back after', () => {
+    const missing = MissingRow.parse({
+      miss_table_id: 'M1',
+      miss_person_id: 'P1',
+      miss_missing_episode_start_date: '2026-04-28 20:00',
+      miss_missing_episode_end_date: '2026-05-02 09:00',
+      miss_missing_rhi_offered: null,
+      miss_missing_rhi_accepted: null,
+    });
+    const plans = plan({}, { cinEpisodes: [episode('R1', '2026-05-01 09:00')], missing: [missing] });
+    const events = plans[0]?.action === 'open' ? plans[0].events.map((e) => e.event.type) : [];
+    expect(events).toEqual(['missing-started', 'referral-received', 'child-returned']);
+  });
+
+  it('a case a stopped run was opening is opened again, with what came since its opening rows were written', () => {
+    const first = { cinEpisodes: [episode('R1', '2026-05-01 09:00')], cinVisits: [visit('V1', '2026-05-10 10:00')] };
+    const { ledger } = read(first);
+    const plans = plan(ledger, { ...first, cinVisits: [visit('V1', '2026-05-10 10:00'), visit('V2', '2026-06-10 10:00')] }, { P1: { caseId: 'ssd-P1', status: 'opening' } });
+    expect(plans).toHaveLength(1);
+    const p = plans[0]!;
+    if (p.action !== 'open') throw new Error(`expected open, got ${p.action}`);
+    expect(p.resume?.caseId).toBe('ssd-P1');
+    expect(p.resume?.pending.map((e) => e.sourceKey)).toEqual(['ssd_cin_visits:V2']);
+    // Opened afresh if it never opened: everything the source records.
+    expect(p.events.map((e) => e.sourceKey)).toEqual(['ssd_cin_episodes:R1', 'ssd_cin_visits:V1', 'ssd_cin_visits:V2']);
   });
 });
