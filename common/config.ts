@@ -5,6 +5,8 @@
  */
 import { REPO_ROOT } from './env-file';
 import { withoutTrailing } from './linear-text';
+import { parseTierCodes, type TierCodes } from '../domain/ssd/tier';
+import { ssdTierColumnOf, type SsdTierColumn } from '../store/ssd-source';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -241,6 +243,26 @@ export const ConfigSchema = z
       )
       .refine((roles) => roles.length > 0 && roles.every((r) => r.length <= 64), 'must name at least one involvement role, comma-separated, each at most 64 characters'),
     /**
+     * The risk tier from the case system, for councils that keep one (docs/ssd.md, "Risk tier"): the
+     * column, `<table>.<column>` of a table the sync reads keyed to the child (never a column of
+     * personal data), and its codes as CaseClock's tiers, `H=HIGH_IMMEDIATE,P=PRIORITY,V=VULNERABLE`.
+     * Both or neither; unset, the tier is CaseClock's own, set by managers.
+     */
+    CASECLOCK_SSD_TIER_COLUMN: optionalText.transform((s, ctx): SsdTierColumn | undefined => {
+      if (s === undefined) return undefined;
+      const found = ssdTierColumnOf(s);
+      if ('column' in found) return found.column;
+      ctx.addIssue({ code: 'custom', message: found.problem });
+      return z.NEVER;
+    }),
+    CASECLOCK_SSD_TIER_CODES: optionalText.transform((s, ctx): TierCodes | undefined => {
+      if (s === undefined) return undefined;
+      const found = parseTierCodes(s);
+      if ('codes' in found) return found.codes;
+      ctx.addIssue({ code: 'custom', message: found.problem });
+      return z.NEVER;
+    }),
+    /**
      * The worker's Prometheus endpoint (/metrics, with /healthz and /readyz): CaseClock's own
      * figures and the Temporal SDK's, on this host and port (`off` for none). The SDK serves its
      * own figures on CASECLOCK_SDK_METRICS_PORT, on 127.0.0.1 only, and /metrics includes them.
@@ -340,6 +362,10 @@ export const ConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.CASECLOCK_METRICS_PORT === c.CASECLOCK_SDK_METRICS_PORT) {
       ctx.addIssue({ code: 'custom', path: ['CASECLOCK_SDK_METRICS_PORT'], message: 'must differ from CASECLOCK_METRICS_PORT' });
+    }
+    if ((c.CASECLOCK_SSD_TIER_COLUMN === undefined) !== (c.CASECLOCK_SSD_TIER_CODES === undefined)) {
+      const [missing, set] = c.CASECLOCK_SSD_TIER_COLUMN === undefined ? ['CASECLOCK_SSD_TIER_COLUMN', 'CASECLOCK_SSD_TIER_CODES'] : ['CASECLOCK_SSD_TIER_CODES', 'CASECLOCK_SSD_TIER_COLUMN'];
+      ctx.addIssue({ code: 'custom', path: [missing], message: `must be set together with ${set}` });
     }
     const hasCert = c.TEMPORAL_TLS_CERT_PATH !== undefined;
     const hasKey = c.TEMPORAL_TLS_KEY_PATH !== undefined;

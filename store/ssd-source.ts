@@ -37,9 +37,11 @@ import {
   PersonRow,
   ProfessionalRow,
   S47EnquiryRow,
+  SsdCode,
   SsdId,
   type SsdRows,
 } from '../domain/ssd/rows';
+import type { SsdTierValue } from '../domain/ssd/tier';
 import { redactUrl, storeSessionLimits } from './case-record-store';
 
 // --- The tables --------------------------------------------------------------------------------
@@ -106,6 +108,115 @@ export const SSD_CHILD_TABLES = ['ssd_cin_visits', 'ssd_cp_visits', 'ssd_cla_vis
 export type SsdChildTable = (typeof SSD_CHILD_TABLES)[number];
 export type SsdChildRows = { [T in SsdChildTable]: SsdSourceRow<T>[] };
 
+// --- The risk tier's column (docs/ssd.md, "Risk tier") --------------------------------------------
+
+/**
+ * Columns of the SSD's tables that hold a person's name, date of birth, ethnicity, nationality, UPN,
+ * NHS number, address or postcode, or free text (descriptions, the outcome columns' comments):
+ * CaseClock never reads them, whatever a setting names. CASECLOCK_SSD_TIER_COLUMN is refused by name
+ * when it names one, or a council's own column whose name says it holds the same.
+ */
+export const SSD_NEVER_READ_COLUMNS: ReadonlySet<string> = new Set([
+  'pers_forename',
+  'pers_surname',
+  'pers_sex',
+  'pers_gender',
+  'pers_ethnicity',
+  'pers_dob',
+  'pers_expected_dob',
+  'pers_death_date',
+  'pers_common_child_id',
+  'pers_upn_unknown',
+  'pers_nationality',
+  'addr_address_json',
+  'addr_address_postcode',
+  'link_identifier_value',
+  'cine_referral_source_desc',
+  'cine_referral_outcome_json',
+  'clap_cla_placement_postcode',
+  'cont_contact_source_desc',
+  'cont_contact_outcome_json',
+  's47e_s47_outcome_json',
+  'icpc_icpc_outcome_json',
+  'prof_professional_name',
+]);
+const PERSONAL_COLUMN_NAME = /(?:^|_)(?:forename|surname|name|dob|birth|address|addr|postcode|nhs|upn|json|desc|description|comments?|notes?|text|narrative)(?:_|$)/;
+
+/**
+ * The date a child's row holds from in each table keyed to a child: its own date (a visit, a review)
+ * or its start (an episode, a plan, an allocation). ssd_person has none: its tier holds from the
+ * start of the child's case.
+ */
+export const SSD_ROW_DATES: { readonly [T in SsdSourceTable]?: keyof SsdSourceRow<T> & string } = {
+  ssd_involvements: 'invo_involvement_start_date',
+  ssd_cin_episodes: 'cine_referral_date',
+  ssd_cin_visits: 'cinv_cin_visit_date',
+  ssd_s47_enquiry: 's47e_s47_start_date',
+  ssd_initial_cp_conference: 'icpc_icpc_date',
+  ssd_cp_plans: 'cppl_cp_plan_start_date',
+  ssd_cp_visits: 'cppv_cp_visit_date',
+  ssd_cp_reviews: 'cppr_cp_review_date',
+  ssd_cla_episodes: 'clae_cla_episode_start_date',
+  ssd_cla_placement: 'clap_cla_placement_start_date',
+  ssd_legal_status: 'lega_legal_status_start_date',
+  ssd_cla_visits: 'clav_cla_visit_date',
+  ssd_missing: 'miss_missing_episode_start_date',
+};
+
+/** The column a council keeps its risk tier in: a table the sync reads, keyed to the child. */
+export interface SsdTierColumn {
+  table: SsdSourceTable;
+  column: string;
+  /** The row's date column (SSD_ROW_DATES), or null for ssd_person. */
+  dateColumn: string | null;
+}
+
+/** The tables a tier column may be in: those the sync reads that name the child on each row. */
+export const SSD_TIER_TABLES = SSD_SOURCE_TABLE_NAMES.filter((name) => SSD_SOURCE_TABLES[name].person !== null);
+
+/**
+ * `<table>.<column>` as the tier's column, or the refusal in words: not that shape, a column that
+ * holds personal data or free text (by name), or a table the sync does not read keyed to the child.
+ */
+export function ssdTierColumnOf(text: string): { column: SsdTierColumn } | { problem: string } {
+  const m = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$/.exec(text.trim().toLowerCase());
+  if (!m) return { problem: 'must be <table>.<column> in lower case, e.g. ssd_cin_episodes.cine_referral_priority' };
+  const [, table = '', column = ''] = m;
+  if (SSD_NEVER_READ_COLUMNS.has(column) || PERSONAL_COLUMN_NAME.test(column)) {
+    return { problem: `${column} holds personal data or free text (names, dates of birth, addresses, postcodes, NHS numbers, descriptions): CaseClock never reads it` };
+  }
+  const tier = SSD_TIER_TABLES.find((t) => t === table);
+  if (tier === undefined) return { problem: `${table} is not a table the sync reads keyed to the child (one of: ${SSD_TIER_TABLES.join(', ')})` };
+  return { column: { table: tier, column, dateColumn: SSD_ROW_DATES[tier] ?? null } };
+}
+
+const TierColumnSetting = z.string().transform((text, ctx): SsdTierColumn => {
+  const found = ssdTierColumnOf(text);
+  if ('column' in found) return found.column;
+  ctx.addIssue({ code: 'custom', message: found.problem });
+  return z.NEVER;
+});
+
+/** The columns read from a table: its row schema's, and the tier's column where it is in this table. */
+const columnsRead = (name: SsdSourceTable, tier: SsdTierColumn | undefined): readonly string[] =>
+  tier?.table === name && !SSD_SOURCE_COLUMNS[name].includes(tier.column) ? [...SSD_SOURCE_COLUMNS[name], tier.column] : SSD_SOURCE_COLUMNS[name];
+
+/** A row's tier value, from the record the row was parsed from; its code read as any other code. */
+function tierValueOf(name: SsdSourceTable, row: Record<string, unknown>, record: Record<string, unknown>, tier: SsdTierColumn, at: number): { value?: SsdTierValue; warning?: SsdRowWarning } {
+  const person = SSD_SOURCE_TABLES[name].person;
+  const personId = person === null ? null : row[person];
+  const rowId = row[SSD_SOURCE_TABLES[name].key] as string;
+  if (typeof personId !== 'string') return {};
+  const date = tier.dateColumn === null ? null : ((row[tier.dateColumn] as string | null | undefined) ?? null);
+  const raw = record[tier.column];
+  if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return { value: { rowId, personId, date, code: null } };
+  const code = SsdCode.safeParse(typeof raw === 'number' ? String(raw) : raw);
+  if (code.success) return { value: { rowId, personId, date, code: code.data } };
+  return {
+    warning: { kind: 'unparseable-tier', table: name, rowId, at, columns: [tier.column], message: `${name} row ${rowId}: ${tier.column} is not a code; the row is read without its risk tier` },
+  };
+}
+
 // --- Warnings and errors -------------------------------------------------------------------------
 
 /**
@@ -114,7 +225,8 @@ export type SsdChildRows = { [T in SsdChildTable]: SsdSourceRow<T>[] };
  * position and the columns at fault, never a value (a shifted row may put a name in an id).
  */
 export interface SsdRowWarning {
-  kind: 'unparseable-row' | 'malformed-record';
+  /** `unparseable-tier`: the tier's column is no code; the rest of the row is read. */
+  kind: 'unparseable-row' | 'malformed-record' | 'unparseable-tier';
   table: SsdSourceTable;
   /** The row's key where it is itself a valid SSD id, else null. */
   rowId: string | null;
@@ -142,6 +254,22 @@ export interface SsdBatch<T extends SsdSourceTable> {
   table: T;
   rows: SsdSourceRow<T>[];
   warnings: SsdRowWarning[];
+  /** The tier's column of these rows, where it is in this table (CASECLOCK_SSD_TIER_COLUMN). */
+  tiers?: SsdTierValue[];
+}
+
+/** One record into its batch: the row, its tier value (in the tier's table) and what could not be read. */
+function intoBatch<T extends SsdSourceTable>(batch: SsdBatch<T>, record: Record<string, unknown>, at: number, tier: SsdTierColumn | undefined): void {
+  const parsed = parseRow(batch.table, record, at);
+  if (!('row' in parsed)) {
+    batch.warnings.push(parsed.warning);
+    return;
+  }
+  batch.rows.push(parsed.row);
+  if (tier?.table !== batch.table) return;
+  const { value, warning } = tierValueOf(batch.table, parsed.row as Record<string, unknown>, record, tier, at);
+  if (value) (batch.tiers ??= []).push(value);
+  if (warning) batch.warnings.push(warning);
 }
 
 function parseRow<T extends SsdSourceTable>(name: T, record: Record<string, unknown>, at: number): { row: SsdSourceRow<T> } | { warning: SsdRowWarning } {
@@ -169,12 +297,15 @@ export const SsdSourceConfig = z.discriminatedUnion('kind', [
     /** Each statement's limit in milliseconds (default: CASECLOCK_STORE_STATEMENT_TIMEOUT_MS). */
     statementTimeoutMs: z.number().int().min(100).max(600_000).optional(),
     batchSize: BatchSize,
+    /** The council's own risk tier column, `<table>.<column>` (CASECLOCK_SSD_TIER_COLUMN), read with its table. */
+    tierColumn: TierColumnSetting.optional(),
   }),
   z.strictObject({
     kind: z.literal('csv'),
     /** The folder holding one `<table>.csv` per table, headed by its column names. */
     dir: z.string().trim().min(1, 'must name the folder of CSV extracts'),
     batchSize: BatchSize,
+    tierColumn: TierColumnSetting.optional(),
   }),
 ]);
 export type SsdSourceConfig = z.input<typeof SsdSourceConfig>;
@@ -197,8 +328,8 @@ export interface SsdSource {
   readonly kind: 'postgres' | 'csv';
   /** One table's rows in batches, in key order (PostgreSQL) or the file's order (CSV). */
   read<T extends SsdSourceTable>(table: T): AsyncIterable<SsdBatch<T>>;
-  /** Every table, whole, with every warning: what the sync maps in one pass. */
-  readAll(): Promise<{ rows: SsdSourceRows; warnings: SsdRowWarning[] }>;
+  /** Every table, whole, with every warning: what the sync maps in one pass; with the tier's column where one is configured. */
+  readAll(): Promise<{ rows: SsdSourceRows; warnings: SsdRowWarning[]; tiers?: SsdTierValue[] }>;
   /**
    * One child's visits, reviews and conferences as the source holds them now, newest first;
    * rejects with an SsdSourceError 'timeout' after `timeoutMs`.
@@ -230,14 +361,16 @@ export function openSsdSource(config: SsdSourceConfig): SsdSource {
     async readAll() {
       const rows = {} as { [T in SsdSourceTable]: unknown[] };
       const warnings: SsdRowWarning[] = [];
+      const tiers: SsdTierValue[] = [];
       for (const name of SSD_SOURCE_TABLE_NAMES) {
         const into: unknown[] = (rows[name] = []);
         for await (const batch of read(name)) {
           for (const row of batch.rows) into.push(row);
           warnings.push(...batch.warnings);
+          for (const value of batch.tiers ?? []) tiers.push(value);
         }
       }
-      return { rows: rows as SsdSourceRows, warnings };
+      return { rows: rows as SsdSourceRows, warnings, ...(parsed.tierColumn ? { tiers } : {}) };
     },
     async readChild(personId, options) {
       open();
@@ -320,8 +453,8 @@ const emptyChildRows = (): SsdChildRows => ({
 
 const TIMESTAMP_OID = 1114;
 
-/** The statement that reads a whole table: its columns named, in key order. */
-export const selectAllSql = (name: SsdSourceTable): string => `SELECT ${SSD_SOURCE_COLUMNS[name].join(', ')} FROM ${name} ORDER BY ${SSD_SOURCE_TABLES[name].key}`;
+/** The statement that reads a whole table: its columns named (with the tier's, in its table), in key order. */
+export const selectAllSql = (name: SsdSourceTable, tier?: SsdTierColumn): string => `SELECT ${columnsRead(name, tier).join(', ')} FROM ${name} ORDER BY ${SSD_SOURCE_TABLES[name].key}`;
 
 /** The statement that reads one child's rows of a table ($1: the person id). */
 export function selectChildSql(name: SsdChildTable): string {
@@ -393,17 +526,13 @@ function postgresReader(config: Extract<z.output<typeof SsdSourceConfig>, { kind
       let done = false;
       try {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        await client.query(`DECLARE ssd_rows NO SCROLL CURSOR FOR ${selectAllSql(name)}`);
+        await client.query(`DECLARE ssd_rows NO SCROLL CURSOR FOR ${selectAllSql(name, config.tierColumn)}`);
         let at = 0;
         for (;;) {
           const result = await client.query<Record<string, unknown>>(`FETCH ${config.batchSize} FROM ssd_rows`);
           if (result.rows.length === 0) break;
           const batch: SsdBatch<T> = { table: name, rows: [], warnings: [] };
-          for (const record of result.rows) {
-            const parsed = parseRow(name, record, ++at);
-            if ('row' in parsed) batch.rows.push(parsed.row);
-            else batch.warnings.push(parsed.warning);
-          }
+          for (const record of result.rows) intoBatch(batch, record, ++at, config.tierColumn);
           yield batch;
         }
         await client.query('COMMIT');
@@ -442,10 +571,10 @@ function postgresReader(config: Extract<z.output<typeof SsdSourceConfig>, { kind
  * A table's records from its CSV file in `dir`, streamed: only the columns the domain reads, each
  * with its line; `malformed` where the record has more or fewer fields than the header.
  */
-export async function* ssdCsvRecords(dir: string, name: SsdSourceTable, signal?: AbortSignal): AsyncGenerator<{ record: Record<string, string>; line: number; malformed: boolean }> {
+export async function* ssdCsvRecords(dir: string, name: SsdSourceTable, signal?: AbortSignal, tier?: SsdTierColumn): AsyncGenerator<{ record: Record<string, string>; line: number; malformed: boolean }> {
   const file = path.join(dir, `${name}.csv`);
   if (!existsSync(file)) throw new SsdSourceError('missing-file', `${file}: not found (the extract must have one file per SSD table)`);
-  const needed = new Set(SSD_SOURCE_COLUMNS[name]);
+  const needed = new Set(columnsRead(name, tier));
   const parser = parse({
     bom: true,
     skip_empty_lines: true,
@@ -493,29 +622,26 @@ function csvReader(config: Extract<z.output<typeof SsdSourceConfig>, { kind: 'cs
     return row;
   };
 
+  const malformed = (name: SsdSourceTable, line: number): SsdRowWarning => ({
+    kind: 'malformed-record',
+    table: name,
+    rowId: null,
+    at: line,
+    columns: [],
+    message: `${name}.csv line ${line}: more or fewer fields than the header; the row is left out`,
+  });
+
   function parseRecord<T extends SsdSourceTable>(name: T, item: { record: Record<string, string>; line: number; malformed: boolean }): { row: SsdSourceRow<T> } | { warning: SsdRowWarning } {
-    if (item.malformed) {
-      return {
-        warning: {
-          kind: 'malformed-record',
-          table: name,
-          rowId: null,
-          at: item.line,
-          columns: [],
-          message: `${name}.csv line ${item.line}: more or fewer fields than the header; the row is left out`,
-        },
-      };
-    }
+    if (item.malformed) return { warning: malformed(name, item.line) };
     return parseRow(name, valuesOf(item.record), item.line);
   }
 
   return {
     async *read<T extends SsdSourceTable>(name: T): AsyncGenerator<SsdBatch<T>> {
       let batch: SsdBatch<T> = { table: name, rows: [], warnings: [] };
-      for await (const item of ssdCsvRecords(dir, name)) {
-        const parsed = parseRecord(name, item);
-        if ('row' in parsed) batch.rows.push(parsed.row);
-        else batch.warnings.push(parsed.warning);
+      for await (const item of ssdCsvRecords(dir, name, undefined, config.tierColumn)) {
+        if (item.malformed) batch.warnings.push(malformed(name, item.line));
+        else intoBatch(batch, valuesOf(item.record), item.line, config.tierColumn);
         if (batch.rows.length >= config.batchSize) {
           yield batch;
           batch = { table: name, rows: [], warnings: [] };

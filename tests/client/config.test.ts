@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../common/config';
+import { SSD_NEVER_READ_COLUMNS } from '../../store/ssd-source';
+import { PERSONAL_COLUMNS } from '../../tools/ssd/personal';
 
 describe('configuration from the environment', () => {
   it('gives working defaults for a laptop', () => {
@@ -43,5 +45,58 @@ describe('configuration from the environment', () => {
 
   it('needs a client certificate and key together', () => {
     expect(() => parseConfig({ TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrowError(/TEMPORAL_TLS_KEY_PATH: must be set together/);
+  });
+});
+
+describe('the risk tier from a configured column of the case system', () => {
+  const TIER = { CASECLOCK_SSD_TIER_COLUMN: 'ssd_cin_episodes.cine_referral_priority', CASECLOCK_SSD_TIER_CODES: 'H=HIGH_IMMEDIATE,P=PRIORITY,V=VULNERABLE' };
+  const refusal = (env: Record<string, string>) => {
+    try {
+      parseConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+    }
+    return 'accepted';
+  };
+
+  it('reads the column with its row date, and the codes as tiers', () => {
+    const config = parseConfig(TIER);
+    expect(config.CASECLOCK_SSD_TIER_COLUMN).toEqual({ table: 'ssd_cin_episodes', column: 'cine_referral_priority', dateColumn: 'cine_referral_date' });
+    expect(config.CASECLOCK_SSD_TIER_CODES).toEqual({ H: 'HIGH_IMMEDIATE', P: 'PRIORITY', V: 'VULNERABLE' });
+    expect(parseConfig({ ...TIER, CASECLOCK_SSD_TIER_COLUMN: 'ssd_person.pers_priority' }).CASECLOCK_SSD_TIER_COLUMN).toEqual({ table: 'ssd_person', column: 'pers_priority', dateColumn: null });
+    const unset = parseConfig({});
+    expect([unset.CASECLOCK_SSD_TIER_COLUMN, unset.CASECLOCK_SSD_TIER_CODES]).toEqual([undefined, undefined]);
+  });
+
+  // Every personal column the synthetic council fills with canaries (tools/ssd/personal.ts), and others of the SSD.
+  const personal = [
+    ...Object.entries(PERSONAL_COLUMNS).flatMap(([table, columns]) => columns.map((c) => `${table}.${c}`)),
+    'ssd_professionals.prof_professional_name',
+    'ssd_cin_episodes.cine_referral_source_desc',
+    'ssd_person.pers_expected_dob',
+  ];
+  it.each(personal)('refuses %s by name: personal data is never read', (column) => {
+    expect(refusal({ ...TIER, CASECLOCK_SSD_TIER_COLUMN: column })).toMatch(new RegExp(`^CaseClock configuration is not valid:\\n  CASECLOCK_SSD_TIER_COLUMN: ${column.split('.')[1]} holds personal data or free text`));
+  });
+
+  it('keeps the list of columns never read outside tools/, holding every personal column the council fills', () => {
+    for (const columns of Object.values(PERSONAL_COLUMNS)) for (const c of columns) expect(SSD_NEVER_READ_COLUMNS.has(c)).toBe(true);
+  });
+
+  it.each([
+    ['a council column named like a name or free text', 'ssd_cin_episodes.cine_child_name', /cine_child_name holds personal data or free text/],
+    ['a table the sync does not read', 'ssd_contacts.cont_priority', /ssd_contacts is not a table the sync reads keyed to the child \(one of: ssd_person, ssd_involvements, ssd_cin_episodes/],
+    ['a table not keyed to the child', 'ssd_department.dept_priority', /ssd_department is not a table the sync reads keyed to the child/],
+    ['no table', 'cine_referral_priority', /must be <table>\.<column>/],
+    ['anything but a plain name', 'ssd_cin_episodes.priority; DROP TABLE x', /must be <table>\.<column>/],
+  ])('refuses %s', (_what, column, problem) => {
+    expect(refusal({ ...TIER, CASECLOCK_SSD_TIER_COLUMN: column })).toMatch(problem);
+  });
+
+  it('refuses malformed codes, and either setting without the other', () => {
+    expect(refusal({ ...TIER, CASECLOCK_SSD_TIER_CODES: 'H=HIGH' })).toMatch(/CASECLOCK_SSD_TIER_CODES: entry 1: the tier must be one of HIGH_IMMEDIATE, PRIORITY, VULNERABLE/);
+    expect(refusal({ ...TIER, CASECLOCK_SSD_TIER_CODES: 'H=PRIORITY,H=VULNERABLE' })).toMatch(/CASECLOCK_SSD_TIER_CODES: entry 2: the code H is mapped twice/);
+    expect(refusal({ CASECLOCK_SSD_TIER_COLUMN: TIER.CASECLOCK_SSD_TIER_COLUMN })).toMatch(/CASECLOCK_SSD_TIER_CODES: must be set together with CASECLOCK_SSD_TIER_COLUMN/);
+    expect(refusal({ CASECLOCK_SSD_TIER_CODES: TIER.CASECLOCK_SSD_TIER_CODES })).toMatch(/CASECLOCK_SSD_TIER_COLUMN: must be set together with CASECLOCK_SSD_TIER_CODES/);
   });
 });

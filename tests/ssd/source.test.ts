@@ -4,8 +4,8 @@
  * files: every table reads back as the generator's rows projected to the domain's columns, the same
  * from both; nothing personal (no canary, no date of birth) is ever read; the SQL names its columns;
  * a CSV without a needed column is refused naming it; a bad row is a warning without its content;
- * readChild gives one child's rows within its deadline. Rows per second from both, printed, for a
- * council of 10,000 children.
+ * readChild gives one child's rows within its deadline; a configured risk tier column is read with
+ * its table only, as a code. Rows per second from both, printed, for a council of 10,000 children.
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -296,6 +296,52 @@ describe.skipIf(!available)('the SSD source, from PostgreSQL and from CSV', () =
       rows: Object.fromEntries(SSD_CHILD_TABLES.map((t) => [t, []])),
       warnings: [],
     });
+  });
+
+  it('reads a configured tier column as a code with its row, named in the SQL and the CSV header, only in its table', async () => {
+    const tierColumn = 'ssd_cin_episodes.cine_referral_priority';
+    const episodes = council.tables.ssd_cin_episodes;
+    const codeOf = (i: number): string | null => (i === 0 ? 'CANARY free text, with a comma' : i % 3 === 0 ? null : i % 3 === 1 ? 'h' : 'P');
+    const db = await cluster.createDatabase('ssd_source_tier');
+    await writeSsdPostgres(council.tables, db);
+    const admin = new Client({ connectionString: db });
+    await admin.connect();
+    try {
+      await admin.query('ALTER TABLE ssd_cin_episodes ADD COLUMN cine_referral_priority text');
+      for (const [i, e] of episodes.entries()) await admin.query('UPDATE ssd_cin_episodes SET cine_referral_priority = $1 WHERE cine_referral_id = $2', [codeOf(i), e.cine_referral_id]);
+    } finally {
+      await admin.end();
+    }
+    const dir = tempDir();
+    for (const file of readdirSync(csvDir)) copyFileSync(path.join(csvDir, file), path.join(dir, file));
+    // The extract holds the columns CaseClock reads and the council's own; a code with a comma is quoted as CSV has it.
+    const columns = [...SSD_SOURCE_COLUMNS.ssd_cin_episodes, 'cine_referral_priority'];
+    const field = (v: unknown) => (v === null || v === undefined ? '' : /[",]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+    writeFileSync(
+      path.join(dir, 'ssd_cin_episodes.csv'),
+      [columns.join(','), ...episodes.map((e, i) => [...SSD_SOURCE_COLUMNS.ssd_cin_episodes.map((c) => field((e as Row)[c])), field(codeOf(i))].join(','))].join('\r\n') + '\r\n',
+    );
+    const spy = vi.spyOn(Client.prototype, 'query');
+    const fromPostgres = await open({ kind: 'postgres', url: db, tierColumn }).readAll();
+    const sent = spy.mock.calls.map(([query]) => (typeof query === 'string' ? query : ((query as { text?: string }).text ?? '')));
+    expect(sent.filter((t) => t.includes('cine_referral_priority'))).toEqual([
+      `DECLARE ssd_rows NO SCROLL CURSOR FOR ${selectAllSql('ssd_cin_episodes', { table: 'ssd_cin_episodes', column: 'cine_referral_priority', dateColumn: 'cine_referral_date' })}`,
+    ]);
+    const fromCsv = await open({ kind: 'csv', dir, tierColumn }).readAll();
+    const first = episodes[0]!;
+    const expected = episodes
+      .flatMap((e, i) => (i === 0 ? [] : [{ rowId: e.cine_referral_id, personId: e.cine_person_id, date: e.cine_referral_date, code: codeOf(i)?.toUpperCase() ?? null }]))
+      .sort((a, b) => (a.rowId < b.rowId ? -1 : 1));
+    for (const read of [fromPostgres, fromCsv]) {
+      expect([...(read.tiers ?? [])].sort((a, b) => (a.rowId < b.rowId ? -1 : 1))).toEqual(expected);
+      // A value that is no code costs the row its tier only, named without its content.
+      expect(read.warnings).toEqual([expect.objectContaining({ kind: 'unparseable-tier', table: 'ssd_cin_episodes', rowId: first.cine_referral_id, columns: ['cine_referral_priority'] })]);
+      expect(JSON.stringify(read.warnings)).not.toContain('CANARY');
+      expect(sorted('ssd_cin_episodes', read.rows.ssd_cin_episodes as Row[])).toEqual(projected(council, 'ssd_cin_episodes'));
+    }
+    // Without the setting the column is not read at all, and a personal column is refused by name.
+    expect((await open({ kind: 'csv', dir }).readAll()).tiers).toBeUndefined();
+    expect(() => openSsdSource({ kind: 'csv', dir, tierColumn: 'ssd_person.pers_dob' })).toThrow(/tierColumn: pers_dob holds personal data/);
   });
 
   it('readChild gives up at the caller’s deadline: a table locked on PostgreSQL, a folder too slow to read', async () => {
