@@ -12,6 +12,7 @@
 import type { EventOf } from '../facts';
 import { RISK_TIERS, type RiskTier } from '../kinds';
 import { instantOfSsdDate } from './dates';
+import type { ReadLedger } from './diff';
 import type { SourceKey, SsdEntry, SsdEpisode, SsdReading, SsdWarning } from './events';
 import { SsdCode } from './rows';
 
@@ -138,4 +139,26 @@ export function withRiskTiers(reading: SsdReading, values: readonly SsdTierValue
   const tiers = tierEntries(values, reading.episodes, options);
   const entries = [...reading.entries, ...tiers.entries].sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
   return { ...reading, entries, warnings: [...reading.warnings, ...tiers.warnings] };
+}
+
+/** The column a tier entry's source key names (`<table>.<column>`), or undefined for a row's own key. */
+export function tierColumnOfKey(sourceKey: string): string | undefined {
+  const table = sourceKey.slice(0, sourceKey.indexOf(':'));
+  return table.includes('.') ? table : undefined;
+}
+
+/**
+ * The last read's ledger as this read is compared with it: without the tier entries of a column not
+ * configured now (any, when none is), so turning the setting off, or to another column, notes nothing
+ * on any case. Those entries stay in the ledger, and are compared again if the column comes back.
+ */
+export function ledgerForTierColumn(ledger: ReadLedger, column: { table: string; column: string } | undefined): ReadLedger {
+  const configured = column === undefined ? undefined : `${column.table}.${column.column}`;
+  const kept: ReadLedger = Object.fromEntries(
+    Object.entries(ledger).filter(([key]) => {
+      const of = tierColumnOfKey(key);
+      return of === undefined || of === configured;
+    }),
+  );
+  return kept;
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CaseEvent } from '../../domain/facts';
 import { readSsd, type SsdEpisode } from '../../domain/ssd/events';
 import { CinEpisodeRow, emptySsdRows } from '../../domain/ssd/rows';
-import { parseTierCodes, tierEntries, withRiskTiers, type SsdTierValue, type TierColumnOptions } from '../../domain/ssd/tier';
+import { ledgerOf } from '../../domain/ssd/diff';
+import { ledgerForTierColumn, parseTierCodes, tierEntries, withRiskTiers, type SsdTierValue, type TierColumnOptions } from '../../domain/ssd/tier';
 
 const CODES = { H: 'HIGH_IMMEDIATE', P: 'PRIORITY', V: 'VULNERABLE' } as const;
 const OPTIONS: TierColumnOptions = { table: 'ssd_cin_visits', column: 'cinv_priority', dateColumn: 'cinv_cin_visit_date', codes: CODES, by: 'ssd-sync', at: '2026-06-30T12:00:00.000Z' };
@@ -98,5 +99,16 @@ describe('tier-set events from the column', () => {
     expect(withTiers.entries.map((e) => e.sourceKey)).toEqual(['ssd_cin_episodes.cine_referral_priority:R1', 'ssd_cin_episodes:R1']);
     expect(withTiers.entries[1]).toEqual(reading.entries[0]);
     expect(withTiers.episodes).toEqual(reading.episodes);
+  });
+});
+
+describe('the last read as the tier setting now has it', () => {
+  it('leaves out the entries of a column no longer configured, so turning it off notes nothing; keeps every row', () => {
+    const rows = { ...emptySsdRows(), cinEpisodes: [CinEpisodeRow.parse({ cine_referral_id: 'R1', cine_person_id: 'P1', cine_referral_date: '2026-01-05' })] };
+    const options: TierColumnOptions = { ...OPTIONS, table: 'ssd_cin_episodes', column: 'cine_referral_priority', dateColumn: 'cine_referral_date' };
+    const { ledger } = ledgerOf(withRiskTiers(readSsd(rows, { by: 'ssd-sync' }), [value('R1', '2026-01-05', 'P')], options).entries);
+    expect(Object.keys(ledgerForTierColumn(ledger, { table: 'ssd_cin_episodes', column: 'cine_referral_priority' })).sort()).toEqual(['ssd_cin_episodes.cine_referral_priority:R1', 'ssd_cin_episodes:R1']);
+    expect(Object.keys(ledgerForTierColumn(ledger, undefined))).toEqual(['ssd_cin_episodes:R1']);
+    expect(Object.keys(ledgerForTierColumn(ledger, { table: 'ssd_cin_episodes', column: 'cine_other' }))).toEqual(['ssd_cin_episodes:R1']);
   });
 });
