@@ -14,7 +14,7 @@
  * naming the table, the row id (where it is itself a valid id) and the columns at fault, never
  * their content.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type CsvError } from 'csv-parse';
 import { Pool, types, type PoolClient } from 'pg';
@@ -571,6 +571,39 @@ function postgresReader(config: Extract<z.output<typeof SsdSourceConfig>, { kind
  * A table's records from its CSV file in `dir`, streamed: only the columns the domain reads, each
  * with its line; `malformed` where the record has more or fewer fields than the header.
  */
+type CsvItem = { record: Record<string, string>; line: number; malformed: boolean };
+
+/**
+ * One extract file's records by the column naming their child (or period of care), kept while the
+ * file is unchanged: the check before each escalation reads one child, and scanning every file for
+ * each would cost a council's worker seconds per escalation. Records hold only the columns
+ * CaseClock reads. A new extract (another modification time or size) is indexed afresh.
+ */
+const childIndexes = new Map<string, { version: string; byKey: Map<string, CsvItem[]> }>();
+
+async function childIndex(dir: string, name: SsdSourceTable, keyColumn: string, signal?: AbortSignal): Promise<Map<string, CsvItem[]>> {
+  const file = path.join(dir, `${name}.csv`);
+  let version: string;
+  try {
+    const stat = statSync(file);
+    version = `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    throw new SsdSourceError('missing-file', `${file}: not found (the extract must have one file per SSD table)`);
+  }
+  const cached = childIndexes.get(file);
+  if (cached?.version === version) return cached.byKey;
+  const byKey = new Map<string, CsvItem[]>();
+  for await (const item of ssdCsvRecords(dir, name, signal)) {
+    const key = item.record[keyColumn]?.trim() ?? '';
+    if (key === '') continue;
+    const list = byKey.get(key);
+    if (list) list.push(item);
+    else byKey.set(key, [item]);
+  }
+  childIndexes.set(file, { version, byKey });
+  return byKey;
+}
+
 export async function* ssdCsvRecords(dir: string, name: SsdSourceTable, signal?: AbortSignal, tier?: SsdTierColumn): AsyncGenerator<{ record: Record<string, string>; line: number; malformed: boolean }> {
   const file = path.join(dir, `${name}.csv`);
   if (!existsSync(file)) throw new SsdSourceError('missing-file', `${file}: not found (the extract must have one file per SSD table)`);
@@ -652,16 +685,13 @@ function csvReader(config: Extract<z.output<typeof SsdSourceConfig>, { kind: 'cs
     async readChild(personId, _timeoutMs, signal) {
       const found = { rows: emptyChildRows(), warnings: [] as SsdRowWarning[] };
       // A child-in-care review names the period of care: the child's periods first.
-      const claIds = new Set<string>();
-      for await (const item of ssdCsvRecords(dir, 'ssd_cla_episodes', signal)) {
-        const claId = item.record.clae_cla_id?.trim();
-        if (item.record.clae_person_id?.trim() === personId && claId) claIds.add(claId);
-      }
+      const periods = await childIndex(dir, 'ssd_cla_episodes', 'clae_person_id', signal);
+      const claIds = new Set((periods.get(personId) ?? []).map((item) => item.record.clae_cla_id?.trim() ?? '').filter((id) => id !== ''));
       for (const name of SSD_CHILD_TABLES) {
         const person = SSD_SOURCE_TABLES[name].person;
-        for await (const item of ssdCsvRecords(dir, name, signal)) {
-          const ofChild = person === null ? claIds.has(item.record.clar_cla_id?.trim() ?? '') : item.record[person]?.trim() === personId;
-          if (!ofChild) continue;
+        const index = await childIndex(dir, name, person ?? 'clar_cla_id', signal);
+        const items = person === null ? [...claIds].flatMap((claId) => index.get(claId) ?? []) : (index.get(personId) ?? []);
+        for (const item of items) {
           const parsed = parseRecord(name, item);
           if ('row' in parsed) (found.rows[name] as unknown[]).push(parsed.row);
           else found.warnings.push(parsed.warning);

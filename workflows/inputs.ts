@@ -46,7 +46,7 @@ export const OpenCaseInput = z.object({
    */
   openedAt: IsoInstant.optional(),
   /** What had already happened on a case brought in from another system, each at its own date. */
-  recorded: z.array(CaseEvent).max(50).optional(),
+  recorded: z.array(CaseEvent).max(500).optional(),
 });
 export type OpenCaseInput = z.infer<typeof OpenCaseInput>;
 

@@ -13,7 +13,23 @@ import { LEGAL_ZONE } from '../time-zone';
 
 export type SsdInstant = { instant: string } | { problem: 'not-a-date' | 'out-of-range' };
 
+/**
+ * Each run reads the same dates again (every visit of every child, every 15 minutes), and working
+ * out the UK offset is the costly part: the answers are kept, up to a bound, for the process's life.
+ */
+const known = new Map<string, SsdInstant>();
+const KEEP_AT_MOST = 500_000;
+
 export function instantOfSsdDate(value: string): SsdInstant {
+  const kept = known.get(value);
+  if (kept !== undefined) return kept;
+  const read = readSsdDate(value);
+  if (known.size >= KEEP_AT_MOST) known.clear();
+  known.set(value, read);
+  return read;
+}
+
+function readSsdDate(value: string): SsdInstant {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?$/.exec(value.trim());
   if (!m) return { problem: 'not-a-date' };
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0'] = m;

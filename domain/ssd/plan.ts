@@ -82,6 +82,12 @@ const sourced = (entry: ReadEntry): SourcedEvent[] => entry.events.filter((e) =>
 
 const day = (iso: string): string => iso.slice(0, 10);
 
+/** A row dated after `at` waits: it is recorded, and kept in the ledger, once its date has come. */
+const due =
+  (at: string) =>
+  (entry: ReadEntry): boolean =>
+    entry.events.every((e) => e.at <= at);
+
 /** How a correction reads on the case's timeline: the row and what changed, dates and codes only. */
 export function correctionSummary(correction: Correction): string {
   const parts = correction.changes.map((c) => {
@@ -143,7 +149,10 @@ export function planChildren(input: {
   diff: SsdDiff;
   known: ReadonlyMap<string, KnownCase>;
 }): ChildPlan[] {
-  const { at, episodes, diff, known } = input;
+  const { at, diff, known } = input;
+  // Each child's own episodes: every question below is about one child, and a council has thousands.
+  const episodesByPerson = groupBy(input.episodes, (e) => e.personId);
+  const episodesOf = (personId: string): readonly SsdEpisode[] => episodesByPerson.get(personId) ?? [];
   const touched = new Set<string>();
   for (const e of diff.added) touched.add(e.personId);
   for (const c of diff.corrected) {
@@ -151,8 +160,7 @@ export function planChildren(input: {
     touched.add(c.before.personId);
   }
   for (const e of diff.removed) touched.add(e.personId);
-  const withEpisodes = new Set(episodes.map((e) => e.personId));
-  for (const personId of withEpisodes) {
+  for (const [personId, episodes] of episodesByPerson) {
     const openNow = caseKindAt(episodes, personId, at) !== undefined;
     const kase = known.get(personId);
     const reReferred = openNow && kase?.status === 'closed' && kase.closedAt !== undefined && (openingOf(episodes, personId, at) ?? '') > kase.closedAt;
@@ -170,15 +178,22 @@ export function planChildren(input: {
     const kase = known.get(personId);
     const removedRows = removedOf.get(personId) ?? [];
     const removed = [...removedRows.map((e) => e.sourceKey), ...(correctedOf.get(personId) ?? []).filter((c) => c.personChanged && c.before.personId === personId).map((c) => c.sourceKey)];
+    const episodes = episodesOf(personId);
     const kind = caseKindAt(episodes, personId, at);
     const chainStart = kind === undefined ? undefined : openingOf(episodes, personId, at);
     // A re-referral: the last case closed, and the episodes open now began after it closed.
     const reopening = kase?.status === 'closed' && chainStart !== undefined && kase.closedAt !== undefined && chainStart > kase.closedAt;
     const corrections = (correctedOf.get(personId) ?? []).filter((c) => c.after.personId === personId || c.before.personId === personId);
-    const changedRows = [...(addedOf.get(personId) ?? []), ...corrections.filter((c) => c.after.personId === personId).map((c) => c.after)];
-    const changes = changesOf(personId, addedOf.get(personId) ?? [], corrections);
-    if (kase === undefined || reopening || kase.status === 'opening') {
-      const rows = [...input.entriesOf(personId)];
+    const changedRows = [...(addedOf.get(personId) ?? []), ...corrections.filter((c) => c.after.personId === personId).map((c) => c.after)].filter(due(at));
+    const changes = changesOf(
+      personId,
+      (addedOf.get(personId) ?? []).filter(due(at)),
+      corrections.filter((c) => due(at)(c.after)),
+    );
+    // A case a stopped run was opening whose episode has closed since: closed, as any open case.
+    const openingClosed = kase?.status === 'opening' && kind === undefined;
+    if ((kase === undefined || reopening || kase.status === 'opening') && !openingClosed) {
+      const rows = input.entriesOf(personId).filter(due(at));
       const openedAt = openingOf(episodes, personId, at);
       if (kind === undefined || openedAt === undefined) {
         plans.push({ action: 'ledger-only', personId, rows, removed });
@@ -205,6 +220,7 @@ export function planChildren(input: {
       });
       continue;
     }
+    if (kase === undefined) continue;
     const rows = changedRows;
     if (kase.status === 'closed') {
       plans.push({ action: 'ledger-only', personId, rows, removed, ...(kind !== undefined ? { openWhileClosed: true as const } : {}) });
