@@ -33,7 +33,11 @@ export interface CaseMessage {
  * successful read by the sync). Most councils refresh the SSD nightly, so a same-day visit may not
  * be in it yet: every escalation says so.
  */
-export type CaseSystemCheck = { checked: true; at: string; refreshedAt?: string; lastReadAt?: string } | { checked: false; at: string; reason: string; refreshedAt?: string; lastReadAt?: string };
+export type CaseSystemCheck =
+  | { checked: true; at: string; refreshedAt?: string; lastReadAt?: string }
+  /** What is due is not something the SSD records (a KIT call, a report): nothing to look up. */
+  | { checked: 'not-recorded-there'; at: string; refreshedAt?: string; lastReadAt?: string }
+  | { checked: false; at: string; reason: string; refreshedAt?: string; lastReadAt?: string };
 
 /** One sentence on the case system's check, for the escalation's text. */
 export function caseSystemLine(check: CaseSystemCheck): string {
@@ -42,6 +46,7 @@ export function caseSystemLine(check: CaseSystemCheck): string {
     : check.lastReadAt
       ? `CaseClock last read it ${localTime(check.lastReadAt)}`
       : 'CaseClock has not read it successfully yet';
+  if (check.checked === 'not-recorded-there') return `The council's case system does not record this, so it was not looked up (${fresh}).`;
   return check.checked
     ? `The council's case system was checked at ${localTime(check.at)} and does not record it either (${fresh}; a visit recorded there today may not be in it yet).`
     : `The council's case system could not be checked (${check.reason}): this escalation goes without that check (${fresh}).`;

@@ -13,16 +13,17 @@
  */
 import { Context } from '@temporalio/activity';
 import { componentLogger } from '../common/log';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import pLimit from 'p-limit';
 import { caseOf, type SsdCaseConfig, type SsdCaseFailure } from '../domain/ssd/case-of';
 import { diffReads, ledgerOf, type ReadEntry } from '../domain/ssd/diff';
 import { cinVisit, claReview, claVisit, cpReview, cpVisit, entryKeyOf, initialCpConference, readSsd, type RowMapping, type SsdEpisode, type SsdWarning } from '../domain/ssd/events';
 import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from '../domain/ssd/plan';
-import { withRiskTiers, type SsdTierValue, type TierCodes } from '../domain/ssd/tier';
+import { ledgerForTierColumn, withRiskTiers, type SsdTierValue, type TierCodes } from '../domain/ssd/tier';
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
 import type { CaseContacts, StaffContact } from '../workflows/inputs';
+import { SSD_SYNC_USER } from '../workflows/messages';
 import { escalationsDueOnArrival, sendHeldSummaries, SummaryItem, type SummaryMail } from '../common/arrival-summary';
 import { CaseActionError, caseRunStatus, moveTeam, noteOnCase, openCase, reassign, recordEvent } from '../common/cases';
 import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRowWarning, type SsdSource, type SsdSourceConfig, type SsdSourceRows, type SsdTierColumn } from '../store/ssd-source';
@@ -30,11 +31,10 @@ import type { CaseSystemCheck } from './render-message';
 import type { SsdSyncStore, SyncedCase, SyncReportItem } from '../store/ssd-sync-store';
 import type { Team, TeamDirectory } from '../store/team-directory';
 
-/** Who the sync records events as, on every case's timeline. */
-export const SSD_SYNC_USER = 'ssd-sync';
+export { SSD_SYNC_USER };
 
-/** A case opens with at most this many recorded events (OpenCaseInput); the rest follow as updates. */
-const OPENING_EVENTS = 50;
+/** A case opens with at most this many recorded events (OpenCaseInput: two years of a child in care is under a hundred); any more follow as updates. */
+const OPENING_EVENTS = 500;
 
 /** Children worked on at once: each is a few Temporal calls. */
 export const SSD_SYNC_CONCURRENCY = 16;
@@ -162,7 +162,7 @@ const refusalDetail = (err: CaseActionError): string => (err.problems.length > 0
 const updateIdOf = (caseId: string, s: SourcedEvent, hash: string): string => `ssd:${caseId}:${entryKeyOf(s.sourceKey, s.event)}:${hash}`;
 
 /** One run of the sync. Throws only when the source or Temporal cannot be used at all; the run is recorded as failed. */
-export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { done: number; of: number }) => void = () => undefined): Promise<SsdSyncResult> {
+export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { done: number; of: number }) => void = () => undefined, signal?: AbortSignal): Promise<SsdSyncResult> {
   const now = (deps.now ?? (() => new Date()))();
   const at = now.toISOString();
   const source = deps.openSource ? deps.openSource() : openSsdSource(deps.settings.source);
@@ -174,7 +174,8 @@ export async function runSsdSync(deps: SsdSyncDependencies, beat: (progress: { d
     const refreshedAt = await source.sourceFreshness();
     report.push(...read.warnings.map(rowWarningItem));
     // What a child's case could not take stays out of the ledger, so the next read tries it again.
-    await syncRead(deps, deps.arrival ? { arrival: { runId: `ssd-${runId}`, mail: deps.arrival } } : {}, read.rows, read.tiers, at, counts, report, beat);
+    const run: RunContext = { ...(deps.arrival ? { arrival: { runId: `ssd-${runId}`, mail: deps.arrival } } : {}), ...(signal ? { signal } : {}) };
+    await syncRead(deps, run, read.rows, read.tiers, at, counts, report, beat);
     await deps.store.finishRun(runId, { outcome: 'succeeded', counts, report, ...(refreshedAt ? { refreshedAt } : {}) });
     componentLogger('ssd-sync').info({ runId, ...counts, reported: report.length }, 'SSD sync finished');
     await deps.alerts?.runEnded({ runId, startedAt: at, outcome: 'succeeded' });
@@ -206,7 +207,7 @@ async function syncRead(
   for (const key of duplicates) report.push({ problem: 'duplicate-row', sourceKey: key });
   counts.rows = reading.entries.length;
   const { ledger: last, known } = await deps.store.snapshot();
-  const diff = diffReads(last, now);
+  const diff = diffReads(ledgerForTierColumn(last, deps.settings.tier?.column), now);
   const entriesByPerson = new Map<string, ReadEntry[]>();
   for (const entry of Object.values(now)) {
     if (!entry) continue;
@@ -227,6 +228,8 @@ async function syncRead(
   const stopped: { failure?: { error: unknown } } = {};
   const guarded = (work: () => Promise<void>) =>
     limit(async () => {
+      // Cancelled (its heartbeat timed out and Temporal retries it, or the run was cancelled): stop, so two attempts never work on the same children.
+      if (run.signal?.aborted) stopped.failure ??= { error: run.signal.reason ?? new Error('the sync was cancelled') };
       if (stopped.failure) return;
       try {
         await work();
@@ -239,7 +242,7 @@ async function syncRead(
       guarded(async () => {
         await syncChild(deps, run, context, plan, at, counts, report, known.get(plan.personId));
         done++;
-        if (done % 50 === 0 || done === plans.length) beat({ done, of: plans.length });
+        beat({ done, of: plans.length });
       }),
     ),
   );
@@ -306,6 +309,7 @@ function contactsOf(context: ChildContext, personId: string, team: Team, staffId
 /** One run's own: its id in the held-escalations store, with the mail that sends their summaries. */
 interface RunContext {
   arrival?: { runId: string; mail: SummaryMail };
+  signal?: AbortSignal;
 }
 
 async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: ChildContext, plan: ChildPlan, at: string, counts: SsdSyncCounts, report: SyncReportItem[], known: SyncedCase | undefined): Promise<void> {
@@ -363,10 +367,18 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
       });
       counts.opened++;
     } catch (err) {
+      // Temporal unreachable, or no answer: the case may have started with these held as reported,
+      // so they stay held (the summary drops any whose case never opened); it stays `opening` for the next run.
+      if (!(err instanceof CaseActionError)) throw err;
       // Not opened by this run: what it held for the case is not owed (one held by an earlier run that did open it stays).
       if (arrival && due.length > 0) await arrival.mail.store.release(arrival.runId, caseId);
-      // Temporal unreachable: the case stays `opening`, and the next run carries on.
-      if (!(err instanceof CaseActionError)) throw err;
+      if (err.kind === 'already-exists' && !plan.resume) {
+        // Not a case this sync was opening: another way in took the id. Reported; nothing adopted.
+        report.push({ problem: 'case-id-taken', personId, detail: caseId });
+        counts.notSettled++;
+        await deps.store.abandonOpening(personId, [...new Set([...openingRows.map((r) => r.sourceKey), ...plan.removed])], plan.reopening && known ? known : undefined);
+        return;
+      }
       if (err.kind !== 'already-exists') {
         report.push({ problem: 'case-refused', personId, detail: refusalDetail(err) });
         counts.refused++;
@@ -390,7 +402,7 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
   const closedHere = await recordAll(deps, caseId, plan.events, hashes, counts, report, personId);
   for (const note of plan.notes) {
     try {
-      await noteOnCase(deps.client, caseId, { summary: note.summary, by: SSD_SYNC_USER }, { updateId: `ssd:${caseId}:note:${note.sourceKey}:${hashes.get(note.sourceKey) ?? 'removed'}` });
+      await patiently(() => noteOnCase(deps.client, caseId, { summary: note.summary, by: SSD_SYNC_USER }, { updateId: `ssd:${caseId}:note:${note.sourceKey}:${hashes.get(note.sourceKey) ?? 'removed'}` }));
       counts.noted++;
     } catch (err) {
       if (!(err instanceof CaseActionError)) throw err;
@@ -399,12 +411,14 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
   }
   let status: KnownCase['status'] = closedHere ? 'closed' : 'open';
   let closedAt: string | undefined = closedHere ? at : undefined;
-  if (plan.close && !closedHere) {
+  const close = plan.close;
+  if (close && !closedHere) {
+    const closingAt = close.at > at ? at : close.at;
     try {
-      await recordEvent(deps.client, caseId, { type: 'case-closed', at: plan.close.at > at ? at : plan.close.at, by: SSD_SYNC_USER, reason: plan.close.reason }, { updateId: `ssd:${caseId}:closed:${plan.close.at}` });
+      await patiently(() => recordEvent(deps.client, caseId, { type: 'case-closed', at: closingAt, by: SSD_SYNC_USER, reason: close.reason }, { updateId: `ssd:${caseId}:closed:${close.at}` }));
       counts.closed++;
       status = 'closed';
-      closedAt = plan.close.at > at ? at : plan.close.at;
+      closedAt = closingAt;
     } catch (err) {
       if (!(err instanceof CaseActionError)) throw err;
       // Closed in CaseClock already (by staff), or gone: the workflow's own status says so.
@@ -440,13 +454,21 @@ async function followAllocation(deps: SsdSyncDependencies, context: ChildContext
   const team = context.teamByCode.get(now.team);
   if (!team) return;
   const contacts = contactsOf(context, personId, team, now.worker.staffId, report);
+  // Until the staff directory has the new people, the case stays with the old ones (who are still
+  // told); moving with some missing would leave the last team's manager on it. Tried again next run.
+  if (now.team !== kase.team && (!contacts['allocated-worker'] || !contacts['team-manager'] || !contacts['head-of-service'])) {
+    report.push({ problem: 'reallocation-waiting-for-staff', personId, detail: now.team });
+    return;
+  }
   try {
     if (now.team !== kase.team) {
-      await moveTeam(deps.client, kase.caseId, { team: now.team, contacts, by: SSD_SYNC_USER }, { teams: { listed: true, codes: [team.code] }, updateId: `ssd:${kase.caseId}:allocation:${now.involvementId}` });
+      await patiently(() =>
+        moveTeam(deps.client, kase.caseId, { team: now.team, contacts, by: SSD_SYNC_USER }, { teams: { listed: true, codes: [team.code] }, updateId: `ssd:${kase.caseId}:allocation:${now.involvementId}` }),
+      );
     } else {
       const worker = contacts['allocated-worker'];
       if (!worker) return;
-      await reassign(deps.client, kase.caseId, { role: 'allocated-worker', contact: worker, by: SSD_SYNC_USER });
+      await patiently(() => reassign(deps.client, kase.caseId, { role: 'allocated-worker', contact: worker, by: SSD_SYNC_USER }, { updateId: `ssd:${kase.caseId}:worker:${now.involvementId}` }));
     }
     counts.reallocated++;
   } catch (err) {
@@ -455,6 +477,22 @@ async function followAllocation(deps: SsdSyncDependencies, context: ChildContext
     return;
   }
   await deps.store.settleChild(personId, [], [], { ...kase, team: now.team, workerStaffId: now.worker.staffId });
+}
+
+/**
+ * An update the server did not answer in time (a busy server: Temporal gives up waiting, not the
+ * update) is sent again, under the same update id, so it is recorded once; a few tries, then the
+ * run fails and the next one carries on.
+ */
+async function patiently<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || attempt >= 4) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
 }
 
 const hashesOf = (rows: readonly ReadEntry[]): Map<string, string> => new Map(rows.map((r) => [r.sourceKey, r.hash]));
@@ -471,7 +509,7 @@ async function recordAll(
 ): Promise<boolean> {
   for (const s of events) {
     try {
-      await recordEvent(deps.client, caseId, s.event, { updateId: updateIdOf(caseId, s, hashes.get(s.sourceKey) ?? '') });
+      await patiently(() => recordEvent(deps.client, caseId, s.event, { updateId: updateIdOf(caseId, s, hashes.get(s.sourceKey) ?? '') }));
       counts.recorded++;
     } catch (err) {
       if (!(err instanceof CaseActionError)) throw err;
@@ -534,14 +572,14 @@ export async function checkCaseSystem(deps: SsdSyncDependencies, input: { caseId
   const at = (deps.now ?? (() => new Date()))().toISOString();
   const last = await deps.store.lastSuccess().catch(() => undefined);
   const fresh = { ...(last?.refreshedAt ? { refreshedAt: last.refreshedAt } : {}), ...(last?.finishedAt ? { lastReadAt: last.finishedAt } : {}) };
-  if (input.obligationKind === undefined || !RECORDED_IN_SOURCE.has(input.obligationKind)) return { checked: true, at, ...fresh };
+  if (input.obligationKind === undefined || !RECORDED_IN_SOURCE.has(input.obligationKind)) return { checked: 'not-recorded-there', at, ...fresh };
   let source: SsdSource | undefined;
   try {
     source = deps.openSource ? deps.openSource() : openSsdSource(deps.settings.source);
     const read = await source.readChild(input.personId, { timeoutMs: CASE_SYSTEM_CHECK_MS });
     const known = await deps.store.ledgerOfChild(input.personId);
     // Only rows CaseClock has not read: a correction of a known row is the sync's to note.
-    const changed = childEntries(input.personId, read.rows).filter((e) => known[e.sourceKey] === undefined);
+    const changed = childEntries(input.personId, read.rows).filter((e) => known[e.sourceKey] === undefined && e.events.every((ev) => ev.at <= at));
     const events = changed
       .flatMap((e) => e.events.filter((ev) => ev.type !== 'case-closed' && ev.at <= at).map((event) => ({ sourceKey: e.sourceKey, event })))
       .sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : 0));
@@ -567,7 +605,7 @@ export function createSsdSyncActivities(deps: SsdSyncDependencies) {
     /** One run of the sync, started by the SSD schedule's workflow; its progress is in the heartbeat. */
     async syncFromSsd(): Promise<SsdSyncResult> {
       const activity = Context.current();
-      return runSsdSync(deps, (progress) => activity.heartbeat(progress));
+      return runSsdSync(deps, (progress) => activity.heartbeat(progress), activity.cancellationSignal);
     },
   };
 }

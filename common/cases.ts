@@ -254,8 +254,10 @@ export async function moveTeam(client: Client, caseId: string, rawInput: unknown
   );
 }
 
-export function reassign(client: Client, caseId: string, input: ReassignInput): Promise<CaseAnswer> {
-  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input] })));
+export function reassign(client: Client, caseId: string, input: ReassignInput, options: { updateId?: string } = {}): Promise<CaseAnswer> {
+  return asCaseAction('case', caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(reassignUpdate, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
 }
 
 export function applyPolicy(client: Client, caseId: string, input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string }): Promise<CaseAnswer> {

@@ -18,7 +18,8 @@ export interface ReconciliationStore {
   close(): Promise<void>;
 }
 
-const ChildRow = z.object({ person_id: z.string(), case_id: z.string(), status: z.enum(['open', 'closed']), team: z.string() });
+// A case the sync is opening (or a stopped run was) is open for the reconciliation.
+const ChildRow = z.object({ person_id: z.string(), case_id: z.string(), status: z.enum(['opening', 'open', 'closed']).transform((s) => (s === 'opening' ? 'open' : s)), team: z.string() });
 const EventRow = z.object({ case_id: z.string(), by_user: z.string(), at: z.date(), type: z.string(), contact_type: z.string().nullable(), meeting_type: z.string().nullable() });
 const LedgerRow = z.object({ person_id: z.string(), at: z.string(), type: z.string(), contact_type: z.string().nullable(), meeting_type: z.string().nullable() });
 

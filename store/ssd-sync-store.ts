@@ -147,6 +147,8 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
       return inTransaction(true, async (c) => {
         // One snapshot for both reads: a child settled between them would look known with no rows.
         await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        // A council's whole ledger (hundreds of thousands of rows) takes longer than a page's query.
+        await c.query("SET LOCAL statement_timeout = '10min'");
         const rows = await c.query<LedgerRow>('SELECT source_key, person_id, hash, entry FROM ssd_ledger');
         return { ledger: ledgerOfRows(rows.rows), known: await knownOf(c) };
       });
@@ -174,7 +176,12 @@ export function openSsdSyncStore(url: string): SsdSyncStore {
       });
     },
     async beginRun(sourceKind, startedAt) {
-      const result = await inTransaction(false, (c) => c.query<{ id: string }>(`INSERT INTO ssd_sync_runs (started_at, outcome, source_kind) VALUES ($1, 'running', $2) RETURNING id`, [startedAt, sourceKind]));
+      const result = await inTransaction(false, async (c) => {
+        // A run still 'running' never finished (its worker or this store stopped first): it failed.
+        // The schedule never overlaps two runs, so no other run is under way now.
+        await c.query(`UPDATE ssd_sync_runs SET outcome = 'failed', finished_at = now(), problem = 'the run did not finish: its worker or the store stopped before it could record its end' WHERE outcome = 'running'`);
+        return c.query<{ id: string }>(`INSERT INTO ssd_sync_runs (started_at, outcome, source_kind) VALUES ($1, 'running', $2) RETURNING id`, [startedAt, sourceKind]);
+      });
       return Number(result.rows[0]?.id);
     },
     async finishRun(id, r) {

@@ -51,6 +51,7 @@ import {
   reassignUpdate,
   recordEventUpdate,
   recordNoteUpdate,
+  SSD_SYNC_USER,
   stateQuery,
   timelineQuery,
   type UpdateDetailsInput,
@@ -155,7 +156,10 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     (raw) => {
       const event: CaseEvent = raw;
       const now = nowIso();
-      kase.facts.recordEvent(event, now);
+      // Temporal remembers update ids within one run only: a row the sync sends again after a
+      // continue-as-new is recorded once. Only cases that follow the case system (all begun under this code).
+      const again = kase.facts.source !== undefined && event.by === SSD_SYNC_USER && kase.facts.holdsEvent(event);
+      if (!again) kase.facts.recordEvent(event, now);
       return answer(now);
     },
     {

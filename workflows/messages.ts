@@ -88,6 +88,9 @@ export function describeMessageKind(m: { type: Delivery['type']; level: number }
 /** An event as stored on the case: what happened, plus when it was recorded (workflow time). */
 export type RecordedEvent = CaseEvent & { recordedAt?: string };
 
+/** Who the SSD sync records events as, on every case's timeline. */
+export const SSD_SYNC_USER = 'ssd-sync';
+
 /** Where a case comes from when CaseClock follows the council's case system: the SSD's person id. */
 export interface CaseSource {
   system: 'ssd';

@@ -101,4 +101,18 @@ describe("each child's plan from a read", () => {
     // Opened afresh if it never opened: everything the source records.
     expect(p.events.map((e) => e.sourceKey)).toEqual(['ssd_cin_episodes:R1', 'ssd_cin_visits:V1', 'ssd_cin_visits:V2']);
   });
+
+  it('a row dated after the read waits, out of the ledger, until its date has come', () => {
+    const rows = { cinEpisodes: [episode('R1', '2026-05-01 09:00')], cinVisits: [visit('V1', '2026-05-10 10:00'), visit('V9', '2026-07-15 10:00')] };
+    const plans = plan({}, rows);
+    expect(plans[0]!.rows.map((r) => r.sourceKey)).not.toContain('ssd_cin_visits:V9');
+    const events = plans[0]!.action === 'open' ? plans[0]!.events.map((e) => e.sourceKey) : [];
+    expect(events).not.toContain('ssd_cin_visits:V9');
+  });
+
+  it('a case a stopped run was opening, whose episode has closed since, is closed', () => {
+    const { ledger } = read({ cinEpisodes: [episode('R1', '2026-05-01 09:00')] });
+    const plans = plan(ledger, { cinEpisodes: [episode('R1', '2026-05-01 09:00', '2026-06-20 09:00')] }, { P1: { caseId: 'ssd-P1', status: 'opening' } });
+    expect(plans[0]).toMatchObject({ action: 'update', close: { at: '2026-06-20T08:00:00.000Z' } });
+  });
 });

@@ -9,6 +9,7 @@ import type { CaseCheckpoint } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
 import type { RiskTier } from '../../domain/kinds';
 import type { PolicySnapshot } from '../../domain/policy';
+import { canonicalJson } from '../../domain/canonical-json';
 import { frozenPolicy, type PolicyRef } from '../../domain/policy-library';
 import { eventsStandingFor, type EarlierFacts } from '../../domain/settled';
 import type { CaseDetails, CaseSource, CaseWorkflowInput, Delivery, RecordedEvent, TimelineEntry } from '../messages';
@@ -101,6 +102,12 @@ export class CaseFacts {
   /** The earliest instant an event may be dated: after the settled part (undefined: the opening). */
   get settledUntil(): string | undefined {
     return this.settledPart?.at;
+  }
+
+  /** Whether the case holds this very event (the same facts, whenever recorded) among those it carries. */
+  holdsEvent(event: CaseEvent): boolean {
+    const sought = canonicalJson(event);
+    return this.events.some(({ recordedAt: _recordedAt, ...held }) => canonicalJson(held) === sought);
   }
 
   recordEvent(event: CaseEvent, now: string): void {
