@@ -7,65 +7,39 @@
  * a new visit, a corrected visit date and a removed row each reach the case once; a run started by
  * the schedule's workflow records itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSsdSyncActivities, runSsdSync, SSD_SYNC_USER, type SsdSyncDependencies } from '../../activities/ssd-sync';
+import { runSsdSync, SSD_SYNC_USER } from '../../activities/ssd-sync';
 import { caseTimeline } from '../../common/cases';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseKindAt, readSsd } from '../../domain/ssd/events';
-import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
-import { ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
-import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
-import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
 import { openImportSummaryStore, type ImportSummaryStore } from '../../store/import-summary-store';
-import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
+import { ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
+import type { SsdSyncStore } from '../../store/ssd-sync-store';
+import type { TeamDirectory } from '../../store/team-directory';
 import { SSD_SYNC_WORKFLOW } from '../../workflows/ssd-sync';
 import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
 import { writeSsdCsv } from '../../tools/ssd/io';
-import { caseActivities } from '../support/case-record';
-import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import type { Mailbox } from '../support/mailbox';
+import { seedCouncilDirectories, startSsdHarness, type SsdHarness } from '../support/ssd-harness';
+import { uniqueName } from '../support/temporal-env';
 
+let h: SsdHarness;
 let mailbox: Mailbox;
-let dev: DevServerConnections;
-let connection: NativeConnection;
 let client: Client;
-let bundle: WorkflowBundlePath;
-let dir: string;
-let embedded: EmbeddedStore;
 let store: SsdSyncStore;
 let teams: TeamDirectory;
-let staff: StaffDirectory;
 let arrivals: ImportSummaryStore;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = uniqueName('ssd-sync');
 const prefix = `s${uniqueName('').slice(-6)}-`;
 
 const today = new Date().toISOString().slice(0, 10);
 const council = generateCouncil({ seed: 'sync-test', children: 40, years: 1, asOf: today });
-const csvDir = () => path.join(dir, 'ssd');
+const csvDir = () => h.csvDir;
 
 /** Every team in the council's extract but the last is in CaseClock's directory: that one's children are reported. */
 const teamRows = council.tables.ssd_department.filter((d) => council.tables.ssd_involvements.some((i) => i.invo_professional_team === d.dept_team_id));
 const unknownTeam = teamRows[teamRows.length - 1]!.dept_team_id;
 
-function deps(): SsdSyncDependencies {
-  return {
-    client,
-    store,
-    teams,
-    staff,
-    settings: { source: { kind: 'csv', dir: csvDir() }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
-    policy: loadDefaultSnapshot(),
-    taskQueue,
-    arrival: { store: arrivals, transport: mailbox.transport(), from: 'caseclock@council.test', consoleUrl: 'https://caseclock.council.test' },
-  };
-}
+const deps = () => h.deps();
 
 /** The children the extract has an open episode for now, by the domain's own reading. */
 function openChildren(tables: SsdTables): string[] {
@@ -83,42 +57,20 @@ const teamOf = (tables: SsdTables, personId: string): string | null =>
     .pop() ?? null;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-ssd-sync-'));
-  [mailbox, dev, bundle, embedded] = await Promise.all([startMailbox(), connectDevServer(), bundleCaseWorkflows(), startEmbeddedStore({ dataDir: path.join(dir, 'store') })]);
-  ({ nativeConnection: connection, client } = dev);
-  await migrateCaseRecordStore(embedded.url);
-  store = openSsdSyncStore(embedded.url);
-  teams = openTeamDirectory(embedded.url);
-  staff = openStaffDirectory(embedded.url);
-  arrivals = openImportSummaryStore(embedded.url);
-  await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
-  await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
-  for (const p of council.tables.ssd_professionals) {
-    if (p.prof_staff_id !== null) await staff.set({ staffId: p.prof_staff_id, name: `Worker ${p.prof_professional_id}`, email: `staff.${p.prof_professional_id}@council.test`, changedBy: 'admin' });
-  }
-  for (const d of teamRows) {
-    if (d.dept_team_id === unknownTeam) continue;
-    await teams.upsert({ code: `T${prefix}${d.dept_team_id}`, name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
-  }
-  await writeSsdCsv(council.tables, csvDir());
-  worker = await Worker.create({
-    connection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: { ...caseActivities(mailbox), ...createSsdSyncActivities(deps()) },
+  h = await startSsdHarness({
+    name: 'ssd-sync',
+    prefix,
+    seed: async (h) => {
+      arrivals = h.open(openImportSummaryStore);
+      await seedCouncilDirectories(h, council.tables, (d) => teamRows.includes(d) && d.dept_team_id !== unknownTeam);
+      await writeSsdCsv(council.tables, h.csvDir);
+    },
+    deps: (h) => ({ arrival: { store: arrivals, transport: h.mailbox.transport(), from: 'caseclock@council.test', consoleUrl: 'https://caseclock.council.test' } }),
   });
-  running = worker.run();
+  ({ mailbox, client, store, teams } = h);
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.all([store?.close(), teams?.close(), staff?.close(), arrivals?.close()]);
-  await embedded?.stop();
-  await dev?.close();
-  await mailbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.stop());
 
 const caseIdOf = (personId: string) => `${prefix}${personId}`;
 
@@ -233,7 +185,7 @@ describe('the sync from the SSD', () => {
   }, 120_000);
 
   it('runs as a workflow, as the schedule starts it, and records the run', async () => {
-    const handle = await client.workflow.start(SSD_SYNC_WORKFLOW, { workflowId: uniqueName('ssd-sync-run'), taskQueue, args: [] });
+    const handle = await client.workflow.start(SSD_SYNC_WORKFLOW, { workflowId: uniqueName('ssd-sync-run'), taskQueue: h.taskQueue, args: [] });
     const result = (await handle.result()) as { runId: number; counts: { opened: number } };
     expect(result.counts.opened).toBe(0);
     const [run] = await store.recentRuns(1);
