@@ -9,58 +9,44 @@
  * list and a case's page say it too. An alert no administrator can be sent is logged, not recorded,
  * and sent by a later run once someone has an address.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSsdSyncAlerts, type SsdAlertDependencies } from '../../activities/ssd-alerts';
-import { createSsdSyncActivities, runSsdSync, type SsdSyncDependencies } from '../../activities/ssd-sync';
+import { runSsdSync, type SsdSyncDependencies } from '../../activities/ssd-sync';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { ssoUserId } from '../../common/sso-identity';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
-import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
 import { openConsoleStore } from '../../store/console-store';
 import { openSsdAlertStore, type SsdAlertStore } from '../../store/ssd-alert-store';
 import { openSsdSource } from '../../store/ssd-source';
-import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
-import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
-import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
+import type { SsdSyncStore } from '../../store/ssd-sync-store';
+import type { StaffDirectory } from '../../store/staff-directory';
 import { generateCouncil } from '../../tools/ssd/council';
 import { writeSsdCsv } from '../../tools/ssd/io';
 import { isCanaryText } from '../../tools/ssd/personal';
 import { passwordAdministrators } from '../../worker/administrators';
-import { caseActivities } from '../support/case-record';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
-import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import type { Mailbox, ReceivedMail } from '../support/mailbox';
+import { seedCouncilDirectories, startSsdHarness, type SsdHarness } from '../support/ssd-harness';
+import { uniqueName } from '../support/temporal-env';
 
 const PASSWORDS = { ada: 'ada reads the sync warnings', tess: 'tess keeps her team on time' };
 const SSO_ADMIN = ssoUserId('https://idp.council.test', 'sub-olu');
 /** The case system's own refresh time, as a source that records one gives it. */
 const REFRESHED_AT = new Date(Date.now() - 20 * 60_000).toISOString();
 
+let h: SsdHarness;
 let mailbox: Mailbox;
-let dev: DevServerConnections;
-let connection: NativeConnection;
-let client: Client;
-let dir: string;
-let embedded: EmbeddedStore;
 let store: SsdSyncStore;
 let alertStore: SsdAlertStore;
-let teams: TeamDirectory;
 let staff: StaffDirectory;
-let worker: Worker;
-let running: Promise<void>;
 let server: TestConsole;
 let usersFile: string;
-const taskQueue = uniqueName('ssd-alerts');
 const prefix = `a${uniqueName('').slice(-6)}-`;
 
 const today = new Date().toISOString().slice(0, 10);
 const council = generateCouncil({ seed: 'alerts-test', children: 12, years: 1, asOf: today });
-const csvDir = () => path.join(dir, 'ssd');
+const csvDir = () => h.csvDir;
 const tableFile = () => path.join(csvDir(), 'ssd_cin_visits.csv');
 
 function alertDeps(overrides: Partial<SsdAlertDependencies> = {}): SsdAlertDependencies {
@@ -78,35 +64,19 @@ function alertDeps(overrides: Partial<SsdAlertDependencies> = {}): SsdAlertDepen
 
 function deps(alerts = createSsdSyncAlerts(alertDeps())): SsdSyncDependencies {
   const source = { kind: 'csv' as const, dir: csvDir() };
-  return {
-    client,
-    store,
-    teams,
-    staff,
-    settings: { source, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
-    policy: loadDefaultSnapshot(),
-    taskQueue,
-    openSource: () => ({ ...openSsdSource(source), sourceFreshness: () => Promise.resolve(REFRESHED_AT) }),
-    alerts,
-  };
+  return h.deps({ openSource: () => ({ ...openSsdSource(source), sourceFreshness: () => Promise.resolve(REFRESHED_AT) }), alerts });
 }
 
 /** The sync's emails to the administrators (the cases send their own to the mailbox as well). */
 const alerts = (): ReceivedMail[] => mailbox.messages.filter((m) => m.caseMessageId.startsWith('ssd-sync-alert:'));
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-ssd-alerts-'));
-  let bundle: WorkflowBundlePath;
-  [mailbox, dev, bundle, embedded] = await Promise.all([startMailbox(), connectDevServer(), bundleCaseWorkflows(), startEmbeddedStore({ dataDir: path.join(dir, 'store') })]);
-  ({ nativeConnection: connection, client } = dev);
-  await migrateCaseRecordStore(embedded.url);
-  store = openSsdSyncStore(embedded.url);
-  alertStore = openSsdAlertStore(embedded.url);
-  teams = openTeamDirectory(embedded.url);
-  staff = openStaffDirectory(embedded.url);
+  h = await startSsdHarness({ name: 'ssd-alerts', prefix });
+  ({ mailbox, store, staff } = h);
+  alertStore = h.open(openSsdAlertStore);
   // Administrators: ada (a password account) and olu (single sign-on), each with a work address;
   // root has none. tess, a manager, has one and is never told.
-  usersFile = path.join(dir, 'users.json');
+  usersFile = path.join(h.dir, 'users.json');
   writeUsersFile(usersFile, {
     users: [
       { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.ada) },
@@ -114,34 +84,21 @@ beforeAll(async () => {
       { id: 'tess', name: 'Tess Manager', role: 'manager', team: 'ANY', passwordHash: await hashPassword(PASSWORDS.tess) },
     ],
   });
-  const consoleStore = openConsoleStore(embedded.url);
+  const consoleStore = openConsoleStore(h.storeUrl);
   await consoleStore.recordSsoSignIn({ userId: SSO_ADMIN, name: 'Olu Okafor', issuer: 'https://idp.council.test', subject: 'sub-olu', role: 'administrator' });
   await consoleStore.close();
   await staff.set({ staffId: 'ADA', name: 'Ada Administrator', email: 'ada@council.test', userId: 'ada', changedBy: 'admin' });
   await staff.set({ staffId: 'OLU', name: 'Olu Okafor', email: 'olu@council.test', userId: SSO_ADMIN, changedBy: 'admin' });
-  await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
-  await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
-  for (const p of council.tables.ssd_professionals) {
-    if (p.prof_staff_id !== null) await staff.set({ staffId: p.prof_staff_id, name: `Worker ${p.prof_professional_id}`, email: `staff.${p.prof_professional_id}@council.test`, changedBy: 'admin' });
-  }
-  for (const d of council.tables.ssd_department) {
-    await teams.upsert({ code: `T${prefix}${d.dept_team_id}`, name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
-  }
+  await seedCouncilDirectories(h, council.tables);
   await writeSsdCsv(council.tables, csvDir());
-  server = await startTestConsole({ client: dev.client, usersFile, ssdSync: { store, intervalSeconds: 900 }, taskQueue });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { ...caseActivities(mailbox), ...createSsdSyncActivities(deps()) } });
-  running = worker.run();
+  server = await startTestConsole({ client: h.client, usersFile, ssdSync: { store, intervalSeconds: 900 }, taskQueue: h.taskQueue });
+  await h.startWorker(deps());
 }, 180_000);
 
+// The console reads the sync's store: it closes first.
 afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
   await server?.close();
-  await Promise.all([store?.close(), alertStore?.close(), teams?.close(), staff?.close()]);
-  await embedded?.stop();
-  await dev?.close();
-  await mailbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await h?.stop();
 });
 
 const FRESHNESS = /<p class="small" id="ssd-freshness">Case system read <time datetime="([^"]+)">([^<]+)<\/time>, [^<]+ ago\. Its own data was last refreshed <time datetime="([^"]+)">/;

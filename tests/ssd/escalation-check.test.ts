@@ -8,45 +8,28 @@
  * - with the source unreadable at the deadline, the escalation goes all the same and says the case
  *   system could not be checked.
  */
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { renameSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSsdSyncActivities, runSsdSync, SSD_SYNC_USER, type SsdSyncDependencies } from '../../activities/ssd-sync';
+import { runSsdSync, SSD_SYNC_USER } from '../../activities/ssd-sync';
 import { caseTimeline } from '../../common/cases';
-import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
-import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
-import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
-import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
 import { SSD_TABLE_NAMES, type SsdTables } from '../../tools/ssd/council';
 import { writeSsdCsv } from '../../tools/ssd/io';
-import { caseActivities } from '../support/case-record';
-import { startMailbox, type Mailbox } from '../support/mailbox';
+import type { Mailbox } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { startSsdHarness, type SsdHarness } from '../support/ssd-harness';
+import { uniqueName } from '../support/temporal-env';
 
 /** The first visit falls due this long after the placement starts. */
 const DEADLINE_S = 25;
 
+let h: SsdHarness;
 let mailbox: Mailbox;
-let dev: DevServerConnections;
-let connection: NativeConnection;
 let client: Client;
-let bundle: WorkflowBundlePath;
-let dir: string;
-let embedded: EmbeddedStore;
-let store: SsdSyncStore;
-let teams: TeamDirectory;
-let staff: StaffDirectory;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = uniqueName('ssd-check');
 const run = uniqueName('').slice(-6);
 const prefix = `c${run}-`;
 const manager = `tess.${run}@council.test`;
-const csvDir = () => path.join(dir, 'ssd');
+const csvDir = () => h.csvDir;
 
 /** An SSD timestamp (UK wall-clock; UTC in winter, as CI runs) `seconds` from now. */
 const ssdTime = (seconds: number): string => new Date(Date.now() + seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
@@ -89,45 +72,22 @@ function child(personId: string): void {
 
 const writeExtract = () => writeSsdCsv(tables as unknown as SsdTables, csvDir());
 
-function deps(): SsdSyncDependencies {
-  return {
-    client,
-    store,
-    teams,
-    staff,
-    settings: { source: { kind: 'csv', dir: csvDir() }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
-    policy: secondsPolicy({ 'cic-visit-first': `PT${DEADLINE_S}S` }, LEVEL_1_ONLY),
-    taskQueue,
-  };
-}
+const deps = () => h.deps({ policy: secondsPolicy({ 'cic-visit-first': `PT${DEADLINE_S}S` }, LEVEL_1_ONLY) });
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-ssd-check-'));
-  [mailbox, dev, bundle, embedded] = await Promise.all([startMailbox(), connectDevServer(), bundleCaseWorkflows(), startEmbeddedStore({ dataDir: path.join(dir, 'store') })]);
-  ({ nativeConnection: connection, client } = dev);
-  await migrateCaseRecordStore(embedded.url);
-  store = openSsdSyncStore(embedded.url);
-  teams = openTeamDirectory(embedded.url);
-  staff = openStaffDirectory(embedded.url);
+  h = await startSsdHarness({ name: 'ssd-check', prefix });
+  ({ mailbox, client } = h);
+  const { staff, teams } = h;
   await staff.set({ staffId: 'S1', name: 'Sam Worker', email: `sam.${run}@council.test`, changedBy: 'admin' });
   await staff.set({ staffId: 'tess', name: 'Tess Manager', email: manager, userId: 'tess', changedBy: 'admin' });
   await staff.set({ staffId: 'hal', name: 'Hal Head', email: `hal.${run}@council.test`, userId: 'hal', changedBy: 'admin' });
   await teams.upsert({ code: `CIC-${run}`, name: 'Children in Care', serviceArea: 'Children in Care', manager: 'tess', head: 'hal', sourceId: 'D1', changedBy: 'admin' });
   tables.ssd_department!.push({ dept_team_id: 'D1', dept_team_name: 'Children in Care', dept_team_parent_id: null, dept_team_parent_name: null });
   tables.ssd_professionals!.push({ prof_professional_id: 'P1', prof_staff_id: 'S1' });
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { ...caseActivities(mailbox), ...createSsdSyncActivities(deps()) } });
-  running = worker.run();
+  await h.startWorker(deps());
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.all([store?.close(), teams?.close(), staff?.close()]);
-  await embedded?.stop();
-  await dev?.close();
-  await mailbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.stop());
 
 const escalationsFor = (personId: string) => mailbox.messages.filter((m) => m.caseReference === personId && m.to.includes(manager) && m.subject.includes('OVERDUE'));
 

@@ -39,7 +39,7 @@ const csvDir = () => h.csvDir;
 const teamRows = council.tables.ssd_department.filter((d) => council.tables.ssd_involvements.some((i) => i.invo_professional_team === d.dept_team_id));
 const unknownTeam = teamRows[teamRows.length - 1]!.dept_team_id;
 
-const deps = () => h.deps();
+const deps = () => h.deps({ arrival: { store: arrivals, transport: mailbox.transport(), from: 'caseclock@council.test', consoleUrl: 'https://caseclock.council.test' } });
 
 /** The children the extract has an open episode for now, by the domain's own reading. */
 function openChildren(tables: SsdTables): string[] {
@@ -57,17 +57,12 @@ const teamOf = (tables: SsdTables, personId: string): string | null =>
     .pop() ?? null;
 
 beforeAll(async () => {
-  h = await startSsdHarness({
-    name: 'ssd-sync',
-    prefix,
-    seed: async (h) => {
-      arrivals = h.open(openImportSummaryStore);
-      await seedCouncilDirectories(h, council.tables, (d) => teamRows.includes(d) && d.dept_team_id !== unknownTeam);
-      await writeSsdCsv(council.tables, h.csvDir);
-    },
-    deps: (h) => ({ arrival: { store: arrivals, transport: h.mailbox.transport(), from: 'caseclock@council.test', consoleUrl: 'https://caseclock.council.test' } }),
-  });
+  h = await startSsdHarness({ name: 'ssd-sync', prefix });
   ({ mailbox, client, store, teams } = h);
+  arrivals = h.open(openImportSummaryStore);
+  await seedCouncilDirectories(h, council.tables, (d) => teamRows.includes(d) && d.dept_team_id !== unknownTeam);
+  await writeSsdCsv(council.tables, csvDir());
+  await h.startWorker(deps());
 }, 120_000);
 
 afterAll(() => h?.stop());

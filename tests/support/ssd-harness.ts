@@ -4,7 +4,7 @@
  * holding the sync's ledger and runs and the team and staff directories (and, where asked, the case
  * record the case workflows write); a real SMTP server; the run's dev server; and a worker on a task
  * queue of the test's own running the case workflows with the sync's activity. Each test seeds its
- * own directories and extracts (`seed`, before the worker starts) and makes its own assertions.
+ * own directories and extracts, then starts the worker with its own `deps`, and makes its own assertions.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -28,18 +28,11 @@ export interface SsdHarnessOptions {
   name: string;
   /** Case ids are `${prefix}${personId}`. */
   prefix: string;
-  /**
-   * What the test's sync has beyond the harness's own (a policy, settings, an arrival summary,
-   * alerts), asked each time `deps()` is, the worker's included.
-   */
-  deps?: (harness: SsdHarness) => Partial<SsdSyncDependencies>;
   /** The case workflows write their record to this store (`records`) rather than the test run's. */
   caseRecord?: boolean;
   /** The store on a TCP port of its own (it can then be stopped and started again on it); by default its socket. */
   storePort?: number;
   worker?: Pick<WorkerOptions, 'shutdownGraceTime' | 'shutdownForceTime'>;
-  /** The test's own directories, extracts and servers, before the worker starts (its sync may read them). */
-  seed?: (harness: SsdHarness) => Promise<void>;
   /** Stopped as the worker shuts down, before its activities are waited for: a source one may still be reading ends it at once. */
   stopWithWorker?: () => Promise<unknown>;
 }
@@ -62,8 +55,10 @@ export interface SsdHarness {
   prefix: string;
   /** Another store on the same database, closed with the harness's own. */
   open<T extends { close(): Promise<void> }>(openWith: (url: string) => T): T;
-  /** The sync's dependencies: the CSV extracts in `csvDir`, the default policy, then the test's `deps`, then `overrides`. */
+  /** The sync's dependencies: the CSV extracts in `csvDir` and the default policy, but for `overrides`. */
   deps(overrides?: Partial<SsdSyncDependencies>): SsdSyncDependencies;
+  /** The worker, once the test has seeded what its sync reads: the case workflows, and the sync's activity with `deps`. */
+  startWorker(deps?: SsdSyncDependencies): Promise<void>;
   /** Stops the store (every connection to it fails) and starts it again on the same data. */
   stopStore(): Promise<void>;
   startStore(): Promise<void>;
@@ -130,9 +125,18 @@ export async function startSsdHarness(options: SsdHarnessOptions): Promise<SsdHa
       settings: { source: { kind: 'csv', dir: csvDir }, cases: { caseIdPrefix: options.prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
       policy: loadDefaultSnapshot(),
       taskQueue,
-      ...options.deps?.(harness),
       ...overrides,
     }),
+    async startWorker(deps = harness.deps()) {
+      worker = await Worker.create({
+        connection: dev.nativeConnection,
+        taskQueue,
+        workflowBundle: bundle,
+        ...options.worker,
+        activities: { ...caseActivitiesWith(mailbox, records), ...createSsdSyncActivities(deps) },
+      });
+      running = worker.run();
+    },
     async stopStore() {
       await embedded?.stop();
       embedded = undefined;
@@ -153,20 +157,6 @@ export async function startSsdHarness(options: SsdHarnessOptions): Promise<SsdHa
     },
   };
 
-  try {
-    await options.seed?.(harness);
-    worker = await Worker.create({
-      connection: dev.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      ...options.worker,
-      activities: { ...caseActivitiesWith(mailbox, records), ...createSsdSyncActivities(harness.deps()) },
-    });
-  } catch (e) {
-    await harness.stop().catch(() => undefined);
-    throw e;
-  }
-  running = worker.run();
   return harness;
 }
 
