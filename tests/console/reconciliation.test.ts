@@ -6,72 +6,43 @@
  * the children of the team CaseClock does not know; the CSV and `caseclock ssd reconcile` have the
  * same rows; administrators only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSsdSyncActivities, runSsdSync, type SsdSyncDependencies } from '../../activities/ssd-sync';
+import { runSsdSync } from '../../activities/ssd-sync';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { RECONCILIATION_CSV_HEADER } from '../../client/reconciliation';
 import { caseState, recordEvent } from '../../common/cases';
 import { localDateOf } from '../../domain/durations';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { PLANNED_REVIEWS, plannedReviewsOf, type PlannedReview } from '../../domain/ssd/reconcile';
-import { migrateCaseRecordStore, openCaseRecordStore, startEmbeddedStore, type CaseRecordStore, type EmbeddedStore } from '../../store/case-record-store';
+import type { CaseRecordStore } from '../../store/case-record-store';
 import { openReconciliationStore, type ReconciliationStore } from '../../store/reconciliation-store';
 import { openSsdSource } from '../../store/ssd-source';
-import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
-import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
-import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
+import type { SsdSyncStore } from '../../store/ssd-sync-store';
 import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
 import { writeSsdCsv } from '../../tools/ssd/io';
 import { runCaseclock } from '../support/caseclock-bin';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
-import { startMailbox, type Mailbox } from '../support/mailbox';
-import { caseActivitiesWith } from '../support/script-store';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { seedCouncilDirectories, startSsdHarness, type SsdHarness } from '../support/ssd-harness';
+import { uniqueName } from '../support/temporal-env';
 
 const PASSWORDS = { admin: 'ada reconciles the two records', manager: 'tess keeps her team on time' };
 
-let mailbox: Mailbox;
-let dev: DevServerConnections;
-let connection: NativeConnection;
+let h: SsdHarness;
 let client: Client;
-let bundle: WorkflowBundlePath;
-let dir: string;
-let embedded: EmbeddedStore;
 let records: CaseRecordStore;
 let store: SsdSyncStore;
 let reconciliationStore: ReconciliationStore;
-let teams: TeamDirectory;
-let staff: StaffDirectory;
-let worker: Worker;
-let running: Promise<void>;
 let server: TestConsole;
-const taskQueue = uniqueName('reconciliation');
 const prefix = `r${uniqueName('').slice(-6)}-`;
 
 const today = new Date().toISOString().slice(0, 10);
 const council = generateCouncil({ seed: 'reconciliation-test', children: 40, years: 1, asOf: today });
-const csvDir = () => path.join(dir, 'ssd');
+const csvDir = () => h.csvDir;
 
 /** Every team in the extract but the last is in CaseClock's directory: that one's children are reported. */
 const teamRows = council.tables.ssd_department.filter((d) => council.tables.ssd_involvements.some((i) => i.invo_professional_team === d.dept_team_id));
 const unknownTeam = teamRows[teamRows.length - 1]!.dept_team_id;
-
-function deps(): SsdSyncDependencies {
-  return {
-    client,
-    store,
-    teams,
-    staff,
-    settings: { source: { kind: 'csv', dir: csvDir() }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
-    policy: loadDefaultSnapshot(),
-    taskQueue,
-  };
-}
 
 const DAY_MS = 86_400_000;
 const plusDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
@@ -97,31 +68,16 @@ async function openDeadline(caseId: string, review: PlannedReview['review']): Pr
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-reconciliation-'));
-  [mailbox, dev, bundle, embedded] = await Promise.all([startMailbox(), connectDevServer(), bundleCaseWorkflows(), startEmbeddedStore({ dataDir: path.join(dir, 'store') })]);
-  ({ nativeConnection: connection, client } = dev);
-  await migrateCaseRecordStore(embedded.url);
-  records = openCaseRecordStore(embedded.url);
-  store = openSsdSyncStore(embedded.url);
-  reconciliationStore = openReconciliationStore(embedded.url);
-  teams = openTeamDirectory(embedded.url);
-  staff = openStaffDirectory(embedded.url);
-  await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
-  await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
-  for (const p of council.tables.ssd_professionals) {
-    if (p.prof_staff_id !== null) await staff.set({ staffId: p.prof_staff_id, name: `Worker ${p.prof_professional_id}`, email: `staff.${p.prof_professional_id}@council.test`, changedBy: 'admin' });
-  }
-  for (const d of teamRows) {
-    if (d.dept_team_id === unknownTeam) continue;
-    await teams.upsert({ code: `T${prefix}${d.dept_team_id}`, name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
-  }
-  await writeSsdCsv(council.tables, csvDir());
   // The case workflows write their record to this file's own store, where the page reads it.
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { ...caseActivitiesWith(mailbox, records), ...createSsdSyncActivities(deps()) } });
-  running = worker.run();
-  await runSsdSync(deps());
+  h = await startSsdHarness({ name: 'reconciliation', prefix, caseRecord: true });
+  ({ client, records, store } = h);
+  reconciliationStore = h.open(openReconciliationStore);
+  await seedCouncilDirectories(h, council.tables, (d) => teamRows.includes(d) && d.dept_team_id !== unknownTeam);
+  await writeSsdCsv(council.tables, csvDir());
+  await h.startWorker();
+  await runSsdSync(h.deps());
 
-  const usersFile = path.join(dir, 'users.json');
+  const usersFile = path.join(h.dir, 'users.json');
   writeUsersFile(usersFile, {
     users: [
       { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
@@ -131,20 +87,14 @@ beforeAll(async () => {
   server = await startTestConsole({
     client,
     usersFile,
-    taskQueue,
+    taskQueue: h.taskQueue,
     reconciliation: { records, store: reconciliationStore, runs: store, openSource: () => openSsdSource({ kind: 'csv', dir: csvDir() }) },
   });
 }, 300_000);
 
 afterAll(async () => {
   await server?.close();
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.all([records?.close(), store?.close(), reconciliationStore?.close(), teams?.close(), staff?.close()]);
-  await embedded?.stop();
-  await dev?.close();
-  await mailbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await h?.stop();
 });
 
 /** The rows of one section's table on the page, as text cells. */
@@ -239,7 +189,7 @@ describe('the reconciliation page', () => {
     expect(lines.length - 1).toBe(dates.length + only.length + unknown.length);
 
     // The command line reads the same rows, with the console's settings for the source.
-    const env = { CASECLOCK_ENV_FILE: path.join(dir, 'no.env'), CASECLOCK_STORE_URL: embedded.url, CASECLOCK_SSD_SOURCE: `csv:${csvDir()}`, CASECLOCK_SSD_CASE_PREFIX: prefix };
+    const env = { CASECLOCK_ENV_FILE: path.join(h.dir, 'no.env'), CASECLOCK_STORE_URL: h.storeUrl, CASECLOCK_SSD_SOURCE: `csv:${csvDir()}`, CASECLOCK_SSD_CASE_PREFIX: prefix };
     // Compared with the page as it is read at the same time: a case's record may still be reaching
     // the store (a deadline opening), and both read the store as it is.
     let fromCli = await runCaseclock(['ssd', 'reconcile', '--csv'], env);

@@ -6,49 +6,32 @@
  * tier the column gives; a code the setting does not map is reported and sets nothing; a later change
  * of the code is recorded once however often it is read; without the setting nothing changes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSsdSyncActivities, runSsdSync, SSD_SYNC_USER, ssdSettingsOf, type SsdSyncDependencies, type SsdSyncSettings } from '../../activities/ssd-sync';
+import { runSsdSync, SSD_SYNC_USER, ssdSettingsOf, type SsdSyncSettings } from '../../activities/ssd-sync';
 import { caseState, caseTimeline } from '../../common/cases';
 import { parseConfig } from '../../common/config';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseKindAt, readSsd } from '../../domain/ssd/events';
 import { instantOfSsdDate } from '../../domain/ssd/dates';
-import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
 import { ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
-import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
-import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
-import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
+import type { SsdSyncStore } from '../../store/ssd-sync-store';
 import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
 import { writeSsdCsv } from '../../tools/ssd/io';
 import { SSD_COLUMNS } from '../../tools/ssd/schemas';
-import { caseActivities } from '../support/case-record';
-import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { seedCouncilDirectories, startSsdHarness, type SsdHarness } from '../support/ssd-harness';
+import { uniqueName } from '../support/temporal-env';
 
-let mailbox: Mailbox;
-let dev: DevServerConnections;
-let connection: NativeConnection;
+let h: SsdHarness;
 let client: Client;
-let bundle: WorkflowBundlePath;
-let dir: string;
-let embedded: EmbeddedStore;
 let store: SsdSyncStore;
-let teams: TeamDirectory;
-let staff: StaffDirectory;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = uniqueName('ssd-tier');
 const prefix = `t${uniqueName('').slice(-6)}-`;
 const COLUMN = 'ssd_cin_episodes.cine_referral_priority';
 
 const today = new Date().toISOString().slice(0, 10);
 const council = generateCouncil({ seed: 'tier-test', children: 16, years: 1, asOf: today });
-const csvDir = () => path.join(dir, 'ssd');
+const csvDir = () => h.csvDir;
 
 /** The settings as the worker reads them from the environment: with the tier's column, or without. */
 const settingsOf = (tier: boolean): SsdSyncSettings =>
@@ -60,7 +43,7 @@ const settingsOf = (tier: boolean): SsdSyncSettings =>
     }),
   )!;
 
-const deps = (tier = true): SsdSyncDependencies => ({ client, store, teams, staff, settings: settingsOf(tier), policy: loadDefaultSnapshot(), taskQueue });
+const deps = (tier = true) => h.deps({ settings: settingsOf(tier) });
 
 /**
  * Children whose case opens with their one child in need episode, open now: its referral date is
@@ -91,34 +74,13 @@ async function writeExtracts(codes: Record<string, string>): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-ssd-tier-'));
-  [mailbox, dev, bundle, embedded] = await Promise.all([startMailbox(), connectDevServer(), bundleCaseWorkflows(), startEmbeddedStore({ dataDir: path.join(dir, 'store') })]);
-  ({ nativeConnection: connection, client } = dev);
-  await migrateCaseRecordStore(embedded.url);
-  store = openSsdSyncStore(embedded.url);
-  teams = openTeamDirectory(embedded.url);
-  staff = openStaffDirectory(embedded.url);
-  await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
-  await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
-  for (const p of council.tables.ssd_professionals) {
-    if (p.prof_staff_id !== null) await staff.set({ staffId: p.prof_staff_id, name: `Worker ${p.prof_professional_id}`, email: `staff.${p.prof_professional_id}@council.test`, changedBy: 'admin' });
-  }
-  for (const d of council.tables.ssd_department) {
-    await teams.upsert({ code: `T${prefix}${d.dept_team_id}`, name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
-  }
-  worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { ...caseActivities(mailbox), ...createSsdSyncActivities(deps()) } });
-  running = worker.run();
+  h = await startSsdHarness({ name: 'ssd-tier', prefix });
+  ({ client, store } = h);
+  await seedCouncilDirectories(h, council.tables);
+  await h.startWorker(deps());
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.all([store?.close(), teams?.close(), staff?.close()]);
-  await embedded?.stop();
-  await dev?.close();
-  await mailbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => h?.stop());
 
 const caseIdOf = (personId: string) => `${prefix}${personId}`;
 /** The tier-set events on a child's case, as `<tier> <at> <by>: <reason>`. */
