@@ -6,30 +6,27 @@
  * and the sync's ledger, as in production; the team and staff directories seeded from the council;
  * a real SMTP server; and a worker on the run's dev server running the case workflows and the sync.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { createSsdSyncActivities, SSD_SYNC_USER, type SsdSyncDependencies } from '../../activities/ssd-sync';
-import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { SSD_SYNC_USER, type SsdSyncDependencies } from '../../activities/ssd-sync';
 import { ledgerOf, diffReads, type ReadEntry } from '../../domain/ssd/diff';
 import { readSsd } from '../../domain/ssd/events';
 import { planChildren } from '../../domain/ssd/plan';
-import { migrateCaseRecordStore, openCaseRecordStore, startEmbeddedStore, type CaseRecordStore, type EmbeddedStore } from '../../store/case-record-store';
+import type { CaseRecordStore } from '../../store/case-record-store';
 import { ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
-import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
-import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
-import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
+import type { SsdSyncStore } from '../../store/ssd-sync-store';
+import type { StaffDirectory } from '../../store/staff-directory';
+import type { TeamDirectory } from '../../store/team-directory';
 import { freePort } from '../../tools/dev-server';
 import { generateCouncil, type Council, type SsdTables } from '../../tools/ssd/council';
 import { writeSsdPostgres } from '../../tools/ssd/io';
 import { CANARY, isCanaryText, PERSONAL_COLUMNS } from '../../tools/ssd/personal';
 import { SSD_COLUMNS, type SsdTableName } from '../../tools/ssd/schemas';
 import { startPostgresCluster, withClient, type PostgresCluster } from '../store/postgres-cluster';
-import { startMailbox, type Mailbox } from './mailbox';
-import { caseActivitiesWith } from './script-store';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from './temporal-env';
+import type { Mailbox } from './mailbox';
+import { seedCouncilDirectories, startSsdHarness, teamCode } from './ssd-harness';
+import { type DevServerConnections, uniqueName } from './temporal-env';
+
+export { teamCode };
 
 /** The login the sync reads the source as: every SSD column but the personal ones (tools/ssd/personal.ts). */
 export const SSD_READER_ROLE = 'caseclock_ssd_reader';
@@ -75,127 +72,80 @@ async function createReaderRole(url: string): Promise<void> {
 export async function startSsdDrill(options: { name: string; seed: string; children: number; years?: number }): Promise<SsdDrill> {
   const today = new Date().toISOString().slice(0, 10);
   const council = generateCouncil({ seed: options.seed, children: options.children, years: options.years ?? 1, asOf: today });
-  const dir = mkdtempSync(path.join(os.tmpdir(), `caseclock-${options.name}-`));
-  const dataDir = path.join(dir, 'store');
-  const storePort = await freePort();
   const prefix = `d${uniqueName('').slice(-6)}-`;
-  const taskQueue = uniqueName(options.name);
+  let cluster: PostgresCluster | undefined;
   // The council's database and CaseClock's store are made side by side: each takes seconds.
   const source = (async () => {
-    const cluster = await startPostgresCluster();
+    cluster = await startPostgresCluster();
     const url = await cluster.createDatabase('ssd');
     await writeSsdPostgres(council.tables, url);
     await createReaderRole(url);
-    return { cluster, url };
+    return url;
   })();
   const store = (async () => {
-    const embedded = await startEmbeddedStore({ dataDir, port: storePort });
-    await migrateCaseRecordStore(embedded.url);
-    const teams = openTeamDirectory(embedded.url);
-    const staff = openStaffDirectory(embedded.url);
-    await seedDirectories(council.tables, teams, staff, prefix);
-    return { embedded, teams, staff };
+    const h = await startSsdHarness({
+      name: options.name,
+      prefix,
+      caseRecord: true,
+      // On a port of its own, so that the drill can stop it and start it again on the same data.
+      storePort: await freePort(),
+      // A drill's end never waits long on an activity left retrying against a store or source it stopped.
+      worker: { shutdownGraceTime: '2 seconds', shutdownForceTime: '20 seconds' },
+      // The source first: an activity still reading it (a check before an escalation) then ends at once.
+      stopWithWorker: async () => {
+        await cluster?.stop();
+      },
+    });
+    // Every team that has allocations, with a manager and head who are in the staff directory, and every worker with a staff id.
+    await seedCouncilDirectories(h, council.tables, (d) => council.tables.ssd_involvements.some((i) => i.invo_professional_team === d.dept_team_id)).catch(async (e: unknown) => {
+      await h.stop();
+      throw e;
+    });
+    return h;
   })();
-  const started = await Promise.allSettled([source, store, startMailbox(), connectDevServer(), bundleCaseWorkflows()] as const);
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
+  const [s, t] = await Promise.allSettled([source, store]);
+  if (s.status === 'rejected' || t.status === 'rejected') {
     // Nothing left running behind a set-up that failed half-way.
-    const [s, t, m, d] = started;
-    await Promise.allSettled([
-      s.status === 'fulfilled' ? s.value.cluster.stop() : undefined,
-      t.status === 'fulfilled' ? Promise.all([t.value.teams.close(), t.value.staff.close()]).then(() => t.value.embedded.stop()) : undefined,
-      m.status === 'fulfilled' ? m.value.close() : undefined,
-      d.status === 'fulfilled' ? d.value.close() : undefined,
-    ]);
-    rmSync(dir, { recursive: true, force: true });
-    throw failed.reason;
+    await Promise.allSettled([cluster?.stop(), t.status === 'fulfilled' ? t.value.stop() : undefined]);
+    throw s.status === 'rejected' ? s.reason : (t as PromiseRejectedResult).reason;
   }
-  const [{ cluster, url: sourceUrl }, stores, mailbox, dev, bundle] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<typeof source>,
-    Awaited<typeof store>,
-    Mailbox,
-    DevServerConnections,
-    Awaited<ReturnType<typeof bundleCaseWorkflows>>,
-  ];
-  let embedded: EmbeddedStore | undefined = stores.embedded;
-  const { teams, staff } = stores;
-  const storeUrl = stores.embedded.url;
+  const [sourceUrl, h] = [s.value, t.value];
+  const started = cluster!;
   const readerUrl = sourceUrl.replace('postgres://postgres@', `postgres://${SSD_READER_ROLE}@`);
-  const caseStore = openCaseRecordStore(storeUrl);
-  const syncStore = openSsdSyncStore(storeUrl);
-
-  const deps = (): SsdSyncDependencies => ({
-    client: dev.client,
-    store: syncStore,
-    teams,
-    staff,
-    settings: { source: { kind: 'postgres', url: readerUrl }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } },
-    policy: loadDefaultSnapshot(),
-    taskQueue,
+  const deps = (): SsdSyncDependencies => h.deps({ settings: { source: { kind: 'postgres', url: readerUrl }, cases: { caseIdPrefix: prefix, reference: 'person-id', allocatedWorkerRoles: ['Allocated Case Worker'] } } });
+  const close = async () => {
+    try {
+      await h.stop();
+    } finally {
+      await started.stop().catch(() => undefined);
+    }
+  };
+  await h.startWorker(deps()).catch(async (e: unknown) => {
+    await close();
+    throw e;
   });
-  const worker = await Worker.create({
-    connection: dev.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    // A drill's end never waits long on an activity left retrying against a store or source it stopped.
-    shutdownGraceTime: '2 seconds',
-    shutdownForceTime: '20 seconds',
-    activities: { ...caseActivitiesWith(mailbox, caseStore), ...createSsdSyncActivities(deps()) },
-  });
-  const running = worker.run();
 
   return {
     council,
-    cluster,
+    cluster: started,
     sourceUrl,
     readerUrl,
-    storeUrl,
-    caseStore,
-    syncStore,
-    teams,
-    staff,
-    mailbox,
-    dev,
-    client: dev.client,
-    taskQueue,
+    storeUrl: h.storeUrl,
+    caseStore: h.records,
+    syncStore: h.store,
+    teams: h.teams,
+    staff: h.staff,
+    mailbox: h.mailbox,
+    dev: h.dev,
+    client: h.client,
+    taskQueue: h.taskQueue,
     prefix,
     deps,
-    async stopStore() {
-      await embedded?.stop();
-      embedded = undefined;
-    },
-    async startStore() {
-      embedded ??= await startEmbeddedStore({ dataDir, port: storePort });
-    },
-    async close() {
-      worker.shutdown();
-      try {
-        // The source first: an activity still reading it (a check before an escalation) then ends at once.
-        await Promise.all([cluster.stop(), running.catch(() => undefined)]);
-        await Promise.all([caseStore.close(), syncStore.close(), teams.close(), staff.close()]);
-        await embedded?.stop();
-      } finally {
-        await Promise.allSettled([cluster.stop(), dev.close(), mailbox.close()]);
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    stopStore: () => h.stopStore(),
+    startStore: () => h.startStore(),
+    close,
   };
 }
-
-/** Every team that has allocations, with a manager and head who are in the staff directory, and every worker with a staff id. */
-async function seedDirectories(tables: SsdTables, teams: TeamDirectory, staff: StaffDirectory, prefix: string): Promise<void> {
-  await staff.set({ staffId: 'tess', name: 'Tess Manager', email: 'tess@council.test', userId: 'tess', changedBy: 'admin' });
-  await staff.set({ staffId: 'hal', name: 'Hal Head', email: 'hal@council.test', userId: 'hal', changedBy: 'admin' });
-  for (const p of tables.ssd_professionals) {
-    if (p.prof_staff_id !== null) await staff.set({ staffId: p.prof_staff_id, name: `Worker ${p.prof_professional_id}`, email: `staff.${p.prof_professional_id}@council.test`, changedBy: 'admin' });
-  }
-  for (const d of tables.ssd_department) {
-    if (!tables.ssd_involvements.some((i) => i.invo_professional_team === d.dept_team_id)) continue;
-    await teams.upsert({ code: teamCode(prefix, d.dept_team_id), name: `Team ${d.dept_team_id}`, serviceArea: 'Children', manager: 'tess', head: 'hal', sourceId: d.dept_team_id, changedBy: 'admin' });
-  }
-}
-
-export const teamCode = (prefix: string, deptTeamId: string): string => `T${prefix}${deptTeamId}`;
 
 /** One event a child's case should hold: `type at`, and the row it comes from. */
 export interface ExpectedEvent {
