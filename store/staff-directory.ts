@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { SafeId, UserId } from '../domain/facts';
 import { StaffContact } from '../workflows/inputs';
 import { pooledTransactions } from './case-record-store';
+import { DirectoryInvalid, parseOrRefuse } from './directory';
 
 /** A staff id as the case system has it; surrounding spaces (common in CSV extracts) are dropped. */
 export const StaffId = z.string().trim().pipe(SafeId);
@@ -36,23 +37,10 @@ export interface StaffMember {
   changedAt: string;
 }
 
-/** A refusal of bad input, naming the field; nothing was written. */
-export class StaffDirectoryInvalid extends Error {
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-    this.name = 'StaffDirectoryInvalid';
-  }
-}
+/** A refusal of bad input to the staff directory, naming the field; nothing was written. */
+export class StaffDirectoryInvalid extends DirectoryInvalid {}
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, field = 'staff'): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new StaffDirectoryInvalid(issue?.path.join('.') || field, issue?.message ?? 'is not valid');
-}
+const parse = <T>(schema: z.ZodType<T>, input: unknown, field = 'staff'): T => parseOrRefuse(schema, input, field, StaffDirectoryInvalid);
 
 /** The contact a case carries for this member of staff: their name and email, nothing else. */
 export function contactOf(member: StaffMember): StaffContact {

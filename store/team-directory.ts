@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { SafeId, UserId } from '../domain/facts';
 import { pooledTransactions } from './case-record-store';
+import { DirectoryInvalid, parseOrRefuse } from './directory';
 
 /** A team code, as cases carry it. */
 export const TeamCode = SafeId;
@@ -41,23 +42,10 @@ export interface Team {
   changedAt: string;
 }
 
-/** A refusal of bad input, naming the field; nothing was written. */
-export class TeamDirectoryInvalid extends Error {
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-    this.name = 'TeamDirectoryInvalid';
-  }
-}
+/** A refusal of bad input to the team directory, naming the field; nothing was written. */
+export class TeamDirectoryInvalid extends DirectoryInvalid {}
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new TeamDirectoryInvalid(issue?.path.join('.') || 'team', issue?.message ?? 'is not valid');
-}
+const parse = <T>(schema: z.ZodType<T>, input: unknown): T => parseOrRefuse(schema, input, 'team', TeamDirectoryInvalid);
 
 export interface TeamDirectory {
   /** Every team, by code. */

@@ -18,6 +18,7 @@ import { configureProcessLogger } from '../../../common/log';
 import { REPO_ROOT } from '../../../common/env-file';
 import { readUsersFile, UsersFileError } from '../../identity/auth';
 import { mayManageStaff, mayManageTeams } from '../../identity/access';
+import { DirectoryInvalid } from '../../../store/directory';
 import { openTeamDirectory } from '../../../store/team-directory';
 import { knownTeams, type KnownTeams, teamProblem } from '../../../common/teams';
 import { valueAt } from '../../actions/fields';
@@ -238,6 +239,25 @@ export async function withStore<T>(fn: (store: CaseRecordStore, config: Config) 
     throw new CliError(`cannot read the case record at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
   } finally {
     await store.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Opens one of the store's directories (staff, teams), runs `fn`, always closes it. A refusal is one
+ * line naming the option (`flags`: field to option) it came from; a store that cannot be reached
+ * says where it was looked for (without its password), exit 69.
+ */
+export async function withDirectory<D extends { close(): Promise<void> }, T>(what: string, open: (url: string) => D, flags: Record<string, string>, fn: (directory: D) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const directory = open(config.CASECLOCK_STORE_URL);
+  try {
+    return await fn(directory);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (err instanceof DirectoryInvalid) throw new CliError(`${flags[err.field] ?? err.field}: ${err.problem}: nothing was changed`);
+    throw new CliError(`cannot reach the ${what} at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
+  } finally {
+    await directory.close().catch(() => undefined);
   }
 }
 

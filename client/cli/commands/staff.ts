@@ -4,10 +4,9 @@
  * council's case system finds a worker's name and email here by their staff id (docs/staff.md).
  */
 import type { Command } from 'commander';
-import { redactUrl } from '../../../store/case-record-store';
-import { openStaffDirectory, StaffDirectoryInvalid, StaffId, StaffInput, type StaffDirectory, type StaffMember } from '../../../store/staff-directory';
+import { openStaffDirectory, StaffId, StaffInput, type StaffDirectory, type StaffMember } from '../../../store/staff-directory';
 import { CliError, output } from '../support';
-import { administratorActor, commonOptions, type CommonOptions, firstLine, loadConfig, parseOptions, quoted } from './common';
+import { administratorActor, commonOptions, type CommonOptions, parseOptions, quoted, withDirectory } from './common';
 
 /** The directory's fields as the options that set them. */
 const FLAGS: Record<string, string> = {
@@ -21,19 +20,7 @@ const FLAGS: Record<string, string> = {
 };
 
 /** Opens the directory, runs `fn`, always closes it; a bad field is one line naming its option. */
-async function withStaff<T>(fn: (staff: StaffDirectory) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const staff = openStaffDirectory(config.CASECLOCK_STORE_URL);
-  try {
-    return await fn(staff);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (err instanceof StaffDirectoryInvalid) throw new CliError(`${FLAGS[err.field] ?? err.field}: ${err.problem}: nothing was changed`);
-    throw new CliError(`cannot reach the staff directory at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
-  } finally {
-    await staff.close().catch(() => undefined);
-  }
-}
+const withStaff = <T>(fn: (staff: StaffDirectory) => Promise<T>): Promise<T> => withDirectory('staff directory', openStaffDirectory, FLAGS, fn);
 
 function staffLine(s: StaffMember): string {
   const user = s.userId === undefined ? '' : `, console user ${s.userId}`;

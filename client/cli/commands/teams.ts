@@ -6,12 +6,11 @@
  */
 import type { Command } from 'commander';
 import type { UnmappedTeam } from '../../../domain/ssd/unmapped-teams';
-import { redactUrl } from '../../../store/case-record-store';
 import { SsdSourceError } from '../../../store/ssd-source';
-import { openTeamDirectory, TeamCode, TeamDirectoryInvalid, TeamInput, type Team, type TeamDirectory } from '../../../store/team-directory';
+import { openTeamDirectory, TeamCode, TeamInput, type Team, type TeamDirectory } from '../../../store/team-directory';
 import { readUnmappedTeams, teamFeedOf, type UnmappedTeams } from '../../unmapped-teams';
 import { CliError, output } from '../support';
-import { administratorActor, commonOptions, type CommonOptions, firstLine, loadConfig, parseOptions, quoted } from './common';
+import { administratorActor, commonOptions, type CommonOptions, firstLine, loadConfig, parseOptions, quoted, withDirectory } from './common';
 
 /** The directory's fields as the options that set them. */
 const FLAGS: Record<string, string> = {
@@ -26,19 +25,7 @@ const FLAGS: Record<string, string> = {
 };
 
 /** Opens the directory, runs `fn`, always closes it; a bad field is one line naming its option. */
-async function withTeams<T>(fn: (teams: TeamDirectory) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const teams = openTeamDirectory(config.CASECLOCK_STORE_URL);
-  try {
-    return await fn(teams);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (err instanceof TeamDirectoryInvalid) throw new CliError(`${FLAGS[err.field] ?? err.field}: ${err.problem}: nothing was changed`);
-    throw new CliError(`cannot reach the team directory at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
-  } finally {
-    await teams.close().catch(() => undefined);
-  }
-}
+const withTeams = <T>(fn: (teams: TeamDirectory) => Promise<T>): Promise<T> => withDirectory('team directory', openTeamDirectory, FLAGS, fn);
 
 function teamLine(t: Team): string {
   const source = t.sourceId === undefined ? '' : `, source ${t.sourceId}`;
