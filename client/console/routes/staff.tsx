@@ -6,11 +6,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localTime } from '../../../domain/wording';
-import { StaffDirectoryInvalid, type StaffDirectory, type StaffMember } from '../../../store/staff-directory';
+import type { StaffDirectory, StaffMember } from '../../../store/staff-directory';
 import type { FieldErrors, FieldSpec } from '../../actions/fields';
 import { mayManageStaff, type Person } from '../../identity/access';
 import { type ConsoleContext, type Form, formOf, queryValues } from '../context';
 import { ConsoleHttpError } from '../errors';
+import { EntryActions, foundOrNone, removedOrNot, savedOrErrors } from '../views/directory';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 
@@ -71,13 +72,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: ConsoleContext): 
                   <td class="small">
                     {localTime(s.changedAt)} by {s.changedBy}
                   </td>
-                  <td class="nowrap">
-                    <a href={`/admin/staff?edit=${encodeURIComponent(s.staffId)}`}>Edit</a>{' '}
-                    <form method="post" action={`/admin/staff/${encodeURIComponent(s.staffId)}/remove`} class="inline">
-                      <input type="hidden" name="csrf" value={ctx.csrf(reply)} />
-                      <button class="small">Remove</button>
-                    </form>
-                  </td>
+                  <EntryActions base="/admin/staff" entry={s.staffId} csrf={ctx.csrf(reply)} />
                 </tr>
               ))
             ) : (
@@ -109,12 +104,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     onlyAdministrators(ctx.person(request));
     const edit = queryValues(request.query)['edit'];
     if (edit === undefined) return page(request, reply, 200);
-    const member = await directoryOf(ctx)
-      .find(edit)
-      .catch((err: unknown) => {
-        if (err instanceof StaffDirectoryInvalid) return undefined;
-        throw err;
-      });
+    const member = await foundOrNone(directoryOf(ctx).find(edit));
     if (!member) throw new ConsoleHttpError(404, `No staff member ${edit} in the directory.`);
     return page(request, reply, 200, formOfMember(member), {}, true);
   });
@@ -125,20 +115,18 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     const form = formOf(request.body);
     const value = (name: string): string => form[name] ?? '';
     const userId = value('userId').trim();
-    let member: StaffMember;
-    try {
-      member = await directoryOf(ctx).set({
+    const result = await savedOrErrors(
+      directoryOf(ctx).set({
         staffId: value('staffId'),
         name: value('name'),
         // Browsers trim an email field's value; a pasted address may still carry spaces elsewhere.
         email: value('email').trim(),
         ...(userId === '' ? {} : { userId }),
         changedBy: person.id,
-      });
-    } catch (err) {
-      if (err instanceof StaffDirectoryInvalid) return page(request, reply, 400, form, { [err.field]: err.problem });
-      throw err;
-    }
+      }),
+    );
+    if ('errors' in result) return page(request, reply, 400, form, result.errors);
+    const member = result.saved;
     request.log.info({ user: person.id, staffId: member.staffId }, 'staff member saved');
     return reply.redirect(`/admin/staff?done=${encodeURIComponent(member.staffId)}`, 303);
   });
@@ -147,13 +135,7 @@ export function registerStaffRoutes(app: FastifyInstance, ctx: ConsoleContext): 
     const person = ctx.person(request);
     onlyAdministrators(person);
     const { staffId } = request.params as { staffId: string };
-    let removed: boolean;
-    try {
-      removed = await directoryOf(ctx).remove(staffId, person.id);
-    } catch (err) {
-      if (err instanceof StaffDirectoryInvalid) removed = false;
-      else throw err;
-    }
+    const removed = await removedOrNot(directoryOf(ctx).remove(staffId, person.id));
     if (!removed) throw new ConsoleHttpError(404, `No staff member ${staffId} in the directory: nothing was changed.`);
     // The directory keeps no history: who removed whom is in the console's log.
     request.log.info({ user: person.id, staffId }, 'staff member removed');

@@ -12,12 +12,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UnmappedTeam } from '../../../domain/ssd/unmapped-teams';
 import { localTime } from '../../../domain/wording';
 import { SsdSourceError } from '../../../store/ssd-source';
-import { TeamDirectoryInvalid, type Team, type TeamDirectory } from '../../../store/team-directory';
+import type { Team, TeamDirectory } from '../../../store/team-directory';
 import type { FieldErrors, FieldSpec } from '../../actions/fields';
 import { mayManageTeams, type Person } from '../../identity/access';
 import { readUnmappedTeams, type UnmappedTeams } from '../../unmapped-teams';
 import { type ConsoleContext, type Form, formOf, queryValues } from '../context';
 import { ConsoleHttpError } from '../errors';
+import { EntryActions, foundOrNone, removedOrNot, savedOrErrors } from '../views/directory';
 import { Field } from '../views/fields';
 import { Notice } from '../views/layout';
 
@@ -183,13 +184,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                   <td class="small">
                     {localTime(t.changedAt)} by {t.changedBy}
                   </td>
-                  <td class="nowrap">
-                    <a href={`/admin/teams?edit=${encodeURIComponent(t.code)}`}>Edit</a>{' '}
-                    <form method="post" action={`/admin/teams/${encodeURIComponent(t.code)}/remove`} class="inline">
-                      <input type="hidden" name="csrf" value={ctx.csrf(reply)} />
-                      <button class="small">Remove</button>
-                    </form>
-                  </td>
+                  <EntryActions base="/admin/teams" entry={t.code} csrf={ctx.csrf(reply)} />
                 </tr>
               ))
             ) : (
@@ -242,12 +237,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       return page(request, reply, 200, { adding: { teamId: add, ...(found ? { found } : {}) }, ...(found ? { values: formOfUnmapped(found) } : {}) }, { teams, unmapped });
     }
     if (edit === undefined) return page(request, reply, 200);
-    const team = await directoryOf(ctx)
-      .get(edit)
-      .catch((err: unknown) => {
-        if (err instanceof TeamDirectoryInvalid) return undefined;
-        throw err;
-      });
+    const team = await foundOrNone(directoryOf(ctx).get(edit));
     if (!team) throw new ConsoleHttpError(404, `No team ${edit} in the directory.`);
     return page(request, reply, 200, { values: formOfTeam(team), editing: true });
   });
@@ -258,9 +248,8 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const form = formOf(request.body);
     const value = (name: string): string => form[name] ?? '';
     const sourceId = value('sourceId').trim();
-    let team: Team;
-    try {
-      team = await directoryOf(ctx).upsert({
+    const result = await savedOrErrors(
+      directoryOf(ctx).upsert({
         code: value('code').trim(),
         name: value('name'),
         serviceArea: value('serviceArea'),
@@ -268,11 +257,10 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         head: value('head').trim(),
         ...(sourceId === '' ? {} : { sourceId }),
         changedBy: person.id,
-      });
-    } catch (err) {
-      if (err instanceof TeamDirectoryInvalid) return page(request, reply, 400, { values: form, errors: { [err.field]: err.problem } });
-      throw err;
-    }
+      }),
+    );
+    if ('errors' in result) return page(request, reply, 400, { values: form, errors: result.errors });
+    const team = result.saved;
     request.log.info({ user: person.id, team: team.code }, 'team saved');
     return reply.redirect(`/admin/teams?done=${encodeURIComponent(team.code)}`, 303);
   });
@@ -281,13 +269,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     const person = ctx.person(request);
     onlyAdministrators(person);
     const { code } = request.params as { code: string };
-    let removed: boolean;
-    try {
-      removed = await directoryOf(ctx).remove(code);
-    } catch (err) {
-      if (err instanceof TeamDirectoryInvalid) removed = false;
-      else throw err;
-    }
+    const removed = await removedOrNot(directoryOf(ctx).remove(code));
     if (!removed) throw new ConsoleHttpError(404, `No team ${code} in the directory: nothing was changed.`);
     request.log.info({ user: person.id, team: code }, 'team removed');
     return reply.redirect(`/admin/teams?removed=${encodeURIComponent(code)}`, 303);
