@@ -2,27 +2,15 @@
  * `caseclock staff list|set|remove` end to end: the real bin in a child process, against an
  * embedded store of this file's own, with a users file of an administrator, a manager and a viewer.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, writeUsersFile } from '../../client/identity/auth';
-import { migrateCaseRecordStore, startEmbeddedStore, type EmbeddedStore } from '../../store/case-record-store';
 import { openStaffDirectory, type StaffMember } from '../../store/staff-directory';
-import { runCaseclock, type CliRun } from '../support/caseclock-bin';
+import { type DirectoryCli, expectRefused, startDirectoryCli } from '../support/directory-tests';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-cli-staff-'));
-const USERS = path.join(dir, 'users.json');
-let store: EmbeddedStore;
-
-type Run = CliRun;
-
-function caseclock(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return runCaseclock(args, { CASECLOCK_STORE_URL: store.url, CASECLOCK_USERS_FILE: USERS, CASECLOCK_OPERATOR: '', CASECLOCK_USER: 'ada', ...extra });
-}
+let cli: DirectoryCli;
+const caseclock = (args: string[], extra: Record<string, string> = {}) => cli.caseclock(args, extra);
 
 async function listed(): Promise<StaffMember[]> {
-  const staff = openStaffDirectory(store.url);
+  const staff = openStaffDirectory(cli.storeUrl);
   try {
     return await staff.list();
   } finally {
@@ -30,31 +18,12 @@ async function listed(): Promise<StaffMember[]> {
   }
 }
 
-function expectRefused(run: Run, pattern: RegExp): void {
-  expect(run.code, run.stderr).not.toBe(0);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
-  expect(run.stderr.trimEnd()).toMatch(pattern);
-}
-
 const SAM = ['staff', 'set', 'PROF-1001', '--name', 'Sam Worker', '--email', 'sam.worker@council.example', '--user', 'sam'];
 
 beforeAll(async () => {
-  store = await startEmbeddedStore({ dataDir: path.join(dir, 'store') });
-  await migrateCaseRecordStore(store.url);
-  const passwordHash = await hashPassword('purple-tuesday-lamp');
-  writeUsersFile(USERS, {
-    users: [
-      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash },
-      { id: 'tess', name: 'Tess Manager', role: 'manager', team: 'LOCALITY-NORTH', passwordHash },
-      { id: 'val', name: 'Val Viewer', role: 'viewer', passwordHash },
-    ],
-  });
+  cli = await startDirectoryCli('cli-staff');
 });
-afterAll(async () => {
-  await store?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => cli?.stop());
 
 describe('caseclock staff', () => {
   it('lists an empty directory', async () => {

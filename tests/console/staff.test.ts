@@ -4,48 +4,27 @@
  * and listed, a bad email refused on its field with nothing written, removal, and the link in the
  * administrators' navigation.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { openStaffDirectory, type StaffDirectory } from '../../store/staff-directory';
-import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
-import { startScriptStore } from '../support/script-store';
-import { connectDevServer, type DevServerConnections } from '../support/temporal-env';
+import type { ConsoleSession } from '../support/console';
+import { type DirectoryPage, startDirectoryPage } from '../support/directory-tests';
 
 const PASSWORDS = { admin: 'ada lists the council staff', manager: 'tess keeps her team on time' };
 const SAM = { staffId: 'PROF-1001', name: 'Sam Worker', email: 'sam.worker@council.example', userId: 'sam' };
 
-let dev: DevServerConnections;
-let staffStore: Awaited<ReturnType<typeof startScriptStore>>;
+let page: DirectoryPage<StaffDirectory>;
 let directory: StaffDirectory;
-let server: TestConsole;
 
 function signIn(user: string, password: string): Promise<ConsoleSession> {
-  return ConsoleSession.signedIn(server.url, user, password);
+  return page.signIn(user, password);
 }
 
 beforeAll(async () => {
-  dev = await connectDevServer();
-  staffStore = await startScriptStore();
-  directory = openStaffDirectory(staffStore.url);
-  const usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-staff-page-')), 'users.json');
-  writeUsersFile(usersFile, {
-    users: [
-      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
-      { id: 'tess', name: 'Tess Manager', role: 'manager', team: 'LOCALITY-NORTH', passwordHash: await hashPassword(PASSWORDS.manager) },
-    ],
-  });
-  server = await startTestConsole({ client: dev.client, usersFile, staff: directory });
+  page = await startDirectoryPage({ name: 'staff-page', open: openStaffDirectory, consoleWith: (staff) => ({ staff }), passwords: PASSWORDS, managerTeam: 'LOCALITY-NORTH' });
+  ({ directory } = page);
 }, 180_000);
 
-afterAll(async () => {
-  await server?.close();
-  await directory?.close();
-  await staffStore?.stop();
-  await dev?.close();
-});
+afterAll(() => page?.stop());
 
 describe('the staff directory page', () => {
   it('is for administrators only: a manager gets 403 for the page and the form, and no menu item', async () => {

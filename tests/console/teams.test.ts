@@ -4,48 +4,27 @@
  * team added and changed with the form (CSRF as every form), bad input refused on its field with
  * nothing written, a team removed, and the link in the administrators' navigation.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { openTeamDirectory, type TeamDirectory } from '../../store/team-directory';
-import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
-import { startScriptStore } from '../support/script-store';
-import { connectDevServer, type DevServerConnections } from '../support/temporal-env';
+import type { ConsoleSession } from '../support/console';
+import { type DirectoryPage, startDirectoryPage } from '../support/directory-tests';
 
 const PASSWORDS = { admin: 'ada lists the council teams', manager: 'tess keeps her team on time' };
 const TEAM = { code: 'LOCALITY-NORTH', name: 'Locality North', serviceArea: 'Family Support North', manager: 'tess', head: 'hal', sourceId: 'DEPT-101' };
 
-let dev: DevServerConnections;
-let teamStore: Awaited<ReturnType<typeof startScriptStore>>;
+let page: DirectoryPage<TeamDirectory>;
 let directory: TeamDirectory;
-let server: TestConsole;
 
 function signIn(user: string, password: string): Promise<ConsoleSession> {
-  return ConsoleSession.signedIn(server.url, user, password);
+  return page.signIn(user, password);
 }
 
 beforeAll(async () => {
-  dev = await connectDevServer();
-  teamStore = await startScriptStore();
-  directory = openTeamDirectory(teamStore.url);
-  const usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-teams-page-')), 'users.json');
-  writeUsersFile(usersFile, {
-    users: [
-      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
-      { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAM.code, passwordHash: await hashPassword(PASSWORDS.manager) },
-    ],
-  });
-  server = await startTestConsole({ client: dev.client, usersFile, teams: directory });
+  page = await startDirectoryPage({ name: 'teams-page', open: openTeamDirectory, consoleWith: (teams) => ({ teams }), passwords: PASSWORDS, managerTeam: TEAM.code });
+  ({ directory } = page);
 }, 180_000);
 
-afterAll(async () => {
-  await server?.close();
-  await directory?.close();
-  await teamStore?.stop();
-  await dev?.close();
-});
+afterAll(() => page?.stop());
 
 describe('the team directory page', () => {
   it('is for administrators only: a manager gets 403 for the page and the form, and no menu item', async () => {
