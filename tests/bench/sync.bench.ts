@@ -43,6 +43,7 @@ import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseOf } from '../../domain/ssd/case-of';
 import { caseKindAt, readSsd } from '../../domain/ssd/events';
 import { openSsdSource, ssdRowsOf, type SsdSourceRows } from '../../store/ssd-source';
+import { openImportSummaryStore } from '../../store/import-summary-store';
 import { openSsdSyncStore, type SsdSyncStore } from '../../store/ssd-sync-store';
 import { openStaffDirectory } from '../../store/staff-directory';
 import { openTeamDirectory } from '../../store/team-directory';
@@ -257,6 +258,7 @@ async function main(): Promise<void> {
   const teams = openTeamDirectory(bench.storeUrl);
   const staff = openStaffDirectory(bench.storeUrl);
   const ledger = openSsdSyncStore(bench.storeUrl);
+  const arrivals = openImportSummaryStore(bench.storeUrl);
   const storeSeconds: Record<string, number> = {};
   /** The sync's store, each method's time summed (calls overlap, so the sum can pass the wall clock). */
   const timedStore = new Proxy(ledger, {
@@ -351,6 +353,8 @@ async function main(): Promise<void> {
       policy,
       taskQueue: TASK_QUEUE,
       concurrency: CONCURRENCY,
+      // As the worker runs it: what is overdue on arrival goes in one summary per recipient.
+      arrival: { store: arrivals, transport: bench.mailbox.transport(), from: 'caseclock@bench.test', consoleUrl: 'https://caseclock.bench.test' },
       openSource: () => {
         const source = openSsdSource({ kind: 'csv', dir: csvDir });
         return {
@@ -457,7 +461,7 @@ async function main(): Promise<void> {
   } finally {
     const server = children();
     const peakMiB = process.resourceUsage().maxRSS / 1024;
-    await Promise.all([teams.close(), staff.close(), ledger.close()]);
+    await Promise.all([teams.close(), staff.close(), ledger.close(), arrivals.close()]);
     await bench.close({ keep: Boolean(process.env.CASECLOCK_BENCH_KEEP) });
     rmSync(dir, { recursive: true, force: true });
     report(phases, { peakMiB, serverPeakMiB: server.peakMiB, serverErrors, changes, asOf, machine });
