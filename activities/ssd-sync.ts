@@ -357,14 +357,20 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
       );
     }
     let toRecord = later;
+    const options = { taskQueue: deps.taskQueue, teams: { listed: true, codes: [team.code] }, now: new Date(at), source: { system: 'ssd' as const, personId }, alreadyReported: due.map((d) => d.delivery) };
     try {
-      await openCase(deps.client, input, deps.policy, {
-        taskQueue: deps.taskQueue,
-        teams: { listed: true, codes: [team.code] },
-        now: new Date(at),
-        source: { system: 'ssd', personId },
-        alreadyReported: due.map((d) => d.delivery),
-      });
+      try {
+        await openCase(deps.client, input, deps.policy, options);
+      } catch (err) {
+        // One row that does not fit (two missing episodes overlapping) must not keep a child's clocks
+        // off: its events are left out, reported, and the case opens with the rest.
+        if (!(err instanceof CaseActionError) || err.kind !== 'invalid') throw err;
+        const unfit = unfitEvents(err, input.recorded.length);
+        if (!unfit) throw err;
+        for (const i of unfit) report.push({ problem: 'event-refused', personId, sourceKey: opening[i]!.sourceKey, detail: refusalDetail(err) });
+        counts.refused += unfit.size;
+        await openCase(deps.client, { ...input, recorded: input.recorded.filter((_, i) => !unfit.has(i)) }, deps.policy, options);
+      }
       counts.opened++;
     } catch (err) {
       // Temporal unreachable, or no answer: the case may have started with these held as reported,
@@ -429,6 +435,17 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
     }
   }
   await deps.store.settleChild(personId, plan.rows, plan.removed, { caseId, status, team: known.team, ...(closedAt ? { closedAt } : {}) });
+}
+
+/** The recorded events an opening was refused for, when every problem names one (`recorded.<i>.<field>`); else undefined. */
+function unfitEvents(err: CaseActionError, count: number): Set<number> | undefined {
+  const found = new Set<number>();
+  for (const p of err.problems) {
+    const m = /^recorded\.(\d+)\./.exec(p.field);
+    if (!m || Number(m[1]) >= count) return undefined;
+    found.add(Number(m[1]));
+  }
+  return found.size > 0 ? found : undefined;
 }
 
 /** Rethrows the first failure of a run's children, once they have all stopped. */

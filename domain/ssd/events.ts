@@ -54,6 +54,8 @@ export type SsdWarning =
   | { problem: 'unreadable-date'; sourceKey: SourceKey; column: string; reason: 'not-a-date' | 'out-of-range' }
   /** A visit whose "child seen" flag is blank: counted as a visit, since the case system recorded one. */
   | { problem: 'child-seen-unrecorded'; sourceKey: SourceKey }
+  /** A missing episode whose return is dated before its start: read as a return when the child went. */
+  | { problem: 'return-before-start'; sourceKey: SourceKey }
   /** The SSD records that a return interview was accepted but not when it was held. */
   | { problem: 'return-interview-undated'; sourceKey: SourceKey }
   | { problem: 'unknown-code'; sourceKey: SourceKey; column: string; code: string }
@@ -346,8 +348,16 @@ export function claReview(row: ClaReviewRow, opts: SsdMappingOptions, lookups: P
  */
 export function missingEpisode(row: MissingRow, opts: SsdMappingOptions): RowMapping {
   const r = new RowReader(sourceKeyOf('ssd_missing', row.miss_table_id), opts.by);
-  r.add(r.date('miss_missing_episode_start_date', row.miss_missing_episode_start_date), (at) => ({ type: 'missing-started', at, by: r.by }));
-  r.add(r.date('miss_missing_episode_end_date', row.miss_missing_episode_end_date), (at) => ({ type: 'child-returned', at, by: r.by }));
+  const start = r.date('miss_missing_episode_start_date', row.miss_missing_episode_start_date);
+  let end = r.date('miss_missing_episode_end_date', row.miss_missing_episode_end_date);
+  // A return recorded before the child went missing (often a date typed without its time): the
+  // child is taken as back when they went, so the return interview's clock starts, and it is reported.
+  if (start !== undefined && end !== undefined && end < start) {
+    r.warnings.push({ problem: 'return-before-start', sourceKey: r.sourceKey });
+    end = start;
+  }
+  r.add(start, (at) => ({ type: 'missing-started', at, by: r.by }));
+  r.add(end, (at) => ({ type: 'child-returned', at, by: r.by }));
   if (row.miss_missing_rhi_accepted === 'Y') r.warnings.push({ problem: 'return-interview-undated', sourceKey: r.sourceKey });
   return r.done(row.miss_person_id);
 }

@@ -366,6 +366,26 @@ describe('missing episodes', () => {
     expect(eventsOf(r, 'ssd_missing:M-2')).toEqual([{ type: 'missing-started', at: '2026-11-02T20:00:00.000Z' }]);
     expect(r.warnings).toEqual([{ problem: 'return-interview-undated', sourceKey: 'ssd_missing:M-1' }]);
   });
+
+  it('a return dated before the child went missing (a date typed without its time) is a return when they went, and is reported', () => {
+    const r = read({
+      missing: [
+        MissingRow.parse({
+          miss_table_id: 'M-3',
+          miss_person_id: 'P9',
+          miss_missing_episode_start_date: '2026-02-02 15:00',
+          miss_missing_episode_end_date: '2026-02-02 00:00',
+          miss_missing_rhi_offered: null,
+          miss_missing_rhi_accepted: null,
+        }),
+      ],
+    });
+    expect(eventsOf(r, 'ssd_missing:M-3')).toEqual([
+      { type: 'missing-started', at: '2026-02-02T15:00:00.000Z' },
+      { type: 'child-returned', at: '2026-02-02T15:00:00.000Z' },
+    ]);
+    expect(r.warnings).toEqual([{ problem: 'return-before-start', sourceKey: 'ssd_missing:M-3' }]);
+  });
 });
 
 describe('child in need episodes', () => {

@@ -18,6 +18,7 @@ import type { SsdSyncStore } from '../../store/ssd-sync-store';
 import type { TeamDirectory } from '../../store/team-directory';
 import { SSD_SYNC_WORKFLOW } from '../../workflows/ssd-sync';
 import { generateCouncil, type SsdTables } from '../../tools/ssd/council';
+import { SSD_COLUMNS } from '../../tools/ssd/schemas';
 import { writeSsdCsv } from '../../tools/ssd/io';
 import type { Mailbox } from '../support/mailbox';
 import { seedCouncilDirectories, startSsdHarness, type SsdHarness } from '../support/ssd-harness';
@@ -177,6 +178,32 @@ describe('the sync from the SSD', () => {
     expect((await fromSync(child)).filter((line) => line.includes(`to team T${prefix}${otherTeam.dept_team_id}`))).toHaveLength(1);
     // Read again: nothing moves twice.
     expect((await runSsdSync(deps())).counts.reallocated).toBe(0);
+  }, 120_000);
+
+  it("opens a child's case with the rest of its history when one row does not fit (two missing episodes overlapping), and reports that row", async () => {
+    const personId = '2999001';
+    const ago = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const blank = <T extends keyof SsdTables>(table: T): SsdTables[T][number] => Object.fromEntries(SSD_COLUMNS[table].map((c) => [c, null])) as SsdTables[T][number];
+    const allocation = council.tables.ssd_involvements.find((i) => i.invo_professional_team !== unknownTeam && i.invo_involvement_end_date === null)!;
+    const withChild: SsdTables = {
+      ...council.tables,
+      ssd_person: [...council.tables.ssd_person, { ...blank('ssd_person'), pers_person_id: personId }],
+      ssd_cin_episodes: [...council.tables.ssd_cin_episodes, { ...blank('ssd_cin_episodes'), cine_referral_id: `REF${personId}`, cine_person_id: personId, cine_referral_date: ago(24 * 10) }],
+      ssd_involvements: [...council.tables.ssd_involvements, { ...allocation, invo_involvements_id: `INV${personId}`, invo_person_id: personId, invo_involvement_start_date: ago(24 * 10) }],
+      ssd_missing: [
+        ...council.tables.ssd_missing,
+        // Missing from 72 hours ago to 20 hours ago, and (the case system says) again from 60 to 40 hours ago: one return too many.
+        { ...blank('ssd_missing'), miss_table_id: `MA${personId}`, miss_person_id: personId, miss_missing_episode_start_date: ago(72), miss_missing_episode_end_date: ago(20) },
+        { ...blank('ssd_missing'), miss_table_id: `MB${personId}`, miss_person_id: personId, miss_missing_episode_start_date: ago(60), miss_missing_episode_end_date: ago(40) },
+      ],
+    };
+    await writeSsdCsv(withChild, csvDir());
+    const result = await runSsdSync(deps());
+    expect(result.counts.opened).toBe(1);
+    const [run] = await store.recentRuns(1);
+    expect(run!.report.filter((i) => i.problem === 'event-refused' && i.personId === personId).length).toBeGreaterThan(0);
+    expect((await fromSync(personId)).filter((line) => line.includes(' event referral-received '))).toHaveLength(1);
+    expect((await runSsdSync(deps())).counts).toMatchObject({ opened: 0, recorded: 0 });
   }, 120_000);
 
   it('runs as a workflow, as the schedule starts it, and records the run', async () => {
