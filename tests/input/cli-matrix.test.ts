@@ -99,7 +99,7 @@ function expectRefusal(run: Run, pattern: RegExp, label = ''): string {
 }
 
 /** How many words name the command (`visit`, `meeting schedule`): `--json` goes right after them. */
-const GROUPS = new Set(['meeting', 'incident', 'teams', 'staff']);
+const GROUPS = new Set(['meeting', 'incident', 'teams', 'staff', 'ssd']);
 function withJson(args: readonly string[]): string[] {
   const at = GROUPS.has(args[0] ?? '') ? 2 : 1;
   return [...args.slice(0, at), '--json', ...args.slice(at)];
@@ -484,6 +484,8 @@ const TABLE: Record<string, Row[]> = {
     ['no code', ['teams', 'remove'], /^caseclock: missing required argument 'code'$/],
     ['a code with a bidi override', ['teams', 'remove', RLO], /^caseclock: <code> "WCF\\u202e321": may contain only/],
   ],
+  'teams unmapped': [['an unknown option', ['teams', 'unmapped', '--team', 'T'], /^caseclock: unknown option '--team'$/]],
+  'ssd reconcile': [['an unknown option', ['ssd', 'reconcile', '--team', 'T'], /^caseclock: unknown option '--team'$/]],
   'staff list': [['an unknown option', ['staff', 'list', '--user', 'sam'], /^caseclock: unknown option '--user'$/]],
   'staff set': [
     ['no --name', ['staff', 'set', 'PROF-1', '--email', 'sam@council.example'], REQUIRED('--name')],
@@ -547,7 +549,7 @@ describe('refused before connecting: one line naming the field, with and without
   it('the table covers every command and subcommand of caseclock --help', async () => {
     const top = await inProcess(['--help']);
     const listed = [...top.stdout.matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1] ?? '').filter((n) => n !== 'help' && !n.startsWith('-'));
-    const groups = await Promise.all(['meeting', 'incident', 'teams', 'staff'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
+    const groups = await Promise.all(['meeting', 'incident', 'teams', 'staff', 'ssd'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
     const all = listed.flatMap((name) => {
       const group = groups.find(([g]) => g === name);
       if (!group) return [name];
