@@ -367,9 +367,11 @@ async function syncChild(deps: SsdSyncDependencies, run: RunContext, context: Ch
         if (!(err instanceof CaseActionError) || err.kind !== 'invalid') throw err;
         const unfit = unfitEvents(err, input.recorded.length);
         if (!unfit) throw err;
-        for (const i of unfit) report.push({ problem: 'event-refused', personId, sourceKey: opening[i]!.sourceKey, detail: refusalDetail(err) });
-        counts.refused += unfit.size;
-        await openCase(deps.client, { ...input, recorded: input.recorded.filter((_, i) => !unfit.has(i)) }, deps.policy, options);
+        // The whole row goes: half of a row (a return without its start) would say what the source does not.
+        const rows = new Set([...unfit].map((i) => opening[i]!.sourceKey));
+        for (const sourceKey of rows) report.push({ problem: 'event-refused', personId, sourceKey, detail: refusalDetail(err) });
+        counts.refused += rows.size;
+        await openCase(deps.client, { ...input, recorded: opening.filter((e) => !rows.has(e.sourceKey)).map((e) => e.event) }, deps.policy, options);
       }
       counts.opened++;
     } catch (err) {
