@@ -22,7 +22,7 @@ import { planChildren, type ChildPlan, type KnownCase, type SourcedEvent } from 
 import { ledgerForTierColumn, withRiskTiers, type SsdTierValue, type TierCodes } from '../domain/ssd/tier';
 import type { PolicySnapshot } from '../domain/policy';
 import type { Config } from '../common/config';
-import type { CaseContacts, StaffContact } from '../workflows/inputs';
+import type { CaseContacts } from '../workflows/inputs';
 import { SSD_SYNC_USER } from '../workflows/messages';
 import { escalationsDueOnArrival, sendHeldSummaries, SummaryItem, type SummaryMail } from '../common/arrival-summary';
 import { CaseActionError, caseRunStatus, moveTeam, noteOnCase, openCase, reassign, recordEvent } from '../common/cases';
@@ -30,6 +30,7 @@ import { openSsdSource, type SsdChildRows, SsdSourceError, ssdRowsOf, type SsdRo
 import type { CaseSystemCheck } from './render-message';
 import type { SsdSyncStore, SyncedCase, SyncReportItem } from '../store/ssd-sync-store';
 import type { Team, TeamDirectory } from '../store/team-directory';
+import { contactOf } from '../store/staff-directory';
 
 export { SSD_SYNC_USER };
 
@@ -286,8 +287,6 @@ function childContext(deps: SsdSyncDependencies, rows: SsdSourceRows, directory:
     episodes,
   };
 }
-
-const contactOf = (s: StaffMember): StaffContact => ({ name: s.name, email: s.email });
 
 /** The case's people: the allocated worker by staff id, the team's manager and head of service by console user id; whoever is missing is reported. */
 function contactsOf(context: ChildContext, personId: string, team: Team, staffId: string, report: SyncReportItem[]): CaseContacts {

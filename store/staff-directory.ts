@@ -43,7 +43,7 @@ export class StaffDirectoryInvalid extends DirectoryInvalid {}
 const parse = <T>(schema: z.ZodType<T>, input: unknown, field = 'staff'): T => parseOrRefuse(schema, input, field, StaffDirectoryInvalid);
 
 /** The contact a case carries for this member of staff: their name and email, nothing else. */
-export function contactOf(member: StaffMember): StaffContact {
+export function contactOf<M extends Pick<StaffMember, 'name' | 'email'>>(member: M): StaffContact {
   return { name: member.name, email: member.email };
 }
 
