@@ -1,10 +1,13 @@
 /**
  * The case-record activity: appends a case's new timeline entries to the case-record store
  * (store/case-record-store.ts), outside Temporal. Idempotent by each entry's own id, so a retried
- * attempt (or a worker that died after the commit) never writes an entry twice.
+ * attempt (or a worker that died after the commit) never writes an entry twice. The case's summary,
+ * where it stands as of these entries, is replaced in the same transaction (cases begun before
+ * summaries send none).
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { CaseRecordConflict, CaseRecordInvalid, type CaseRecordEntryInput, type CaseRecordStore } from '../store/case-record-store';
+import type { CaseSummary } from '../store/case-summary';
 import { CASE_RECORD_REFUSED_TYPE } from '../workflows/failure-types';
 
 export interface CaseRecordDeps {
@@ -26,9 +29,9 @@ export interface StoreEntriesResult {
 
 export function createCaseRecordActivities(deps: CaseRecordDeps) {
   return {
-    async storeCaseEntries(entries: CaseRecordEntryDraft[]): Promise<StoreEntriesResult> {
+    async storeCaseEntries(entries: CaseRecordEntryDraft[], summary?: CaseSummary): Promise<StoreEntriesResult> {
       try {
-        const result = await deps.store.append(entries as CaseRecordEntryInput[]);
+        const result = await deps.store.append(entries as CaseRecordEntryInput[], summary);
         log.info('case record entries stored', { caseId: entries[0]?.caseId, ...result });
         return result;
       } catch (err) {

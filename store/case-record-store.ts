@@ -24,6 +24,7 @@ import { Pool, type PoolClient } from 'pg';
 import { z } from 'zod';
 import { canonicalJson } from '../domain/canonical-json';
 import { IsoInstant, SafeId, UserId } from '../domain/facts';
+import { type CaseSummary, CaseSummarySchema, writeCaseSummary } from './case-summary';
 
 // --- The entry ---------------------------------------------------------------------------------
 
@@ -253,9 +254,10 @@ export interface CaseRecordStore {
    * Appends entries, idempotently by entryId, in one transaction: an entry already stored with
    * the same content counts as alreadyThere; one stored with different content throws
    * CaseRecordConflict and nothing of the batch is written. Invalid entries throw
-   * CaseRecordInvalid naming the entry and field, before anything reaches the database.
+   * CaseRecordInvalid naming the entry and field, before anything reaches the database. With a
+   * summary (store/case-summary.ts), the case's summary is replaced in the same transaction.
    */
-  append(entries: readonly CaseRecordEntryInput[]): Promise<{ stored: number; alreadyThere: number }>;
+  append(entries: readonly CaseRecordEntryInput[], summary?: CaseSummary): Promise<{ stored: number; alreadyThere: number }>;
   /** The whole record of one case (or incident), ordered by at, then recordedAt, then entryId. */
   caseRecord(caseId: string): Promise<CaseRecordEntry[]>;
   /**
@@ -411,8 +413,9 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
   const { inTransaction, close, limits } = pooledTransactions(url, { ...options, applicationName: 'caseclock-case-record', missingTable: 'case_record_entries' });
 
   return {
-    async append(input) {
+    async append(input, summaryInput) {
       const entries = parseOrThrow(CaseRecordBatch, input, 'entries', 'case record entries refused, nothing was written');
+      const summary = summaryInput === undefined ? undefined : parseOrThrow(CaseSummarySchema, summaryInput, 'summary', 'case summary refused, nothing was written');
       // The same id twice in one batch: once if identical, refused if not.
       const byId = new Map<string, CaseRecordEntry>();
       for (const entry of entries) {
@@ -423,7 +426,10 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
           if (fields.length > 0) throw new CaseRecordConflict(entry.entryId, fields, 'batch');
         }
       }
-      if (entries.length === 0) return { stored: 0, alreadyThere: 0 };
+      if (entries.length === 0) {
+        if (summary) await inTransaction(false, (client) => writeCaseSummary(client, summary));
+        return { stored: 0, alreadyThere: 0 };
+      }
       // Sorted by id so that concurrent batches take their row locks in one order (no deadlock).
       const rows = [...byId.values()].map(toRow).sort((a, b) => (String(a.entry_id) < String(b.entry_id) ? -1 : 1));
       const stored = await inTransaction(false, async (client) => {
@@ -434,7 +440,10 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
            RETURNING entry_id`,
           [JSON.stringify(rows)],
         );
-        if (inserted.rowCount === rows.length) return rows.length;
+        if (inserted.rowCount === rows.length) {
+          if (summary) await writeCaseSummary(client, summary);
+          return rows.length;
+        }
         // Some were already there: each must be there with the same content (compared by the
         // database, so jsonb key order and instant notation do not count as differences).
         const insertedIds = new Set(inserted.rows.map((r) => r.entry_id));
@@ -462,6 +471,7 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
           // Not inserted, yet not there: cannot happen with ON CONFLICT (entry_id) alone.
           throw new Error(`case record: ${others.length - (differences.rowCount ?? 0)} entries neither stored nor found`);
         }
+        if (summary) await writeCaseSummary(client, summary);
         return inserted.rowCount ?? 0;
       });
       return { stored, alreadyThere: entries.length - stored };

@@ -42,6 +42,8 @@ GRANT USAGE ON SCHEMA public TO caseclock_worker, caseclock_console;
 
 -- The worker: append and read back the record.
 GRANT SELECT, INSERT ON case_record_entries TO caseclock_worker;
+-- Each case's summary, replaced with every write of its record (store/case-summary.ts).
+GRANT SELECT, INSERT, UPDATE ON case_summaries TO caseclock_worker;
 -- The sync from the council's SSD runs in the worker: it reads a team's manager and head of service
 -- and a worker's name and email from the directories (docs/staff.md); only the console keeps them.
 GRANT SELECT ON team_directory, staff_directory TO caseclock_worker;
@@ -60,6 +62,8 @@ GRANT SELECT (user_id, role, signed_in_at) ON console_sso_access TO caseclock_wo
 
 -- The console: read the record; keep its own tables.
 GRANT SELECT ON case_record_entries TO caseclock_console;
+-- Every page reads a case from its summary, never from its workflow.
+GRANT SELECT ON case_summaries TO caseclock_console;
 -- The sync's runs and ledger: the source's freshness on the dashboard, the reconciliation page.
 GRANT SELECT ON ssd_sync_runs, ssd_ledger, ssd_cases TO caseclock_console;
 GRANT SELECT, INSERT, UPDATE, DELETE ON

@@ -33,7 +33,7 @@ import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-ty
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
-import { CaseRecord, caseAnswer, caseState, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
+import { CaseRecord, caseAnswer, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
 import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH } from './patches';
 import { refusal } from './validation';
 import {
@@ -345,7 +345,10 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
   const batch = kase.outbox.nextBatch();
   if (!batch) return;
   storing.batch = batch;
-  void storeCaseEntries(batch.entries).then(
+  // The case's summary rides with its entries (readers never ask the workflow); the arguments of a
+  // scheduled activity are not compared on replay, so runs begun before summaries replay unchanged.
+  const summary = caseSummary(kase, nowIso(), kase.outbox.waiting - batch.entries.length);
+  void storeCaseEntries(batch.entries, summary).then(
     () => {
       storing.batch = undefined;
       kase.outbox.batchStored(batch);

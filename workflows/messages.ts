@@ -196,6 +196,20 @@ export interface CaseState {
 }
 
 /**
+ * The case's summary in the case-record store (store/case-summary.ts), as the workflow writes it: the state query's answer as of the write, without the
+ * entries themselves it has not yet written (their count stays), and when it was written.
+ */
+export type CaseSummary = Omit<CaseState, 'notYetInRecord' | 'waitingForStore' | 'sending' | 'open'> & {
+  /** The open obligations, each escalated one with the role (and address) its last escalation went to. */
+  open: Array<CaseState['open'][number] & { escalatedTo?: { role: string; to?: string } }>;
+  /** Entries of the case's record the store does not hold after this write (0 when caught up). */
+  waitingForStore: number;
+  sending: NonNullable<CaseState['sending']>;
+  /** Workflow time of the write. */
+  writtenAt: string;
+};
+
+/**
  * What an update answers: where the case stands after the change. Each answer is kept in the
  * case's history, so it is a few hundred bytes, never the whole state; a reader that needs more
  * asks the state query or the case-record store.

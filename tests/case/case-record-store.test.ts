@@ -8,14 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTimeline } from '../../client/case-record';
 import { updateDetails } from '../../common/cases';
 import type { CaseRecordEntry } from '../../store/case-record-store';
-import { testStore } from '../support/case-record';
+import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
+import { storeUrl, testStore } from '../support/case-record';
 import { CaseUnderTest, CONTACTS, startHarness, type Harness } from './harness';
 
 let h: Harness;
+let summaries: CaseSummaries;
 beforeAll(async () => {
   h = await startHarness();
+  summaries = openCaseSummaries(storeUrl());
 });
 afterAll(async () => {
+  await summaries?.close();
   await h?.close();
 });
 
@@ -98,5 +102,45 @@ describe('the case record in the store', () => {
     expect(events.length).toBe(1 + 12 + 1); // tier, twelve contacts, closure
     expect(new Set(events.map((e) => `${e.type}@${e.at}`)).size).toBe(events.length);
     expect(ofKind(record, 'message').length).toBe(kase.mail().length);
+  });
+
+  it("keeps the case's summary beside its record, replaced with each write: what is open, how far it has escalated and to whom, and closed at the end", async () => {
+    const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
+    await kase.run(async () => {
+      await kase.settle();
+      const opened = await summaries.get('case', kase.caseId, await kase.now());
+      expect(opened).toMatchObject({ caseId: kase.caseId, status: 'open', tier: 'HIGH_IMMEDIATE', overdueCount: 0, waitingForStore: 0 });
+      expect(opened!.details.team).toBe('LOCALITY-NORTH');
+      const visit = opened!.open.find((o) => o.kind === 'initial-visit-high');
+      expect(visit).toMatchObject({ escalationLevel: 0, onHold: false });
+      expect(opened!.nextDueAt).toBe(visit!.dueAt);
+
+      await kase.advance('PT30H'); // the 24-hour visit missed: escalated to the team manager
+      const late = await summaries.get('case', kase.caseId, await kase.now());
+      expect(late!.overdueCount).toBe(1);
+      const escalated = late!.open.find((o) => o.id === visit!.id)!;
+      expect(escalated.escalationLevel).toBeGreaterThanOrEqual(1);
+      expect(escalated.escalatedTo?.role).toMatch(/manager|head/);
+      expect(late!.writtenAt > opened!.writtenAt).toBe(true);
+      // As of an instant before the deadline it was not yet overdue: worked out when read.
+      expect((await summaries.get('case', kase.caseId, opened!.writtenAt))!.overdueCount).toBe(0);
+      const overdue = await summaries.list({ overdueOnly: true, teams: ['LOCALITY-NORTH'], now: await kase.now() });
+      expect(overdue.map((s) => s.caseId)).toContain(kase.caseId);
+
+      await kase.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+      await kase.settle();
+      const visited = await summaries.get('case', kase.caseId, await kase.now());
+      expect(visited!.open.some((o) => o.id === visit!.id)).toBe(false);
+      expect(visited!.overdueCount).toBe(0);
+      // Where the case stands, from the store, is what the case itself says.
+      const state = await kase.state();
+      expect(visited!.open.map((o) => o.id)).toEqual(state.open.map((o) => o.id));
+      expect(visited!.nextDueAt).toBe(state.nextDueAt);
+      expect(JSON.stringify(visited)).not.toMatch(/childName|address"/);
+    });
+    const closed = await summaries.get('case', kase.caseId, await kase.now());
+    expect(closed).toMatchObject({ status: 'closed', overdueCount: 0 });
+    expect((await summaries.list({ now: await kase.now() })).some((s) => s.caseId === kase.caseId)).toBe(false);
+    expect((await summaries.list({ now: await kase.now(), includeClosed: true })).some((s) => s.caseId === kase.caseId)).toBe(true);
   });
 });

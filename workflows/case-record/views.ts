@@ -5,7 +5,7 @@
 import type { DueMessage } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
 import type { CaseMessage } from '../../activities/render-message';
-import type { CaseAnswer, CaseState, TimelineEntry } from '../messages';
+import type { CaseAnswer, CaseState, CaseSummary, TimelineEntry } from '../messages';
 import type { CaseRecord } from '../case-record';
 import { deliveryEntry, eventEntry } from './entries';
 import type { CaseFacts } from './facts';
@@ -31,6 +31,27 @@ export function caseState(kase: CaseRecord, now: string): CaseState {
     sending: clocks.inFlight().map((d) => ({ messageId: d.messageId, type: d.type, level: d.level, role: d.role, sendAt: d.sendAt })),
     ...(outbox.keepsRecord ? { waitingForStore: outbox.waiting, notYetInRecord: outbox.notYetInRecord() } : {}),
     warnings: evaluation.warnings,
+  };
+}
+
+/**
+ * The case's summary for the case-record store (store/case-summary.ts), as of `now`, written with
+ * a batch of entries after which `waitingAfter` entries are still to be written.
+ */
+export function caseSummary(kase: CaseRecord, now: string, waitingAfter: number): CaseSummary {
+  const { notYetInRecord: _entries, waitingForStore: _waiting, sending, open, ...state } = caseState(kase, now);
+  // Whom each open obligation's highest escalation went to: the last one the case still carries.
+  const escalatedTo = new Map<string, { role: string; to?: string }>();
+  for (const d of kase.facts.deliveries) if (d.type === 'escalation' && d.obligationId) escalatedTo.set(d.obligationId, { role: d.role, ...(d.to ? { to: d.to } : {}) });
+  return {
+    ...state,
+    open: open.map((o) => {
+      const to = o.escalationLevel > 0 ? escalatedTo.get(o.id) : undefined;
+      return to ? { ...o, escalatedTo: to } : o;
+    }),
+    sending: sending ?? [],
+    waitingForStore: waitingAfter,
+    writtenAt: now,
   };
 }
 
