@@ -24,6 +24,8 @@ export class CaseRecord {
   readonly outbox: StoreOutbox;
   /** Wake-ups asked for by the loop itself (a write to the store failed). */
   private nudges = 0;
+  /** A summary is wanted in the store even with no entry to write (writeSummary). Not carried: a new run writes with its first entries. */
+  summaryWanted = false;
 
   constructor(input: CaseWorkflowInput) {
     this.facts = new CaseFacts(input);

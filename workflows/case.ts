@@ -57,6 +57,7 @@ import {
   type UpdateDetailsInput,
   type UpdateAnswer,
   updateDetailsUpdate,
+  writeSummaryUpdate,
 } from './messages';
 import { NextDueAtAttribute, OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from './search-attributes';
 
@@ -239,6 +240,23 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
     },
   );
 
+  // Commands nothing until a client sends it (then the loop writes), so it needs no patch. Cases
+  // on the loop from before the store keep no record there, so they refuse it.
+  setHandler(
+    writeSummaryUpdate,
+    () => {
+      kase.summaryWanted = true;
+      kase.nudge();
+      return answer(nowIso());
+    },
+    {
+      validator: (raw) => {
+        checks().checkWriteSummary(raw);
+        if (!kase.outbox.keepsRecord) throw refusal('writeSummary', [{ field: '', message: 'this case runs code from before the case record store: it writes its record and summary from its next run' }]);
+      },
+    },
+  );
+
   setHandler(
     applyPolicyUpdate,
     (raw) => {
@@ -324,9 +342,14 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
   }
 }
 
+/** A write of the case's summary alone. */
+interface SummaryOnly {
+  entries: [];
+}
+
 /** The write to the case-record store in flight (one at a time, oldest entries first). */
 interface StoreWriting {
-  batch?: StoreBatch;
+  batch?: StoreBatch | SummaryOnly;
   /** After a failed write: not tried again before this instant. */
   pausedUntil?: string;
 }
@@ -342,8 +365,10 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
     if (nowIso() < storing.pausedUntil) return;
     storing.pausedUntil = undefined;
   }
-  const batch = kase.outbox.nextBatch();
+  // With no entry waiting, a summary asked for (writeSummary) goes on its own.
+  const batch: StoreBatch | SummaryOnly | undefined = kase.outbox.nextBatch() ?? (kase.summaryWanted ? { entries: [] } : undefined);
   if (!batch) return;
+  kase.summaryWanted = false;
   storing.batch = batch;
   // The case's summary rides with its entries (readers never ask the workflow); the arguments of a
   // scheduled activity are not compared on replay, so runs begun before summaries replay unchanged.
@@ -351,7 +376,8 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
   void storeCaseEntries(batch.entries, summary).then(
     () => {
       storing.batch = undefined;
-      kase.outbox.batchStored(batch);
+      if ('reaches' in batch) kase.outbox.batchStored(batch);
+      else kase.nudge();
     },
     (err: unknown) => {
       storing.batch = undefined;
@@ -362,6 +388,7 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
         error: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err),
       });
       storing.pausedUntil = new Date(Date.now() + STORE_PAUSE_MS).toISOString();
+      if (!('reaches' in batch)) kase.summaryWanted = true;
       kase.nudge();
     },
   );

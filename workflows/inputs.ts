@@ -135,6 +135,9 @@ export type MoveTeamInput = z.infer<typeof MoveTeamInput>;
 /** A note on the case's timeline that changes no clock: e.g. a row the council's case system corrected or removed. */
 export const CaseNoteInput = z.object({ summary: FreeText(500), by: UserId });
 export type CaseNoteInput = z.infer<typeof CaseNoteInput>;
+/** Asks a case to write its summary to the store now (the upgrade's backfill: `caseclock summaries backfill`). */
+export const WriteSummaryInput = z.strictObject({ by: UserId });
+export type WriteSummaryInput = z.infer<typeof WriteSummaryInput>;
 export const ApplyPolicyInput = z.object({
   /** Validated again by the workflow's validator (PolicySnapshotSchema). */
   snapshot: z.unknown(),

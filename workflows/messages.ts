@@ -258,6 +258,12 @@ export const moveTeamUpdate = defineUpdate<UpdateAnswer, [MoveTeamInput]>('moveT
 /** A note on the timeline that changes no clock (the SSD sync notes the case system's corrections and removals). */
 export const recordNoteUpdate = defineUpdate<UpdateAnswer, [CaseNoteInput]>('recordNote');
 
+/**
+ * The case writes its summary to the store at once, with whatever entries are waiting: for cases
+ * begun before summaries, which otherwise write one only at their next change.
+ */
+export const writeSummaryUpdate = defineUpdate<UpdateAnswer, [{ by: string }]>('writeSummary');
+
 export type ApplyPolicyInput = { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string };
 export const applyPolicyUpdate = defineUpdate<UpdateAnswer, [ApplyPolicyInput]>('applyPolicy');
 

@@ -9,7 +9,7 @@
 import { canonicalJson } from '../domain/canonical-json';
 import { CaseEvent } from '../domain/facts';
 import { PolicySnapshotSchema } from '../domain/policy';
-import { ApplyPolicyInput, CaseNoteInput, MoveTeamInput, ReassignInput, UpdateDetailsInput } from './inputs';
+import { ApplyPolicyInput, CaseNoteInput, MoveTeamInput, ReassignInput, UpdateDetailsInput, WriteSummaryInput } from './inputs';
 import { parseOrFail, refusal } from './validation';
 
 /** The first path at which `sent` differs from `normal`, e.g. `at` or `details.contacts.iro.name`. */
@@ -54,6 +54,10 @@ export function checkMoveTeam(raw: unknown): MoveTeamInput {
 
 export function checkNote(raw: unknown): CaseNoteInput {
   return normalForm(parseOrFail(CaseNoteInput, raw, 'recordNote'), raw, 'recordNote');
+}
+
+export function checkWriteSummary(raw: unknown): WriteSummaryInput {
+  return normalForm(parseOrFail(WriteSummaryInput, raw, 'writeSummary'), raw, 'writeSummary');
 }
 
 export function checkApplyPolicy(raw: unknown): void {

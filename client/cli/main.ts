@@ -13,6 +13,7 @@ import * as events from './commands/events';
 import * as importCases from './commands/import';
 import * as report from './commands/report';
 import * as ssd from './commands/ssd';
+import * as summaries from './commands/summaries';
 import * as staff from './commands/staff';
 import * as teams from './commands/teams';
 import * as view from './commands/view';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
       // Commander's own usage errors ("error: unknown option '--x'") read like every other error.
       outputError: (s, write) => write(`caseclock: ${oneLine(s.trim().replace(/^error: /, ''))}\n`),
     });
-  for (const command of [admin, importCases, events, report, view, teams, staff, ssd, due, calendar]) command.register(program);
+  for (const command of [admin, importCases, events, report, view, teams, staff, ssd, summaries, due, calendar]) command.register(program);
   for (const group of [program, ...program.commands]) if (group.commands.length > 0) requireSubcommand(group);
   return program;
 }

@@ -99,7 +99,7 @@ function expectRefusal(run: Run, pattern: RegExp, label = ''): string {
 }
 
 /** How many words name the command (`visit`, `meeting schedule`): `--json` goes right after them. */
-const GROUPS = new Set(['meeting', 'incident', 'teams', 'staff', 'ssd']);
+const GROUPS = new Set(['meeting', 'incident', 'teams', 'staff', 'ssd', 'summaries']);
 function withJson(args: readonly string[]): string[] {
   const at = GROUPS.has(args[0] ?? '') ? 2 : 1;
   return [...args.slice(0, at), '--json', ...args.slice(at)];
@@ -486,6 +486,11 @@ const TABLE: Record<string, Row[]> = {
   ],
   'teams unmapped': [['an unknown option', ['teams', 'unmapped', '--team', 'T'], /^caseclock: unknown option '--team'$/]],
   'ssd reconcile': [['an unknown option', ['ssd', 'reconcile', '--team', 'T'], /^caseclock: unknown option '--team'$/]],
+  'summaries status': [['an unknown option', ['summaries', 'status', '--team', 'T'], /^caseclock: unknown option '--team'$/]],
+  'summaries backfill': [
+    ['no cases at a time', ['summaries', 'backfill', '--concurrency', '0', '--operator', '--as', 'ops'], /^caseclock: --concurrency .*must be from 1 to 64/],
+    ['a word for a number', ['summaries', 'backfill', '--concurrency', 'many', '--operator', '--as', 'ops'], /^caseclock: --concurrency .*/],
+  ],
   'staff list': [['an unknown option', ['staff', 'list', '--user', 'sam'], /^caseclock: unknown option '--user'$/]],
   'staff set': [
     ['no --name', ['staff', 'set', 'PROF-1', '--email', 'sam@council.example'], REQUIRED('--name')],
@@ -549,7 +554,7 @@ describe('refused before connecting: one line naming the field, with and without
   it('the table covers every command and subcommand of caseclock --help', async () => {
     const top = await inProcess(['--help']);
     const listed = [...top.stdout.matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1] ?? '').filter((n) => n !== 'help' && !n.startsWith('-'));
-    const groups = await Promise.all(['meeting', 'incident', 'teams', 'staff', 'ssd'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
+    const groups = await Promise.all(['meeting', 'incident', 'teams', 'staff', 'ssd', 'summaries'].map(async (g) => [g, await inProcess([g, '--help'])] as const));
     const all = listed.flatMap((name) => {
       const group = groups.find(([g]) => g === name);
       if (!group) return [name];
