@@ -1,7 +1,8 @@
 /**
- * The daily digest's activity: read every open case on this worker's task queue (the visibility
- * listing, then each case's state query), build each recipient's digest (domain/digest.ts) and
- * send them, each with a Message-ID made from the recipient and the date.
+ * The daily digest's activity: read the open cases' summaries from the store in one list (never a
+ * case's workflow: common/summary-coverage.ts), build each recipient's digest (domain/digest.ts)
+ * and send them, each with a Message-ID made from the recipient and the date. A running case with
+ * no summary yet is left out, counted as unreadable, and each digest of its team says so.
  *
  * One activity does all of it so that the digests themselves (a few megabytes for a council's
  * 10,000 cases) never pass through the workflow's history, which holds payloads of 2 MB at most;
@@ -11,24 +12,24 @@
 import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
-import pLimit from 'p-limit';
 import { WorkingDayCalendar } from '../domain/calendar';
 import { buildDigests, digestWindowEnd, renderDigest, type DigestCase, type RecipientDigest } from '../domain/digest';
-import { stateQuery, TASK_QUEUE } from '../workflows/messages';
+import { summarisedCases, unsummarisedNote } from '../common/summary-coverage';
+import type { CaseSummaries } from '../store/case-summaries';
+import { TASK_QUEUE } from '../workflows/messages';
 import { HEARTBEAT_EVERY_MS, rfcMessageId } from './notifications';
 
 export interface DigestDeps {
+  /** Temporal's visibility only: which running cases have no summary yet. */
   client: Client;
+  /** The case summaries (the worker's store URL): what the digest lists. */
+  summaries: Pick<CaseSummaries, 'list' | 'get'>;
   transport: Transporter;
   from: string;
   /** Public URL of the console, for the link to each case. */
   consoleUrl: string;
-  /** The task queue whose case workflows are read (this worker's; default `caseclock`). */
+  /** The task queue whose running cases are checked for a summary (this worker's; default `caseclock`). */
   taskQueue?: string;
-  /** Case states read at once (default 8). */
-  concurrency?: number;
-  /** How long one case may take to answer its state query (default 10 s). */
-  queryTimeoutMs?: number;
 }
 
 export interface BuildDigestsInput {
@@ -47,6 +48,7 @@ export interface DigestOutcome {
 
 export interface SentDigests {
   casesRead: number;
+  /** Running cases left out: they have written no summary yet. */
   casesUnreadable: number;
   recipients: DigestOutcome[];
 }
@@ -61,43 +63,27 @@ export function digestMessageKey(email: string, forDate: string): string {
   return `digest:${forDate}:${email.toLowerCase()}`;
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 export function createDigestActivities(deps: DigestDeps) {
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
-  const concurrency = deps.concurrency ?? 8;
-  const queryTimeoutMs = deps.queryTimeoutMs ?? 10_000;
-  async function readOpenCases(activity: Context): Promise<{ cases: DigestCase[]; unreadable: number }> {
-    const ids: string[] = [];
-    const query = `WorkflowType = 'caseWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)}`;
-    for await (const wf of deps.client.workflow.list({ query })) ids.push(wf.workflowId);
-    activity.heartbeat();
-    const cases: DigestCase[] = [];
-    let unreadable = 0;
-    const readOne = async (workflowId: string): Promise<void> => {
-      try {
-        const state = await deps.client.withAbortSignal(AbortSignal.timeout(queryTimeoutMs), () => deps.client.workflow.getHandle(workflowId).query(stateQuery));
-        if (state.status !== 'open' || state.subject !== 'case') return;
-        cases.push({
-          caseId: state.caseId,
-          reference: state.details.reference,
-          team: state.details.team,
-          tier: state.tier,
-          contacts: state.details.contacts,
-          open: state.open.map((o) => ({ id: o.id, title: o.title, dueAt: o.dueAt, onHold: o.onHold })),
-        });
-      } catch (err) {
-        unreadable++;
-        log.warn('daily digest: case not read', { workflowId, error: err instanceof Error ? err.message : String(err) });
-      }
-    };
-    // readOne never throws (an unreadable case is counted), so every case is asked.
-    await pLimit(concurrency).map(ids, readOne);
-    // The same order whatever order the queries answered in.
+  async function readOpenCases(now: string): Promise<{ cases: DigestCase[]; unsummarised: Map<string, number> }> {
+    const read = await summarisedCases(deps.client, deps.summaries, { now, taskQueue });
+    const cases: DigestCase[] = read.cases.map((s) => ({
+      caseId: s.caseId,
+      reference: s.details.reference,
+      team: s.details.team,
+      tier: s.tier,
+      contacts: s.details.contacts,
+      open: s.open.map((o) => ({ id: o.id, title: o.title, dueAt: o.dueAt, onHold: o.onHold })),
+    }));
+    // The same order whatever order the store listed them in.
     cases.sort((a, b) => a.caseId.localeCompare(b.caseId));
-    return { cases, unreadable };
+    // Per team, so each digest says how many of its own teams' cases are missing.
+    const unsummarised = new Map<string, number>();
+    for (const u of read.unsummarised) unsummarised.set(u.team ?? '', (unsummarised.get(u.team ?? '') ?? 0) + 1);
+    if (read.unsummarised.length > 0) {
+      log.warn(`daily digest: ${unsummarisedNote(read.unsummarised.length)}`, { cases: read.unsummarised.slice(0, 50).map((u) => u.caseId) });
+    }
+    return { cases, unsummarised };
   }
 
   async function sendOne(digest: RecipientDigest, rendered: { subject: string; text: string; html: string }, key: string): Promise<void> {
@@ -122,14 +108,17 @@ export function createDigestActivities(deps: DigestDeps) {
       try {
         const generatedAt = new Date().toISOString();
         const dueBy = digestWindowEnd(WorkingDayCalendar.englandAndWales(), forDate, workingDays);
-        const { cases, unreadable } = await readOpenCases(activity);
+        const { cases, unsummarised } = await readOpenCases(generatedAt);
+        activity.heartbeat({ settled: [...settled.values()] } satisfies DigestProgress);
+        const unreadable = [...unsummarised.values()].reduce((a, b) => a + b, 0);
         const digests = buildDigests(cases, { generatedAt, dueBy });
         log.info('daily digests built', { forDate, cases: cases.length, unreadable, recipients: digests.length, alreadySettled: settled.size });
         let failed: unknown;
         for (const digest of digests) {
           if (settled.has(digest.email)) continue;
           const outcome: DigestOutcome = { email: digest.email, overdue: digest.overdue.length, dueSoon: digest.dueSoon.length };
-          const rendered = renderDigest(digest, { forDate, generatedAt, dueBy, workingDays, consoleUrl: deps.consoleUrl });
+          const missing = digest.teams.reduce((n, team) => n + (unsummarised.get(team) ?? 0), 0);
+          const rendered = renderDigest(digest, { forDate, generatedAt, dueBy, workingDays, consoleUrl: deps.consoleUrl, ...(missing > 0 ? { notIncluded: unsummarisedNote(missing) } : {}) });
           try {
             await sendOne(digest, rendered, digestMessageKey(digest.email, forDate));
             log.info('daily digest delivered', { forDate, email: digest.email });

@@ -168,7 +168,10 @@ function caseLink(consoleUrl: string, caseId: string): string {
 const ROLE_WORDS: Record<DigestRole, string> = { 'team-manager': 'team manager', 'head-of-service': 'head of service' };
 
 /** The digest email's words, plain text and HTML: references, teams, titles, deadlines and links only. */
-export function renderDigest(digest: RecipientDigest, options: { forDate: IsoDate; generatedAt: string; dueBy: string; workingDays: number; consoleUrl: string }): RenderedDigest {
+export function renderDigest(
+  digest: RecipientDigest,
+  options: { forDate: IsoDate; generatedAt: string; dueBy: string; workingDays: number; consoleUrl: string; /** Cases of these teams left out, and why. */ notIncluded?: string },
+): RenderedDigest {
   const day = DateTime.fromISO(options.forDate, { zone: LEGAL_ZONE }).toFormat('cccc d LLLL yyyy');
   const subject = `[CaseClock] Daily digest ${options.forDate}: ${digest.overdue.length} overdue, ` + `${digest.dueSoon.length} due in the next ${options.workingDays} working day${options.workingDays === 1 ? '' : 's'}`;
   const line = (item: DigestItem) => {
@@ -180,7 +183,7 @@ export function renderDigest(digest: RecipientDigest, options: { forDate: IsoDat
     { heading: `Overdue (${digest.overdue.length}), most overdue first`, items: digest.overdue },
     { heading: `Due by ${localTime(options.dueBy)} (${digest.dueSoon.length}), soonest first`, items: digest.dueSoon },
   ];
-  const text: string[] = [intro, ''];
+  const text: string[] = [intro, ...(options.notIncluded ? [`${options.notIncluded}.`] : []), ''];
   for (const s of sections) {
     text.push(`${s.heading}:`);
     if (s.items.length === 0) text.push('  none');
@@ -191,6 +194,7 @@ export function renderDigest(digest: RecipientDigest, options: { forDate: IsoDat
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<p>${escapeHtml(intro)}</p>`,
+    ...(options.notIncluded ? [`<p><strong>${escapeHtml(options.notIncluded)}.</strong></p>`] : []),
     ...sections.flatMap((s) => [
       `<h3>${escapeHtml(s.heading)}</h3>`,
       s.items.length === 0

@@ -10,6 +10,7 @@ import { createCaseRecordActivities } from '../activities/case-record';
 import { createDigestActivities } from '../activities/digest';
 import { createNotificationActivities } from '../activities/notifications';
 import { migrateCaseRecordStore, openCaseRecordStore, redactUrl } from '../store/case-record-store';
+import { openCaseSummaries } from '../store/case-summaries';
 import { loadConfigOrExit, temporalConnectionOptions } from '../common/config';
 import { dataConverter } from '../common/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
@@ -51,7 +52,9 @@ async function main(): Promise<void> {
   await migrateCaseRecordStore(config.CASECLOCK_STORE_URL).catch((err: unknown) => {
     log.warn({ store: redactUrl(config.CASECLOCK_STORE_URL), error: err instanceof Error ? err.message : String(err) }, 'case record store not migrated: entries wait in the cases until it is reachable');
   });
-  // The daily digest reads the cases through a client on the worker's own connection.
+  // The daily digest reads the case summaries from the store, and asks visibility (through a client
+  // on the worker's own connection) only which running cases have none yet.
+  const summaries = openCaseSummaries(config.CASECLOCK_STORE_URL, { poolSize: 2 });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
   // A schedule that cannot be set up now is said in the log: the clocks run all the same.
   try {
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
             }),
           })
         : {}),
-      ...createDigestActivities({ client, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
+      ...createDigestActivities({ client, summaries, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
     }),
     // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
     shutdownGraceTime: '20 seconds',
@@ -170,6 +173,7 @@ async function main(): Promise<void> {
     await health.close();
     transport.close();
     await store.close();
+    await summaries.close();
     if (ssdStores) await Promise.all([ssdStores.sync.close(), ssdStores.teams.close(), ssdStores.staff.close(), ssdStores.alerts.close(), ssdStores.arrivals.close()]);
     await connection.close();
   }

@@ -1,22 +1,26 @@
 /**
- * The daily digest against the run's real dev server and a real SMTP server: cases opened on a
- * policy counted in seconds go overdue in the test's own time; the digest workflow, run for a
- * working day, sends each team manager and head of service exactly one email with their cases,
- * most urgent first, names no one; run for a bank holiday or a Saturday it sends nothing and
- * says why. The schedule that starts it is created on the server and described back.
+ * The daily digest against the run's real dev server, the run's store and a real SMTP server: cases
+ * opened on a policy counted in seconds go overdue in the test's own time; the digest workflow, run
+ * for a working day, sends each team manager and head of service exactly one email with their cases
+ * (read from the case summaries in the store), most urgent first, names no one; run for a bank
+ * holiday or a Saturday it sends nothing and says why. With no worker for the cases at all it is
+ * built all the same, and says which cases it could not include. The schedule that starts it is
+ * created on the server and described back.
  */
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestActivities } from '../../activities/digest';
-import { caseState, openCase } from '../../common/cases';
+import { openCase } from '../../common/cases';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { ukDateOf } from '../../domain/digest';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { DIGEST_CATCHUP_WINDOW, digestScheduleOptions, ensureDigestSchedule } from '../../worker/digest-schedule';
+import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
 import type { DailyDigestResult } from '../../workflows/digest';
-import { caseActivities } from '../support/case-record';
+import { stateQuery } from '../../workflows/messages';
+import { caseActivities, storeUrl } from '../support/case-record';
 import { startMailbox, type Mailbox, type ReceivedMail } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
@@ -26,19 +30,37 @@ let dev: DevServerConnections;
 let connection: NativeConnection;
 let client: Client;
 let bundle: WorkflowBundlePath;
+let summaries: CaseSummaries;
 
 beforeAll(async () => {
+  summaries = openCaseSummaries(storeUrl());
   mailbox = await startMailbox();
   dev = await connectDevServer();
   ({ nativeConnection: connection, client } = dev);
   bundle = await bundleCaseWorkflows();
 });
 afterAll(async () => {
+  await summaries?.close();
   await dev?.close();
   await mailbox?.close();
 });
 
 const CONSOLE = 'https://caseclock.council.test';
+
+/**
+ * The run's summaries as a digest of only these teams sees them: the store is shared by every test
+ * file, and a digest of the whole store would write to other files' managers.
+ */
+const summariesOf = (teams: string[]): Pick<CaseSummaries, 'list' | 'get'> => ({
+  list: (filter) => summaries.list({ ...filter, teams }),
+  get: async (subject, caseId, now) => {
+    const summary = await summaries.get(subject, caseId, now);
+    return summary && teams.includes(summary.details.team) ? summary : undefined;
+  },
+});
+
+/** The case's summary as of now, once it has written one. */
+const summaryOf = (caseId: string) => summaries.get('case', caseId, new Date().toISOString());
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 150; i++) {
@@ -78,7 +100,7 @@ describe('the daily digest', () => {
       workflowBundle: bundle,
       activities: {
         ...caseActivities(mailbox),
-        ...createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
+        ...createDigestActivities({ client, summaries: summariesOf([north, south]), transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
       },
     });
     await worker.runUntil(async () => {
@@ -91,8 +113,10 @@ describe('the daily digest', () => {
       await open(ref.second, north, email.north, 'HIGH_IMMEDIATE', secondsPolicy({ 'initial-visit-high': 'PT2S' }, quiet));
       await open(ref.soon, south, email.south, 'PRIORITY', secondsPolicy({ 'initial-visit-priority': 'PT1H' }, quiet));
       await open(ref.later, south, email.south, 'VULNERABLE', loadDefaultSnapshot());
-      await eventually(async () => (await caseState(client, ref.first)).overdueCount > 0 && (await caseState(client, ref.second)).overdueCount > 0, 'both seconds cases overdue');
-      const later = await caseState(client, ref.later);
+      // Each case's summary written, and both seconds cases past their deadline as of now.
+      await eventually(async () => ((await summaryOf(ref.first))?.overdueCount ?? 0) > 0 && ((await summaryOf(ref.second))?.overdueCount ?? 0) > 0, 'both seconds cases overdue');
+      await eventually(async () => (await summaryOf(ref.soon)) !== undefined && (await summaryOf(ref.later)) !== undefined, 'every summary written');
+      const later = (await summaryOf(ref.later))!;
 
       const forDate = nextWorkingDay();
       const result: DailyDigestResult = await client.workflow.execute('dailyDigestWorkflow', {
@@ -151,6 +175,63 @@ describe('the daily digest', () => {
   });
 });
 
+describe('the daily digest with no worker for the cases', () => {
+  it('is built from the case summaries alone, and says how many cases it could not include because they have written no summary yet', async () => {
+    const caseQueue = uniqueName('digest-cases');
+    const digestQueue = uniqueName('digest-only');
+    const run = uniqueName('z').slice(-8);
+    const team = `IDLE-${run}`;
+    const email = { manager: `idle.manager.${run}@council.test`, head: `idle.head.${run}@council.test` };
+    const contacts = {
+      'allocated-worker': { name: 'Sam Worker', email: `worker.${run}@council.test` },
+      'team-manager': { name: 'Tess Manager', email: email.manager },
+      'head-of-service': { name: 'Hal Head', email: email.head },
+    };
+    const ref = { overdue: `IDLE-OVERDUE-${run}`, soon: `IDLE-SOON-${run}`, unwritten: `IDLE-UNWRITTEN-${run}` };
+    const quiet = [{ level: 1, role: 'team-manager' as const, after: 'PT1H' }];
+    const open = (reference: string, policy: PolicySnapshot) =>
+      openCase(client, { caseId: reference, details: { reference, team, contacts }, openedBy: 'admin1', initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated' } }, policy, { taskQueue: caseQueue });
+    // The cases' worker writes each case's summary once, then stops for good.
+    const caseWorker = await Worker.create({ connection, taskQueue: caseQueue, workflowBundle: bundle, activities: caseActivities(mailbox) });
+    await caseWorker.runUntil(async () => {
+      await open(ref.overdue, secondsPolicy({ 'initial-visit-high': 'PT2S' }, quiet));
+      await open(ref.soon, secondsPolicy({ 'initial-visit-high': 'PT1H' }, quiet));
+      await eventually(async () => (await summaryOf(ref.overdue)) !== undefined && (await summaryOf(ref.soon)) !== undefined, 'both summaries written');
+    });
+    // Opened with no worker: running in Temporal, with no summary in the store.
+    await open(ref.unwritten, secondsPolicy({ 'initial-visit-high': 'PT1H' }, quiet));
+    // Past its deadline with nothing written since: the summary works that out as it is read.
+    await eventually(async () => ((await summaryOf(ref.overdue))?.overdueCount ?? 0) > 0, 'the first case overdue as of now');
+    // Nobody answers for the cases: a state query (what the digest used to ask) gets no answer.
+    await expect(client.withAbortSignal(AbortSignal.timeout(2_000), () => client.workflow.getHandle(`case:${ref.overdue}`).query(stateQuery))).rejects.toThrow();
+
+    const digestWorker = await Worker.create({
+      connection,
+      taskQueue: digestQueue,
+      workflowBundle: bundle,
+      activities: createDigestActivities({ client, summaries: summariesOf([team]), transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue: caseQueue }),
+    });
+    await digestWorker.runUntil(async () => {
+      const forDate = nextWorkingDay();
+      const result: DailyDigestResult = await client.workflow.execute('dailyDigestWorkflow', { taskQueue: digestQueue, workflowId: uniqueName('digest-idle'), args: [{ forDate }] });
+      expect(result).toMatchObject({ forDate, sent: true, casesRead: 2, casesUnreadable: 1 });
+      expect(result.recipients).toEqual([
+        { email: email.head, overdue: 1, dueSoon: 1 },
+        { email: email.manager, overdue: 1, dueSoon: 1 },
+      ]);
+    });
+    const to = (address: string) => mailbox.messages.filter((m) => m.to.includes(address));
+    await mailbox.waitFor(() => to(email.manager).length === 1 && to(email.head).length === 1);
+    for (const mail of [to(email.manager)[0]!, to(email.head)[0]!]) {
+      expect(refsIn(mail)).toEqual([ref.overdue, ref.soon]);
+      expect(mail.text).toContain('1 case has not written a summary yet, so it is not included: run caseclock summaries backfill.');
+      expect(mail.html).toContain('1 case has not written a summary yet, so it is not included: run caseclock summaries backfill.');
+      expect(mail.text).not.toContain(ref.unwritten);
+    }
+    for (const id of Object.values(ref)) await client.workflow.getHandle(`case:${id}`).terminate('test finished');
+  });
+});
+
 describe('the daily digest when the mail server struggles', () => {
   it('sends what it can, records an address refused for good, and on retry sends only the digests not yet delivered', async () => {
     const taskQueue = uniqueName('digest');
@@ -170,7 +251,7 @@ describe('the daily digest when the mail server struggles', () => {
       workflowBundle: bundle,
       activities: {
         ...caseActivities(mailbox),
-        ...createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
+        ...createDigestActivities({ client, summaries: summariesOf([`T-${run}`]), transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
       },
     });
     try {
@@ -187,7 +268,7 @@ describe('the daily digest when the mail server struggles', () => {
             { taskQueue },
           );
         }
-        await eventually(async () => (await caseState(client, refs[1]!)).overdueCount > 0, 'the case overdue');
+        await eventually(async () => ((await summaryOf(refs[0]!))?.overdueCount ?? 0) > 0 && ((await summaryOf(refs[1]!))?.overdueCount ?? 0) > 0, 'both cases overdue');
         const handle = await client.workflow.start('dailyDigestWorkflow', { taskQueue, workflowId: uniqueName('digest-retry'), args: [{ forDate: nextWorkingDay() }] });
         const to = (address: string) => mailbox.messages.filter((m) => m.to.includes(address));
         // The first attempt delivers the one it can; the deferred address waits for the retry.
@@ -255,7 +336,7 @@ describe('the digest schedule', () => {
         connection,
         taskQueue,
         workflowBundle: bundle,
-        activities: createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
+        activities: createDigestActivities({ client, summaries: summariesOf([uniqueName('NO-CASES')]), transport: mailbox.transport(), from: 'caseclock@test', consoleUrl: CONSOLE, taskQueue }),
       });
       await worker.runUntil(async () => {
         await handle.trigger();

@@ -1,10 +1,10 @@
 /**
  * Records the daily digest's replay fixtures (tests/replay/replay.test.ts replays them with the
  * case histories): `dailyDigestWorkflow` on a throwaway dev server, with its real activity sending
- * to an in-process SMTP server, run for a working day and for a bank holiday. The digest lists the
- * open cases through visibility, which the time-skipping server that records the case histories
- * does not offer; no case is open here, so the working day's digest reads none and sends none,
- * which still records every command the workflow issues.
+ * to an in-process SMTP server, run for a working day and for a bank holiday. The digest checks
+ * visibility for running cases, which the time-skipping server that records the case histories does
+ * not offer; no case is open here (the summaries it reads are none, with no store), so the working
+ * day's digest reads none and sends none, which still records every command the workflow issues.
  *
  *   npx tsx tests/replay/record-digest-histories.ts
  */
@@ -25,6 +25,9 @@ const SCENARIOS = [
   { scenario: 'daily-digest-bank-holiday', forDate: '2026-12-25', description: 'The daily digest for a bank holiday (Christmas Day 2026): nothing read, nothing sent, the reason returned.' },
 ];
 
+/** No case, so no summary: the recording needs no store. */
+const NO_SUMMARIES = { list: () => Promise.resolve([]), get: () => Promise.resolve(undefined) };
+
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-digest-record-'));
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
       taskQueue,
       identity: 'caseclock-replay-recorder',
       workflowBundle: bundle,
-      activities: createDigestActivities({ client, transport: mailbox.transport(), from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test', taskQueue }),
+      activities: createDigestActivities({ client, summaries: NO_SUMMARIES, transport: mailbox.transport(), from: 'caseclock@example.test', consoleUrl: 'https://caseclock.example.test', taskQueue }),
     });
     await worker.runUntil(async () => {
       for (const s of SCENARIOS) {
