@@ -282,6 +282,18 @@ export const ConfigSchema = z
       .min(1, 'must be between 1 and 3600')
       .max(3600, 'must be between 1 and 3600')
       .default(60),
+    /**
+     * How many cases the worker keeps in memory between their wake-ups (Temporal's workflow cache).
+     * A case not in it is replayed from its history before it can take an update: a day's changes
+     * from the case system touch cases all over the caseload, so a cache smaller than the open
+     * caseload makes each of them wait seconds. Unset: sized to this process's heap (workerCacheSize).
+     */
+    CASECLOCK_WORKER_CACHED_CASES: z.coerce
+      .number({ error: 'must be a number of cases' })
+      .int('must be a whole number of cases')
+      .min(10, 'must be between 10 and 200000')
+      .max(200_000, 'must be between 10 and 200000')
+      .optional(),
     CONSOLE_PORT: port(8080),
     /** Where the console listens: this machine only by default, like every other CaseClock port; 0.0.0.0 behind a proxy or in a container. */
     CONSOLE_HOST: listenHost('127.0.0.1'),
@@ -466,4 +478,20 @@ export function temporalConnectionOptions(config: Config): {
     },
     ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}),
   };
+}
+
+/**
+ * A cached case's share of the worker's heap, with room to spare: measured at 0.08 to 0.09 MiB
+ * (`npm run bench:case`, docs/scale.md), where Temporal's own default assumes about 1.7 MiB a
+ * workflow (2,395 cases for a 4 GiB heap, fewer than a council of 10,000 children has open).
+ */
+export const HEAP_PER_CACHED_CASE_BYTES = 150 * 1024;
+/** Half the heap for cached cases; the rest for the activities, the sync and the store's pool. */
+const CACHE_SHARE_OF_HEAP = 0.5;
+const DEFAULT_CACHED_CASES_CEILING = 20_000;
+
+/** How many cases the worker caches: CASECLOCK_WORKER_CACHED_CASES, else half of `heapLimitBytes` at HEAP_PER_CACHED_CASE_BYTES each, at most 20,000. */
+export function workerCacheSize(config: Pick<Config, 'CASECLOCK_WORKER_CACHED_CASES'>, heapLimitBytes: number): number {
+  if (config.CASECLOCK_WORKER_CACHED_CASES !== undefined) return config.CASECLOCK_WORKER_CACHED_CASES;
+  return Math.max(100, Math.min(DEFAULT_CACHED_CASES_CEILING, Math.floor((heapLimitBytes * CACHE_SHARE_OF_HEAP) / HEAP_PER_CACHED_CASE_BYTES)));
 }

@@ -3,6 +3,7 @@
  * Configuration comes from the validated environment; SIGINT/SIGTERM drain it gracefully.
  */
 import { existsSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { Client } from '@temporalio/client';
@@ -11,7 +12,7 @@ import { createDigestActivities } from '../activities/digest';
 import { createNotificationActivities } from '../activities/notifications';
 import { migrateCaseRecordStore, openCaseRecordStore, redactUrl } from '../store/case-record-store';
 import { openCaseSummaries } from '../store/case-summaries';
-import { loadConfigOrExit, temporalConnectionOptions } from '../common/config';
+import { loadConfigOrExit, temporalConnectionOptions, workerCacheSize } from '../common/config';
 import { dataConverter } from '../common/temporal';
 import { TASK_QUEUE } from '../workflows/messages';
 import { BUNDLE_PATH } from './build-bundle';
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
     taskQueue: TASK_QUEUE,
     ...(usePrebuilt ? { workflowBundle: { codePath: BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     dataConverter: dataConverter(config),
+    // A council's open caseload in memory: a case taken out of the cache is replayed before it can take an update.
+    maxCachedWorkflows: workerCacheSize(config, getHeapStatistics().heap_size_limit),
     activities: metrics.instrument({
       ...createNotificationActivities({
         transport,
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
     shutdownGraceTime: '20 seconds',
   });
   workerState = () => worker.getState();
-  log.info({ taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+  log.info({ taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, temporal: config.TEMPORAL_ADDRESS, cachedCases: worker.options.maxCachedWorkflows }, 'worker started');
   try {
     await worker.run(); // resolves after SIGINT/SIGTERM once in-flight tasks drain
   } finally {

@@ -6,6 +6,7 @@
  *   npm run bench:sync                          # 10,000 children over two years
  *   npm run bench:sync -- --children 500        # a quick check
  *   npm run bench:sync -- --children 10000 --years 2 --concurrency 16
+ *   npm run bench:sync -- --cache 2000                # a worker caching fewer cases than the council has open
  * The council is tools/ssd/council.ts's, up to the last working day before today (nothing it records is later than now),
  * written as CSV extracts by tools/ssd/io.ts. Its teams and staff are in the team and staff
  * directories (every team listed, one manager and one head of service for all of them).
@@ -34,11 +35,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createSsdSyncActivities, runSsdSync, SSD_SYNC_CONCURRENCY, SSD_SYNC_USER, type SsdSyncCounts, type SsdSyncDependencies } from '../../activities/ssd-sync';
 import { IMPORT_COLUMNS, readImportFile, type ImportColumn } from '../../client/import/rows';
 import { IMPORT_CONCURRENCY, runImport, type ImportSummary } from '../../client/import/run';
+import { workerCacheSize } from '../../common/config';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { caseOf } from '../../domain/ssd/case-of';
 import { caseKindAt, readSsd } from '../../domain/ssd/events';
@@ -66,6 +69,8 @@ const CHILDREN = wholeNumber('--children', 10_000, 50, 50_000);
 const YEARS = wholeNumber('--years', 2, 1, 10);
 const CONCURRENCY = wholeNumber('--concurrency', SSD_SYNC_CONCURRENCY, 1, 256);
 const SEED = option('--seed') ?? 'caseclock';
+/** The worker's cache of workflows: by default what worker/main.ts runs with (CASECLOCK_WORKER_CACHED_CASES, else sized to the heap). */
+const CACHE = option('--cache') === undefined ? workerCacheSize({ CASECLOCK_WORKER_CACHED_CASES: undefined }, getHeapStatistics().heap_size_limit) : wholeNumber('--cache', 0, 1, 200_000);
 /** How long a phase waits for the worker to catch up before going on (its figure then reads "> limit"). */
 const CATCH_UP_LIMIT_S = wholeNumber('--catch-up-limit', 1800, 10, 86_400);
 /** The goals the figures are read against (docs/scale.md, SSD sync). */
@@ -284,6 +289,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: caseBundle,
+    maxCachedWorkflows: CACHE,
     activities: { ...bench.activities, ...createSsdSyncActivities({ client, store: ledger, teams, staff, settings, policy, taskQueue: TASK_QUEUE }) },
   });
 
@@ -464,11 +470,11 @@ async function main(): Promise<void> {
     await Promise.all([teams.close(), staff.close(), ledger.close(), arrivals.close()]);
     await bench.close({ keep: Boolean(process.env.CASECLOCK_BENCH_KEEP) });
     rmSync(dir, { recursive: true, force: true });
-    report(phases, { peakMiB, serverPeakMiB: server.peakMiB, serverErrors, changes, asOf, machine });
+    report(phases, { peakMiB, serverPeakMiB: server.peakMiB, serverErrors, changes, asOf, machine, cache: worker.options.maxCachedWorkflows });
   }
 }
 
-function report(phases: Phase[], o: { peakMiB: number; serverPeakMiB: number; serverErrors: number; changes: DayChanges; asOf: string; machine: string }): void {
+function report(phases: Phase[], o: { peakMiB: number; serverPeakMiB: number; serverErrors: number; changes: DayChanges; asOf: string; machine: string; cache: number }): void {
   if (phases.length === 0) return;
   const cols = [
     ['', 28],
@@ -482,7 +488,7 @@ function report(phases: Phase[], o: { peakMiB: number; serverPeakMiB: number; se
     ['server CPU s', 12],
   ] as const;
   const row = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(cols[i]![1]) : c.padStart(cols[i]![1]))).join(' '));
-  console.log(`\nSSD sync against the CSV import, ${CHILDREN} children over ${YEARS} years, one worker, the Temporal CLI's dev server (SQLite), run ${RUN_ID}; ${o.machine}`);
+  console.log(`\nSSD sync against the CSV import, ${CHILDREN} children over ${YEARS} years, one worker (a cache of ${o.cache} workflows), the Temporal CLI's dev server (SQLite), run ${RUN_ID}; ${o.machine}`);
   row(cols.map(([h]) => h));
   for (const p of phases) {
     row([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../common/config';
+import { ConfigError, HEAP_PER_CACHED_CASE_BYTES, parseConfig, workerCacheSize } from '../../common/config';
 import { SSD_NEVER_READ_COLUMNS } from '../../store/ssd-source';
 import { PERSONAL_COLUMNS } from '../../tools/ssd/personal';
 
@@ -98,5 +98,25 @@ describe('the risk tier from a configured column of the case system', () => {
     expect(refusal({ ...TIER, CASECLOCK_SSD_TIER_CODES: 'H=PRIORITY,H=VULNERABLE' })).toMatch(/CASECLOCK_SSD_TIER_CODES: entry 2: the code H is mapped twice/);
     expect(refusal({ CASECLOCK_SSD_TIER_COLUMN: TIER.CASECLOCK_SSD_TIER_COLUMN })).toMatch(/CASECLOCK_SSD_TIER_CODES: must be set together with CASECLOCK_SSD_TIER_COLUMN/);
     expect(refusal({ CASECLOCK_SSD_TIER_CODES: TIER.CASECLOCK_SSD_TIER_CODES })).toMatch(/CASECLOCK_SSD_TIER_COLUMN: must be set together with CASECLOCK_SSD_TIER_CODES/);
+  });
+});
+
+describe("the worker's cache of cases", () => {
+  const GiB = 2 ** 30;
+  it('holds a council’s open caseload by default: half the heap at about 150 KiB a case, at most 20,000', () => {
+    const unset = parseConfig({});
+    expect(unset.CASECLOCK_WORKER_CACHED_CASES).toBeUndefined();
+    expect(workerCacheSize(unset, 4 * GiB)).toBe(Math.floor((2 * GiB) / HEAP_PER_CACHED_CASE_BYTES));
+    expect(workerCacheSize(unset, 4 * GiB)).toBeGreaterThan(10_000);
+    expect(workerCacheSize(unset, 1 * GiB)).toBeLessThan(4_000);
+    expect(workerCacheSize(unset, 64 * GiB)).toBe(20_000);
+    expect(workerCacheSize(unset, 1024)).toBe(100);
+  });
+
+  it('takes CASECLOCK_WORKER_CACHED_CASES as it is, and refuses what is not a number of cases by name', () => {
+    expect(workerCacheSize(parseConfig({ CASECLOCK_WORKER_CACHED_CASES: '5000' }), 4 * GiB)).toBe(5000);
+    for (const bad of ['0', '5.5', 'lots', '300000']) {
+      expect(() => parseConfig({ CASECLOCK_WORKER_CACHED_CASES: bad }), bad).toThrow(/CASECLOCK_WORKER_CACHED_CASES: must be/);
+    }
   });
 });
