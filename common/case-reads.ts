@@ -1,0 +1,146 @@
+/**
+ * How the console and the command line read cases: from each case's summary in the case-record
+ * store (store/case-summaries.ts) and its record there, never by asking the workflow. A read
+ * neither wakes a case nor needs a worker; what it gives up is a moment's lag after a change, which
+ * `summaryAfter` waits out (bounded) so that the page or command after an action shows it.
+ */
+import type { RiskTier } from '../domain/kinds';
+import type { CaseRecordStore } from '../store/case-record-store';
+import type { CaseSummaries } from '../store/case-summaries';
+import type { CaseSummary } from '../workflows/messages';
+
+export type { CaseSummary };
+type Subject = 'case' | 'incident';
+
+/** What a reader says of a case that is running but has written no summary since summaries began. */
+export function noSummaryYet(subject: Subject, id: string): string {
+  return `no summary yet: ${subject} ${id} has not written to the case record since the upgrade; run \`caseclock summaries backfill\``;
+}
+
+/** The most overdue open obligation of a case, as the list shows it. */
+export interface MostOverdue {
+  obligationId: string;
+  kind: string;
+  title: string;
+  dueAt: string;
+  /** Past its deadline by this many milliseconds at the time of the read. */
+  lateByMs: number;
+}
+
+/** A case as the case list, the dashboard, `/api/cases`, `caseclock overdue` and `due-soon` show it. */
+export interface CaseListing {
+  caseId: string;
+  team: string;
+  tier?: string;
+  status: 'open' | 'closed';
+  nextDueAt?: string;
+  overdueCount: number;
+  /** The allocated worker's name, when the case has one. */
+  worker?: string;
+  mostOverdue?: MostOverdue;
+  /** When the summary was written (workflow time). */
+  writtenAt: string;
+}
+
+/** The open obligation furthest past its deadline at `now` (one on hold is never overdue). */
+export function mostOverdueOf(summary: Pick<CaseSummary, 'open' | 'status'>, now: string): MostOverdue | undefined {
+  if (summary.status === 'closed') return undefined;
+  let worst: CaseSummary['open'][number] | undefined;
+  for (const o of summary.open) if (!o.onHold && o.dueAt < now && (worst === undefined || o.dueAt < worst.dueAt)) worst = o;
+  return worst && { obligationId: worst.id, kind: worst.kind, title: worst.title, dueAt: worst.dueAt, lateByMs: Date.parse(now) - Date.parse(worst.dueAt) };
+}
+
+export function listingOf(summary: CaseSummary, now: string): CaseListing {
+  const worker = summary.details.contacts['allocated-worker']?.name;
+  const worst = mostOverdueOf(summary, now);
+  return {
+    caseId: summary.caseId,
+    team: summary.details.team,
+    ...(summary.tier ? { tier: summary.tier } : {}),
+    status: summary.status,
+    ...(summary.nextDueAt ? { nextDueAt: summary.nextDueAt } : {}),
+    overdueCount: summary.overdueCount,
+    ...(worker ? { worker } : {}),
+    ...(worst ? { mostOverdue: worst } : {}),
+    writtenAt: summary.writtenAt,
+  };
+}
+
+/**
+ * Open cases from their summaries, most overdue first (the store's order: earliest deadline first).
+ * `teams` limits them to the teams a person may read (undefined: every team); `team` is the filter
+ * typed, within those.
+ */
+export async function listCaseSummaries(summaries: CaseSummaries, filter: { teams?: readonly string[]; team?: string; tier?: RiskTier; overdueOnly?: boolean; now: string }): Promise<CaseListing[]> {
+  let teams = filter.teams === undefined ? undefined : [...filter.teams];
+  if (filter.team !== undefined) teams = teams === undefined || teams.includes(filter.team) ? [filter.team] : [];
+  if (teams !== undefined && teams.length === 0) return [];
+  const rows = await summaries.list({
+    subject: 'case',
+    ...(teams ? { teams } : {}),
+    ...(filter.tier ? { tier: filter.tier } : {}),
+    overdueOnly: filter.overdueOnly === true,
+    now: filter.now,
+  });
+  return rows.map((s) => listingOf(s, filter.now));
+}
+
+/** A send still unfinished this long after its time is waiting on the mail server (a send takes about a second). */
+export const WAITING_FOR_MAIL_AFTER_MS = 60_000;
+
+/**
+ * The case's messages that the mail server has not yet taken, a minute or more after they were
+ * due to go: Temporal is retrying them (at least once a minute) while mail fails.
+ */
+export function waitingForMail(summary: Pick<CaseSummary, 'sending'>, now: string): CaseSummary['sending'] {
+  return summary.sending.filter((m) => Date.parse(now) - Date.parse(m.sendAt) >= WAITING_FOR_MAIL_AFTER_MS);
+}
+
+/** How long a page or command waits for an action to reach the summary, and how often it looks. */
+export const SUMMARY_WAIT_MS = 5_000;
+export const SUMMARY_POLL_MS = 100;
+
+export interface SummaryRead {
+  /** The summary as of the read; undefined when the case has written none. */
+  summary: CaseSummary | undefined;
+  /**
+   * Whether it shows the action the reader waited for (written at or after `since`); true when
+   * nothing was waited for. False: what is shown is older, the action is still being written.
+   */
+  landed: boolean;
+}
+
+/**
+ * A case's summary, waiting (up to `timeoutMs`, looking every `intervalMs`) until one written at or
+ * after `since` is there: `since` is when the reader sent its action (opening the case, recording an
+ * event), so the page after it shows the change. Without `since`, one read. The summary's time is
+ * the workflow's, from the Temporal server's clock; a clock ahead of it only makes the wait run out
+ * and the reader say the change is still being written.
+ */
+export async function summaryAfter(
+  summaries: Pick<CaseSummaries, 'get'>,
+  subject: Subject,
+  id: string,
+  options: { since?: string; timeoutMs?: number; intervalMs?: number; now?: () => string } = {},
+): Promise<SummaryRead> {
+  const now = options.now ?? (() => new Date().toISOString());
+  const until = Date.now() + (options.timeoutMs ?? SUMMARY_WAIT_MS);
+  for (;;) {
+    const summary = await summaries.get(subject, id, now());
+    const landed = options.since === undefined || (summary !== undefined && summary.writtenAt >= options.since);
+    if (landed || Date.now() >= until) return { summary, landed };
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? SUMMARY_POLL_MS));
+  }
+}
+
+/**
+ * Whether a case with no summary exists: any entry of its record in the store says it does; with
+ * none, `runStatus` (Temporal's describe(), a read of the server that does not wake the workflow)
+ * tells a case that has written nothing from one that never was.
+ */
+export async function caseWithoutSummary(records: Pick<CaseRecordStore, 'caseRecord'>, subject: Subject, id: string, runStatus: () => Promise<'running' | 'closed' | 'absent'>): Promise<'exists' | 'closed' | 'absent'> {
+  const entries = await records.caseRecord(id);
+  if (entries.some((e) => e.subject === subject)) return 'exists';
+  const status = await runStatus();
+  return status === 'running' ? 'exists' : status;
+}
