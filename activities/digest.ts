@@ -66,7 +66,9 @@ export function digestMessageKey(email: string, forDate: string): string {
 export function createDigestActivities(deps: DigestDeps) {
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
   async function readOpenCases(now: string): Promise<{ cases: DigestCase[]; unsummarised: Map<string, number> }> {
-    const read = await summarisedCases(deps.client, deps.summaries, { now, taskQueue });
+    // A council's running cases listed by visibility: minutes at most, within the heartbeat's keep-alive.
+    const read = await summarisedCases(deps.client, deps.summaries, { now, taskQueue, visibilityTimeoutMs: 10 * 60_000 });
+    if (read.unchecked !== undefined) log.warn('daily digest: which cases have no summary yet could not be read from Temporal', { error: read.unchecked });
     const cases: DigestCase[] = read.cases.map((s) => ({
       caseId: s.caseId,
       reference: s.details.reference,

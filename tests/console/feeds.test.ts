@@ -7,6 +7,8 @@
  * (the users file changed under the running console). Someone who signs in through the council's
  * identity provider (a real OpenID Connect provider in this process) makes feeds too, which read by
  * the access recorded at their last sign-in, and stop once that sign-in is older than 30 days.
+ * A feed reads the cases' summaries in the store, never a case: with no worker for its cases it is
+ * served all the same, and says how many cases it could not include.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -24,8 +26,9 @@ import { eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console
 import { ssoUserId } from '../../common/sso-identity';
 import { kindLabel } from '../../domain/labels';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
-import type { CaseState } from '../../workflows/messages';
-import { caseWorkflowId } from '../../workflows/messages';
+import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
+import type { CaseState, CaseSummary } from '../../workflows/messages';
+import { caseWorkflowId, stateQuery } from '../../workflows/messages';
 import { caseActivities, storeUrl } from '../support/case-record';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -43,6 +46,7 @@ let client: Client;
 let mailbox: Mailbox;
 let worker: Worker;
 let workerRun: Promise<void>;
+let summaries: CaseSummaries;
 let server: TestConsole;
 /** The same console with single sign-on through `provider`, whose accounts a test changes. */
 let ssoServer: TestConsole;
@@ -163,8 +167,26 @@ async function fetchFeed(url: string): Promise<{ answer: Answer; name: string; e
   return { answer, name: String(cal.getFirstPropertyValue('x-wr-calname') ?? ''), events };
 }
 
+/**
+ * The case's summary once it has caught up with the case (written, nothing waiting, the same open
+ * obligations as the case's state): what its feed shows from then on.
+ */
+async function settledSummary(caseId: string): Promise<CaseSummary> {
+  const ids = (open: ReadonlyArray<{ id: string }>) =>
+    open
+      .map((o) => o.id)
+      .sort()
+      .join();
+  for (let i = 0; i < 100; i++) {
+    const [state, summary] = await Promise.all([caseState(client, caseId), summaries.get('case', caseId, new Date().toISOString())]);
+    if (summary && summary.waitingForStore === 0 && ids(summary.open) === ids(state.open)) return summary;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the summary of ${caseId} never caught up with the case`);
+}
+
 /** What the feed must hold for a case: one event per open obligation, at its due time, with the reference only. */
-function expectEventsOf(state: CaseState, events: FeedEvent[], base: string): void {
+function expectEventsOf(state: Pick<CaseState, 'caseId' | 'details' | 'open'>, events: FeedEvent[], base: string): void {
   const mine = events.filter((e) => e.uid.startsWith(`${state.caseId}/`));
   expect(mine.map((e) => e.uid).sort()).toEqual(state.open.map((o) => eventUid(state.caseId, o.id)).sort());
   for (const o of state.open) {
@@ -188,6 +210,7 @@ function expectEventsOf(state: CaseState, events: FeedEvent[], base: string): vo
 }
 
 beforeAll(async () => {
+  summaries = openCaseSummaries(storeUrl());
   const bundle = bundleCaseWorkflows();
   [dev, mailbox] = await Promise.all([connectDevServer(), startMailbox()]);
   client = dev.client;
@@ -246,6 +269,7 @@ beforeAll(async () => {
   await open(cases.s, refs.s, TEAMS.south, 'HIGH_IMMEDIATE', { name: 'Sam Worker', email: 'sam.worker@council.test' });
   // A referral: its decision is due at the end of the next working day (an all-day event).
   await recordEvent(client, cases.b, { type: 'referral-received', at: new Date().toISOString(), by: 'ada' });
+  await Promise.all(Object.values(cases).map(settledSummary));
 }, 180_000);
 
 afterAll(async () => {
@@ -261,6 +285,7 @@ afterAll(async () => {
     worker.shutdown();
     await workerRun;
   }
+  await summaries?.close();
   await dev?.close();
   await mailbox?.close();
 });
@@ -292,7 +317,7 @@ describe('calendar feeds', () => {
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(answer.headers.get('set-cookie')).toBeNull();
     expect(name).toBe(`CaseClock · Team ${TEAMS.north}`);
-    const [a, b] = await Promise.all([caseState(client, cases.a), caseState(client, cases.b)]);
+    const [a, b] = await Promise.all([settledSummary(cases.a), settledSummary(cases.b)]);
     expect(a.open.length).toBeGreaterThan(0);
     expectEventsOf(a, events, server.url);
     expectEventsOf(b, events, server.url);
@@ -315,7 +340,7 @@ describe('calendar feeds', () => {
     const { answer, name, events } = await fetchFeed(sams.url);
     expect(answer.status).toBe(200);
     expect(name).toBe(`CaseClock · sam.worker@council.test (allocated worker, team ${TEAMS.north})`);
-    const a = await caseState(client, cases.a);
+    const a = await settledSummary(cases.a);
     expectEventsOf(a, events, server.url);
     expect(events).toHaveLength(a.open.length);
     expect(answer.body).not.toContain(cases.b);
@@ -329,10 +354,12 @@ describe('calendar feeds', () => {
     const at = DateTime.now().setZone('Europe/London').toFormat("yyyy-MM-dd'T'HH:mm");
     const visit = await tess.request(`/cases/${cases.a}/actions/visit`, { at });
     expect(visit.status, visit.body.slice(0, 2000)).toBe(303);
+    // The feed shows the case as its summary has it, once the case has written the visit.
+    const summary = await settledSummary(cases.a);
     const after = await fetchFeed(sams.url);
     expect(after.events.map((e) => e.uid)).not.toContain(visitUid);
     expect(after.events.map((e) => e.uid).sort()).not.toEqual(before.events.map((e) => e.uid).sort());
-    expectEventsOf(await caseState(client, cases.a), after.events, server.url);
+    expectEventsOf(summary, after.events, server.url);
   });
 
   it('a manager cannot create a feed of another team, nor a viewer a worker feed', async () => {
@@ -453,6 +480,51 @@ describe('calendar feeds', () => {
     SSO_ACCOUNTS['sub-sid'] = { ...SSO_ACCOUNTS['sub-sid'], team: TEAMS.north };
     await ssoSignIn('sub-sid');
     expect((await fetchFeed(feed.url)).answer.status).toBe(200);
+  });
+});
+
+describe('a calendar feed with no worker for its cases', () => {
+  it('is served from the summaries in the store, and says how many cases of the team have not written one yet', async () => {
+    const idleTeam = `FEEDS-IDLE-${run}`;
+    const taskQueue = uniqueName('feeds-idle');
+    const idle = { written: uniqueName('FEED-IDLE-W'), unwritten: uniqueName('FEED-IDLE-U') };
+    const idleRefs = { written: `WCF-${run}-0500`, unwritten: `WCF-${run}-0501` };
+    const open = async (which: keyof typeof idle) => {
+      await openCase(
+        client,
+        {
+          caseId: idle[which],
+          details: { reference: idleRefs[which], team: idleTeam, contacts: { 'allocated-worker': { name: 'Sam Worker', email: 'sam.worker@council.test' } } },
+          openedBy: 'ada',
+          initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated by the team manager after a home visit' },
+        },
+        loadDefaultSnapshot(),
+        { taskQueue },
+      );
+      started.push(caseWorkflowId(idle[which]));
+    };
+    // The cases' own worker writes one case's summary, then stops for good; the other opens after.
+    const idleWorker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await bundleCaseWorkflows(), activities: caseActivities(mailbox) });
+    await idleWorker.runUntil(async () => {
+      await open('written');
+      await settledSummary(idle.written);
+    });
+    await open('unwritten');
+    const written = (await summaries.get('case', idle.written, new Date().toISOString()))!;
+    // Nobody answers for these cases: a state query (what a feed used to ask) gets no answer.
+    await expect(client.withAbortSignal(AbortSignal.timeout(2_000), () => client.workflow.getHandle(caseWorkflowId(idle.written)).query(stateQuery))).rejects.toThrow();
+
+    const ada = await Session.signIn('ada', PASSWORDS.admin);
+    const feed = await createFeed(ada, { kind: 'team', team: idleTeam });
+    const { answer, events } = await fetchFeed(feed.url);
+    expect(answer.status).toBe(200);
+    expectEventsOf(written, events, server.url);
+    expect(events).toHaveLength(written.open.length);
+    expect(answer.body).not.toContain(idle.unwritten);
+    expect(answer.body).not.toContain(idleRefs.unwritten);
+    for (const text of NEVER) expect(answer.body).not.toContain(text);
+    const description = String(new ICAL.Component(ICAL.parse(answer.body)).getFirstPropertyValue('x-wr-caldesc') ?? '');
+    expect(description).toContain(`Team ${idleTeam}: 1 case has not written a summary yet, so it is not included: run caseclock summaries backfill.`);
   });
 });
 

@@ -23,7 +23,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ical, { ICalEventTransparency } from 'ical-generator';
-import pLimit from 'p-limit';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { localTime } from '../../../domain/wording';
@@ -35,7 +34,7 @@ import type { SsoAccess } from '../../../store/console-store';
 import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-store';
 import { FeedSubjectInput } from '../../../store/feed-store';
 import type { CaseState } from '../../../workflows/messages';
-import { CaseActionError, caseState, listCases } from '../../../common/cases';
+import { summarisedCases, unsummarisedNote } from '../../../common/summary-coverage';
 import { mayRead, type Person, readableTeams } from '../../identity/access';
 import type { UserDirectory } from '../../identity/auth';
 import { type ConsoleContext, formOf } from '../context';
@@ -44,8 +43,6 @@ import { peopleShown, signedInLabel } from '../../identity/people';
 import { Notice } from '../views/layout';
 
 const ZONE = 'Europe/London';
-/** How many cases a feed asks at once. */
-const CONCURRENCY = 8;
 
 // --- who may do what --------------------------------------------------------------------------
 
@@ -117,11 +114,15 @@ export function isEndOfDay(dueAt: string): boolean {
 /** A UID that stays the same while the obligation does, so calendar apps update rather than duplicate. */
 export const eventUid = (caseId: string, obligationId: string): string => `${caseId}/${obligationId}@caseclock`;
 
-export function buildCalendar(input: { name: string; consoleUrl: string; cases: readonly CaseState[]; now?: Date }): string {
+/** What a feed shows of a case: its reference, team and open obligations (a case summary has them). */
+export type FeedCase = Pick<CaseState, 'caseId' | 'details' | 'open'>;
+
+/** The calendar; `notIncluded` says which cases it leaves out and why (in the calendar's description). */
+export function buildCalendar(input: { name: string; consoleUrl: string; cases: readonly FeedCase[]; now?: Date; notIncluded?: string }): string {
   const now = input.now ?? new Date();
   const cal = ical({
     name: input.name,
-    description: 'Open obligations of the cases, from CaseClock. Case references only.',
+    description: `Open obligations of the cases, from CaseClock. Case references only.${input.notIncluded ? ` ${input.notIncluded}.` : ''}`,
     prodId: { company: 'CaseClock', product: 'Calendar feeds', language: 'EN' },
     ttl: 15 * 60,
   });
@@ -193,23 +194,15 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       request.log.warn({ feed: feed.id, creator: feed.createdBy, team: feed.subject.team, reason: access }, 'calendar feed refused: its creator may no longer read it');
       return noSuchFeed();
     }
-    const listings = await ctx.ask(() => listCases(client, { team: feed.subject.team }));
-    const states = await pLimit(CONCURRENCY).map(listings, async (l) => {
-      try {
-        return await ctx.ask(() => caseState(client, l.caseId));
-      } catch (err) {
-        // A case that closed between the listing and the question is simply not in the feed.
-        if (err instanceof CaseActionError && err.kind === 'not-found') return undefined;
-        throw err;
-      }
-    });
+    // The team's summaries in one list from the store: no case is asked, so a feed answers with no worker running.
     const subject = feed.subject;
-    const cases = states.filter(
-      (s): s is CaseState => s !== undefined && s.status === 'open' && s.details.team === subject.team && (subject.kind === 'team' || s.details.contacts['allocated-worker']?.email.toLowerCase() === subject.email),
-    );
+    const read = await summarisedCases(client, options.summaries, { now: new Date().toISOString(), teams: [subject.team], visibilityTimeoutMs: options.answerTimeoutMs ?? 10_000 });
+    const cases = read.cases.filter((s) => s.status === 'open' && s.details.team === subject.team && (subject.kind === 'team' || s.details.contacts['allocated-worker']?.email.toLowerCase() === subject.email));
+    if (read.unchecked !== undefined) request.log.warn({ feed: feed.id, error: read.unchecked }, 'calendar feed: which cases have no summary yet could not be read from Temporal');
+    const notIncluded = read.unsummarised.length > 0 ? `Team ${subject.team}: ${unsummarisedNote(read.unsummarised.length)}` : undefined;
     await Promise.all(cases.map((s) => options.consoleStore.recordView({ viewer: feed.createdBy, role: feed.createdRole, subject: 'case', caseId: s.caseId, what: 'feed' })));
-    request.log.info({ feed: feed.id, cases: cases.length }, 'calendar feed read');
-    const body = buildCalendar({ name: `CaseClock · ${describeSubject(subject)}`, consoleUrl: baseUrl(request), cases });
+    request.log.info({ feed: feed.id, cases: cases.length, unsummarised: read.unsummarised.length }, 'calendar feed read');
+    const body = buildCalendar({ name: `CaseClock · ${describeSubject(subject)}`, consoleUrl: baseUrl(request), cases, ...(notIncluded ? { notIncluded } : {}) });
     return reply.type('text/calendar; charset=utf-8').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="caseclock.ics"').send(body);
   });
 
