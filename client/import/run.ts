@@ -14,6 +14,8 @@ import type { Client } from '@temporalio/client';
 import pLimit from 'p-limit';
 import type { PolicySnapshot } from '../../domain/policy';
 import type { ImportSummaryStore } from '../../store/import-summary-store';
+import type { CaseSummaries } from '../../store/case-summaries';
+import type { CaseSummary } from '../../store/case-summary';
 import { CaseActionError, openCase } from '../../common/cases';
 import type { KnownTeams } from '../../common/teams';
 import { withKnownTeams, type CellProblem, type ImportFile, type ImportRow } from './rows';
@@ -27,6 +29,44 @@ export interface RowOutcome {
   caseId: string;
   outcome: 'started' | 'already there' | 'refused';
   reason?: string;
+  /** Already there, and the file says otherwise of these (from the case's summary). */
+  differs?: FileDifference[];
+}
+
+/** What the file may say otherwise of a case already there. */
+export type FileDifference = 'team' | 'tier';
+
+/**
+ * What the file's row says otherwise than the case already there (its summary): its team, and its
+ * tier when the file rates one (a row without a tier says nothing of the case's).
+ */
+export function fileDifferences(row: ImportRow, summary: Pick<CaseSummary, 'details' | 'tier'>): FileDifference[] {
+  const differs: FileDifference[] = [];
+  if (row.input.details.team !== summary.details.team) differs.push('team');
+  const rated = [...(row.input.recorded ?? [])].reverse().find((e) => e.type === 'tier-set');
+  const tier = rated?.type === 'tier-set' ? rated.tier : row.input.initialTier?.tier;
+  if (tier !== undefined && tier !== summary.tier) differs.push('tier');
+  return differs;
+}
+
+/** A row already there, in words: "already there", and what the file says otherwise. */
+export function alreadyThereWords(differs: readonly FileDifference[] | undefined): string {
+  return differs && differs.length > 0 ? `already there, and the file differs: ${differs.join(', ')}` : 'already there';
+}
+
+/**
+ * The good rows whose case is already there, read from the case summaries in the store (a read per
+ * row, a few at a time; no case is asked): the dry run's answer to what an import would leave as it is.
+ */
+export async function rowsAlreadyThere(summaries: Pick<CaseSummaries, 'get'>, rows: readonly ImportRow[], now: Date): Promise<RowOutcome[]> {
+  const at = now.toISOString();
+  const found = await pLimit(IMPORT_CONCURRENCY).map(rows, async (row): Promise<RowOutcome | undefined> => {
+    const summary = await summaries.get('case', row.caseId, at);
+    if (summary === undefined) return undefined;
+    const differs = fileDifferences(row, summary);
+    return { line: row.line, caseId: row.caseId, outcome: 'already there', ...(differs.length > 0 ? { differs } : {}) };
+  });
+  return found.filter((r): r is RowOutcome => r !== undefined);
 }
 
 export interface ImportSummary {
@@ -34,6 +74,8 @@ export interface ImportSummary {
   rows: number;
   started: number;
   alreadyThere: number;
+  /** The rows already there whose case the file says otherwise of (left as they are all the same). */
+  differing: RowOutcome[];
   refused: number;
   /** Every refused row and why (bad cells, or the case's refusal). */
   refusals: RowOutcome[];
@@ -66,6 +108,8 @@ export async function runImport(
     now?: () => Date;
     /** The team directory's teams (common/teams.ts); absent: any team, as an empty directory. */
     teams?: KnownTeams;
+    /** The case summaries: a row whose case has one is already there, and compared with the file. */
+    cases?: Pick<CaseSummaries, 'get'>;
   },
 ): Promise<ImportSummary> {
   const began = Date.now();
@@ -78,6 +122,7 @@ export async function runImport(
     ...(options.progress ? { progress: options.progress } : {}),
     ...(summaries ? { hold: { runId, store: summaries.store } } : {}),
     ...(options.teams ? { teams: options.teams } : {}),
+    ...(options.cases ? { cases: options.cases } : {}),
   });
   const sent = summaries ? await sendHeldSummaries(client, summaries, runId, (options.now ?? (() => new Date()))(), 'import') : undefined;
   // Bad rows are refused with their cells, in file order with the rest.
@@ -92,6 +137,7 @@ export async function runImport(
     rows: checked.total,
     started: outcomes.filter((r) => r.outcome === 'started').length,
     alreadyThere: outcomes.filter((r) => r.outcome === 'already there').length,
+    differing: outcomes.filter((r) => r.outcome === 'already there' && r.differs !== undefined),
     refused: outcomes.filter((r) => r.outcome === 'refused').length,
     refusals: outcomes.filter((r) => r.outcome === 'refused'),
     warnings: checked.warnings,
@@ -101,7 +147,9 @@ export async function runImport(
 }
 
 /**
- * Opens each row's case, `concurrency` at a time; a case that exists already is "already there".
+ * Opens each row's case, `concurrency` at a time; a case that exists already is "already there":
+ * with `cases`, one whose summary the store has is known to be there before anything is held or
+ * started, and compared with the file; one begun before summaries is found there by its opening.
  * Anything other than a refusal (Temporal unreachable) stops the import: rows not yet started are
  * not started, and a later run of the file carries on from what was opened. With `hold`, the
  * escalations due on arrival are held in the store first and the case opens with them recorded as
@@ -111,7 +159,7 @@ export async function importRows(
   client: Client,
   rows: readonly ImportRow[],
   policy: PolicySnapshot,
-  options: { concurrency?: number; progress?: Progress; hold?: { runId: string; store: ImportSummaryStore }; teams?: KnownTeams } = {},
+  options: { concurrency?: number; progress?: Progress; hold?: { runId: string; store: ImportSummaryStore }; teams?: KnownTeams; cases?: Pick<CaseSummaries, 'get'> } = {},
 ): Promise<{ outcomes: RowOutcome[]; reported: ReportedEscalation[] }> {
   const concurrency = options.concurrency ?? IMPORT_CONCURRENCY;
   const progress = options.progress ?? SILENT;
@@ -120,6 +168,12 @@ export async function importRows(
   const reported: ReportedEscalation[] = [];
   const counts: ImportCounts = { started: 0, already: 0, refused: 0 };
   const one = async (row: ImportRow): Promise<RowOutcome> => {
+    const summary = await options.cases?.get('case', row.caseId, new Date().toISOString());
+    if (summary !== undefined) {
+      counts.already++;
+      const differs = fileDifferences(row, summary);
+      return { line: row.line, caseId: row.caseId, outcome: 'already there', ...(differs.length > 0 ? { differs } : {}) };
+    }
     const due = hold ? escalationsDueOnArrival(row.input, policy, new Date()) : [];
     if (hold && due.length > 0) {
       await hold.store.hold(

@@ -192,6 +192,24 @@ describe('caseclock import', () => {
     const summaries = before[0]?.timeline.map((t) => t.summary);
     expect(summaries).toEqual(expect.arrayContaining(['Risk tier set to PRIORITY']));
     expect(before[0]?.timeline.filter((t) => t.event?.type === 'contact')).toHaveLength(2);
+
+    // The file changed since: another team on one row, another tier on the next. The dry run and the
+    // import read which cases are there from their summaries, and name what the file says otherwise.
+    const changed = csvFile([row(ids[0]!, `${team}-MOVED`.slice(0, 40)), row(ids[1]!, team, { tier: 'VULNERABLE' }), row(ids[2]!, team)]);
+    const dry = await caseclock('import', changed, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trimEnd().split('\n')).toEqual([
+      `line 2 (${ids[0]}): already there, and the file differs: team`,
+      `line 3 (${ids[1]}): already there, and the file differs: tier`,
+      `line 4 (${ids[2]}): already there`,
+      `${changed}: 3 rows, 3 good (3 already there), 0 bad; nothing started (dry run)`,
+    ]);
+    const third = await caseclock('import', changed);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toContain('0 started, 3 already there, 0 refused');
+    expect(third.stdout).toContain(`  line 2 (${ids[0]}): already there, and the file differs: team\n  line 3 (${ids[1]}): already there, and the file differs: tier`);
+    expect(third.stdout).not.toContain(`line 4 (${ids[2]})`);
+    expect(await Promise.all(ids.map(async (id) => ({ history: await settledHistory(id), timeline: await caseTimeline(client, id) })))).toEqual(before);
   });
 
   it('an interrupted import carries on: the first half, then the whole file', async () => {

@@ -2,7 +2,9 @@
  * `caseclock import <file.csv> [--dry-run]`: a council's open cases brought in from its own system,
  * each case opened with the dates recorded there (client/import/rows.ts reads and checks the file).
  * A case that already exists is left as it is ("already there"), so running the file again starts
- * nothing twice and carries on an interrupted import. Cases open a few at a time, with a progress
+ * nothing twice and carries on an interrupted import. Which cases are there is read from the case
+ * summaries in the store, in the dry run as in the import, and a row the case already there differs
+ * from (its team, its tier) is named. Cases open a few at a time, with a progress
  * bar on a terminal (progress lines otherwise), and a summary at the end.
  */
 import { readFileSync } from 'node:fs';
@@ -10,9 +12,10 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import nodemailer from 'nodemailer';
 import { openImportSummaryStore } from '../../../store/import-summary-store';
+import { openCaseSummaries } from '../../../store/case-summaries';
 import { CliError, output } from '../support';
 import { readImportFile, withKnownTeams, type CellProblem } from '../../import/rows';
-import { IMPORT_CONCURRENCY, runImport, type ImportSummary, type Progress } from '../../import/run';
+import { alreadyThereWords, IMPORT_CONCURRENCY, rowsAlreadyThere, runImport, type ImportSummary, type Progress, type RowOutcome } from '../../import/run';
 import { actor, commonOptions, type CommonOptions, directoryTeams, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
 
 type ImportOptions = CommonOptions & { dryRun?: boolean; policy?: string; concurrency?: string; summaryEmails?: boolean };
@@ -43,13 +46,24 @@ export function register(program: Command): void {
     const checked = teams ? withKnownTeams(read, teams) : read;
 
     if (o.dryRun === true) {
-      const result = { file, rows: checked.total, good: checked.rows.length, bad: checked.badLines.size, problems: checked.problems, warnings: checked.warnings };
+      // Which rows' cases are there already: read from the case summaries, nothing asked of a case.
+      let already: RowOutcome[] = [];
+      if (checked.rows.length > 0) {
+        const cases = openCaseSummaries(loadConfig().CASECLOCK_STORE_URL, { poolSize: 2 });
+        try {
+          already = await rowsAlreadyThere(cases, checked.rows, new Date());
+        } finally {
+          await cases.close();
+        }
+      }
+      const result = { file, rows: checked.total, good: checked.rows.length, bad: checked.badLines.size, alreadyThere: already, problems: checked.problems, warnings: checked.warnings };
       const warned = checked.warnings.length > 0 ? `, ${checked.warnings.length} ${checked.warnings.length === 1 ? 'warning' : 'warnings'}` : '';
       output(o.json === true, result, () =>
         [
           ...checked.problems.map(describeCell),
           ...checked.warnings.map(describeWarning),
-          `${file}: ${checked.total} rows, ${checked.rows.length} good, ${checked.badLines.size} bad${warned}; nothing started (dry run)`,
+          ...already.map(describeAlready),
+          `${file}: ${checked.total} rows, ${checked.rows.length} good${already.length > 0 ? ` (${already.length} already there)` : ''}, ${checked.badLines.size} bad${warned}; nothing started (dry run)`,
         ].join('\n'),
       );
       if (checked.problems.length > 0) throw new CliError(`${checked.problems.length} bad cells in ${checked.badLines.size} rows`, 1);
@@ -61,6 +75,8 @@ export function register(program: Command): void {
     const snapshot = policySnapshot(o.policy, config);
     // Escalations due on arrival are held in the store until their summary is sent (client/import/run.ts).
     const store = o.summaryEmails === false ? undefined : openImportSummaryStore(config.CASECLOCK_STORE_URL);
+    // A row whose case has a summary is already there: left as it is, and compared with the file.
+    const cases = openCaseSummaries(config.CASECLOCK_STORE_URL, { poolSize: 2 });
     let summary: ImportSummary;
     try {
       summary = await withClient(
@@ -69,6 +85,7 @@ export function register(program: Command): void {
             file,
             concurrency,
             ...(teams ? { teams } : {}),
+            cases,
             progress: progressFor(checked.rows.length),
             ...(store ? { summaries: { store, transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL } } : {}),
           }),
@@ -76,6 +93,7 @@ export function register(program: Command): void {
       );
     } finally {
       await store?.close();
+      await cases.close();
     }
     output(o.json === true, summary, () => formatSummary(summary));
     const unsent = (summary.summaries ?? []).filter((m) => m.error !== undefined);
@@ -88,6 +106,11 @@ function describeCell(p: CellProblem): string {
   return `line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.message}`;
 }
 
+/** A row whose case is already there: left as it is, with what the file says otherwise of it. */
+function describeAlready(r: RowOutcome): string {
+  return `line ${r.line} (${r.caseId}): ${alreadyThereWords(r.differs)}`;
+}
+
 /** A warning: the row imports as it is (see readImportFile). */
 function describeWarning(p: CellProblem): string {
   return `line ${p.line}${p.column ? `, ${p.column}` : ''}: warning: ${p.message}`;
@@ -97,6 +120,7 @@ export function formatSummary(s: ImportSummary): string {
   return [
     `${s.file}: ${s.rows} rows in ${s.seconds}s: ${s.started} started, ${s.alreadyThere} already there, ${s.refused} refused`,
     ...s.refusals.map((r) => `  line ${r.line}${r.caseId ? ` (${r.caseId})` : ''}: ${r.reason ?? 'refused'}`),
+    ...s.differing.map((r) => `  ${describeAlready(r)}`),
     ...s.warnings.map((w) => `  ${describeWarning(w)}`),
     ...(s.summaries ?? []).map((m) =>
       m.error === undefined ? `summary of ${m.escalations} escalations due on arrival sent to ${m.to}` : `summary of ${m.escalations} escalations due on arrival NOT sent to ${m.to}: ${m.error}`,

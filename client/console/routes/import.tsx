@@ -19,7 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { policySnapshotFor } from '../../actions/case-actions';
 import { readImportFile, withKnownTeams, type CellProblem } from '../../import/rows';
-import { runImport, type ImportCounts, type ImportSummary } from '../../import/run';
+import { alreadyThereWords, rowsAlreadyThere, runImport, type ImportCounts, type ImportSummary, type RowOutcome } from '../../import/run';
 import { localTime } from '../../../domain/wording';
 import { decide, type Person } from '../../identity/access';
 import type { ConsoleContext } from '../context';
@@ -279,6 +279,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       );
 
       if (action === 'check' || checked.unreadable) {
+        // Which rows' cases are there already, from the case summaries (nothing asked of a case).
+        const already = checked.unreadable ? [] : await rowsAlreadyThere(options.summaries, checked.rows, new Date());
         request.log.info({ user: person.id, rows: checked.total, good: checked.rows.length, bad: checked.badLines.size, unreadable: checked.unreadable }, 'import file checked');
         const verdict = checked.unreadable ? (
           <Notice kind="error">
@@ -305,6 +307,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
             {counts}
             {verdict}
             {checked.problems.length > 0 && <ProblemTable problems={checked.problems} />}
+            {already.length > 0 && <AlreadyThere rows={already} />}
             {checked.warnings.length > 0 && (
               <>
                 <p id="import-warnings-note">
@@ -348,6 +351,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       void runImport(options.client, checked, policy, {
         file,
         teams,
+        cases: options.summaries,
         ...summaries,
         progress: {
           tick(counts) {
@@ -417,6 +421,33 @@ function JobView({ job }: { job: ImportJob }) {
   );
 }
 
+/** The rows whose case is already there (left as they are), and what the file says otherwise of each. */
+function AlreadyThere({ rows, id = 'import-already' }: { rows: readonly RowOutcome[]; id?: string }) {
+  return (
+    <>
+      <p id={`${id}-note`}>{plural(rows.length, 'row')} already there: an import leaves these cases as they are.</p>
+      <table class="data compact" id={id}>
+        <thead>
+          <tr>
+            <th class="num">Line</th>
+            <th>Case</th>
+            <th>In CaseClock</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <td class="num">{r.line}</td>
+              <td>{r.caseId}</td>
+              <td>{alreadyThereWords(r.differs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 function SummaryView({ summary: s }: { summary: ImportSummary }) {
   const unsent = (s.summaries ?? []).filter((m) => m.error !== undefined);
   return (
@@ -427,6 +458,7 @@ function SummaryView({ summary: s }: { summary: ImportSummary }) {
           <strong id="summary-refused">{s.refused} refused</strong>.
         </p>
       </Notice>
+      {s.differing.length > 0 && <AlreadyThere rows={s.differing} id="import-differing" />}
       {s.refusals.length > 0 && (
         <>
           <h2>Refused</h2>
