@@ -34,7 +34,7 @@ import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
 import { CaseRecord, caseAnswer, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH } from './patches';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH } from './patches';
 import { refusal } from './validation';
 import {
   type ApplyPolicyInput,
@@ -59,7 +59,7 @@ import {
   updateDetailsUpdate,
   writeSummaryUpdate,
 } from './messages';
-import { NextDueAtAttribute, OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from './search-attributes';
+import { attributePairs, attributesFrom, CASE_ATTRIBUTE_NAMES, caseAttributes, type CaseAttributes } from './search-attributes';
 
 /**
  * The zod half of the update validators, loaded on the first update a workflow validates: zod and
@@ -294,7 +294,8 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
  * so a message in retry for hours never holds back another message, an update or the overdue count.
  */
 async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number): Promise<void> {
-  const attributesSent: { last?: string } = {};
+  // New runs start from the attributes they were given and upsert only what differs.
+  const attributesSent: AttributeMemo = patched(START_ATTRIBUTES_PATCH) ? { sent: attributesFrom(workflowInfo().typedSearchAttributes) } : {};
   const warned = new Set<string>();
   const sends = new Map<string, CancellationScope>();
   const storing: StoreWriting = {};
@@ -532,18 +533,26 @@ async function deliver(kase: CaseRecord, due: DueMessage, now: string): Promise<
   }
 }
 
-/** Upserts the case's search attributes when they change (memo holds the last values sent). */
-function syncSearchAttributes(kase: CaseRecord, now: string, memo: { last?: string }): void {
-  const state = caseState(kase, now);
-  const status = state.status === 'closed' ? 'closed' : state.overdueCount > 0 ? 'overdue' : 'open';
-  const key = JSON.stringify([state.tier, kase.facts.details.team, status, state.nextDueAt, state.overdueCount]);
+/** What a run has sent as its search attributes: `sent` (values, for runs that upsert only what changed) or `last` (older runs: all five on any change). */
+interface AttributeMemo {
+  sent?: Partial<CaseAttributes>;
+  last?: string;
+}
+
+/** Upserts the case's search attributes when they change. */
+function syncSearchAttributes(kase: CaseRecord, now: string, memo: AttributeMemo): void {
+  const evaluation = kase.clocks.evaluate(now);
+  const values = caseAttributes({ closed: kase.facts.closed, tier: kase.facts.tier, team: kase.facts.details.team, overdueCount: evaluation.overdueCount, nextDueAt: evaluation.nextDueAt });
+  if (memo.sent) {
+    const sent = memo.sent;
+    const changed = CASE_ATTRIBUTE_NAMES.filter((k) => sent[k] !== values[k]);
+    if (changed.length === 0) return;
+    memo.sent = values;
+    upsertSearchAttributes(attributePairs(values, changed));
+    return;
+  }
+  const key = JSON.stringify([kase.facts.tier, values.team, values.status, values.nextDueAt, values.overdueCount]);
   if (key === memo.last) return;
   memo.last = key;
-  upsertSearchAttributes([
-    { key: RiskTierAttribute, value: state.tier ?? 'UNRATED' },
-    { key: TeamAttribute, value: kase.facts.details.team },
-    { key: StatusAttribute, value: status },
-    { key: NextDueAtAttribute, value: state.nextDueAt ? new Date(state.nextDueAt) : null },
-    { key: OverdueCountAttribute, value: state.overdueCount },
-  ]);
+  upsertSearchAttributes(attributePairs(values));
 }

@@ -15,3 +15,9 @@ export const SETTLED_STATE_PATCH = 'settled-state';
 
 /** Runs whose updates answer with a small summary of the case (CaseAnswer), not its whole state. */
 export const SMALL_UPDATE_ANSWER_PATCH = 'small-update-answer';
+
+/**
+ * Runs that take their search attributes as the client set them at the start (or as carried from
+ * the previous run) and upsert only those that differ: a new case's first task upserts nothing.
+ */
+export const START_ATTRIBUTES_PATCH = 'start-attributes';
