@@ -110,37 +110,76 @@ export interface SummaryRead {
   landed: boolean;
 }
 
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  now?: () => string;
+}
+
 /**
  * A case's summary, waiting (up to `timeoutMs`, looking every `intervalMs`) until one written at or
- * after `since` is there: `since` is when the reader sent its action (opening the case, recording an
- * event), so the page after it shows the change. Without `since`, one read. The summary's time is
- * the workflow's, from the Temporal server's clock; a clock ahead of it only makes the wait run out
- * and the reader say the change is still being written.
+ * after `since` is there (`since: 'any'`: until there is one at all). `since` is when the reader
+ * sent its action (opening the case, recording an event), so the page after it shows the change.
+ * Without `since`, one read. The summary's time is the workflow's, from the Temporal server's
+ * clock; a clock ahead of it only makes the wait run out and the reader say the change is still
+ * being written.
  */
-export async function summaryAfter(
-  summaries: Pick<CaseSummaries, 'get'>,
-  subject: Subject,
-  id: string,
-  options: { since?: string; timeoutMs?: number; intervalMs?: number; now?: () => string } = {},
-): Promise<SummaryRead> {
+export async function summaryAfter(summaries: Pick<CaseSummaries, 'get'>, subject: Subject, id: string, options: WaitOptions & { since?: string } = {}): Promise<SummaryRead> {
   const now = options.now ?? (() => new Date().toISOString());
   const until = Date.now() + (options.timeoutMs ?? SUMMARY_WAIT_MS);
+  const since = options.since === 'any' ? '' : options.since;
   for (;;) {
     const summary = await summaries.get(subject, id, now());
-    const landed = options.since === undefined || (summary !== undefined && summary.writtenAt >= options.since);
+    const landed = since === undefined || (summary !== undefined && summary.writtenAt >= since);
     if (landed || Date.now() >= until) return { summary, landed };
     await new Promise((r) => setTimeout(r, options.intervalMs ?? SUMMARY_POLL_MS));
   }
 }
 
 /**
- * Whether a case with no summary exists: any entry of its record in the store says it does; with
- * none, `runStatus` (Temporal's describe(), a read of the server that does not wake the workflow)
- * tells a case that has written nothing from one that never was.
+ * What is known of a case with no summary: `recorded`, its record has entries (it ran before
+ * summaries and has not written since); `running`, nothing in its record but Temporal knows it
+ * (just opened, about to write); `closed`, ended without a summary; `absent`, no such case.
+ * Temporal is asked (describe(), a read of the server that does not wake the workflow) only when
+ * the record has nothing.
  */
-export async function caseWithoutSummary(records: Pick<CaseRecordStore, 'caseRecord'>, subject: Subject, id: string, runStatus: () => Promise<'running' | 'closed' | 'absent'>): Promise<'exists' | 'closed' | 'absent'> {
+export async function caseWithoutSummary(
+  records: Pick<CaseRecordStore, 'caseRecord'>,
+  subject: Subject,
+  id: string,
+  runStatus: () => Promise<'running' | 'closed' | 'absent'>,
+): Promise<'recorded' | 'running' | 'closed' | 'absent'> {
   const entries = await records.caseRecord(id);
-  if (entries.some((e) => e.subject === subject)) return 'exists';
-  const status = await runStatus();
-  return status === 'running' ? 'exists' : status;
+  if (entries.some((e) => e.subject === subject)) return 'recorded';
+  return runStatus();
+}
+
+/** A case as a page or `show` reads it. */
+export type CaseRead =
+  | { found: 'summary'; summary: CaseSummary; landed: boolean }
+  /** It exists but has no summary to show: `justActed` when the reader's own action has not reached the store yet. */
+  | { found: 'no-summary'; justActed: boolean }
+  | { found: 'closed' }
+  | { found: 'absent' };
+
+/**
+ * Reads a case for a page or `show`: its summary (after an action sent at `since`, the first one
+ * written since, waited for), else why there is none. A case Temporal knows that has written
+ * nothing yet (opened a moment ago) is waited for too, so a page asked for straight after an
+ * opening shows the case.
+ */
+export async function readCase(
+  deps: { summaries: Pick<CaseSummaries, 'get'>; records: Pick<CaseRecordStore, 'caseRecord'>; runStatus: () => Promise<'running' | 'closed' | 'absent'> },
+  subject: Subject,
+  id: string,
+  options: WaitOptions & { since?: string } = {},
+): Promise<CaseRead> {
+  let read = await summaryAfter(deps.summaries, subject, id, options);
+  if (!read.summary) {
+    const found = await caseWithoutSummary(deps.records, subject, id, deps.runStatus);
+    if (found === 'absent' || found === 'closed') return { found };
+    if (found === 'running' && options.since === undefined) read = await summaryAfter(deps.summaries, subject, id, { ...options, since: 'any' });
+    if (!read.summary) return { found: 'no-summary', justActed: options.since !== undefined };
+  }
+  return { found: 'summary', summary: read.summary, landed: read.landed };
 }

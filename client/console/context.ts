@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { Readiness } from '../../common/health';
 import type { Logger } from '../../common/log';
 import type { CaseRecordStore } from '../../store/case-record-store';
+import type { CaseSummaries } from '../../store/case-summaries';
 import type { ConsoleStore } from '../../store/console-store';
 import type { FeedStore } from '../../store/feed-store';
 import type { StaffDirectory } from '../../store/staff-directory';
@@ -41,8 +42,10 @@ declare module 'fastify' {
 
 export interface ConsoleOptions {
   client: Client;
-  /** The case-record store: the KPI reads obligation outcomes from it. */
+  /** The case-record store: the KPI reads obligation outcomes from it, the case pages their timeline. */
   store: CaseRecordStore;
+  /** The cases' summaries in the same store: the case list, dashboard and case pages read them (never a workflow). */
+  summaries: CaseSummaries;
   /** Sessions, failed sign-ins and the record of views, shared by every replica. */
   consoleStore: ConsoleStore;
   /** Private calendar feeds (routes/feeds.tsx); without it the feed pages say they are not configured. */

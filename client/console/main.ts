@@ -15,6 +15,7 @@ import { openReconciliationSources } from '../reconciliation';
 import { teamFeedOf } from '../unmapped-teams';
 import { connectClient } from '../../common/temporal';
 import { readinessProbe, storeReachable, temporalReachable } from '../../common/health';
+import { openCaseSummaries } from '../../store/case-summaries';
 import { openConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
 import { openImportSummaryStore } from '../../store/import-summary-store';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   }
   const { client, close } = await connectClient(config);
   const store = openStore(config);
+  // Every case page and list reads the cases' summaries beside their record, never the workflows.
+  const summaries = openCaseSummaries(config.CASECLOCK_STORE_URL);
   const consoleStore = openConsoleStore(config.CASECLOCK_STORE_URL);
   const feedStore = openFeedStore(config.CASECLOCK_STORE_URL);
   const teams = openTeamDirectory(config.CASECLOCK_STORE_URL);
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
   const app = await createConsole({
     client,
     store,
+    summaries,
     consoleStore,
     feedStore,
     teams,
@@ -98,7 +102,21 @@ async function main(): Promise<void> {
   const stop = () => {
     void app
       .close()
-      .then(() => Promise.all([close(), store.close(), consoleStore.close(), feedStore.close(), teams.close(), staff.close(), ssdSync.close(), importSummaryStore.close(), health.close(), reconciliation?.close()]))
+      .then(() =>
+        Promise.all([
+          close(),
+          store.close(),
+          summaries.close(),
+          consoleStore.close(),
+          feedStore.close(),
+          teams.close(),
+          staff.close(),
+          ssdSync.close(),
+          importSummaryStore.close(),
+          health.close(),
+          reconciliation?.close(),
+        ]),
+      )
       .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -1,6 +1,6 @@
 /**
  * The data behind the overdue dashboard and the KPI page: the overdue cases grouped by team and
- * tier (search attributes only), and the visiting KPI of client/kpi.ts from the case-record store.
+ * tier (from the case summaries in the store), and the visiting KPI of client/kpi.ts from the case-record store.
  * The same counting as `caseclock overdue` and `caseclock report --from --to`.
  */
 import type { CaseRecordStore } from '../../store/case-record-store';
@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { LEGAL_ZONE } from '../../domain/kinds';
 import { tierLabel } from '../../domain/labels';
 import { kpiFromStore } from '../case-record';
-import type { CaseListing } from '../../common/cases';
+import type { CaseListing } from '../../common/case-reads';
 import { kpiPeriodSchema, type KpiRow } from '../kpi';
 
 export const TIER_ORDER = ['HIGH_IMMEDIATE', 'PRIORITY', 'VULNERABLE', 'UNRATED'] as const;
@@ -25,7 +25,7 @@ export interface OverdueByTeam {
 export function groupOverdue(overdue: readonly CaseListing[]): OverdueByTeam[] {
   const teams = new Map<string, OverdueByTeam>();
   for (const c of overdue) {
-    const team = c.team ?? 'UNKNOWN';
+    const team = c.team;
     const tier = c.tier && c.tier !== '' ? c.tier : 'UNRATED';
     const row = teams.get(team) ?? { team, byTier: {}, cases: 0, obligations: 0 };
     row.byTier[tier] = (row.byTier[tier] ?? 0) + 1;

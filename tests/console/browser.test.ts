@@ -172,7 +172,7 @@ describe('the web console in a browser', () => {
     await page.fill('#case-worker', 'Sam Worker <worker@council.test>');
     await page.fill('#case-manager', 'Tess Manager <manager@council.test>');
     await page.click('button:has-text("Open a case")');
-    await page.waitForURL(`${base}/cases/${caseId}?done=open`);
+    await page.waitForURL(new RegExp(`/cases/${caseId}\\?done=open&since=`));
     expect(await page.textContent('.notice-ok')).toContain('Case opened: recorded by ada');
     expect(await page.textContent('table.data >> nth=0')).toMatch(/initial planned visit|Initial/i);
     expect(await page.locator('time[data-countdown]').first().textContent()).toMatch(/^due in 1[34] days/);
@@ -181,7 +181,7 @@ describe('the web console in a browser', () => {
     await page.click('summary:has-text("Record a visit")');
     await page.selectOption('#a-visit-childSeenAlone', 'yes');
     await page.click('#a-visit button');
-    await page.waitForURL(`${base}/cases/${caseId}?done=visit`);
+    await page.waitForURL(new RegExp(`/cases/${caseId}\\?done=visit&since=`));
     const timeline = await page.textContent('section.timeline');
     expect(timeline).toMatch(/ada\s*event\s*Visit \(child seen alone\)/);
     expect(timeline).toMatch(/ada\s*event\s*Risk tier set to Priority/);
@@ -228,6 +228,9 @@ describe('the web console in a browser', () => {
     const row = admin.locator('#overdue-cases tr', { hasText: overdue });
     expect(await row.textContent()).toMatch(/High and immediate/);
     expect(await row.locator('time').textContent()).toMatch(/overdue$/);
+    // From the case's summary: its allocated worker, and the obligation furthest past its deadline with how late.
+    expect(await row.locator('td.worker').textContent()).toBe(CONTACTS['allocated-worker']!.name);
+    expect(await row.locator('td.most-overdue').textContent()).toMatch(/^Visit within 24 hours \(High and Immediate risk\).*overdue$/);
     expect(await admin.locator('figure.chart svg').getAttribute('aria-label')).toBe('Cases with an overdue obligation, by team and risk tier');
     expect(await admin.locator('figure.chart').textContent()).toContain(TEAMS.north);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -241,7 +244,7 @@ describe('the web console in a browser', () => {
       return (await manager.locator('button:has-text("Acknowledge level 1")').count()) > 0;
     }, 'the level 1 escalation');
     await manager.click('button:has-text("Acknowledge level 1")');
-    await manager.waitForURL(`${base}/cases/${overdue}?done=ack`);
+    await manager.waitForURL(new RegExp(`/cases/${overdue}\\?done=ack&since=`));
     expect(await manager.textContent('section.timeline')).toMatch(/tess\s*event\s*Escalation level 1 of Visit within 24 hours.* acknowledged/);
     expect(await manager.textContent('table.data >> nth=0')).toContain('acknowledged by tess');
     expect(await manager.locator('button:has-text("Acknowledge level 1")').count()).toBe(0);
@@ -308,7 +311,7 @@ describe('the web console in a browser', () => {
     // A head of service reads and acknowledges; no other form is offered.
     expect(await head.locator('section.actions form').count()).toBe(0);
     await head.click('button:has-text("Acknowledge level 2")');
-    await head.waitForURL(`${base}/cases/${caseId}?done=ack`);
+    await head.waitForURL(new RegExp(`/cases/${caseId}\\?done=ack&since=`));
     expect(await head.textContent('table.data >> nth=0')).toContain('acknowledged by hal');
     await head.screenshot({ path: path.join(ARTIFACTS, 'case-head-of-service.png'), fullPage: true });
     await head.close();

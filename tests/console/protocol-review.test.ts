@@ -104,16 +104,22 @@ beforeAll(async () => {
   server = await startTestConsole({ client, usersFile, taskQueue, answerTimeoutMs: 15_000 });
   [ada, tess] = await Promise.all([signIn('ada', PASSWORDS.admin), signIn('tess', PASSWORDS.manager)]);
   // Worcestershire's case through the console's own form; the national one through the client.
+  // Both are rated as they open: a case writes its record, and with it the summary its page reads,
+  // once it has something to record.
   await ada.request('/cases/new');
   const opened = await ada.request('/cases', {
     caseId: cases.worcs,
     reference: `WCF-${run}-1`,
     team: TEAM,
+    tier: 'VULNERABLE',
+    reason: 'rated by team manager',
     worker: 'Sam Worker <sam.worker@council.test>',
     policy: 'worcestershire-phase2',
   });
   expect(opened.status, opened.body.slice(0, 2000)).toBe(303);
-  await openCase(client, { caseId: cases.national, details: { reference: `WCF-${run}-2`, team: TEAM, contacts: {} }, openedBy: 'ada' }, loadDefaultSnapshot(), { taskQueue });
+  await openCase(client, { caseId: cases.national, details: { reference: `WCF-${run}-2`, team: TEAM, contacts: {} }, openedBy: 'ada', initialTier: { tier: 'VULNERABLE', reason: 'rated' } }, loadDefaultSnapshot(), {
+    taskQueue,
+  });
 }, 180_000);
 
 afterAll(async () => {

@@ -794,11 +794,13 @@ describe('free text with markup that is valid: accepted, and never shown as mark
 
   it('a case whose contacts have markup in their names opens, and its page shows no markup', async () => {
     const id = uniqueName('WCF-MARKUP');
-    const a = await post('/cases', { caseId: id, reference: id, team: 'LOCALITY-NORTH', worker: `<b>Sam</b> ${SCRIPT} <worker@council.test>`, policy: 'default' });
+    const a = await post('/cases', { caseId: id, reference: id, team: 'LOCALITY-NORTH', tier: 'VULNERABLE', reason: 'rated', worker: `<b>Sam</b> ${SCRIPT} <worker@council.test>`, policy: 'default' });
     expect(a.status, a.body).toBe(303);
     started.add(caseWorkflowId(id));
-    const page = await get(`/cases/${id}`);
+    // The page the opening sends to waits for the case's summary, where the names are read from.
+    const page = await get(String(a.headers.location));
     expect(page.status).toBe(200);
+    expect(page.body).toContain('&lt;b>Sam&lt;/b>'); // the case's own page, its worker's name escaped
     expectSafe(page);
   });
 });

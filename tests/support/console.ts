@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createConsole, type ConsoleOptions } from '../../client/console/app';
 import { UserDirectory } from '../../client/identity/auth';
+import { openCaseSummaries } from '../../store/case-summaries';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
 import { expect } from 'vitest';
@@ -25,8 +26,11 @@ export async function startTestConsole(options: { client: Client; usersFile: str
   const { usersFile, host, ...rest } = options;
   const consoleStore = openConsoleStore(storeUrl());
   const feedStore = openFeedStore(storeUrl());
+  // The cases' summaries where the run's workers write them (a test may pass a store of its own).
+  const summaries = openCaseSummaries(storeUrl());
   const app = await createConsole({
     store: testStore(),
+    summaries,
     consoleStore,
     feedStore,
     users: new UserDirectory(usersFile),
@@ -47,6 +51,7 @@ export async function startTestConsole(options: { client: Client; usersFile: str
       await app.close();
       await consoleStore.close();
       await feedStore.close();
+      await summaries.close();
     },
   };
 }

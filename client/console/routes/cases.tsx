@@ -1,18 +1,20 @@
 /**
  * The cases: the list (only the teams a person may read), a case or incident page (each view
- * recorded), the action forms, and opening a case or reporting an incident.
+ * recorded), the action forms, and opening a case or reporting an incident. Every page reads the
+ * case's summary and record in the case-record store (common/case-reads.ts), never the workflow:
+ * no page wakes a case, and pages answer with no worker running.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Obligation } from '../../../domain/engine';
-import { SafeId } from '../../../domain/facts';
+import { IsoInstant, SafeId } from '../../../domain/facts';
 import { RISK_TIERS, RiskTier } from '../../../domain/kinds';
 import { describeCaseEvent, kindLabel, personLabel, tierLabel } from '../../../domain/labels';
 import { PolicyError } from '../../../domain/policy-loader';
 import { dueIn, localTime } from '../../../domain/wording';
-import { type CaseState, describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
-import { readTimeline } from '../../case-record';
-import { CaseActionError, caseRunStatus, caseState, caseTimeline, incidentState, incidentTimeline, listCases, type CaseListing, openCase, reportIncident, waitingForMail } from '../../../common/cases';
+import { describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
+import { storedTimeline } from '../../case-record';
+import { CaseActionError, caseRunStatus, openCase, reportIncident } from '../../../common/cases';
+import { type CaseListing, type CaseSummary, listCaseSummaries, noSummaryYet, readCase, waitingForMail } from '../../../common/case-reads';
 import { decide, mayOpenCases, type Person, readableTeams } from '../../identity/access';
 import {
   actionBySlug,
@@ -47,14 +49,28 @@ export const ListFilter = z.object({
   overdue: z.enum(['on', '1', 'true']).optional(),
 });
 
-/** The open cases a person may read, by the listing's filters: one query per team they read. */
-export async function listReadable(ctx: ConsoleContext, person: Person, filter: { team?: string; tier?: string; overdueOnly: boolean }): Promise<CaseListing[]> {
+/**
+ * The open cases a person may read, by the listing's filters, from the case summaries: one read of
+ * the store, most overdue first, each with its most overdue obligation and allocated worker.
+ */
+export async function listReadable(ctx: ConsoleContext, person: Person, filter: { team?: string; tier?: RiskTier; overdueOnly: boolean }, now = new Date().toISOString()): Promise<CaseListing[]> {
   const teams = readableTeams(person);
-  const { client } = ctx.options;
-  if (teams === 'all') return ctx.ask(() => listCases(client, filter));
-  const wanted = filter.team ? teams.filter((t) => t === filter.team) : teams;
-  const lists = await ctx.ask(() => Promise.all(wanted.map((team) => listCases(client, { ...filter, team }))));
-  return lists.flat().sort((a, b) => b.overdueCount - a.overdueCount || (a.nextDueAt ?? '~').localeCompare(b.nextDueAt ?? '~'));
+  return listCaseSummaries(ctx.options.summaries, { ...filter, ...(teams === 'all' ? {} : { teams }), now });
+}
+
+/** A case or incident page's case: its summary and its timeline from the store. */
+interface CasePage extends CaseContext {
+  state: CaseSummary;
+  /** False when the page waited for an action that has not reached the summary yet. */
+  landed: boolean;
+}
+
+/** Not a case page: the case exists but has no summary to show (yet). */
+class NoSummary extends Error {
+  override name = 'NoSummary';
+  constructor(readonly justActed: boolean) {
+    super('no summary');
+  }
 }
 
 /** A case or incident id from a path segment; undefined for anything SafeId refuses. */
@@ -85,35 +101,50 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   /** How the people of a loaded case's timeline are shown (client/identity/people.ts). */
   const shownIn = new WeakMap<CaseContext, (id: string) => string>();
 
-  /** Loads a case or incident, telling a closed one from one that never existed. */
-  async function load(subject: Subject, id: string): Promise<CaseContext> {
-    try {
-      const state = await ctx.ask(() => (subject === 'case' ? caseState(client, id) : incidentState(client, id)));
-      const fromWorkflow = () => ctx.ask(() => (subject === 'case' ? caseTimeline(client, id) : incidentTimeline(client, id)));
-      const timeline = await readTimeline(options.store, id, subject, state, fromWorkflow);
-      const c: CaseContext = { state, timeline };
-      // Who did what, shown by name for people who sign in through single sign-on.
-      shownIn.set(
-        c,
-        await peopleShown(
-          options.consoleStore,
-          timeline.map((t) => t.by),
-        ),
-      );
-      return c;
-    } catch (err) {
-      if (err instanceof CaseActionError && err.kind === 'not-found') {
-        const status = await ctx.ask(() => caseRunStatus(client, id, subject));
-        if (status === 'closed') throw new ConsoleHttpError(410, `${subject} ${id} is closed: it can no longer be shown or changed here.`);
-        throw new ConsoleHttpError(404, `There is no ${subject} ${id}.`);
-      }
-      throw err;
-    }
+  /**
+   * Loads a case or incident from the store: its summary (after an action sent at `since`, the
+   * first one written since, waited for a few seconds) and its timeline. A case with no summary is
+   * told from one that never existed by its record, or Temporal's description of it (which does not
+   * wake it); a closed case's summary is still there, so it is shown.
+   */
+  async function load(subject: Subject, id: string, since?: string): Promise<CasePage> {
+    const runStatus = () => ctx.ask(() => caseRunStatus(client, id, subject));
+    const read = await readCase({ summaries: options.summaries, records: options.store, runStatus }, subject, id, since ? { since } : {});
+    if (read.found === 'absent') throw new ConsoleHttpError(404, `There is no ${subject} ${id}.`);
+    if (read.found === 'closed') throw new ConsoleHttpError(410, `${subject} ${id} is closed and has no summary in the case record to show.`);
+    if (read.found === 'no-summary') throw new NoSummary(read.justActed);
+    const timeline = await storedTimeline(options.store, id, subject);
+    const c: CasePage = { state: read.summary, timeline, landed: read.landed };
+    // Who did what, shown by name for people who sign in through single sign-on.
+    shownIn.set(
+      c,
+      await peopleShown(
+        options.consoleStore,
+        timeline.map((t) => t.by),
+      ),
+    );
+    return c;
+  }
+
+  /** The page for a case with no summary to show: just after it was opened, or begun before summaries. */
+  function noSummaryPage(request: FastifyRequest, reply: FastifyReply, subject: Subject, id: string, justActed: boolean) {
+    const title = `${subject === 'case' ? 'Case' : 'Serious incident'} ${id}`;
+    return ctx.sendPage(
+      request,
+      reply,
+      200,
+      title,
+      justActed ? (
+        <Notice kind="warn">Still being written: {subject === 'case' ? 'the case' : 'the incident'} has not yet written its summary to the case record. Reload this page in a moment.</Notice>
+      ) : (
+        <Notice kind="warn">{noSummaryYet(subject, id).replace(/^no summary yet/, 'No summary yet')}.</Notice>
+      ),
+    );
   }
 
   /** Loads what the person may read, or refuses (before anything of the case is shown). */
-  async function loadReadable(person: Person, subject: Subject, id: string): Promise<CaseContext> {
-    const c = await load(subject, id);
+  async function loadReadable(person: Person, subject: Subject, id: string, since?: string): Promise<CasePage> {
+    const c = await load(subject, id, since);
     const verdict = decide(person, 'read', c.state.details.team);
     if (!verdict.allowed) throw new ConsoleHttpError(403, verdict.reason ?? 'Not allowed.');
     return c;
@@ -212,11 +243,11 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   }
 
   /** A case's page says how fresh the case system's copy is; an incident's does not (the sync opens no incident). */
-  async function subjectPage(request: FastifyRequest, reply: FastifyReply, subject: Subject, id: string, c: CaseContext, status = 200, formState?: FormState) {
+  async function subjectPage(request: FastifyRequest, reply: FastifyReply, subject: Subject, id: string, c: CasePage, status = 200, formState?: FormState) {
     const freshness: FreshnessShown | undefined = subject === 'case' ? await readFreshness(options, request.log) : undefined;
     const person = ctx.person(request);
     const csrf = ctx.csrf(reply);
-    const s: CaseState = c.state;
+    const s = c.state;
     const shown = shownIn.get(c) ?? ((who: string) => who);
     const now = new Date().toISOString();
     const team = s.details.team;
@@ -233,10 +264,11 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     for (const t of c.timeline) if (t.event?.type === 'tier-set') tierReason = t.event.reason;
     const base = `/${subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}`;
     const titles = new Map(s.open.map((o) => [o.id, o.title] as const));
-    const obligationRow = (o: Obligation) => {
+    const obligationRow = (o: CaseSummary['open'][number]) => {
       const late = o.dueAt <= now;
       const ackedBy = acknowledged.get(`${o.id}#${o.escalationLevel}`);
-      const escalatedTo = o.escalationLevel >= 2 ? 'head-of-service' : 'team-manager';
+      // Whom the last escalation went to, as the case wrote it; summaries from before it was written, the usual ladder.
+      const escalatedTo = o.escalatedTo?.role ?? (o.escalationLevel >= 2 ? 'head-of-service' : 'team-manager');
       return (
         <tr class={late ? 'row-overdue' : ''}>
           <td>
@@ -300,6 +332,11 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         )}
         {formState && Object.keys(formState.errors).length > 0 && formState.slug !== 'ack' && <Notice kind="error">Nothing was recorded: please correct the form below.</Notice>}
         {ackError && <Notice kind="error">{ackError}</Notice>}
+        {!c.landed && (
+          <Notice kind="warn">
+            Still being written: your change has not reached the case record yet, so this page shows the {subject} as the record had it at {localTime(s.writtenAt)}. Reload in a moment to see it.
+          </Notice>
+        )}
         <FreshnessLine shown={freshness} />
         <dl class="facts">
           <div>
@@ -454,6 +491,12 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             <h2>
               Timeline <span class="muted small">newest first</span>
             </h2>
+            {s.waitingForStore > 0 && (
+              <p class="notice notice-warn small" id="waiting-for-store">
+                {s.waitingForStore} {s.waitingForStore === 1 ? 'entry' : 'entries'} not yet written to the case record: the {subject} keeps {s.waitingForStore === 1 ? 'it' : 'them'} and they show here once the store
+                takes them.
+              </p>
+            )}
             <table class="data">
               <thead>
                 <tr>
@@ -490,7 +533,15 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       const id = idFromPath((request.params as { id?: string }).id);
       if (id === undefined) throw new ConsoleHttpError(404, 'That is not a case id.');
       if (id === 'new') return startPage(request, reply, subject);
-      const c = await loadReadable(person, subject, id);
+      // After an action (or the opening), the page waits for it to reach the summary.
+      const since = IsoInstant.safeParse((request.query as Record<string, unknown>)['since']);
+      let c: CasePage;
+      try {
+        c = await loadReadable(person, subject, id, since.success ? since.data : undefined);
+      } catch (err) {
+        if (err instanceof NoSummary) return noSummaryPage(request, reply, subject, id, err.justActed);
+        throw err;
+      }
       await options.consoleStore.recordView({ viewer: person.id, role: person.role, subject, caseId: id, what: 'page' });
       return subjectPage(request, reply, subject, id, c);
     });
@@ -507,7 +558,14 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       if (person.role === 'viewer') throw new ConsoleHttpError(403, `${signedInLabel(person)} has read-only access: nothing was changed`);
       const form = formOf(request.body);
       const tooLong = Object.entries(form).find(([, v]) => v.length > MAX_FIELD_LENGTH);
-      const c = await loadReadable(person, subject, id);
+      let c: CasePage;
+      try {
+        c = await loadReadable(person, subject, id);
+      } catch (err) {
+        // Whose team the case is in is read from its summary: without one, nothing is sent.
+        if (err instanceof NoSummary) throw new ConsoleHttpError(409, `${noSummaryYet(subject, id).replace(/^no summary yet/, 'No summary yet')}. Nothing was recorded.`);
+        throw err;
+      }
       const verdict = decide(person, action.permission, c.state.details.team);
       if (!verdict.allowed) {
         request.log.warn({ user: person.id, subject, id, action: slug }, 'action refused');
@@ -516,6 +574,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       if (tooLong) return subjectPage(request, reply, subject, id, c, 400, { slug, values: {}, errors: { [tooLong[0]]: `must be at most ${MAX_FIELD_LENGTH} characters` } });
       const parsed = action.parse(form, person.id, new Date(), { subjectId: id });
       if (!parsed.ok) return subjectPage(request, reply, subject, id, c, 400, { slug, values: form, errors: parsed.errors });
+      const sentAt = new Date().toISOString();
       try {
         await ctx.ask(() => submit(client, subject, id, parsed.value, person.id));
       } catch (err) {
@@ -523,10 +582,12 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
           const current = await load(subject, id);
           return subjectPage(request, reply, subject, id, current, 409, { slug, values: form, errors: { ...formErrorsFromRefusal(err, action, current), _form: `Refused by the ${subject}: ${err.message}` } });
         }
+        // A closed case's workflow has ended, so Temporal no longer knows it; its summary says it closed.
+        if (err instanceof CaseActionError && c.state.status === 'closed') throw new ConsoleHttpError(410, `${subject} ${id} is closed: nothing more can be changed.`);
         throw err;
       }
       request.log.info({ user: person.id, subject, id, action: slug }, 'action recorded');
-      return reply.redirect(`${prefix}/${encodeURIComponent(id)}?done=${encodeURIComponent(slug)}`, 303);
+      return reply.redirect(`${prefix}/${encodeURIComponent(id)}?done=${encodeURIComponent(slug)}&since=${encodeURIComponent(sentAt)}`, 303);
     });
 
     app.post(prefix, async (request, reply) => start(request, reply, subject, formOf(request.body)));
@@ -595,6 +656,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     if (!verdict.allowed) throw new ConsoleHttpError(403, verdict.reason ?? 'Not allowed.');
     const { input, policy } = parsed.value;
     const id = 'caseId' in input ? input.caseId : input.incidentId;
+    const sentAt = new Date().toISOString();
     try {
       const teams = await ctx.knownTeams();
       if ('caseId' in input) await ctx.ask(() => openCase(client, input, policy, { ...queue, teams }));
@@ -606,6 +668,6 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
       throw err;
     }
     request.log.info({ user: person.id, id }, kind === 'case' ? 'case opened' : 'incident reported');
-    return reply.redirect(`/${kind === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}?done=${kind === 'case' ? 'open' : 'report'}`, 303);
+    return reply.redirect(`/${kind === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}?done=${kind === 'case' ? 'open' : 'report'}&since=${encodeURIComponent(sentAt)}`, 303);
   }
 }

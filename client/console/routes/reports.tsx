@@ -27,8 +27,9 @@ const tierName = (t: string) => (t === 'UNRATED' ? 'Not rated' : tierLabel(t));
 export function registerReportRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/dashboard', async (request, reply) => {
     const person = ctx.person(request);
-    const [overdue, all, freshness] = await Promise.all([listReadable(ctx, person, { overdueOnly: true }), listReadable(ctx, person, { overdueOnly: false }), readFreshness(ctx.options, request.log)]);
+    // Both lists as of one instant, so every overdue case is among the open ones.
     const now = new Date().toISOString();
+    const [overdue, all, freshness] = await Promise.all([listReadable(ctx, person, { overdueOnly: true }, now), listReadable(ctx, person, { overdueOnly: false }, now), readFreshness(ctx.options, request.log)]);
     const groups = groupOverdue(overdue);
     const obligations = overdue.reduce((s, c) => s + c.overdueCount, 0);
     const high = overdue.filter((c) => c.tier === 'HIGH_IMMEDIATE').length;

@@ -1,7 +1,7 @@
 /** Small pieces several screens share: a tier badge, a deadline with its live countdown. */
 import { tierLabel } from '../../../domain/labels';
 import { dueIn, localTime } from '../../../domain/wording';
-import type { CaseListing } from '../../../common/cases';
+import type { CaseListing } from '../../../common/case-reads';
 
 export function TierBadge({ tier }: { tier: string | null | undefined }) {
   const t = tier && tier !== '' ? tier : 'UNRATED';
@@ -23,7 +23,10 @@ export function Deadline({ dueAt, now }: { dueAt: string; now: string }) {
 
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-/** Open cases as the list and the dashboard show them: overdue ones marked, each with its next deadline. */
+/**
+ * Open cases as the list and the dashboard show them, from their summaries: overdue ones marked,
+ * each with its most overdue obligation (and how late), its allocated worker and its next deadline.
+ */
 export function CaseTable(props: { cases: readonly CaseListing[]; now: string; id?: string; deadlineHeading: string; empty: string }) {
   return (
     <table class="data" id={props.id}>
@@ -32,7 +35,9 @@ export function CaseTable(props: { cases: readonly CaseListing[]; now: string; i
           <th>Case</th>
           <th>Team</th>
           <th>Tier</th>
+          <th>Allocated worker</th>
           <th class="num">Overdue</th>
+          <th>Most overdue</th>
           <th>{props.deadlineHeading}</th>
         </tr>
       </thead>
@@ -43,17 +48,29 @@ export function CaseTable(props: { cases: readonly CaseListing[]; now: string; i
               <td>
                 <a href={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</a>
               </td>
-              <td>{c.team ?? ''}</td>
+              <td>{c.team}</td>
               <td>
                 <TierBadge tier={c.tier} />
               </td>
+              <td class="worker">{c.worker ?? <span class="muted">none</span>}</td>
               <td class="num">{c.overdueCount > 0 ? <span class="pill pill-late">{c.overdueCount}</span> : '0'}</td>
+              <td class="most-overdue">
+                {c.mostOverdue ? (
+                  <>
+                    {c.mostOverdue.title}
+                    <br />
+                    <span class="pill pill-late">{dueIn(c.mostOverdue.dueAt, props.now)}</span>
+                  </>
+                ) : (
+                  <span class="muted">none</span>
+                )}
+              </td>
               <td>{c.nextDueAt ? <Deadline dueAt={c.nextDueAt} now={props.now} /> : <span class="muted">none</span>}</td>
             </tr>
           ))
         ) : (
           <tr>
-            <td colSpan={5} class="muted">
+            <td colSpan={7} class="muted">
               {props.empty}
             </td>
           </tr>
