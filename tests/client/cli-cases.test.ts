@@ -141,6 +141,9 @@ describe('a case from the command line', () => {
 
     const shown = await json('show', caseId);
     expect(shown.state.caseId).toBe(caseId);
+    // The case's summary from the store (written by the case, never asked of it), already showing the visit.
+    expect(shown.state.writtenAt >= visited.event.at).toBe(true);
+    expect(shown.state.open.map((o: { kind: string }) => o.kind)).toContain('visit-priority');
     expect(shown.open[0]).toMatchObject({ dueLocal: expect.stringMatching(/[+]0[01]:00$/), overdueByMs: 0 });
     expect(shown.timeline.map((t: { summary: string }) => t.summary)).toEqual(['Risk tier set to PRIORITY', 'Visit (child seen alone)']);
   });
@@ -158,6 +161,7 @@ describe('a case from the command line', () => {
     expectOneLineError(twice, /^caseclock: .*meeting CG1 is already recorded/);
     expectOneLineError(unknown, /^caseclock: no case NOSUCH-/);
     expect(await caseTimeline(client, caseId)).toEqual(before);
+    expectOneLineError(await caseclock('show', uniqueName('NOSUCH')), /^caseclock: no case NOSUCH-/);
 
     // Refused before anything is sent: a bad tier, an impossible date, a missing option, nobody acting.
     expectOneLineError(await inProcess('tier', caseId, 'HIGH', '--reason', 'x', '--as', 'tm1'), /^caseclock: <tier> "HIGH": must be one of: HIGH_IMMEDIATE, PRIORITY, VULNERABLE$/);
@@ -178,15 +182,18 @@ describe('a case from the command line', () => {
     const soon = uniqueName('SOON');
     const ratedAt = new Date(Date.now() - 25 * HOUR).toISOString();
     await Promise.all([
-      json('open', late, '--reference', 'REF-L', '--team', team, '--tier', 'HIGH_IMMEDIATE', '--reason', 'rated yesterday', '--rated-at', ratedAt),
+      json('open', late, '--reference', 'REF-L', '--team', team, '--tier', 'HIGH_IMMEDIATE', '--reason', 'rated yesterday', '--rated-at', ratedAt, '--worker', 'Wren Worker <wren@council.test>'),
       json('open', soon, '--reference', 'REF-S', '--team', team, '--tier', 'PRIORITY', '--reason', 'rated').then(() => json('visit', soon)),
     ]);
 
     const overdue = await poll(
-      () => json<{ cases: Array<{ caseId: string; overdueCount: number }> }>('overdue', '--team', team),
+      () => json<{ cases: Array<{ caseId: string; overdueCount: number; worker?: string; mostOverdue?: { kind: string; title: string; lateByMs: number } }> }>('overdue', '--team', team),
       (l) => l.cases.length >= 1,
     );
     expect(overdue.cases.map((c) => c.caseId)).toEqual([late]);
+    // From the case's summary: its allocated worker and the obligation furthest past its deadline.
+    expect(overdue.cases[0]).toMatchObject({ worker: 'Wren Worker', mostOverdue: { kind: 'initial-visit-high', title: 'Visit within 24 hours (High and Immediate risk)' } });
+    expect(overdue.cases[0]!.mostOverdue!.lateByMs).toBeGreaterThan(HOUR / 2);
 
     const end = localDateOf(new Date(Date.now() + 20 * 24 * HOUR).toISOString());
     const [text, within, nextDay, kpi] = await Promise.all([
@@ -201,7 +208,8 @@ describe('a case from the command line', () => {
         (r) => r.rows.length >= 2,
       ),
     ]);
-    expect(text.stdout).toMatch(new RegExp(`^${late}\\s+${team}\\s+High and immediate\\s+1\\s+.*\\(1 hour.* overdue\\)`, 'm'));
+    expect(text.stdout).toMatch(/^case\s+team\s+tier\s+overdue\s+most overdue\s+allocated worker\s+next deadline$/m);
+    expect(text.stdout).toMatch(new RegExp(`^${late}\\s+${team}\\s+High and immediate\\s+1\\s+Visit within 24 hours \\(High and Immediate risk\\) \\(1 hour.* overdue\\)\\s+Wren Worker\\s+.*\\(1 hour.* overdue\\)`, 'm'));
     expect(within.cases.map((c) => c.caseId).sort()).toEqual([late, soon].sort());
     expect(nextDay.cases.map((c) => c.caseId)).toEqual([late]);
     expect(kpi.rows).toEqual(

@@ -94,7 +94,9 @@ describe('each message is sent on its own', () => {
         ['escalation', 1, 'team-manager'],
       ]);
       // `caseclock show` says what is waiting on the mail server: the reminder for over an hour, level 1 for a minute.
-      const shown = formatCaseView(caseView('case', during, await kase.timeline(), await kase.now())).split('\n');
+      // The summary the case writes is this state as of the write, with what it is sending.
+      const summary = { ...during, sending: during.sending ?? [], waitingForStore: during.waitingForStore ?? 0, writtenAt: await kase.now() };
+      const shown = formatCaseView(caseView('case', summary, await kase.timeline(), await kase.now())).split('\n');
       expect(shown.filter((l) => l.includes('waiting for the mail server'))).toEqual([
         expect.stringMatching(/^ {2}… message .*\/reminder\/PT2H to .*\(allocated worker\) waiting for the mail server since /),
         expect.stringMatching(/^ {2}… message .*\/escalation\/L1\/0 to .*\(team manager\) waiting for the mail server since /),

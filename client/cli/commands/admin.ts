@@ -1,19 +1,20 @@
 /**
  * Commands that start or reshape a case: `open`, `reassign`, `apply-policy`, and the serious
- * incident commands (`incident report|notified|reviewed|show`).
+ * incident commands (`incident report|notified|reviewed|show`). What they print after a change is
+ * the update's own answer, or the case's summary from the store (never a query of the workflow).
  */
 import type { Command } from 'commander';
 import type { StaffRole } from '../../../domain/kinds';
 import { roleLabel } from '../../../domain/labels';
 import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../../workflows/inputs';
-import { applyPolicy, caseState, incidentState, incidentTimeline, openCase, reassign, reportIncident } from '../../../common/cases';
-import { readTimeline } from '../../case-record';
+import { applyPolicy, openCase, reassign, reportIncident } from '../../../common/cases';
+import { type SummaryRead, summaryAfter } from '../../../common/case-reads';
 import { CONTACT_FORMAT, splitContact } from '../../actions/fields';
 import { CliError, output } from '../support';
-import { actor, checkTeamOption, commonOptions, type CommonOptions, directoryTeams, instantOption, loadConfig, parseOptions, policySnapshot, quoted, withClient, withStore } from './common';
+import { actor, checkTeamOption, commonOptions, type CommonOptions, directoryTeams, instantOption, loadConfig, parseOptions, policySnapshot, quoted, withClient, withSummaries } from './common';
 import { declaredCommand } from './events';
 import { explainNotFound, idArgument, stateAfter, summary } from './record';
-import { caseView, formatCaseView } from './view';
+import { formatCaseView, readCaseView } from './view';
 
 /** The contact options of `open` and `incident report`, by role. */
 const CONTACT_OPTIONS: ReadonlyArray<{ flag: string; key: string; role: StaffRole; help: string }> = [
@@ -57,6 +58,20 @@ type OpenOptions = CommonOptions & {
 };
 
 type IncidentOptions = CommonOptions & { team?: string; reference?: string; case?: string; awareAt?: string; policy?: string };
+
+/**
+ * What `open` and `incident report` print: the new case's summary from the store, waited for a few
+ * seconds (common/case-reads.ts); until it is there, that it is still being written. The case is
+ * open either way, so a store that cannot be read just now is said, not an error.
+ */
+async function openedSummary(subject: 'case' | 'incident', id: string, sentAt: string): Promise<SummaryRead> {
+  return withSummaries((summaries) => summaryAfter(summaries, subject, id, { since: sentAt })).catch(() => ({ summary: undefined, landed: false }));
+}
+
+function openedLines(subject: 'case' | 'incident', id: string, read: SummaryRead, first: string, tierReason?: string): string {
+  if (!read.summary || !read.landed) return `${first}\n  its summary is still being written to the case record: \`caseclock ${subject === 'case' ? 'show' : 'incident show'} ${id}\` in a moment`;
+  return [first, summary(read.summary, tierReason)].join('\n');
+}
 
 export function register(program: Command): void {
   withContactOptions(
@@ -103,11 +118,13 @@ export function register(program: Command): void {
     const snapshot = policySnapshot(o.policy, loadConfig());
     const teams = await directoryTeams();
     checkTeamOption(teams, input.details.team);
-    const state = await withClient(async (client) => {
-      await openCase(client, input, snapshot, { teams });
-      return caseState(client, caseId);
-    });
-    output(o.json === true, { caseId, state }, () => [`case ${caseId} opened by ${openedBy} (policy ${state.policyVersion})`, summary(state, input.initialTier?.reason)].join('\n'));
+    const sentAt = new Date().toISOString();
+    await withClient((client) => openCase(client, input, snapshot, { teams }));
+    const read = await openedSummary('case', caseId, sentAt);
+    const policy = read.summary?.policyVersion ?? snapshot.version;
+    output(o.json === true, { caseId, ...(read.summary ? { state: read.summary } : {}), ...(read.landed ? {} : { stillBeingWritten: true }) }, () =>
+      openedLines('case', caseId, read, `case ${caseId} opened by ${openedBy} (policy ${policy})`, input.initialTier?.reason),
+    );
   });
 
   commonOptions(
@@ -121,10 +138,9 @@ export function register(program: Command): void {
   ).action(async (id: string, o: CommonOptions & { role?: string; name?: string; email?: string }) => {
     const caseId = idArgument(id);
     const input = parseOptions(ReassignInput, { role: o.role, contact: { name: o.name, email: o.email }, by: actor(o) }, { role: '--role', 'contact.name': '--name', 'contact.email': '--email', by: '--as' });
-    const result = await withClient(async (client) => {
-      const answer = await reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
-      return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
-    });
+    const sentAt = new Date().toISOString();
+    const answer = await withClient(async (client) => reassign(client, caseId, input).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err))));
+    const result = { caseId, answer, ...(await stateAfter(caseId, 'case', sentAt, o.json === true)) };
     output(o.json === true, result, () => [`case ${caseId}: ${roleLabel(input.role)} is now ${input.contact.name}`, summary(result.answer)].join('\n'));
   });
 
@@ -140,10 +156,9 @@ export function register(program: Command): void {
     const { mode, by } = parseOptions(ApplyPolicyInput, { snapshot: null, mode: o.mode, by: actor(o) }, { mode: '--mode', by: '--as' });
     if (o.policy === undefined) throw new CliError('--policy is required');
     const snapshot = policySnapshot(o.policy, loadConfig());
-    const result = await withClient(async (client) => {
-      const answer = await applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err)));
-      return { caseId, answer, ...(await stateAfter(client, caseId, 'case', o.json === true)) };
-    });
+    const sentAt = new Date().toISOString();
+    const answer = await withClient(async (client) => applyPolicy(client, caseId, { snapshot, mode, by }).catch(async (err: unknown) => Promise.reject(await explainNotFound(client, caseId, 'case', err))));
+    const result = { caseId, answer, ...(await stateAfter(caseId, 'case', sentAt, o.json === true)) };
     output(o.json === true, result, () => [`case ${caseId}: policy ${snapshot.id} ${snapshot.version} applied (${mode})`, summary(result.answer)].join('\n'));
   });
 
@@ -185,11 +200,12 @@ export function register(program: Command): void {
     const snapshot = policySnapshot(o.policy, loadConfig());
     const teams = await directoryTeams();
     checkTeamOption(teams, input.details.team);
-    const state = await withClient(async (client) => {
-      await reportIncident(client, input, snapshot, { teams });
-      return incidentState(client, incidentId);
-    });
-    output(o.json === true, { incidentId, state }, () => [`incident ${incidentId} reported by ${input.reportedBy}`, summary(state)].join('\n'));
+    const sentAt = new Date().toISOString();
+    await withClient((client) => reportIncident(client, input, snapshot, { teams }));
+    const read = await openedSummary('incident', incidentId, sentAt);
+    output(o.json === true, { incidentId, ...(read.summary ? { state: read.summary } : {}), ...(read.landed ? {} : { stillBeingWritten: true }) }, () =>
+      openedLines('incident', incidentId, read, `incident ${incidentId} reported by ${input.reportedBy}`),
+    );
   });
 
   // Built from the case actions' declarations, as the console's incident forms are.
@@ -197,14 +213,7 @@ export function register(program: Command): void {
   declaredCommand(incident, 'incident-reviewed');
 
   commonOptions(incident.command('show').description('open obligations and timeline of an incident').argument('<incidentId>', 'the incident id'), false).action(async (id: string, o: { json?: boolean }) => {
-    const incidentId = idArgument(id, '<incidentId>');
-    const view = await withStore((store) =>
-      withClient(async (client) => {
-        const state = await incidentState(client, incidentId);
-        const timeline = await readTimeline(store, incidentId, 'incident', state, () => incidentTimeline(client, incidentId));
-        return caseView('incident', state, timeline, new Date().toISOString());
-      }),
-    );
+    const view = await readCaseView('incident', idArgument(id, '<incidentId>'));
     output(o.json === true, view, () => formatCaseView(view));
   });
 }

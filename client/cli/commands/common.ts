@@ -5,6 +5,7 @@
  */
 import { CaseRecordInvalid, redactUrl, type CaseRecordStore } from '../../../store/case-record-store';
 import { openStore } from '../../case-record';
+import { type CaseSummaries, openCaseSummaries } from '../../../store/case-summaries';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { z } from 'zod';
@@ -239,6 +240,24 @@ export async function withStore<T>(fn: (store: CaseRecordStore, config: Config) 
     throw new CliError(`cannot read the case record at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
   } finally {
     await store.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Opens the case summaries (in the case-record store, at the same URL), runs `fn`, always closes
+ * them: every read command and what a change prints read the cases there, never the workflows.
+ */
+export async function withSummaries<T>(fn: (summaries: CaseSummaries, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const summaries = openCaseSummaries(config.CASECLOCK_STORE_URL);
+  try {
+    return await fn(summaries, config);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (err instanceof CaseRecordInvalid) throw new CliError(err.message);
+    throw new CliError(`cannot read the case summaries at ${redactUrl(config.CASECLOCK_STORE_URL)}: ${firstLine(err)}`, 69);
+  } finally {
+    await summaries.close().catch(() => undefined);
   }
 }
 

@@ -1,18 +1,20 @@
 /**
  * Recording one event on a case or an incident, shared by the event commands: validate everything
  * before connecting (the fact schemas of domain/facts.ts, never retyped), send it as one update,
- * print what the case now looks like. A refusal by the case changes nothing and prints one line.
+ * print what the case now looks like (the update's own answer; with --json also the case's summary
+ * from the store once the change has reached it). A refusal by the case changes nothing and prints one line.
  */
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import { type CaseEvent, SafeId } from '../../../domain/facts';
 import { describeCaseEvent, tierLabel } from '../../../domain/labels';
 import { dueIn, localTime } from '../../../domain/wording';
-import { answerFrom, type CaseAnswer, type CaseState } from '../../../workflows/messages';
+import { answerFrom, type CaseAnswer } from '../../../workflows/messages';
 import { describeRefusal } from '../../../workflows/validation';
-import { CaseActionError, caseRunStatus, caseState, incidentState, recordEvent, recordIncidentEvent } from '../../../common/cases';
+import { CaseActionError, caseRunStatus, recordEvent, recordIncidentEvent } from '../../../common/cases';
+import { type CaseSummary, summaryAfter } from '../../../common/case-reads';
 import { CliError, output } from '../support';
-import { actor, type CommonOptions, instantOption, parseOptions, withClient } from './common';
+import { actor, type CommonOptions, instantOption, parseOptions, withClient, withSummaries } from './common';
 
 /** How each event field is called on the command line, for error messages. */
 export const OPTION_NAMES: Record<string, string> = {
@@ -43,8 +45,10 @@ export interface RecordResult {
   event: CaseEvent;
   /** The case's answer to the update: where it stands now. */
   answer: CaseAnswer;
-  /** The whole case as it now stands, when it could be read straight after (JSON output only). */
-  state?: CaseState;
+  /** The case's summary from the store once the change reached it (JSON output only); see `stillBeingWritten`. */
+  state?: CaseSummary;
+  /** The change had not reached the store's summary within a few seconds: `state`, if any, is from before it. */
+  stillBeingWritten?: true;
 }
 
 /** Validates a case (or incident) id given as an argument. */
@@ -70,15 +74,15 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
   const at = instantOption(options.at);
   const optionNames = { ...OPTION_NAMES, ...names };
   const event = parseOptions(schema, { ...fields, at, by }, optionNames) as CaseEvent;
-  const result = await withClient(async (client): Promise<RecordResult> => {
-    let answer: CaseAnswer;
+  const sentAt = new Date().toISOString();
+  const recorded = await withClient(async (client) => {
     try {
-      answer = await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
+      return await (subject === 'case' ? recordEvent(client, caseId, event) : recordIncidentEvent(client, caseId, event));
     } catch (err) {
       throw await explainNotFound(client, caseId, subject, asOptionNames(err, optionNames));
     }
-    return { subject, caseId, event, answer, ...(await stateAfter(client, caseId, subject, options.json === true)) };
   });
+  const result: RecordResult = { subject, caseId, event, answer: recorded, ...(await stateAfter(caseId, subject, sentAt, options.json === true)) };
   output(options.json === true, result, () => describeRecorded(result));
 }
 
@@ -105,13 +109,15 @@ export async function explainNotFound(client: Client, id: string, subject: 'case
 
 /**
  * The whole case after a change, for JSON output: the update's own answer is kept small (it is
- * stored in the case's history), so the state is read with a query, which adds nothing to history.
- * The change is recorded either way, so a case that cannot be read just now is not an error.
+ * stored in the case's history), so the case's summary is read from the store, waiting a few
+ * seconds for one written since the change was sent (`sentAt`; common/case-reads.ts). The change
+ * is recorded either way, so a store that cannot be read just now is not an error.
  */
-export async function stateAfter(client: Client, id: string, subject: 'case' | 'incident', json: boolean): Promise<{ state?: CaseState }> {
-  if (!json) return {}; // the text output prints the answer only: no query
-  const state = await (subject === 'case' ? caseState(client, id) : incidentState(client, id)).catch(() => undefined);
-  return state ? { state } : {};
+export async function stateAfter(id: string, subject: 'case' | 'incident', sentAt: string, json: boolean): Promise<{ state?: CaseSummary; stillBeingWritten?: true }> {
+  if (!json) return {}; // the text output prints the answer only
+  const read = await withSummaries((summaries) => summaryAfter(summaries, subject, id, { since: sentAt })).catch(() => undefined);
+  if (!read) return {};
+  return { ...(read.summary ? { state: read.summary } : {}), ...(read.landed ? {} : { stillBeingWritten: true as const }) };
 }
 
 export function describeRecorded(r: RecordResult): string {
@@ -122,7 +128,7 @@ export function describeRecorded(r: RecordResult): string {
 }
 
 /** One line on where the case stands now (`tierReason`: why it is in its tier, when known). */
-export function summary(where: CaseAnswer | CaseState, tierReason?: string, at: string = new Date().toISOString()): string {
+export function summary(where: CaseAnswer | CaseSummary, tierReason?: string, at: string = new Date().toISOString()): string {
   const now = answerFrom(where);
   const open = now.openCount;
   const parts = [

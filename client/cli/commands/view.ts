@@ -1,42 +1,44 @@
 /**
  * Read-only commands: `show <caseId>` (open obligations in local time and how late, then the
- * timeline), `overdue` and `due-soon` across every case (from search attributes: no case is
- * opened to answer), filtered by team and tier.
+ * timeline), `overdue` and `due-soon` across every case (each with its most overdue obligation and
+ * allocated worker), filtered by team and tier, and `export`. All read the case-record store: the
+ * case's summary and its record (common/case-reads.ts); none asks a workflow, so none needs a worker.
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { addIsoDuration, toLocalIso } from '../../../domain/durations';
 import { PositiveIsoDurationSchema } from '../../../domain/duration-schemas';
-import type { Obligation } from '../../../domain/engine';
 import { SafeId } from '../../../domain/facts';
-import { RiskTier } from '../../../domain/kinds';
+import { RiskTier, STAFF_ROLES } from '../../../domain/kinds';
 import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../../domain/labels';
 import { dueIn, isoDurationInWords, localTime } from '../../../domain/wording';
-import { describeMessageKind, type CaseState, type TimelineEntry } from '../../../workflows/messages';
-import { type CaseListing, caseState, caseTimeline, listCases, waitingForMail } from '../../../common/cases';
+import { describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
+import { caseRunStatus } from '../../../common/cases';
+import { type CaseListing, type CaseSummary, listCaseSummaries, noSummaryYet, readCase, waitingForMail } from '../../../common/case-reads';
 import { output } from '../support';
-import { exportCaseRecord, readTimeline } from '../../case-record';
+import { exportCaseRecord, storedTimeline } from '../../case-record';
 import { CliError } from '../support';
-import { commonOptions, parseOptions, withClient, withStore } from './common';
+import { commonOptions, parseOptions, withClient, withStore, withSummaries } from './common';
 import { idArgument } from './record';
 
 /** An open obligation as shown: its deadline in local time and how late it is now. */
-export interface ShownObligation extends Obligation {
+export type ShownObligation = CaseSummary['open'][number] & {
   dueLocal: string;
   /** Past its deadline by this many milliseconds now (0 when not yet due). */
   overdueByMs: number;
-}
+};
 
 export interface CaseView {
   subject: 'case' | 'incident';
   caseId: string;
   now: string;
-  state: CaseState;
+  /** The case's summary in the store, as of `now`. */
+  state: CaseSummary;
   open: ShownObligation[];
   timeline: TimelineEntry[];
 }
 
-export function caseView(subject: 'case' | 'incident', state: CaseState, timeline: TimelineEntry[], now: string): CaseView {
+export function caseView(subject: 'case' | 'incident', state: CaseSummary, timeline: TimelineEntry[], now: string): CaseView {
   const open = [...state.open].sort((a, b) => a.dueAt.localeCompare(b.dueAt)).map((o) => ({ ...o, dueLocal: toLocalIso(o.dueAt), overdueByMs: Math.max(0, Date.parse(now) - Date.parse(o.dueAt)) }));
   return { subject, caseId: state.caseId, now, state, open, timeline };
 }
@@ -54,7 +56,7 @@ function tierReason(v: CaseView): string | undefined {
  * A timeline entry in words: events and messages are described again from their data with the
  * labels of domain/labels.ts (the stored summary uses codes), anything else as it was stored.
  */
-export function timelineText(t: TimelineEntry, s: CaseState): string {
+export function timelineText(t: TimelineEntry, s: Pick<CaseSummary, 'open' | 'details'>): string {
   const titles = new Map(s.open.map((o) => [o.id, o.title]));
   const titleOf = (id: string) => titles.get(id);
   if (t.event) return describeCaseEvent(t.event, { localTime, obligationTitle: titleOf });
@@ -71,8 +73,12 @@ export function timelineText(t: TimelineEntry, s: CaseState): string {
 export function formatCaseView(v: CaseView): string {
   const s = v.state;
   const reason = tierReason(v);
+  // In the roles' own order: the store keeps the contacts as JSONB, which does not keep their order.
+  const roles: readonly string[] = STAFF_ROLES;
+  const rank = (role: string) => (roles.includes(role) ? roles.indexOf(role) : roles.length);
   const people = Object.entries(s.details.contacts)
     .filter(([, contact]) => contact !== undefined)
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([role]) => personLabel(role, s.details.contacts));
   const lines = [
     `${v.subject === 'incident' ? 'Incident' : 'Case'} ${s.caseId} (reference ${s.details.reference}, team ${s.details.team})` + `${s.linkedCaseId ? `, case ${s.linkedCaseId}` : ''}`,
@@ -95,6 +101,7 @@ export function formatCaseView(v: CaseView): string {
   for (const d of s.undeliverable) lines.push(`  ! message ${d.messageId} to ${personLabel(d.role, s.details.contacts)} could not be delivered: ${d.reason ?? 'unknown reason'}`);
   for (const w of s.warnings) lines.push(`  ! ${w}`);
   lines.push('', 'Timeline');
+  if (s.waitingForStore > 0) lines.push(`  … ${s.waitingForStore} ${s.waitingForStore === 1 ? 'entry' : 'entries'} not yet written to the case record (the ${v.subject} keeps them until the store takes them)`);
   for (const t of v.timeline) lines.push(`  ${localTime(t.at)}  ${t.by.padEnd(12)}  ${timelineText(t, s)}`);
   return lines.join('\n');
 }
@@ -109,6 +116,7 @@ const FILTER_NAMES = { team: '--team', tier: '--tier', within: '--within' };
 export interface CaseList {
   now: string;
   filter: { team?: string; tier?: string; within?: string };
+  /** Most overdue first (the earliest deadline first), as the store lists them. */
   cases: Array<CaseListing & { nextDueLocal?: string; overdue: boolean }>;
 }
 
@@ -122,9 +130,35 @@ function listed(cases: CaseListing[]): CaseList['cases'] {
 
 export function formatCaseList(list: CaseList, title: string): string {
   if (list.cases.length === 0) return `${title}: none`;
-  const head = ['case', 'team', 'tier', 'overdue', 'next deadline'];
-  const body = list.cases.map((c) => [c.caseId, c.team ?? '-', c.tier ? tierLabel(c.tier) : '-', String(c.overdueCount), c.nextDueAt ? `${localTime(c.nextDueAt)} (${dueIn(c.nextDueAt, list.now)})` : '-']);
+  const head = ['case', 'team', 'tier', 'overdue', 'most overdue', 'allocated worker', 'next deadline'];
+  const body = list.cases.map((c) => [
+    c.caseId,
+    c.team,
+    c.tier ? tierLabel(c.tier) : '-',
+    String(c.overdueCount),
+    c.mostOverdue ? `${c.mostOverdue.title} (${dueIn(c.mostOverdue.dueAt, list.now)})` : '-',
+    c.worker ?? '-',
+    c.nextDueAt ? `${localTime(c.nextDueAt)} (${dueIn(c.nextDueAt, list.now)})` : '-',
+  ]);
   return [`${title}: ${list.cases.length}`, '', ...table([head, ...body])].join('\n');
+}
+
+/**
+ * What `show` and `incident show` print: the summary and the timeline from the store. A case with
+ * no summary is told from one that never was by its record (or Temporal's description of it, which
+ * does not wake it), and the command says which.
+ */
+export async function readCaseView(subject: 'case' | 'incident', id: string): Promise<CaseView> {
+  const now = new Date().toISOString();
+  return withSummaries((summaries) =>
+    withStore(async (store) => {
+      const read = await readCase({ summaries, records: store, runStatus: () => withClient((client) => caseRunStatus(client, id, subject)) }, subject, id, { now: () => now });
+      if (read.found === 'absent') throw new CliError(`no ${subject} ${id}`, 1);
+      if (read.found === 'closed') throw new CliError(`${subject} ${id} is closed and has no summary in the case record to show`, 1);
+      if (read.found === 'no-summary') throw new CliError(noSummaryYet(subject, id), 75);
+      return caseView(subject, read.summary, await storedTimeline(store, id, subject), now);
+    }),
+  );
 }
 
 /** Rows of cells as left-aligned columns two spaces apart. */
@@ -143,14 +177,7 @@ export function register(program: Command): void {
   commonOptions(program.command('show').description('open obligations (local time, how late) and the timeline of a case'), false)
     .argument('<caseId>', 'the case id')
     .action(async (id: string, o: { json?: boolean }) => {
-      const caseId = idArgument(id);
-      const view = await withStore((store) =>
-        withClient(async (client) => {
-          const state = await caseState(client, caseId);
-          const timeline = await readTimeline(store, caseId, 'case', state, () => caseTimeline(client, caseId));
-          return caseView('case', state, timeline, new Date().toISOString());
-        }),
-      );
+      const view = await readCaseView('case', idArgument(id));
       output(o.json === true, view, () => formatCaseView(view));
     });
 
@@ -173,7 +200,7 @@ export function register(program: Command): void {
     .action(async (o: { team?: string; tier?: string; json?: boolean }) => {
       const { team, tier } = parseOptions(ListFilter, { team: o.team, tier: o.tier }, FILTER_NAMES);
       const now = new Date().toISOString();
-      const cases = await withClient((client) => listCases(client, { team, tier, overdueOnly: true }));
+      const cases = await withSummaries((summaries) => listCaseSummaries(summaries, { ...(team ? { team } : {}), ...(tier ? { tier } : {}), overdueOnly: true, now }));
       const list: CaseList = { now, filter: { team, tier }, cases: listed(cases) };
       output(o.json === true, list, () => formatCaseList(list, 'Overdue cases'));
     });
@@ -186,7 +213,7 @@ export function register(program: Command): void {
       const { team, tier, within } = parseOptions(ListFilter, { team: o.team, tier: o.tier, within: o.within }, FILTER_NAMES);
       const now = new Date().toISOString();
       const horizon = addIsoDuration(now, within);
-      const cases = await withClient((client) => listCases(client, { team, tier }));
+      const cases = await withSummaries((summaries) => listCaseSummaries(summaries, { ...(team ? { team } : {}), ...(tier ? { tier } : {}), now }));
       const soon = cases.filter((c) => c.nextDueAt !== undefined && c.nextDueAt <= horizon);
       const list: CaseList = { now, filter: { team, tier, within }, cases: listed(soon) };
       output(o.json === true, list, () => formatCaseList(list, `Cases due within ${isoDurationInWords(within)}`));
