@@ -4,7 +4,7 @@
  */
 import { localDateOf } from '../domain/durations';
 import { openCaseRecordStore, type CaseRecordEntry, type CaseRecordStore } from '../store/case-record-store';
-import type { CaseState, Delivery, TimelineEntry } from '../workflows/messages';
+import type { Delivery, TimelineEntry } from '../workflows/messages';
 import type { CaseEvent } from '../domain/facts';
 import { computeKpi, KPI_KINDS, type KpiCase, type KpiPeriod, type KpiRow } from './kpi';
 import type { Config } from '../common/config';
@@ -30,29 +30,10 @@ function toTimelineEntry(e: CaseRecordEntry): TimelineEntry | undefined {
   }
 }
 
-/** The timeline of a case or incident from the store, oldest first. */
+/** The timeline of a case or incident from the store, oldest first: what its page and `show` list. */
 export async function storedTimeline(store: CaseRecordStore, id: string, subject: 'case' | 'incident'): Promise<TimelineEntry[]> {
   const entries = await store.caseRecord(id);
   return entries.filter((e) => e.subject === subject).flatMap((e) => toTimelineEntry(e) ?? []);
-}
-
-/**
- * A case's timeline as staff see it: the store's record, plus what the case has not yet written
- * to it (from its state, read first, so no entry falls between the two reads). A run of older code
- * that keeps no record in the store yet answers from its own timeline (`fromWorkflow`).
- */
-export async function readTimeline(store: CaseRecordStore, id: string, subject: 'case' | 'incident', state: Pick<CaseState, 'notYetInRecord'>, fromWorkflow: () => Promise<TimelineEntry[]>): Promise<TimelineEntry[]> {
-  if (state.notYetInRecord === undefined) return fromWorkflow();
-  let stored: TimelineEntry[];
-  try {
-    stored = await storedTimeline(store, id, subject);
-  } catch {
-    // The store down: the case still holds its timeline, so staff see it all the same.
-    return fromWorkflow();
-  }
-  const have = new Set(stored.map((e) => e.entryId));
-  const entries = [...stored, ...state.notYetInRecord.filter((e) => !have.has(e.entryId))];
-  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Everything the store holds of a case or incident: what `caseclock export` writes, as JSON. */

@@ -1,6 +1,7 @@
 /**
  * The case list from Temporal's visibility (search attributes) alone: no case is opened and no
- * workflow asked to answer. Shared by the console, the command line and the worker's metrics.
+ * workflow asked to answer. The worker's metrics count cases with it; the console and the command
+ * line list cases from their summaries in the store instead (common/case-reads.ts).
  */
 import type { Client } from '@temporalio/client';
 import { NextDueAtAttribute, OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../workflows/search-attributes';

@@ -1,6 +1,9 @@
 /**
  * What the console (command line and web) does to cases, on @temporalio/client. Every input is
  * validated with zod here, before anything reaches Temporal; the workflow validates again.
+ * Reading a case is not here: every page and read command reads the case-record store
+ * (common/case-reads.ts). The few queries left (caseState and the like) are for operators'
+ * debugging and for tests that look inside a running case, never for a reader.
  */
 import { policyRefFor } from '../domain/policy-refs';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -20,7 +23,6 @@ import {
   type CaseWorkflowInput,
   caseWorkflowId,
   type Delivery,
-  obligationsQuery,
   incidentWorkflowId,
   type ReassignInput,
   moveTeamUpdate,
@@ -215,10 +217,6 @@ export async function recordIncidentEvent(client: Client, incidentId: string, ra
   return asCaseAction('incident', incidentId, async () => answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] })));
 }
 
-export function incidentState(client: Client, incidentId: string): Promise<CaseState> {
-  return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
-}
-
 /**
  * Records an event on a case. With `updateId` (the SSD sync's row key), the same id sent again to
  * the same run is recorded once: Temporal answers the first update's result.
@@ -264,38 +262,36 @@ export function applyPolicy(client: Client, caseId: string, input: { snapshot: P
   return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] })));
 }
 
+// --- Debugging aids: queries that ask the running workflow ------------------------------------
+// Each wakes the case (loading it into a worker, replaying it when evicted) and fails when no
+// worker runs, so no console page and no read command uses them: they read the store
+// (common/case-reads.ts). They remain for an operator looking inside a running case (how it stands
+// beside what it has written, docs/operations.md) and for the tests that do the same.
+
+/** The running case's own state (the state query): a debugging aid, never a reader's source. */
 export function caseState(client: Client, caseId: string): Promise<CaseState> {
   return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(stateQuery));
 }
 
-/** A send still unfinished this long after its time is waiting on the mail server (a send takes about a second). */
-export const WAITING_FOR_MAIL_AFTER_MS = 60_000;
-
-/**
- * The case's messages that the mail server has not yet taken, a minute or more after they were
- * due to go: Temporal is retrying them (at least once a minute) while mail fails.
- */
-export function waitingForMail(state: CaseState, now: string): NonNullable<CaseState['sending']> {
-  return (state.sending ?? []).filter((m) => Date.parse(now) - Date.parse(m.sendAt) >= WAITING_FOR_MAIL_AFTER_MS);
+/** The running incident's own state (the state query): a debugging aid, never a reader's source. */
+export function incidentState(client: Client, incidentId: string): Promise<CaseState> {
+  return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery));
 }
 
+/** The running case's own timeline, including what it has not yet written to the store: a debugging aid. */
 export function caseTimeline(client: Client, caseId: string): Promise<TimelineEntry[]> {
   return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(timelineQuery));
 }
 
-export function caseObligations(client: Client, caseId: string) {
-  return asCaseAction('case', caseId, () => client.workflow.getHandle(caseWorkflowId(caseId)).query(obligationsQuery));
-}
-
-export { listCases, type CaseListing } from './case-listing';
-
+/** The running incident's own timeline: a debugging aid. */
 export function incidentTimeline(client: Client, incidentId: string): Promise<TimelineEntry[]> {
   return asCaseAction('incident', incidentId, () => client.workflow.getHandle(incidentWorkflowId(incidentId)).query(timelineQuery));
 }
 
 /**
  * Whether a case (or incident) workflow exists and is still running: tells "no such case" apart
- * from "the case is closed" after an update or query was refused as not found.
+ * from "the case is closed" after an update was refused as not found, or from a case that has not
+ * yet written a summary. Temporal's describe() reads the server only: it does not wake the case.
  */
 export async function caseRunStatus(client: Client, id: string, subject: 'case' | 'incident' = 'case'): Promise<'running' | 'closed' | 'absent'> {
   try {

@@ -14,7 +14,9 @@ import pLimit from 'p-limit';
 import { Worker } from '@temporalio/worker';
 import { kpiFromStore } from '../../client/case-record';
 import { caseRecordEntryId } from '../../workflows/case-record/entries';
-import { caseObligations, listCases, openCase } from '../../common/cases';
+import { openCase } from '../../common/cases';
+import { listCases } from '../../common/case-listing';
+import { caseWorkflowId, obligationsQuery } from '../../workflows/messages';
 import { computeKpi } from '../../client/kpi';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import type { CaseRecordEntryInput } from '../../store/case-record-store';
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
     }
     const old = await timed(async () => {
       const listed = await listCases(bench.client, { includeClosed: true });
-      const cases = await pLimit(4).map(listed, async (l) => ({ team: l.team ?? '', tier: l.tier ?? '', obligations: await caseObligations(bench.client, l.caseId) }));
+      const cases = await pLimit(4).map(listed, async (l) => ({ team: l.team ?? '', tier: l.tier ?? '', obligations: await bench.client.workflow.getHandle(caseWorkflowId(l.caseId)).query(obligationsQuery) }));
       return computeKpi(cases, year, now);
     });
     oldWayMs = old.ms;

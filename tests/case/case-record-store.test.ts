@@ -5,11 +5,10 @@
  * case ends only once the store holds its whole record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTimeline } from '../../client/case-record';
 import { updateDetails } from '../../common/cases';
 import type { CaseRecordEntry } from '../../store/case-record-store';
 import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
-import { storeUrl, testStore } from '../support/case-record';
+import { storeUrl, testStore, readTimeline } from '../support/case-record';
 import { CaseUnderTest, CONTACTS, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -62,7 +61,7 @@ describe('the case record in the store', () => {
     for (const outcome of ofKind(record, 'outcome')) expect(outcome.data).toMatchObject({ team: 'LOCALITY-NORTH', tier: 'HIGH_IMMEDIATE' });
   });
 
-  it("the timeline staff see is the store's record plus what the case has not yet written: nothing missing, nothing twice", async () => {
+  it("the store's record plus what the case has not yet written is the case's whole timeline: nothing missing, nothing twice", async () => {
     const kase = await CaseUnderTest.open(h, { tier: 'PRIORITY' });
     await kase.run(async () => {
       const seen = async () => {

@@ -19,8 +19,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTimeline } from '../../client/case-record';
-import { testStore } from '../support/case-record';
+import { testStore, readTimeline } from '../support/case-record';
 import { CaseUnderTest, caseWorkflowId, startHarness, type Harness } from './harness';
 
 let h: Harness;

@@ -6,9 +6,8 @@
  * the store keeps every event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTimeline } from '../../client/case-record';
 import { CaseActionError } from '../../common/cases';
-import { testStore } from '../support/case-record';
+import { testStore, readTimeline } from '../support/case-record';
 import { CaseUnderTest, caseWorkflowId, startHarness, type Harness } from './harness';
 
 let h: Harness;

@@ -11,7 +11,8 @@
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCalendar } from '../../client/console/routes/feeds';
-import { caseState, listCases } from '../../common/cases';
+import { caseState } from '../../common/cases';
+import { listCases } from '../../common/case-listing';
 import { configureProcessLogger } from '../../common/log';
 import { installTemporalRuntime } from '../../common/log-temporal';
 import { selectAllSql, selectChildSql, SSD_CHILD_TABLES, SSD_SOURCE_COLUMNS, SSD_SOURCE_TABLE_NAMES } from '../../store/ssd-source';
