@@ -586,7 +586,8 @@ describe('refused before connecting: one line naming the field, with and without
   it('the same offline set-up does reach for Temporal when the input is good (so the rows above were refused first)', async () => {
     const connect = vi.spyOn(Connection, 'connect').mockRejectedValue(new Error('no connection in this test'));
     try {
-      const run = await inProcess(['show', C], OFFLINE_ENV);
+      // A change (a read command goes to the store, not to Temporal).
+      const run = await inProcess(['visit', C, '--operator'], OFFLINE_ENV);
       expectRefusal(run, /^caseclock: cannot reach Temporal at 127\.0\.0\.1:1: no connection in this test$/);
       expect(connect).toHaveBeenCalledTimes(1);
     } finally {
