@@ -10,7 +10,6 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { z } from 'zod';
 import { CaseEvent } from '../domain/facts';
-import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import {
   answerFrom,
@@ -37,7 +36,8 @@ import {
   updateDetailsUpdate,
 } from '../workflows/messages';
 import { CaseNoteInput, MoveTeamInput, openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
-import { OverdueCountAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../workflows/search-attributes';
+import { attributePairs, caseAttributes } from '../workflows/search-attributes';
+import { CaseRecord } from '../workflows/case-record';
 import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
 import { ANY_TEAM, type KnownTeams, teamRefusal } from './teams';
@@ -153,12 +153,7 @@ export async function openCase(
       args: [workflowInput],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: TeamAttribute, value: input.details.team },
-        { key: RiskTierAttribute, value: (tierOf(opening.events) ?? 'UNRATED') as RiskTier | 'UNRATED' },
-        { key: StatusAttribute, value: 'open' },
-        { key: OverdueCountAttribute, value: 0 },
-      ]),
+      typedSearchAttributes: startAttributes(workflowInput),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`case ${input.caseId} already exists`, 'already-exists', [{ field: 'caseId', message: 'already exists' }]);
@@ -167,11 +162,15 @@ export async function openCase(
   return { workflowId };
 }
 
-/** The tier a case's first events leave it on (the latest rating), if any. */
-function tierOf(events: readonly CaseEvent[]): RiskTier | undefined {
-  let latest: Extract<CaseEvent, { type: 'tier-set' }> | undefined;
-  for (const e of events) if (e.type === 'tier-set' && (latest === undefined || e.at >= latest.at)) latest = e;
-  return latest?.tier;
+/**
+ * A new case's (or incident's) search attributes as its first workflow task works them out (the
+ * same code on the same input), so that task upserts none of them. Deadlines do not move with
+ * time, so the moment between this and that task changes at most whether one has just passed.
+ */
+function startAttributes(input: CaseWorkflowInput): TypedSearchAttributes {
+  const kase = new CaseRecord(input);
+  const evaluation = kase.clocks.evaluate(new Date().toISOString());
+  return new TypedSearchAttributes(attributePairs(caseAttributes({ closed: kase.facts.closed, tier: kase.facts.tier, team: input.details.team, overdueCount: evaluation.overdueCount, nextDueAt: evaluation.nextDueAt })));
 }
 
 /** Starts the clocks of a serious incident (notification to the national panel, then rapid review). */
@@ -180,30 +179,25 @@ export async function reportIncident(client: Client, rawInput: unknown, policy: 
   refuseUnknownTeam('report incident', options.teams, input.details.team);
   const workflowId = incidentWorkflowId(input.incidentId);
   try {
+    const workflowInput: CaseWorkflowInput = {
+      subject: 'incident',
+      ...(input.linkedCaseId ? { linkedCaseId: input.linkedCaseId } : {}),
+      caseId: input.incidentId,
+      details: input.details,
+      openedAt: input.awareAt,
+      openedBy: input.reportedBy,
+      policies: [policyRefFor(policy) ?? policy],
+      events: [{ type: 'incident-reported', at: input.awareAt, by: input.reportedBy, incidentId: input.incidentId }],
+      deliveries: [],
+      notes: [],
+    };
     await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
       workflowId,
       taskQueue: options.taskQueue ?? TASK_QUEUE,
-      args: [
-        {
-          subject: 'incident',
-          ...(input.linkedCaseId ? { linkedCaseId: input.linkedCaseId } : {}),
-          caseId: input.incidentId,
-          details: input.details,
-          openedAt: input.awareAt,
-          openedBy: input.reportedBy,
-          policies: [policyRefFor(policy) ?? policy],
-          events: [{ type: 'incident-reported', at: input.awareAt, by: input.reportedBy, incidentId: input.incidentId }],
-          deliveries: [],
-          notes: [],
-        },
-      ],
+      args: [workflowInput],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: TeamAttribute, value: input.details.team },
-        { key: StatusAttribute, value: 'open' },
-        { key: OverdueCountAttribute, value: 0 },
-      ]),
+      typedSearchAttributes: startAttributes(workflowInput),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CaseActionError(`incident ${input.incidentId} already exists`, 'already-exists', [{ field: 'incidentId', message: 'already exists' }]);

@@ -34,7 +34,7 @@ import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
 import { CaseRecord, caseAnswer, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH } from './patches';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH, OPENING_SUMMARY_PATCH } from './patches';
 import { refusal } from './validation';
 import {
   type ApplyPolicyInput,
@@ -281,6 +281,8 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   if (patched(INDEPENDENT_SENDS_PATCH)) {
     // Runs started before the store keep no record there; their next run writes the whole record.
     kase.outbox.keepsRecord = patched(CASE_RECORD_STORE_PATCH);
+    // A case opened with nothing to record still writes its summary at once, so every reader sees it.
+    if (kase.outbox.keepsRecord && input.stored === undefined && patched(OPENING_SUMMARY_PATCH)) kase.summaryWanted = true;
     await keepClocksSendingIndependently(kase, input, historyLimit);
   } else await keepClocksSendingTogether(kase, input, historyLimit);
   await condition(allHandlersFinished);

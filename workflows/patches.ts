@@ -21,3 +21,6 @@ export const SMALL_UPDATE_ANSWER_PATCH = 'small-update-answer';
  * the previous run) and upsert only those that differ: a new case's first task upserts nothing.
  */
 export const START_ATTRIBUTES_PATCH = 'start-attributes';
+
+/** Runs that open a case (no record written yet) write its summary at once, even with no entry to write. */
+export const OPENING_SUMMARY_PATCH = 'opening-summary';

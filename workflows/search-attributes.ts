@@ -60,8 +60,10 @@ export function attributesFrom(typed: TypedSearchAttributes): Partial<CaseAttrib
   if (team !== undefined) out.team = team;
   const status = typed.get(StatusAttribute);
   if (status === 'open' || status === 'overdue' || status === 'closed') out.status = status;
+  // No deadline is no attribute (Temporal keeps no null), once the run has any of its own.
   const next = typed.get(NextDueAtAttribute);
   if (next !== undefined) out.nextDueAt = next.toISOString();
+  else if (out.team !== undefined) out.nextDueAt = null;
   const overdue = typed.get(OverdueCountAttribute);
   if (overdue !== undefined) out.overdueCount = overdue;
   return out;

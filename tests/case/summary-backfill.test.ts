@@ -2,10 +2,13 @@
  * The upgrade to case summaries, on the real dev server with a real store and SMTP server: a
  * running case with no summary (as one begun before summaries) is found from Temporal's
  * visibility and the store alone, and writes its summary when `summaries backfill` asks, with
- * nothing added to its record; a dry run only counts.
+ * nothing added to its record; a dry run only counts. And a new case: its summary written at once
+ * even with nothing to record, its search attributes set by the client that starts it, so its first
+ * workflow task upserts none.
  */
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCase, recordEvent } from '../../common/cases';
 import { backfillSummaries, unsummarised } from '../../common/summary-backfill';
@@ -16,6 +19,7 @@ import { caseActivities, storeUrl, testStore } from '../support/case-record';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { CONTACTS } from './harness';
+import { NextDueAtAttribute, RiskTierAttribute, StatusAttribute, TeamAttribute } from '../../workflows/search-attributes';
 
 let mailbox: Mailbox;
 let dev: DevServerConnections;
@@ -87,6 +91,51 @@ describe('summaries backfill', () => {
       expect((await unsummarised(client, summaries, now(), taskQueue)).missing).toEqual([]);
 
       for (const caseId of [bare, summarised]) await recordEvent(client, caseId, { type: 'case-closed', at: now(), by: 'admin1', reason: 'finished' });
+    });
+  });
+});
+
+describe('a new case', () => {
+  it('writes its summary at once with nothing to record, and its first workflow task upserts no search attribute the client set', async () => {
+    const taskQueue = uniqueName('opening');
+    const worker = await Worker.create({ connection, taskQueue, workflowBundle: await bundleCaseWorkflows(), activities: caseActivities(mailbox) });
+    const [unrated, rated] = [uniqueName('WCF'), uniqueName('WCF')];
+    await worker.runUntil(async () => {
+      await openCase(client, { caseId: unrated, details: { reference: unrated, team: 'LOCALITY-NORTH', contacts: CONTACTS }, openedBy: 'admin1' }, loadDefaultSnapshot(), { taskQueue });
+      await openCase(
+        client,
+        { caseId: rated, details: { reference: rated, team: 'LOCALITY-NORTH', contacts: CONTACTS }, openedBy: 'admin1', initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'rated' } },
+        loadDefaultSnapshot(),
+        { taskQueue },
+      );
+      // No tier, no event: nothing for the record, and still a summary for every reader.
+      expect(await eventually(() => summaries.get('case', unrated, now()), 'the unrated case’s summary')).toMatchObject({ caseId: unrated, status: 'open', tier: null, waitingForStore: 0 });
+      const summary = await eventually(() => summaries.get('case', rated, now()), 'the rated case’s summary');
+      expect(summary.nextDueAt).not.toBeNull();
+
+      for (const caseId of [unrated, rated]) {
+        const handle = client.workflow.getHandle(`case:${caseId}`);
+        const history = await handle.fetchHistory();
+        // The SDK upserts its own TemporalChangeVersion with each patch; none of CaseClock's attributes is upserted.
+        const upserted = (history.events ?? [])
+          .filter((e) => Number(e.eventType) === temporal.api.enums.v1.EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+          .flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+        expect(
+          upserted.filter((k) => k.startsWith('CaseClock')),
+          caseId,
+        ).toEqual([]);
+        expect(upserted.length, caseId).toBeGreaterThan(0);
+        // What the client set is what the case stands at.
+        const attrs = (await handle.describe()).typedSearchAttributes;
+        expect(attrs.get(TeamAttribute)).toBe('LOCALITY-NORTH');
+        expect(attrs.get(StatusAttribute)).toBe('open');
+      }
+      const attrs = (await client.workflow.getHandle(`case:${rated}`).describe()).typedSearchAttributes;
+      expect(attrs.get(RiskTierAttribute)).toBe('HIGH_IMMEDIATE');
+      expect(attrs.get(NextDueAtAttribute)?.toISOString()).toBe(summary.nextDueAt);
+      expect((await client.workflow.getHandle(`case:${unrated}`).describe()).typedSearchAttributes.get(RiskTierAttribute)).toBe('UNRATED');
+
+      for (const caseId of [unrated, rated]) await recordEvent(client, caseId, { type: 'case-closed', at: now(), by: 'admin1', reason: 'finished' });
     });
   });
 });
