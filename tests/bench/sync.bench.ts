@@ -481,9 +481,14 @@ async function main(): Promise<void> {
       await writeSsdCsv(next, csvDir);
       await sync(`a day's changes (${asOf})`, changedRows, 'rows changed');
     });
-    serverErrors = readFileSync(bench.logFile, 'utf8')
+    const errors = readFileSync(bench.logFile, 'utf8')
       .split('\n')
-      .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l)).length;
+      .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l));
+    serverErrors = errors.length;
+    // What they were, each kind once (by message), for reading beside the figures.
+    const kinds = new Map<string, string>();
+    for (const l of errors) kinds.set(/msg="?([^"]{0,80})/.exec(l)?.[1] ?? /"msg":"([^"]{0,80})/.exec(l)?.[1] ?? l.slice(0, 80), l.slice(0, 300));
+    for (const [msg, example] of [...kinds].slice(0, 5)) console.log(`server log error: ${msg} (e.g. ${example})`);
   } finally {
     const server = children();
     const peakMiB = process.resourceUsage().maxRSS / 1024;
