@@ -577,9 +577,11 @@ type CsvItem = { record: Record<string, string>; line: number; malformed: boolea
  * One extract file's records by the column naming their child (or period of care), kept while the
  * file is unchanged: the check before each escalation reads one child, and scanning every file for
  * each would cost a council's worker seconds per escalation. Records hold only the columns
- * CaseClock reads. A new extract (another modification time or size) is indexed afresh.
+ * CaseClock reads. A new extract (another modification time or size) is indexed afresh, once: the
+ * checks that arrive while it is being read wait for that one reading (a council's evening of
+ * escalations after a new extract would otherwise read it once each, and hold each copy).
  */
-const childIndexes = new Map<string, { version: string; byKey: Map<string, CsvItem[]> }>();
+const childIndexes = new Map<string, { version: string; byKey: Promise<Map<string, CsvItem[]>> }>();
 
 async function childIndex(dir: string, name: SsdSourceTable, keyColumn: string, signal?: AbortSignal): Promise<Map<string, CsvItem[]>> {
   const file = path.join(dir, `${name}.csv`);
@@ -590,18 +592,57 @@ async function childIndex(dir: string, name: SsdSourceTable, keyColumn: string, 
   } catch {
     throw new SsdSourceError('missing-file', `${file}: not found (the extract must have one file per SSD table)`);
   }
-  const cached = childIndexes.get(file);
-  if (cached?.version === version) return cached.byKey;
+  let cached = childIndexes.get(file);
+  if (cached?.version !== version) {
+    // Read without any one caller's deadline (each waits with its own, below); forgotten if it fails.
+    const byKey = indexOf(dir, name, keyColumn);
+    cached = { version, byKey };
+    childIndexes.set(file, cached);
+    byKey.catch(() => {
+      if (childIndexes.get(file)?.byKey === byKey) childIndexes.delete(file);
+    });
+  }
+  return untilAborted(cached.byKey, signal, file);
+}
+
+let indexReads = 0;
+/** How many times this process has read an extract file to index it (tests and benchmarks check there is one read per new file). */
+export function csvIndexReads(): number {
+  return indexReads;
+}
+
+async function indexOf(dir: string, name: SsdSourceTable, keyColumn: string): Promise<Map<string, CsvItem[]>> {
+  indexReads++;
   const byKey = new Map<string, CsvItem[]>();
-  for await (const item of ssdCsvRecords(dir, name, signal)) {
+  for await (const item of ssdCsvRecords(dir, name)) {
     const key = item.record[keyColumn]?.trim() ?? '';
     if (key === '') continue;
     const list = byKey.get(key);
     if (list) list.push(item);
     else byKey.set(key, [item]);
   }
-  childIndexes.set(file, { version, byKey });
   return byKey;
+}
+
+/** `work`, or a timeout refusal as soon as `signal` aborts (the work goes on for the others waiting on it). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, file: string): Promise<T> {
+  if (!signal) return work;
+  const stopped = () => new SsdSourceError('timeout', `${file}: reading stopped at the deadline`);
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 export async function* ssdCsvRecords(dir: string, name: SsdSourceTable, signal?: AbortSignal, tier?: SsdTierColumn): AsyncGenerator<{ record: Record<string, string>; line: number; malformed: boolean }> {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  csvIndexReads,
   openSsdSource,
   selectAllSql,
   selectChildSql,
@@ -259,6 +260,30 @@ describe.skipIf(!available)('the SSD source, from PostgreSQL and from CSV', () =
     expect(fromPostgres.warnings).toEqual([expect.objectContaining({ kind: 'unparseable-row', table: 'ssd_cp_visits', rowId: visit, columns: ['cppv_person_id'] })]);
     expect(fromPostgres.rows.ssd_cp_visits.map((r) => r.cppv_cp_visit_id)).not.toContain(visit);
     expect(JSON.stringify(fromPostgres)).not.toContain('CANARY');
+  });
+
+  it('a new extract is read once for the checks that arrive together, each still within its own deadline', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-ssd-index-'));
+    try {
+      await writeSsdCsv(council.tables, dir);
+      const onPlan = council.tables.ssd_cp_reviews[0]!.cppr_person_id!;
+      const before = csvIndexReads();
+      const reads = await Promise.all(Array.from({ length: 12 }, () => open({ kind: 'csv', dir }).readChild(onPlan, { timeoutMs: 10_000 })));
+      for (const r of reads) expect(r).toEqual(reads[0]);
+      expect(Object.values(reads[0]!.rows).flat().length).toBeGreaterThan(0);
+      // Each file it reads once (the child tables, and the periods of care their reviews name), not once per check.
+      const perExtract = csvIndexReads() - before;
+      expect(perExtract).toBeGreaterThanOrEqual(SSD_CHILD_TABLES.length);
+      expect(perExtract).toBeLessThanOrEqual(SSD_CHILD_TABLES.length + 1);
+      // Read again: nothing new to read.
+      await open({ kind: 'csv', dir }).readChild(onPlan, { timeoutMs: 10_000 });
+      expect(csvIndexReads() - before).toBe(perExtract);
+      // A check with no time left is refused at once, whatever else is reading.
+      writeFileSync(path.join(dir, 'ssd_cp_visits.csv'), readFileSync(path.join(dir, 'ssd_cp_visits.csv'), 'utf8') + '\n');
+      await expect(open({ kind: 'csv', dir }).readChild(onPlan, { timeoutMs: 1 })).rejects.toThrow(/did not answer within/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("readChild gives that child's visits, reviews and conferences only, newest first, the same from both", async () => {
