@@ -25,7 +25,7 @@ import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { localDateOf } from '../../domain/durations';
 import { readToolsEnv } from '../../tools/tools-env';
-import { type CaseContacts, type CaseSource, caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
+import { type CaseContacts, type CaseSource, caseWorkflowId, incidentWorkflowId, writeSummaryUpdate } from '../../workflows/messages';
 import { SSD_SYNC_WORKFLOW } from '../../workflows/ssd-sync';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -300,6 +300,27 @@ async function waitForCompletion(r: Recorder, workflowId: string): Promise<void>
   throw new Error(`${workflowId} did not complete`);
 }
 
+/** What the first workflow task of a run begun on today's client and code did, read back from its history. */
+async function checkOpening(r: Recorder, workflowId: string): Promise<void> {
+  const { EventType } = temporal.api.enums.v1;
+  const handle = r.client.workflow.getHandle(workflowId);
+  // The time-skipping server may not report a workflow task in flight: wait for the first to complete.
+  let events = (await handle.fetchHistory()).events ?? [];
+  for (let i = 0; i < 400 && !events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED); i++) {
+    await new Promise((res) => setTimeout(res, 50));
+    events = (await handle.fetchHistory()).events ?? [];
+  }
+  const firstUpdate = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  const opening = firstUpdate < 0 ? events : events.slice(0, firstUpdate);
+  // start-attributes: the client set all five, so the first task upserts none of CaseClock's (the
+  // SDK's own TemporalChangeVersion upserts, one for each patch, are not the case's).
+  const caseAttributeNames = new Set<string>(CASECLOCK_SEARCH_ATTRIBUTES.map((a) => a.name));
+  const upserted = opening.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})).filter((name) => caseAttributeNames.has(name));
+  if (upserted.length > 0) throw new Error(`${workflowId}: its first task upserted ${upserted.join(', ')}, which the client had set`);
+  // The summary is written before any change is recorded (opening-summary, or the opening's own entries).
+  if (!opening.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries')) throw new Error(`${workflowId}: no summary written on opening`);
+}
+
 const later = async (r: Recorder, ms: number) => new Date((await r.env.currentTimeMs()) + ms).toISOString();
 
 type Scenario = (r: Recorder) => Promise<void>;
@@ -555,6 +576,37 @@ const SCENARIOS: Record<string, Scenario> = {
   'settled-state': (r) => settledStateScenario(r, 'settled-state', 'REPLAY-SETTLED-1'),
 
   /**
+   * A case opened with no tier and nothing recorded: the client sets its search attributes at the
+   * start (start-attributes), so its first task upserts none, and it writes its summary at once with
+   * no entry (opening-summary). Rated HIGH_IMMEDIATE an hour later; an operator's `writeSummary` (as
+   * `caseclock summaries backfill` sends it) writes the summary alone; the initial visit is missed
+   * (reminders, level 1), then made; still running.
+   */
+  async 'summary-opening'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-SUMMARY-1').open();
+    await checkOpening(r, c.workflowId);
+    await r.settle(c.workflowId);
+    await c.advance(HOUR);
+    await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
+    await r.client.workflow.getHandle(c.workflowId).executeUpdate(writeSummaryUpdate, { args: [{ by: 'admin-test' }] });
+    await r.settle(c.workflowId);
+    const visit = await c.openObligation('initial-visit-high');
+    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
+    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
+    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'summary-opening',
+      description:
+        'A case opened with no tier and nothing recorded (search attributes set by the client, the summary written at once with no entry), rated HIGH_IMMEDIATE later, a writeSummary update, the initial visit missed (reminders, level 1) then made; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /**
    * Each message on its own: the worker's address deferred (451), so the 2-hour reminder is in
    * retry; meanwhile a conference is postponed (notices go at once) and the deadline passes
    * (level 1 goes to the team manager at once); the visit then withdraws the reminder.
@@ -626,6 +678,37 @@ const SCENARIOS: Record<string, Scenario> = {
       workflowId,
       savedWhile: 'completed',
     });
+  },
+
+  /**
+   * A serious incident reported on today's client: its search attributes set at the start
+   * (start-attributes on the incident workflow), so its first task upserts none; notification
+   * reminders, missed (level 1), notified; the rapid review still owed.
+   */
+  async 'incident-start-attributes'(r) {
+    const incidentId = 'REPLAY-SI-2';
+    const workflowId = incidentWorkflowId(incidentId);
+    await reportIncident(r.client, { incidentId, details: { reference: incidentId, team: TEAM, contacts: STAFF }, reportedBy: 'admin-test', awareAt: await r.now() }, r.policy, { taskQueue: r.taskQueue });
+    await r.settle(workflowId);
+    await checkOpening(r, workflowId);
+    const record = async (event: Record<string, unknown> & { type: string }) => {
+      await recordIncidentEvent(r.client, incidentId, { at: await r.now(), by: 'hos-test', incidentId, ...event });
+      await r.settle(workflowId);
+    };
+    const notification = (await incidentState(r.client, incidentId)).open.find((o) => o.kind === 'serious-incident-notification');
+    if (!notification) throw new Error('no notification clock');
+    await r.advance(workflowId, Date.parse(notification.dueAt) - (await r.env.currentTimeMs()) + 60_000);
+    await record({ type: 'incident-notified' });
+    await r.advance(workflowId, DAY);
+    await r.save({
+      scenario: 'incident-start-attributes',
+      description: 'Serious incident reported with its search attributes set at the start: notification reminders, missed (level 1), notified; rapid review owed; still running',
+      workflowType: 'incidentWorkflow',
+      workflowId,
+      savedWhile: 'running',
+    });
+    await record({ type: 'case-closed', reason: 'Test reason: incident process complete' });
+    await waitForCompletion(r, workflowId);
   },
 
   /**

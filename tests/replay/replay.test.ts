@@ -27,6 +27,7 @@ const EXPECTED = [
   'high-immediate-missed-escalated',
   'hold-and-resume',
   'imported-case',
+  'incident-start-attributes',
   'independent-sends-continue-as-new-run-1',
   'independent-sends-continue-as-new-run-2',
   'independent-sends-outage',
@@ -38,6 +39,7 @@ const EXPECTED = [
   'small-answer-admin',
   'ssd-case-checked',
   'ssd-sync-run',
+  'summary-opening',
   'undeliverable',
   'waiver-and-admin',
 ];
