@@ -76,4 +76,8 @@ describe('caseclock teams', () => {
     expect(added.code, added.stderr).toBe(0);
     expect(await listed()).not.toEqual(before);
   });
+
+  it('only an administrator may ask cases to write their summaries (summaries backfill), and says so', async () => {
+    expectRefused(await caseclock(['summaries', 'backfill', '--as', 'tess']), /--as "tess" is not an administrator: only an administrator may ask cases to write their summaries, nothing was changed/);
+  });
 });

@@ -140,7 +140,7 @@ export function actor(options: CommonOptions, env: Record<string, string | undef
  * Who is changing something only administrators may change (the team or staff directory): `actor`,
  * and then, when the console's users file is there and no operator is acting, an administrator.
  */
-export function administratorActor(options: CommonOptions, env: Record<string, string | undefined> = process.env, warn?: (line: string) => void, directory: 'team' | 'staff' = 'team'): string {
+export function administratorActor(options: CommonOptions, env: Record<string, string | undefined> = process.env, warn?: (line: string) => void, directory: 'team' | 'staff' | 'summaries' = 'team'): string {
   const id = actor(options, env, warn);
   if (options.operator === true || OPERATOR_ENV.test(env['CASECLOCK_OPERATOR'] ?? '')) return id;
   const file = consoleUsersFile(env);
@@ -148,7 +148,8 @@ export function administratorActor(options: CommonOptions, env: Record<string, s
   const user = readUsersFile(file).users.find((u) => u.id === id);
   if (user !== undefined && !(directory === 'staff' ? mayManageStaff(user) : mayManageTeams(user))) {
     const source = options.as !== undefined ? '--as' : 'CASECLOCK_USER';
-    throw new CliError(`${source} ${quoted(id)} is not an administrator: only an administrator may change the ${directory} directory, nothing was changed`);
+    const what = directory === 'summaries' ? 'ask cases to write their summaries' : `change the ${directory} directory`;
+    throw new CliError(`${source} ${quoted(id)} is not an administrator: only an administrator may ${what}, nothing was changed`);
   }
   return id;
 }

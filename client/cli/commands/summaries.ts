@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'cases asked at a time (default 8)')
     .option('--dry-run', 'only count them')
     .action(async (o: CommonOptions & { concurrency?: string; dryRun?: boolean }) => {
-      const by = administratorActor(o);
+      const by = administratorActor(o, process.env, undefined, 'summaries');
       const { concurrency } = parseOptions(BackfillOptions, { ...(o.concurrency !== undefined ? { concurrency: numeric(o.concurrency) } : {}) }, { concurrency: '--concurrency' });
       const counts = await withClient(
         async (client, config) => {
