@@ -22,7 +22,8 @@ export const SummaryFilter = z.strictObject({
   /** Only cases with an open obligation past its deadline at `now`. */
   overdueOnly: z.boolean().default(false),
   now: Instant,
-  limit: z.number().int().min(1).max(100_000).default(10_000),
+  // Every case a council holds by default: a list that stopped short would hide the least urgent cases without a word.
+  limit: z.number().int().min(1).max(100_000).default(100_000),
 });
 export type SummaryFilter = z.input<typeof SummaryFilter>;
 
