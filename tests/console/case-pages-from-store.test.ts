@@ -15,6 +15,7 @@ import { openCase } from '../../common/cases';
 import { type CaseListing, summaryAfter } from '../../common/case-reads';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
+import { pooledTransactions } from '../../store/case-record-store';
 import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
 import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities, storeUrl } from '../support/case-record';
@@ -52,9 +53,16 @@ beforeAll(async () => {
         { taskQueue },
       );
     await Promise.all([open(cases.late, TEAM, true), open(cases.onTime, TEAM, false), open(cases.other, OTHER, false)]);
-    // With nothing to record (no tier, no event), this case writes nothing to the store yet.
+    // Nothing to record (no tier, no event): its opening summary is its only write, taken away
+    // below as the store's owner, as for a case begun before summaries.
     await openCase(client, { caseId: cases.silent, details: { reference: cases.silent, team: TEAM, contacts: {} }, openedBy: 'tess' }, loadDefaultSnapshot(), { taskQueue });
-    for (const id of [cases.late, cases.onTime, cases.other]) expect((await summaryAfter(summaries, 'case', id, { since: 'any', timeoutMs: 20_000 })).summary?.caseId).toBe(id);
+    for (const id of [cases.late, cases.onTime, cases.other, cases.silent]) expect((await summaryAfter(summaries, 'case', id, { since: 'any', timeoutMs: 20_000 })).summary?.caseId).toBe(id);
+    const owner = pooledTransactions(storeUrl(), { applicationName: 'caseclock-test', missingTable: 'case_summaries' });
+    try {
+      await owner.inTransaction(false, (c) => c.query('DELETE FROM case_summaries WHERE case_id = $1', [cases.silent]));
+    } finally {
+      await owner.close();
+    }
     // The late case past its deadline in the summary it wrote (its reminder and escalation), then the worker stops.
     await new Promise((r) => setTimeout(r, 1_500));
   });

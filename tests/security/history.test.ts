@@ -15,7 +15,7 @@ import { parseConfig } from '../../common/config';
 import { EncryptionCodec } from '../../common/encryption';
 import { dataConverter } from '../../common/temporal';
 import { caseWorkflowId, type CaseContacts } from '../../workflows/messages';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SMALL_UPDATE_ANSWER_PATCH } from '../../workflows/patches';
+import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, OPENING_SUMMARY_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH } from '../../workflows/patches';
 import { CASECLOCK_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
@@ -170,6 +170,8 @@ describe('case data stored in Temporal', () => {
     expect(everyPayload.filter(({ at }) => isPatchMarker(at)).map(({ payload }) => JSON.parse(Buffer.from(payload.data ?? []).toString()) as unknown)).toEqual([
       { id: INDEPENDENT_SENDS_PATCH, deprecated: false },
       { id: CASE_RECORD_STORE_PATCH, deprecated: false },
+      { id: OPENING_SUMMARY_PATCH, deprecated: false },
+      { id: START_ATTRIBUTES_PATCH, deprecated: false },
       { id: SMALL_UPDATE_ANSWER_PATCH, deprecated: false },
     ]);
     const found = everyPayload.filter(({ at }) => !isPatchMarker(at));
