@@ -13,9 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundlePath } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestActivities } from '../../activities/digest';
-import { main } from '../../client/cli/main';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { caseState, openCase, reportIncident } from '../../common/cases';
 import { WorkingDayCalendar } from '../../domain/calendar';
@@ -25,6 +24,8 @@ import { openCaseSummaries, type CaseSummaries } from '../../store/case-summarie
 import type { DailyDigestResult } from '../../workflows/digest';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { caseActivities, storeUrl } from '../support/case-record';
+import type { CliRun } from '../support/caseclock-bin';
+import { runCaseclockInProcess } from '../support/caseclock-in-process';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCountingCaseWorkflows, ReadCounter } from '../support/read-counter';
@@ -117,24 +118,8 @@ afterAll(async () => {
 });
 
 /** The command line in this process, against the run's server and store; its exit code and output. */
-async function caseclock(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: 'default', CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'ada', CASECLOCK_POLICY: '' };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'caseclock', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+function caseclock(...args: string[]): Promise<CliRun> {
+  return runCaseclockInProcess(args, { TEMPORAL_ADDRESS: devServerAddress(), TEMPORAL_NAMESPACE: 'default', CASECLOCK_STORE_URL: storeUrl(), CASECLOCK_USER: 'ada', CASECLOCK_POLICY: '' });
 }
 
 /** Today's UK date, or the next working day after it: a date the digest goes on. */

@@ -20,12 +20,12 @@ import { type Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CASE_ACTIONS, type CaseAction } from '../../client/actions/case-actions';
 import { caseTimeline } from '../../common/cases';
-import { main } from '../../client/cli/main';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
 import { devServerAddress, uniqueName } from '../support/temporal-env';
 import { storeUrl } from '../support/case-record';
 import { runCaseclock, type CliRun } from '../support/caseclock-bin';
+import { runCaseclockInProcess } from '../support/caseclock-in-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const HOUR = 3_600_000;
@@ -50,28 +50,8 @@ const HTML = '<script>alert("x")</script> <b>bold</b> & more';
 type Run = CliRun;
 
 /** Runs the command line in this process with `env` laid over process.env for the run. */
-async function inProcess(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'caseclock', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+function inProcess(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return runCaseclockInProcess(args, env);
 }
 
 /** Runs the real bin in a child process (asynchronously, so a worker in this process keeps running). */
