@@ -36,8 +36,8 @@ import {
   updateDetailsUpdate,
 } from '../workflows/messages';
 import { CaseNoteInput, MoveTeamInput, openingOf, OpenCaseInput, ReportIncidentInput } from '../workflows/inputs';
-import { attributePairs, caseAttributes } from '../workflows/search-attributes';
-import { CaseRecord } from '../workflows/case-record';
+import { attributePairs } from '../workflows/search-attributes';
+import { CaseRecord, caseAttributesAt } from '../workflows/case-record';
 import { describeRefusal, zodProblems } from '../workflows/validation';
 import type { caseWorkflow, incidentWorkflow } from '../workflows/case';
 import { ANY_TEAM, type KnownTeams, teamRefusal } from './teams';
@@ -168,9 +168,7 @@ export async function openCase(
  * time, so the moment between this and that task changes at most whether one has just passed.
  */
 function startAttributes(input: CaseWorkflowInput): TypedSearchAttributes {
-  const kase = new CaseRecord(input);
-  const evaluation = kase.clocks.evaluate(new Date().toISOString());
-  return new TypedSearchAttributes(attributePairs(caseAttributes({ closed: kase.facts.closed, tier: kase.facts.tier, team: input.details.team, overdueCount: evaluation.overdueCount, nextDueAt: evaluation.nextDueAt })));
+  return new TypedSearchAttributes(attributePairs(caseAttributesAt(new CaseRecord(input), new Date().toISOString())));
 }
 
 /** Starts the clocks of a serious incident (notification to the national panel, then rapid review). */

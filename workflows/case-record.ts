@@ -16,7 +16,7 @@ import type { CaseWorkflowInput } from './messages';
 export { SETTLE_AFTER_DAYS, settle } from './case-record/settle';
 export { STORE_BATCH_ENTRIES, type StoreBatch } from './case-record/outbox';
 export type { SendEnding } from './case-record/clocks';
-export { caseAnswer, caseState, caseSummary, caseTimeline, messageFor } from './case-record/views';
+export { caseAnswer, caseAttributesAt, caseState, caseSummary, caseTimeline, messageFor } from './case-record/views';
 
 export class CaseRecord {
   readonly facts: CaseFacts;

@@ -33,7 +33,7 @@ import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-ty
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
-import { CaseRecord, caseAnswer, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
+import { CaseRecord, caseAnswer, caseAttributesAt, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
 import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH, OPENING_SUMMARY_PATCH } from './patches';
 import { refusal } from './validation';
 import {
@@ -59,7 +59,7 @@ import {
   updateDetailsUpdate,
   writeSummaryUpdate,
 } from './messages';
-import { attributePairs, attributesFrom, CASE_ATTRIBUTE_NAMES, caseAttributes, type CaseAttributes } from './search-attributes';
+import { attributePairs, attributesFrom, CASE_ATTRIBUTE_NAMES, type CaseAttributes } from './search-attributes';
 
 /**
  * The zod half of the update validators, loaded on the first update a workflow validates: zod and
@@ -543,8 +543,7 @@ interface AttributeMemo {
 
 /** Upserts the case's search attributes when they change. */
 function syncSearchAttributes(kase: CaseRecord, now: string, memo: AttributeMemo): void {
-  const evaluation = kase.clocks.evaluate(now);
-  const values = caseAttributes({ closed: kase.facts.closed, tier: kase.facts.tier, team: kase.facts.details.team, overdueCount: evaluation.overdueCount, nextDueAt: evaluation.nextDueAt });
+  const values = caseAttributesAt(kase, now);
   if (memo.sent) {
     const sent = memo.sent;
     const changed = CASE_ATTRIBUTE_NAMES.filter((k) => sent[k] !== values[k]);

@@ -6,6 +6,7 @@ import type { DueMessage } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
 import type { CaseMessage } from '../../activities/render-message';
 import type { CaseAnswer, CaseState, CaseSummary, TimelineEntry } from '../messages';
+import { type CaseAttributes, caseAttributes } from '../search-attributes';
 import type { CaseRecord } from '../case-record';
 import { deliveryEntry, eventEntry } from './entries';
 import type { CaseFacts } from './facts';
@@ -53,6 +54,12 @@ export function caseSummary(kase: CaseRecord, now: string, waitingAfter: number)
     waitingForStore: waitingAfter,
     writtenAt: now,
   };
+}
+
+/** The case's search attributes as of `now`: what the client sets when it starts the case, and what the case keeps current. */
+export function caseAttributesAt(kase: CaseRecord, now: string): CaseAttributes {
+  const evaluation = kase.clocks.evaluate(now);
+  return caseAttributes({ closed: kase.facts.closed, tier: kase.facts.tier, team: kase.facts.details.team, overdueCount: evaluation.overdueCount, nextDueAt: evaluation.nextDueAt });
 }
 
 /** The small answer an update gives: see CaseAnswer. */
