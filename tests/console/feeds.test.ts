@@ -22,7 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, openCase, recordEvent } from '../../common/cases';
 import { type ConsoleUser, hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
-import { eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
+import { DEADLINE_EVENT_MINUTES, eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
+import type { Team, TeamDirectory } from '../../store/team-directory';
 import { ssoUserId } from '../../common/sso-identity';
 import { kindLabel } from '../../domain/labels';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
@@ -153,6 +154,7 @@ interface FeedEvent {
   summary: string;
   description: string;
   start: ICAL.Time;
+  end: ICAL.Time;
 }
 
 async function fetchFeed(url: string): Promise<{ answer: Answer; name: string; events: FeedEvent[] }> {
@@ -162,7 +164,7 @@ async function fetchFeed(url: string): Promise<{ answer: Answer; name: string; e
   const cal = new ICAL.Component(ICAL.parse(answer.body));
   const events = cal.getAllSubcomponents('vevent').map((c) => {
     const e = new ICAL.Event(c);
-    return { uid: e.uid, summary: e.summary, description: e.description, start: e.startDate };
+    return { uid: e.uid, summary: e.summary, description: e.description, start: e.startDate, end: e.endDate };
   });
   return { answer, name: String(cal.getFirstPropertyValue('x-wr-calname') ?? ''), events };
 }
@@ -200,11 +202,18 @@ function expectEventsOf(state: Pick<CaseState, 'caseId' | 'details' | 'open'>, e
     expect(lines[3]).toBe(`Open the case: ${base}/cases/${state.caseId}`);
     expect(lines).toHaveLength(4);
     if (isEndOfDay(o.dueAt)) {
+      // A deadline by the end of a day is that whole day: from the date to the next (DTEND is exclusive).
+      const day = DateTime.fromISO(o.dueAt).setZone('Europe/London');
       expect(e.start.isDate).toBe(true);
-      expect(e.start.toString()).toBe(DateTime.fromISO(o.dueAt).setZone('Europe/London').toISODate());
+      expect(e.start.toString()).toBe(day.toISODate());
+      expect(e.end.isDate).toBe(true);
+      expect(e.end.toString()).toBe(day.plus({ days: 1 }).toISODate());
     } else {
+      // A deadline at an instant starts there and lasts a short while, so calendars draw it.
       expect(e.start.isDate).toBe(false);
       expect(e.start.toJSDate().toISOString()).toBe(new Date(Math.floor(Date.parse(o.dueAt) / 1000) * 1000).toISOString());
+      expect(e.end.isDate).toBe(false);
+      expect(e.end.toJSDate().getTime() - e.start.toJSDate().getTime()).toBe(DEADLINE_EVENT_MINUTES * 60_000);
     }
   }
 }
@@ -322,6 +331,8 @@ describe('calendar feeds', () => {
     expectEventsOf(a, events, server.url);
     expectEventsOf(b, events, server.url);
     expect(events).toHaveLength(a.open.length + b.open.length);
+    // Every event says when it ends (ical.js alone would make an all-day event without one a day long).
+    expect(answer.body.match(/^DTEND[;:]/gm)).toHaveLength(events.length);
     // The referral's decision is an all-day event; the 24-hour visit a timed one.
     expect(events.some((e) => e.start.isDate)).toBe(true);
     expect(events.find((e) => e.uid.startsWith(`${cases.a}/initial-visit-high@`))?.start.isDate).toBe(false);
@@ -383,6 +394,58 @@ describe('calendar feeds', () => {
     const southFeed = await fetchFeed(south.url);
     expect(southFeed.events.every((e) => e.uid.startsWith(`${cases.s}/`))).toBe(true);
     expect(southFeed.events.length).toBeGreaterThan(0);
+  });
+
+  it("the team box offers the team directory's teams each person may see, and a team the directory does not list is refused", async () => {
+    // A console whose team directory lists north and a third team (not south): read-only, for the form and the check.
+    const west = `FEEDS-WEST-${run}`;
+    const listed: Team[] = [
+      { code: TEAMS.north, name: 'Locality North', serviceArea: 'Family Support', manager: 'tess', head: 'hal', changedBy: 'ada', changedAt: new Date().toISOString() },
+      { code: west, name: 'Locality West', serviceArea: 'Family Support', manager: 'wes', head: 'hal', changedBy: 'ada', changedAt: new Date().toISOString() },
+    ];
+    const directory: TeamDirectory = {
+      list: async () => listed,
+      get: async (code) => listed.find((t) => t.code === code),
+      upsert: () => Promise.reject(new Error('the directory is read-only in this test')),
+      remove: () => Promise.reject(new Error('the directory is read-only in this test')),
+      close: async () => undefined,
+    };
+    const listedServer = await startTestConsole({ client, usersFile, answerTimeoutMs: 15_000, teams: directory });
+    try {
+      const signIn = async (user: string, password: string) => {
+        const s = new Session(listedServer.url);
+        await s.request('/login');
+        expect((await s.request('/login', { user, password, next: '/' })).status).toBe(303);
+        return s;
+      };
+      const options = (html: string, id: string) => [...(new RegExp(`<select id="${id}"[^>]*>(.*?)</select>`, 's').exec(html)?.[1] ?? '').matchAll(/<option value="([^"]+)"[^>]*>([^<]*)</g)].map((m) => [m[1], m[2]]);
+      const ada = await signIn('ada', PASSWORDS.admin);
+      const adaPage = (await ada.request('/account/feeds')).body;
+      expect(options(adaPage, 'feed-team-team')).toEqual([
+        [TEAMS.north, `Locality North (${TEAMS.north})`],
+        [west, `Locality West (${west})`],
+      ]);
+      expect(options(adaPage, 'feed-worker-team')).toEqual(options(adaPage, 'feed-team-team'));
+      expect(adaPage).not.toMatch(/<input id="feed-team-team"/);
+      const tessPage = (await (await signIn('tess', PASSWORDS.manager)).request('/account/feeds')).body;
+      expect(options(tessPage, 'feed-team-team')).toEqual([[TEAMS.north, `Locality North (${TEAMS.north})`]]);
+      // Mo's team (south) is not in the directory: no team to offer, and no form.
+      const moPage = (await (await signIn('mo', PASSWORDS.south)).request('/account/feeds')).body;
+      expect(moPage).toContain('id="feed-no-team"');
+      expect(moPage).not.toContain('id="feed-team"');
+      // South is refused by the one team check, by field, with nothing created; west, listed, is made.
+      const before = (await ada.request('/account/feeds')).body.match(/<tr id="feed-\d+">/g)?.length ?? 0;
+      const refused = await ada.request('/account/feeds', { kind: 'team', team: TEAMS.south });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toContain(`Team: ${TEAMS.south} is not a team in the team directory`);
+      expect(refused.body).not.toContain('id="feed-https"');
+      expect(refused.body.match(/<tr id="feed-\d+">/g)?.length ?? 0).toBe(before);
+      const made = await ada.request('/account/feeds', { kind: 'team', team: west });
+      expect(made.status, made.body.slice(0, 2000)).toBe(200);
+      expect(made.body).toContain('id="feed-https"');
+    } finally {
+      await listedServer.close();
+    }
   });
 
   it('bad input creates nothing', async () => {

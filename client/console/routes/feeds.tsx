@@ -31,6 +31,8 @@ import { isSsoUserId } from '../../../common/sso-identity';
 import { SafeId } from '../../../domain/facts';
 import { kindLabel } from '../../../domain/labels';
 import type { SsoAccess } from '../../../store/console-store';
+import type { Team } from '../../../store/team-directory';
+import { teamProblem } from '../../../common/teams';
 import type { CalendarFeed, FeedStore, FeedSubject } from '../../../store/feed-store';
 import { FeedSubjectInput } from '../../../store/feed-store';
 import type { CaseState } from '../../../workflows/messages';
@@ -54,10 +56,16 @@ export function mayManageFeed(person: Pick<Person, 'role' | 'team' | 'teams'>, s
   return teams === 'all' || teams.includes(subject.team);
 }
 
-/** The teams whose team feed a person may create without typing one ('any': an administrator). */
-function teamChoices(person: Person): 'any' | readonly string[] {
-  const teams = readableTeams(person);
-  return teams === 'all' ? 'any' : teams;
+/**
+ * The teams a person may choose for a feed: the team directory's teams they may see (an
+ * administrator: all of them), each with its name. While the directory lists no team (the council
+ * has not listed its teams yet, docs/teams.md), their own teams, or for an administrator 'typed': a
+ * team code typed in.
+ */
+export function feedTeamChoices(person: Pick<Person, 'role' | 'team' | 'teams'>, directory: readonly Pick<Team, 'code' | 'name'>[]): 'typed' | { code: string; name?: string }[] {
+  const readable = readableTeams(person);
+  if (directory.length > 0) return directory.filter((t) => readable === 'all' || readable.includes(t.code)).map((t) => ({ code: t.code, name: t.name }));
+  return readable === 'all' ? 'typed' : readable.map((code) => ({ code }));
 }
 
 /**
@@ -111,6 +119,13 @@ export function isEndOfDay(dueAt: string): boolean {
   return local.hour === 23 && local.minute === 59 && local.second === 59 && local.millisecond === 999;
 }
 
+/**
+ * How long an event for a deadline at an instant lasts, from the deadline. A deadline has no
+ * length, but an event without one is drawn as a sliver (or not at all) in Outlook's and Google's
+ * day and week views; 30 minutes, Google's default, is enough to see and click at the hour it is due.
+ */
+export const DEADLINE_EVENT_MINUTES = 30;
+
 /** A UID that stays the same while the obligation does, so calendar apps update rather than duplicate. */
 export const eventUid = (caseId: string, obligationId: string): string => `${caseId}/${obligationId}@caseclock`;
 
@@ -132,10 +147,14 @@ export function buildCalendar(input: { name: string; consoleUrl: string; cases: 
     for (const o of state.open as Obligation[]) {
       const overdue = Date.parse(o.dueAt) < now.getTime();
       const allDay = isEndOfDay(o.dueAt);
-      const due = allDay ? `end of ${DateTime.fromISO(o.dueAt, { zone: 'utc' }).setZone(ZONE).toFormat('ccc d LLL yyyy')}` : localTime(o.dueAt);
+      const local = DateTime.fromISO(o.dueAt, { zone: 'utc' }).setZone(ZONE);
+      const due = allDay ? `end of ${local.toFormat('ccc d LLL yyyy')}` : localTime(o.dueAt);
+      // A day's deadline is that whole day (DTEND the next date, exclusive); an instant's, from it for a short while.
+      const start = allDay ? local.startOf('day') : local;
       cal.createEvent({
         id: eventUid(state.caseId, o.id),
-        start: allDay ? DateTime.fromISO(o.dueAt, { zone: 'utc' }).setZone(ZONE).startOf('day') : new Date(o.dueAt),
+        start: allDay ? start : start.toJSDate(),
+        end: allDay ? start.plus({ days: 1 }) : start.plus({ minutes: DEADLINE_EVENT_MINUTES }).toJSDate(),
         allDay,
         summary: `${overdue ? 'Overdue: ' : ''}${kindLabel(o.kind)} due · ${reference}`,
         description: [`Case ${reference} (team ${state.details.team})`, o.title, `Due by ${due}${overdue ? ' (overdue)' : ''}${o.onHold ? '; on hold' : ''}`, `Open the case: ${link}`].join('\n'),
@@ -217,15 +236,20 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     );
     const now = new Date();
     const csrf = ctx.csrf(reply);
-    const teams = teamChoices(person);
+    const teams = feedTeamChoices(person, options.teams ? await options.teams.list() : []);
     const mayWorker = person.role === 'administrator' || (person.role === 'manager' && !!person.team);
     const teamInput = (id: string) =>
-      teams === 'any' ? (
-        <input id={id} name="team" required maxLength={64} />
+      teams === 'typed' ? (
+        <>
+          <input id={id} name="team" required maxLength={64} aria-describedby={`${id}-note`} />
+          <span class="help" id={`${id}-note`}>
+            The team directory lists no team yet, so type the team's code (as on its cases); an administrator lists the teams at <a href="/admin/teams">Teams</a>.
+          </span>
+        </>
       ) : (
         <select id={id} name="team" required>
           {teams.map((t) => (
-            <option value={t}>{t}</option>
+            <option value={t.code}>{t.name ? `${t.name} (${t.code})` : t.code}</option>
           ))}
         </select>
       );
@@ -286,15 +310,21 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         )}
         <section class="card">
           <h2>A team's calendar</h2>
-          <form method="post" action="/account/feeds" id="feed-team">
-            <input type="hidden" name="csrf" value={csrf} />
-            <input type="hidden" name="kind" value="team" />
-            <label class="field" for="feed-team-team">
-              <span class="label">Team</span>
-              {teamInput('feed-team-team')}
-            </label>
-            <button class="primary">Create a team feed</button>
-          </form>
+          {teams !== 'typed' && teams.length === 0 ? (
+            <p class="muted" id="feed-no-team">
+              None of your teams is in the team directory, so there is no team feed to create: an administrator adds a team at Teams.
+            </p>
+          ) : (
+            <form method="post" action="/account/feeds" id="feed-team">
+              <input type="hidden" name="csrf" value={csrf} />
+              <input type="hidden" name="kind" value="team" />
+              <label class="field" for="feed-team-team">
+                <span class="label">Team</span>
+                {teamInput('feed-team-team')}
+              </label>
+              <button class="primary">Create a team feed</button>
+            </form>
+          )}
         </section>
         {mayWorker && (
           <section class="card">
@@ -398,6 +428,9 @@ export function registerFeedRoutes(app: FastifyInstance, ctx: ConsoleContext): v
           : `${signedInLabel(person)} does not work with team ${subject.team}: no feed was created.`,
       );
     }
+    // The same check as every way in to a case (common/teams.ts): a feed of a team the directory does not list would show nothing.
+    const unknownTeam = teamProblem(await ctx.knownTeams(), subject.team);
+    if (unknownTeam !== undefined) return feedsPage(request, reply, 400, await manageable(person), { error: `Team: ${unknownTeam}. No feed was created.` });
     const created = await store.create({ subject, createdBy: person.id, createdRole: person.role });
     request.log.info({ user: person.id, feed: created.feed.id, subject: subject.kind, team: subject.team }, 'calendar feed created');
     return feedsPage(request, reply, 200, await manageable(person), { created });
