@@ -360,7 +360,12 @@ if [[ -f "$ROOT/worker/main.ts" ]]; then
 else
   say "note: worker/main.ts does not exist yet: no worker started"
 fi
+users_line=""
 if [[ -f "$ROOT/client/console/main.ts" ]]; then
+  # Before the console, so the two never both make a first administrator: creates the development
+  # users file when there is none, then one line, FIRST RUN and where the password is while it is
+  # unchanged (choosing one's own deletes the file), else how many users the file holds.
+  users_line="$(node --import tsx "$ROOT/client/cli/users.ts" first-run 2>&1)" || true
   start console "$LOGS/console.log" node --import tsx "$ROOT/client/console/main.ts"
   app_summary+="
   Console        $console_url (log $LOGS/console.log)"
@@ -374,9 +379,8 @@ CaseClock is running:
   $temporal_summary
   $mail_summary
   $store_summary$codec_summary$app_summary$ssd_summary
-  Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)
-First run: the console's first user is admin, its password in first-admin-password.txt beside the
-users file (${CASECLOCK_USERS_FILE:-.data/users.json}), readable by you only.
+  Logs           $LOGS/ (temporal.log, dev-server.log, worker.log, console.log)${users_line:+
+$users_line}
 Press Ctrl-C to stop everything.
 
 EOF

@@ -5,6 +5,7 @@
  *   npx tsx client/cli/users.ts passwd <id>
  *   npx tsx client/cli/users.ts remove <id>
  *   npx tsx client/cli/users.ts list
+ *   npx tsx client/cli/users.ts first-run
  *
  * `add` asks for the password twice on a terminal (not echoed), or reads it from the first line of
  * standard input (`printf '%s\n' "$PW" | npx tsx client/cli/users.ts add sam --role viewer`).
@@ -12,13 +13,17 @@
  * password and clears "must change password"; `--must-change` makes the user choose their own at
  * their next sign-in (for a password given to them by someone else). Every new password is checked
  * by client/identity/password-policy.ts. Only the scrypt hash is written; the file is readable by its owner only.
+ * A new password for the first administrator (passwd, or add over them) deletes the first-run
+ * password file when it held their old password. `first-run` is what `npm start` runs before the
+ * console: it creates the development users file when there is none (as the console would), then
+ * prints one line, FIRST RUN and where the password is while it is unchanged, else how many users.
  */
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../common/config';
 import { loadEnvFile } from '../../common/env-file';
-import { ConsoleUser, hashPassword, LocalUserId, readUsersFile, Role, type UsersFile, UsersFileError, writeUsersFile } from '../identity/auth';
+import { ConsoleUser, ensureFirstUser, hashPassword, LocalUserId, readUsersFile, retireFirstAdminPassword, Role, type UsersFile, UsersFileError, usersFileNotice, writeUsersFile } from '../identity/auth';
 import { checkNewPassword } from '../identity/password-policy';
 
 class UsageError extends Error {}
@@ -27,7 +32,8 @@ const USAGE = `usage:
   npx tsx client/cli/users.ts add <id> --role administrator|head-of-service|manager|viewer [--team T] [--teams T1,T2] [--name "Full Name"] [--must-change]
   npx tsx client/cli/users.ts passwd <id>
   npx tsx client/cli/users.ts remove <id>
-  npx tsx client/cli/users.ts list`;
+  npx tsx client/cli/users.ts list
+  npx tsx client/cli/users.ts first-run`;
 
 /** Reads a password: hidden prompt on a terminal (asked twice), else the first line of stdin. */
 async function readPassword(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stderr): Promise<string> {
@@ -67,13 +73,23 @@ async function readPassword(input: NodeJS.ReadStream = process.stdin, output: No
   return first;
 }
 
-export async function run(argv: string[], file: string, password: () => Promise<string> = () => readPassword()): Promise<string> {
+/** Says so when a new password also deleted the first-run password file. */
+async function retired(file: string, previous: ConsoleUser | undefined): Promise<string> {
+  const deleted = previous ? await retireFirstAdminPassword(file, previous.id, previous.passwordHash) : undefined;
+  return deleted ? ` (deleted ${deleted}: the first password no longer works)` : '';
+}
+
+export async function run(argv: string[], file: string, password: () => Promise<string> = () => readPassword(), nodeEnv = 'development'): Promise<string> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { role: { type: 'string' }, team: { type: 'string' }, teams: { type: 'string' }, name: { type: 'string' }, 'must-change': { type: 'boolean' } },
   });
   const [command, id] = positionals;
+  if (command === 'first-run') {
+    await ensureFirstUser(file, nodeEnv);
+    return (await usersFileNotice(file)).line;
+  }
   const current: UsersFile = existsSync(file) ? readUsersFile(file) : { users: [] };
   if (command === 'list') {
     return (
@@ -96,7 +112,7 @@ export async function run(argv: string[], file: string, password: () => Promise<
     const { mustChangePassword: _cleared, ...rest } = user;
     const updated: ConsoleUser = { ...rest, passwordHash: await hashPassword(pw) };
     writeUsersFile(file, { users: current.users.map((u) => (u.id === id ? updated : u)) });
-    return `changed the password of ${id} in ${file}`;
+    return `changed the password of ${id} in ${file}${await retired(file, user)}`;
   }
   if (command !== 'add' || !id) throw new UsageError(USAGE);
   // Before the password is asked for: an id single sign-on could give is never a password account's.
@@ -129,17 +145,17 @@ export async function run(argv: string[], file: string, password: () => Promise<
     const flag = issue?.path[0] === 'id' ? '<id>' : `--${String(issue?.path[0] ?? '')}`;
     throw new UsageError(`${flag}: ${issue?.message ?? 'invalid'}: nothing was written`);
   }
-  const replaced = current.users.some((u) => u.id === id);
+  const previous = current.users.find((u) => u.id === id);
   writeUsersFile(file, { users: [...current.users.filter((u) => u.id !== id), candidate.data] });
   const mustChange = candidate.data.mustChangePassword === true ? '; must change the password at first sign-in' : '';
-  return `${replaced ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}${candidate.data.teams ? `, teams ${candidate.data.teams.join(', ')}` : ''}) in ${file}${mustChange}`;
+  return `${previous ? 'updated' : 'added'} ${id} (${role.data}${candidate.data.team ? `, team ${candidate.data.team}` : ''}${candidate.data.teams ? `, teams ${candidate.data.teams.join(', ')}` : ''}) in ${file}${mustChange}${await retired(file, previous)}`;
 }
 
 if (require.main === module) {
   // The same settings as `npm start`: .env at the top of the checkout (the environment wins).
   loadEnvFile();
   const config = loadConfigOrExit();
-  run(process.argv.slice(2), config.CASECLOCK_USERS_FILE).then(
+  run(process.argv.slice(2), config.CASECLOCK_USERS_FILE, undefined, config.NODE_ENV).then(
     (message) => process.stdout.write(`${message}\n`),
     (err: unknown) => {
       const known = err instanceof UsageError || err instanceof UsersFileError || (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION');

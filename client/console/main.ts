@@ -5,7 +5,9 @@
  *
  * First run in development: with no users file, one is created with an `admin` user whose random
  * password is written once to a file readable by its owner only (.data/first-admin-password.txt
- * beside the users file), never to the log; `admin` must choose a new password at first sign-in.
+ * beside the users file), never to the log; `admin` must choose a new password at first sign-in,
+ * which deletes the file. Each start logs FIRST RUN while that password is unchanged, else how many
+ * users the file holds (client/identity/auth.ts, usersFileNotice).
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfigOrExit } from '../../common/config';
@@ -21,7 +23,7 @@ import { openFeedStore } from '../../store/feed-store';
 import { openImportSummaryStore } from '../../store/import-summary-store';
 import nodemailer from 'nodemailer';
 import { createConsole } from './app';
-import { ensureFirstUser, UserDirectory, UsersFileError, readUsersFile } from '../identity/auth';
+import { ensureFirstUser, UserDirectory, UsersFileError, usersFileNotice } from '../identity/auth';
 import { createOidcSignIn, oidcSettingsFromConfig } from './oidc';
 import { consoleSessionLimits } from '../identity/session';
 import { openStaffDirectory } from '../../store/staff-directory';
@@ -45,12 +47,10 @@ async function main(): Promise<void> {
   const usersFile = config.CASECLOCK_USERS_FILE;
   try {
     const first = await ensureFirstUser(usersFile, config.NODE_ENV);
-    if (first.created) {
-      // Logs are often readable by more people than the console should be: the password goes to a 0600 file only.
-      const announcement = `FIRST RUN: created a development users file with one administrator, ${first.id}. Its password is in ${first.passwordFile} (readable by its owner only); sign in with it, choose a new password, delete the file, then add real users with \`npx tsx client/cli/users.ts add\`.`;
-      log.warn({ usersFile, user: first.id, passwordFile: first.passwordFile }, announcement);
-    }
-    readUsersFile(usersFile);
+    // Logs are often readable by more people than the console should be: the password goes to a 0600 file only, and the notice says where.
+    const notice = await usersFileNotice(usersFile);
+    if (notice.firstRun) log.warn({ usersFile, created: first.created }, notice.line);
+    else log.info({ usersFile }, notice.line);
   } catch (err) {
     if (err instanceof UsersFileError) {
       log.error({ usersFile }, `console cannot start: ${err.message}`);

@@ -9,7 +9,7 @@
  * - Sessions, CSRF and who may do what: session.ts, access.ts and the console's app (client/console/app.tsx).
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { FreeText, SafeId, UserId } from '../../domain/facts';
@@ -166,13 +166,76 @@ export async function ensureFirstUser(file: string, nodeEnv: string): Promise<{ 
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   // The password file first: a users file without it would lock everyone out.
   const tmp = `${passwordFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, `user: admin\npassword: ${password}\n(sign in once with it, then choose your own; delete this file afterwards)\n`, { mode: 0o600 });
+  writeFileSync(tmp, `user: admin\npassword: ${password}\n(sign in once with it, then choose your own: this file is deleted when you do)\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, passwordFile);
   writeUsersFile(file, {
     users: [{ id: 'admin', name: 'First administrator', role: 'administrator', passwordHash: await hashPassword(password), mustChangePassword: true }],
   });
   return { created: true, id: 'admin', password, passwordFile };
+}
+
+/** The user and password in the first administrator's password file, as ensureFirstUser wrote them; undefined when there is no such file. */
+function readFirstAdminPasswordFile(passwordFile: string): { user: string; password: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(passwordFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const user = /^user: (.+)$/m.exec(text)?.[1];
+  const password = /^password: (.+)$/m.exec(text)?.[1];
+  return user !== undefined && password !== undefined ? { user, password } : undefined;
+}
+
+/**
+ * Whether the first administrator's password file still signs its user in: the file exists and
+ * its password is still that user's. Once they have chosen their own, the file is stale (or gone).
+ */
+export async function firstAdminPasswordPending(usersFile: string, users: UsersFile = readUsersFile(usersFile)): Promise<{ user: string; passwordFile: string } | undefined> {
+  const passwordFile = firstAdminPasswordFile(usersFile);
+  const first = readFirstAdminPasswordFile(passwordFile);
+  const user = first && users.users.find((u) => u.id === first.user);
+  if (!first || !user || !(await verifyPassword(first.password, user.passwordHash))) return undefined;
+  return { user: user.id, passwordFile };
+}
+
+/**
+ * After `userId`'s password was changed from `previousHash` (the console's account page, users.ts
+ * passwd or add): deletes the first administrator's password file, but only that file and only
+ * if it held `userId`'s previous password, the first one. A password that no longer signs anyone
+ * in is not left lying on disk, and a file that says something else is not ours to remove.
+ * Returns the file deleted, if any.
+ */
+export async function retireFirstAdminPassword(usersFile: string, userId: string, previousHash: string): Promise<string | undefined> {
+  const passwordFile = firstAdminPasswordFile(usersFile);
+  const first = readFirstAdminPasswordFile(passwordFile);
+  if (!first || first.user !== userId || !(await verifyPassword(first.password, previousHash))) return undefined;
+  try {
+    unlinkSync(passwordFile);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return passwordFile;
+}
+
+/**
+ * What a start says about the users file, in one line: while the first administrator's password is
+ * unchanged, FIRST RUN and where it is (never the password); otherwise how many users the file
+ * holds. The console's log and `npm start` (users.ts first-run) print it.
+ */
+export async function usersFileNotice(usersFile: string): Promise<{ firstRun: boolean; line: string }> {
+  const users = readUsersFile(usersFile);
+  const pending = await firstAdminPasswordPending(usersFile, users);
+  if (pending) {
+    return {
+      firstRun: true,
+      line: `FIRST RUN: the console's first user is ${pending.user}, its password in ${pending.passwordFile} (readable by you only). Sign in with it and choose your own (the file is then deleted); add staff with \`npx tsx client/cli/users.ts add\`.`,
+    };
+  }
+  const n = users.users.length;
+  return { firstRun: false, line: `users file ${usersFile}: ${n} ${n === 1 ? 'user' : 'users'}` };
 }
 
 // --- roles ---------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
  * Console passwords: the policy on its own, then as users.ts applies it (add, passwd,
  * --must-change), and the first administrator's password kept out of the log.
  */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureFirstUser, firstAdminPasswordFile, readUsersFile, verifyPassword } from '../../client/identity/auth';
+import { ensureFirstUser, firstAdminPasswordFile, readUsersFile, usersFileNotice, verifyPassword } from '../../client/identity/auth';
 import { checkNewPassword, commonPasswordList, MAX_PASSWORD_BYTES } from '../../client/identity/password-policy';
 import { run as usersCommand } from '../../client/cli/users';
 
@@ -110,10 +110,44 @@ describe('the first administrator', () => {
     expect(await verifyPassword(first.password, admin?.passwordHash ?? '')).toBe(true);
   });
 
-  it('is announced in the console log without the password', () => {
-    const main = readFileSync(path.join(__dirname, '../../client/console/main.ts'), 'utf8');
-    const firstRun = main.slice(main.indexOf('FIRST RUN'), main.indexOf('readUsersFile(usersFile)'));
-    expect(firstRun).toContain('first.passwordFile');
-    expect(firstRun).not.toMatch(/first\.password\b(?!File)/);
+  it('is announced at each start while the password is unchanged, by where it is, never what', async () => {
+    const file = path.join(tmp(), 'users.json');
+    const first = await ensureFirstUser(file, 'development');
+    if (!first.created) throw new Error('expected a first user');
+    for (const notice of [await usersFileNotice(file), await usersFileNotice(file)]) {
+      expect(notice.firstRun).toBe(true);
+      expect(notice.line).toMatch(/^FIRST RUN: the console's first user is admin, its password in /);
+      expect(notice.line).toContain(first.passwordFile);
+      expect(notice.line).not.toContain(first.password);
+    }
+    // users.ts first-run (what npm start prints) says the same, and makes no second administrator.
+    const before = readFileSync(file, 'utf8');
+    expect(await usersCommand(['first-run'], file)).toBe((await usersFileNotice(file)).line);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('choosing a new password deletes the password file, and the notice stops', async () => {
+    const file = path.join(tmp(), 'users.json');
+    const first = await ensureFirstUser(file, 'development');
+    if (!first.created) throw new Error('expected a first user');
+    // Another user's new password leaves it: it is still the administrator's.
+    await usersCommand(['add', 'tess', '--role', 'manager', '--team', 'NORTH'], file, async () => 'given by the admin 42');
+    await usersCommand(['passwd', 'tess'], file, async () => 'purple-tuesday-lamp');
+    expect(existsSync(first.passwordFile)).toBe(true);
+    expect(await usersCommand(['passwd', 'admin'], file, async () => 'correct horse battery staple')).toMatch(/deleted .*first-admin-password\.txt: the first password no longer works/);
+    expect(existsSync(first.passwordFile)).toBe(false);
+    expect(await usersFileNotice(file)).toEqual({ firstRun: false, line: `users file ${file}: 2 users` });
+    expect(await usersCommand(['first-run'], file)).toBe(`users file ${file}: 2 users`);
+  });
+
+  it('leaves a password file that no longer holds the first password, and says no FIRST RUN for it', async () => {
+    const file = path.join(tmp(), 'users.json');
+    const first = await ensureFirstUser(file, 'development');
+    if (!first.created) throw new Error('expected a first user');
+    const edited = 'user: admin\npassword: something I wrote here myself\n';
+    writeFileSync(first.passwordFile, edited);
+    expect((await usersFileNotice(file)).firstRun).toBe(false);
+    expect(await usersCommand(['passwd', 'admin'], file, async () => 'correct horse battery staple')).toBe(`changed the password of admin in ${file}`);
+    expect(readFileSync(first.passwordFile, 'utf8')).toBe(edited);
   });
 });

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SafeId } from '../../../domain/facts';
 import { type ConsoleContext, formOf } from '../context';
-import { decoy, hashPassword, readUsersFile, verifyPassword, writeUsersFile } from '../../identity/auth';
+import { decoy, hashPassword, readUsersFile, retireFirstAdminPassword, verifyPassword, writeUsersFile } from '../../identity/auth';
 import { ConsoleHttpError } from '../errors';
 import type { PendingSignIn as OidcPending } from '../oidc';
 import { checkNewPassword } from '../../identity/password-policy';
@@ -193,6 +193,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ConsoleContext)
       return { ...rest, passwordHash: hash };
     });
     writeUsersFile(options.users.file, { users });
+    // The first administrator's password, written to a file at first run, no longer signs anyone in.
+    const retired = await retireFirstAdminPassword(options.users.file, user.id, user.passwordHash);
+    if (retired) request.log.info({ user: person.id, file: retired }, 'first administrator password file deleted');
     // Everyone else holding this password's sessions is signed out; this browser carries on.
     request.session.set('pw', passwordStamp(options.sessionSecret, hash));
     const ended = await options.consoleStore.destroyUserSessions(person.id, request.session.sessionId);
