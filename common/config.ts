@@ -368,6 +368,15 @@ export const ConfigSchema = z
     CASECLOCK_OIDC_ROLE_MAP: oidcRoleMap,
     CASECLOCK_OIDC_TEAM_CLAIM: claimName,
     CASECLOCK_OIDC_AREA_CLAIM: claimName,
+    /**
+     * The integration API (OAuth 2.0 client credentials): on when CASECLOCK_API_ISSUER is set. Its
+     * access tokens (JWTs) must be signed by that issuer's published keys and carry the audience;
+     * the clients file says which actions and teams each client id may use
+     * (client/console/api/clients.ts, docs/api-clients.md).
+     */
+    CASECLOCK_API_ISSUER: oidcIssuer,
+    CASECLOCK_API_AUDIENCE: optionalText.refine((s) => s === undefined || /^[\x21-\x7E]{1,500}$/.test(s), "must be the API's audience (no spaces), e.g. api://caseclock"),
+    CASECLOCK_API_CLIENTS_FILE: optionalText.transform((s) => s ?? '.data/api-clients.json'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   })
@@ -394,6 +403,12 @@ export const ConfigSchema = z
           ctx.addIssue({ code: 'custom', path: [name], message: 'must be set when CASECLOCK_OIDC_ISSUER is set (single sign-on is on)' });
         }
       }
+    }
+    if (c.CASECLOCK_API_ISSUER !== undefined && c.CASECLOCK_API_AUDIENCE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['CASECLOCK_API_AUDIENCE'], message: 'must be set when CASECLOCK_API_ISSUER is set (the integration API is on), e.g. api://caseclock' });
+    }
+    if (c.CASECLOCK_API_ISSUER === undefined && c.CASECLOCK_API_AUDIENCE !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['CASECLOCK_API_ISSUER'], message: 'must be set when CASECLOCK_API_AUDIENCE is set: the identity provider whose tokens the integration API accepts' });
     }
     const keys = c.CASECLOCK_ENCRYPTION_KEYS;
     const currentId = c.CASECLOCK_ENCRYPTION_KEY_ID;

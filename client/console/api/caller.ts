@@ -7,6 +7,11 @@
 export interface ApiCaller {
   /** The client's id at the identity provider: who recorded what it sends, on the timeline and in "Who viewed what". */
   clientId: string;
+  /**
+   * What its changes and views are recorded under (a case event's `by`): `api.` and the client id
+   * (common/api-identity.ts), which no password account or single sign-on person can have.
+   */
+  by: string;
   /** Scopes both granted in the token and allowed by configuration: `caseclock:read`, `caseclock:<action>`. */
   scopes: ReadonlySet<string>;
   /** The teams whose cases it may read and change. */
