@@ -196,10 +196,11 @@ export function createCaseClockMetrics(options: { now?: () => number } = {}): Ca
     }
     const store = activities.storeCaseEntries;
     if (store) {
-      out.storeCaseEntries = async (entries) => {
+      // Every argument passes through: the case's summary rides with its entries.
+      out.storeCaseEntries = async (entries, summary) => {
         const key = Context.current().info.workflowExecution?.workflowId ?? entries[0]?.caseId ?? 'unknown';
         try {
-          const result = await store(entries);
+          const result = await store(entries, summary);
           waitingEntries.delete(key);
           entriesWritten.inc(result.stored);
           return result;

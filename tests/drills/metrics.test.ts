@@ -22,6 +22,7 @@ import { freePort } from '../../tools/dev-server';
 import { listen } from '../../worker/metrics';
 import { CONTACTS, waitUntilClosed } from '../case/harness';
 import { storeUrl } from '../support/case-record';
+import { openCaseSummaries } from '../../store/case-summaries';
 import { startTestConsole } from '../support/console';
 import { startWorkerProcess, waitUntil, type WorkerProcess } from '../support/drill';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -135,6 +136,14 @@ describe('the worker metrics endpoint', () => {
     expect(sample(text, 'caseclock_store_entries_written_total')).toBeGreaterThan(0);
     // No case id or reference in any label.
     expect(text).not.toContain(caseId);
+    // The production worker's instrumented store write passes the case's summary through: readers
+    // see the escalation and whom it went to.
+    const summaries = openCaseSummaries(storeUrl());
+    try {
+      await waitUntil('the summary shows the escalation sent', async () => (await summaries.get('case', caseId, new Date().toISOString()))?.open.some((o) => o.escalatedTo?.role === 'team-manager') === true, 20_000);
+    } finally {
+      await summaries.close();
+    }
 
     await recordEvent(client, caseId, { type: 'case-closed', at: new Date().toISOString(), by: 'admin1', reason: 'drill finished' });
     await waitUntilClosed(client.workflow.getHandle(caseWorkflowId(caseId)));
