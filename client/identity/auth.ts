@@ -14,6 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { FreeText, SafeId, UserId } from '../../domain/facts';
 import { isReservedForSso, SSO_ID_PREFIX } from '../../common/sso-identity';
+import { API_ID_PREFIX, isReservedForApi } from '../../common/api-identity';
 
 // --- passwords ---------------------------------------------------------------------------
 
@@ -62,8 +63,11 @@ export const ROLES = ['administrator', 'head-of-service', 'manager', 'viewer'] a
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
-/** A password account's id: a user id that single sign-on can never give (none begins `sso.`). */
-export const LocalUserId = UserId.refine((id) => !isReservedForSso(id), `must not begin with "${SSO_ID_PREFIX}": those ids are kept for people who sign in through single sign-on`);
+/** A password account's id: one that single sign-on (`sso.`) and the integration API (`api.`) can never give. */
+export const LocalUserId = UserId.refine((id) => !isReservedForSso(id), `must not begin with "${SSO_ID_PREFIX}": those ids are kept for people who sign in through single sign-on`).refine(
+  (id) => !isReservedForApi(id),
+  `must not begin with "${API_ID_PREFIX}": those ids are kept for the integration API's clients (docs/api-clients.md)`,
+);
 
 export const ConsoleUser = z
   .object({

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAuthentication, apiCallerOf, authorize, insufficientScopeChallenge, sendProblem } from '../../client/console/api/auth';
 import { apiAuthConfigFromConfig, ApiConfigError, readApiClientsFile } from '../../client/console/api/clients';
 import { ConfigError, parseConfig } from '../../common/config';
+import { hashPassword, readUsersFile } from '../../client/identity/auth';
 import { startApiIdentity, type ApiIdentity } from '../support/api-identity';
 
 const CLIENTS = {
@@ -257,6 +258,13 @@ describe('the settings', () => {
     await expect(apiAuthConfigFromConfig(parseConfig(env(file)), directory)).rejects.toThrow(/clients\.1\.teams\.0: LOCALITY-NORTH is not a team in the team directory/);
     const empty = { list: async () => [] };
     expect(await apiAuthConfigFromConfig(parseConfig(env(file)), empty)).toBeDefined();
+  });
+
+  it('keeps api.<id> for clients: the users file refuses a password account whose id begins api.', async () => {
+    const passwordHash = await hashPassword('a password for this test only');
+    const file = write('users.json', { users: [{ id: 'API.ssd-bridge', name: 'Not the bridge', role: 'viewer', passwordHash }] });
+    expect(() => readUsersFile(file)).toThrow(/users\.0\.id: must not begin with "api\."/);
+    expect(readUsersFile(write('users-ok.json', { users: [{ id: 'apiary', name: 'Bee Keeper', role: 'viewer', passwordHash }] })).users).toHaveLength(1);
   });
 
   it('refuses an issuer without its audience, an audience without its issuer, and an http issuer off this machine', () => {

@@ -43,7 +43,8 @@ export const problemType = (name: string): string => `urn:caseclock:problem:${na
 /** Sends a problem document (RFC 9457), with WWW-Authenticate for 401 and a lacking scope's 403 (RFC 6750). */
 export function sendProblem(reply: FastifyReply, problem: ApiProblem, challenge?: string): FastifyReply {
   if (challenge !== undefined) void reply.header('www-authenticate', challenge);
-  return reply.code(problem.status).type('application/problem+json').send(problem);
+  // Never cached: a refusal is about this token at this moment.
+  return reply.code(problem.status).header('cache-control', 'no-store').type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
 }
 
 function unauthorized(request: FastifyRequest, reply: FastifyReply, reason: Refusal): FastifyReply {
