@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { caseActivities } from './case-record';
+import { caseActivitiesWith } from './script-store';
+import type { CaseRecordStore } from '../../store/case-record-store';
 import { Client, type Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { parseConfig } from '../../common/config';
@@ -45,7 +47,8 @@ async function terminateRunning(connection: Connection, namespace: string): Prom
   }
 }
 
-export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliWorker> {
+/** `store`: where the worker's cases write their record and summaries (default: the run's store). */
+export async function startCliWorker(encryptionEnv: EncryptionEnv, options: { store?: CaseRecordStore } = {}): Promise<CliWorker> {
   const converter = dataConverter(parseConfig(encryptionEnv));
   const [temporal, mailbox, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleCaseWorkflows({ encrypted: true })]);
   const namespace = await createPrivateNamespace(temporal.connection, 'caseclock-cli');
@@ -55,7 +58,7 @@ export async function startCliWorker(encryptionEnv: EncryptionEnv): Promise<CliW
     taskQueue: TASK_QUEUE,
     workflowBundle: bundle,
     dataConverter: converter,
-    activities: caseActivities(mailbox),
+    activities: options.store ? caseActivitiesWith(mailbox, options.store) : caseActivities(mailbox),
   });
   const running = worker.run();
   return {

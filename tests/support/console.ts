@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createConsole, type ConsoleOptions } from '../../client/console/app';
 import { UserDirectory } from '../../client/identity/auth';
+import { openCaseRecordStore } from '../../store/case-record-store';
 import { openCaseSummaries } from '../../store/case-summaries';
 import { openConsoleStore, type ConsoleStore } from '../../store/console-store';
 import { openFeedStore } from '../../store/feed-store';
@@ -22,14 +23,19 @@ export interface TestConsole {
   close(): Promise<void>;
 }
 
-export async function startTestConsole(options: { client: Client; usersFile: string } & Partial<Omit<ConsoleOptions, 'client' | 'users' | 'store' | 'consoleStore'>> & { host?: string }): Promise<TestConsole> {
-  const { usersFile, host, ...rest } = options;
-  const consoleStore = openConsoleStore(storeUrl());
-  const feedStore = openFeedStore(storeUrl());
+/** `storeUrl`: a case-record store of the test's own for everything the console keeps and reads (default: the run's). */
+export async function startTestConsole(
+  options: { client: Client; usersFile: string } & Partial<Omit<ConsoleOptions, 'client' | 'users' | 'store' | 'consoleStore'>> & { host?: string; storeUrl?: string },
+): Promise<TestConsole> {
+  const { usersFile, host, storeUrl: ownStore, ...rest } = options;
+  const url = ownStore ?? storeUrl();
+  const consoleStore = openConsoleStore(url);
+  const feedStore = openFeedStore(url);
   // The cases' summaries where the run's workers write them (a test may pass a store of its own).
-  const summaries = openCaseSummaries(storeUrl());
+  const summaries = openCaseSummaries(url);
+  const record = ownStore ? openCaseRecordStore(ownStore) : testStore();
   const app = await createConsole({
-    store: testStore(),
+    store: record,
     summaries,
     consoleStore,
     feedStore,
@@ -52,6 +58,7 @@ export async function startTestConsole(options: { client: Client; usersFile: str
       await consoleStore.close();
       await feedStore.close();
       await summaries.close();
+      if (ownStore) await record.close();
     },
   };
 }
