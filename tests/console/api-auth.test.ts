@@ -191,6 +191,38 @@ describe('a good token', () => {
   });
 });
 
+describe('tokens as other providers shape them, signed with the provider key', () => {
+  it('Entra ID (v2.0): the client in azp, its service principal in sub, the scopes as app roles', async () => {
+    const token = await identity.signed({ azp: 'ssd-bridge', appid: undefined, sub: '9a8b7c6d-service-principal', oid: '9a8b7c6d-service-principal', roles: ['caseclock:read', 'caseclock:visit'] });
+    expect((await call(token, '?action=visit')).json()).toMatchObject({ clientId: 'ssd-bridge', by: 'api.ssd-bridge', scopes: ['caseclock:read', 'caseclock:visit'] });
+  });
+
+  it('Keycloak: the client in azp, scopes in one string among others', async () => {
+    const token = await identity.signed({ azp: 'north-dashboard', sub: '0f5e-service-account-user', scope: 'profile caseclock:read email' });
+    expect((await call(token, '?team=LOCALITY-NORTH')).json()).toMatchObject({ clientId: 'north-dashboard', scopes: ['caseclock:read'] });
+  });
+
+  it('Entra ID (v1.0): the client in appid; client_id wins over every other claim', async () => {
+    expect((await call(await identity.signed({ appid: 'north-dashboard', sub: 'x', scp: 'caseclock:read' }))).json()).toMatchObject({ clientId: 'north-dashboard' });
+    expect((await call(await identity.signed({ client_id: 'ssd-bridge', azp: 'north-dashboard', sub: 'north-dashboard', scope: 'caseclock:read' }))).json()).toMatchObject({ clientId: 'ssd-bridge' });
+  });
+
+  it('refuses a token with no expiry, one not valid yet, and one that names no client', async () => {
+    await expectProblem(await call(await identity.signed({ client_id: 'ssd-bridge', exp: undefined })), 401, 'invalid-token', /"exp" claim/);
+    const later = Math.floor(Date.now() / 1000) + 300;
+    await expectProblem(await call(await identity.signed({ client_id: 'ssd-bridge', nbf: later })), 401, 'invalid-token', /not valid yet/);
+    await expectProblem(await call(await identity.signed({ scope: 'caseclock:read' })), 401, 'invalid-token', /names no client/);
+  });
+
+  it('refuses a token signed with a shared secret (HS256) under the provider key id', async () => {
+    const { kid } = decodeProtectedHeader(await identity.token('ssd-bridge'));
+    const claims = decodeJwt(await identity.token('ssd-bridge'));
+    const secret = new TextEncoder().encode('a shared secret anyone with the public key might guess');
+    const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', ...(kid ? { kid } : {}) }).sign(secret);
+    await expectProblem(await call(hs), 401, 'invalid-token', /must be signed with one of RS256/);
+  });
+});
+
 describe('when the identity provider cannot be reached', () => {
   it('answers 503 with Retry-After, not 401, and tries again on the next request', async () => {
     const unreachable = Fastify({ logger: false });

@@ -14,6 +14,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { importJWK, SignJWT } from 'jose';
 import { Provider } from 'oidc-provider';
 import { API_ACTIONS, apiClients, ApiClientsFile, scopeFor, type ApiAuthConfig, type ApiClientEntry } from '../../client/console/api/clients';
 
@@ -46,6 +47,12 @@ export interface ApiIdentity {
   expiredToken(clientId: string, scopes?: readonly string[]): Promise<string>;
   /** A token for the same client and audience from another identity provider (another issuer and key). */
   otherIssuerToken(clientId: string, scopes?: readonly string[]): Promise<string>;
+  /**
+   * A token signed with the API's provider's own key, with whatever claims another provider would
+   * put in (Entra ID's `azp` and `roles`, no `client_id`, say): `iss`, `aud`, `iat` and `exp`
+   * (ten minutes) are filled in unless `claims` sets them (undefined leaves one out).
+   */
+  signed(claims: Record<string, unknown>): Promise<string>;
   /** How many times the API's provider served its key set (jwks_uri). */
   jwksFetches(): number;
   close(): Promise<void>;
@@ -60,6 +67,8 @@ interface RunningProvider {
   issuer: string;
   server: Server;
   jwksFetches: () => number;
+  /** Signs a JWT access token with the provider's own key (RS256, its key id). */
+  sign(claims: Record<string, unknown>): Promise<string>;
   /** The next token's lifetime in seconds (600 unless a test shortens it). */
   setTtl(seconds: number): void;
 }
@@ -110,6 +119,7 @@ async function startProvider(clientIds: readonly string[], secretOf: (id: string
     issuer,
     server,
     jwksFetches: () => jwksFetches,
+    sign: async (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid }).sign(await importJWK(signingKey, 'RS256')),
     setTtl: (seconds) => {
       ttl = seconds;
     },
@@ -179,6 +189,11 @@ export async function startApiIdentity(options: ApiIdentityOptions): Promise<Api
       return next;
     },
     otherIssuerToken: (clientId, scopes) => requestToken(other.issuer, clientId, secretOf(clientId), scopesOf(clientId, scopes), AUDIENCE),
+    signed(claims) {
+      const now = Math.floor(Date.now() / 1000);
+      const all: Record<string, unknown> = { iss: main.issuer, aud: AUDIENCE, iat: now, exp: now + 600, ...claims };
+      return main.sign(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)));
+    },
     jwksFetches: main.jwksFetches,
     close: async () => {
       await Promise.all([close(main.server), close(other.server)]);
