@@ -9,11 +9,12 @@ import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { WorkingDayCalendar } from '../../domain/calendar';
 import { addIsoDuration, localDateOf } from '../../domain/durations';
-import { IsoInstant, FreeText, MeetingHeld, SafeId, UserId, type CaseEvent } from '../../domain/facts';
+import { FreeText, MeetingHeld, SafeId, UserId, type CaseEvent } from '../../domain/facts';
 import { LegalStatus, PlacementType, RiskTier, type StaffRole } from '../../domain/kinds';
 import { futureProblems, openingOf, OpenCaseInput, StaffContact } from '../../workflows/inputs';
-import { localToInstant, parseContact, ukToIsoLocal } from '../actions/fields';
-import { type KnownTeams, teamProblem } from '../../common/teams';
+import { CONTACT_FORMAT, parseContact } from '../actions/fields';
+import { type KnownTeams, unknownTeam } from '../../common/teams';
+import { quoted, readsBothWays, readUkDateTime } from '../../domain/as-typed';
 
 /** The columns of an import file, in the order of the example (docs/examples/import-example.csv). */
 export const IMPORT_COLUMNS = [
@@ -45,6 +46,22 @@ export const IMPORT_COLUMNS = [
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
+/** Columns that hold a date (docs/import.md: dates as UK staff type them). */
+const DATE_COLUMNS: readonly ImportColumn[] = [
+  'tier_rated_at',
+  'last_visit',
+  'last_kit_call',
+  'cp_plan_start',
+  'last_core_group',
+  'last_review_conference',
+  'next_conference',
+  'looked_after_since',
+  'first_review',
+  'last_review',
+  'placement_start',
+  'complaint_received',
+];
+
 /** Columns every row must fill. */
 const REQUIRED: readonly ImportColumn[] = ['caseId', 'reference', 'team', 'worker', 'manager', 'head'];
 
@@ -55,11 +72,15 @@ const CONTACT_COLUMNS: ReadonlyArray<{ column: ImportColumn; role: StaffRole }> 
   { column: 'iro', role: 'iro' },
 ];
 
-/** One bad cell: the file's line, the column, what is wrong (column `''`: the row or the file as a whole). */
+/**
+ * One bad cell: the file's line, the column, what is wrong (column `''`: the row or the file as a
+ * whole). A cell that held something is quoted as typed at the start of the message, and kept as `value`.
+ */
 export interface CellProblem {
   line: number;
   column: string;
   message: string;
+  value?: string;
 }
 
 export interface ImportRow {
@@ -85,17 +106,39 @@ export interface ImportFile {
   total: number;
 }
 
-/** A date as typed (28/03/2026, 28/03/2026 10:00, 2026-03-28, 2026-03-28T10:00 in UK time, or an instant with an offset): an instant, or what is wrong. */
-export function importDate(value: string): { instant: string } | { error: string } {
-  let v = ukToIsoLocal(value.trim());
-  // A date alone is the start of that day in UK time.
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) v = `${v}T00:00`;
-  const converted = localToInstant(v);
-  if ('error' in converted) return converted;
-  const instant = IsoInstant.safeParse(converted.instant);
-  if (!instant.success) return { error: 'must be a date as dd/mm/yyyy (with hh:mm if known) or ISO, e.g. 28/03/2026 or 2026-03-28T10:00' };
-  return { instant: instant.data };
+/**
+ * A cell of a date column that can only be month/day (11/30/2026): where the file shows it writes
+ * dates the US way, so a date that reads both ways in it (11/02/2026) is not taken as day/month.
+ */
+interface MonthDayDate {
+  line: number;
+  column: ImportColumn;
+  value: string;
 }
+
+/** The file's month/day dates, by column (the first of each), read before any row is checked. */
+function monthDayDates(records: ReadonlyArray<{ record: Record<string, string>; info: { lines: number } }>): Map<ImportColumn, MonthDayDate> {
+  const found = new Map<ImportColumn, MonthDayDate>();
+  for (const { record, info } of records) {
+    for (const column of DATE_COLUMNS) {
+      const value = record[column]?.trim();
+      if (found.has(column) || value === undefined || value === '') continue;
+      const read = readUkDateTime(value);
+      if (!read.ok && read.monthDay) found.set(column, { line: info.lines, column, value });
+    }
+  }
+  return found;
+}
+
+/** What a file that writes month/day elsewhere makes of a date typed d/m that reads both ways. */
+function readsBothWaysProblem(instant: string, seen: MonthDayDate): string {
+  const [y, m, d] = localDateOf(instant).split('-');
+  const dayMonth = `${Number(d)} ${MONTHS[Number(m) - 1] ?? ''} ${y}`;
+  const monthDay = `${Number(m)} ${MONTHS[Number(d) - 1] ?? ''} ${y}`;
+  return `could be ${dayMonth} (day/month) or ${monthDay} (month/day), and this file writes month/day dates (line ${seen.line}, ${seen.column} ${quoted(seen.value)}): save it with dates as day/month/year, e.g. 30/11/2026, or write this one as ISO (${y}-${m}-${d} for ${dayMonth}, ${y}-${d}-${m} for ${monthDay})`;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
@@ -110,12 +153,14 @@ function firstIssue(error: z.ZodError): string {
  */
 export function readImportFile(text: string, by: string, now: Date): ImportFile {
   const problems: CellProblem[] = [];
+  const shape = shapeProblem(text);
+  if (shape !== undefined) return unreadableFile(shape);
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
     records = parse(text, { columns: true, info: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as typeof records;
   } catch (err) {
     const e = err as { message?: string; lines?: number };
-    return { rows: [], problems: [{ line: e.lines ?? 1, column: '', message: `not a readable CSV file: ${e.message ?? String(err)}` }], badLines: new Map(), unreadable: true, total: 0, warnings: [] };
+    return unreadableFile({ line: e.lines ?? 1, column: '', message: `not a readable CSV file: ${e.message ?? String(err)}` });
   }
   const header = records[0] ? Object.keys(records[0].record) : headerOf(text);
   const unknown = header.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
@@ -129,12 +174,13 @@ export function readImportFile(text: string, by: string, now: Date): ImportFile 
   const badLines = new Map<number, string>();
   const order = (c: string) => (IMPORT_COLUMNS as readonly string[]).indexOf(c);
   const seen = new Map<string, number>();
+  const monthDay = monthDayDates(records);
   for (const { record, info } of records) {
     const line = info.lines;
-    const checked = checkRow(record, line, by, now);
+    const checked = checkRow(record, line, by, now, monthDay);
     const caseId = record['caseId'] ?? '';
     const earlier = seen.get(caseId);
-    if (caseId !== '' && earlier !== undefined) checked.problems.push({ line, column: 'caseId', message: `${caseId} is already on line ${earlier}` });
+    if (caseId !== '' && earlier !== undefined) checked.problems.push({ line, column: 'caseId', value: caseId, message: `${quoted(caseId)} is already on line ${earlier}` });
     else if (caseId !== '') seen.set(caseId, line);
     warnings.push(...checked.warnings.sort((a, b) => order(a.column) - order(b.column)));
     if (checked.problems.length > 0 || !checked.input) {
@@ -145,16 +191,66 @@ export function readImportFile(text: string, by: string, now: Date): ImportFile 
   return { rows, problems, warnings, badLines, unreadable: false, total: records.length };
 }
 
+function unreadableFile(problem: CellProblem): ImportFile {
+  return { rows: [], problems: [problem], warnings: [], badLines: new Map(), unreadable: true, total: 0 };
+}
+
+const SAVE_AS_CSV_UTF8 = 'save it from the spreadsheet as "CSV UTF-8 (Comma delimited)" and try again';
+
+/**
+ * A file a spreadsheet saved in another shape than CSV: its columns separated by semicolons (Excel
+ * where the computer's list separator is `;`) or tabs ("Unicode Text", "Text (Tab delimited)"), or
+ * UTF-16 text read as UTF-8. Said once, with the fix, instead of the header's cells one by one.
+ */
+function shapeProblem(text: string): CellProblem | undefined {
+  const header = (text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '').slice(0, 100_000);
+  if (header.includes('\u0000')) return { line: 1, column: '', message: `the file is saved as UTF-16 ("Unicode Text"), not as CSV: ${SAVE_AS_CSV_UTF8}` };
+  const count = (sep: string) => header.split(sep).length - 1;
+  const commas = count(',');
+  const known = (sep: string) => header.split(sep).filter((c) => (IMPORT_COLUMNS as readonly string[]).includes(c.trim().replace(/^"|"$/g, ''))).length;
+  for (const [sep, name] of [
+    [';', 'semicolons'],
+    ['\t', 'tabs'],
+  ] as const) {
+    if (count(sep) > commas && known(sep) >= 2) return { line: 1, column: '', message: `the columns are separated by ${name}, not commas: ${SAVE_AS_CSV_UTF8}` };
+  }
+  return undefined;
+}
+
+/**
+ * The file's bytes as text, or why they are not CSV UTF-8 text (UTF-16, or another encoding such
+ * as Excel's plain "CSV (Comma delimited)" with a £ or an accent in it): the file then cannot be read.
+ */
+export function importText(bytes: Uint8Array): { text: string } | { problem: CellProblem } {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) return { problem: { line: 1, column: '', message: `the file is saved as UTF-16 ("Unicode Text"), not as CSV: ${SAVE_AS_CSV_UTF8}` } };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { problem: { line: 1, column: '', message: `the file is not UTF-8 text (a spreadsheet's plain "CSV" keeps £ and accents in another encoding): ${SAVE_AS_CSV_UTF8}` } };
+  }
+}
+
+/** Reads and checks an import file from its bytes (importText, then readImportFile). */
+export function readImportBytes(bytes: Uint8Array, by: string, now: Date): ImportFile {
+  const decoded = importText(bytes);
+  return 'problem' in decoded ? unreadableFile(decoded.problem) : readImportFile(decoded.text, by, now);
+}
+
 function headerOf(text: string): string[] {
   const first = (parse(text, { to_line: 1, bom: true, trim: true }) as string[][])[0];
   return first ?? [];
 }
 
 /** One row: the input that opens its case, or its bad cells. */
-function checkRow(record: Record<string, string>, line: number, by: string, now: Date): { input?: OpenCaseInput; problems: CellProblem[]; warnings: CellProblem[] } {
+function checkRow(record: Record<string, string>, line: number, by: string, now: Date, monthDay: ReadonlyMap<ImportColumn, MonthDayDate>): { input?: OpenCaseInput; problems: CellProblem[]; warnings: CellProblem[] } {
   const problems: CellProblem[] = [];
   const warnings: CellProblem[] = [];
-  const bad = (column: string, message: string) => problems.push({ line, column, message });
+  // What the cell held, as typed, leads the message: the administrator finds it in the file by it.
+  const bad = (column: string, message: string) => {
+    const value = record[column]?.trim();
+    problems.push(value === undefined || value === '' ? { line, column, message } : { line, column, value, message: `${quoted(value)} ${message}` });
+  };
   const cell = (c: ImportColumn): string | undefined => {
     const v = record[c]?.trim();
     return v === undefined || v === '' ? undefined : v;
@@ -177,7 +273,7 @@ function checkRow(record: Record<string, string>, line: number, by: string, now:
     const parsed = parseContact(cell(column));
     if (parsed === undefined) continue;
     if ('error' in parsed) {
-      bad(column, parsed.error);
+      bad(column, parsed.error === CONTACT_FORMAT ? `is not a name and email: ${CONTACT_FORMAT}` : parsed.error);
       continue;
     }
     const contact = StaffContact.safeParse(parsed);
@@ -189,9 +285,15 @@ function checkRow(record: Record<string, string>, line: number, by: string, now:
   const date = (c: ImportColumn, when: 'past' | 'future' = 'past'): string | undefined => {
     const v = cell(c);
     if (v === undefined) return undefined;
-    const d = importDate(v);
-    if ('error' in d) {
-      bad(c, d.error);
+    const d = readUkDateTime(v);
+    if (!d.ok) {
+      bad(c, d.problem);
+      return undefined;
+    }
+    // 11/02/2026 is read day/month, unless the file writes month/day elsewhere (the same column first).
+    const monthDayDate = monthDay.get(c) ?? monthDay.values().next().value;
+    if (monthDayDate !== undefined && readsBothWays(d)) {
+      bad(c, readsBothWaysProblem(d.instant, monthDayDate));
       return undefined;
     }
     if (when === 'past' && futureProblems(c, d.instant, now).length > 0) {
@@ -338,10 +440,10 @@ function reviewsOf(cell: Cell, date: (c: ImportColumn) => string | undefined, ba
     return {};
   }
   if (first === last) {
-    if (held !== undefined && held !== 1) bad('reviews_held', `is ${held}, but first_review is the same as last_review (one review)`);
+    if (held !== undefined && held !== 1) bad('reviews_held', 'does not fit first_review and last_review: they are the same date (one review)');
     return { last, lastNumber: 1 };
   }
-  if (held === 1) bad('reviews_held', 'is 1, but first_review is before last_review (two reviews at least)');
+  if (held === 1) bad('reviews_held', 'does not fit first_review and last_review: first_review is before last_review (two reviews at least)');
   return { first, last, lastNumber: held ?? 2 };
 }
 
@@ -425,8 +527,9 @@ function columnOf(path: readonly string[], recorded: ReadonlyArray<{ column: Imp
 export function withKnownTeams(file: ImportFile, known: KnownTeams): ImportFile {
   const refused = new Map<number, CellProblem>();
   for (const row of file.rows) {
-    const message = teamProblem(known, row.input.details.team);
-    if (message !== undefined) refused.set(row.line, { line: row.line, column: 'team', message });
+    const team = row.input.details.team;
+    const problem = unknownTeam(known, team);
+    if (problem !== undefined) refused.set(row.line, { line: row.line, column: 'team', value: team, message: `${quoted(team)} ${problem}` });
   }
   if (refused.size === 0) return file;
   const badLines = new Map(file.badLines);

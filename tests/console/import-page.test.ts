@@ -200,9 +200,10 @@ describe('the import page', () => {
     expect(answer.body).toContain('2 bad cells in 1 row: nothing was started');
     const table = /<table class="data compact" id="import-problems">([\s\S]*?)<\/table>/.exec(answer.body)?.[1] ?? '';
     const cells = [...table.matchAll(/<tr><td class="num">(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2], m[3]]);
+    // Each bad cell as typed (quoted), by line and column.
     expect(cells).toEqual([
-      ['3', 'tier', 'must be one of: HIGH_IMMEDIATE, PRIORITY, VULNERABLE'],
-      ['3', 'last_visit', 'is in the future'],
+      ['3', 'tier', '&quot;HIGH&quot; must be one of: HIGH_IMMEDIATE, PRIORITY, VULNERABLE'],
+      ['3', 'last_visit', `&quot;${ukDaysAgo(-30)}&quot; is in the future`],
     ]);
     expect(await workflowExists(cliWorker.client, caseWorkflowId(good))).toBe(false);
     expect(await workflowExists(cliWorker.client, caseWorkflowId(bad))).toBe(false);
@@ -230,6 +231,24 @@ describe('the import page', () => {
     expect(unreadable.status).toBe(400);
     expect(unreadable.body).toContain('This file cannot be imported as it is: nothing was started.');
     expect(unreadable.body).toContain('is not a column of an import file');
+
+    // A spreadsheet saved with semicolons, or as UTF-16: one problem with the fix, never the header
+    // cell by cell; a long cell it shows wraps (console.css), so it cannot stretch the page.
+    const text = csv([row(uniqueName('IMPAGE'))]);
+    const fix = 'save it from the spreadsheet as &quot;CSV UTF-8 (Comma delimited)&quot; and try again';
+    for (const [bytes, says] of [
+      [new TextEncoder().encode(text.replace(/,/g, ';')), 'the columns are separated by semicolons, not commas'],
+      [new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])), 'the file is saved as UTF-16 (&quot;Unicode Text&quot;), not as CSV'],
+    ] as const) {
+      const shaped = await ada.upload('check', bytes);
+      expect(shaped.status).toBe(400);
+      expect(shaped.body).toContain('This file cannot be imported as it is: nothing was started.');
+      const problems = /<table class="data compact" id="import-problems">([\s\S]*?)<\/table>/.exec(shaped.body)?.[1] ?? '';
+      expect([...problems.matchAll(/<tr><td class="num">(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2], m[3]])).toEqual([['1', '(the whole file)', `${says}: ${fix}`]]);
+      expect(shaped.body).not.toContain('is not a column of an import file');
+    }
+    const css = await (await fetch(`${server.url}/static/console.css`)).text();
+    expect(css).toMatch(/#import-problems td,[^{]*\{[^}]*overflow-wrap: anywhere/);
   });
 
   it('an import runs as a job: its page shows the progress, then the summary; the same file again finds every case already there', async () => {
@@ -266,7 +285,7 @@ describe('the import page', () => {
     expect(cellText(done.body, 'summary-started')).toBe('2 started');
     expect(cellText(done.body, 'summary-already')).toBe('0 already there');
     expect(cellText(done.body, 'summary-refused')).toBe('1 refused');
-    expect(done.body).toContain(`<td class="num">4</td><td>${bad}</td><td>last_core_group: needs cp_plan_start (core groups follow a child protection plan)</td>`);
+    expect(done.body).toContain(`<td class="num">4</td><td>${bad}</td><td>last_core_group: &quot;${ukDaysAgo(3)}&quot; needs cp_plan_start (core groups follow a child protection plan)</td>`);
     // One summary email each to the manager and the head of service, sent through the real SMTP server.
     expect(done.body).toMatch(new RegExp(`<td>${MANAGER.replace(/\./g, '\\.')}</td><td class="num">1</td><td>sent \\(250`));
     expect(done.body).toMatch(new RegExp(`<td>${HEAD.replace(/\./g, '\\.')}</td><td class="num">1</td><td>sent \\(250`));

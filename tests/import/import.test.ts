@@ -4,7 +4,7 @@
  * test process, as tests/client/cli-cases.test.ts runs the case commands.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -12,6 +12,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseState, caseTimeline } from '../../common/cases';
 import { IMPORT_COLUMNS } from '../../client/import/rows';
+import { DATE_FORMS } from '../../domain/as-typed';
 import { localDateOf } from '../../domain/durations';
 import { caseWorkflowId } from '../../workflows/messages';
 import { startCliWorker, throwawayEncryptionEnv, type CliWorker } from '../support/cli-worker';
@@ -124,16 +125,17 @@ describe('caseclock import --dry-run', () => {
     const run = await caseclock('import', file, '--dry-run');
     expect(run.code).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
+    // Each bad cell as typed, by line and column, with what is expected.
     expect(lines).toEqual([
-      'line 3, worker: write "Name <email>", e.g. Sam Worker <sam@council.example>',
-      'line 3, tier: must be one of: HIGH_IMMEDIATE, PRIORITY, VULNERABLE',
-      'line 3, tier_rated_at: "2026-02-31T00:00" is not a real date and time',
-      'line 3, last_visit: is in the future',
-      'line 4, caseId: may contain only letters, digits, dot, dash and underscore',
+      'line 3, worker: "Sam Worker" is not a name and email: write "Name <email>", e.g. Sam Worker <sam@council.example>',
+      'line 3, tier: "HIGH" must be one of: HIGH_IMMEDIATE, PRIORITY, VULNERABLE',
+      `line 3, tier_rated_at: "31/02/2026" is not a real date: ${DATE_FORMS}`,
+      `line 3, last_visit: "${ukDaysAgo(-30)}" is in the future`,
+      `line 4, caseId: "${badId} 2" may contain only letters, digits, dot, dash and underscore`,
       'line 4, head: is required',
-      'line 4, next_conference: must be in the future (a conference still to come)',
-      'line 4, placement_start: needs looked_after_since (a placement of a child in care)',
-      `line 5, caseId: ${good} is already on line 2`,
+      `line 4, next_conference: "${ukDaysAgo(3)}" must be in the future (a conference still to come)`,
+      `line 4, placement_start: "${ukDaysAgo(10)}" needs looked_after_since (a placement of a child in care)`,
+      `line 5, caseId: "${good}" is already on line 2`,
       `${file}: 4 rows, 1 good, 3 bad; nothing started (dry run)`,
     ]);
     expect(run.stderr).toBe('caseclock: 9 bad cells in 3 rows\n');
@@ -167,6 +169,24 @@ describe('caseclock import --dry-run', () => {
     const run = await caseclock('import', file);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/^caseclock: line 1, child_name: is not a column of an import file .*line 1, head: is a required column and is missing\n$/);
+  });
+
+  it.each([
+    ['separated by semicolons (Excel where the list separator is ;)', (text: string) => Buffer.from(text.replace(/,/g, ';')), 'the columns are separated by semicolons, not commas'],
+    ['saved as UTF-16 ("Unicode Text")', (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'the file is saved as UTF-16 ("Unicode Text"), not as CSV'],
+  ])('a file %s is named in one line, with the fix, in the dry run and the import', async (_, save, says) => {
+    const id = uniqueName('IMP');
+    const file = csvFile([row(id, 'TEAM-SHAPE')]);
+    writeFileSync(file, save(readFileSync(file, 'utf8')));
+    const line = `line 1: ${says}: save it from the spreadsheet as "CSV UTF-8 (Comma delimited)" and try again`;
+    const dry = await caseclock('import', file, '--dry-run');
+    expect(dry.code).toBe(1);
+    expect(dry.stdout.trimEnd().split('\n')).toEqual([line, `${file}: cannot be imported as it is; nothing started (dry run)`]);
+    expect(dry.stderr).toBe(`caseclock: ${file} cannot be imported as it is (see above)\n`);
+    const run = await caseclock('import', file);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toBe(`caseclock: ${line}\n`);
+    expect(await workflowExists(client, caseWorkflowId(id))).toBe(false);
   });
 });
 
@@ -236,7 +256,7 @@ describe('caseclock import', () => {
     const { run, summary } = await importJson(file);
     expect(run.code).toBe(1);
     expect(summary).toMatchObject({ rows: 3, started: 2, alreadyThere: 0, refused: 1 });
-    expect(summary['refusals']).toEqual([{ line: 4, caseId: bad, outcome: 'refused', reason: 'last_core_group: needs cp_plan_start (core groups follow a child protection plan)' }]);
+    expect(summary['refusals']).toEqual([{ line: 4, caseId: bad, outcome: 'refused', reason: `last_core_group: "${ukDaysAgo(3)}" needs cp_plan_start (core groups follow a child protection plan)` }]);
 
     const tomorrow = DateTime.now().setZone('Europe/London').plus({ days: 1 }).toISODate();
     const state = await caseState(client, dueTomorrow);

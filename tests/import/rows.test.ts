@@ -5,7 +5,8 @@
  * exactly as before them. The deadline engine says what each imported case owes at the import.
  */
 import { describe, expect, it } from 'vitest';
-import { readImportFile, type ImportFile, type ImportRow } from '../../client/import/rows';
+import { readImportBytes, readImportFile, withKnownTeams, type CellProblem, type ImportFile, type ImportRow } from '../../client/import/rows';
+import { DATE_FORMS, quoted } from '../../domain/as-typed';
 import { evaluateCase, type Obligation } from '../../domain/engine';
 import type { CaseEvent } from '../../domain/facts';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
@@ -41,11 +42,21 @@ function good(cells: Record<string, string>, now = NOW): ImportRow {
   return row;
 }
 
+/**
+ * A problem's message after the cell as typed, which leads it (quoted) whenever the cell held
+ * something: checked here for every problem, so each test names only what is wrong.
+ */
+function afterValue(p: CellProblem): string {
+  if (p.value === undefined) return p.message;
+  expect(p.message.startsWith(`${quoted(p.value)} `), p.message).toBe(true);
+  return p.message.slice(quoted(p.value).length + 1);
+}
+
 /** What the file says is wrong with its one row. */
 function bad(cells: Record<string, string>): Array<[string, string]> {
   const file = read(cells);
   expect(file.rows).toEqual([]);
-  return file.problems.map((p) => [p.column, p.message]);
+  return file.problems.map((p) => [p.column, afterValue(p)]);
 }
 
 function warningsOf(cells: Record<string, string>, now = NOW): Array<[string, string]> {
@@ -127,13 +138,17 @@ describe('first_review', () => {
       ['first_review', 'needs looked_after_since (a child in care review)'],
       ['last_review', 'needs looked_after_since (a child in care review)'],
     ]);
-    expect(bad({ ...LOOKED_AFTER, first_review: '31/02/2026', last_review: '01/07/2026' })).toEqual([['first_review', '"2026-02-31T00:00" is not a real date and time']]);
+    expect(bad({ ...LOOKED_AFTER, first_review: '31/02/2026', last_review: '01/07/2026' })).toEqual([['first_review', `is not a real date: ${DATE_FORMS}`]]);
     expect(bad({ ...LOOKED_AFTER, first_review: '30/01/2027', last_review: '01/07/2026' })).toEqual([['first_review', 'is in the future']]);
   });
 
   it('refuses a reviews_held the dates contradict', () => {
-    expect(bad({ ...LOOKED_AFTER, first_review: '30/01/2026', last_review: '01/07/2026', reviews_held: '1' })).toEqual([['reviews_held', 'is 1, but first_review is before last_review (two reviews at least)']]);
-    expect(bad({ ...LOOKED_AFTER, first_review: '01/07/2026', last_review: '01/07/2026', reviews_held: '3' })).toEqual([['reviews_held', 'is 3, but first_review is the same as last_review (one review)']]);
+    expect(bad({ ...LOOKED_AFTER, first_review: '30/01/2026', last_review: '01/07/2026', reviews_held: '1' })).toEqual([
+      ['reviews_held', 'does not fit first_review and last_review: first_review is before last_review (two reviews at least)'],
+    ]);
+    expect(bad({ ...LOOKED_AFTER, first_review: '01/07/2026', last_review: '01/07/2026', reviews_held: '3' })).toEqual([
+      ['reviews_held', 'does not fit first_review and last_review: they are the same date (one review)'],
+    ]);
   });
 });
 
@@ -165,9 +180,7 @@ describe('last_review_conference', () => {
     expect(bad({ last_review_conference: '01/09/2026' })).toEqual([['last_review_conference', 'needs cp_plan_start (review conferences follow a child protection plan)']]);
     expect(bad({ cp_plan_start: '01/06/2026', last_review_conference: '31/05/2026' })).toEqual([['last_review_conference', 'must not be before cp_plan_start']]);
     expect(bad({ cp_plan_start: '01/06/2026', last_review_conference: '01/01/2027' })).toEqual([['last_review_conference', 'is in the future']]);
-    expect(bad({ cp_plan_start: '01/06/2026', last_review_conference: 'last week' })).toEqual([
-      ['last_review_conference', 'must be a date as dd/mm/yyyy (with hh:mm if known) or ISO, e.g. 28/03/2026 or 2026-03-28T10:00'],
-    ]);
+    expect(bad({ cp_plan_start: '01/06/2026', last_review_conference: 'last week' })).toEqual([['last_review_conference', `is not a date: ${DATE_FORMS}`]]);
   });
 });
 
@@ -277,7 +290,7 @@ describe('warnings: dates that imply a history the file does not give', () => {
     const text = [header.join(','), `A-1,A-1,T,${staff},01/06/2026,20/11/2026,,,`, `A-2,A-2,T,${staff},,,05/01/2026,01/07/2026,12/01/2026`, `A-3,A-3,T,${staff},,,,01/07/2026,`].join('\n');
     const file = readImportFile(text, 'admin', NOW);
     expect(file.rows.map((r) => r.caseId)).toEqual(['A-1', 'A-2']);
-    expect(file.problems).toEqual([{ line: 4, column: 'last_review', message: 'needs looked_after_since (a child in care review)' }]);
+    expect(file.problems).toEqual([{ line: 4, column: 'last_review', value: '01/07/2026', message: '"01/07/2026" needs looked_after_since (a child in care review)' }]);
     expect(file.warnings.map((w) => [w.line, w.column])).toEqual([
       [2, 'cp_plan_start'],
       [3, 'last_review'],
@@ -346,5 +359,90 @@ describe('a file without the new columns', () => {
   it('names the new columns among the columns of an import file', () => {
     const file = readImportFile('caseId,reference,team,worker,manager,head,child_name\n', 'admin', NOW);
     expect(file.problems[0]?.message).toContain('last_review_conference, next_conference, looked_after_since, first_review, last_review, reviews_held, placement_start, placement_type, legal_status');
+  });
+});
+
+describe("errors in the administrator's words", () => {
+  const COLUMNS = [...Object.keys(STAFF), 'last_visit', 'last_kit_call'];
+  const line = (caseId: string, lastVisit: string, lastKitCall: string) => [caseId, caseId, STAFF.team, STAFF.worker, STAFF.manager, STAFF.head, lastVisit, lastKitCall].map(quote).join(',');
+  const file = (...rows: string[]) => [COLUMNS.join(','), ...rows].join('\n');
+
+  it.each([
+    ['semicolons', file(line('A-1', '16/11/2026', '')).replace(/,/g, ';'), 'the columns are separated by semicolons, not commas'],
+    ['tabs', file(line('A-1', '16/11/2026', '')).replace(/,/g, '\t'), 'the columns are separated by tabs, not commas'],
+    [
+      'UTF-16 read as UTF-8',
+      file(line('A-1', '16/11/2026', ''))
+        .split('')
+        .join('\u0000'),
+      'the file is saved as UTF-16 ("Unicode Text"), not as CSV',
+    ],
+  ])('a file whose columns are separated by %s is one problem, with the fix, not a cell per column', (_, text, says) => {
+    const read = readImportFile(text, 'admin', NOW);
+    expect(read.unreadable).toBe(true);
+    expect(read.problems).toEqual([{ line: 1, column: '', message: `${says}: save it from the spreadsheet as "CSV UTF-8 (Comma delimited)" and try again` }]);
+  });
+
+  it.each([
+    ['UTF-16 with its byte-order mark (Excel\'s "Unicode Text")', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(file(line('A-1', '16/11/2026', '')), 'utf16le')]), /^the file is saved as UTF-16/],
+    ['UTF-16 big-endian', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(file(line('A-1', '16/11/2026', '')), 'utf16le').swap16()]), /^the file is saved as UTF-16/],
+    ['UTF-16 without a byte-order mark', Buffer.from(file(line('A-1', '16/11/2026', '')), 'utf16le'), /^the file is saved as UTF-16/],
+    ['Windows-1252 (a £ in it)', Buffer.from(file(line('A-1', '16/11/2026', '')).replace('A-1,A-1', 'A-1,A\u00a31'), 'latin1'), /^the file is not UTF-8 text .*"CSV UTF-8 \(Comma delimited\)"/],
+  ])('bytes saved as %s: named, with the fix', (_, bytes, says) => {
+    const read = readImportBytes(bytes, 'admin', NOW);
+    expect(read.unreadable).toBe(true);
+    expect(read.problems).toHaveLength(1);
+    expect(read.problems[0]?.message).toMatch(says);
+  });
+
+  it('CSV UTF-8, with or without the byte-order mark Excel writes, is read', () => {
+    for (const bom of ['', '\ufeff']) {
+      const read = readImportBytes(Buffer.from(`${bom}${file(line('A-1', '16/11/2026 10:30', ''))}`, 'utf8'), 'admin', NOW);
+      expect(read.problems).toEqual([]);
+      expect(read.rows.map((r) => r.caseId)).toEqual(['A-1']);
+    }
+  });
+
+  it('a US date is refused as typed, called month/day, with the day/month date to write; a date that reads both ways in the same file is not guessed', () => {
+    const read = readImportFile(file(line('A-1', '11/30/2026 10:30', '11/02/2026'), line('A-2', '16/11/2026', '05/11/2026'), line('A-3', '05/05/2026', '')), 'admin', NOW);
+    expect(read.rows.map((r) => r.caseId)).toEqual(['A-3']);
+    const monthDay = '(line 2, last_visit "11/30/2026 10:30")';
+    expect(read.problems).toEqual([
+      { line: 2, column: 'last_visit', value: '11/30/2026 10:30', message: '"11/30/2026 10:30" is month/day/year (30 cannot be a month): dates are day/month/year, so write it 30/11/2026 10:30' },
+      {
+        line: 2,
+        column: 'last_kit_call',
+        value: '11/02/2026',
+        message: `"11/02/2026" could be 11 February 2026 (day/month) or 2 November 2026 (month/day), and this file writes month/day dates ${monthDay}: save it with dates as day/month/year, e.g. 30/11/2026, or write this one as ISO (2026-02-11 for 11 February 2026, 2026-11-02 for 2 November 2026)`,
+      },
+      // Another row and another column: the file is one spreadsheet's export.
+      {
+        line: 3,
+        column: 'last_kit_call',
+        value: '05/11/2026',
+        message: expect.stringContaining(`"05/11/2026" could be 5 November 2026 (day/month) or 11 May 2026 (month/day), and this file writes month/day dates ${monthDay}`) as string,
+      },
+    ]);
+  });
+
+  it('without a month/day date in the file, a date that reads both ways is day/month, as documented', () => {
+    const read = readImportFile(file(line('A-1', '11/02/2026', '')), 'admin', NOW);
+    expect(read.problems).toEqual([]);
+    expect(recordedOf(read.rows[0]!, 'contact')).toMatchObject([{ at: '2026-02-11T00:00:00.000Z' }]);
+  });
+
+  it('a team the directory does not list is quoted, with the nearest known team when it is a slip', () => {
+    const read = readImportFile(file(line('A-1', '16/11/2026', '')).replace(`,${STAFF.team},`, ',LOCALITY-NROTH,'), 'admin', NOW);
+    const checked = withKnownTeams(read, { listed: true, codes: ['LOCALITY-NORTH', 'LOCALITY-SOUTH'] });
+    expect(checked.rows).toEqual([]);
+    expect(checked.problems).toEqual([
+      {
+        line: 2,
+        column: 'team',
+        value: 'LOCALITY-NROTH',
+        message:
+          '"LOCALITY-NROTH" is not a team in the team directory: did you mean LOCALITY-NORTH? (known teams: LOCALITY-NORTH, LOCALITY-SOUTH); an administrator adds a team at /admin/teams or with caseclock teams set',
+      },
+    ]);
   });
 });

@@ -14,7 +14,7 @@ import nodemailer from 'nodemailer';
 import { openImportSummaryStore } from '../../../store/import-summary-store';
 import { openCaseSummaries } from '../../../store/case-summaries';
 import { CliError, output } from '../support';
-import { readImportFile, withKnownTeams, type CellProblem } from '../../import/rows';
+import { readImportBytes, withKnownTeams, type CellProblem } from '../../import/rows';
 import { alreadyThereWords, IMPORT_CONCURRENCY, rowsAlreadyThere, runImport, type ImportSummary, type Progress, type RowOutcome } from '../../import/run';
 import { actor, commonOptions, type CommonOptions, directoryTeams, firstLine, loadConfig, policySnapshot, quoted, withClient } from './common';
 
@@ -32,15 +32,15 @@ export function register(program: Command): void {
       .option('--no-summary-emails', 'let each case send the escalations already due on arrival itself, one email each, instead of one summary per recipient'),
   ).action(async (file: string, o: ImportOptions) => {
     const by = actor(o);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (err) {
       throw new CliError(`cannot read ${quoted(file)}: ${(err as NodeJS.ErrnoException).code ?? firstLine(err)}`);
     }
     const concurrency = o.concurrency === undefined ? IMPORT_CONCURRENCY : Number(o.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new CliError('--concurrency must be a whole number from 1 to 256');
-    const read = readImportFile(text, by, new Date());
+    const read = readImportBytes(bytes, by, new Date());
     // Rows in a team the directory does not list are bad `team` cells, in the dry run as in the import.
     const teams = read.rows.length > 0 ? await directoryTeams() : undefined;
     const checked = teams ? withKnownTeams(read, teams) : read;
@@ -63,9 +63,12 @@ export function register(program: Command): void {
           ...checked.problems.map(describeCell),
           ...checked.warnings.map(describeWarning),
           ...already.map(describeAlready),
-          `${file}: ${checked.total} rows, ${checked.rows.length} good${already.length > 0 ? ` (${already.length} already there)` : ''}, ${checked.badLines.size} bad${warned}; nothing started (dry run)`,
+          checked.unreadable
+            ? `${file}: cannot be imported as it is; nothing started (dry run)`
+            : `${file}: ${checked.total} rows, ${checked.rows.length} good${already.length > 0 ? ` (${already.length} already there)` : ''}, ${checked.badLines.size} bad${warned}; nothing started (dry run)`,
         ].join('\n'),
       );
+      if (checked.unreadable) throw new CliError(`${file} cannot be imported as it is (see above)`, 1);
       if (checked.problems.length > 0) throw new CliError(`${checked.problems.length} bad cells in ${checked.badLines.size} rows`, 1);
       return;
     }

@@ -18,7 +18,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { policySnapshotFor } from '../../actions/case-actions';
-import { readImportFile, withKnownTeams, type CellProblem } from '../../import/rows';
+import { readImportBytes, withKnownTeams, type CellProblem } from '../../import/rows';
 import { alreadyThereWords, rowsAlreadyThere, runImport, type ImportCounts, type ImportSummary, type RowOutcome } from '../../import/run';
 import { localTime } from '../../../domain/wording';
 import { decide, type Person } from '../../identity/access';
@@ -193,7 +193,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
           {props.problems.map((p) => (
             <tr>
               <td class="num">{p.line}</td>
-              <td>{p.column || '(the whole row)'}</td>
+              <td>{p.column || (p.line === 1 ? '(the whole file)' : '(the whole row)')}</td>
               <td>{p.message}</td>
             </tr>
           ))}
@@ -262,13 +262,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: ConsoleContext):
       const data = upload && Buffer.isBuffer(upload.data) ? upload.data : undefined;
       const file = typeof upload?.filename === 'string' && upload.filename !== '' ? upload.filename : 'the uploaded file';
       if (!data || data.length === 0) return formPage(request, reply, 400, <Notice kind="error">Choose a CSV file to check or import: nothing was started.</Notice>);
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-      } catch {
-        return formPage(request, reply, 400, <Notice kind="error">{file} is not UTF-8 text: save it from the spreadsheet as "CSV UTF-8" and upload it again. Nothing was started.</Notice>);
-      }
-      const read = readImportFile(text, person.id, new Date());
+      // A file not saved as CSV UTF-8 (UTF-16, another encoding, semicolons or tabs) is one problem, with the fix.
+      const read = readImportBytes(data, person.id, new Date());
       // Rows in a team the directory does not list are bad `team` cells, in the check as in the import.
       const teams = await ctx.knownTeams();
       const checked = withKnownTeams(read, teams);
