@@ -165,7 +165,7 @@ describe('a case from the command line', () => {
 
     // Refused before anything is sent: a bad tier, an impossible date, a missing option, nobody acting.
     expectOneLineError(await inProcess('tier', caseId, 'HIGH', '--reason', 'x', '--as', 'tm1'), /^caseclock: <tier> "HIGH": must be one of: HIGH_IMMEDIATE, PRIORITY, VULNERABLE$/);
-    expectOneLineError(await inProcess('kit-call', caseId, '--at', '2026-02-30T10:00:00Z', '--as', 'sw1'), /^caseclock: --at "2026-02-30T10:00:00Z" is not a valid instant/);
+    expectOneLineError(await inProcess('kit-call', caseId, '--at', '2026-02-30T10:00:00Z', '--as', 'sw1'), /^caseclock: --at "2026-02-30T10:00:00Z" is not a real date and time/);
     expectOneLineError(await inProcess('close', caseId, '--as', 'tm1'), /^caseclock: --reason is required$/);
     const saved = process.env['CASECLOCK_USER'];
     delete process.env['CASECLOCK_USER'];

@@ -51,6 +51,18 @@ describe('caseclock due', () => {
     });
   });
 
+  it.each([
+    // As the import takes a date: UK local time as typed, day/month/year or ISO, or an instant with an offset.
+    ['28/03/2026 20:30', '2026-03-29T20:30:00.000Z'],
+    ['2026-03-28T20:30', '2026-03-29T20:30:00.000Z'],
+    ['28/03/2026', '2026-03-29T00:00:00.000Z'],
+    ['2026-03-28T20:30:00Z', '2026-03-29T20:30:00.000Z'],
+  ])('--from %j is UK local time as typed', (from, dueAt) => {
+    const run = due('initial-visit-high', '--from', from, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ dueAt });
+  });
+
   it('readable text by default', () => {
     const run = due('kit-call', '--from', '2026-10-20T09:00:00Z');
     expect(run.code).toBe(0);
@@ -70,13 +82,16 @@ describe('caseclock due', () => {
       expectOneLineError(due('tea-break', '--from', '2026-03-28T20:30:00Z'), new RegExp(`^caseclock: unknown obligation kind "tea-break"; valid kinds: ${OBLIGATION_KINDS.join(', ')}$`));
     });
     it('an impossible date', () => {
-      expectOneLineError(due('icpc', '--from', '2026-02-30T10:00:00Z'), /^caseclock: --from "2026-02-30T10:00:00Z" is not a valid instant/);
+      expectOneLineError(due('icpc', '--from', '2026-02-30T10:00:00Z'), /^caseclock: --from "2026-02-30T10:00:00Z" is not a real date and time/);
     });
     it('an unparseable date', () => {
-      expectOneLineError(due('icpc', '--from', 'next tuesday'), /^caseclock: --from "next tuesday" is not a valid instant/);
+      expectOneLineError(due('icpc', '--from', 'next tuesday'), /^caseclock: --from "next tuesday" is not a date: dates are day\/month\/year, e\.g\. 30\/11\/2026/);
     });
-    it('a local time without an offset', () => {
-      expectOneLineError(due('icpc', '--from', '2026-03-29T01:30:00'), /offset/);
+    it('a UK local time the clocks skip', () => {
+      expectOneLineError(due('icpc', '--from', '2026-03-29T01:30:00'), /^caseclock: --from "2026-03-29T01:30:00" does not exist in UK time \(the clocks go forward that night\)$/);
+    });
+    it('a month/day date', () => {
+      expectOneLineError(due('icpc', '--from', '03/28/2026 20:30'), /^caseclock: --from "03\/28\/2026 20:30" is month\/day\/year \(28 cannot be a month\): dates are day\/month\/year, so write it 28\/03\/2026 20:30$/);
     });
     it('a missing --from', () => {
       expectOneLineError(due('icpc'), /^caseclock: --from is required/);

@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseActionError, caseState, updateDetails } from '../../common/cases';
+import { DateTime } from 'luxon';
+import { CaseActionError, caseState, caseTimeline, updateDetails } from '../../common/cases';
 import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { IMPORT_COLUMNS, readImportFile, withKnownTeams } from '../../client/import/rows';
 import { ANY_TEAM, knownTeams, teamProblem } from '../../common/teams';
@@ -26,7 +27,11 @@ const KNOWN = 'LOCALITY-KNOWN';
 const UNKNOWN = 'LOCALITY-NOWHERE';
 const PASSWORD = 'ada keeps the council teams listed';
 const DIR = mkdtempSync(path.join(os.tmpdir(), 'caseclock-team-enforcement-'));
-const REFUSED = new RegExp(`${UNKNOWN} is not a team in the team directory \\(known teams: ${KNOWN}\\); an administrator adds a team at /admin/teams or with caseclock teams set`);
+/** The refusal after the team (as typed, quoted where an import or the command line echoes it). */
+const NOT_LISTED = `is not a team in the team directory \\(known teams: ${KNOWN}\\); an administrator adds a team at /admin/teams or with caseclock teams set`;
+const REFUSED = new RegExp(`${UNKNOWN} ${NOT_LISTED}`);
+/** A slip of the known team: refused all the same, with the team meant. */
+const SLIP = 'LOCALITY-KNWON';
 
 let cliWorker: CliWorker;
 let teamStore: Awaited<ReturnType<typeof startScriptStore>>;
@@ -95,7 +100,7 @@ describe('the one check (common/teams.ts)', () => {
     expect(withKnownTeams(file, ANY_TEAM)).toBe(file);
     const checked = withKnownTeams(file, known);
     expect(checked.rows.map((r) => r.caseId)).toEqual(['ROW-A']);
-    expect(checked.problems).toEqual([{ line: 3, column: 'team', message: expect.stringMatching(REFUSED) as string }]);
+    expect(checked.problems).toEqual([{ line: 3, column: 'team', value: UNKNOWN, message: expect.stringMatching(new RegExp(`^"${UNKNOWN}" ${NOT_LISTED}$`)) as string }]);
     expect([...checked.badLines]).toEqual([[3, 'ROW-B']]);
   });
 });
@@ -122,14 +127,21 @@ describe('the command line', () => {
     expect(open.code, open.stderr).toBe(2);
     expect(open.stdout).toBe('');
     expect(open.stderr.trim().split('\n')).toHaveLength(1);
-    expect(open.stderr).toMatch(new RegExp(`^caseclock: --team "${UNKNOWN}": `));
-    expect(open.stderr).toMatch(REFUSED);
+    expect(open.stderr).toMatch(new RegExp(`^caseclock: --team "${UNKNOWN}" ${NOT_LISTED}: nothing was changed$`, 'm'));
     expect(await workflowExists(cliWorker.client, caseWorkflowId(caseId))).toBe(false);
 
     const incidentId = uniqueName('SI-TEAMCHK');
     const incident = await caseclock('incident', 'report', incidentId, '--team', UNKNOWN, ...CONTACTS);
     expect(incident.code, incident.stderr).toBe(2);
-    expect(incident.stderr).toMatch(new RegExp(`^caseclock: --team "${UNKNOWN}": `));
+    expect(incident.stderr).toMatch(new RegExp(`^caseclock: --team "${UNKNOWN}" ${NOT_LISTED}`));
+
+    // A slip of a known team: the one meant is named.
+    const slip = await caseclock('open', caseId, '--reference', 'WCF-T1', '--team', SLIP, ...CONTACTS);
+    expect(slip.code, slip.stderr).toBe(2);
+    expect(slip.stderr).toBe(
+      `caseclock: --team "${SLIP}" is not a team in the team directory: did you mean ${KNOWN}? (known teams: ${KNOWN}); an administrator adds a team at /admin/teams or with caseclock teams set: nothing was changed\n`,
+    );
+    expect(await workflowExists(cliWorker.client, caseWorkflowId(caseId))).toBe(false);
     expect(await workflowExists(cliWorker.client, incidentWorkflowId(incidentId))).toBe(false);
 
     // Control: the same commands in a listed team start their clocks.
@@ -155,7 +167,7 @@ describe('the command line', () => {
 
     const dry = await caseclock('import', file, '--dry-run');
     expect(dry.code, dry.stderr).toBe(1);
-    expect(dry.stdout).toMatch(new RegExp(`^line 3, team: ${UNKNOWN} is not a team in the team directory`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^line 3, team: "${UNKNOWN}" ${NOT_LISTED}$`, 'm'));
     expect(dry.stdout).toContain('2 rows, 1 good, 1 bad; nothing started (dry run)');
     expect(await workflowExists(cliWorker.client, caseWorkflowId(good))).toBe(false);
 
@@ -163,9 +175,35 @@ describe('the command line', () => {
     expect(run.code, run.stderr).toBe(1);
     const summary = JSON.parse(run.stdout) as { started: number; refused: number; refusals: Array<{ line: number; caseId: string; reason: string }> };
     expect(summary).toMatchObject({ started: 1, refused: 1 });
-    expect(summary.refusals).toEqual([{ line: 3, caseId: bad, outcome: 'refused', reason: expect.stringMatching(new RegExp(`^team: ${REFUSED.source}`)) as string }]);
+    expect(summary.refusals).toEqual([{ line: 3, caseId: bad, outcome: 'refused', reason: expect.stringMatching(new RegExp(`^team: "${UNKNOWN}" ${NOT_LISTED}$`)) as string }]);
     expect(await workflowExists(cliWorker.client, caseWorkflowId(good))).toBe(true);
     expect(await workflowExists(cliWorker.client, caseWorkflowId(bad))).toBe(false);
+  });
+});
+
+describe('the command line takes UK local time, as the import does', () => {
+  /** A moment `hours` ago, typed as an administrator in the UK types it. */
+  const typedAgo = (hours: number) => DateTime.now().minus({ hours }).setZone('Europe/London').toFormat('dd/MM/yyyy HH:mm');
+  const instantOf = (typed: string) => DateTime.fromFormat(typed, 'dd/MM/yyyy HH:mm', { zone: 'Europe/London' }).toUTC().toISO();
+
+  it('--rated-at and --at as day/month/year in UK time; a month/day date is refused as typed and writes nothing', async () => {
+    const caseId = uniqueName('UKTIME');
+    const ratedAt = typedAgo(3);
+    const opened = await caseclock('open', caseId, '--reference', 'WCF-UK1', '--team', KNOWN, '--tier', 'PRIORITY', '--reason', 'rated at the strategy meeting', '--rated-at', ratedAt, ...CONTACTS, '--json');
+    expect(opened.code, opened.stderr).toBe(0);
+    const tierSet = (await caseTimeline(cliWorker.client, caseId)).find((t) => t.event?.type === 'tier-set');
+    expect(tierSet?.event?.at).toBe(instantOf(ratedAt));
+
+    const visitAt = typedAgo(1);
+    const visit = await caseclock('visit', caseId, '--at', visitAt, '--json');
+    expect(visit.code, visit.stderr).toBe(0);
+    expect((JSON.parse(visit.stdout) as { event: { at: string } }).event.at).toBe(instantOf(visitAt));
+
+    const before = await caseTimeline(cliWorker.client, caseId);
+    const us = await caseclock('visit', caseId, '--at', '11/30/2026 10:30');
+    expect(us.code).toBe(2);
+    expect(us.stderr).toBe('caseclock: --at "11/30/2026 10:30" is month/day/year (30 cannot be a month): dates are day/month/year, so write it 30/11/2026 10:30\n');
+    expect(await caseTimeline(cliWorker.client, caseId)).toEqual(before);
   });
 });
 
@@ -182,6 +220,12 @@ describe('the console', () => {
     expect(refused.body).toContain('Nothing was recorded');
     expect(refused.body).toMatch(REFUSED);
     expect(refused.body).toMatch(/id="case-team"[^>]*aria-invalid="true"/);
+    expect(await workflowExists(cliWorker.client, caseWorkflowId(caseId))).toBe(false);
+    // A slip of a known team: the one meant is named beside the field.
+    await ada.request('/cases/new');
+    const slip = await ada.request('/cases', { ...form, team: SLIP });
+    expect(slip.status).toBe(409);
+    expect(slip.body).toContain(`${SLIP} is not a team in the team directory: did you mean ${KNOWN}?`);
     expect(await workflowExists(cliWorker.client, caseWorkflowId(caseId))).toBe(false);
 
     await ada.request('/incidents/new');
@@ -210,7 +254,7 @@ describe('the console', () => {
     const page = await res.text();
     expect(res.status).toBe(200);
     expect(page).toContain('0 good, 1 bad');
-    expect(page).toMatch(REFUSED);
+    expect(page).toMatch(new RegExp(`(&quot;|")${UNKNOWN}(&quot;|") ${NOT_LISTED}`));
     expect(await workflowExists(cliWorker.client, caseWorkflowId(bad))).toBe(false);
   });
 });

@@ -84,7 +84,7 @@ export function register(program: Command): void {
         .option('--team <team>', 'team code, e.g. LOCALITY-NORTH (required)')
         .option('--tier <tier>', 'first risk tier: HIGH_IMMEDIATE|PRIORITY|VULNERABLE (with --reason)')
         .option('--reason <text>', 'why that tier')
-        .option('--rated-at <instant>', 'when the tier was rated, if before now (the clocks start then; default: now)')
+        .option('--rated-at <when>', 'when the tier was rated, UK time, e.g. "30/11/2026 10:30", if before now (the clocks start then; default: now)')
         .option('--policy <file>', 'policy file frozen into the case (default: $CASECLOCK_POLICY, else the national baseline)'),
     ),
   ).action(async (id: string, o: OpenOptions) => {
@@ -172,7 +172,7 @@ export function register(program: Command): void {
         .option('--team <team>', 'team code (required)')
         .option('--reference <ref>', 'reference shown in emails (default: the incident id)')
         .option('--case <caseId>', 'the case it concerns, if any')
-        .option('--aware-at <instant>', 'when the local authority became aware (default: now)')
+        .option('--aware-at <when>', 'when the local authority became aware, UK time, e.g. "30/11/2026 10:30" (default: now)')
         .option('--policy <file>', 'policy file (default: $CASECLOCK_POLICY, else the national baseline)'),
     ),
   ).action(async (id: string, o: IncidentOptions & Record<string, unknown>) => {

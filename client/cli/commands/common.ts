@@ -9,7 +9,8 @@ import { type CaseSummaries, openCaseSummaries } from '../../../store/case-summa
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { IsoInstant, UserId } from '../../../domain/facts';
+import { UserId } from '../../../domain/facts';
+import { quoted, readUkDateTime, withoutInvisibles } from '../../../domain/as-typed';
 import { loadCaseSnapshot, PolicyError } from '../../../domain/policy-loader';
 import type { PolicySnapshot } from '../../../domain/policy';
 import { CaseActionError } from '../../../common/cases';
@@ -21,7 +22,7 @@ import { readUsersFile, UsersFileError } from '../../identity/auth';
 import { mayManageStaff, mayManageTeams } from '../../identity/access';
 import { DirectoryInvalid } from '../../../store/directory';
 import { openTeamDirectory } from '../../../store/team-directory';
-import { knownTeams, type KnownTeams, teamProblem } from '../../../common/teams';
+import { knownTeams, type KnownTeams, unknownTeam } from '../../../common/teams';
 import { valueAt } from '../../actions/fields';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -64,28 +65,19 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown, names
   throw new CliError(`${name}${shown}: ${message}`.trim());
 }
 
-/** Longest part of a typed value echoed in an error (the rest is cut, marked with …). */
-const MAX_ECHO = 60;
 /** Longest error line printed. */
 const MAX_LINE = 1000;
-/** Characters JSON.stringify leaves as they are that can still disguise or rewrite a terminal line. */
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
-const escaped = (text: string) => text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
- * A value the user typed, as an error shows it: quoted, cut to its first characters, with control
- * and bidirectional-override characters written as `\uXXXX`, so an echo can neither flood the
- * terminal nor forge or disguise the line.
+ * A value the user typed, as an error shows it (domain/as-typed.ts, as the import quotes a cell):
+ * quoted, cut to its first characters, with control and bidirectional-override characters written
+ * as `\uXXXX`, so an echo can neither flood the terminal nor forge or disguise the line.
  */
-export function quoted(value: string): string {
-  const cut = value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
-  return escaped(JSON.stringify(cut));
-}
+export { quoted };
 
 /** Any message as one bounded line with nothing invisible in it (the last guard before stderr). */
 export function oneLine(message: string): string {
-  const line = escaped(message);
+  const line = withoutInvisibles(message);
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
 }
 
@@ -173,18 +165,20 @@ export async function directoryTeams(): Promise<KnownTeams> {
 
 /** `--team`, refused by name when the team directory does not list it. */
 export function checkTeamOption(known: KnownTeams, team: string, flag = '--team'): void {
-  const problem = teamProblem(known, team);
-  if (problem !== undefined) throw new CliError(`${flag} ${quoted(team)}: ${problem}: nothing was changed`);
+  const problem = unknownTeam(known, team);
+  if (problem !== undefined) throw new CliError(`${flag} ${quoted(team)} ${problem}: nothing was changed`);
 }
 
-/** `--at`, validated; now when absent. */
+/**
+ * `--at` (and every other date and time option), read as the import reads a date
+ * (domain/as-typed.ts): UK local time as typed, `30/11/2026 10:30` or `2026-11-30T10:30`, or an
+ * instant with an offset; a date alone is the start of that day. Now when absent.
+ */
 export function instantOption(value: string | undefined, flag = '--at', now: Date = new Date()): string {
   if (value === undefined) return now.toISOString();
-  const parsed = IsoInstant.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const reason = issue?.code === 'too_big' ? 'is too long' : (issue?.message ?? 'is invalid');
-  throw new CliError(`${flag} ${quoted(value)} is not a valid instant: it ${reason}`);
+  const read = readUkDateTime(value);
+  if (read.ok) return read.instant;
+  throw new CliError(`${flag} ${quoted(value)} ${read.problem}`);
 }
 
 /** The configuration, or one line naming every bad variable. */

@@ -10,7 +10,7 @@ import { CalendarCoverageError, WorkingDayCalendar } from '../../../domain/calen
 import { toLocalIso } from '../../../domain/durations';
 import { isoDurationInWords } from '../../../domain/wording';
 import { dueFor } from '../../../domain/engine';
-import { IsoInstant } from '../../../domain/facts';
+import { readUkDateTime } from '../../../domain/as-typed';
 import { LEGAL_ZONE, OBLIGATION_KINDS, type ObligationKind } from '../../../domain/kinds';
 import type { Basis, Deadline, EscalationStep, Policy } from '../../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, PolicyError } from '../../../domain/policy-loader';
@@ -21,12 +21,11 @@ const DueOptions = z.object({
   kind: z.string().refine((k): k is ObligationKind => (OBLIGATION_KINDS as readonly string[]).includes(k), {
     error: (issue) => `unknown obligation kind ${quoted(String(issue.input))}; valid kinds: ${OBLIGATION_KINDS.join(', ')}`,
   }),
-  from: z.string({ error: '--from is required, e.g. --from 2026-03-28T20:30:00Z' }).transform((value, ctx) => {
-    const parsed = IsoInstant.safeParse(value);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const reason = issue?.code === 'too_big' ? 'is too long' : (issue?.message ?? 'is invalid');
-    ctx.issues.push({ code: 'custom', input: value, message: `--from ${quoted(value)} is not a valid instant: it ${reason}` });
+  // UK local time as typed, or an instant with an offset, as every date option (domain/as-typed.ts).
+  from: z.string({ error: '--from is required, e.g. --from "28/03/2026 20:30"' }).transform((value, ctx) => {
+    const read = readUkDateTime(value);
+    if (read.ok) return read.instant;
+    ctx.issues.push({ code: 'custom', input: value, message: `--from ${quoted(value)} ${read.problem}` });
     return z.NEVER;
   }),
   policy: z.string().min(1, '--policy needs a file path').optional(),
@@ -122,7 +121,7 @@ export function register(program: Command): void {
     .command('due')
     .description('when an obligation is due if its clock starts at --from (for meeting preparation, --from is the meeting)')
     .argument('<kind>', `obligation kind: ${OBLIGATION_KINDS.join(', ')}`)
-    .option('--from <instant>', 'ISO-8601 instant with an offset, e.g. 2026-03-28T20:30:00Z')
+    .option('--from <when>', 'UK local time, e.g. "28/03/2026 20:30" (or an instant with an offset)')
     .option('--policy <file>', 'policy JSON file (default: the shipped national baseline)')
     .option('--json', 'print one JSON object')
     .action((kind: string, options: Record<string, unknown>) => {

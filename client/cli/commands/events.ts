@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { CaseEvent } from '../../../domain/facts';
 import { actionBySlug } from '../../actions/case-actions';
 import { CliError } from '../support';
-import { commonOptions, type CommonOptions, quoted } from './common';
+import { commonOptions, type CommonOptions, instantOption, quoted } from './common';
 import { recordFromOptions } from './record';
 
 type Opts = CommonOptions & Record<string, string | boolean | undefined>;
@@ -19,7 +19,7 @@ type Opts = CommonOptions & Record<string, string | boolean | undefined>;
 /** A case (or incident) command with the options every recording command takes. */
 function caseCommand(parent: Command, name: string, description: string, subject: 'case' | 'incident' = 'case'): Command {
   const command = parent.command(name).description(description).argument(`<${subject}Id>`, `the ${subject} id`);
-  return commonOptions(command.option('--at <instant>', 'when it happened, ISO-8601 with offset (default: now)'));
+  return commonOptions(command.option('--at <when>', 'when it happened, UK time as typed, e.g. "30/11/2026 10:30" (or an instant with an offset; default: now)'));
 }
 
 /** Picks the action word (`started`, `received`, ...) or refuses it with the valid ones. */
@@ -65,6 +65,8 @@ export function declaredCommand(parent: Command, slug: string): void {
     else if ('switches' in i) for (const sw of i.switches) command.option(sw.flag, sw.help);
     else command.option(`${i.flag} <${i.value}>`, i.help);
   }
+  // Date and time fields are read as UK local time as typed, as --at is (instantOption).
+  const datetimes = new Set(action.fields(undefined).flatMap((f) => (f.type === 'datetime' ? [f.name] : [])));
   // How each field is called on the command line, for the one-line refusals.
   const names = Object.fromEntries(inputs.map(([field, i]) => [field, 'argument' in i ? `<${i.argument}>` : 'switches' in i ? (i.switches[0]?.flag ?? field) : i.flag]));
   command.action((caseId: string, ...rest: unknown[]) => {
@@ -80,6 +82,10 @@ export function declaredCommand(parent: Command, slug: string): void {
       const value = 'argument' in i ? rest[positional.findIndex(([f]) => f === field)] : o[attributeOf(i.flag)];
       if (typeof value !== 'string') continue;
       if (!('argument' in i) && i.accepts && !i.accepts.test(value)) throw new CliError(`${i.flag} ${quoted(value)}: ${i.accepts.says}`);
+      if (!('argument' in i) && datetimes.has(field)) {
+        values[field] = instantOption(value, i.flag);
+        continue;
+      }
       // A word for one of the field's choices (`started` → `missing-started`), or a refusal listing the words.
       values[field] = 'argument' in i && i.words ? (i.words[verb(value, Object.keys(i.words), i.what ?? i.argument)] ?? value) : value;
     }

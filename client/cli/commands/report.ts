@@ -92,7 +92,7 @@ export function register(program: Command): void {
       .argument('[caseId]', 'the case a report was submitted on (leave out for the KPI report)')
       .option('--type <type>', `with <caseId>: ${REPORT_TYPES.join('|')} (required)`)
       .option('--meeting <id>', 'with <caseId>: the meeting it is for (required)')
-      .option('--at <instant>', 'with <caseId>: when it was submitted (default: now)')
+      .option('--at <when>', 'with <caseId>: when it was submitted, UK time, e.g. "30/11/2026 10:30" (default: now)')
       .option('--from <date>', 'KPI: first UK date, YYYY-MM-DD (required)')
       .option('--to <date>', 'KPI: last UK date, YYYY-MM-DD, included (required)')
       .option('--team <team>', 'KPI: only this team')
