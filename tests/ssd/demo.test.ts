@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StaffInput } from '../../store/staff-directory';
 import { TeamInput } from '../../store/team-directory';
 import { SSD_TABLE_NAMES } from '../../tools/ssd/council';
-import { DEMO_COUNCIL, DEMO_USER, DEMO_USER_STAFF, prepareDemo, TRY_IT_TEAM, type DemoDirectories } from '../../tools/ssd/demo';
+import { DEMO_COUNCIL, DEMO_USER, DEMO_USER_STAFF, EXAMPLE_TEAMS, prepareDemo, TRY_IT_TEAM, type DemoDirectories } from '../../tools/ssd/demo';
 import { readSsdCsv } from '../../tools/ssd/io';
 
 type Stored<T> = T & { changedAt: string };
@@ -95,7 +95,7 @@ describe("npm start's synthetic council", () => {
     expect([...d.staff.values()]).toEqual(staff);
   });
 
-  it("lists every team a child is allocated to by its source id, run by the console's admin, and the README's Try it team", async () => {
+  it("lists every team a child is allocated to by its source id, run by the console's admin, and the documentation's example teams", async () => {
     const dir = tmp();
     const d = directories();
     await prepareDemo({ dir, asOf, ...d.dirs });
@@ -106,6 +106,9 @@ describe("npm start's synthetic council", () => {
     for (const team of allocatedTo) expect(sourceIds, team).toContain(team);
     for (const team of d.teams.values()) expect(team).toMatchObject({ manager: DEMO_USER, head: DEMO_USER });
     expect(d.teams.get(TRY_IT_TEAM.code)).toMatchObject({ ...TRY_IT_TEAM });
+    // The README's Try it and docs/import.md's example file run as written against the directory.
+    expect(EXAMPLE_TEAMS.map((t) => t.code)).toEqual(['LOCALITY-NORTH', 'LOCALITY-SOUTH']);
+    for (const team of EXAMPLE_TEAMS) expect(d.teams.get(team.code)).toMatchObject({ ...team });
   });
 
   it('names every professional with a staff id under a made-up name and a council.example address, never as the SSD names them', async () => {

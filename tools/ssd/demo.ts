@@ -36,6 +36,9 @@ export const DEMO_USER_STAFF: Omit<StaffInput, 'changedBy'> = { staffId: 'CASECL
 /** The team the README's "Try it" opens its case in: a directory that lists teams refuses any other. */
 export const TRY_IT_TEAM: Omit<TeamInput, 'changedBy'> = { code: 'LOCALITY-NORTH', name: 'Locality North', serviceArea: 'Demonstration', manager: DEMO_USER, head: DEMO_USER };
 
+/** The teams of the documentation's examples (the README's "Try it", docs/import.md's example file), so each runs as written. */
+export const EXAMPLE_TEAMS: ReadonlyArray<Omit<TeamInput, 'changedBy'>> = [TRY_IT_TEAM, { code: 'LOCALITY-SOUTH', name: 'Locality South', serviceArea: 'Demonstration', manager: DEMO_USER, head: DEMO_USER }];
+
 /** Today in the council's time zone, as YYYY-MM-DD. */
 export const londonToday = (now: Date = new Date()): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 
@@ -66,7 +69,7 @@ export async function ensureDemoExtracts(dir: string, asOf: string): Promise<'wr
 export function demoTeams(tables: Pick<SsdTables, 'ssd_department'>): Omit<TeamInput, 'changedBy'>[] {
   const parents = new Set(tables.ssd_department.map((d) => d.dept_team_parent_id).filter((id) => id !== null));
   const teams: Omit<TeamInput, 'changedBy'>[] = [];
-  const codes = new Set([TRY_IT_TEAM.code]);
+  const codes = new Set(EXAMPLE_TEAMS.map((t) => t.code));
   for (const d of tables.ssd_department) {
     if (parents.has(d.dept_team_id)) continue;
     let code = teamCodeOfName(d.dept_team_name ?? '') || `TEAM-${d.dept_team_id}`;
@@ -74,7 +77,7 @@ export function demoTeams(tables: Pick<SsdTables, 'ssd_department'>): Omit<TeamI
     codes.add(code);
     teams.push({ code, name: d.dept_team_name ?? code, serviceArea: d.dept_team_parent_name ?? "Children's Services", manager: DEMO_USER, head: DEMO_USER, sourceId: d.dept_team_id });
   }
-  return [...teams, TRY_IT_TEAM];
+  return [...teams, ...EXAMPLE_TEAMS];
 }
 
 // Made up for the demonstration, and none of them a name the synthetic council gives its professionals.
