@@ -32,8 +32,22 @@ function toTimelineEntry(e: CaseRecordEntry): TimelineEntry | undefined {
 
 /** The timeline of a case or incident from the store, oldest first: what its page and `show` list. */
 export async function storedTimeline(store: CaseRecordStore, id: string, subject: 'case' | 'incident'): Promise<TimelineEntry[]> {
-  const entries = await store.caseRecord(id);
-  return entries.filter((e) => e.subject === subject).flatMap((e) => toTimelineEntry(e) ?? []);
+  return (await storedRecord(store, id, subject)).timeline;
+}
+
+/**
+ * The timeline, and the title of every obligation the case has had, as its outcomes recorded it
+ * (the policy's own title, so a met or waived obligation keeps the name it had while open): one
+ * read of the store.
+ */
+export async function storedRecord(store: CaseRecordStore, id: string, subject: 'case' | 'incident'): Promise<{ timeline: TimelineEntry[]; titles: Array<{ id: string; title: string }> }> {
+  const entries = (await store.caseRecord(id)).filter((e) => e.subject === subject);
+  const titles = new Map<string, string>();
+  for (const e of entries) {
+    const o = e.kind === 'outcome' ? (e.data as { obligation?: { id?: unknown; title?: unknown } }).obligation : undefined;
+    if (typeof o?.id === 'string' && typeof o.title === 'string') titles.set(o.id, o.title);
+  }
+  return { timeline: entries.flatMap((e) => toTimelineEntry(e) ?? []), titles: [...titles].map(([oid, title]) => ({ id: oid, title })) };
 }
 
 /** Everything the store holds of a case or incident: what `caseclock export` writes, as JSON. */

@@ -60,6 +60,43 @@ export const OBLIGATION_KIND_LABELS: Readonly<Record<ObligationKind, string>> = 
   'complaint-stage-3-response': "Response to the stage 3 panel's recommendations",
 };
 
+/**
+ * What to do next about an obligation of each kind, in words: the thing to do in the world, then
+ * what to record (the console's action of that name, client/actions/case-actions.ts). Shown beside
+ * an overdue obligation on the case list and the dashboard.
+ */
+export const OBLIGATION_NEXT_STEPS: Readonly<Record<ObligationKind, string>> = {
+  'initial-visit-high': 'Visit the child, then record the visit',
+  'initial-visit-priority': 'Visit the child, then record the visit',
+  'visit-priority': 'Visit the child, then record the visit',
+  'kit-call': 'Call the child or family, then record the keeping-in-touch call',
+  'core-group': 'Hold the core group, then record that it took place',
+  'first-core-group': 'Hold the first core group, then record that it took place',
+  icpc: 'Hold the initial conference, then record that it took place',
+  'first-review-conference': 'Hold the review conference, then record that it took place',
+  'review-conference': 'Hold the review conference, then record that it took place',
+  'conference-pre-meeting': 'Meet the chair before the conference, then record the pre-meeting',
+  'iro-report': 'Send the report to the reviewing officer, then record it',
+  'serious-incident-notification': 'Notify the national panel, then record it',
+  'rapid-review': 'Complete the rapid review, then record it',
+  'return-interview': 'Offer the return interview, then record it',
+  'referral-decision': 'Decide on the referral, then record the decision',
+  assessment: 'Complete the assessment, then record it',
+  'cic-review-first': 'Hold the first review, then record that it took place',
+  'cic-review-second': 'Hold the second review, then record that it took place',
+  'cic-review': 'Hold the review, then record that it took place',
+  'cic-visit-first': 'Visit the child in the placement, then record the visit',
+  'cic-visit': 'Visit the child in the placement, then record the visit',
+  'cic-visit-weekly': 'Visit the child in the placement, then record the visit',
+  'cic-visit-four-weekly': 'Visit the child in the placement, then record the visit',
+  'cic-visit-with-parent': 'Visit the child at home, then record the visit',
+  'complaint-stage-1': 'Answer the complaint, then record the response',
+  'complaint-stage-2': 'Answer the complaint, then record the response',
+  'complaint-stage-3-panel': 'Hold the review panel, then record that it met',
+  'complaint-stage-3-report': "Send the panel's report, then record it",
+  'complaint-stage-3-response': "Answer the panel's recommendations, then record the response",
+};
+
 export const PLACEMENT_TYPE_LABELS: Readonly<Record<PlacementType, string>> = {
   general: 'placement (general)',
   'until-18': 'placement intended to last until the child is 18',
@@ -114,6 +151,16 @@ export const contactTypeLabel = (type: string): string => lookup(CONTACT_TYPE_LA
 export const placementTypeLabel = (type: string): string => lookup(PLACEMENT_TYPE_LABELS, type);
 export const legalStatusLabel = (status: string): string => lookup(LEGAL_STATUS_LABELS, status);
 
+export const nextStep = (kind: string): string | undefined => (Object.prototype.hasOwnProperty.call(OBLIGATION_NEXT_STEPS, kind) ? OBLIGATION_NEXT_STEPS[kind as ObligationKind] : undefined);
+
+/**
+ * The ids a case import gives what it records for a row (client/import/rows.ts): a placement, a
+ * complaint and a conference the previous system knew by no id CaseClock could use. Timelines
+ * leave them out rather than show them as if staff had typed them.
+ */
+export const IMPORTED_IDS: ReadonlySet<string> = new Set(['IMPORTED', 'CONF-IMPORTED']);
+const idShown = (id: string | undefined): string => (id === undefined || IMPORTED_IDS.has(id) ? '' : ` ${id}`);
+
 /** The kind an obligation id starts with (`kit-call@2026-...`), when it is a known one. */
 export function kindOfObligation(obligationId: string): ObligationKind | undefined {
   const kind = obligationId.split('@')[0] ?? '';
@@ -142,17 +189,17 @@ export function describeCaseEvent(e: CaseEvent, opts: { localTime: (instant: str
         ? `Visit${e.childSeenAlone === undefined ? '' : e.childSeenAlone ? ' (child seen alone)' : ' (child not seen alone)'}`
         : contactTypeLabel(e.contactType).replace(/^./, (c) => c.toUpperCase());
     case 'meeting-scheduled':
-      return `${meeting(e.meetingType)} ${e.meetingId} scheduled for ${opts.localTime(e.scheduledFor)}`;
+      return `${meeting(e.meetingType)}${idShown(e.meetingId)} scheduled for ${opts.localTime(e.scheduledFor)}`;
     case 'meeting-postponed':
       return `Meeting ${e.meetingId} postponed to ${opts.localTime(e.newDate)}`;
     case 'meeting-cancelled':
       return `Meeting ${e.meetingId} cancelled`;
     case 'pre-meeting-held':
-      return `Pre-meeting for ${e.meetingId} held`;
+      return `Pre-meeting${e.meetingId === undefined || IMPORTED_IDS.has(e.meetingId) ? '' : ` for ${e.meetingId}`} held`;
     case 'report-submitted':
       return `${reportTypeLabel(e.reportType).replace(/^./, (c) => c.toUpperCase())} for ${e.meetingId} submitted`;
     case 'complaint-received':
-      return e.stage === 3 ? `Review panel requested for complaint ${e.complaintId} (stage 3)` : `Stage ${e.stage} complaint ${e.complaintId} received`;
+      return e.stage === 3 ? `Review panel requested for complaint ${e.complaintId} (stage 3)` : `Stage ${e.stage} complaint${idShown(e.complaintId)} received`;
     case 'complaint-responded':
       return e.stage === 3 ? `Response to the review panel's recommendations on complaint ${e.complaintId} sent` : `Stage ${e.stage} complaint ${e.complaintId} answered`;
     case 'complaint-panel-held':
@@ -163,12 +210,12 @@ export function describeCaseEvent(e: CaseEvent, opts: { localTime: (instant: str
       return `Stage ${e.stage} complaint ${e.complaintId}: time to respond extended`;
     case 'placement-started': {
       const what = [e.placementType === undefined ? undefined : placementTypeLabel(e.placementType), e.legalStatus === undefined ? undefined : legalStatusLabel(e.legalStatus)].filter((x) => x !== undefined);
-      return `Placement ${e.placementId} started${what.length > 0 ? ` (${what.join(', ')})` : ''}`;
+      return `Placement${idShown(e.placementId)} started${what.length > 0 ? ` (${what.join(', ')})` : ''}`;
     }
     case 'strategy-discussion':
       return e.s47Started === undefined ? 'Strategy discussion' : e.s47Started ? 'Strategy discussion (section 47 enquiry started)' : 'Strategy discussion (no section 47 enquiry started)';
     case 'meeting-held':
-      return `${meeting(e.meetingType)}${e.meetingId ? ` ${e.meetingId}` : ''} held${e.outcome ? ` (${lookup(MEETING_OUTCOME_LABELS, e.outcome)})` : ''}${e.reviewNumber === undefined ? '' : ` (review ${e.reviewNumber} of the episode)`}`;
+      return `${meeting(e.meetingType)}${idShown(e.meetingId)} held${e.outcome ? ` (${lookup(MEETING_OUTCOME_LABELS, e.outcome)})` : ''}${e.reviewNumber === undefined ? '' : ` (review ${e.reviewNumber} of the episode)`}`;
     case 'obligation-waived':
       return `${obligation(e.obligationId)} waived`;
     case 'escalation-acknowledged':

@@ -25,7 +25,6 @@ import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
 import { DEADLINE_EVENT_MINUTES, eventUid, isEndOfDay, SSO_FEED_ACCESS_DAYS } from '../../client/console/routes/feeds';
 import type { Team, TeamDirectory } from '../../store/team-directory';
 import { ssoUserId } from '../../common/sso-identity';
-import { kindLabel } from '../../domain/labels';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
 import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
 import type { CaseState, CaseSummary } from '../../workflows/messages';
@@ -194,7 +193,7 @@ function expectEventsOf(state: Pick<CaseState, 'caseId' | 'details' | 'open'>, e
   for (const o of state.open) {
     const e = mine.find((x) => x.uid === eventUid(state.caseId, o.id));
     if (!e) throw new Error(`no event for ${o.id}`);
-    expect(e.summary).toMatch(new RegExp(`^(Overdue: )?${kindLabel(o.kind).replace(/[()]/g, '\\$&')} due · ${state.details.reference}$`));
+    expect(e.summary).toMatch(new RegExp(`^(Overdue: )?${o.title.replace(/[()]/g, '\\$&')} due · ${state.details.reference}$`));
     const lines = e.description.split('\n');
     expect(lines[0]).toBe(`Case ${state.details.reference} (team ${state.details.team})`);
     expect(lines[1]).toBe(o.title);

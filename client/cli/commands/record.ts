@@ -15,6 +15,7 @@ import { CaseActionError, caseRunStatus, recordEvent, recordIncidentEvent } from
 import { type CaseSummary, summaryAfter } from '../../../common/case-reads';
 import { CliError, output } from '../support';
 import { actor, type CommonOptions, instantOption, parseOptions, withClient, withSummaries } from './common';
+import { obligationNamer } from '../../../domain/obligation-names';
 
 /** How each event field is called on the command line, for error messages. */
 export const OPTION_NAMES: Record<string, string> = {
@@ -74,6 +75,8 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
   const at = instantOption(options.at);
   const optionNames = { ...OPTION_NAMES, ...names };
   const event = parseOptions(schema, { ...fields, at, by }, optionNames) as CaseEvent;
+  // An acknowledgement or a waiver names its obligation as the case does (domain/obligation-names.ts): read before the change, while it is still open.
+  const titled = 'obligationId' in event ? await openObligations(subject, caseId) : [];
   const sentAt = new Date().toISOString();
   const recorded = await withClient(async (client) => {
     try {
@@ -83,7 +86,7 @@ export async function recordFromOptions<S extends z.ZodType<CaseEvent>>(
     }
   });
   const result: RecordResult = { subject, caseId, event, answer: recorded, ...(await stateAfter(caseId, subject, sentAt, options.json === true)) };
-  output(options.json === true, result, () => describeRecorded(result));
+  output(options.json === true, result, () => describeRecorded(result, obligationNamer({ titled })));
 }
 
 /**
@@ -120,9 +123,15 @@ export async function stateAfter(id: string, subject: 'case' | 'incident', sentA
   return { ...(read.summary ? { state: read.summary } : {}), ...(read.landed ? {} : { stillBeingWritten: true as const }) };
 }
 
-export function describeRecorded(r: RecordResult): string {
+/** The case's open obligations from its summary in the store; none when it cannot be read (the change is still sent). */
+async function openObligations(subject: 'case' | 'incident', id: string): Promise<Array<{ id: string; title: string }>> {
+  const summary = await withSummaries((summaries) => summaries.get(subject, id, new Date().toISOString())).catch(() => undefined);
+  return summary?.open ?? [];
+}
+
+export function describeRecorded(r: RecordResult, name: (obligationId: string) => string = obligationNamer({})): string {
   return [
-    `${r.subject} ${r.caseId}: ${describeCaseEvent(r.event, { localTime })}${r.event.type === 'tier-set' ? ` (${r.event.reason})` : ''}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`,
+    `${r.subject} ${r.caseId}: ${describeCaseEvent(r.event, { localTime, obligationTitle: name })}${r.event.type === 'tier-set' ? ` (${r.event.reason})` : ''}, at ${localTime(r.event.at)}, recorded by ${r.event.by}`,
     summary(r.answer),
   ].join('\n');
 }

@@ -10,13 +10,15 @@ import { addIsoDuration, toLocalIso } from '../../../domain/durations';
 import { PositiveIsoDurationSchema } from '../../../domain/duration-schemas';
 import { SafeId } from '../../../domain/facts';
 import { RiskTier, STAFF_ROLES } from '../../../domain/kinds';
-import { describeCaseEvent, kindLabel, kindOfObligation, personLabel, roleLabel, tierLabel } from '../../../domain/labels';
+import { personLabel, tierLabel } from '../../../domain/labels';
 import { dueIn, isoDurationInWords, localTime } from '../../../domain/wording';
-import { describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
+import type { TimelineEntry } from '../../../workflows/messages';
 import { caseRunStatus } from '../../../common/cases';
 import { type CaseListing, type CaseSummary, listCaseSummaries, noSummaryYet, readCase, waitingForMail } from '../../../common/case-reads';
 import { output } from '../support';
-import { exportCaseRecord, storedTimeline } from '../../case-record';
+import { exportCaseRecord, storedRecord } from '../../case-record';
+import { timelineText } from '../../timeline-words';
+import { obligationNamer } from '../../../domain/obligation-names';
 import { CliError } from '../support';
 import { commonOptions, parseOptions, withClient, withStore, withSummaries } from './common';
 import { idArgument } from './record';
@@ -36,11 +38,13 @@ export interface CaseView {
   state: CaseSummary;
   open: ShownObligation[];
   timeline: TimelineEntry[];
+  /** The title of each obligation the case's record holds an outcome of, for naming closed ones (domain/obligation-names.ts). */
+  titles: Array<{ id: string; title: string }>;
 }
 
-export function caseView(subject: 'case' | 'incident', state: CaseSummary, timeline: TimelineEntry[], now: string): CaseView {
+export function caseView(subject: 'case' | 'incident', state: CaseSummary, timeline: TimelineEntry[], now: string, titles: CaseView['titles'] = []): CaseView {
   const open = [...state.open].sort((a, b) => a.dueAt.localeCompare(b.dueAt)).map((o) => ({ ...o, dueLocal: toLocalIso(o.dueAt), overdueByMs: Math.max(0, Date.parse(now) - Date.parse(o.dueAt)) }));
-  return { subject, caseId: state.caseId, now, state, open, timeline };
+  return { subject, caseId: state.caseId, now, state, open, timeline, titles };
 }
 
 /** The reason given when the case was last put in its tier (from the timeline), if any. */
@@ -50,24 +54,6 @@ function tierReason(v: CaseView): string | undefined {
     if (e?.type === 'tier-set') return e.tier === v.state.tier ? e.reason : undefined;
   }
   return undefined;
-}
-
-/**
- * A timeline entry in words: events and messages are described again from their data with the
- * labels of domain/labels.ts (the stored summary uses codes), anything else as it was stored.
- */
-export function timelineText(t: TimelineEntry, s: Pick<CaseSummary, 'open' | 'details'>): string {
-  const titles = new Map(s.open.map((o) => [o.id, o.title]));
-  const titleOf = (id: string) => titles.get(id);
-  if (t.event) return describeCaseEvent(t.event, { localTime, obligationTitle: titleOf });
-  const d = t.delivery;
-  if (d) {
-    const about = d.obligationId ? `: ${titleOf(d.obligationId) ?? kindLabel(d.kind ?? kindOfObligation(d.obligationId) ?? d.obligationId)}` : '';
-    const who = personLabel(d.role, s.details.contacts);
-    return d.outcome === 'delivered' ? `${describeMessageKind(d)} sent to ${who}${about}` : `${describeMessageKind(d)} to ${who} could not be delivered (${d.reason ?? 'unknown reason'})${about}`;
-  }
-  // Notes such as "team-manager reassigned" start with a role's code.
-  return t.summary.replace(/^([a-z]+(?:-[a-z]+)*) reassigned$/, (_all, role: string) => `${roleLabel(role).replace(/^./, (c) => c.toUpperCase())} reassigned`);
 }
 
 export function formatCaseView(v: CaseView): string {
@@ -102,7 +88,8 @@ export function formatCaseView(v: CaseView): string {
   for (const w of s.warnings) lines.push(`  ! ${w}`);
   lines.push('', 'Timeline');
   if (s.waitingForStore > 0) lines.push(`  … ${s.waitingForStore} ${s.waitingForStore === 1 ? 'entry' : 'entries'} not yet written to the case record (the ${v.subject} keeps them until the store takes them)`);
-  for (const t of v.timeline) lines.push(`  ${localTime(t.at)}  ${t.by.padEnd(12)}  ${timelineText(t, s)}`);
+  const name = obligationNamer({ titled: [...v.titles, ...s.open] });
+  for (const t of v.timeline) lines.push(`  ${localTime(t.at)}  ${t.by.padEnd(12)}  ${timelineText(t, s.details.contacts, name)}`);
   return lines.join('\n');
 }
 
@@ -156,7 +143,8 @@ export async function readCaseView(subject: 'case' | 'incident', id: string): Pr
       if (read.found === 'absent') throw new CliError(`no ${subject} ${id}`, 1);
       if (read.found === 'closed') throw new CliError(`${subject} ${id} is closed and has no summary in the case record to show`, 1);
       if (read.found === 'no-summary') throw new CliError(noSummaryYet(subject, id), 75);
-      return caseView(subject, read.summary, await storedTimeline(store, id, subject), now);
+      const record = await storedRecord(store, id, subject);
+      return caseView(subject, read.summary, record.timeline, now, record.titles);
     }),
   );
 }

@@ -29,7 +29,6 @@ import { localTime } from '../../../domain/wording';
 import type { Obligation } from '../../../domain/engine';
 import { isSsoUserId } from '../../../common/sso-identity';
 import { SafeId } from '../../../domain/facts';
-import { kindLabel } from '../../../domain/labels';
 import type { SsoAccess } from '../../../store/console-store';
 import type { Team } from '../../../store/team-directory';
 import { teamProblem } from '../../../common/teams';
@@ -156,7 +155,8 @@ export function buildCalendar(input: { name: string; consoleUrl: string; cases: 
         start: allDay ? start : start.toJSDate(),
         end: allDay ? start.plus({ days: 1 }) : start.plus({ minutes: DEADLINE_EVENT_MINUTES }).toJSDate(),
         allDay,
-        summary: `${overdue ? 'Overdue: ' : ''}${kindLabel(o.kind)} due · ${reference}`,
+        // The obligation's one name, as the case page and the emails give it (domain/obligation-names.ts).
+        summary: `${overdue ? 'Overdue: ' : ''}${o.title} due · ${reference}`,
         description: [`Case ${reference} (team ${state.details.team})`, o.title, `Due by ${due}${overdue ? ' (overdue)' : ''}${o.onHold ? '; on hold' : ''}`, `Open the case: ${link}`].join('\n'),
         url: link,
         transparency: ICalEventTransparency.TRANSPARENT,
