@@ -4,47 +4,38 @@
  * this process and the console server in-process on a random port. Covers: sign-in, opening a
  * case, recording a visit, bad input refused by field, an overdue case on the dashboard (a policy
  * counted in seconds), a manager acknowledging its escalation, an action refused to a viewer, and
- * a screenshot of the dashboard in .artifacts/dashboard.png.
+ * a screenshot of the dashboard in .artifacts/dashboard.png. Every page at 1280 and 320 px, checked
+ * for accessibility, is tests/console/accessibility.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { caseActivities } from '../support/case-record';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseTimeline, openCase } from '../../common/cases';
-import { hashPassword, writeUsersFile } from '../../client/identity/auth';
 import { createOidcSignIn, type OidcSignIn } from '../../client/console/oidc';
+import { eventually, launchChromium, signedIn as signedInAs, startCaseWorker, type CaseWorker, type TestBrowser, type TestUserKey, writeConsoleUsers } from '../support/browser';
 import { startTestConsole, type TestConsole } from '../support/console';
 import { startTestProvider, type TestProvider } from '../support/oidc-provider';
 import type { PolicySnapshot } from '../../domain/policy';
 import { loadDefaultSnapshot } from '../../domain/policy-loader';
-import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { uniqueName } from '../support/temporal-env';
 import { CONTACTS } from '../case/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CASECLOCK_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, '.artifacts');
-const PASSWORDS = { admin: 'ada keeps the clocks honest', manager: 'tess keeps her team on time', viewer: 'val reads but never writes', head: 'hal oversees two localities' };
 
-let temporal: DevServerConnections;
+let cases: CaseWorker;
 let client: Client;
-let mailbox: Mailbox;
-let worker: Worker;
-let running: Promise<void>;
 let server: TestConsole;
 /** The same console with single sign-on through a real OpenID Connect provider in this process. */
 let ssoServer: TestConsole;
 let provider: TestProvider;
 let base: string;
-/** One persistent context on a fresh profile; each user signs in after its cookies are cleared. */
+let chromium: TestBrowser;
 let browser: BrowserContext;
-let profile: string;
-const taskQueue = uniqueName('console');
 /** One suffix for this run's teams: short, so the dashboard reads like a real one. */
 const run = Math.random().toString(36).slice(2, 6).toUpperCase();
 const TEAMS = { north: `LOCALITY-NORTH-${run}`, south: `LOCALITY-SOUTH-${run}`, edge: `EDGE-OF-CARE-${run}` };
@@ -52,44 +43,12 @@ const TEAMS = { north: `LOCALITY-NORTH-${run}`, south: `LOCALITY-SOUTH-${run}`, 
 /** Both first-visit clocks pass in seconds, so cases go overdue during the test. */
 const latePolicy = () => secondsPolicy({ 'initial-visit-high': 'PT3S', 'initial-visit-priority': 'PT4S' });
 
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`never saw ${what}`);
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}: the console's browser tests need Debian's chromium package. ` +
-        'Install it with `apt-get install -y chromium` (tools/ensure-tools.sh does this for `npm test`), or set CASECLOCK_CHROMIUM to its path.',
-    );
-  }
-  const [connections, box, bundle] = await Promise.all([connectDevServer(), startMailbox(), bundleCaseWorkflows()]);
-  temporal = connections;
-  mailbox = box;
-  client = temporal.client;
-  worker = await Worker.create({
-    connection: temporal.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: caseActivities(mailbox),
-  });
-  running = worker.run();
-
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-e2e-'));
-  const usersFile = path.join(dir, 'users.json');
-  writeUsersFile(usersFile, {
-    users: [
-      { id: 'ada', name: 'Ada Administrator', role: 'administrator', passwordHash: await hashPassword(PASSWORDS.admin) },
-      { id: 'tess', name: 'Tess Manager', role: 'manager', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.manager) },
-      { id: 'val', name: 'Val Viewer', role: 'viewer', team: TEAMS.north, passwordHash: await hashPassword(PASSWORDS.viewer) },
-      { id: 'hal', name: 'Hal Head', role: 'head-of-service', teams: [TEAMS.north, TEAMS.south], passwordHash: await hashPassword(PASSWORDS.head) },
-    ],
-  });
+  cases = await startCaseWorker('console');
+  client = cases.client;
+  const usersFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'caseclock-console-e2e-')), 'users.json');
+  await writeConsoleUsers(usersFile, TEAMS);
+  const taskQueue = cases.taskQueue;
   server = await startTestConsole({ client, usersFile, taskQueue });
   base = server.url;
 
@@ -110,52 +69,22 @@ beforeAll(async () => {
   });
   signIn = createOidcSignIn({ issuer: provider.issuer, clientId: 'caseclock-console', clientSecret: 'caseclock-console-test-secret', redirectUrl, scopes: ['openid', 'profile'] });
 
-  profile = mkdtempSync(path.join(os.tmpdir(), 'caseclock-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // --user-data-dir is the fresh `profile` directory, passed by launchPersistentContext.
-    ],
-  });
+  chromium = await launchChromium();
+  browser = chromium.context;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
   await server?.close();
   await ssoServer?.close();
   await provider?.close();
-  worker?.shutdown();
-  await running;
-  await temporal?.close();
-  await mailbox?.close();
+  await cases?.close();
 });
 
-async function signedIn(user: keyof typeof PASSWORDS): Promise<Page> {
-  await browser.clearCookies();
-  const page = await browser.newPage();
-  const id = { admin: 'ada', manager: 'tess', viewer: 'val', head: 'hal' }[user];
-  await page.goto(`${base}/`);
-  await expect.poll(() => page.url()).toContain('/login');
-  await page.fill('#login-user', id);
-  await page.fill('#login-password', PASSWORDS[user]);
-  await page.click('button:has-text("Sign in")');
-  await page.waitForURL(`${base}/`);
-  return page;
-}
+const signedIn = (user: TestUserKey): Promise<Page> => signedInAs(browser, base, user);
 
 const open = (caseId: string, team: string, tier: 'HIGH_IMMEDIATE' | 'PRIORITY' | 'VULNERABLE', policy: PolicySnapshot) =>
-  openCase(client, { caseId, details: { reference: caseId, team, contacts: CONTACTS }, openedBy: 'seed', initialTier: { tier, reason: 'rated' } }, policy, { taskQueue });
+  openCase(client, { caseId, details: { reference: caseId, team, contacts: CONTACTS }, openedBy: 'seed', initialTier: { tier, reason: 'rated' } }, policy, { taskQueue: cases.taskQueue });
 
 describe('the web console in a browser', () => {
   it('signs in, opens a case, records a visit, and refuses bad input by field', async () => {
@@ -231,7 +160,7 @@ describe('the web console in a browser', () => {
     // From the case's summary: its allocated worker, and the obligation furthest past its deadline with how late.
     expect(await row.locator('td.worker').textContent()).toBe(CONTACTS['allocated-worker']!.name);
     expect(await row.locator('td.most-overdue').textContent()).toMatch(/^Visit within 24 hours \(High and Immediate risk\).*overdue$/);
-    expect(await admin.locator('figure.chart svg').getAttribute('aria-label')).toBe('Cases with an overdue obligation, by team and risk tier');
+    expect(await admin.locator('figure.chart svg.chart-wide').getAttribute('aria-label')).toBe('Cases with an overdue obligation, by team and risk tier');
     expect(await admin.locator('figure.chart').textContent()).toContain(TEAMS.north);
     mkdirSync(ARTIFACTS, { recursive: true });
     await admin.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
@@ -279,7 +208,7 @@ describe('the web console in a browser', () => {
 
     // Reading is open to a viewer: the visiting KPI with its chart, and its CSV.
     await viewer.goto(`${base}/kpi?team=${TEAMS.north}`);
-    expect(await viewer.locator('figure.chart svg').getAttribute('aria-label')).toMatch(/share on time, late, overdue and missed/);
+    expect(await viewer.locator('figure.chart svg.chart-wide').getAttribute('aria-label')).toMatch(/share on time, late, overdue and missed/);
     // The overdue visit can still be made: counted overdue, not missed.
     expect(await viewer.textContent('table.data')).toMatch(new RegExp(`${TEAMS.north}\\s*High and immediate\\s*Initial visit[^0-9]*1\\s*0\\s*0\\s*1\\s*0`));
     const csv = await viewer.request.get(`${base}${await viewer.getAttribute('a[download]', 'href')}`);
@@ -316,7 +245,7 @@ describe('the web console in a browser', () => {
     await head.screenshot({ path: path.join(ARTIFACTS, 'case-head-of-service.png'), fullPage: true });
     await head.close();
 
-    let admin = await signedIn('admin');
+    const admin = await signedIn('admin');
     await admin.goto(`${base}/admin/views?caseId=${caseId}`);
     const views = (await admin.textContent('#views')) ?? '';
     expect(views).toMatch(/hal\s*Head of service/);
@@ -326,22 +255,6 @@ describe('the web console in a browser', () => {
     expect((await viewer.goto(`${base}/admin/views`))?.status()).toBe(403);
     await viewer.close();
 
-    // Every page, at 1280 px and on a phone, kept as test artifacts.
-    mkdirSync(ARTIFACTS, { recursive: true });
-    admin = await signedIn('admin');
-    const pages = ['/', '/dashboard', '/kpi', `/cases/${caseId}`, '/cases/new', '/incidents/new', '/admin/views', '/account/password'];
-    for (const [label, viewport] of [
-      ['desktop', { width: 1280, height: 900 }],
-      ['phone', { width: 390, height: 844 }],
-    ] as const) {
-      await admin.setViewportSize(viewport);
-      for (const p of pages) {
-        const answer = await admin.goto(`${base}${p}`);
-        expect(answer?.status(), p).toBe(200);
-        expect(await admin.locator('main h1').isVisible()).toBe(true);
-        await admin.screenshot({ path: path.join(ARTIFACTS, `${label}${p.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
-      }
-    }
     await admin.close();
   });
 

@@ -1,4 +1,5 @@
-// CaseClock console: live countdowns to each deadline, and a confirmation before irreversible forms.
+// CaseClock console: live countdowns to each deadline, a confirmation before irreversible forms, and
+// data tables labelled for a phone.
 // Served from /static (the Content-Security-Policy allows no inline script). No framework.
 'use strict';
 (function () {
@@ -30,7 +31,40 @@
       el.classList.toggle('late', left <= 0);
     }
   }
+  // On a narrow screen each row of a data table is a card (console.css, "Phones"): every body cell
+  // gets its column's heading as data-label, shown beside its value, and the value one box of its
+  // own (div.cell) so the two sit side by side. Headings are read from the table's own <thead>, so
+  // the labels never drift from them; without this script the cells stack unlabelled.
+  function labelTables() {
+    var tables = document.querySelectorAll('table.data');
+    for (var t = 0; t < tables.length; t++) {
+      var headRows = tables[t].querySelectorAll('thead tr');
+      if (headRows.length === 0) continue;
+      var labels = [];
+      var heads = headRows[headRows.length - 1].children;
+      for (var h = 0; h < heads.length; h++) {
+        for (var span = 0; span < (heads[h].colSpan || 1); span++) labels.push((heads[h].textContent || '').replace(/\s+/g, ' ').trim());
+      }
+      var rows = tables[t].querySelectorAll('tbody tr');
+      for (var r = 0; r < rows.length; r++) {
+        var column = 0;
+        var cells = rows[r].children;
+        for (var c = 0; c < cells.length; c++) {
+          var cell = cells[c];
+          var label = (cell.colSpan || 1) === 1 ? labels[column] : '';
+          column += cell.colSpan || 1;
+          if (!label || cell.hasAttribute('data-label') || cell.childNodes.length === 0) continue;
+          var value = document.createElement('div');
+          value.className = 'cell';
+          while (cell.firstChild) value.appendChild(cell.firstChild);
+          cell.appendChild(value);
+          cell.setAttribute('data-label', label);
+        }
+      }
+    }
+  }
   document.addEventListener('DOMContentLoaded', function () {
+    labelTables();
     tick();
     setInterval(tick, 1000);
     var forms = document.querySelectorAll('form[data-confirm]');

@@ -1,5 +1,5 @@
 /** Small pieces several screens share: a tier badge, a deadline with its live countdown. */
-import { tierLabel } from '../../../domain/labels';
+import { nextStep, tierLabel } from '../../../domain/labels';
 import { dueIn, localTime } from '../../../domain/wording';
 import type { CaseListing } from '../../../common/case-reads';
 
@@ -25,7 +25,8 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${n
 
 /**
  * Open cases as the list and the dashboard show them, from their summaries: overdue ones marked,
- * each with its most overdue obligation (and how late), its allocated worker and its next deadline.
+ * each with its most overdue obligation (and how late), what to do about it, its allocated worker
+ * and its next deadline.
  */
 export function CaseTable(props: { cases: readonly CaseListing[]; now: string; id?: string; deadlineHeading: string; empty: string }) {
   return (
@@ -38,6 +39,7 @@ export function CaseTable(props: { cases: readonly CaseListing[]; now: string; i
           <th>Allocated worker</th>
           <th class="num">Overdue</th>
           <th>Most overdue</th>
+          <th>What to do</th>
           <th>{props.deadlineHeading}</th>
         </tr>
       </thead>
@@ -65,12 +67,13 @@ export function CaseTable(props: { cases: readonly CaseListing[]; now: string; i
                   <span class="muted">none</span>
                 )}
               </td>
+              <td class="next-step">{(c.mostOverdue && nextStep(c.mostOverdue.kind)) ?? <span class="muted">nothing overdue</span>}</td>
               <td>{c.nextDueAt ? <Deadline dueAt={c.nextDueAt} now={props.now} /> : <span class="muted">none</span>}</td>
             </tr>
           ))
         ) : (
           <tr>
-            <td colSpan={7} class="muted">
+            <td colSpan={8} class="muted">
               {props.empty}
             </td>
           </tr>

@@ -102,7 +102,7 @@ export function StackedBarChart(props: {
   });
   return (
     <figure class="chart">
-      <svg role="img" aria-label={title} viewBox={`0 0 ${width} ${height}`} width={width} height={height} xmlns="http://www.w3.org/2000/svg">
+      <svg class="chart-wide" role="img" aria-label={title} viewBox={`0 0 ${width} ${height}`} width={width} height={height} xmlns="http://www.w3.org/2000/svg">
         <title>{title}</title>
         {ticks}
         {legend}
@@ -113,6 +113,89 @@ export function StackedBarChart(props: {
           </text>
         )}
       </svg>
+      <NarrowChart rows={rows} series={series} title={title} max={max} fmt={fmt} />
     </figure>
+  );
+}
+
+/**
+ * The same chart for a phone (console.css shows one or the other): 320 units wide, so its text
+ * stays at the size it is written when the chart fills a narrow screen; the legend wraps, each
+ * row's label and total sit above its bar.
+ */
+function NarrowChart(props: { rows: readonly BarRow[]; series: ReadonlyArray<{ key: string; label: string }>; title: string; max: number; fmt: (v: number) => string }) {
+  const { rows, series, title, max, fmt } = props;
+  const width = 320;
+  const pad = 4;
+  const barWidth = width - 2 * pad;
+  const legendRows: Array<Array<{ key: string; label: string; x: number }>> = [[]];
+  let x = pad;
+  for (const s of series) {
+    const w = 26 + s.label.length * 7;
+    if (x + w > width && x > pad) {
+      legendRows.push([]);
+      x = pad;
+    }
+    legendRows[legendRows.length - 1]!.push({ ...s, x });
+    x += w;
+  }
+  const top = legendRows.length * 20 + 10;
+  const rowHeight = 46;
+  const height = top + Math.max(1, rows.length) * rowHeight + 20;
+  const scale = (v: number) => (v / max) * barWidth;
+  const total = (r: BarRow) => r.segments.reduce((sum, g) => sum + g.value, 0);
+  return (
+    <svg class="chart-narrow" role="img" aria-label={title} viewBox={`0 0 ${width} ${height}`} xmlns="http://www.w3.org/2000/svg">
+      <title>{title}</title>
+      {legendRows.map((line, i) =>
+        line.map((s) => (
+          <g>
+            <rect x={s.x} y={4 + i * 20} width={12} height={12} rx={2} fill={SERIES_COLOURS[s.key] ?? '#888'} />
+            <text x={s.x + 17} y={15 + i * 20} class="legend">
+              {s.label}
+            </text>
+          </g>
+        )),
+      )}
+      {[0, 0.5, 1].map((f) => (
+        <g>
+          <line x1={pad + f * barWidth} x2={pad + f * barWidth} y1={top} y2={height - 18} class="grid" />
+          <text x={pad + f * barWidth} y={height - 4} class="tick" text-anchor={f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}>
+            {max === 1 ? `${Math.round(f * 100)}%` : String(Math.round(max * f))}
+          </text>
+        </g>
+      ))}
+      {rows.map((r, i) => {
+        const y = top + i * rowHeight;
+        let at = pad;
+        return (
+          <g class="row">
+            <text x={pad} y={y + 14} class="rowlabel">
+              {r.label}
+            </text>
+            <text x={width - pad} y={y + 14} class="value" text-anchor="end">
+              {r.note ?? fmt(total(r))}
+            </text>
+            {series.map((s) => {
+              const seg = r.segments.find((g) => g.key === s.key);
+              if (!seg || seg.value <= 0) return null;
+              const w = scale(seg.value);
+              const out = (
+                <rect x={at.toFixed(1)} y={y + 20} width={Math.max(1, w).toFixed(1)} height={18} fill={SERIES_COLOURS[s.key] ?? '#888'}>
+                  <title>{`${r.label}: ${seg.label} ${fmt(seg.value)}`}</title>
+                </rect>
+              );
+              at += w;
+              return out;
+            })}
+          </g>
+        );
+      })}
+      {rows.length === 0 && (
+        <text x={pad} y={top + 20} class="tick">
+          Nothing to show
+        </text>
+      )}
+    </svg>
   );
 }

@@ -108,13 +108,17 @@ export function page(title: string, body: ComponentChildren, ctx: PageContext = 
         <script src="/static/console.js" defer></script>
       </head>
       <body>
+        {/* The first stop of the keyboard on every page: past the header's links to the page itself (WCAG 2.4.1). */}
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
         <header class="bar">
           <a class="brand" href="/">
             CaseClock
           </a>
           <Header {...ctx} />
         </header>
-        <main>
+        <main id="main" tabindex={-1}>
           <h1>{title}</h1>
           {body}
         </main>
