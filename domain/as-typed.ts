@@ -133,6 +133,17 @@ export function readUkDateTime(typed: string): TypedInstant | TypedInstantProble
 }
 
 /**
+ * Whether `typed` can only be a month/day/year date (11/30/2026): as readUkDateTime calls it, by
+ * its pattern alone (no date is built), for a whole file's cells at once.
+ */
+export function writtenMonthDay(typed: string): boolean {
+  const value = typed.trim();
+  if (value.length > MAX_DATE_CHARS) return false;
+  const dmy = DAY_MONTH_YEAR.exec(value);
+  return dmy !== null && (dmy[4] ?? '').length === 4 && Number(dmy[3]) > 12 && Number(dmy[1]) <= 12;
+}
+
+/**
  * Whether a date typed day/month reads differently month/day: both numbers 12 or less, and not
  * the same (05/05/2026 is 5 May either way).
  */

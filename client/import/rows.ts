@@ -14,7 +14,7 @@ import { LegalStatus, PlacementType, RiskTier, type StaffRole } from '../../doma
 import { futureProblems, openingOf, OpenCaseInput, StaffContact } from '../../workflows/inputs';
 import { CONTACT_FORMAT, parseContact } from '../actions/fields';
 import { type KnownTeams, unknownTeam } from '../../common/teams';
-import { quoted, readsBothWays, readUkDateTime } from '../../domain/as-typed';
+import { quoted, readsBothWays, readUkDateTime, writtenMonthDay } from '../../domain/as-typed';
 
 /** The columns of an import file, in the order of the example (docs/examples/import-example.csv). */
 export const IMPORT_COLUMNS = [
@@ -123,8 +123,7 @@ function monthDayDates(records: ReadonlyArray<{ record: Record<string, string>; 
     for (const column of DATE_COLUMNS) {
       const value = record[column]?.trim();
       if (found.has(column) || value === undefined || value === '') continue;
-      const read = readUkDateTime(value);
-      if (!read.ok && read.monthDay) found.set(column, { line: info.lines, column, value });
+      if (writtenMonthDay(value)) found.set(column, { line: info.lines, column, value });
     }
   }
   return found;

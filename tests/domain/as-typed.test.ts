@@ -4,7 +4,7 @@
  * offset; each refusal in words, with the expected form, and a month/day date called so.
  */
 import { describe, expect, it } from 'vitest';
-import { DATE_FORMS, quoted, readsBothWays, readUkDateTime } from '../../domain/as-typed';
+import { DATE_FORMS, quoted, readsBothWays, readUkDateTime, writtenMonthDay } from '../../domain/as-typed';
 
 describe('readUkDateTime: what it reads', () => {
   it.each([
@@ -25,6 +25,7 @@ describe('readUkDateTime: what it reads', () => {
     ['25/10/2026 01:30', '2026-10-25T01:30:00.000Z', false, { day: 25, month: 10 }],
   ])('%j is %s', (typed, instant, dateOnly, dayMonth) => {
     expect(readUkDateTime(typed)).toEqual({ ok: true, instant, dateOnly, ...(dayMonth ? { dayMonth } : {}) });
+    expect(writtenMonthDay(typed)).toBe(false);
   });
 });
 
@@ -51,6 +52,8 @@ describe('readUkDateTime: what it refuses, and how it says so', () => {
     if (read.ok) return;
     expect(read.problem).toMatch(says);
     expect(read.monthDay === true).toBe(monthDay);
+    // The import's look over a whole file for month/day dates, by pattern alone, agrees.
+    expect(writtenMonthDay(typed)).toBe(monthDay);
   });
 
   it('reads a long run of spaces in linear time', () => {
