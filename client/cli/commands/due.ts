@@ -1,7 +1,8 @@
 /**
- * `caseclock due <kind> --from <instant> [--policy <file>] [--json]`: when one obligation is due
- * if its clock starts at `--from` (for kinds counted back from a meeting, `--from` is the meeting),
- * under the shipped national policy or a policy file, exactly as the deadline engine counts it.
+ * `caseclock due <kind> --from <when> [--policy <file>] [--json]`: when one obligation is due
+ * if its clock starts at `--from` (UK local time as typed, or an instant with an offset; for kinds
+ * counted back from a meeting, `--from` is the meeting), under the shipped national policy or a
+ * policy file, exactly as the deadline engine counts it.
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
