@@ -108,7 +108,9 @@ describe('the console with no worker running', () => {
     const page = await tess.request(`/cases/${cases.late}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('Visit within 24 hours (High and Immediate risk)');
-    expect(page.body).toContain('Sam Worker (allocated worker)');
+    // The header names the case's people once each, by role.
+    expect(page.body).toContain('<dt>Allocated worker</dt><dd>Sam Worker</dd>');
+    expect(page.body).toContain('<dt>Team manager</dt><dd>Tess Manager</dd>');
     expect(page.body).toMatch(/Risk tier set to High and immediate/);
     expect(page.body).not.toContain('Still being written');
   });

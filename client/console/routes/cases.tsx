@@ -8,11 +8,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IsoInstant, SafeId } from '../../../domain/facts';
 import { RISK_TIERS, RiskTier } from '../../../domain/kinds';
-import { describeCaseEvent, kindLabel, personLabel, tierLabel } from '../../../domain/labels';
+import { nextStep, personLabel, tierLabel } from '../../../domain/labels';
 import { PolicyError } from '../../../domain/policy-loader';
 import { dueIn, localTime } from '../../../domain/wording';
 import { describeMessageKind, type TimelineEntry } from '../../../workflows/messages';
-import { storedTimeline } from '../../case-record';
+import { storedRecord } from '../../case-record';
+import { timelineText } from '../../timeline-words';
+import { obligationNamer } from '../../../domain/obligation-names';
 import { CaseActionError, caseRunStatus, openCase, reportIncident } from '../../../common/cases';
 import { type CaseListing, type CaseSummary, listCaseSummaries, noSummaryYet, readCase, waitingForMail } from '../../../common/case-reads';
 import { decide, mayOpenCases, type Person, readableTeams } from '../../identity/access';
@@ -61,6 +63,8 @@ export async function listReadable(ctx: ConsoleContext, person: Person, filter: 
 /** A case or incident page's case: its summary and its timeline from the store. */
 interface CasePage extends CaseContext {
   state: CaseSummary;
+  /** The title of each obligation the case's record holds an outcome of (client/case-record.ts). */
+  titles: Array<{ id: string; title: string }>;
   /** False when the page waited for an action that has not reached the summary yet. */
   landed: boolean;
 }
@@ -87,6 +91,12 @@ const GROUP_HEADINGS: Record<CaseAction['group'], string> = {
   Clocks: 'Pause or waive a deadline',
   Case: 'The case itself',
 };
+/** The people a case's header names: whom its reminders and escalations go to. */
+const PEOPLE_SHOWN: ReadonlyArray<readonly [string, string]> = [
+  ['allocated-worker', 'Allocated worker'],
+  ['team-manager', 'Team manager'],
+  ['head-of-service', 'Head of service'],
+];
 const GROUP_ORDER: ReadonlyArray<CaseAction['group']> = ['Contacts', 'Meetings and reports', 'Episodes', 'Clocks', 'Case'];
 
 interface FormState {
@@ -113,8 +123,8 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     if (read.found === 'absent') throw new ConsoleHttpError(404, `There is no ${subject} ${id}.`);
     if (read.found === 'closed') throw new ConsoleHttpError(410, `${subject} ${id} is closed and has no summary in the case record to show.`);
     if (read.found === 'no-summary') throw new NoSummary(read.justActed);
-    const timeline = await storedTimeline(options.store, id, subject);
-    const c: CasePage = { state: read.summary, timeline, landed: read.landed };
+    const { timeline, titles } = await storedRecord(options.store, id, subject);
+    const c: CasePage = { state: read.summary, timeline, titles, landed: read.landed };
     // Who did what, shown by name for people who sign in through single sign-on.
     shownIn.set(
       c,
@@ -263,7 +273,10 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     let tierReason: string | undefined;
     for (const t of c.timeline) if (t.event?.type === 'tier-set') tierReason = t.event.reason;
     const base = `/${subject === 'case' ? 'cases' : 'incidents'}/${encodeURIComponent(id)}`;
-    const titles = new Map(s.open.map((o) => [o.id, o.title] as const));
+    const today = londonToday(new Date(now));
+    const policy = casePolicy(s.policyVersion, configuredSnapshot(options.configuredPolicy));
+    // One name per obligation (domain/obligation-names.ts): the obligations table, the timeline and the messages agree.
+    const name = obligationNamer({ titled: [...c.titles, ...s.open], ...(policy.found === 'one' ? { policy: policy.snapshot } : {}) });
     const obligationRow = (o: CaseSummary['open'][number]) => {
       const late = o.dueAt <= now;
       const ackedBy = acknowledged.get(`${o.id}#${o.escalationLevel}`);
@@ -273,8 +286,12 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         <tr class={late ? 'row-overdue' : ''}>
           <td>
             <strong>{o.title}</strong>
-            <br />
-            <span class="muted small">{kindLabel(o.kind)}</span>
+            {nextStep(o.kind) && (
+              <>
+                <br />
+                <span class="muted small">{nextStep(o.kind)}</span>
+              </>
+            )}
           </td>
           <td>
             <Deadline dueAt={o.dueAt} now={now} />
@@ -315,8 +332,6 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             .join('; ')}`
         : undefined;
     const waiting = waitingForMail(s, now);
-    const today = londonToday(new Date(now));
-    const policy = casePolicy(s.policyVersion, configuredSnapshot(options.configuredPolicy));
     const reviewsDue = policy.found === 'one' && decide(person, 'administer').allowed ? pastReview(policy.snapshot, today) : [];
     const title = `${subject === 'case' ? 'Case' : 'Serious incident'} ${s.caseId}`;
     return ctx.sendPage(
@@ -372,10 +387,13 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
             <dt>Overdue</dt>
             <dd class={s.overdueCount > 0 ? 'late' : ''}>{s.overdueCount}</dd>
           </div>
-          <div>
-            <dt>Allocated worker</dt>
-            <dd>{personLabel('allocated-worker', contacts)}</dd>
-          </div>
+          {/* The case's people, each named once: whom reminders and escalations go to. */}
+          {PEOPLE_SHOWN.map(([role, label]) => (
+            <div>
+              <dt>{label}</dt>
+              <dd>{contacts[role]?.name ?? <span class="muted">none named</span>}</dd>
+            </div>
+          ))}
           <div>
             <dt>Opened</dt>
             <dd>{localTime(s.openedAt)}</dd>
@@ -430,7 +448,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
               {s.undeliverable.map((d) => (
                 <li>
                   {d.type === 'escalation' ? `Escalation level ${d.level}` : d.type} to {personLabel(d.role, contacts)}
-                  {d.kind ? ` (${kindLabel(d.kind)})` : ''}: {d.reason ?? 'unknown reason'}
+                  {d.obligationId || d.kind ? ` (${name(d.obligationId ?? d.kind ?? '', d.kind)})` : ''}: {d.reason ?? 'unknown reason'}
                 </li>
               ))}
             </ul>
@@ -502,7 +520,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                 <tr>
                   <th>When</th>
                   <th>Who</th>
-                  <th></th>
+                  <th>Entry</th>
                   <th>What</th>
                 </tr>
               </thead>
@@ -514,7 +532,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
                     <td>
                       <span class={`kind kind-${t.entry}`}>{t.entry}</span>
                     </td>
-                    <td>{t.event ? describeCaseEvent(t.event, { localTime, obligationTitle: (oid) => titles.get(oid) }) : t.summary}</td>
+                    <td>{timelineText(t, contacts, name)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -572,7 +590,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ConsoleContext): v
         throw new ConsoleHttpError(403, verdict.reason ?? 'Not allowed.');
       }
       if (tooLong) return subjectPage(request, reply, subject, id, c, 400, { slug, values: {}, errors: { [tooLong[0]]: `must be at most ${MAX_FIELD_LENGTH} characters` } });
-      const parsed = action.parse(form, person.id, new Date(), { subjectId: id });
+      const parsed = action.parse(form, person.id, new Date(), { subjectId: id, context: c });
       if (!parsed.ok) return subjectPage(request, reply, subject, id, c, 400, { slug, values: form, errors: parsed.errors });
       const sentAt = new Date().toISOString();
       try {
