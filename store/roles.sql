@@ -8,7 +8,8 @@
 --                      (user id, role, last sign-in: the SSD sync's alerts go to administrators).
 --   caseclock_console  reads the record (SELECT only) and keeps its own tables: sessions, failed
 --                      sign-ins, the record of views, calendar feeds, single sign-on access,
---                      held import escalations and the team and staff directories. The codec server and `caseclock import` use it too.
+--                      held import escalations, the team and staff directories and the integration API's
+--                      idempotency keys. The codec server and `caseclock import` use it too.
 --
 -- Applied by store/provision.ts, which connects as the database's owner (or a superuser),
 -- migrates first, then runs this file and sets both roles' passwords from the environment:
@@ -70,6 +71,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON
   console_sessions, console_sign_in_failures, console_case_views, console_calendar_feeds,
   console_sso_access, import_held_escalations, team_directory, staff_directory
   TO caseclock_console;
+-- The integration API's idempotency keys: claimed, answered, taken over when their lease ran out, expired.
+GRANT SELECT, INSERT, UPDATE, DELETE ON api_idempotency_keys TO caseclock_console;
 
 -- Both may see which migrations are applied (node-pg-migrate reads this table); neither may change it.
 GRANT SELECT ON case_record_store_migrations TO caseclock_worker, caseclock_console;

@@ -51,6 +51,7 @@ const MIGRATIONS = [
   '1765670400000_ssd-case-closed-at',
   '1765756800000_ssd-case-worker',
   '1765843200000_case-summaries',
+  '1765929600000_api-idempotency-keys',
 ];
 
 // --- Helpers -------------------------------------------------------------------------------------
