@@ -37,9 +37,9 @@ import { kindLabel, legalStatusLabel, MEETING_OUTCOME_LABELS, meetingTypeLabel, 
 import { localTime } from '../../domain/wording';
 import { snapshotPolicy, type PolicySnapshot } from '../../domain/policy';
 import { loadDefaultPolicy, loadPolicyFile, loadShippedPolicy, PolicyError, SHIPPED_POLICY_DIR } from '../../domain/policy-loader';
-import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput } from '../../workflows/inputs';
+import { ApplyPolicyInput, futureProblems, initialTierProblems, OpenCaseInput, ReassignInput, ReportIncidentInput, UpdateDetailsInput } from '../../workflows/inputs';
 import type { CaseAnswer, CaseState, TimelineEntry } from '../../workflows/messages';
-import { applyPolicy, type CaseActionError, reassign, recordEvent, recordIncidentEvent } from '../../common/cases';
+import { applyPolicy, type CaseActionError, reassign, recordEvent, recordIncidentEvent, updateDetails } from '../../common/cases';
 import { type FieldErrors, type FieldSpec, type Form, localToInstant, optional, type Outcome, overlongFields, parseContact, validate } from './fields';
 
 export { instantToLocal, localToInstant, MAX_FIELD_CHARS, overlongFields, parseContact, splitContact, ukToIsoLocal, validate } from './fields';
@@ -90,7 +90,11 @@ export interface CaseContext {
   timeline: TimelineEntry[];
 }
 
-export type Submission = { type: 'event'; event: CaseEvent } | { type: 'reassign'; input: z.output<typeof ReassignInput> } | { type: 'policy'; snapshot: PolicySnapshot; mode: 'forward' | 'recompute' };
+export type Submission =
+  | { type: 'event'; event: CaseEvent }
+  | { type: 'reassign'; input: z.output<typeof ReassignInput> }
+  | { type: 'details'; input: z.output<typeof UpdateDetailsInput> }
+  | { type: 'policy'; snapshot: PolicySnapshot; mode: 'forward' | 'recompute' };
 
 export interface CaseAction {
   slug: string;
@@ -104,7 +108,7 @@ export interface CaseAction {
    * The form → what to send; `by` is the signed-in user, `now` the default `at`. Every field is
    * checked against MAX_FIELD_CHARS before anything else reads it.
    */
-  parse(form: Form, by: string, now: Date, options: { subjectId: string }): Outcome<Submission>;
+  parse(form: Form, by: string, now: Date, options: { subjectId: string; context?: CaseContext }): Outcome<Submission>;
   /**
    * The form field that holds the input field a refusal by the case names (e.g. `type` → `what`,
    * `contact.email` → `email`), or undefined when no field of this form does.
@@ -725,6 +729,28 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
     },
   },
   {
+    slug: 'details',
+    title: "Update the case's contacts",
+    group: 'Case',
+    permission: 'steer',
+    subject: 'case',
+    // The team and reference stay: a case keeps its reference, and moving team is its own change.
+    fields: () => contactSpecs().map((f) => ({ ...f, help: 'Leave empty to keep who it is now.' })),
+    refusalField: (field) => CONTACT_PATHS[field],
+    parse(form, by, _now, options) {
+      const overlong = overlongFields(form);
+      if (Object.keys(overlong).length > 0) return { ok: false, errors: overlong };
+      const current = options.context?.state.details;
+      if (current === undefined) return { ok: false, errors: { _form: "the case's details could not be read: nothing was sent" } };
+      const errors: FieldErrors = {};
+      const changed = contactsFrom(form, errors);
+      if (Object.keys(errors).length > 0) return { ok: false, errors };
+      if (Object.keys(changed).length === 0) return { ok: false, errors: { _form: 'give at least one contact to change' } };
+      const parsed = validate(UpdateDetailsInput, { details: { ...current, contacts: { ...current.contacts, ...changed } }, by }, { ...CONTACT_PATHS, by: '_form' });
+      return parsed.ok ? { ok: true, value: { type: 'details', input: parsed.value } } : parsed;
+    },
+  },
+  {
     slug: 'apply-policy',
     title: 'Apply a policy',
     group: 'Case',
@@ -792,12 +818,17 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
 
 export const actionBySlug = (slug: string): CaseAction | undefined => CASE_ACTIONS.find((a) => a.slug === slug);
 
-/** Sends a validated submission with the client functions the command line uses. */
-export function submit(client: Client, subject: 'case' | 'incident', id: string, submission: Submission, by: string): Promise<CaseAnswer> {
+/**
+ * Sends a validated submission with the client functions the command line uses. With `updateId`
+ * (the integration API's idempotency key), the same id sent again to the same run records once.
+ */
+export function submit(client: Client, subject: 'case' | 'incident', id: string, submission: Submission, by: string, options: { updateId?: string } = {}): Promise<CaseAnswer> {
   if (submission.type === 'event') {
-    return subject === 'incident' ? recordIncidentEvent(client, id, submission.event) : recordEvent(client, id, submission.event);
+    return subject === 'incident' ? recordIncidentEvent(client, id, submission.event) : recordEvent(client, id, submission.event, options);
   }
-  if (submission.type === 'reassign') return reassign(client, id, submission.input);
+  if (submission.type === 'reassign') return reassign(client, id, submission.input, options);
+  // The team stays as it is, so the team directory is not asked again.
+  if (submission.type === 'details') return updateDetails(client, id, submission.input);
   return applyPolicy(client, id, { snapshot: submission.snapshot, mode: submission.mode, by });
 }
 
