@@ -35,6 +35,8 @@ import { registerCaseRoutes } from './routes/cases';
 import { registerFeedRoutes } from './routes/feeds';
 import { registerImportRoutes } from './routes/import';
 import { registerReportRoutes } from './routes/reports';
+import { API_PREFIX, registerApiRoutes } from './api/routes';
+import { problem, sendProblem } from './api/problems';
 import { Notice, page } from './views/layout';
 import { ANY_TEAM, knownTeams } from '../../common/teams';
 
@@ -201,7 +203,8 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   // Who is signed in; everything but the public pages needs someone.
   app.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?', 1)[0] ?? '/';
-    if (PUBLIC.has(url) || url.startsWith('/feeds/')) return;
+    // The integration API checks its own callers' tokens (api/auth.ts): no session, no CSRF token.
+    if (PUBLIC.has(url) || url.startsWith('/feeds/') || url.startsWith(`${API_PREFIX}/`)) return;
     const verdict = personFromSession(request.session.get('via') ? { ...request.session } : undefined, options.users, options.sessionSecret, options.limits);
     if (!verdict.person) {
       if (verdict.reason !== 'none') {
@@ -242,6 +245,8 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
         { err: { type: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message.split('\n')[0] : String(error) }, user: request.person?.id },
         'console request failed',
       );
+    if (request.url.startsWith(`${API_PREFIX}/`))
+      return sendProblem(reply, status === 405 ? { type: 'about:blank', title: 'Not a method the API answers', status } : status >= 500 ? problem('internal') : { type: 'about:blank', title: message, status });
     if (request.url.startsWith('/api/'))
       return reply
         .code(status)
@@ -305,5 +310,6 @@ export async function createConsole(options: ConsoleOptions): Promise<FastifyIns
   registerReconciliationRoutes(app, ctx);
   registerFeedRoutes(app, ctx);
   registerImportRoutes(app, ctx);
+  if (options.api) await registerApiRoutes(app, ctx, options.api);
   return app;
 }

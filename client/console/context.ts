@@ -26,6 +26,7 @@ import type { SummaryMail } from '../../common/arrival-summary';
 import type { ReconciliationSources } from '../reconciliation';
 import type { TeamFeed } from '../unmapped-teams';
 import type { OidcSignIn } from './oidc';
+import type { ApiOptions } from './api/routes';
 import type { Nav } from './views/layout';
 
 declare module 'fastify' {
@@ -99,6 +100,8 @@ export interface ConsoleOptions {
   logLevel?: 'silent' | 'info' | 'warn' | 'error' | 'debug';
   /** What /readyz checks (main.ts: Temporal and the store); omitted: Temporal through `client`. */
   readiness?: () => Promise<Readiness>;
+  /** The integration API at /api/v1 (api/routes.ts, docs/api.md), when an identity provider is configured for it. */
+  api?: ApiOptions;
 }
 
 /** What route modules share: the options and a few helpers. */

@@ -29,6 +29,9 @@ import { consoleSessionLimits } from '../identity/session';
 import { openStaffDirectory } from '../../store/staff-directory';
 import { openTeamDirectory } from '../../store/team-directory';
 import { openSsdSyncStore } from '../../store/ssd-sync-store';
+import { openApiIdempotencyStore } from '../../store/api-idempotency-store';
+import { apiAuthentication } from './api/auth';
+import { ApiConfigError, apiAuthConfigFromConfig } from './api/clients';
 
 export { createConsole } from './app';
 
@@ -76,6 +79,18 @@ async function main(): Promise<void> {
   const reconciliation = openReconciliationSources(config, store);
   // The same settings: the Teams page lists the case system's teams the directory does not yet.
   const teamFeed = teamFeedOf(config);
+  // The integration API (docs/api.md), on when an identity provider is configured for it.
+  let apiAuth;
+  try {
+    apiAuth = await apiAuthConfigFromConfig(config, teams);
+  } catch (err) {
+    if (err instanceof ApiConfigError) {
+      log.error(`console cannot start: ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const apiKeys = apiAuth ? openApiIdempotencyStore(config.CASECLOCK_STORE_URL) : undefined;
   const app = await createConsole({
     client,
     store,
@@ -96,9 +111,10 @@ async function main(): Promise<void> {
     ...(config.CASECLOCK_POLICY ? { configuredPolicy: config.CASECLOCK_POLICY } : {}),
     importSummaries: { store: importSummaryStore, transport: nodemailer.createTransport(config.SMTP_URL), from: config.MAIL_FROM },
     readiness: readinessProbe({ temporal: temporalReachable(client), store: health.check }),
+    ...(apiAuth && apiKeys ? { api: { authenticate: apiAuthentication(apiAuth), idempotency: apiKeys } } : {}),
   });
   await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST });
-  app.log.info({ url: config.CONSOLE_PUBLIC_URL, usersFile, sso: oidc ? 'on' : 'off' }, 'console listening');
+  app.log.info({ url: config.CONSOLE_PUBLIC_URL, usersFile, sso: oidc ? 'on' : 'off', api: apiAuth ? 'on' : 'off' }, 'console listening');
   const stop = () => {
     void app
       .close()
@@ -115,6 +131,7 @@ async function main(): Promise<void> {
           importSummaryStore.close(),
           health.close(),
           reconciliation?.close(),
+          apiKeys?.close(),
         ]),
       )
       .then(() => process.exit(0));
