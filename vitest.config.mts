@@ -39,6 +39,7 @@ export const QUICK = [
   'tests/console/feed-creator-access.test.ts',
   'tests/import/example.test.ts',
   'tests/import/rows.test.ts',
+  'tests/input/api-bodies.test.ts',
   'tests/input/case-actions-placement-strategy-complaint.test.ts',
   'tests/input/case-actions.test.ts',
   'tests/input/form-fields.test.ts',
