@@ -5,6 +5,7 @@
  * (common/case-reads.ts). The few queries left (caseState and the like) are for operators'
  * debugging and for tests that look inside a running case, never for a reader.
  */
+import { CASE_CODE } from '../workflows/patches';
 import { policyRefFor } from '../domain/policy-refs';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
@@ -142,6 +143,7 @@ export async function openCase(
     events: opening.events,
     deliveries: options.alreadyReported ?? [],
     notes: [],
+    code: CASE_CODE,
     ...(options.source ? { source: options.source } : {}),
     ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
   };
@@ -188,6 +190,7 @@ export async function reportIncident(client: Client, rawInput: unknown, policy: 
       events: [{ type: 'incident-reported', at: input.awareAt, by: input.reportedBy, incidentId: input.incidentId }],
       deliveries: [],
       notes: [],
+      code: CASE_CODE,
     };
     await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
       workflowId,
@@ -204,9 +207,11 @@ export async function reportIncident(client: Client, rawInput: unknown, policy: 
   return { workflowId };
 }
 
-export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown): Promise<CaseAnswer> {
+export async function recordIncidentEvent(client: Client, incidentId: string, rawEvent: unknown, options: { updateId?: string } = {}): Promise<CaseAnswer> {
   const event = parse(CaseEvent, rawEvent, 'record');
-  return asCaseAction('incident', incidentId, async () => answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event] })));
+  return asCaseAction('incident', incidentId, async () =>
+    answerFrom(await client.workflow.getHandle(incidentWorkflowId(incidentId)).executeUpdate(recordEventUpdate, { args: [event], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
 }
 
 /**
@@ -229,9 +234,11 @@ export async function noteOnCase(client: Client, caseId: string, rawNote: unknow
 }
 
 /** Changes a case's details, among them its team (refused when the team directory does not list it). */
-export async function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput, options: { teams?: KnownTeams } = {}): Promise<CaseAnswer> {
+export async function updateDetails(client: Client, caseId: string, input: UpdateDetailsInput, options: { teams?: KnownTeams; updateId?: string } = {}): Promise<CaseAnswer> {
   refuseUnknownTeam('update details', options.teams, input.details.team);
-  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input] })));
+  return asCaseAction('case', caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(updateDetailsUpdate, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
 }
 
 /** Moves a case to another team with the roles that change with it (refused when the team directory does not list the team); other roles stay. */
@@ -250,8 +257,10 @@ export function reassign(client: Client, caseId: string, input: ReassignInput, o
   );
 }
 
-export function applyPolicy(client: Client, caseId: string, input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string }): Promise<CaseAnswer> {
-  return asCaseAction('case', caseId, async () => answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input] })));
+export function applyPolicy(client: Client, caseId: string, input: { snapshot: PolicySnapshot; mode: 'forward' | 'recompute'; by: string }, options: { updateId?: string } = {}): Promise<CaseAnswer> {
+  return asCaseAction('case', caseId, async () =>
+    answerFrom(await client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applyPolicyUpdate, { args: [input], ...(options.updateId ? { updateId: options.updateId } : {}) })),
+  );
 }
 
 // --- Debugging aids: queries that ask the running workflow ------------------------------------

@@ -12,6 +12,7 @@ import { CaseFacts } from './case-record/facts';
 import { StoreOutbox } from './case-record/outbox';
 import { SETTLE_AFTER_DAYS } from './case-record/settle';
 import type { CaseWorkflowInput } from './messages';
+import { CASE_CODE } from './patches';
 
 export { SETTLE_AFTER_DAYS, settle } from './case-record/settle';
 export { STORE_BATCH_ENTRIES, type StoreBatch } from './case-record/outbox';
@@ -40,6 +41,8 @@ export class CaseRecord {
     return {
       ...facts.carried(),
       ...outbox.carried(),
+      // The next run is begun by this code, so it takes every change without asking.
+      code: CASE_CODE,
       ...(checkpoint ? { checkpoint, earlierFacts: facts.earlierFacts ?? { firstAt: {} }, entryBase: outbox.base } : {}),
     };
   }

@@ -17,7 +17,9 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -34,7 +36,7 @@ import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
 import { CaseRecord, caseAnswer, caseAttributesAt, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
-import { CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH, OPENING_SUMMARY_PATCH } from './patches';
+import { CASE_CODE, CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, LEAN_LOOP_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH, OPENING_SUMMARY_PATCH } from './patches';
 import { refusal } from './validation';
 import {
   type ApplyPolicyInput,
@@ -100,10 +102,27 @@ const { deliverCaseMessage: sendOnItsOwn } = proxyActivities<NotificationActivit
  * for about five minutes; then the case pauses (see STORE_PAUSE_MS) with no activity in flight, so
  * a long store outage never holds back continue-as-new.
  */
-const { storeCaseEntries } = proxyActivities<CaseRecordActivities>({
+const STORE_WRITE = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 9 },
+} as const;
+const { storeCaseEntries } = proxyActivities<CaseRecordActivities>(STORE_WRITE);
+
+/**
+ * The same write as a local activity (runs under LEAN_LOOP_PATCH): the worker runs it inside the
+ * workflow task that asks for it, so a write costs no task of its own on the server or the worker.
+ * Idempotent by entry id, so a worker that dies after the commit writes nothing twice.
+ */
+const { storeCaseEntries: storeCaseEntriesHere } = proxyLocalActivities<CaseRecordActivities>({
+  ...STORE_WRITE,
+  // A write holds the case's workflow task while it runs, and updates and deadlines wait behind
+  // it: a store that hangs or refuses is given up on sooner, and retried on a timer after 10 s.
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '10 seconds',
 });
+
+/** How long a write of the clocks' own entries waits for a message just started to be sent, so its delivery goes in the same write. */
+const HOLD_WRITE_FOR_SEND_MS = 60_000;
 
 /**
  * The look at the council's case system before an escalation on a case that follows it. Bounded:
@@ -145,10 +164,12 @@ export async function incidentWorkflow(input: CaseWorkflowInput): Promise<CaseSt
 
 async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   const kase = new CaseRecord(input);
+  // Whether a change applies to this run: a run begun with this code takes them all, asking nothing.
+  const applies = (patchId: string): boolean => (input.code ?? 0) >= CASE_CODE || patched(patchId);
 
   setHandler(stateQuery, () => caseState(kase, nowIso()));
   // Runs begun before updates answered small keep answering with the whole state on replay.
-  const answer = (now: string): UpdateAnswer => (patched(SMALL_UPDATE_ANSWER_PATCH) ? caseAnswer(kase, now) : caseState(kase, now));
+  const answer = (now: string): UpdateAnswer => (applies(SMALL_UPDATE_ANSWER_PATCH) ? caseAnswer(kase, now) : caseState(kase, now));
   setHandler(obligationsQuery, () => kase.clocks.evaluate(nowIso()).obligations);
   setHandler(timelineQuery, () => caseTimeline(kase.facts));
 
@@ -278,12 +299,12 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   const historyLimit = input.historyLimit ?? HISTORY_EVENTS_LIMIT;
   // Cases started before messages were sent on their own keep the loop they were started with
   // until they continue as new, so their histories replay; every new run takes the new loop.
-  if (patched(INDEPENDENT_SENDS_PATCH)) {
+  if (applies(INDEPENDENT_SENDS_PATCH)) {
     // Runs started before the store keep no record there; their next run writes the whole record.
-    kase.outbox.keepsRecord = patched(CASE_RECORD_STORE_PATCH);
+    kase.outbox.keepsRecord = applies(CASE_RECORD_STORE_PATCH);
     // A case opened with nothing to record still writes its summary at once, so every reader sees it.
-    if (kase.outbox.keepsRecord && input.stored === undefined && patched(OPENING_SUMMARY_PATCH)) kase.summaryWanted = true;
-    await keepClocksSendingIndependently(kase, input, historyLimit);
+    if (kase.outbox.keepsRecord && input.stored === undefined && applies(OPENING_SUMMARY_PATCH)) kase.summaryWanted = true;
+    await keepClocksSendingIndependently(kase, input, historyLimit, applies);
   } else await keepClocksSendingTogether(kase, input, historyLimit);
   await condition(allHandlersFinished);
   return caseState(kase, nowIso());
@@ -295,12 +316,14 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
  * until the engine's next instant or any change (an update, a send ending). Nothing awaits a send,
  * so a message in retry for hours never holds back another message, an update or the overdue count.
  */
-async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number): Promise<void> {
+async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number, applies: (patchId: string) => boolean): Promise<void> {
   // New runs start from the attributes they were given and upsert only what differs.
-  const attributesSent: AttributeMemo = patched(START_ATTRIBUTES_PATCH) ? { sent: attributesFrom(workflowInfo().typedSearchAttributes) } : {};
+  const attributesSent: AttributeMemo = applies(START_ATTRIBUTES_PATCH) ? { sent: attributesFrom(workflowInfo().typedSearchAttributes) } : {};
+  const lean = applies(LEAN_LOOP_PATCH);
   const warned = new Set<string>();
   const sends = new Map<string, CancellationScope>();
-  const storing: StoreWriting = {};
+  const storing: StoreWriting = { lean };
+  const timer = new WakeTimer(kase);
   for (;;) {
     const now = nowIso();
     let evaluation = kase.clocks.evaluate(now);
@@ -317,7 +340,7 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     // The same evaluation unless a send was recorded at once (nobody assigned to the role).
     evaluation = kase.clocks.evaluate(now);
     kase.outbox.noteOutcomes(evaluation.obligations, now);
-    if (kase.outbox.keepsRecord) startStoreWrite(kase, storing);
+    if (kase.outbox.keepsRecord) startStoreWrite(kase, storing, sends.size > 0);
     syncSearchAttributes(kase, now, attributesSent);
     // A closed case ends only once the store holds its whole record.
     const recordStored = !kase.outbox.keepsRecord || (kase.outbox.waiting === 0 && !storing.batch);
@@ -330,7 +353,7 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
       await condition(allHandlersFinished);
       // The next run carries the case's live state and its recent events only: what is older is
       // settled into the checkpoint (it is all in the case-record store by now, or nothing settles).
-      if (kase.outbox.keepsRecord && patched(SETTLED_STATE_PATCH)) {
+      if (kase.outbox.keepsRecord && applies(SETTLED_STATE_PATCH)) {
         const now = nowIso();
         settle(kase, new Date(Date.now() - SETTLE_AFTER_DAYS * 86_400_000).toISOString(), now);
       }
@@ -338,10 +361,46 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     }
 
     const seen = kase.revision;
-    const wakes = [evaluation.nextWakeAt, storing.pausedUntil].filter((w): w is string => w !== undefined && w !== null);
+    const heldUntil = storing.heldSince === undefined ? undefined : new Date(Date.parse(storing.heldSince) + HOLD_WRITE_FOR_SEND_MS).toISOString();
+    const wakes = [evaluation.nextWakeAt, storing.pausedUntil, heldUntil].filter((w): w is string => w !== undefined && w !== null);
     const wakeAt = wakes.length === 0 ? null : wakes.reduce((a, b) => (a < b ? a : b));
-    if (wakeAt === null) await condition(() => kase.revision !== seen);
+    if (lean) {
+      timer.wakeAt(wakeAt);
+      await condition(() => kase.revision !== seen);
+    } else if (wakeAt === null) await condition(() => kase.revision !== seen);
     else await condition(() => kase.revision !== seen, Math.max(1, Date.parse(wakeAt) - Date.now()));
+  }
+}
+
+/**
+ * The lean loop's one timer, kept until the instant it waits for changes: a turn of the loop woken
+ * by an update, a send ending or a write starts and cancels no timer (a timeout per turn would,
+ * each cancellation a failure built with its stack). Firing nudges the case.
+ */
+class WakeTimer {
+  private at: string | null = null;
+  private scope?: CancellationScope;
+
+  constructor(private readonly kase: CaseRecord) {}
+
+  wakeAt(at: string | null): void {
+    if (at === this.at && (at === null || this.scope !== undefined)) return;
+    this.scope?.cancel();
+    this.scope = undefined;
+    this.at = at;
+    if (at === null) return;
+    const scope = new CancellationScope();
+    this.scope = scope;
+    scope
+      .run(() => sleep(Math.max(1, Date.parse(at) - Date.now())))
+      .then(
+        () => {
+          if (this.scope !== scope) return;
+          this.scope = undefined;
+          this.kase.nudge();
+        },
+        () => undefined, // cancelled: the loop waits for another instant
+      );
   }
 }
 
@@ -352,9 +411,13 @@ interface SummaryOnly {
 
 /** The write to the case-record store in flight (one at a time, oldest entries first). */
 interface StoreWriting {
+  /** Writes by local activity, held while a message is being sent (LEAN_LOOP_PATCH). */
+  lean: boolean;
   batch?: StoreBatch | SummaryOnly;
   /** After a failed write: not tried again before this instant. */
   pausedUntil?: string;
+  /** Since when a write of the clocks' own entries has waited for a send to end (lean runs). */
+  heldSince?: string;
 }
 
 /**
@@ -362,12 +425,19 @@ interface StoreWriting {
  * returns at once: a store that is down delays nothing but the record, and entries wait in the
  * case (carried across continue-as-new) until it has them.
  */
-function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
+function startStoreWrite(kase: CaseRecord, storing: StoreWriting, sending: boolean): void {
   if (storing.batch) return;
   if (storing.pausedUntil !== undefined) {
     if (nowIso() < storing.pausedUntil) return;
     storing.pausedUntil = undefined;
   }
+  // A deadline's escalation and the outcome it follows go in one write once the mail server has
+  // it, unless a person's entry or a summary asked for is waiting, or the send takes long.
+  if (storing.lean && sending && !kase.summaryWanted && kase.outbox.onlyClockEntriesWaiting && kase.outbox.waiting > 0) {
+    storing.heldSince ??= nowIso();
+    if (Date.parse(nowIso()) < Date.parse(storing.heldSince) + HOLD_WRITE_FOR_SEND_MS) return;
+  }
+  storing.heldSince = undefined;
   // With no entry waiting, a summary asked for (writeSummary) goes on its own.
   const batch: StoreBatch | SummaryOnly | undefined = kase.outbox.nextBatch() ?? (kase.summaryWanted ? { entries: [] } : undefined);
   if (!batch) return;
@@ -376,7 +446,8 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting): void {
   // The case's summary rides with its entries (readers never ask the workflow); the arguments of a
   // scheduled activity are not compared on replay, so runs begun before summaries replay unchanged.
   const summary = caseSummary(kase, nowIso(), kase.outbox.waiting - batch.entries.length);
-  void storeCaseEntries(batch.entries, summary).then(
+  const write = storing.lean ? storeCaseEntriesHere : storeCaseEntries;
+  void write(batch.entries, summary).then(
     () => {
       storing.batch = undefined;
       if ('reaches' in batch) kase.outbox.batchStored(batch);

@@ -135,6 +135,8 @@ export interface CaseWorkflowInput {
   outcomesToStore?: ObligationOutcome[];
   /** Continue-as-new after this many history events (tests set it low). */
   historyLimit?: number;
+  /** The code the run was begun with (CASE_CODE in workflows/patches.ts); absent for runs begun before it. */
+  code?: number;
 }
 
 /**

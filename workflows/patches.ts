@@ -2,7 +2,16 @@
  * Every patch id the case workflow has used with `patched()`, defined once: the workflow branches
  * on them, and tests check the markers they leave in history. An id is never reused or renamed
  * while a run that recorded it may still be replayed.
+ *
+ * A run begun with `code: CASE_CODE` in its input (every case the client opens, every
+ * continue-as-new) takes every change below without asking `patched()`: each ask leaves a marker
+ * and a TemporalChangeVersion upsert in a new case's first task. Runs begun without it (older
+ * clients, older runs) ask as before. A change made after CASE_CODE 1 is asked for by runs of an
+ * older code, and CASE_CODE moves on (docs/changing-workflow-code.md).
  */
+
+/** The code every new run takes: all the changes below. Carried in the run's input. */
+export const CASE_CODE = 1;
 
 /** Runs that send each due message on its own, never awaiting one send before another. */
 export const INDEPENDENT_SENDS_PATCH = 'independent-sends';
@@ -24,3 +33,11 @@ export const START_ATTRIBUTES_PATCH = 'start-attributes';
 
 /** Runs that open a case (no record written yet) write its summary at once, even with no entry to write. */
 export const OPENING_SUMMARY_PATCH = 'opening-summary';
+
+/**
+ * Runs whose loop costs a message no more workflow tasks than it must: the record is written by a
+ * local activity (inside the task that asks, with no task of its own to report back), a write
+ * waits while a message just started is being sent (its delivery then goes in the same write), and
+ * the loop keeps one timer until the instant it waits for changes, rather than one per turn.
+ */
+export const LEAN_LOOP_PATCH = 'lean-loop';

@@ -317,8 +317,10 @@ async function checkOpening(r: Recorder, workflowId: string): Promise<void> {
   const caseAttributeNames = new Set<string>(CASECLOCK_SEARCH_ATTRIBUTES.map((a) => a.name));
   const upserted = opening.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})).filter((name) => caseAttributeNames.has(name));
   if (upserted.length > 0) throw new Error(`${workflowId}: its first task upserted ${upserted.join(', ')}, which the client had set`);
-  // The summary is written before any change is recorded (opening-summary, or the opening's own entries).
-  if (!opening.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries')) throw new Error(`${workflowId}: no summary written on opening`);
+  // The summary is written before any change is recorded (opening-summary, or the opening's own
+  // entries): by an activity, or by a local activity in runs of the lean loop.
+  const written = (e: (typeof opening)[number]) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries' || e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
+  if (!opening.some(written)) throw new Error(`${workflowId}: no summary written on opening`);
 }
 
 const later = async (r: Recorder, ms: number) => new Date((await r.env.currentTimeMs()) + ms).toISOString();
@@ -571,6 +573,39 @@ const SCENARIOS: Record<string, Scenario> = {
    * entries written by an activity, continue-as-new waiting for writes, the store's marks carried.
    */
   'case-record-store-continue-as-new': (r) => continueAsNewScenario(r, 'case-record-store-continue-as-new', 'REPLAY-STORE-CAN-1'),
+
+  /**
+   * A case opened by today's client with today's code (CASE_CODE, so it asks no patch): its summary
+   * written at opening by a local activity; rated HIGH_IMMEDIATE, reminders, the visit missed and
+   * level 1 sent, the overdue outcome's write held until the escalation's delivery goes with it
+   * (LEAN_LOOP_PATCH); acknowledged, visited; one timer kept across the loop's turns; still running.
+   */
+  async 'lean-loop'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-LEAN-1').open();
+    await checkOpening(r, c.workflowId);
+    await r.settle(c.workflowId);
+    await c.advance(HOUR);
+    await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
+    const visit = await c.openObligation('initial-visit-high');
+    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
+    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
+    await r.settle(c.workflowId);
+    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
+    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'lean-loop',
+      description:
+        "Case opened with today's code (no patch asked): summary written at opening by a local activity, rated HIGH_IMMEDIATE, reminders, level 1 sent with the overdue outcome written alongside its delivery, acknowledged, visited; still running",
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** The lean loop across continue-as-new: the next run carries CASE_CODE and asks no patch either. */
+  'lean-loop-continue-as-new': (r) => continueAsNewScenario(r, 'lean-loop-continue-as-new', 'REPLAY-LEAN-CAN-1'),
 
   /** Continue-as-new that settles what is older than 90 days into a checkpoint (SETTLED_STATE_PATCH). */
   'settled-state': (r) => settledStateScenario(r, 'settled-state', 'REPLAY-SETTLED-1'),

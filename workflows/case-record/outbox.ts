@@ -113,6 +113,14 @@ export class StoreOutbox {
     this.revision++;
   }
 
+  /**
+   * Whether every entry waiting is the clocks' own (obligation outcomes, messages sent): nothing a
+   * person or the case system recorded, which readers wait to see.
+   */
+  get onlyClockEntriesWaiting(): boolean {
+    return this.facts.events.length === this.stored.events && this.facts.notes.length === this.stored.notes;
+  }
+
   /** Entries the store does not hold yet (for the case page: a store that is down shows here). */
   get waiting(): number {
     return this.facts.events.length - this.stored.events + (this.facts.deliveries.length - this.stored.deliveries) + (this.facts.notes.length - this.stored.notes) + this.outcomesToStore.length;
