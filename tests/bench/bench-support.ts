@@ -4,7 +4,7 @@
  * bundle, and connections to it. Plain scripts: no vitest here.
  */
 import { caseBundleOptions } from '../../worker/workflow-bundle';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -92,4 +92,19 @@ export async function startBenchServer(prefix: string, kind: BenchServerKind = '
       else rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The errors in a server's log, and each kind once (by message) with how often and an example, for reading beside the figures. */
+export function serverLogErrors(logFile: string): { count: number; kinds: Array<{ msg: string; count: number; example: string }> } {
+  const errors = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l));
+  const kinds = new Map<string, { msg: string; count: number; example: string }>();
+  for (const l of errors) {
+    const msg = /msg="?([^"]{0,80})/.exec(l)?.[1] ?? /"msg":"([^"]{0,80})/.exec(l)?.[1] ?? l.slice(0, 80);
+    const kind = kinds.get(msg) ?? { msg, count: 0, example: l.slice(0, 300) };
+    kind.count++;
+    kinds.set(msg, kind);
+  }
+  return { count: errors.length, kinds: [...kinds.values()].sort((a, b) => b.count - a.count) };
 }

@@ -56,7 +56,7 @@ import { dateOf, dayChanges, dayOf, extractOn, generateCouncil, rowCount, SSD_TA
 import { writeSsdCsv } from '../../tools/ssd/io';
 import { SSD_PRIMARY_KEYS } from '../../tools/ssd/schemas';
 import { TASK_QUEUE } from '../../workflows/messages';
-import { sleep, startBenchServer } from './bench-support';
+import { serverLogErrors, sleep, startBenchServer } from './bench-support';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -481,14 +481,9 @@ async function main(): Promise<void> {
       await writeSsdCsv(next, csvDir);
       await sync(`a day's changes (${asOf})`, changedRows, 'rows changed');
     });
-    const errors = readFileSync(bench.logFile, 'utf8')
-      .split('\n')
-      .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l));
-    serverErrors = errors.length;
-    // What they were, each kind once (by message), for reading beside the figures.
-    const kinds = new Map<string, string>();
-    for (const l of errors) kinds.set(/msg="?([^"]{0,80})/.exec(l)?.[1] ?? /"msg":"([^"]{0,80})/.exec(l)?.[1] ?? l.slice(0, 80), l.slice(0, 300));
-    for (const [msg, example] of [...kinds].slice(0, 5)) console.log(`server log error: ${msg} (e.g. ${example})`);
+    const errors = serverLogErrors(bench.logFile);
+    serverErrors = errors.count;
+    for (const { msg, count, example } of errors.kinds.slice(0, 5)) console.log(`server log error: ${msg} (${count}; e.g. ${example})`);
   } finally {
     const server = children();
     const peakMiB = process.resourceUsage().maxRSS / 1024;

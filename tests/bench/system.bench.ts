@@ -13,12 +13,11 @@
  * share for both sides alike. `--threads 2` gives each worker two workflow threads, as two worker
  * processes would (the SDK allows one worker a task queue in a process).
  */
-import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { openCase } from '../../common/cases';
 import type { ReceivedMail } from '../support/mailbox';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { BENCH_CONTACTS, type BenchServerKind, sleep, startBenchServer, workflowCount } from './bench-support';
+import { BENCH_CONTACTS, type BenchServerKind, serverLogErrors, sleep, startBenchServer, workflowCount } from './bench-support';
 import { baselineBurstWorkflow } from './bench-workflows';
 
 const N = workflowCount(500);
@@ -108,6 +107,7 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
   let cases: Burst | undefined;
   let baseline: Burst | undefined;
   let serverErrors = 0;
+  let errorKinds: ReturnType<typeof serverLogErrors>['kinds'] = [];
   try {
     await runAll(async () => {
       // A small burst of each first, unmeasured, so neither side pays for a cold worker and
@@ -121,9 +121,9 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
         baseline = await burst('baseline');
       }
     });
-    serverErrors = readFileSync(logFile, 'utf8')
-      .split('\n')
-      .filter((l) => /level=(error|ERROR)|"level":"error"|context deadline exceeded/.test(l)).length;
+    const errors = serverLogErrors(logFile);
+    serverErrors = errors.count;
+    errorKinds = errors.kinds.slice(0, 5);
   } finally {
     await bench.close({ keep: Boolean(process.env.CASECLOCK_BENCH_KEEP) });
   }
@@ -155,6 +155,7 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
   line('worker process CPU per email (ms)', c.cpuPerEmail.toFixed(1), b.cpuPerEmail.toFixed(1));
   line('resident memory per workflow (MiB)', cases!.rssPerWorkflowMiB.toFixed(3), baseline!.rssPerWorkflowMiB.toFixed(3), cases!.rssPerWorkflowMiB / baseline!.rssPerWorkflowMiB);
   console.log(`${'errors in the server log (whole run)'.padEnd(44)} ${serverErrors}`);
+  for (const { msg, count, example } of errorKinds) console.log(`  server log error: ${msg} (${count}; e.g. ${example})`);
 }
 
 async function main(): Promise<void> {
