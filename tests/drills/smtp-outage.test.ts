@@ -105,8 +105,8 @@ describe('email fault drills', () => {
         expect(state.undeliverable[0]?.reason).toMatch(/550/);
         const page = await consoleCasePage(h.env.client, kase.caseId);
         expect(page).toContain('Messages that could not be delivered');
-        // The rebuilt console names the person and role, and the obligation in words.
-        expect(page).toMatch(/Escalation level 1 to [^<(]*\(team manager\) \(Initial visit \(high and immediate risk\)\): [^<]*550/);
+        // The rebuilt console names the person and role, and the obligation by its one name (its policy's title).
+        expect(page).toMatch(/Escalation level 1 to [^<(]*\(team manager\) \(Visit within 24 hours \(High and Immediate risk\)\): [^<]*550/);
         await kase.advance('PT12H'); // level 2 still reaches the head of service
         expect(h.mailbox.messages.filter((m) => m.caseReference === kase.caseId && m.caseMessageId.includes('/L2/')).map((m) => m.to[0])).toEqual(['head@council.test']);
         const handle = h.env.client.workflow.getHandle(`case:${kase.caseId}`);
