@@ -824,12 +824,12 @@ export const actionBySlug = (slug: string): CaseAction | undefined => CASE_ACTIO
  */
 export function submit(client: Client, subject: 'case' | 'incident', id: string, submission: Submission, by: string, options: { updateId?: string } = {}): Promise<CaseAnswer> {
   if (submission.type === 'event') {
-    return subject === 'incident' ? recordIncidentEvent(client, id, submission.event) : recordEvent(client, id, submission.event, options);
+    return subject === 'incident' ? recordIncidentEvent(client, id, submission.event, options) : recordEvent(client, id, submission.event, options);
   }
   if (submission.type === 'reassign') return reassign(client, id, submission.input, options);
   // The team stays as it is, so the team directory is not asked again.
-  if (submission.type === 'details') return updateDetails(client, id, submission.input);
-  return applyPolicy(client, id, { snapshot: submission.snapshot, mode: submission.mode, by });
+  if (submission.type === 'details') return updateDetails(client, id, submission.input, options);
+  return applyPolicy(client, id, { snapshot: submission.snapshot, mode: submission.mode, by }, options);
 }
 
 // --- opening a case, reporting an incident --------------------------------------------------
