@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { CaseContacts } from '../../workflows/messages';
 import { freePort, startDevServer } from '../../tools/dev-server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -37,9 +37,13 @@ export interface BenchServer {
   activities: ReturnType<typeof caseActivitiesWith>;
   client: Client;
   nativeConnection: NativeConnection;
-  caseBundle: WorkflowBundleWithSourceMap;
-  /** tests/bench/bench-workflows.ts alone, so baseline workflows carry none of the case's modules. */
-  baselineBundle: WorkflowBundleWithSourceMap;
+  /**
+   * The case bundle's code alone, as the production worker loads its prebuilt bundle (no source
+   * map: with one, the SDK maps the stack of every promise a workflow makes, a cost production never pays).
+   */
+  caseBundle: WorkflowBundle;
+  /** tests/bench/bench-workflows.ts alone, so baseline workflows carry none of the case's modules; code alone too. */
+  baselineBundle: WorkflowBundle;
   /** The embedded case-record store's URL, for what else a benchmark keeps there (the SSD sync's ledger, the directories). */
   storeUrl: string;
   /** The dev server's log. */
@@ -78,8 +82,8 @@ export async function startBenchServer(prefix: string, kind: BenchServerKind = '
     activities: caseActivitiesWith(mailbox, store.store),
     client: new Client({ connection }),
     nativeConnection,
-    caseBundle,
-    baselineBundle,
+    caseBundle: { code: caseBundle.code },
+    baselineBundle: { code: baselineBundle.code },
     storeUrl: store.url,
     logFile,
     async close({ keep = false } = {}) {
