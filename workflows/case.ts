@@ -361,8 +361,7 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
     }
 
     const seen = kase.revision;
-    const heldUntil = storing.heldSince === undefined ? undefined : new Date(Date.parse(storing.heldSince) + HOLD_WRITE_FOR_SEND_MS).toISOString();
-    const wakes = [evaluation.nextWakeAt, storing.pausedUntil, heldUntil].filter((w): w is string => w !== undefined && w !== null);
+    const wakes = [evaluation.nextWakeAt, storing.pausedUntil, storing.heldUntil].filter((w): w is string => w !== undefined && w !== null);
     const wakeAt = wakes.length === 0 ? null : wakes.reduce((a, b) => (a < b ? a : b));
     if (lean) {
       timer.wakeAt(wakeAt);
@@ -416,8 +415,8 @@ interface StoreWriting {
   batch?: StoreBatch | SummaryOnly;
   /** After a failed write: not tried again before this instant. */
   pausedUntil?: string;
-  /** Since when a write of the clocks' own entries has waited for a send to end (lean runs). */
-  heldSince?: string;
+  /** Until when a write of the clocks' own entries waits for a send to end (lean runs). */
+  heldUntil?: string;
 }
 
 /**
@@ -434,10 +433,10 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting, sending: boole
   // A deadline's escalation and the outcome it follows go in one write once the mail server has
   // it, unless a person's entry or a summary asked for is waiting, or the send takes long.
   if (storing.lean && sending && !kase.summaryWanted && kase.outbox.onlyClockEntriesWaiting && kase.outbox.waiting > 0) {
-    storing.heldSince ??= nowIso();
-    if (Date.parse(nowIso()) < Date.parse(storing.heldSince) + HOLD_WRITE_FOR_SEND_MS) return;
+    storing.heldUntil ??= new Date(Date.now() + HOLD_WRITE_FOR_SEND_MS).toISOString();
+    if (nowIso() < storing.heldUntil) return;
   }
-  storing.heldSince = undefined;
+  storing.heldUntil = undefined;
   // With no entry waiting, a summary asked for (writeSummary) goes on its own.
   const batch: StoreBatch | SummaryOnly | undefined = kase.outbox.nextBatch() ?? (kase.summaryWanted ? { entries: [] } : undefined);
   if (!batch) return;
