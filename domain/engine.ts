@@ -146,11 +146,12 @@ export function checkpointCase(input: EvaluateCaseInput, at: string): CaseCheckp
     return plan.due.length > 0 || plan.wakes.length > 0;
   });
   // Acknowledgements of occurrences still open, and of any not opened yet (the rules refuse those,
-  // but a fact is never dropped while it can still count); those of ended occurrences are done.
-  const ended = new Set(FAMILY_ORDER.flatMap((family) => ledgers[family].all.filter((d) => d.resolution).map((d) => d.id)));
+  // but a fact is never dropped while it can still count); those of ended occurrences are done,
+  // including one that ended before the checkpoint this goes on from (its id is still known), so
+  // a checkpoint of a checkpoint carries what one from the opening carries.
   const acknowledged: Record<string, number[]> = {};
   for (const [id, levels] of acknowledgementsOf(ctx)) {
-    if (openIds.has(id) || !ended.has(id)) acknowledged[id] = [...levels].sort((x, y) => x - y);
+    if (openIds.has(id) || !FAMILY_ORDER.some((family) => ledgers[family].knows(id))) acknowledged[id] = [...levels].sort((x, y) => x - y);
   }
   return {
     at: cut,

@@ -57,6 +57,11 @@ export class Ledger {
     return [...this.#ids].filter((id) => !/^[a-z0-9-]+@\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(id));
   }
 
+  /** Whether an occurrence with this id was ever opened (or named by a fact before a checkpoint). */
+  knows(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
   /** Opens an occurrence; returns undefined if one with the same id already exists. */
   open(draft: NewDraft): Draft | undefined {
     const id = draft.id ?? `${draft.kind}@${draft.triggeredAt}`;
