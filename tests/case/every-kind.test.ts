@@ -15,7 +15,7 @@ import { OBLIGATION_KINDS } from '../../domain/kinds';
 import type { CaseContacts } from '../../workflows/messages';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { uniqueName } from '../support/temporal-env';
-import { CONTACTS, settleWorkflow, startHarness, waitUntilClosed, type Harness } from './harness';
+import { CONTACTS, firstTriesDone, settleWorkflow, startHarness, waitUntilClosed, type Harness } from './harness';
 
 /** Each kind gets its own test server, so months of skipped time in one never reach another. */
 let h: Harness;
@@ -47,6 +47,7 @@ class Subject {
   }
   async record(event: Event): Promise<void> {
     const full = { at: await this.now(), by: 'sw1', ...(this.incident ? { incidentId: this.id } : {}), ...event };
+    await firstTriesDone(h.env.client.workflow.getHandle(this.incident ? incidentWorkflowId(this.id) : caseWorkflowId(this.id)));
     if (this.incident) await recordIncidentEvent(h.env.client, this.id, full);
     else await recordEvent(h.env.client, this.id, full);
   }

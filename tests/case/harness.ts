@@ -91,6 +91,22 @@ export async function settleWorkflow(handle: Describable): Promise<void> {
 }
 
 /**
+ * Waits (in real time, at most about 3 s) while a send is on its first try, before a test records
+ * the next event. The time-skipping test server refuses a workflow task that cancels an activity
+ * which completed while the task ran (the real server accepts it and the case goes on), and the
+ * case then never runs again: an event that meets an obligation while its message is being sent
+ * withdraws that send. A send retrying after a failure is not waited for (tests of a mail server
+ * that is down record while it retries).
+ */
+export async function firstTriesDone(handle: Describable): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const pending = ((await handle.describe()).raw.pendingActivities ?? []) as { attempt?: number | null; lastFailure?: unknown }[];
+    if (!pending.some((a) => (a.attempt ?? 1) <= 1 && !a.lastFailure)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
  * Waits (in real time) for a closed case's workflow to complete. Not `handle.result()`: awaiting
  * a result lets the time-skipping server race its clock ahead for every other open workflow.
  */
@@ -168,6 +184,7 @@ export class CaseUnderTest {
   /** Records an event at the test server's current time (unless `at` is given); returns its `at`. */
   async record(event: Record<string, unknown> & { type: CaseEvent['type'] }): Promise<string> {
     const at = typeof event.at === 'string' ? event.at : await this.now();
+    await firstTriesDone(this.client.workflow.getHandle(caseWorkflowId(this.caseId)));
     await recordEvent(this.client, this.caseId, { at, by: 'sw1', ...event });
     return at;
   }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentState, recordIncidentEvent, reportIncident } from '../../common/cases';
 import { uniqueName } from '../support/temporal-env';
-import { CONTACTS, startHarness, type Harness } from './harness';
+import { CONTACTS, firstTriesDone, incidentWorkflowId, startHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -39,7 +39,10 @@ async function reported(taskQueue: string) {
   const mail = () => h.mailbox.messages.filter((m) => m.caseReference === incidentId);
   const escalations = () => mail().filter((m) => m.caseMessageId.includes('/escalation/'));
   const open = async (kind: string) => (await incidentState(h.env.client, incidentId)).open.find((o) => o.kind === kind);
-  const record = async (event: Record<string, unknown>) => recordIncidentEvent(h.env.client, incidentId, { at: new Date(await h.env.currentTimeMs()).toISOString(), by: 'qa1', incidentId, ...event });
+  const record = async (event: Record<string, unknown>) => {
+    await firstTriesDone(h.env.client.workflow.getHandle(incidentWorkflowId(incidentId)));
+    return recordIncidentEvent(h.env.client, incidentId, { at: new Date(await h.env.currentTimeMs()).toISOString(), by: 'qa1', incidentId, ...event });
+  };
   return { incidentId, mail, escalations, open, record };
 }
 
