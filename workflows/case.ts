@@ -17,7 +17,6 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -108,18 +107,11 @@ const STORE_WRITE = {
 } as const;
 const { storeCaseEntries } = proxyActivities<CaseRecordActivities>(STORE_WRITE);
 
-/**
- * The same write as a local activity (runs under LEAN_LOOP_PATCH): the worker runs it inside the
- * workflow task that asks for it, so a write costs no task of its own on the server or the worker.
- * Idempotent by entry id, so a worker that dies after the commit writes nothing twice.
- */
-const { storeCaseEntries: storeCaseEntriesHere } = proxyLocalActivities<CaseRecordActivities>({
-  ...STORE_WRITE,
-  // A write holds the case's workflow task while it runs, and updates and deadlines wait behind
-  // it: a store that hangs or refuses is given up on sooner, and retried on a timer after 10 s.
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '10 seconds',
-});
+// Not a local activity: a local activity's write is committed before the workflow task that ran it
+// is, and a task the server rejects (an update arriving as the case continues as new) or loses (a
+// worker restarting) is worked again at a later instant, so the same entry ids would carry other
+// times and outcomes, which the append-only store refuses for good. An activity's entries are in
+// the history before it runs, so every attempt writes the same.
 
 /** How long a write of the clocks' own entries waits for a message just started to be sent, so its delivery goes in the same write. */
 const HOLD_WRITE_FOR_SEND_MS = 60_000;
@@ -410,7 +402,7 @@ interface SummaryOnly {
 
 /** The write to the case-record store in flight (one at a time, oldest entries first). */
 interface StoreWriting {
-  /** Writes by local activity, held while a message is being sent (LEAN_LOOP_PATCH). */
+  /** Writes of the clocks' own entries held while a message is being sent (LEAN_LOOP_PATCH). */
   lean: boolean;
   batch?: StoreBatch | SummaryOnly;
   /** After a failed write: not tried again before this instant. */
@@ -445,8 +437,7 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting, sending: boole
   // The case's summary rides with its entries (readers never ask the workflow); the arguments of a
   // scheduled activity are not compared on replay, so runs begun before summaries replay unchanged.
   const summary = caseSummary(kase, nowIso(), kase.outbox.waiting - batch.entries.length);
-  const write = storing.lean ? storeCaseEntriesHere : storeCaseEntries;
-  void write(batch.entries, summary).then(
+  void storeCaseEntries(batch.entries, summary).then(
     () => {
       storing.batch = undefined;
       if ('reaches' in batch) kase.outbox.batchStored(batch);

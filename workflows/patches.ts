@@ -35,9 +35,9 @@ export const START_ATTRIBUTES_PATCH = 'start-attributes';
 export const OPENING_SUMMARY_PATCH = 'opening-summary';
 
 /**
- * Runs whose loop costs a message no more workflow tasks than it must: the record is written by a
- * local activity (inside the task that asks, with no task of its own to report back), a write
- * waits while a message just started is being sent (its delivery then goes in the same write), and
- * the loop keeps one timer until the instant it waits for changes, rather than one per turn.
+ * Runs whose loop costs a message no more workflow tasks than it must: a write of the clocks' own
+ * entries waits while a message just started is being sent (its delivery then goes in the same
+ * write), and the loop keeps one timer until the instant it waits for changes, rather than one per
+ * turn. (Never shipped with the write by local activity it was first recorded with: see case.ts.)
  */
 export const LEAN_LOOP_PATCH = 'lean-loop';

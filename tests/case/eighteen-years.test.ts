@@ -19,7 +19,8 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testStore, readTimeline } from '../support/case-record';
+import { storedTimeline } from '../../client/case-record';
+import { testStore } from '../support/case-record';
 import { CaseUnderTest, caseWorkflowId, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -43,7 +44,7 @@ const HIGH_RISK_YEAR = 3;
 const COMPARED_YEARS = 2;
 
 describe('a looked-after case for its first years, on Temporal', () => {
-  it('keeps every clock, carries no more in its last years than in its first, and keeps its whole record in the store', { timeout: 900_000 }, async () => {
+  it('keeps every clock, carries no more in its last years than in its first, and keeps its whole record in the store', { timeout: 300_000 }, async () => {
     const kase = await CaseUnderTest.open(h, { tier: 'VULNERABLE', historyLimit: 200 });
     const handle = kase.client.workflow.getHandle(caseWorkflowId(kase.caseId));
     const firstRunId = (await handle.describe()).runId;
@@ -114,10 +115,13 @@ describe('a looked-after case for its first years, on Temporal', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(kase.mail().some((m) => m.caseMessageId.includes('/escalation/'))).toBe(true);
 
-      // The whole timeline of every year, from the store.
-      const timeline = await readTimeline(testStore(), kase.caseId, 'case', await kase.state(), () => kase.timeline());
+      // The whole timeline of every year, in the store alone: nothing waits in the case (a write the
+      // store refused, as it would an entry id written again with other content, would leave some).
+      expect((await kase.state()).notYetInRecord).toEqual([]);
+      const timeline = await storedTimeline(testStore(), kase.caseId, 'case');
       expect(timeline.filter((t) => t.entry === 'event')).toHaveLength(recorded);
       expect(timeline.filter((t) => t.entry === 'message')).toHaveLength(ids.length);
+      expect(new Set(timeline.map((t) => t.entryId)).size).toBe(timeline.length);
 
       // It continued as new on the way, and the last run's history replays.
       expect((await handle.describe()).runId).not.toBe(firstRunId);

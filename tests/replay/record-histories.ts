@@ -318,8 +318,8 @@ async function checkOpening(r: Recorder, workflowId: string): Promise<void> {
   const upserted = opening.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})).filter((name) => caseAttributeNames.has(name));
   if (upserted.length > 0) throw new Error(`${workflowId}: its first task upserted ${upserted.join(', ')}, which the client had set`);
   // The summary is written before any change is recorded (opening-summary, or the opening's own
-  // entries): by an activity, or by a local activity in runs of the lean loop.
-  const written = (e: (typeof opening)[number]) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries' || e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
+  // entries), by an activity.
+  const written = (e: (typeof opening)[number]) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries';
   if (!opening.some(written)) throw new Error(`${workflowId}: no summary written on opening`);
 }
 
@@ -576,7 +576,7 @@ const SCENARIOS: Record<string, Scenario> = {
 
   /**
    * A case opened by today's client with today's code (CASE_CODE, so it asks no patch): its summary
-   * written at opening by a local activity; rated HIGH_IMMEDIATE, reminders, the visit missed and
+   * written at opening; rated HIGH_IMMEDIATE, reminders, the visit missed and
    * level 1 sent, the overdue outcome's write held until the escalation's delivery goes with it
    * (LEAN_LOOP_PATCH); acknowledged, visited; one timer kept across the loop's turns; still running.
    */
@@ -596,7 +596,7 @@ const SCENARIOS: Record<string, Scenario> = {
     await r.save({
       scenario: 'lean-loop',
       description:
-        "Case opened with today's code (no patch asked): summary written at opening by a local activity, rated HIGH_IMMEDIATE, reminders, level 1 sent with the overdue outcome written alongside its delivery, acknowledged, visited; still running",
+        "Case opened with today's code (no patch asked): summary written at opening, rated HIGH_IMMEDIATE, reminders, level 1 sent with the overdue outcome written alongside its delivery, acknowledged, visited; still running",
       workflowType: 'caseWorkflow',
       workflowId: c.workflowId,
       savedWhile: 'running',
