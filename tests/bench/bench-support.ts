@@ -12,7 +12,8 @@ import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Work
 import type { CaseContacts } from '../../workflows/messages';
 import { freePort, startDevServer } from '../../tools/dev-server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { caseActivitiesWith, startScriptStore } from '../support/script-store';
+import { migrateCaseRecordStore, openCaseRecordStore } from '../../store/case-record-store';
+import { caseActivitiesWith, startStoreProcess } from '../support/script-store';
 import { startTemporalCluster } from '../support/temporal-cluster';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +34,7 @@ export const BENCH_CONTACTS = {
 
 export interface BenchServer {
   mailbox: Mailbox;
-  /** Every activity a case worker runs: email to the mailbox, the record to an embedded store. */
+  /** Every activity a case worker runs: email to the mailbox, the record to the store (in a process of its own, or PostgreSQL). */
   activities: ReturnType<typeof caseActivitiesWith>;
   client: Client;
   nativeConnection: NativeConnection;
@@ -44,7 +45,7 @@ export interface BenchServer {
   caseBundle: WorkflowBundle;
   /** tests/bench/bench-workflows.ts alone, so baseline workflows carry none of the case's modules; code alone too. */
   baselineBundle: WorkflowBundle;
-  /** The embedded case-record store's URL, for what else a benchmark keeps there (the SSD sync's ledger, the directories). */
+  /** The case-record store's URL, for what else a benchmark keeps there (the SSD sync's ledger, the directories). */
   storeUrl: string;
   /** The dev server's log. */
   logFile: string;
@@ -63,18 +64,27 @@ export async function startBenchServer(prefix: string, kind: BenchServerKind = '
   const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   chmodSync(dir, 0o755); // PostgreSQL runs as `postgres` under root and must reach its data
   const logFile = kind === 'dev' ? path.join(dir, 'temporal.log') : path.join(dir, 'temporal-pg', 'server.log');
+  // The case record where the production shape keeps it: the embedded store in its own process
+  // beside the dev server (`npm start`), a database on the cluster's PostgreSQL (`npm run start:cluster`).
   const startServer = async () => {
-    if (kind === 'dev') return startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile });
+    if (kind === 'dev') {
+      const [dev, store] = await Promise.all([startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), logFile }), startStoreProcess()]);
+      return { address: dev.address, store, stop: () => dev.stop() };
+    }
     const cluster = await startTemporalCluster(dir);
-    return { address: cluster.address, stop: () => cluster.stop() };
+    const url = await cluster.database('caseclock_record');
+    await migrateCaseRecordStore(url);
+    const client = openCaseRecordStore(url);
+    const store = { url, store: client, stop: () => client.close() };
+    return { address: cluster.address, store, stop: () => cluster.stop() };
   };
-  const [server, mailbox, store, caseBundle, baselineBundle] = await Promise.all([
+  const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
     startServer(),
     startMailbox(),
-    startScriptStore(),
     bundleWorkflowCode(caseBundleOptions({ logger: new DefaultLogger('ERROR') })),
     bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
   ]);
+  const store = server.store;
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   return {
@@ -89,9 +99,9 @@ export async function startBenchServer(prefix: string, kind: BenchServerKind = '
     async close({ keep = false } = {}) {
       await connection.close();
       await nativeConnection.close();
+      await store.stop();
       await server.stop();
       await mailbox.close();
-      await store.stop();
       if (keep) console.log(`server files kept in ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     },

@@ -10,7 +10,8 @@
  * the last email is accepted, p50 and p99 lateness, emails per second, duplicates (by Message-ID),
  * worker CPU per email, resident memory per cached workflow, and errors in the server's log. The
  * workers and the SMTP server share this process, so CPU per email includes the mail server's
- * share for both sides alike. `--threads 2` gives each worker two workflow threads, as two worker
+ * share for both sides alike; the case record is kept where production keeps it (the embedded
+ * store in a process of its own, or a database on the cluster's PostgreSQL), outside it. `--threads 2` gives each worker two workflow threads, as two worker
  * processes would (the SDK allows one worker a task queue in a process).
  */
 import { Worker } from '@temporalio/worker';
