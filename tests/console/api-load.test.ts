@@ -14,7 +14,7 @@ import { openingForm } from '../support/bad-input-rows';
 import { caseActivities } from '../support/case-record';
 import type { TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { caseWorkflowId } from '../../workflows/messages';
 
 const POSTS_PER_CLIENT = 500;
@@ -57,15 +57,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of consoles) await c.close();
-  for (const id of caseIds)
-    await client?.workflow
-      .getHandle(caseWorkflowId(id))
-      .terminate('test finished')
-      .catch(() => undefined);
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
+  await endTestWorkflows(
+    client,
+    [...caseIds].map((id) => caseWorkflowId(id)),
+    { worker, run: workerRun },
+  );
   await dev?.close();
   await mailbox?.close();
   await identity?.close();

@@ -29,7 +29,7 @@ import { caseActionRows, CONTACTS, openCaseRows, openingForm, ukLocal } from '..
 import { caseActivities, storeUrl } from '../support/case-record';
 import type { TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
 
 const EVERY_ACTION = ['read', 'open', ...API_CASE_ACTIONS.map((a) => a.slug)];
 const CLIENTS = {
@@ -155,15 +155,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  for (const id of started)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test finished')
-      .catch(() => undefined);
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
+  await endTestWorkflows(client, started, { worker, run: workerRun });
   await dev?.close();
   await mailbox?.close();
   await identity?.close();

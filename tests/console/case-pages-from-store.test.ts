@@ -22,7 +22,7 @@ import { caseActivities, storeUrl } from '../support/case-record';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { secondsPolicy } from '../support/seconds-policy';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName } from '../support/temporal-env';
 import { CONTACTS } from '../case/harness';
 
 const PASSWORD = 'tess keeps her team on time';
@@ -74,11 +74,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  for (const id of Object.values(cases))
-    await client?.workflow
-      .getHandle(caseWorkflowId(id))
-      .terminate('test finished')
-      .catch(() => undefined);
+  await endTestWorkflows(
+    client,
+    Object.values(cases).map((id) => caseWorkflowId(id)),
+  );
   await summaries?.close();
   await dev?.close();
   await mailbox?.close();

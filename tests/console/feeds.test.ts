@@ -33,7 +33,7 @@ import { caseActivities, storeUrl } from '../support/case-record';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { startTestProvider, type AccountClaims, type TestProvider } from '../support/oidc-provider';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
 const PASSWORDS = { admin: 'ada keeps the calendars honest', manager: 'tess keeps her team on time', south: 'mo manages the southern team', viewer: 'val reads but never writes', nia: 'nia manages north for now' };
 const run = Math.random().toString(36).slice(2, 6).toUpperCase();
@@ -284,15 +284,7 @@ afterAll(async () => {
   await server?.close();
   await ssoServer?.close();
   await provider?.close();
-  for (const id of started)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test finished')
-      .catch(() => undefined);
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
+  await endTestWorkflows(client, started, { worker, run: workerRun });
   await summaries?.close();
   await dev?.close();
   await mailbox?.close();

@@ -21,7 +21,7 @@ import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities } from '../support/case-record';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
 const overlay = (o: Partial<Overlay>): Overlay => ({ id: 'o', name: 'Protocol', basis: { type: 'local-protocol', reference: 'r' }, startDate: '2026-01-01', rules: {}, ...o }) as Overlay;
 
@@ -124,15 +124,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  for (const id of Object.values(cases))
-    await client?.workflow
-      .getHandle(caseWorkflowId(id))
-      .terminate('test finished')
-      .catch(() => undefined);
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
+  await endTestWorkflows(
+    client,
+    Object.values(cases).map((id) => caseWorkflowId(id)),
+    { worker, run: workerRun },
+  );
   await dev?.close();
   await mailbox?.close();
 });

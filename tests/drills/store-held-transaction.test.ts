@@ -26,7 +26,7 @@ import { caseWorkflowId } from '../../workflows/messages';
 import { caseActivities, storeUrl } from '../support/case-record';
 import { ConsoleSession, startTestConsole, type TestConsole } from '../support/console';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
 const PASSWORD = 'tess keeps her team on time';
 const run = Math.random().toString(36).slice(2, 6).toUpperCase();
@@ -85,14 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await client?.workflow
-    .getHandle(caseWorkflowId(caseId))
-    .terminate('test finished')
-    .catch(() => undefined);
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
+  await endTestWorkflows(client, [caseWorkflowId(caseId)], { worker, run: workerRun });
   await dev?.close();
   await mailbox?.close();
 });

@@ -30,7 +30,7 @@ import { ConsoleSession, startTestConsole, type TestConsole } from '../support/c
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { bundleCountingCaseWorkflows, ReadCounter } from '../support/read-counter';
 import { LEVEL_1_ONLY, secondsPolicy } from '../support/seconds-policy';
-import { bundleCaseWorkflows, connectDevServer, devServerAddress, type DevServerConnections, uniqueName } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, devServerAddress, type DevServerConnections, uniqueName } from '../support/temporal-env';
 
 const PASSWORD = 'ada reads the record and never the case';
 const run = uniqueName('r').slice(-8);
@@ -106,11 +106,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const id of workflowIds)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test finished')
-      .catch(() => undefined);
+  await endTestWorkflows(client, workflowIds);
   await server?.close();
   await summaries?.close();
   await dev?.close();

@@ -23,7 +23,7 @@ import { startTestConsole, type TestConsole } from '../support/console';
 import { type ActionRow, caseActionRows, CONTACTS, IMG, K60, LONG_ID, openCaseRows, openingForm, SCRIPT, ukLocal } from '../support/bad-input-rows';
 import { caseWorkflowId, incidentWorkflowId } from '../../workflows/messages';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-import { bundleCaseWorkflows, connectDevServer, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
+import { bundleCaseWorkflows, connectDevServer, endTestWorkflows, type DevServerConnections, uniqueName, workflowExists } from '../support/temporal-env';
 
 const PASSWORD = 'administrator password 1';
 /** The administrator's display name carries markup: every page shows it, escaped. */
@@ -213,15 +213,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  for (const id of started)
-    await client?.workflow
-      .getHandle(id)
-      .terminate('test finished')
-      .catch(() => undefined);
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
+  await endTestWorkflows(client, started, { worker, run: workerRun });
   await dev?.close();
   await mailbox?.close();
 });

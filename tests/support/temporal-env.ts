@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type LogLevel, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
@@ -126,6 +126,23 @@ export async function createPrivateNamespace(connection: Connection, prefix = 'c
  */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+/**
+ * A test file's teardown: terminates its workflows that are still running (one already ended is
+ * left as it is), then stops its worker and waits for the run to end. Either may be missing when
+ * the set-up failed part-way.
+ */
+export async function endTestWorkflows(client: Client | undefined, workflowIds: Iterable<string>, worker?: { worker: Worker | undefined; run: Promise<void> | undefined }): Promise<void> {
+  for (const id of workflowIds)
+    await client?.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
+  if (worker?.worker) {
+    worker.worker.shutdown();
+    await worker.run;
+  }
 }
 
 /** Whether a workflow with this id was ever started (a refused start must leave none). */
