@@ -260,6 +260,8 @@ export interface CaseRecordStore {
   append(entries: readonly CaseRecordEntryInput[], summary?: CaseSummary): Promise<{ stored: number; alreadyThere: number }>;
   /** The whole record of one case (or incident), ordered by at, then recordedAt, then entryId. */
   caseRecord(caseId: string): Promise<CaseRecordEntry[]>;
+  /** One entry by its id, if it is stored (a retried send asks whether an earlier attempt wrote its delivery). */
+  entry(entryId: string): Promise<CaseRecordEntry | undefined>;
   /**
    * The latest outcome of every obligation of the given kinds, across all cases and incidents,
    * optionally of one team or tier (as they were when the outcome was noted), and only those
@@ -475,6 +477,14 @@ export function openCaseRecordStore(url: string, options: CaseRecordStoreOptions
         return inserted.rowCount ?? 0;
       });
       return { stored, alreadyThere: entries.length - stored };
+    },
+
+    async entry(entryId) {
+      parseOrThrow(EntryId, entryId, 'entryId', 'cannot read the case record entry');
+      return inTransaction(true, async (client) => {
+        const result = await client.query(`SELECT ${COLUMNS.join(', ')} FROM case_record_entries WHERE entry_id = $1`, [entryId]);
+        return result.rows[0] === undefined ? undefined : fromRow(result.rows[0]);
+      });
     },
 
     async caseRecord(caseId) {

@@ -118,6 +118,8 @@ async function main(): Promise<void> {
   if (usePrebuilt && !existsSync(BUNDLE_PATH)) {
     throw new Error(`NODE_ENV=production needs the prebuilt workflow bundle ${BUNDLE_PATH}: run \`npm run build\` first`);
   }
+  // A recorded send sends through this same (measured) email activity, so its messages count as every other's.
+  const sending = metrics.instrument(createNotificationActivities({ transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL }));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -126,39 +128,37 @@ async function main(): Promise<void> {
     dataConverter: dataConverter(config),
     // A council's open caseload in memory: a case taken out of the cache is replayed before it can take an update.
     maxCachedWorkflows: workerCacheSize(config, getHeapStatistics().heap_size_limit),
-    activities: metrics.instrument({
-      ...createNotificationActivities({
-        transport,
-        from: config.MAIL_FROM,
-        consoleUrl: config.CONSOLE_PUBLIC_URL,
-      }),
-      ...createCaseRecordActivities({ store }),
-      ...(ssd && ssdStores
-        ? createSsdSyncActivities({
-            client,
-            store: ssdStores.sync,
-            // Cases already overdue in the case system when they open: one summary per recipient, not an email each.
-            arrival: { store: ssdStores.arrivals, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL },
-            teams: ssdStores.teams,
-            staff: ssdStores.staff,
-            settings: ssd,
-            // The sync opens cases under CASECLOCK_POLICY, else the national baseline, as the command line does.
-            policy: loadCaseSnapshot(config.CASECLOCK_POLICY),
-            taskQueue: TASK_QUEUE,
-            // A failing sync is told to the administrators once, and once more when it recovers.
-            alerts: createSsdSyncAlerts({
-              transport,
-              from: config.MAIL_FROM,
-              consoleUrl: config.CONSOLE_PUBLIC_URL,
-              intervalSeconds: config.CASECLOCK_SSD_INTERVAL,
-              store: ssdStores.alerts,
+    activities: {
+      ...sending,
+      ...metrics.instrument({
+        ...createCaseRecordActivities({ store, deliver: sending.deliverCaseMessage }),
+        ...(ssd && ssdStores
+          ? createSsdSyncActivities({
+              client,
+              store: ssdStores.sync,
+              // Cases already overdue in the case system when they open: one summary per recipient, not an email each.
+              arrival: { store: ssdStores.arrivals, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL },
+              teams: ssdStores.teams,
               staff: ssdStores.staff,
-              passwordAdministrators: () => passwordAdministrators(config.CASECLOCK_USERS_FILE),
-            }),
-          })
-        : {}),
-      ...createDigestActivities({ client, summaries, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
-    }),
+              settings: ssd,
+              // The sync opens cases under CASECLOCK_POLICY, else the national baseline, as the command line does.
+              policy: loadCaseSnapshot(config.CASECLOCK_POLICY),
+              taskQueue: TASK_QUEUE,
+              // A failing sync is told to the administrators once, and once more when it recovers.
+              alerts: createSsdSyncAlerts({
+                transport,
+                from: config.MAIL_FROM,
+                consoleUrl: config.CONSOLE_PUBLIC_URL,
+                intervalSeconds: config.CASECLOCK_SSD_INTERVAL,
+                store: ssdStores.alerts,
+                staff: ssdStores.staff,
+                passwordAdministrators: () => passwordAdministrators(config.CASECLOCK_USERS_FILE),
+              }),
+            })
+          : {}),
+        ...createDigestActivities({ client, summaries, transport, from: config.MAIL_FROM, consoleUrl: config.CONSOLE_PUBLIC_URL, taskQueue: TASK_QUEUE }),
+      }),
+    },
     // In-flight emails get time to finish on shutdown; Temporal retries any that do not.
     shutdownGraceTime: '20 seconds',
   });

@@ -212,6 +212,22 @@ export function createCaseClockMetrics(options: { now?: () => number } = {}): Ca
         }
       };
     }
+    const recordedSend = activities.deliverAndRecordCaseMessage;
+    if (recordedSend) {
+      // The send inside is the measured email activity; here only what it wrote to the record counts.
+      out.deliverAndRecordCaseMessage = async (input) => {
+        const key = Context.current().info.workflowExecution?.workflowId ?? input.record.caseId;
+        const result = await recordedSend(input);
+        if (result.recorded) {
+          waitingEntries.delete(key);
+          entriesWritten.inc(result.stored);
+        } else {
+          storeFailures.inc({ reason: 'unavailable' });
+          waitingEntries.set(key, { count: input.record.entries.length + 1, seenAt: now() });
+        }
+        return result;
+      };
+    }
     const digest = activities.sendDailyDigests;
     if (digest) {
       out.sendDailyDigests = async (input) => {

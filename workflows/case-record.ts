@@ -17,7 +17,7 @@ import { CASE_CODE } from './patches';
 export { SETTLE_AFTER_DAYS, settle } from './case-record/settle';
 export { STORE_BATCH_ENTRIES, type StoreBatch } from './case-record/outbox';
 export type { SendEnding } from './case-record/clocks';
-export { caseAnswer, caseAttributesAt, caseState, caseSummary, caseTimeline, messageFor } from './case-record/views';
+export { caseAnswer, caseAttributesAt, caseState, caseSummary, caseSummaryOnceSent, caseTimeline, messageFor } from './case-record/views';
 
 export class CaseRecord {
   readonly facts: CaseFacts;

@@ -24,7 +24,7 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { NotificationActivities } from '../activities/notifications';
-import type { CaseRecordActivities } from '../activities/case-record';
+import type { CaseRecordActivities, RecordedSendInput } from '../activities/case-record';
 import type { SsdSyncActivities } from '../activities/ssd-sync';
 import type { CaseMessage } from '../activities/render-message';
 import { metAfterAllOwed } from '../domain/met-after-all';
@@ -34,8 +34,18 @@ import { CASE_RECORD_REFUSED_TYPE, PERMANENT_REJECTION_TYPE } from './failure-ty
 import type { DueMessage, Obligation } from '../domain/engine';
 import type { CaseEvent } from '../domain/facts';
 import type { PolicySnapshot } from '../domain/policy';
-import { CaseRecord, caseAnswer, caseAttributesAt, caseState, caseSummary, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
-import { CASE_CODE, CASE_RECORD_STORE_PATCH, INDEPENDENT_SENDS_PATCH, LEAN_LOOP_PATCH, SETTLED_STATE_PATCH, SMALL_UPDATE_ANSWER_PATCH, START_ATTRIBUTES_PATCH, OPENING_SUMMARY_PATCH } from './patches';
+import { CaseRecord, caseAnswer, caseAttributesAt, caseState, caseSummary, caseSummaryOnceSent, caseTimeline, messageFor, type SendEnding, SETTLE_AFTER_DAYS, settle, type StoreBatch } from './case-record';
+import {
+  CASE_RECORD_STORE_PATCH,
+  INDEPENDENT_SENDS_PATCH,
+  LEAN_LOOP_PATCH,
+  OPENING_SUMMARY_PATCH,
+  RECORDED_SENDS_CODE,
+  RECORDED_SENDS_PATCH,
+  SETTLED_STATE_PATCH,
+  SMALL_UPDATE_ANSWER_PATCH,
+  START_ATTRIBUTES_PATCH,
+} from './patches';
 import { refusal } from './validation';
 import {
   type ApplyPolicyInput,
@@ -52,6 +62,7 @@ import {
   reassignUpdate,
   recordEventUpdate,
   recordNoteUpdate,
+  sentMessageEntryId,
   SSD_SYNC_USER,
   stateQuery,
   timelineQuery,
@@ -107,6 +118,16 @@ const STORE_WRITE = {
 } as const;
 const { storeCaseEntries } = proxyActivities<CaseRecordActivities>(STORE_WRITE);
 
+/** A recorded send (RECORDED_SENDS_PATCH): sent, retried and withdrawn as `sendOnItsOwn`; its write never fails it. */
+const { deliverAndRecordCaseMessage: sendAndRecord } = proxyActivities<CaseRecordActivities>({
+  ...SEND_TIMEOUTS,
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** The longest entry id the case-record store takes. */
+const MAX_ENTRY_ID_LENGTH = 300;
+
 // Not a local activity: a local activity's write is committed before the workflow task that ran it
 // is, and a task the server rejects (an update arriving as the case continues as new) or loses (a
 // worker restarting) is worked again at a later instant, so the same entry ids would carry other
@@ -156,8 +177,9 @@ export async function incidentWorkflow(input: CaseWorkflowInput): Promise<CaseSt
 
 async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
   const kase = new CaseRecord(input);
-  // Whether a change applies to this run: a run begun with this code takes them all, asking nothing.
-  const applies = (patchId: string): boolean => (input.code ?? 0) >= CASE_CODE || patched(patchId);
+  // Whether a change applies to this run: a run begun with the code that made it the rule takes it
+  // without asking (code 1: every change before RECORDED_SENDS_CODE); an older run asks.
+  const applies = (patchId: string, since = 1): boolean => (input.code ?? 0) >= since || patched(patchId);
 
   setHandler(stateQuery, () => caseState(kase, nowIso()));
   // Runs begun before updates answered small keep answering with the whole state on replay.
@@ -308,20 +330,24 @@ async function keepClocks(input: CaseWorkflowInput): Promise<CaseState> {
  * until the engine's next instant or any change (an update, a send ending). Nothing awaits a send,
  * so a message in retry for hours never holds back another message, an update or the overdue count.
  */
-async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number, applies: (patchId: string) => boolean): Promise<void> {
+async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkflowInput, historyLimit: number, applies: (patchId: string, since?: number) => boolean): Promise<void> {
   // New runs start from the attributes they were given and upsert only what differs.
   const attributesSent: AttributeMemo = applies(START_ATTRIBUTES_PATCH) ? { sent: attributesFrom(workflowInfo().typedSearchAttributes) } : {};
   const lean = applies(LEAN_LOOP_PATCH);
+  const recordedSends = lean && kase.outbox.keepsRecord && applies(RECORDED_SENDS_PATCH, RECORDED_SENDS_CODE);
   const warned = new Set<string>();
   const sends = new Map<string, CancellationScope>();
   const storing: StoreWriting = { lean };
+  const recording = recordedSends ? storing : undefined;
   const timer = new WakeTimer(kase);
   for (;;) {
     const now = nowIso();
     let evaluation = kase.clocks.evaluate(now);
     warnOnce(kase, evaluation.warnings, warned);
     const toSend = evaluation.messagesDue.filter((due) => !kase.clocks.isSending(due.messageId));
-    for (const due of toSend) startSend(kase, due, now, sends);
+    // Noted before the sends start, so a recorded send carries the outcome that made it due.
+    if (recording && toSend.length > 0) kase.outbox.noteOutcomes(evaluation.obligations, now);
+    for (const due of toSend) startSend(kase, due, now, sends, undefined, recording);
     // Only cases that follow the case system (none started before this code): their histories are all this code's.
     if (kase.facts.source) {
       for (const owed of metAfterAllOwed(evaluation.obligations, kase.facts.deliveries, (id) => kase.clocks.isSending(id), now)) {
@@ -409,6 +435,8 @@ interface StoreWriting {
   pausedUntil?: string;
   /** Until when a write of the clocks' own entries waits for a send to end (lean runs). */
   heldUntil?: string;
+  /** The recorded send in flight (one at a time), with the batch it carries. */
+  withSend?: { messageId: string; batch?: StoreBatch };
 }
 
 /**
@@ -497,7 +525,7 @@ function warnOnce(kase: CaseRecord, warnings: readonly string[], warned: Set<str
  * Starts one message's send in a cancellation scope of its own and returns at once; the outcome
  * is recorded on the case when the send ends, which wakes the loop.
  */
-function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<string, CancellationScope>, metAfterAll?: { obligationId: string; metAt: MetAfterAll }): void {
+function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<string, CancellationScope>, metAfterAll?: { obligationId: string; metAt: MetAfterAll }, recording?: StoreWriting): void {
   const written = metAfterAll ? messageFor(kase, { ...due, obligationId: metAfterAll.obligationId }, now) : messageFor(kase, due, now);
   const to = written.to;
   const message: CaseMessage = metAfterAll ? { ...written.message, metAfterAll: metAfterAll.metAt } : written.message;
@@ -510,6 +538,28 @@ function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<st
   const scope = new CancellationScope();
   sends.set(due.messageId, scope);
   const source = kase.facts.source;
+  // A send that looks at the case system first records events meanwhile: it writes nothing itself.
+  const plan = recording && !metAfterAll && (source === undefined || due.type !== 'escalation') ? planRecordedSend(kase, due, to.email, now, recording) : undefined;
+  if (recording && plan) {
+    void scope
+      .run(() => sendAndRecord({ message, to, record: plan.record }))
+      .then(
+        (result): SendEnding & { recorded?: boolean } => ({ delivery: result.delivery, recorded: result.recorded }),
+        (err: unknown): SendEnding & { recorded?: boolean } => failedSendEnding(err, due, to.email),
+      )
+      .then((ending) => {
+        // Anything the case recorded while the message was on its way is missing from the summary the send wrote.
+        const untouched = kase.revision === plan.revision;
+        sends.delete(due.messageId);
+        recording.withSend = undefined;
+        kase.clocks.finishSending(due.messageId, ending);
+        if (!ending.recorded) return;
+        if (plan.batch) kase.outbox.batchStored(plan.batch);
+        kase.outbox.deliveryStored(kase.facts.deliveries.length - 1);
+        if (!untouched) kase.summaryWanted = true;
+      });
+    return;
+  }
   void scope
     .run(async () => {
       if (source === undefined || due.type !== 'escalation') return sendOnItsOwn({ message, to });
@@ -525,25 +575,49 @@ function startSend(kase: CaseRecord, due: DueMessage, now: string, sends: Map<st
       (receipt): SendEnding => ({
         delivery: { ...base, sentAt: nowIso(), outcome: 'delivered', to: to.email, smtpResponse: receipt.smtpResponse },
       }),
-      (err: unknown): SendEnding => {
-        // Withdrawn: cancelled between attempts, or an attempt under way failed after the request.
-        if (isCancellation(err) || (err instanceof ActivityFailure && err.retryState === RetryState.CANCEL_REQUESTED)) {
-          const at = nowIso();
-          const summary = `${describeMessageKind(due)} to ${due.role} withdrawn before the mail server accepted it: no longer needed`;
-          return { withdrawn: { at, recordedAt: at, by: 'caseclock', entry: 'message', summary } };
-        }
-        const permanent = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PERMANENT_REJECTION_TYPE;
-        // Sends retry until they succeed or are refused for good; anything else is shown, never resent in a loop.
-        if (!permanent) log.error('message send failed unexpectedly', { messageId: due.messageId, error: String(err) });
-        else log.warn('message undeliverable', { messageId: due.messageId });
-        const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-        return { delivery: { ...base, sentAt: nowIso(), outcome: 'undeliverable', to: to.email, reason } };
-      },
+      (err: unknown): SendEnding => failedSendEnding(err, due, to.email),
     )
     .then((outcome) => {
       sends.delete(due.messageId);
       kase.clocks.finishSending(due.messageId, outcome);
     });
+}
+
+/** How a send that did not deliver ended: withdrawn (with a note saying why), or undeliverable for good. */
+function failedSendEnding(err: unknown, due: DueMessage, to: string): SendEnding {
+  // Withdrawn: cancelled between attempts, or an attempt under way failed after the request.
+  if (isCancellation(err) || (err instanceof ActivityFailure && err.retryState === RetryState.CANCEL_REQUESTED)) {
+    const at = nowIso();
+    const summary = `${describeMessageKind(due)} to ${due.role} withdrawn before the mail server accepted it: no longer needed`;
+    return { withdrawn: { at, recordedAt: at, by: 'caseclock', entry: 'message', summary } };
+  }
+  const permanent = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PERMANENT_REJECTION_TYPE;
+  // Sends retry until they succeed or are refused for good; anything else is shown, never resent in a loop.
+  if (!permanent) log.error('message send failed unexpectedly', { messageId: due.messageId, error: String(err) });
+  else log.warn('message undeliverable', { messageId: due.messageId });
+  const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+  return { delivery: { ...deliveryBase(due), sentAt: nowIso(), outcome: 'undeliverable', to, reason } };
+}
+
+/**
+ * A recorded send for `due`, if it can be one: no write under way or waiting for a person's entry
+ * (those go at once, on their own), no other recorded send in flight, and a delivery id the store
+ * takes. It carries the entries waiting now (most often the outcome that made the message due) and
+ * the summary as it will stand once the message has gone; every attempt writes the same.
+ */
+function planRecordedSend(kase: CaseRecord, due: DueMessage, to: string, now: string, storing: StoreWriting): { record: RecordedSendInput['record']; batch?: StoreBatch; revision: number } | undefined {
+  const { facts, outbox } = kase;
+  if (storing.batch || storing.withSend || storing.pausedUntil !== undefined || kase.summaryWanted || !outbox.onlyClockEntriesWaiting) return undefined;
+  const entryId = sentMessageEntryId(facts.subject, facts.caseId, due.messageId);
+  if (entryId.length > MAX_ENTRY_ID_LENGTH || !/^[\x21-\x7E]+$/.test(entryId)) return undefined;
+  const batch = outbox.nextBatch();
+  const summary = caseSummaryOnceSent(kase, now, outbox.waiting - (batch?.entries.length ?? 0), due, to);
+  storing.withSend = { messageId: due.messageId, ...(batch ? { batch } : {}) };
+  return {
+    record: { subject: facts.subject, caseId: facts.caseId, entries: batch?.entries ?? [], delivery: { ...deliveryBase(due), to, entryId }, summary },
+    ...(batch ? { batch } : {}),
+    revision: kase.revision,
+  };
 }
 
 /** The check's answer; an activity that fails or times out is "could not be checked", never a dropped escalation. */

@@ -12,6 +12,7 @@ import type { CaseEvent, SentMessage } from '../domain/facts';
 import type { RiskTier } from '../domain/kinds';
 import type { PolicySnapshot } from '../domain/policy';
 import type { PolicyRef } from '../domain/policy-library';
+import type { CaseRecordEntryDraft } from '../activities/case-record';
 import type { CaseDetails, CaseNoteInput, MoveTeamInput, ReassignInput, UpdateDetailsInput } from './inputs';
 
 export type { CaseContacts, CaseDetails, CaseNoteInput, MoveTeamInput, OpenCaseInput, ReassignInput, ReportIncidentInput, StaffContact, UpdateDetailsInput } from './inputs';
@@ -66,6 +67,11 @@ export interface Delivery extends SentMessage {
   to?: string;
   smtpResponse?: string;
   reason?: string;
+  /**
+   * The id its entry was stored under by the send itself (a recorded send, see case.ts), fixed when
+   * the send was scheduled; absent, the entry is numbered by its place in the case's list.
+   */
+  entryId?: string;
 }
 
 /** What a delivery record says about a due message, before its outcome is known. */
@@ -83,6 +89,25 @@ export function deliveryBase(due: DueMessage): Omit<Delivery, 'outcome' | 'sentA
 /** "Reminder", "Notice" or "Escalation level N": how the timeline and the console name a message. */
 export function describeMessageKind(m: { type: Delivery['type']; level: number }): string {
   return m.type === 'reminder' ? 'Reminder' : m.type === 'notice' ? 'Notice' : `Escalation level ${m.level}`;
+}
+
+/** How the timeline names a delivery: what was sent to whom, or why it could not go. */
+export function describeDelivery(d: Delivery): string {
+  const what = describeMessageKind(d);
+  return d.outcome === 'delivered' ? `${what} sent to ${d.role}${d.kind ? ` (${d.kind})` : ''}` : `${what} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`;
+}
+
+/**
+ * A delivery as the case-record store keeps it, under `entryId`: the one shape, whether the case
+ * writes it or the send that delivered it does (the store compares the two by content).
+ */
+export function deliveryRecordEntry(subject: 'case' | 'incident', caseId: string, entryId: string, delivery: Delivery): CaseRecordEntryDraft {
+  return { caseId, subject, entryId, kind: 'message', at: delivery.sentAt, recordedAt: delivery.sentAt, by: 'caseclock', summary: describeDelivery(delivery), data: { delivery } };
+}
+
+/** The store id of a message's delivery written by its own send: by the message's id, never its place in a list. */
+export function sentMessageEntryId(subject: 'case' | 'incident', caseId: string, messageId: string): string {
+  return `${subject}:${caseId}:sent:${messageId}`;
 }
 
 /** An event as stored on the case: what happened, plus when it was recorded (workflow time). */

@@ -11,7 +11,10 @@
  */
 
 /** The code every new run takes: all the changes below. Carried in the run's input. */
-export const CASE_CODE = 1;
+export const CASE_CODE = 2;
+
+/** The code from which a run takes RECORDED_SENDS_PATCH without asking (code 1 takes every change before it). */
+export const RECORDED_SENDS_CODE = 2;
 
 /** Runs that send each due message on its own, never awaiting one send before another. */
 export const INDEPENDENT_SENDS_PATCH = 'independent-sends';
@@ -41,3 +44,11 @@ export const OPENING_SUMMARY_PATCH = 'opening-summary';
  * turn. (Never shipped with the write by local activity it was first recorded with: see case.ts.)
  */
 export const LEAN_LOOP_PATCH = 'lean-loop';
+
+/**
+ * Runs whose send writes the message's delivery to the case-record store itself, with the entries
+ * that waited for it and the case's summary, in one transaction (a recorded send): a message costs
+ * one activity and the workflow task that hears of it, where a send and then a write took two of
+ * each. Taken without asking from RECORDED_SENDS_CODE.
+ */
+export const RECORDED_SENDS_PATCH = 'recorded-sends';

@@ -5,7 +5,9 @@
  * case ends only once the store holds its whole record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
 import { updateDetails } from '../../common/cases';
+import { caseWorkflowId } from '../../workflows/messages';
 import type { CaseRecordEntry } from '../../store/case-record-store';
 import { openCaseSummaries, type CaseSummaries } from '../../store/case-summaries';
 import { storeUrl, testStore, readTimeline } from '../support/case-record';
@@ -141,5 +143,56 @@ describe('the case record in the store', () => {
     expect(closed).toMatchObject({ status: 'closed', overdueCount: 0 });
     expect((await summaries.list({ now: await kase.now() })).some((s) => s.caseId === kase.caseId)).toBe(false);
     expect((await summaries.list({ now: await kase.now(), includeClosed: true })).some((s) => s.caseId === kase.caseId)).toBe(true);
+  });
+
+  it('sends and records each message in one activity: its delivery, the entries that waited and the summary, with no write after it', async () => {
+    const { EventType } = temporal.api.enums.v1;
+    const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
+    const handle = h.env.client.workflow.getHandle(caseWorkflowId(kase.caseId));
+    await kase.run(async () => {
+      await kase.settle();
+      const before = (await handle.fetchHistory()).events?.length ?? 0;
+      await kase.advance('PT25H'); // reminders, then the 24-hour visit missed: level 1
+      // From the first reminder's timer on (the opening's write may still be landing before it).
+      const since = ((await handle.fetchHistory()).events ?? []).slice(before);
+      const after = since.slice(since.findIndex((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED));
+      const scheduled = after.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+      // Every message went by a recorded send, and no write of the case's own followed one.
+      expect(scheduled.length).toBeGreaterThan(0);
+      expect(new Set(scheduled)).toEqual(new Set(['deliverAndRecordCaseMessage']));
+      expect(scheduled.length).toBe(kase.mail().length);
+
+      const record = await testStore().caseRecord(kase.caseId);
+      const messages = ofKind(record, 'message');
+      expect(messages.length).toBe(kase.mail().length);
+      for (const m of messages) {
+        const delivery = m.data.delivery as { messageId: string; smtpResponse?: string; entryId?: string; sentAt: string };
+        expect(m.entryId).toBe(`case:${kase.caseId}:sent:${delivery.messageId}`);
+        expect(delivery.entryId).toBe(m.entryId);
+        expect(delivery.smtpResponse).toMatch(/^250 /);
+        expect(m.at).toBe(delivery.sentAt);
+      }
+      expect(messages.some((m) => (m.data.delivery as { type: string }).type === 'escalation')).toBe(true);
+      // The case holds nothing the store does not, and the summary is where the case stands once the message went.
+      const state = await kase.state();
+      expect(state.notYetInRecord).toEqual([]);
+      const summary = await summaries.get('case', kase.caseId, await kase.now());
+      expect(summary).toMatchObject({ sending: [], waitingForStore: 0, overdueCount: 1 });
+      const visit = summary!.open.find((o) => o.kind === 'initial-visit-high')!;
+      expect(visit.escalationLevel).toBe(1);
+      expect(visit.escalatedTo).toEqual({ role: 'team-manager', to: CONTACTS['team-manager']!.email });
+      // The timeline the case shows is the store's, message for message.
+      const timeline = await kase.timeline();
+      const id = (d: unknown) => (d as { messageId: string }).messageId;
+      expect(
+        timeline
+          .filter((t) => t.entry === 'message')
+          .map((t) => id(t.delivery))
+          .sort(),
+      ).toEqual(messages.map((m) => id(m.data.delivery)).sort());
+    });
+    // Closing wrote the rest; every entry once.
+    const record = await testStore().caseRecord(kase.caseId);
+    expect(new Set(record.map((e) => e.entryId)).size).toBe(record.length);
   });
 });

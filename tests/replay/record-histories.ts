@@ -607,6 +607,38 @@ const SCENARIOS: Record<string, Scenario> = {
   /** The lean loop across continue-as-new: the next run carries CASE_CODE and asks no patch either. */
   'lean-loop-continue-as-new': (r) => continueAsNewScenario(r, 'lean-loop-continue-as-new', 'REPLAY-LEAN-CAN-1'),
 
+  /**
+   * The same path with recorded sends (RECORDED_SENDS_PATCH, taken by code 2 without asking): each
+   * reminder and level 1 write their delivery, with the overdue outcome that waited, the summary
+   * included, in the send's own activity; no write follows a send. Acknowledged, visited; still running.
+   */
+  async 'recorded-sends'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-RECORDED-1').open();
+    await checkOpening(r, c.workflowId);
+    await r.settle(c.workflowId);
+    await c.advance(HOUR);
+    await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
+    const visit = await c.openObligation('initial-visit-high');
+    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
+    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
+    await r.settle(c.workflowId);
+    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
+    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'recorded-sends',
+      description:
+        'Case opened with code 2 (recorded sends, no patch asked): rated HIGH_IMMEDIATE, reminders and level 1 each written by its own send with the overdue outcome and the summary, acknowledged, visited; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
+
+  /** Recorded sends across continue-as-new: the next run carries code 2. */
+  'recorded-sends-continue-as-new': (r) => continueAsNewScenario(r, 'recorded-sends-continue-as-new', 'REPLAY-RECORDED-CAN-1'),
+
   /** Continue-as-new that settles what is older than 90 days into a checkpoint (SETTLED_STATE_PATCH). */
   'settled-state': (r) => settledStateScenario(r, 'settled-state', 'REPLAY-SETTLED-1'),
 

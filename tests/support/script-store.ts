@@ -13,7 +13,8 @@ import type { Mailbox } from './mailbox';
 
 /** Every activity a case worker runs: email to the mailbox, the record to `store`. */
 export function caseActivitiesWith(mailbox: Mailbox, store: CaseRecordStore, mail: Parameters<Mailbox['activities']>[0] = {}) {
-  return { ...mailbox.activities(mail), ...createCaseRecordActivities({ store }) };
+  const sending = mailbox.activities(mail);
+  return { ...sending, ...createCaseRecordActivities({ store, deliver: sending.deliverCaseMessage }) };
 }
 
 /** An embedded store of a script's own, in a temporary folder removed by `stop`. */

@@ -8,7 +8,7 @@
  */
 import type { CaseRecordEntryDraft } from '../../activities/case-record';
 import { recordSummaryOfEvent } from '../../domain/labels';
-import { describeMessageKind, type Delivery, type ObligationOutcome, type RecordedEvent, type TimelineEntry } from '../messages';
+import { deliveryRecordEntry, describeDelivery, type Delivery, type ObligationOutcome, type RecordedEvent, type TimelineEntry } from '../messages';
 
 export type RecordSubject = 'case' | 'incident';
 
@@ -53,7 +53,9 @@ export function* numberedEntries(lists: CarriedLists, from: ListMarks, base: Lis
     yield { list: 'event', entryId: id('event', base.events + i), entry: eventEntry(lists.events[i]!) };
   }
   for (let i = from.deliveries; i < lists.deliveries.length; i++) {
-    yield { list: 'message', entryId: id('message', base.deliveries + i), entry: deliveryEntry(lists.deliveries[i]!) };
+    const delivery = lists.deliveries[i]!;
+    // A delivery its own send wrote keeps the id it was written under.
+    yield { list: 'message', entryId: delivery.entryId ?? id('message', base.deliveries + i), entry: deliveryEntry(delivery) };
   }
   for (let i = from.notes; i < lists.notes.length; i++) {
     yield { list: 'note', entryId: id('note', base.notes + i), entry: lists.notes[i]! };
@@ -83,7 +85,7 @@ export function storeEntry(subject: RecordSubject, caseId: string, { list, entry
     case 'event':
       return { ...common, kind: entry.entry === 'policy' ? 'policy' : 'event', ...told, data: { event: entry.event } };
     case 'message':
-      return { ...common, kind: 'message', ...told, data: { delivery: entry.delivery } };
+      return entry.delivery ? deliveryRecordEntry(subject, caseId, entryId, entry.delivery) : { ...common, kind: 'message', ...told, data: { delivery: entry.delivery } };
     case 'note':
       return { ...common, kind: 'note', ...told, data: { entry: entry.entry } };
   }
@@ -110,9 +112,4 @@ function describeOutcome({ obligation: o }: ObligationOutcome): string {
   if (o.status === 'open') return `${what} due by ${o.dueAt}`;
   if (o.status === 'met') return o.lateByMs ? `${what} met after its deadline ${o.dueAt}` : `${what} met on time`;
   return `${what} ${o.status}`;
-}
-
-function describeDelivery(d: Delivery): string {
-  const what = describeMessageKind(d);
-  return d.outcome === 'delivered' ? `${what} sent to ${d.role}${d.kind ? ` (${d.kind})` : ''}` : `${what} to ${d.role} could not be delivered: ${d.reason ?? 'unknown reason'}`;
 }

@@ -105,11 +105,33 @@ export class StoreOutbox {
     return { entries, reaches: { events, deliveries, notes, outcomes: outcomes + outcomesTaken, outcomesTaken } };
   }
 
-  /** The store has a batch: the marks move on (nothing the engine reads changes). */
+  /**
+   * The store has a batch: the marks move on (nothing the engine reads changes). Marks only move
+   * forward: a batch a recorded send carried and a write of the case's own may hold the same
+   * entries and land in either order.
+   */
   batchStored(batch: StoreBatch): void {
-    const { events, deliveries, notes, outcomes, outcomesTaken } = batch.reaches;
-    this.stored = { events, deliveries, notes, outcomes, lastOutcome: this.stored.lastOutcome };
-    this.outcomesToStore = this.outcomesToStore.slice(outcomesTaken);
+    const { events, deliveries, notes, outcomes } = batch.reaches;
+    const stored = this.stored;
+    this.outcomesToStore = this.outcomesToStore.slice(Math.max(0, outcomes - stored.outcomes));
+    this.stored = {
+      events: Math.max(events, stored.events),
+      deliveries: Math.max(deliveries, stored.deliveries),
+      notes: Math.max(notes, stored.notes),
+      outcomes: Math.max(outcomes, stored.outcomes),
+      lastOutcome: stored.lastOutcome,
+    };
+    this.revision++;
+  }
+
+  /**
+   * The delivery at `index` of the case's list was written by its own send: when every delivery
+   * before it is stored, the mark moves past it; otherwise a later batch writes it again under the
+   * same id and content, which the store keeps once.
+   */
+  deliveryStored(index: number): void {
+    if (this.stored.deliveries !== index) return;
+    this.stored = { ...this.stored, deliveries: index + 1 };
     this.revision++;
   }
 

@@ -56,6 +56,21 @@ export function caseSummary(kase: CaseRecord, now: string, waitingAfter: number)
   };
 }
 
+/**
+ * The case's summary as it will stand once `due` has gone to `to`: what its recorded send writes
+ * with the delivery (the message no longer waiting for the mail server; an escalation's obligation
+ * showing whom it went to).
+ */
+export function caseSummaryOnceSent(kase: CaseRecord, now: string, waitingAfter: number, due: DueMessage, to: string): CaseSummary {
+  const summary = caseSummary(kase, now, waitingAfter);
+  const escalated = due.type === 'escalation' ? due.obligationId : undefined;
+  return {
+    ...summary,
+    sending: summary.sending.filter((s) => s.messageId !== due.messageId),
+    open: escalated === undefined ? summary.open : summary.open.map((o) => (o.id === escalated && o.escalationLevel > 0 ? { ...o, escalatedTo: { role: due.role, to } } : o)),
+  };
+}
+
 /** The case's search attributes as of `now`: what the client sets when it starts the case, and what the case keeps current. */
 export function caseAttributesAt(kase: CaseRecord, now: string): CaseAttributes {
   const evaluation = kase.clocks.evaluate(now);
