@@ -14,7 +14,7 @@ import { CaseRecordConflict, CaseRecordInvalid, type CaseRecordEntryInput, type 
 import type { CaseSummary } from '../store/case-summary';
 import { CASE_RECORD_REFUSED_TYPE } from '../workflows/failure-types';
 import { deliveryRecordEntry, type Delivery } from '../workflows/messages';
-import type { DeliverInput, DeliveryReceipt } from './notifications';
+import { HEARTBEAT_EVERY_MS, type DeliverInput, type DeliveryReceipt } from './notifications';
 
 export interface CaseRecordDeps {
   store: Pick<CaseRecordStore, 'append' | 'entry'>;
@@ -58,11 +58,27 @@ export interface RecordedSendResult {
   stored: number;
 }
 
+/** How long a recorded send waits on the store, well inside its start-to-close timeout (a minute). */
+export const RECORD_LIMIT_MS = 20_000;
+
+/** `work`, or a failure once `ms` have passed without an answer. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the case record store did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createCaseRecordActivities(deps: CaseRecordDeps) {
-  /** The delivery an earlier attempt stored, if any; a store that cannot say counts as none (the message must not wait on the store). */
+  /** The delivery an earlier attempt stored, if any; a store that cannot say soon counts as none (the message must not wait on the store). */
   async function storedDelivery(entryId: string): Promise<Delivery | undefined> {
     try {
-      const entry = await deps.store.entry(entryId);
+      const entry = await within(RECORD_LIMIT_MS, deps.store.entry(entryId));
       // Written by an earlier attempt of this very send, from the same input.
       return entry === undefined ? undefined : (entry.data['delivery'] as unknown as Delivery);
     } catch (err) {
@@ -104,8 +120,13 @@ export function createCaseRecordActivities(deps: CaseRecordDeps) {
       const sentAt = new Date(info.currentAttemptScheduledTimestampMs).toISOString();
       const delivery: Delivery = { ...record.delivery, sentAt, outcome: 'delivered', smtpResponse: receipt.smtpResponse };
       const entries = [...record.entries, deliveryRecordEntry(record.subject, record.caseId, record.delivery.entryId, delivery)];
+      // Heartbeats go on while the record is written, so Temporal does not take a slow write for a
+      // dead worker and send the message again.
+      const activity = Context.current();
+      const alive = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        const result = await deps.store.append(entries as CaseRecordEntryInput[], { ...record.summary, writtenAt: sentAt });
+        // A write given up on here may still land: the case's own write of the same entries then finds them there.
+        const result = await within(RECORD_LIMIT_MS, deps.store.append(entries as CaseRecordEntryInput[], { ...record.summary, writtenAt: sentAt }));
         log.info('message delivered and recorded', { caseId: record.caseId, messageId: message.messageId, ...result });
         return { delivery, recorded: true, stored: result.stored };
       } catch (err) {
@@ -116,6 +137,8 @@ export function createCaseRecordActivities(deps: CaseRecordDeps) {
         }
         log.warn('message delivered; its record is left to the case', { caseId: record.caseId, messageId: message.messageId, error: err instanceof Error ? err.message : String(err) });
         return { delivery, recorded: false, stored: 0 };
+      } finally {
+        clearInterval(alive);
       }
     },
   };
