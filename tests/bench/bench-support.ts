@@ -4,11 +4,15 @@
  * bundle, and connections to it. Plain scripts: no vitest here.
  */
 import { caseBundleOptions } from '../../worker/workflow-bundle';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type BundleOptions, type WorkflowBundle } from '@temporalio/worker';
+import webpack from 'webpack';
+import type { PolicySnapshot } from '../../domain/policy';
+import { FROZEN_POLICIES } from '../../domain/policies/frozen';
+import { policyVersionHash } from '../../domain/policy-refs';
 import type { CaseContacts } from '../../workflows/messages';
 import { freePort, startDevServer } from '../../tools/dev-server';
 import { startMailbox, type Mailbox } from '../support/mailbox';
@@ -58,7 +62,24 @@ export type BenchServerKind = 'dev' | 'postgres';
 
 let runtimeInstalled = false;
 
-export async function startBenchServer(prefix: string, kind: BenchServerKind = 'dev'): Promise<BenchServer> {
+/**
+ * Freezes `snapshots` into the policy library of this process and of the case bundle built with
+ * the options returned, as tools/freeze-policies.ts freezes a council's own policy: cases then
+ * carry a reference, as production's do, not the whole snapshot (some 25 KB each).
+ */
+function frozenForBench(dir: string, snapshots: readonly PolicySnapshot[]): Partial<BundleOptions> {
+  if (snapshots.length === 0) return {};
+  const entries = snapshots.map((snapshot) => ({ id: snapshot.id, version: snapshot.version, sha256: policyVersionHash(snapshot), snapshot }));
+  (FROZEN_POLICIES as unknown as typeof entries).push(...entries);
+  const library = path.join(dir, 'bench-frozen-policies.js');
+  const shipped = path.resolve(__dirname, '../../domain/policies/frozen/index.ts');
+  writeFileSync(library, `const { FROZEN_POLICIES: SHIPPED } = require(${JSON.stringify(shipped)});\nexports.FROZEN_POLICIES = [...SHIPPED, ...${JSON.stringify(entries)}];\n`);
+  return {
+    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), new webpack.NormalModuleReplacementPlugin(/^\.\/policies\/frozen$/, library)] }),
+  };
+}
+
+export async function startBenchServer(prefix: string, kind: BenchServerKind = 'dev', options: { frozen?: readonly PolicySnapshot[] } = {}): Promise<BenchServer> {
   if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeInstalled = true;
   const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
@@ -81,7 +102,7 @@ export async function startBenchServer(prefix: string, kind: BenchServerKind = '
   const [server, mailbox, caseBundle, baselineBundle] = await Promise.all([
     startServer(),
     startMailbox(),
-    bundleWorkflowCode(caseBundleOptions({ logger: new DefaultLogger('ERROR') })),
+    bundleWorkflowCode(caseBundleOptions({ logger: new DefaultLogger('ERROR'), ...frozenForBench(dir, options.frozen ?? []) })),
     bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bench-workflows.ts'), logger: new DefaultLogger('ERROR') }),
   ]);
   const store = server.store;

@@ -48,8 +48,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** The longest lead a case burst takes: its seconds policy's deadline. */
+const leadFor = (kind: 'case' | 'baseline', n: number) => Math.ceil(n / (kind === 'case' ? 10 : 20)) + 15;
+const DEADLINE_SECONDS = leadFor('case', N);
+/** One policy for every case burst, frozen into the library so cases carry its reference, as production's do. */
+const POLICY = secondsPolicy({ 'initial-visit-high': `PT${DEADLINE_SECONDS}S` }, LEVEL_1_ONLY);
+
 async function benchOn(kind: BenchServerKind): Promise<void> {
-  const bench = await startBenchServer('caseclock-system-bench', kind);
+  const bench = await startBenchServer('caseclock-system-bench', kind, { frozen: [POLICY] });
   const { mailbox, activities, client, nativeConnection, caseBundle, baselineBundle, logFile } = bench;
   const workerFor = (taskQueue: string, workflowBundle: typeof caseBundle) =>
     Worker.create({ connection: nativeConnection, taskQueue, workflowBundle, activities, workflowThreadPoolSize: THREADS, maxCachedWorkflows: Math.max(1000, N + 100) });
@@ -60,12 +66,13 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
   /** Starts N workflows rated or timed at one instant, so their deadlines coincide; waits for the burst to be delivered. */
   async function burst(kind: 'case' | 'baseline', n = N): Promise<Burst> {
     const prefix = `${kind}-${Date.now()}`;
-    const leadSeconds = Math.ceil(n / (kind === 'case' ? 10 : 20)) + 15;
+    const leadSeconds = leadFor(kind, n);
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const t0 = Date.now();
     const deadline = t0 + leadSeconds * 1000;
-    const policy = secondsPolicy({ 'initial-visit-high': `PT${leadSeconds}S` }, LEVEL_1_ONLY);
+    // Rated so that the policy's deadline falls at this burst's: a smaller burst is rated earlier.
+    const ratedAt = new Date(deadline - DEADLINE_SECONDS * 1000).toISOString();
     const startOne = (i: number) =>
       kind === 'case'
         ? openCase(
@@ -74,9 +81,9 @@ async function benchOn(kind: BenchServerKind): Promise<void> {
               caseId: `${prefix}-${i}`,
               details: { reference: `${prefix}-${i}`, team: 'BENCH', contacts: BENCH_CONTACTS },
               openedBy: 'bench',
-              initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'benchmark', at: new Date(t0).toISOString() },
+              initialTier: { tier: 'HIGH_IMMEDIATE', reason: 'benchmark', at: ratedAt },
             },
-            policy,
+            POLICY,
             { taskQueue: 'bench-cases' },
           )
         : client.workflow.start(baselineBurstWorkflow, {
