@@ -241,6 +241,28 @@ async function continueAsNewScenario(r: Recorder, scenario: string, caseId: stri
 }
 
 /**
+ * A case opened with nothing recorded (its opening checked), rated HIGH_IMMEDIATE an hour later,
+ * the 24-hour visit missed (reminders, then level 1), acknowledged, visited, a day on; still
+ * running. Recorded with the code of the day: `lean-loop` was code 1's, `recorded-sends` code 2's.
+ */
+async function visitMissedScenario(r: Recorder, scenario: string, caseId: string, description: string): Promise<void> {
+  const c = await new ReplayCase(r, caseId).open();
+  await checkOpening(r, c.workflowId);
+  await r.settle(c.workflowId);
+  await c.advance(HOUR);
+  await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
+  const visit = await c.openObligation('initial-visit-high');
+  await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
+  await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
+  await r.settle(c.workflowId);
+  await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
+  await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+  await c.advance(DAY);
+  await r.save({ scenario, description, workflowType: 'caseWorkflow', workflowId: c.workflowId, savedWhile: 'running' });
+  await c.close();
+}
+
+/**
  * A VULNERABLE case with KIT calls every 12 days for about four months before it first continues
  * as new, so that continue-as-new settles what is older than 90 days into a checkpoint; both runs
  * saved (the second starts from the checkpoint).
@@ -580,29 +602,13 @@ const SCENARIOS: Record<string, Scenario> = {
    * level 1 sent, the overdue outcome's write held until the escalation's delivery goes with it
    * (LEAN_LOOP_PATCH); acknowledged, visited; one timer kept across the loop's turns; still running.
    */
-  async 'lean-loop'(r) {
-    const c = await new ReplayCase(r, 'REPLAY-LEAN-1').open();
-    await checkOpening(r, c.workflowId);
-    await r.settle(c.workflowId);
-    await c.advance(HOUR);
-    await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
-    const visit = await c.openObligation('initial-visit-high');
-    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
-    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
-    await r.settle(c.workflowId);
-    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
-    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
-    await c.advance(DAY);
-    await r.save({
-      scenario: 'lean-loop',
-      description:
-        "Case opened with today's code (no patch asked): summary written at opening, rated HIGH_IMMEDIATE, reminders, level 1 sent with the overdue outcome written alongside its delivery, acknowledged, visited; still running",
-      workflowType: 'caseWorkflow',
-      workflowId: c.workflowId,
-      savedWhile: 'running',
-    });
-    await c.close();
-  },
+  'lean-loop': (r) =>
+    visitMissedScenario(
+      r,
+      'lean-loop',
+      'REPLAY-LEAN-1',
+      "Case opened with today's code (no patch asked): summary written at opening, rated HIGH_IMMEDIATE, reminders, level 1 sent with the overdue outcome written alongside its delivery, acknowledged, visited; still running",
+    ),
 
   /** The lean loop across continue-as-new: the next run carries CASE_CODE and asks no patch either. */
   'lean-loop-continue-as-new': (r) => continueAsNewScenario(r, 'lean-loop-continue-as-new', 'REPLAY-LEAN-CAN-1'),
@@ -612,29 +618,13 @@ const SCENARIOS: Record<string, Scenario> = {
    * reminder and level 1 write their delivery, with the overdue outcome that waited, the summary
    * included, in the send's own activity; no write follows a send. Acknowledged, visited; still running.
    */
-  async 'recorded-sends'(r) {
-    const c = await new ReplayCase(r, 'REPLAY-RECORDED-1').open();
-    await checkOpening(r, c.workflowId);
-    await r.settle(c.workflowId);
-    await c.advance(HOUR);
-    await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
-    const visit = await c.openObligation('initial-visit-high');
-    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
-    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
-    await r.settle(c.workflowId);
-    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
-    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
-    await c.advance(DAY);
-    await r.save({
-      scenario: 'recorded-sends',
-      description:
-        'Case opened with code 2 (recorded sends, no patch asked): rated HIGH_IMMEDIATE, reminders and level 1 each written by its own send with the overdue outcome and the summary, acknowledged, visited; still running',
-      workflowType: 'caseWorkflow',
-      workflowId: c.workflowId,
-      savedWhile: 'running',
-    });
-    await c.close();
-  },
+  'recorded-sends': (r) =>
+    visitMissedScenario(
+      r,
+      'recorded-sends',
+      'REPLAY-RECORDED-1',
+      'Case opened with code 2 (recorded sends, no patch asked): rated HIGH_IMMEDIATE, reminders and level 1 each written by its own send with the overdue outcome and the summary, acknowledged, visited; still running',
+    ),
 
   /** Recorded sends across continue-as-new: the next run carries code 2. */
   'recorded-sends-continue-as-new': (r) => continueAsNewScenario(r, 'recorded-sends-continue-as-new', 'REPLAY-RECORDED-CAN-1'),
