@@ -435,8 +435,8 @@ interface StoreWriting {
   pausedUntil?: string;
   /** Until when a write of the clocks' own entries waits for a send to end (lean runs). */
   heldUntil?: string;
-  /** The recorded send in flight (one at a time), with the batch it carries. */
-  withSend?: { messageId: string; batch?: StoreBatch };
+  /** The message id of the recorded send in flight (one at a time: only one carries the entries waiting). */
+  withSend?: string;
 }
 
 /**
@@ -612,7 +612,7 @@ function planRecordedSend(kase: CaseRecord, due: DueMessage, to: string, now: st
   if (entryId.length > MAX_ENTRY_ID_LENGTH || !/^[\x21-\x7E]+$/.test(entryId)) return undefined;
   const batch = outbox.nextBatch();
   const summary = caseSummaryOnceSent(kase, now, outbox.waiting - (batch?.entries.length ?? 0), due, to);
-  storing.withSend = { messageId: due.messageId, ...(batch ? { batch } : {}) };
+  storing.withSend = due.messageId;
   return {
     record: { subject: facts.subject, caseId: facts.caseId, entries: batch?.entries ?? [], delivery: { ...deliveryBase(due), to, entryId }, summary },
     ...(batch ? { batch } : {}),
