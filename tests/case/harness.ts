@@ -71,19 +71,37 @@ export async function startHarness(): Promise<Harness> {
 
 interface Describable {
   describe(): Promise<{ historyLength: number; raw: { pendingActivities?: unknown[] | null; pendingWorkflowTask?: unknown } }>;
+  fetchHistory?(): Promise<{ events?: Array<{ eventType?: number | null }> | null }>;
+}
+
+/**
+ * Whether the history's last workflow task is still open (scheduled or started, not completed).
+ * The time-skipping test server does not always report a task in flight, and a long task adds no
+ * event while it runs.
+ */
+async function workflowTaskOpen(handle: Describable): Promise<boolean> {
+  if (!handle.fetchHistory) return false;
+  const { EventType } = temporal.api.enums.v1;
+  const events = (await handle.fetchHistory()).events ?? [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const type = events[i]!.eventType;
+    if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return false;
+    if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) return true;
+  }
+  return false;
 }
 
 /**
  * Waits (in real time) until a workflow has caught up with the timers that fired: no workflow
- * task or activity pending, and its history no longer growing. Checking activities alone races
- * the workflow task that starts them.
+ * task or activity pending, its history no longer growing, and its last workflow task completed.
+ * Checking activities alone races the workflow task that starts them.
  */
 export async function settleWorkflow(handle: Describable): Promise<void> {
   let last = -1;
   for (let i = 0; i < 600; i++) {
     const desc = await handle.describe();
     const busy = (desc.raw.pendingActivities ?? []).length > 0 || Boolean(desc.raw.pendingWorkflowTask);
-    if (!busy && desc.historyLength === last) return;
+    if (!busy && desc.historyLength === last && !(await workflowTaskOpen(handle))) return;
     last = busy ? -1 : desc.historyLength;
     await new Promise((r) => setTimeout(r, 60));
   }
