@@ -10,6 +10,7 @@
  * one workflow task to hear of it, where a send and a write took two of each.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { answerWithin } from '../common/deadline';
 import { CaseRecordConflict, CaseRecordInvalid, type CaseRecordEntryInput, type CaseRecordStore } from '../store/case-record-store';
 import type { CaseSummary } from '../store/case-summary';
 import { CASE_RECORD_REFUSED_TYPE } from '../workflows/failure-types';
@@ -61,24 +62,14 @@ export interface RecordedSendResult {
 /** How long a recorded send waits on the store, well inside its start-to-close timeout (a minute). */
 export const RECORD_LIMIT_MS = 20_000;
 
-/** `work`, or a failure once `ms` have passed without an answer. */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the case record store did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The store's answer, or a failure once RECORD_LIMIT_MS have passed without one. */
+const fromStore = <T>(work: Promise<T>): Promise<T> => answerWithin(RECORD_LIMIT_MS, work, () => new Error(`the case record store did not answer within ${RECORD_LIMIT_MS} ms`));
 
 export function createCaseRecordActivities(deps: CaseRecordDeps) {
   /** The delivery an earlier attempt stored, if any; a store that cannot say soon counts as none (the message must not wait on the store). */
   async function storedDelivery(entryId: string): Promise<Delivery | undefined> {
     try {
-      const entry = await within(RECORD_LIMIT_MS, deps.store.entry(entryId));
+      const entry = await fromStore(deps.store.entry(entryId));
       // Written by an earlier attempt of this very send, from the same input.
       return entry === undefined ? undefined : (entry.data['delivery'] as unknown as Delivery);
     } catch (err) {
@@ -126,7 +117,7 @@ export function createCaseRecordActivities(deps: CaseRecordDeps) {
       const alive = setInterval(() => activity.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         // A write given up on here may still land: the case's own write of the same entries then finds them there.
-        const result = await within(RECORD_LIMIT_MS, deps.store.append(entries as CaseRecordEntryInput[], { ...record.summary, writtenAt: sentAt }));
+        const result = await fromStore(deps.store.append(entries as CaseRecordEntryInput[], { ...record.summary, writtenAt: sentAt }));
         log.info('message delivered and recorded', { caseId: record.caseId, messageId: message.messageId, ...result });
         return { delivery, recorded: true, stored: result.stored };
       } catch (err) {

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { pooledTransactions } from '../store/case-record-store';
+import { answerWithin } from './deadline';
 
 export type Check = () => Promise<unknown>;
 
@@ -22,19 +23,11 @@ export function readinessProbe(checks: Record<string, Check>, options: { timeout
   const cacheMs = options.cacheMs ?? 2_000;
   let last: { at: number; answer: Promise<Readiness> } | undefined;
   const runOne = async (check: Check): Promise<string | undefined> => {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        check(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await answerWithin(timeoutMs, check(), () => new Error(`no answer within ${timeoutMs} ms`));
       return undefined;
     } catch (err) {
       return err instanceof Error ? (err.message.split('\n')[0] ?? 'failed') : String(err);
-    } finally {
-      clearTimeout(timer);
     }
   };
   const evaluate = async (): Promise<Readiness> => {

@@ -43,6 +43,7 @@ import {
 } from '../domain/ssd/rows';
 import type { SsdTierValue } from '../domain/ssd/tier';
 import { redactUrl, storeSessionLimits } from './case-record-store';
+import { answerWithin } from '../common/deadline';
 
 // --- The tables --------------------------------------------------------------------------------
 
@@ -417,21 +418,13 @@ const newestFirst =
 
 async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new SsdSourceError('timeout', `the SSD source did not answer within ${ms} ms`));
-    }, ms);
-  });
   const running = work(controller.signal);
   // Once the deadline has won, the abandoned read's own failure (aborted, cancelled) is expected.
   running.catch(() => undefined);
-  try {
-    return await Promise.race([running, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return answerWithin(ms, running, () => {
+    controller.abort();
+    return new SsdSourceError('timeout', `the SSD source did not answer within ${ms} ms`);
+  });
 }
 
 interface Reader {
