@@ -17,6 +17,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -39,6 +40,7 @@ import {
   CASE_RECORD_STORE_PATCH,
   INDEPENDENT_SENDS_PATCH,
   LEAN_LOOP_PATCH,
+  OPENING_IN_TASK_CODE,
   OPENING_SUMMARY_PATCH,
   RECORDED_SENDS_CODE,
   RECORDED_SENDS_PATCH,
@@ -132,7 +134,18 @@ const MAX_ENTRY_ID_LENGTH = 300;
 // is, and a task the server rejects (an update arriving as the case continues as new) or loses (a
 // worker restarting) is worked again at a later instant, so the same entry ids would carry other
 // times and outcomes, which the append-only store refuses for good. An activity's entries are in
-// the history before it runs, so every attempt writes the same.
+// the history before it runs, so every attempt writes the same. The one exception is the opening,
+// below, whose every entry is fixed by the case's input.
+
+/**
+ * The opening's write (OPENING_IN_TASK_CODE), inside the case's first workflow task. One attempt,
+ * briefly: a store that does not answer costs the start a few seconds at most, and the loop then
+ * writes the same entries by `storeCaseEntries`.
+ */
+const { storeCaseEntries: storeOpening } = proxyLocalActivities<CaseRecordActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 1 },
+});
 
 /** How long a write of the clocks' own entries waits for a message just started to be sent, so its delivery goes in the same write. */
 const HOLD_WRITE_FOR_SEND_MS = 60_000;
@@ -340,6 +353,7 @@ async function keepClocksSendingIndependently(kase: CaseRecord, input: CaseWorkf
   const storing: StoreWriting = { lean };
   const recording = recordedSends ? storing : undefined;
   const timer = new WakeTimer(kase);
+  if (kase.outbox.keepsRecord && (input.code ?? 0) >= OPENING_IN_TASK_CODE && workflowInfo().continuedFromExecutionRunId === undefined) await writeOpening(kase);
   for (;;) {
     const now = nowIso();
     let evaluation = kase.clocks.evaluate(now);
@@ -484,6 +498,32 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting, sending: boole
       kase.nudge();
     },
   );
+}
+
+/**
+ * Writes a new case's opening in its first workflow task: its events and deliveries as given, the
+ * obligations they start, and its summary, all as they stood at the instant it was opened. Every
+ * entry is fixed by the case's input, so a task worked again (or an earlier attempt's write landing
+ * late) writes the same, and the summary, written at the opening instant, never replaces a later
+ * one. Where the write fails, the entries wait in the case and the loop writes them.
+ */
+async function writeOpening(kase: CaseRecord): Promise<void> {
+  const openedAt = kase.facts.openedAt;
+  kase.outbox.noteOutcomes(kase.clocks.evaluate(openedAt).obligations, openedAt);
+  const batch = kase.outbox.nextBatch();
+  const summary = caseSummary(kase, openedAt, kase.outbox.waiting - (batch?.entries.length ?? 0));
+  // The opening's summary goes with it; one asked for meanwhile (writeSummary) still goes.
+  kase.summaryWanted = false;
+  try {
+    await storeOpening(batch?.entries ?? [], summary);
+    if (batch) kase.outbox.batchStored(batch);
+  } catch (err) {
+    kase.summaryWanted = true;
+    log.warn('case opening not written in its first task; the case writes it next', {
+      caseId: kase.facts.caseId,
+      error: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err),
+    });
+  }
 }
 
 /** The loop of cases started before INDEPENDENT_SENDS_PATCH: a wake-up's sends awaited together. */

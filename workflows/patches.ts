@@ -11,10 +11,18 @@
  */
 
 /** The code every new run takes: all the changes below. Carried in the run's input. */
-export const CASE_CODE = 2;
+export const CASE_CODE = 3;
 
 /** The code from which a run takes RECORDED_SENDS_PATCH without asking (code 1 takes every change before it). */
 export const RECORDED_SENDS_CODE = 2;
+
+/**
+ * The code from which a case's first run writes its opening (its events, the obligations they
+ * start, its summary) by a local activity in its first workflow task, where older runs scheduled a
+ * write activity and took a second task to hear of it. Asked of no older run: a run opens once, at
+ * its start, so a run of code 2 has opened the old way before any code asks.
+ */
+export const OPENING_IN_TASK_CODE = 3;
 
 /** Runs that send each due message on its own, never awaiting one send before another. */
 export const INDEPENDENT_SENDS_PATCH = 'independent-sends';

@@ -2,8 +2,8 @@
  * The case-record store down while a case goes on, on the real dev server in real time, with a
  * store of its own (embedded PostgreSQL, PGlite) stopped and started again on the same port and
  * data. The clocks keep running (the deadline's escalation goes while the store is down), the
- * entries wait in the case (its state says how many), and once the store is back every entry
- * lands exactly once.
+ * entries wait in the case (its state says how many), a case opened meanwhile keeps its opening
+ * until the store is back, and then every entry lands exactly once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -61,6 +61,8 @@ describe('the case-record store down while a case goes on', () => {
         await server!.stop();
         server = undefined;
         const now = () => new Date().toISOString();
+        // A case opened now cannot write its opening in its first task: it waits in the case.
+        const openedDuringOutage = await openHighRiskCase(client, policy, { taskQueue, prefix: 'STOREDOWN-NEW' });
         await recordEvent(client, caseId, { type: 'contact', contactType: 'kit-call', at: now(), by: 'sw1' });
         await recordEvent(client, caseId, { type: 'contact', contactType: 'other', at: now(), by: 'sw1' });
         // The visit deadline passes with the store down: level 1 still goes.
@@ -70,6 +72,11 @@ describe('the case-record store down while a case goes on', () => {
 
         server = await startEmbeddedStore({ dataDir, port });
         await waitUntil('the store has caught up', async () => (await caseState(client, caseId)).waitingForStore === 0, 90_000);
+
+        // The case opened during the outage wrote its opening once the store was back, once.
+        await waitUntil('the case opened during the outage has written its opening', async () => (await caseState(client, openedDuringOutage)).waitingForStore === 0, 90_000);
+        expect((await store.caseRecord(openedDuringOutage)).filter((e) => e.kind === 'event').map((e) => e.entryId)).toEqual([`case:${openedDuringOutage}:event:0`]);
+        await recordEvent(client, openedDuringOutage, { type: 'case-closed', at: now(), by: 'admin1', reason: 'drill finished' });
 
         const record = await store.caseRecord(caseId);
         const timeline = await caseTimeline(client, caseId);

@@ -340,9 +340,10 @@ async function checkOpening(r: Recorder, workflowId: string): Promise<void> {
   const upserted = opening.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {})).filter((name) => caseAttributeNames.has(name));
   if (upserted.length > 0) throw new Error(`${workflowId}: its first task upserted ${upserted.join(', ')}, which the client had set`);
   // The summary is written before any change is recorded (opening-summary, or the opening's own
-  // entries), by an activity.
-  const written = (e: (typeof opening)[number]) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries';
-  if (!opening.some(written)) throw new Error(`${workflowId}: no summary written on opening`);
+  // entries): from OPENING_IN_TASK_CODE by a local activity in the first task, with no activity.
+  const firstTask = opening.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  if (opening[firstTask + 1]?.markerRecordedEventAttributes?.markerName !== 'core_local_activity') throw new Error(`${workflowId}: its opening was not written in its first task`);
+  if (opening.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'storeCaseEntries')) throw new Error(`${workflowId}: its opening was written by an activity as well`);
 }
 
 const later = async (r: Recorder, ms: number) => new Date((await r.env.currentTimeMs()) + ms).toISOString();
@@ -625,6 +626,33 @@ const SCENARIOS: Record<string, Scenario> = {
       'REPLAY-RECORDED-1',
       'Case opened with code 2 (recorded sends, no patch asked): rated HIGH_IMMEDIATE, reminders and level 1 each written by its own send with the overdue outcome and the summary, acknowledged, visited; still running',
     ),
+
+  /**
+   * A case opened rated HIGH_IMMEDIATE with code 3 (OPENING_IN_TASK_CODE): its tier, the 24-hour
+   * visit it starts and its summary written by a local activity in its first task, no write
+   * activity; reminders and level 1 each by a recorded send, acknowledged, visited; still running.
+   */
+  async 'opening-in-task'(r) {
+    const c = await new ReplayCase(r, 'REPLAY-OPENING-1').open({ tier: 'HIGH_IMMEDIATE' });
+    await r.settle(c.workflowId);
+    await checkOpening(r, c.workflowId);
+    const visit = await c.openObligation('initial-visit-high');
+    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
+    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
+    await r.settle(c.workflowId);
+    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
+    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
+    await c.advance(DAY);
+    await r.save({
+      scenario: 'opening-in-task',
+      description:
+        'Case opened rated HIGH_IMMEDIATE with code 3: its opening (tier, the visit it starts, its summary) written in its first task by a local activity; reminders and level 1 by recorded sends, acknowledged, visited; still running',
+      workflowType: 'caseWorkflow',
+      workflowId: c.workflowId,
+      savedWhile: 'running',
+    });
+    await c.close();
+  },
 
   /** Recorded sends across continue-as-new: the next run carries code 2. */
   'recorded-sends-continue-as-new': (r) => continueAsNewScenario(r, 'recorded-sends-continue-as-new', 'REPLAY-RECORDED-CAN-1'),

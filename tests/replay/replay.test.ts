@@ -35,6 +35,7 @@ const EXPECTED = [
   'lean-loop-continue-as-new-run-2',
   'lean-loop',
   'meetings',
+  'opening-in-task',
   'priority-visits',
   'recorded-sends-continue-as-new-run-1',
   'recorded-sends-continue-as-new-run-2',

@@ -167,10 +167,17 @@ describe('case data stored in Temporal', () => {
     // today's code (CASE_CODE) asks no patch, so there are none.
     const isPatchMarker = (at: string) => /\.markerRecordedEventAttributes\.details\.patch-data\./.test(at);
     expect(everyPayload.filter(({ at }) => isPatchMarker(at))).toEqual([]);
-    // No other marker either: the case runs no local activity (whose marker would carry core's own
-    // record of the call in plain JSON beside its encrypted result).
-    expect(everyPayload.filter(({ at }) => /\.markerRecordedEventAttributes\./.test(at))).toEqual([]);
-    const found = everyPayload;
+    // One other marker: the opening's write, a local activity in the first task. Its result is
+    // encrypted like any other; beside it the SDK's core keeps its own record of the call in plain
+    // JSON (sequence, attempt, activity type, times), and that record holds nothing of the case.
+    const isCoreRecord = (at: string) => /\.markerRecordedEventAttributes\.details\.data\./.test(at);
+    const coreRecords = everyPayload.filter(({ at }) => isCoreRecord(at));
+    expect(coreRecords).toHaveLength(1);
+    const record = JSON.parse(Buffer.from(coreRecords[0]!.payload.data ?? []).toString()) as Record<string, unknown>;
+    expect(Object.keys(record).sort()).toEqual(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']);
+    expect(record.activity_type).toBe('storeCaseEntries');
+    expect(everyPayload.filter(({ at }) => /\.markerRecordedEventAttributes\./.test(at) && !isCoreRecord(at)).map(({ at }) => at)).toEqual([expect.stringMatching(/\.details\.result\./)]);
+    const found = everyPayload.filter(({ at }) => !isCoreRecord(at));
     expect(found.length).toBeGreaterThan(10);
     const notEncrypted = found.filter(({ payload }) => Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString() !== 'binary/encrypted');
     expect(notEncrypted.map(({ at }) => at)).toEqual([]);
