@@ -502,16 +502,17 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting, sending: boole
 
 /**
  * Writes a new case's opening in its first workflow task: its events and deliveries as given, the
- * obligations they start, and its summary, all as they stood at the instant it was opened. Every
- * entry is fixed by the case's input, so a task worked again (or an earlier attempt's write landing
- * late) writes the same, and the summary, written at the opening instant, never replaces a later
+ * obligations they start, and its summary, all as they stood when the case was started (the start
+ * of its workflow, the first event of its history; not the task's own instant, which a task
+ * worked again would move). So every entry is fixed by the history, a task worked again (or an
+ * earlier attempt's write landing late) writes the same, and the summary never replaces a later
  * one. Where the write fails, the entries wait in the case and the loop writes them.
  */
 async function writeOpening(kase: CaseRecord): Promise<void> {
-  const openedAt = kase.facts.openedAt;
-  kase.outbox.noteOutcomes(kase.clocks.evaluate(openedAt).obligations, openedAt);
+  const startedAt = workflowInfo().startTime.toISOString();
+  kase.outbox.noteOutcomes(kase.clocks.evaluate(startedAt).obligations, startedAt);
   const batch = kase.outbox.nextBatch();
-  const summary = caseSummary(kase, openedAt, kase.outbox.waiting - (batch?.entries.length ?? 0));
+  const summary = caseSummary(kase, startedAt, kase.outbox.waiting - (batch?.entries.length ?? 0));
   // The opening's summary goes with it; one asked for meanwhile (writeSummary) still goes.
   kase.summaryWanted = false;
   try {

@@ -145,7 +145,7 @@ describe('the case record in the store', () => {
     expect((await summaries.list({ now: await kase.now(), includeClosed: true })).some((s) => s.caseId === kase.caseId)).toBe(true);
   });
 
-  it("writes a new case's opening in its first workflow task: its event, the obligations it starts and its summary, as at the opening instant, with no write activity", async () => {
+  it("writes a new case's opening in its first workflow task: its event, the obligations it starts and its summary, as at its start, with no write activity", async () => {
     const { EventType } = temporal.api.enums.v1;
     const kase = await CaseUnderTest.open(h, { tier: 'HIGH_IMMEDIATE' });
     const handle = h.env.client.workflow.getHandle(caseWorkflowId(kase.caseId));
@@ -159,13 +159,14 @@ describe('the case record in the store', () => {
       expect(events[firstTaskDone + 1]?.eventType).toBe(EventType.EVENT_TYPE_MARKER_RECORDED);
       expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(false);
 
-      const openedAt = (await kase.state()).openedAt;
+      // As at the instant the case was started (its history's first event), whenever the task ran.
+      const startedAt = (await handle.describe()).startTime.toISOString();
       const record = await testStore().caseRecord(kase.caseId);
       expect(ofKind(record, 'event').map((e) => (e.data.event as { type: string }).type)).toEqual(['tier-set']);
       const visit = ofKind(record, 'outcome').find((e) => (e.data.obligation as { kind: string }).kind === 'initial-visit-high');
-      expect(visit).toMatchObject({ at: openedAt, recordedAt: openedAt, data: { obligation: { status: 'open' } } });
+      expect(visit).toMatchObject({ at: startedAt, recordedAt: startedAt, data: { obligation: { status: 'open' } } });
       const summary = await summaries.get('case', kase.caseId, await kase.now());
-      expect(summary).toMatchObject({ writtenAt: openedAt, waitingForStore: 0, tier: 'HIGH_IMMEDIATE' });
+      expect(summary).toMatchObject({ writtenAt: startedAt, waitingForStore: 0, tier: 'HIGH_IMMEDIATE' });
       expect(summary!.open.map((o) => o.kind)).toContain('initial-visit-high');
       expect((await kase.state()).notYetInRecord).toEqual([]);
     });
