@@ -241,16 +241,19 @@ async function continueAsNewScenario(r: Recorder, scenario: string, caseId: stri
 }
 
 /**
- * A case opened with nothing recorded (its opening checked), rated HIGH_IMMEDIATE an hour later,
- * the 24-hour visit missed (reminders, then level 1), acknowledged, visited, a day on; still
- * running. Recorded with the code of the day: `lean-loop` was code 1's, `recorded-sends` code 2's.
+ * A case opened with nothing recorded (its opening checked), rated HIGH_IMMEDIATE an hour later
+ * (or at opening, `ratedAtOpening`), the 24-hour visit missed (reminders, then level 1),
+ * acknowledged, visited, a day on; still running. Recorded with the code of the day: `lean-loop`
+ * was code 1's, `recorded-sends` code 2's, `opening-in-task` code 3's.
  */
-async function visitMissedScenario(r: Recorder, scenario: string, caseId: string, description: string): Promise<void> {
-  const c = await new ReplayCase(r, caseId).open();
+async function visitMissedScenario(r: Recorder, scenario: string, caseId: string, description: string, options: { ratedAtOpening?: boolean } = {}): Promise<void> {
+  const c = await new ReplayCase(r, caseId).open(options.ratedAtOpening ? { tier: 'HIGH_IMMEDIATE' } : {});
   await checkOpening(r, c.workflowId);
   await r.settle(c.workflowId);
-  await c.advance(HOUR);
-  await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
+  if (!options.ratedAtOpening) {
+    await c.advance(HOUR);
+    await c.record({ type: 'tier-set', tier: 'HIGH_IMMEDIATE', reason: 'Test reason: rated High/Immediate' });
+  }
   const visit = await c.openObligation('initial-visit-high');
   await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
   await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
@@ -632,27 +635,14 @@ const SCENARIOS: Record<string, Scenario> = {
    * visit it starts and its summary written by a local activity in its first task, no write
    * activity; reminders and level 1 each by a recorded send, acknowledged, visited; still running.
    */
-  async 'opening-in-task'(r) {
-    const c = await new ReplayCase(r, 'REPLAY-OPENING-1').open({ tier: 'HIGH_IMMEDIATE' });
-    await r.settle(c.workflowId);
-    await checkOpening(r, c.workflowId);
-    const visit = await c.openObligation('initial-visit-high');
-    await c.advance(Date.parse(visit.dueAt) - (await r.env.currentTimeMs()) + 60_000); // reminders, then level 1
-    await r.mailbox.waitFor(() => r.mailbox.messages.some((m) => m.caseReference === c.caseId && m.caseMessageId.includes('/escalation/L1/')));
-    await r.settle(c.workflowId);
-    await c.record({ type: 'escalation-acknowledged', by: 'tm-test', obligationId: visit.id, level: 1 });
-    await c.record({ type: 'contact', contactType: 'visit', childSeenAlone: true });
-    await c.advance(DAY);
-    await r.save({
-      scenario: 'opening-in-task',
-      description:
-        'Case opened rated HIGH_IMMEDIATE with code 3: its opening (tier, the visit it starts, its summary) written in its first task by a local activity; reminders and level 1 by recorded sends, acknowledged, visited; still running',
-      workflowType: 'caseWorkflow',
-      workflowId: c.workflowId,
-      savedWhile: 'running',
-    });
-    await c.close();
-  },
+  'opening-in-task': (r) =>
+    visitMissedScenario(
+      r,
+      'opening-in-task',
+      'REPLAY-OPENING-1',
+      'Case opened rated HIGH_IMMEDIATE with code 3: its opening (tier, the visit it starts, its summary) written in its first task by a local activity; reminders and level 1 by recorded sends, acknowledged, visited; still running',
+      { ratedAtOpening: true },
+    ),
 
   /** Recorded sends across continue-as-new: the next run carries code 2. */
   'recorded-sends-continue-as-new': (r) => continueAsNewScenario(r, 'recorded-sends-continue-as-new', 'REPLAY-RECORDED-CAN-1'),
