@@ -135,7 +135,7 @@ const MAX_ENTRY_ID_LENGTH = 300;
 // worker restarting) is worked again at a later instant, so the same entry ids would carry other
 // times and outcomes, which the append-only store refuses for good. An activity's entries are in
 // the history before it runs, so every attempt writes the same. The one exception is the opening,
-// below, whose every entry is fixed by the case's input.
+// below, whose every entry is fixed by the case's input and the instant it was started.
 
 /**
  * The opening's write (OPENING_IN_TASK_CODE), inside the case's first workflow task. One attempt,
@@ -168,6 +168,9 @@ const STORE_PAUSE_MS = 5 * 60_000;
 const HISTORY_EVENTS_LIMIT = 5_000;
 
 const nowIso = (): string => new Date().toISOString();
+
+/** What an activity's failure says, for the worker's log and the case's notes. */
+const whyActivityFailed = (err: unknown): string => (err instanceof ActivityFailure && err.cause ? err.cause.message : String(err));
 
 /**
  * Why a closed case refuses a change. Validators only refuse (a rejected update leaves nothing in
@@ -491,7 +494,7 @@ function startStoreWrite(kase: CaseRecord, storing: StoreWriting, sending: boole
       // Kept in the case and tried again later; the engineer on call sees why in the worker's log.
       log.error(refused ? 'case record store refused entries' : 'case record write failed', {
         caseId: kase.facts.caseId,
-        error: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err),
+        error: whyActivityFailed(err),
       });
       storing.pausedUntil = new Date(Date.now() + STORE_PAUSE_MS).toISOString();
       if (!('reaches' in batch)) kase.summaryWanted = true;
@@ -522,7 +525,7 @@ async function writeOpening(kase: CaseRecord): Promise<void> {
     kase.summaryWanted = true;
     log.warn('case opening not written in its first task; the case writes it next', {
       caseId: kase.facts.caseId,
-      error: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err),
+      error: whyActivityFailed(err),
     });
   }
 }
@@ -636,7 +639,7 @@ function failedSendEnding(err: unknown, due: DueMessage, to: string): SendEnding
   // Sends retry until they succeed or are refused for good; anything else is shown, never resent in a loop.
   if (!permanent) log.error('message send failed unexpectedly', { messageId: due.messageId, error: String(err) });
   else log.warn('message undeliverable', { messageId: due.messageId });
-  const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+  const reason = whyActivityFailed(err);
   return { delivery: { ...deliveryBase(due), sentAt: nowIso(), outcome: 'undeliverable', to, reason } };
 }
 
